@@ -1,0 +1,135 @@
+// Layers the config: defaults < file < LANBOARD_* environment < flags. Every bad
+// value becomes one ConfigError line naming the key, the value, where it came
+// from and what is allowed.
+import fs from 'node:fs';
+import { defaultDataDir } from './paths';
+import { envName, SETTING_BY_KEY, SETTINGS } from './schema';
+import type { ConfigKey, HubConfig, Setting } from './schema';
+import { ValueError } from './values';
+
+export type Origin = 'default' | 'file' | 'env' | 'flag';
+
+export interface LoadedConfig {
+  config: HubConfig;
+  /** Where each key's value came from (the dashboard shows overrides). */
+  origins: Record<ConfigKey, Origin>;
+  /** The config file read, if any. */
+  file: string | undefined;
+  /** Lines that did not stop the hub, for the log. */
+  warnings: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+interface RawValue {
+  raw: string;
+  origin: Origin;
+  /** For messages: "lanboard.conf line 3", "LANBOARD_SERVER_PORT", "--port". */
+  where: string;
+}
+
+export interface ConfigSources {
+  /** An explicit file: it must exist. */
+  file?: string;
+  /** Read if present: the default file location. */
+  optionalFile?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Raw flag values by key, with the flag's name for messages. */
+  flags?: Partial<Record<ConfigKey, { raw: string; flag: string }>>;
+}
+
+export function parseConfigText(
+  text: string,
+  fileName: string,
+): { values: Map<Setting, RawValue>; warnings: string[] } {
+  const values = new Map<Setting, RawValue>();
+  const warnings: string[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) return;
+    const eq = trimmed.indexOf('=');
+    const where = `${fileName} line ${i + 1}`;
+    if (eq < 0) {
+      warnings.push(`${where}: ignored "${trimmed}": expected Key=Value`);
+      return;
+    }
+    const name = trimmed.slice(0, eq).trim();
+    const setting = SETTING_BY_KEY.get(name);
+    if (!setting) {
+      warnings.push(`${where}: unknown key ${name} ignored`);
+      return;
+    }
+    // Split at the first '=' only: base64 keys end in '='.
+    values.set(setting, { raw: trimmed.slice(eq + 1).trim(), origin: 'file', where });
+  });
+  return { values, warnings };
+}
+
+export function loadConfig(sources: ConfigSources = {}): LoadedConfig {
+  const layers = new Map<Setting, RawValue>();
+  const warnings: string[] = [];
+  const fileName = sources.file ?? (sources.optionalFile && fs.existsSync(sources.optionalFile) ? sources.optionalFile : undefined);
+  if (fileName !== undefined) {
+    let text: string;
+    try {
+      text = fs.readFileSync(fileName, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read config file ${fileName}: ${(err as Error).message}`);
+    }
+    const parsed = parseConfigText(text, fileName);
+    for (const [s, v] of parsed.values) layers.set(s, v);
+    warnings.push(...parsed.warnings);
+  }
+  const env = sources.env ?? {};
+  for (const s of SETTINGS) {
+    const name = envName(s.key);
+    const raw = env[name];
+    if (raw !== undefined) layers.set(s, { raw, origin: 'env', where: name });
+  }
+  for (const [key, value] of Object.entries(sources.flags ?? {})) {
+    const s = SETTING_BY_KEY.get(key)!;
+    layers.set(s, { raw: value!.raw, origin: 'flag', where: value!.flag });
+  }
+
+  const config: Partial<HubConfig> = {};
+  const origins = {} as Record<ConfigKey, Origin>;
+  for (const s of SETTINGS) {
+    const given = layers.get(s);
+    origins[s.key] = given?.origin ?? 'default';
+    (config as Record<string, unknown>)[s.key] = given ? parseValue(s, given) : undefined;
+  }
+  return { config: completeConfig(config), origins, file: fileName, warnings };
+}
+
+function parseValue(s: Setting, v: RawValue): unknown {
+  try {
+    return s.parse(v.raw);
+  } catch (err) {
+    if (!(err instanceof ValueError)) throw err;
+    const shown = s.secret ? '(hidden)' : `"${v.raw}"`;
+    throw new ConfigError(`${s.key}=${shown} (${v.where}) is not valid: expected ${err.allowed}`);
+  }
+}
+
+/** Fills defaults in schema order and checks the rules that span keys. */
+export function completeConfig(partial: Partial<HubConfig>): HubConfig {
+  const config: Partial<HubConfig> = {};
+  for (const s of SETTINGS) {
+    const given = partial[s.key];
+    const value =
+      given !== undefined ? given : typeof s.default === 'function' ? s.default(config) : s.default;
+    (config as Record<string, unknown>)[s.key] = value;
+    if (s.key === 'DataDir' && !config.DataDir) config.DataDir = defaultDataDir();
+  }
+  const full = config as HubConfig;
+  if (Boolean(full.CertFile) !== Boolean(full.KeyFile)) {
+    const [set, unset] = full.CertFile ? ['CertFile', 'KeyFile'] : ['KeyFile', 'CertFile'];
+    throw new ConfigError(`${set} is set but ${unset} is empty: set both for HTTPS, or neither`);
+  }
+  return full;
+}

@@ -1,0 +1,255 @@
+// The one config schema (DESIGN.md rule 7). Keys keep the zwibbler.conf names so
+// an existing zwibbler.conf works unchanged; Lanboard's own keys sit beside
+// them. This table drives the file, the LANBOARD_* environment, the flags, the
+// validation messages and the README's table.
+import {
+  boolean,
+  byteSize,
+  expiration,
+  integer,
+  mountPath,
+  oneOf,
+  optionalUrl,
+  text,
+} from './values';
+import type { Parser } from './values';
+import { LOG_LEVELS } from '../log/logger';
+
+export const DATABASES = ['sqlite', 'memory'] as const;
+/** Recognised zwibbler.conf values that Lanboard does not serve yet. */
+export const DATABASES_NOT_YET = ['redis', 'postgresql', 'mariadb', 'mysql'];
+
+export interface HubConfig {
+  ServerBindAddress: string;
+  ServerPort: number;
+  CertFile: string;
+  KeyFile: string;
+  Compression: boolean;
+  Database: (typeof DATABASES)[number];
+  DbFile: string;
+  DbSynchronous: 'normal' | 'full';
+  DbServer: string;
+  DbUser: string;
+  DbPassword: string;
+  Expiration: number | 'never';
+  SecretUser: string;
+  SecretPassword: string;
+  Webhook: string;
+  JWTKey: string;
+  JWTKeyIsBase64: boolean;
+  MaxFiles: number;
+  DataDir: string;
+  LogLevel: (typeof LOG_LEVELS)[number];
+  Mdns: boolean;
+  ZwibblerPath: string;
+  MaxMessageBytes: number;
+  MaxDocumentBytes: number;
+  MaxQueuedBytes: number;
+  MaxKeysPerDocument: number;
+  KeepaliveSeconds: number;
+  InitTimeoutSeconds: number;
+}
+
+export type ConfigKey = keyof HubConfig;
+
+export interface Setting<K extends ConfigKey = ConfigKey> {
+  key: K;
+  parse: Parser<HubConfig[K]>;
+  /** A value, or one derived from the keys resolved before it. */
+  default: HubConfig[K] | ((c: Partial<HubConfig>) => HubConfig[K]);
+  /** Shown in the README instead of a computed default. */
+  defaultText?: string;
+  doc: string;
+  /** Never printed or logged. */
+  secret?: boolean;
+  /** Older zwibbler.conf names for the same setting. */
+  aliases?: string[];
+}
+
+const MiB = 1024 ** 2;
+
+function setting<K extends ConfigKey>(s: Setting<K>): Setting<K> {
+  return s;
+}
+
+export const SETTINGS: Setting[] = [
+  setting({
+    key: 'ServerBindAddress',
+    parse: text,
+    default: '0.0.0.0',
+    doc: 'Address to listen on. 127.0.0.1 keeps the hub to this computer.',
+  }),
+  setting({
+    key: 'ServerPort',
+    parse: integer(0, 65535),
+    default: 3000,
+    doc: 'TCP port for every protocol (0 picks a free one).',
+  }),
+  setting({
+    key: 'CertFile',
+    parse: text,
+    default: '',
+    doc: 'PEM certificate; with KeyFile the hub serves HTTPS and WSS.',
+  }),
+  setting({ key: 'KeyFile', parse: text, default: '', doc: 'PEM private key for CertFile.' }),
+  setting({
+    key: 'Compression',
+    parse: boolean,
+    default: true,
+    doc: 'permessage-deflate for WebSocket clients that offer it. `?compression=0` on a Zwibbler URL turns it off for that connection.',
+  }),
+  setting({
+    key: 'Database',
+    parse: oneOf(DATABASES, DATABASES_NOT_YET),
+    default: 'sqlite',
+    doc: '`sqlite` (one file, the default) or `memory` (lost on exit; for tests).',
+  }),
+  setting({
+    key: 'DbFile',
+    parse: text,
+    default: (c) => `${c.DataDir}/lanboard.db`,
+    defaultText: '`<DataDir>/lanboard.db`',
+    doc: 'The SQLite file.',
+  }),
+  setting({
+    key: 'DbSynchronous',
+    parse: oneOf(['normal', 'full'] as const),
+    default: 'normal',
+    doc: '`normal`: an acknowledged write survives a crash of Lanboard. `full`: it also survives a power cut, at one disk flush per write.',
+  }),
+  setting({
+    key: 'DbServer',
+    parse: text,
+    default: 'localhost:6379',
+    doc: 'Database server for networked backends.',
+    aliases: ['RedisServer'],
+  }),
+  setting({ key: 'DbUser', parse: text, default: '', doc: 'Database user.' }),
+  setting({
+    key: 'DbPassword',
+    parse: text,
+    default: '',
+    doc: 'Database password.',
+    secret: true,
+    aliases: ['RedisPassword'],
+  }),
+  setting({
+    key: 'Expiration',
+    parse: expiration,
+    default: 'never',
+    doc: 'Delete documents not accessed for this many seconds, or `never`.',
+  }),
+  setting({
+    key: 'SecretUser',
+    parse: text,
+    default: '',
+    doc: 'Management API user (the API is off until both are set).',
+  }),
+  setting({
+    key: 'SecretPassword',
+    parse: text,
+    default: '',
+    doc: 'Management API password.',
+    secret: true,
+  }),
+  setting({
+    key: 'Webhook',
+    parse: optionalUrl,
+    default: '',
+    doc: 'URL told when a document goes idle.',
+  }),
+  setting({
+    key: 'JWTKey',
+    parse: text,
+    default: '',
+    doc: 'HMAC key for JWT mode.',
+    secret: true,
+  }),
+  setting({
+    key: 'JWTKeyIsBase64',
+    parse: boolean,
+    default: false,
+    doc: 'JWTKey is base64.',
+  }),
+  setting({
+    key: 'MaxFiles',
+    parse: integer(0, 10_000_000),
+    default: 0,
+    doc: 'Accepted for zwibbler.conf compatibility. Node cannot raise its own open-file limit: set it with `ulimit -n` or `LimitNOFILE=` in the service unit.',
+  }),
+  setting({
+    key: 'DataDir',
+    parse: text,
+    default: '',
+    defaultText: 'the platform data folder (see below)',
+    doc: 'Where the database and other state live.',
+  }),
+  setting({
+    key: 'LogLevel',
+    parse: oneOf(LOG_LEVELS),
+    default: 'info',
+    doc: 'One of fatal, error, warn, info, debug, trace, silent.',
+  }),
+  setting({
+    key: 'Mdns',
+    parse: boolean,
+    default: true,
+    doc: 'Advertise the hub on the LAN (mDNS). Accepted now; advertising arrives with discovery.',
+  }),
+  setting({
+    key: 'ZwibblerPath',
+    parse: mountPath,
+    default: '/socket',
+    doc: 'Mount path of the Zwibbler WebSocket, status and management API.',
+  }),
+  setting({
+    key: 'MaxMessageBytes',
+    parse: byteSize(1024, 1024 * MiB),
+    default: 16 * MiB,
+    doc: 'Largest message a client may send, after continuation chunks are joined. Larger ones close the connection with 1009.',
+  }),
+  setting({
+    key: 'MaxDocumentBytes',
+    parse: byteSize(1024, 64 * 1024 * MiB),
+    default: 256 * MiB,
+    doc: 'A document never grows past this; the append that would is refused with an ERROR and a 1009 close.',
+  }),
+  setting({
+    key: 'MaxQueuedBytes',
+    parse: byteSize(64 * 1024, 1024 * MiB),
+    default: 8 * MiB,
+    doc: 'Live traffic queued for one client that is not reading; past it the client is disconnected.',
+  }),
+  setting({
+    key: 'MaxKeysPerDocument',
+    parse: integer(1, 1_000_000),
+    default: 1000,
+    doc: 'Client keys, and document keys, per document. Setting one more is refused.',
+  }),
+  setting({
+    key: 'KeepaliveSeconds',
+    parse: integer(0, 3600),
+    default: 30,
+    doc: 'Ping interval. A client silent for a whole interval is dropped. 0 turns keepalive off.',
+  }),
+  setting({
+    key: 'InitTimeoutSeconds',
+    parse: integer(1, 3600),
+    default: 30,
+    doc: 'A Zwibbler client must send its INIT within this time.',
+  }),
+];
+
+export const SETTING_BY_KEY = new Map<string, Setting>(SETTINGS.map((s) => [s.key, s]));
+for (const s of SETTINGS) for (const a of s.aliases ?? []) SETTING_BY_KEY.set(a, s);
+
+/** LANBOARD_SERVER_PORT for ServerPort, LANBOARD_JWT_KEY for JWTKey. */
+export function envName(key: string): string {
+  return (
+    'LANBOARD_' +
+    key
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+      .toUpperCase()
+  );
+}

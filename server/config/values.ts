@@ -1,0 +1,116 @@
+// Parsers for config values. Each throws a ValueError that says what is allowed;
+// the loader adds the key, the value and where it came from.
+
+export class ValueError extends Error {
+  constructor(readonly allowed: string) {
+    super(allowed);
+    this.name = 'ValueError';
+  }
+}
+
+export type Parser<T> = (raw: string) => T;
+
+export const text: Parser<string> = (raw) => raw;
+
+export function integer(min: number, max: number): Parser<number> {
+  return (raw) => {
+    const n = /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      throw new ValueError(`an integer from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
+
+/** A byte count: `1048576`, `512KiB`, `16MiB`, `1G` (binary units). */
+export function byteSize(min: number, max: number): Parser<number> {
+  const allowed = `a size from ${formatBytes(min)} to ${formatBytes(max)}, such as 16MiB`;
+  return (raw) => {
+    const m = /^(\d+)\s*([a-z]*)$/i.exec(raw.trim());
+    const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
+    if (!m || unit === undefined) throw new ValueError(allowed);
+    const n = Number(m[1]) * unit;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new ValueError(allowed);
+    return n;
+  };
+}
+
+export function formatBytes(n: number): string {
+  for (const [unit, size] of [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
+    if (n >= size && n % size === 0) return `${n / size}${unit}`;
+  }
+  return `${n} bytes`;
+}
+
+const TRUE = new Set(['1', 'true', 'on', 'yes']);
+const FALSE = new Set(['0', 'false', 'off', 'no']);
+
+export const boolean: Parser<boolean> = (raw) => {
+  const v = raw.trim().toLowerCase();
+  if (TRUE.has(v)) return true;
+  if (FALSE.has(v)) return false;
+  throw new ValueError('1/0, true/false, on/off or yes/no');
+};
+
+export function oneOf<const T extends string>(
+  values: readonly T[],
+  notYet: readonly string[] = [],
+): Parser<T> {
+  return (raw) => {
+    const v = raw.trim().toLowerCase();
+    if ((values as readonly string[]).includes(v)) return v as T;
+    const list = values.join(', ');
+    if (notYet.includes(v)) {
+      throw new ValueError(`one of ${list} (${v} is not supported yet)`);
+    }
+    throw new ValueError(`one of ${list}`);
+  };
+}
+
+/** Seconds, or `never` (0 also means never, as in zwibbler.conf). */
+export const expiration: Parser<number | 'never'> = (raw) => {
+  const v = raw.trim().toLowerCase();
+  if (v === 'never' || v === '' || v === '0') return 'never';
+  if (/^\d+$/.test(v) && Number.isSafeInteger(Number(v))) return Number(v);
+  throw new ValueError('a number of seconds, or never');
+};
+
+/** An absolute URL path such as /socket. */
+export const mountPath: Parser<string> = (raw) => {
+  const v = raw.trim();
+  if (!/^\/[\w\-./~]*$/.test(v) || v.includes('//')) {
+    throw new ValueError('a path that starts with /, such as /socket');
+  }
+  return v;
+};
+
+/** An http(s) URL, or empty for none. */
+export const optionalUrl: Parser<string> = (raw) => {
+  const v = raw.trim();
+  if (v === '') return '';
+  try {
+    const u = new URL(v);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return v;
+  } catch {
+    // fall through
+  }
+  throw new ValueError('an http:// or https:// URL, or empty');
+};

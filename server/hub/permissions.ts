@@ -1,0 +1,22 @@
+// Permission letters as Zwibbler tokens and JWTs carry them (§10.2): `r` may
+// connect, `w` may write, `a` may set `admin:` keys. Other characters are ignored.
+
+export interface Permissions {
+  read: boolean;
+  write: boolean;
+  admin: boolean;
+}
+
+export const FULL_ACCESS: Readonly<Permissions> = Object.freeze({
+  read: true,
+  write: true,
+  admin: false,
+});
+
+export function parsePermissions(letters: string): Permissions {
+  return { read: letters.includes('r'), write: letters.includes('w'), admin: letters.includes('a') };
+}
+
+export function formatPermissions(p: Permissions): string {
+  return `${p.read ? 'r' : ''}${p.write ? 'w' : ''}${p.admin ? 'a' : ''}`;
+}

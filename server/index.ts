@@ -1,0 +1,173 @@
+// The hub's only public surface: createHub(config) -> { start, stop, stats, events }.
+// Both hosts, the headless CLI and the desktop app, build the hub through here.
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { openModeResolver } from './auth/zwibbler-identity';
+import type { Bus } from './cluster/bus';
+import { LocalBus } from './cluster/local-bus';
+import { completeConfig, ConfigError } from './config/load';
+import type { HubConfig } from './config/schema';
+import { SessionRegistry } from './hub/registry';
+import type { RegistryStats } from './hub/registry';
+import { createLogger, LogRing } from './log/logger';
+import type { Logger } from './log/logger';
+import { zwibblerEndpoint, zwibblerHttpRoute } from './protocols/zwibbler/endpoint';
+import { LiveDocuments } from './protocols/zwibbler/live-document';
+import { openStore } from './store/open-store';
+import type { DocumentStore } from './store/types';
+import { HttpTransport } from './transport/http-server';
+
+export type { HubConfig } from './config/schema';
+export { ConfigError } from './config/load';
+export { ListenError } from './transport/http-server';
+
+export interface HubOptions {
+  /** Defaults to a pino logger at config.LogLevel on stdout. */
+  logger?: Logger;
+  logRing?: LogRing;
+}
+
+export interface HubStats extends RegistryStats {
+  /** Open WebSocket connections, joined or not. */
+  connections: number;
+  /** Zwibbler documents with connected clients. */
+  liveDocuments: number;
+  uptimeMs: number;
+  rssBytes: number;
+}
+
+export interface Hub {
+  readonly config: HubConfig;
+  readonly registry: SessionRegistry;
+  /** The registry's events: client-added, client-removed, room-opened, … */
+  readonly events: SessionRegistry;
+  readonly logs: LogRing;
+  /** Opens the store and listens; rejects with ConfigError or ListenError. */
+  start(): Promise<AddressInfo>;
+  /** Closes every socket with 1001, then the store. Safe to call twice. */
+  stop(): Promise<void>;
+  stats(): HubStats;
+  /** `http://host:port` once started (for tests and the dashboard). */
+  url(): string;
+}
+
+export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions = {}): Hub {
+  const config = completeConfig(partial);
+  const logs = options.logRing ?? new LogRing();
+  const log = options.logger ?? createLogger({ level: config.LogLevel, ring: logs });
+  const registry = new SessionRegistry();
+  const bus: Bus = new LocalBus();
+  const documents = new LiveDocuments(bus);
+  let store: DocumentStore | undefined;
+  let transport: HttpTransport | undefined;
+  let address: AddressInfo | undefined;
+  let startedAt = 0;
+  let stopping: Promise<void> | undefined;
+
+  async function start(): Promise<AddressInfo> {
+    if (transport) throw new Error('hub already started');
+    const tls = readTls(config);
+    transport = createTransport(config, tls, log);
+    store = openStore(config);
+    transport.addRoute(zwibblerHttpRoute(config.ZwibblerPath, store, log));
+    transport.addEndpoint(
+      zwibblerEndpoint(config.ZwibblerPath, {
+        store,
+        documents,
+        registry,
+        resolveIdentity: openModeResolver(store),
+        limits: {
+          maxMessageBytes: config.MaxMessageBytes,
+          maxDocumentBytes: config.MaxDocumentBytes,
+          maxKeysPerDocument: config.MaxKeysPerDocument,
+          initTimeoutMs: config.InitTimeoutSeconds * 1000,
+        },
+        log: log.child({ protocol: 'zwibbler' }),
+      }),
+    );
+    try {
+      address = await transport.listen(config.ServerBindAddress, config.ServerPort);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    startedAt = Date.now();
+    log.info(
+      { address: address.address, port: address.port, tls: Boolean(tls), database: store.kind },
+      'hub listening',
+    );
+    return address;
+  }
+
+  function stop(): Promise<void> {
+    stopping ??= (async () => {
+      if (!transport || !store) return;
+      await transport.close();
+      await waitUntil(() => documents.size === 0, 2000);
+      await bus.close();
+      await store.close();
+      log.info('hub stopped');
+    })();
+    return stopping;
+  }
+
+  return {
+    config,
+    registry,
+    events: registry,
+    logs,
+    start,
+    stop,
+    stats: () => ({
+      ...registry.stats(),
+      connections: transport?.connectionCount ?? 0,
+      liveDocuments: documents.size,
+      uptimeMs: startedAt ? Date.now() - startedAt : 0,
+      rssBytes: process.memoryUsage().rss,
+    }),
+    url() {
+      if (!address) throw new Error('hub not started');
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return `${config.CertFile ? 'https' : 'http'}://${host}:${address.port}`;
+    },
+  };
+}
+
+function createTransport(
+  config: HubConfig,
+  tls: { cert: Buffer; key: Buffer } | undefined,
+  log: Logger,
+): HttpTransport {
+  try {
+    return new HttpTransport({
+      tls,
+      compression: config.Compression,
+      maxMessageBytes: config.MaxMessageBytes,
+      maxQueuedBytes: config.MaxQueuedBytes,
+      keepaliveMs: config.KeepaliveSeconds * 1000,
+      log,
+    });
+  } catch (err) {
+    if (!tls) throw err;
+    throw new ConfigError(
+      `CertFile="${config.CertFile}" and KeyFile="${config.KeyFile}" are not a usable PEM certificate and key: ${(err as Error).message}`,
+    );
+  }
+}
+
+function readTls(config: HubConfig): { cert: Buffer; key: Buffer } | undefined {
+  if (!config.CertFile) return undefined;
+  const read = (key: 'CertFile' | 'KeyFile'): Buffer => {
+    try {
+      return fs.readFileSync(config[key]);
+    } catch (err) {
+      throw new ConfigError(`${key}="${config[key]}" cannot be read: ${(err as Error).message}`);
+    }
+  };
+  return { cert: read('CertFile'), key: read('KeyFile') };
+}
+
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}

@@ -1,0 +1,75 @@
+// Structured logs (pino). Secrets are redacted by field name wherever they
+// appear, and the last lines are kept in memory for the dashboard.
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import type { Logger } from 'pino';
+
+export type { Logger };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Field names whose values never reach a log line. */
+const SECRET_FIELDS = [
+  'password',
+  'secret',
+  'token',
+  'jwt',
+  'authorization',
+  'cookie',
+  'JWTKey',
+  'SecretPassword',
+  'DbPassword',
+  'AdminToken',
+];
+
+export const REDACT_PATHS = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]);
+
+/** Keeps the last `capacity` log lines, as the JSON pino wrote them. */
+export class LogRing extends Writable {
+  private readonly lines: string[] = [];
+  private next = 0;
+  private total = 0;
+
+  constructor(readonly capacity = 1000) {
+    super({ decodeStrings: false });
+  }
+
+  override _write(chunk: string | Buffer, _enc: BufferEncoding, done: () => void): void {
+    for (const line of chunk.toString().split('\n')) {
+      if (!line) continue;
+      this.lines[this.next] = line;
+      this.next = (this.next + 1) % this.capacity;
+      this.total++;
+    }
+    done();
+  }
+
+  /** Oldest first. */
+  recent(): string[] {
+    if (this.total <= this.capacity) return this.lines.slice(0, this.total);
+    return [...this.lines.slice(this.next), ...this.lines.slice(0, this.next)];
+  }
+}
+
+export interface LoggerOptions {
+  level: LogLevel;
+  /** Where lines go besides the ring; defaults to stdout. */
+  destination?: NodeJS.WritableStream;
+  ring?: LogRing;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const streams: pino.StreamEntry[] = [
+    { stream: options.destination ?? process.stdout, level: options.level as pino.Level },
+  ];
+  if (options.ring) streams.push({ stream: options.ring, level: options.level as pino.Level });
+  return pino(
+    {
+      level: options.level,
+      base: { name: 'lanboard' },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    },
+    options.level === 'silent' ? undefined : pino.multistream(streams),
+  );
+}

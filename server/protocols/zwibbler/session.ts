@@ -1,0 +1,447 @@
+// One Zwibbler connection's state machine (§4): AWAIT_INIT, then joining (the
+// document is opened and the client registered), then CONNECTED, then closed.
+// The session never touches the WebSocket itself, only the ClientSocket seam.
+import type { IdentityResolver } from '../../auth/zwibbler-identity';
+import type { Permissions } from '../../hub/permissions';
+import type { SessionRegistry } from '../../hub/registry';
+import type { Logger } from '../../log/logger';
+import type { DocumentStore, OpenMode } from '../../store/types';
+import type { ClientSocket, SocketHandler } from '../../transport/client-socket';
+import { CloseCode } from '../../transport/close-codes';
+import { MessageTooBigError, Reassembler, splitIntoChunks } from './chunks';
+import {
+  AckStatus,
+  CreationMode,
+  decodeMessage,
+  encodeAppend,
+  encodeError,
+  encodeMessage,
+  ErrorCode,
+  ZwibblerCodecError,
+} from './codec';
+import type { AppendMessage, InitMessage, KeyEntry, Message, SetKeyMessage } from './codec';
+import { keyId } from './live-document';
+import type { Delivery, DocumentMember, LiveDocument, LiveDocuments } from './live-document';
+
+export interface ZwibblerLimits {
+  /** Largest reassembled message accepted from a client. */
+  maxMessageBytes: number;
+  /** Appends that would grow a document past this are refused. */
+  maxDocumentBytes: number;
+  /** Client keys per document, and document keys per document. */
+  maxKeysPerDocument: number;
+  /** A client must complete its INIT within this time (§4: 30 s). */
+  initTimeoutMs: number;
+}
+
+export interface ZwibblerContext {
+  store: DocumentStore;
+  documents: LiveDocuments;
+  registry: SessionRegistry;
+  resolveIdentity: IdentityResolver;
+  limits: ZwibblerLimits;
+  log: Logger;
+}
+
+/** What a client gets when its INIT says 0 (§3.3). */
+export const DEFAULT_MAX_MESSAGE_SIZE = 102_400;
+/**
+ * The smallest chunk we send. The reference honours any value, so 1 made it
+ * panic and 2 made it loop forever sending empty chunks (§16.3).
+ */
+export const MIN_CHUNK_SIZE = 64;
+
+/** Inbound backpressure: stop reading a client with this many messages in flight. */
+const PAUSE_AT_PENDING = 64;
+
+type State = 'await-init' | 'joining' | 'connected' | 'closed';
+
+const MODE_OF: Record<number, OpenMode> = {
+  [CreationMode.NeverCreate]: 'never-create',
+  [CreationMode.AlwaysCreate]: 'always-create',
+};
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export class ZwibblerSession implements SocketHandler, DocumentMember {
+  readonly clientId: string;
+  private state: State = 'await-init';
+  private readonly reassembler: Reassembler;
+  private readonly initTimer: NodeJS.Timeout;
+  private readonly log: Logger;
+  /** Messages of this client, handled strictly one after another. */
+  private work: Promise<void> = Promise.resolve();
+  private pending = 0;
+  private paused = false;
+
+  private layout: 2 | 3 = 3;
+  private maxChunk = DEFAULT_MAX_MESSAGE_SIZE;
+  private permissions: Permissions = { read: false, write: false, admin: false };
+  private doc: LiveDocument | undefined;
+  private unregister: (() => void) | undefined;
+  /** End of the document as this client has it: fan-out below it is a duplicate (§7.3). */
+  private lastEnd = 0;
+  /** Events that arrived while joining, replayed once the initial load is sent. */
+  private buffered: Delivery[] | undefined = [];
+  private readonly pendingKeys = new Map<string, KeyEntry>();
+  private keyFlushQueued = false;
+
+  constructor(
+    private readonly socket: ClientSocket,
+    private readonly ctx: ZwibblerContext,
+  ) {
+    this.clientId = ctx.registry.nextClientId();
+    this.log = ctx.log.child({ client: this.clientId, remote: socket.remoteAddress });
+    this.reassembler = new Reassembler(ctx.limits.maxMessageBytes);
+    this.initTimer = setTimeout(
+      () => this.close(CloseCode.InitTimeout, 'no INIT message within 30 seconds'),
+      ctx.limits.initTimeoutMs,
+    );
+  }
+
+  // ---- SocketHandler -------------------------------------------------------
+
+  message(data: Buffer): void {
+    if (this.state === 'closed') return;
+    let whole: Uint8Array | null;
+    let msg: Message;
+    try {
+      whole = this.reassembler.push(data);
+      if (!whole) return;
+      msg = decodeMessage(whole);
+    } catch (err) {
+      return this.rejectMalformed(err);
+    }
+    if (this.state === 'await-init') {
+      clearTimeout(this.initTimer);
+      this.state = 'joining';
+    }
+    this.enqueue(msg);
+  }
+
+  closed(): void {
+    clearTimeout(this.initTimer);
+    const wasJoined = this.state === 'connected' || this.state === 'joining';
+    this.state = 'closed';
+    this.unregister?.();
+    this.unregister = undefined;
+    if (wasJoined && this.doc) this.leave(this.doc);
+  }
+
+  // ---- DocumentMember --------------------------------------------------------
+
+  deliver(delivery: Delivery): void {
+    if (this.buffered) {
+      this.buffered.push(delivery);
+      return;
+    }
+    const e = delivery.event;
+    switch (e.kind) {
+      case 'append':
+        if (e.offset < this.lastEnd) return;
+        this.lastEnd = e.offset + e.data.length;
+        return this.sendMessage(delivery.appendBytes(this.layout));
+      case 'keys':
+        return this.queueKeys(e.keys);
+      case 'broadcast':
+        return this.sendMessage(encodeMessage({ type: 'broadcast', data: e.data }));
+      case 'deleted':
+        return this.fail(ErrorCode.DoesNotExist, CloseCode.NotFound, 'document deleted');
+    }
+  }
+
+  // ---- Registry controls -----------------------------------------------------
+
+  private setPermissions(permissions: Permissions): void {
+    if (!permissions.read) {
+      this.fail(ErrorCode.AccessDenied, CloseCode.Forbidden, 'read permission revoked');
+      return;
+    }
+    this.permissions = { ...permissions };
+  }
+
+  // ---- Message handling ------------------------------------------------------
+
+  private enqueue(msg: Message): void {
+    if (++this.pending >= PAUSE_AT_PENDING && !this.paused) {
+      this.paused = true;
+      this.socket.pauseReading();
+    }
+    this.work = this.work
+      .then(() => (this.state === 'closed' ? undefined : this.handle(msg)))
+      .catch((err: Error) => {
+        this.log.error({ err: err.message }, 'storage failed while handling a message');
+        this.fail(ErrorCode.Unspecified, CloseCode.InternalError, 'internal storage error');
+      })
+      .finally(() => {
+        if (--this.pending < PAUSE_AT_PENDING / 2 && this.paused) {
+          this.paused = false;
+          this.socket.resumeReading();
+        }
+      });
+  }
+
+  private async handle(msg: Message): Promise<void> {
+    if (this.doc === undefined) {
+      if (msg.type !== 'init') {
+        const what = msg.type === 'unknown' ? `type 0x${msg.code.toString(16)}` : msg.type;
+        return this.close(CloseCode.ProtocolError, `expected INIT as the first message, got ${what}`);
+      }
+      return this.join(msg);
+    }
+    const doc = this.doc;
+    switch (msg.type) {
+      case 'append':
+        return doc.run(() => this.append(doc, msg));
+      case 'set-key':
+        return doc.run(() => this.setKey(doc, msg));
+      case 'broadcast':
+        return doc.run(() => doc.publish({ kind: 'broadcast', origin: this.clientId, data: msg.data }));
+      default:
+        // As the reference: unknown and server-only types are ignored (§15).
+        this.log.debug({ type: msg.type }, 'ignored message');
+    }
+  }
+
+  private async join(init: InitMessage): Promise<void> {
+    if (init.version !== 2 && init.version !== 3) {
+      return this.close(CloseCode.ProtocolError, `unsupported protocol version ${init.version}`);
+    }
+    this.layout = init.version === 2 ? 2 : 3;
+    this.maxChunk =
+      init.maxMessageSize === 0
+        ? DEFAULT_MAX_MESSAGE_SIZE
+        : Math.max(MIN_CHUNK_SIZE, init.maxMessageSize);
+
+    let field: string;
+    try {
+      field = utf8.decode(init.docId);
+    } catch {
+      return this.fail(ErrorCode.Unspecified, CloseCode.BadRequest, 'document ID is not UTF-8');
+    }
+    const resolved = await this.ctx.resolveIdentity(field);
+    if (!resolved.ok) {
+      return this.fail(resolved.errorCode, CloseCode.Forbidden, resolved.text);
+    }
+    const { identity } = resolved;
+    if (!identity.permissions.read) {
+      return this.fail(ErrorCode.AccessDenied, CloseCode.Forbidden, 'no read permission');
+    }
+    // Other creation modes act as possibly-create; without `w` it becomes never-create (§10.2).
+    let mode: OpenMode = MODE_OF[init.creationMode] ?? 'possibly-create';
+    let missingCode: number = ErrorCode.DoesNotExist;
+    if (!identity.permissions.write) {
+      if (mode === 'always-create') {
+        return this.fail(ErrorCode.AccessDenied, CloseCode.Forbidden, 'no write permission');
+      }
+      if (mode === 'possibly-create') missingCode = ErrorCode.AccessDenied;
+      mode = 'never-create';
+    }
+    if (this.state === 'closed') return;
+    this.permissions = { ...identity.permissions };
+
+    const doc = this.ctx.documents.acquire(identity.documentId);
+    this.doc = doc;
+    doc.members.set(this.clientId, this); // buffering until the initial load is out
+    await doc.run(async () => {
+      if (this.state === 'closed') return;
+      const loaded = await this.ctx.store.loadDocument(
+        identity.documentId,
+        mode,
+        init.initialData,
+        init.offset,
+      );
+      if (loaded.status !== 'ok') {
+        const [code, close, reason]: [number, number, string] =
+          loaded.status === 'missing'
+            ? [missingCode, CloseCode.NotFound, 'document does not exist']
+            : loaded.status === 'exists'
+              ? [ErrorCode.AlreadyExists, CloseCode.AlreadyExists, 'document already exists']
+              : [ErrorCode.InvalidOffset, CloseCode.InvalidOffset, 'offset beyond document end'];
+        return this.fail(code, close, reason);
+      }
+      const offset = loaded.created ? loaded.length : init.offset;
+      this.lastEnd = loaded.length;
+      this.sendMessage(encodeAppend(this.layout, offset, loaded.tail), true);
+      const keys: KeyEntry[] = [...doc.clientKeys.values()];
+      keys.push(...(await this.ctx.store.getDocumentKeys(identity.documentId)));
+      if (keys.length > 0) this.queueKeys(keys);
+      this.state = 'connected';
+      this.unregister = this.ctx.registry.add(
+        {
+          id: this.clientId,
+          protocol: 'zwibbler',
+          room: identity.documentId,
+          remoteAddress: this.socket.remoteAddress,
+          userId: identity.userId,
+          permissions: identity.permissions,
+          connectedAt: Date.now(),
+        },
+        {
+          kick: (reason) => this.close(CloseCode.Forbidden, `kicked: ${reason}`),
+          setPermissions: (p) => this.setPermissions(p),
+        },
+      );
+      this.log.info(
+        { document: identity.documentId, via: identity.via, created: loaded.created },
+        'client joined',
+      );
+      const early = this.buffered ?? [];
+      this.buffered = undefined;
+      for (const d of early) this.deliver(d);
+    });
+  }
+
+  private async append(doc: LiveDocument, msg: AppendMessage): Promise<void> {
+    if (this.state !== 'connected') return;
+    const { store, limits } = this.ctx;
+    if (!this.permissions.write) {
+      // Nothing is written, but the offset is still checked (§7.2).
+      const length = await store.documentLength(doc.id);
+      if (length === null) return this.documentGone();
+      const status = length === msg.offset ? AckStatus.NoPermission : AckStatus.Conflict;
+      return this.sendMessage(encodeMessage({ type: 'ack-nack', status, length }));
+    }
+    if (msg.offset + msg.data.length > limits.maxDocumentBytes) {
+      this.log.warn({ document: doc.id, limit: limits.maxDocumentBytes }, 'document size limit');
+      return this.fail(ErrorCode.Unspecified, CloseCode.MessageTooBig, 'document size limit reached');
+    }
+    const result = await store.appendIfLength(doc.id, msg.offset, msg.data);
+    if (result.status === 'missing') return this.documentGone();
+    if (result.status === 'conflict') {
+      return this.sendMessage(
+        encodeMessage({ type: 'ack-nack', status: AckStatus.Conflict, length: result.length }),
+      );
+    }
+    this.lastEnd = result.length;
+    this.sendMessage(
+      encodeMessage({ type: 'ack-nack', status: AckStatus.Appended, length: result.length }),
+    );
+    doc.publish({ kind: 'append', origin: this.clientId, offset: msg.offset, data: msg.data });
+  }
+
+  private async setKey(doc: LiveDocument, msg: SetKeyMessage): Promise<void> {
+    if (this.state !== 'connected') return;
+    const accepted = await this.trySetKey(doc, msg);
+    // As the reference (§8.2 rule 5): a success with old = new version gets no reply.
+    if (!accepted || msg.oldVersion !== msg.newVersion) {
+      this.sendMessage(
+        encodeMessage({ type: 'set-key-ack-nack', accepted, requestId: msg.requestId }),
+      );
+    }
+    if (!accepted) return;
+    const entry = { version: msg.newVersion, name: Buffer.from(msg.name), value: Buffer.from(msg.value) };
+    doc.publish({ kind: 'keys', origin: this.clientId, keys: [entry] });
+  }
+
+  private async trySetKey(doc: LiveDocument, msg: SetKeyMessage): Promise<boolean> {
+    const { limits, store } = this.ctx;
+    if (startsWithAdmin(msg.name) && !this.permissions.admin) return false;
+    if (msg.lifetime !== 0) {
+      const keys = await store.getDocumentKeys(doc.id);
+      const isNew = !keys.some((k) => Buffer.from(k.name).equals(msg.name));
+      if (isNew && keys.length >= limits.maxKeysPerDocument) return false;
+      const result = await store.setDocumentKey(doc.id, msg.oldVersion, {
+        name: msg.name,
+        value: msg.value,
+        version: msg.newVersion,
+      });
+      return result === 'ok';
+    }
+    const id = keyId(msg.name);
+    const current = doc.clientKeys.get(id);
+    if (current ? current.version !== msg.oldVersion : msg.oldVersion !== 0) return false;
+    if (!current && doc.clientKeys.size >= limits.maxKeysPerDocument) return false;
+    doc.clientKeys.set(id, {
+      version: msg.newVersion,
+      name: Buffer.from(msg.name),
+      value: Buffer.from(msg.value),
+      owner: this.clientId,
+    });
+    return true;
+  }
+
+  private leave(doc: LiveDocument): void {
+    void doc.run(() => {
+      doc.members.delete(this.clientId);
+      const cleared: KeyEntry[] = [];
+      for (const [id, key] of doc.clientKeys) {
+        if (key.owner !== this.clientId) continue;
+        doc.clientKeys.delete(id);
+        cleared.push({ version: key.version + 1, name: key.name, value: new Uint8Array() });
+      }
+      if (cleared.length > 0) doc.publish({ kind: 'keys', origin: this.clientId, keys: cleared });
+      this.ctx.documents.release(doc);
+    });
+  }
+
+  // ---- Output ------------------------------------------------------------------
+
+  /** Key updates are merged per name until the next message or the end of this tick. */
+  private queueKeys(keys: readonly KeyEntry[]): void {
+    for (const k of keys) {
+      const id = keyId(k.name);
+      const pending = this.pendingKeys.get(id);
+      if (!pending || k.version >= pending.version) this.pendingKeys.set(id, k);
+    }
+    if (!this.keyFlushQueued) {
+      this.keyFlushQueued = true;
+      queueMicrotask(() => this.flushKeys());
+    }
+  }
+
+  private flushKeys(): void {
+    this.keyFlushQueued = false;
+    if (this.pendingKeys.size === 0) return;
+    const keys = [...this.pendingKeys.values()];
+    this.pendingKeys.clear();
+    this.sendChunks(encodeMessage({ type: 'key-information', keys }), false);
+  }
+
+  /** Sends one protocol message, after any key updates queued before it (order is kept, §16.28). */
+  private sendMessage(message: Buffer, uncapped = false): void {
+    this.flushKeys();
+    this.sendChunks(message, uncapped);
+  }
+
+  private sendChunks(message: Buffer, uncapped: boolean): void {
+    for (const chunk of splitIntoChunks(message, this.maxChunk)) {
+      if (!this.socket.send(chunk, { uncapped })) return;
+    }
+  }
+
+  private documentGone(): void {
+    // The reference keeps such clients connected (§16.13); they can do nothing useful.
+    this.fail(ErrorCode.DoesNotExist, CloseCode.NotFound, 'document does not exist');
+  }
+
+  /** Sends an ERROR message, then closes with a matching close frame. */
+  private fail(errorCode: number, closeCode: number, reason: string): void {
+    if (this.state === 'closed') return;
+    const text = errorCode === ErrorCode.Unspecified ? reason : undefined;
+    this.sendMessage(encodeError(errorCode, text));
+    this.close(closeCode, reason);
+  }
+
+  private rejectMalformed(err: unknown): void {
+    if (!(err instanceof ZwibblerCodecError)) {
+      this.log.error({ err: (err as Error).message }, 'decoder failed');
+      return this.close(CloseCode.InternalError, 'internal error');
+    }
+    this.log.info({ reason: err.message }, 'malformed message, closing');
+    const code = err instanceof MessageTooBigError ? CloseCode.MessageTooBig : CloseCode.ProtocolError;
+    this.close(code, err.message);
+  }
+
+  private close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    clearTimeout(this.initTimer);
+    this.socket.close(code, reason);
+  }
+}
+
+const ADMIN_PREFIX = Buffer.from('admin:');
+
+function startsWithAdmin(name: Uint8Array): boolean {
+  return name.length >= ADMIN_PREFIX.length && ADMIN_PREFIX.equals(name.subarray(0, ADMIN_PREFIX.length));
+}

@@ -1,0 +1,136 @@
+// In-memory backend for tests and throwaway hubs (`--db memory`). It follows the
+// same rules as SQLite (the reference's memory backend has quirks we do not copy:
+// §13.2 and §16.14).
+import type {
+  AddTokenResult,
+  AppendResult,
+  DocumentKey,
+  DocumentStore,
+  LoadResult,
+  OpenMode,
+  SetKeyResult,
+  Token,
+} from './types';
+
+/** A byte string that grows with amortised O(1) appends. */
+class GrowableBytes {
+  private buf: Buffer;
+  length = 0;
+
+  constructor(initial: Uint8Array) {
+    this.buf = Buffer.allocUnsafe(Math.max(64, initial.length));
+    this.append(initial);
+  }
+
+  append(data: Uint8Array): void {
+    if (this.length + data.length > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + data.length));
+      this.buf.copy(grown, 0, 0, this.length);
+      this.buf = grown;
+    }
+    this.buf.set(data, this.length);
+    this.length += data.length;
+  }
+
+  slice(from: number): Uint8Array {
+    return Buffer.from(this.buf.subarray(from, this.length));
+  }
+}
+
+interface StoredDocument {
+  bytes: GrowableBytes;
+  keys: Map<string, DocumentKey>;
+}
+
+const keyId = (name: Uint8Array): string => Buffer.from(name).toString('latin1');
+
+export class MemoryStore implements DocumentStore {
+  readonly kind = 'memory';
+  private readonly docs = new Map<string, StoredDocument>();
+  private readonly tokens = new Map<string, Token>();
+
+  async loadDocument(
+    id: string,
+    mode: OpenMode,
+    initialData: Uint8Array,
+    offset: number,
+  ): Promise<LoadResult> {
+    const doc = this.docs.get(id);
+    if (!doc) {
+      if (mode === 'never-create') return { status: 'missing' };
+      this.docs.set(id, { bytes: new GrowableBytes(initialData), keys: new Map() });
+      return { status: 'ok', created: true, length: initialData.length, tail: new Uint8Array() };
+    }
+    if (mode === 'always-create') return { status: 'exists' };
+    if (offset > doc.bytes.length) return { status: 'invalid-offset', length: doc.bytes.length };
+    return { status: 'ok', created: false, length: doc.bytes.length, tail: doc.bytes.slice(offset) };
+  }
+
+  async documentLength(id: string): Promise<number | null> {
+    return this.docs.get(id)?.bytes.length ?? null;
+  }
+
+  async appendIfLength(id: string, expected: number, data: Uint8Array): Promise<AppendResult> {
+    const doc = this.docs.get(id);
+    if (!doc) return { status: 'missing' };
+    if (doc.bytes.length !== expected) return { status: 'conflict', length: doc.bytes.length };
+    doc.bytes.append(data);
+    return { status: 'ok', length: doc.bytes.length };
+  }
+
+  async createDocument(id: string, contents: Uint8Array): Promise<boolean> {
+    if (this.docs.has(id)) return false;
+    this.docs.set(id, { bytes: new GrowableBytes(contents), keys: new Map() });
+    return true;
+  }
+
+  async deleteDocument(id: string): Promise<boolean> {
+    return this.docs.delete(id);
+  }
+
+  async getDocumentKeys(id: string): Promise<DocumentKey[]> {
+    return [...(this.docs.get(id)?.keys.values() ?? [])];
+  }
+
+  async setDocumentKey(id: string, oldVersion: number, key: DocumentKey): Promise<SetKeyResult> {
+    const doc = this.docs.get(id);
+    if (!doc) return 'missing';
+    const current = doc.keys.get(keyId(key.name));
+    if ((current?.version ?? 0) !== oldVersion) return 'conflict';
+    doc.keys.set(keyId(key.name), {
+      name: Buffer.from(key.name),
+      value: Buffer.from(key.value),
+      version: key.version,
+    });
+    return 'ok';
+  }
+
+  async addToken(token: Token, contents: Uint8Array): Promise<AddTokenResult> {
+    if (this.tokens.has(token.token)) return 'token-exists';
+    if (contents.length > 0 && !(await this.createDocument(token.documentId, contents))) {
+      return 'document-exists';
+    }
+    this.tokens.set(token.token, { ...token });
+    return 'ok';
+  }
+
+  async getToken(token: string, now: number): Promise<Token | null> {
+    const found = this.tokens.get(token);
+    return found && found.expiresAt > now ? { ...found } : null;
+  }
+
+  async updateUser(userId: string, permissions: string): Promise<number> {
+    let n = 0;
+    for (const t of this.tokens.values()) {
+      if (t.userId === userId) {
+        t.permissions = permissions;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  async checkHealth(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}

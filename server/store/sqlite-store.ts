@@ -1,0 +1,235 @@
+// The embedded default backend: one SQLite file, WAL, prepared statements.
+// better-sqlite3 is synchronous, so every call here has committed by the time
+// its Promise resolves; the session sends its ack only after that.
+import Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
+import { migrate } from './sqlite-migrations';
+import type {
+  AddTokenResult,
+  AppendResult,
+  DocumentKey,
+  DocumentStore,
+  LoadResult,
+  OpenMode,
+  SetKeyResult,
+  Token,
+} from './types';
+
+export interface SqliteStoreOptions {
+  /** `normal` survives a crash of the process; `full` also survives power loss, at an fsync per commit. */
+  synchronous?: 'normal' | 'full';
+}
+
+/** Appends since the last compaction before the small rows are merged into one. */
+const COMPACT_AFTER_ROWS = 256;
+/** A merged row this large is sealed: later compactions leave it alone. */
+const SEALED_SEGMENT_BYTES = 1 << 20;
+
+interface DocRow {
+  length: number;
+  /** Rows after `sealed_end`: the ones the next compaction merges. */
+  chunk_rows: number;
+  sealed_end: number;
+}
+
+export class SqliteStore implements DocumentStore {
+  readonly kind = 'sqlite';
+  private readonly db: Database.Database;
+  private readonly q: ReturnType<typeof prepareStatements>;
+  private readonly compactionDue = new Set<string>();
+
+  constructor(
+    readonly file: string,
+    options: SqliteStoreOptions = {},
+  ) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db);
+    this.q = prepareStatements(this.db);
+  }
+
+  async loadDocument(
+    id: string,
+    mode: OpenMode,
+    initialData: Uint8Array,
+    offset: number,
+  ): Promise<LoadResult> {
+    return this.db.transaction((): LoadResult => {
+      const now = Date.now();
+      const doc = this.q.getDoc.get(id) as DocRow | undefined;
+      if (!doc) {
+        if (mode === 'never-create') return { status: 'missing' };
+        this.insertDocument(id, initialData, now);
+        return { status: 'ok', created: true, length: initialData.length, tail: new Uint8Array() };
+      }
+      if (mode === 'always-create') return { status: 'exists' };
+      if (offset > doc.length) return { status: 'invalid-offset', length: doc.length };
+      this.q.touch.run(now, id);
+      return { status: 'ok', created: false, length: doc.length, tail: this.readFrom(id, offset) };
+    })();
+  }
+
+  async documentLength(id: string): Promise<number | null> {
+    return (this.q.getDoc.get(id) as DocRow | undefined)?.length ?? null;
+  }
+
+  async appendIfLength(id: string, expected: number, data: Uint8Array): Promise<AppendResult> {
+    const result = this.db.transaction((): AppendResult => {
+      const doc = this.q.getDoc.get(id) as DocRow | undefined;
+      if (!doc) return { status: 'missing' };
+      if (doc.length !== expected) return { status: 'conflict', length: doc.length };
+      const length = expected + data.length;
+      if (data.length > 0) this.q.insertChunk.run(id, expected, data);
+      this.q.grow.run(length, data.length > 0 ? 1 : 0, Date.now(), id);
+      if (doc.chunk_rows + 1 >= COMPACT_AFTER_ROWS) this.scheduleCompaction(id);
+      return { status: 'ok', length };
+    })();
+    return result;
+  }
+
+  async createDocument(id: string, contents: Uint8Array): Promise<boolean> {
+    return this.db.transaction(() => {
+      if (this.q.getDoc.get(id)) return false;
+      this.insertDocument(id, contents, Date.now());
+      return true;
+    })();
+  }
+
+  async deleteDocument(id: string): Promise<boolean> {
+    return this.q.deleteDoc.run(id).changes > 0;
+  }
+
+  async getDocumentKeys(id: string): Promise<DocumentKey[]> {
+    return this.q.getKeys.all(id) as DocumentKey[];
+  }
+
+  async setDocumentKey(id: string, oldVersion: number, key: DocumentKey): Promise<SetKeyResult> {
+    return this.db.transaction((): SetKeyResult => {
+      if (!this.q.getDoc.get(id)) return 'missing';
+      const row = this.q.getKeyVersion.get(id, key.name) as { version: number } | undefined;
+      if ((row?.version ?? 0) !== oldVersion) return 'conflict';
+      this.q.upsertKey.run(id, key.name, key.value, key.version);
+      return 'ok';
+    })();
+  }
+
+  async addToken(token: Token, contents: Uint8Array): Promise<AddTokenResult> {
+    return this.db.transaction((): AddTokenResult => {
+      if (this.q.getToken.get(token.token)) return 'token-exists';
+      if (contents.length > 0) {
+        if (this.q.getDoc.get(token.documentId)) return 'document-exists';
+        this.insertDocument(token.documentId, contents, Date.now());
+      }
+      this.q.insertToken.run(
+        token.token,
+        token.documentId,
+        token.userId,
+        token.permissions,
+        token.expiresAt,
+      );
+      return 'ok';
+    })();
+  }
+
+  async getToken(token: string, now: number): Promise<Token | null> {
+    const row = this.q.getToken.get(token) as Token | undefined;
+    return row && row.expiresAt > now ? row : null;
+  }
+
+  async updateUser(userId: string, permissions: string): Promise<number> {
+    return this.q.updateUser.run(permissions, userId).changes;
+  }
+
+  async checkHealth(): Promise<void> {
+    this.q.health.get();
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    this.compactionDue.clear();
+    this.db.close();
+  }
+
+  private insertDocument(id: string, data: Uint8Array, now: number): void {
+    this.q.insertDoc.run(id, data.length, data.length > 0 ? 1 : 0, now, now);
+    if (data.length > 0) this.q.insertChunk.run(id, 0, data);
+  }
+
+  private readFrom(id: string, offset: number): Uint8Array {
+    const rows = this.q.chunksFrom.all(id, id, offset) as { start: number; data: Buffer }[];
+    const parts = rows.map((r) => (r.start < offset ? r.data.subarray(offset - r.start) : r.data));
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+
+  /** Merging is off the ack path: it runs after the current I/O callbacks. */
+  private scheduleCompaction(id: string): void {
+    if (this.compactionDue.has(id)) return;
+    this.compactionDue.add(id);
+    setImmediate(() => {
+      if (!this.compactionDue.delete(id) || !this.db.open) return;
+      this.compact(id);
+    });
+  }
+
+  /** Folds the unsealed tail rows of a document into one row. */
+  compact(id: string): void {
+    this.db.transaction(() => {
+      const doc = this.q.getDoc.get(id) as DocRow | undefined;
+      if (!doc) return;
+      const rows = this.q.unsealedChunks.all(id, doc.sealed_end) as {
+        start: number;
+        data: Buffer;
+      }[];
+      if (rows.length < 2) return;
+      const merged = Buffer.concat(rows.map((r) => r.data));
+      const start = rows[0]!.start;
+      this.q.deleteUnsealed.run(id, start);
+      this.q.insertChunk.run(id, start, merged);
+      const sealed = merged.length >= SEALED_SEGMENT_BYTES;
+      this.q.setCompacted.run(sealed ? 0 : 1, sealed ? doc.length : doc.sealed_end, id);
+    })();
+  }
+}
+
+function prepareStatements(db: Database.Database) {
+  const s = (sql: string): Statement => db.prepare(sql);
+  return {
+    getDoc: s('SELECT length, chunk_rows, sealed_end FROM documents WHERE id = ?'),
+    insertDoc: s(
+      'INSERT INTO documents (id, length, chunk_rows, created_at, last_access) VALUES (?, ?, ?, ?, ?)',
+    ),
+    touch: s('UPDATE documents SET last_access = ? WHERE id = ?'),
+    grow: s(
+      'UPDATE documents SET length = ?, chunk_rows = chunk_rows + ?, last_access = ? WHERE id = ?',
+    ),
+    setCompacted: s('UPDATE documents SET chunk_rows = ?, sealed_end = ? WHERE id = ?'),
+    deleteDoc: s('DELETE FROM documents WHERE id = ?'),
+    insertChunk: s('INSERT INTO document_chunks (doc_id, start, data) VALUES (?, ?, ?)'),
+    // The row holding `offset` and every row after it.
+    chunksFrom: s(`
+      SELECT start, data FROM document_chunks
+      WHERE doc_id = ? AND start >= coalesce(
+        (SELECT max(start) FROM document_chunks WHERE doc_id = ? AND start <= ?), 0)
+      ORDER BY start`),
+    unsealedChunks: s(
+      'SELECT start, data FROM document_chunks WHERE doc_id = ? AND start >= ? ORDER BY start',
+    ),
+    deleteUnsealed: s('DELETE FROM document_chunks WHERE doc_id = ? AND start >= ?'),
+    getKeys: s('SELECT name, value, version FROM document_keys WHERE doc_id = ? ORDER BY rowid'),
+    getKeyVersion: s('SELECT version FROM document_keys WHERE doc_id = ? AND name = ?'),
+    upsertKey: s(`
+      INSERT INTO document_keys (doc_id, name, value, version) VALUES (?, ?, ?, ?)
+      ON CONFLICT (doc_id, name) DO UPDATE SET value = excluded.value, version = excluded.version`),
+    getToken: s(`
+      SELECT token, doc_id AS documentId, user_id AS userId, permissions, expires_at AS expiresAt
+      FROM tokens WHERE token = ?`),
+    insertToken: s(
+      'INSERT INTO tokens (token, doc_id, user_id, permissions, expires_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    updateUser: s('UPDATE tokens SET permissions = ? WHERE user_id = ?'),
+    health: s('SELECT 1'),
+  };
+}

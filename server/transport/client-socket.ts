@@ -1,0 +1,141 @@
+// The small socket interface protocol sessions talk to, over a `ws` WebSocket.
+// It owns the per-client limits: a cap on bytes queued for a peer that stops
+// reading (§16.4), keepalive (§16.5), and proper close frames (§16.25).
+import type { WebSocket } from 'ws';
+import type { Logger } from '../log/logger';
+import { clampReason } from './close-codes';
+import type { KeepaliveSweeper, Pingable } from './keepalive';
+
+export interface SendOptions {
+  /**
+   * Not counted against the queue cap. For a join's initial document, whose
+   * size is bounded by the document limit and which is already in memory; the
+   * cap is about live traffic piling up behind a peer that stopped reading.
+   */
+  uncapped?: boolean;
+}
+
+export interface ClientSocket {
+  readonly remoteAddress: string;
+  readonly isOpen: boolean;
+  /** Queues one WebSocket message; false if the socket is closed or was just cut off. */
+  send(message: Uint8Array, options?: SendOptions): boolean;
+  /** Sends a close frame with a code and reason; the socket is destroyed if the peer stalls. */
+  close(code: number, reason: string): void;
+  /** Stops reading from the peer until `resumeReading`, for inbound backpressure. */
+  pauseReading(): void;
+  resumeReading(): void;
+}
+
+/** What a protocol gives back for each accepted socket. */
+export interface SocketHandler {
+  message(data: Buffer, isBinary: boolean): void;
+  /** Called once, whoever closed. */
+  closed(code: number, reason: string): void;
+}
+
+export interface ClientSocketOptions {
+  maxQueuedBytes: number;
+  keepalive: KeepaliveSweeper;
+  log: Logger;
+  /** How long a closing peer gets to answer our close frame. */
+  closeTimeoutMs?: number;
+}
+
+export class WsClientSocket implements ClientSocket, Pingable {
+  private queuedBytes = 0;
+  private alive = true;
+  private closing = false;
+  private closeTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly remoteAddress: string,
+    private readonly options: ClientSocketOptions,
+  ) {}
+
+  /** Wires ws events to the protocol's handler. Call once, right after construction. */
+  attach(handler: SocketHandler): void {
+    const { ws, options } = this;
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      this.alive = true;
+      handler.message(data, isBinary);
+    });
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+    ws.on('error', (err) => {
+      options.log.debug({ err: err.message, remote: this.remoteAddress }, 'socket error');
+    });
+    ws.once('close', (code: number, reason: Buffer) => {
+      options.keepalive.delete(this);
+      clearTimeout(this.closeTimer);
+      handler.closed(code, reason.toString());
+    });
+    options.keepalive.add(this);
+  }
+
+  get isOpen(): boolean {
+    return !this.closing && this.ws.readyState === this.ws.OPEN;
+  }
+
+  send(message: Uint8Array, options?: SendOptions): boolean {
+    if (!this.isOpen) return false;
+    const size = message.length;
+    const counted = !options?.uncapped;
+    if (counted) {
+      this.queuedBytes += size;
+      if (this.queuedBytes > this.options.maxQueuedBytes) {
+        this.options.log.warn(
+          { remote: this.remoteAddress, queuedBytes: this.queuedBytes },
+          'peer is not reading: send queue over its limit, disconnecting',
+        );
+        this.destroy();
+        return false;
+      }
+    }
+    this.ws.send(message, { binary: true }, () => {
+      if (counted) this.queuedBytes -= size;
+    });
+    return true;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.close(code, clampReason(reason));
+    // ws waits 30 s for the peer's close frame; a stalled peer should not hold us that long.
+    this.closeTimer = setTimeout(() => this.ws.terminate(), this.options.closeTimeoutMs ?? 5000);
+    this.closeTimer.unref();
+  }
+
+  pauseReading(): void {
+    this.ws.pause();
+  }
+
+  resumeReading(): void {
+    this.ws.resume();
+  }
+
+  takeAlive(): boolean {
+    const was = this.alive;
+    this.alive = false;
+    return was;
+  }
+
+  ping(): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.ping();
+  }
+
+  dead(): void {
+    this.options.log.info({ remote: this.remoteAddress }, 'peer missed keepalive, disconnecting');
+    this.destroy();
+  }
+
+  /** Drops the TCP connection at once: for peers that cannot be reached by a close frame. */
+  private destroy(): void {
+    this.closing = true;
+    this.ws.terminate();
+  }
+}

@@ -1,0 +1,26 @@
+// WebSocket close codes used by every protocol. Standard codes where RFC 6455
+// has one; the 4000 range mirrors HTTP statuses so that a reason is guessable
+// from the number alone (as hocuspocus does with 4401/4403).
+export const CloseCode = {
+  Normal: 1000,
+  GoingAway: 1001,
+  ProtocolError: 1002,
+  PolicyViolation: 1008,
+  MessageTooBig: 1009,
+  InternalError: 1011,
+  BadRequest: 4400,
+  Forbidden: 4403,
+  NotFound: 4404,
+  InitTimeout: 4408,
+  AlreadyExists: 4409,
+  InvalidOffset: 4416,
+} as const;
+
+export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** A close reason must fit in 123 bytes of UTF-8 (RFC 6455 §5.5). */
+export function clampReason(reason: string): string {
+  const bytes = Buffer.from(reason, 'utf8');
+  if (bytes.length <= 123) return reason;
+  return bytes.subarray(0, 120).toString('utf8').replace(/\uFFFD$/, '') + '...';
+}
