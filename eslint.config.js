@@ -22,10 +22,18 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'server/ runs on plain Node: never import electron.' }],
+          paths: [
+            { name: 'electron', message: 'server/ runs on plain Node: never import electron.' },
+          ],
           patterns: [
-            { group: ['electron/*'], message: 'server/ runs on plain Node: never import electron.' },
-            { group: ['**/app/**', '**/renderer/**'], message: 'server/ must not import app/ or renderer/.' },
+            {
+              group: ['electron/*'],
+              message: 'server/ runs on plain Node: never import electron.',
+            },
+            {
+              group: ['**/app/**', '**/renderer/**'],
+              message: 'server/ must not import app/ or renderer/.',
+            },
           ],
         },
       ],

@@ -14,8 +14,7 @@ export interface Identity {
 }
 
 export type IdentityResult =
-  | { ok: true; identity: Identity }
-  | { ok: false; errorCode: number; text: string };
+  { ok: true; identity: Identity } | { ok: false; errorCode: number; text: string };
 
 export type IdentityResolver = (field: string) => Promise<IdentityResult>;
 
@@ -35,7 +34,12 @@ export function openModeResolver(store: DocumentStore): IdentityResolver {
     }
     return {
       ok: true,
-      identity: { documentId: field, userId: '', permissions: { ...FULL_ACCESS }, via: 'document-id' },
+      identity: {
+        documentId: field,
+        userId: '',
+        permissions: { ...FULL_ACCESS },
+        via: 'document-id',
+      },
     };
   };
 }

@@ -53,4 +53,3 @@ export function serveSources(args: string[], env: NodeJS.ProcessEnv): ConfigSour
     ? { file: v.config, env, flags }
     : { optionalFile: path.join(dataDir, 'lanboard.conf'), env, flags };
 }
-

@@ -73,7 +73,11 @@ export function parseConfigText(
 export function loadConfig(sources: ConfigSources = {}): LoadedConfig {
   const layers = new Map<Setting, RawValue>();
   const warnings: string[] = [];
-  const fileName = sources.file ?? (sources.optionalFile && fs.existsSync(sources.optionalFile) ? sources.optionalFile : undefined);
+  const fileName =
+    sources.file ??
+    (sources.optionalFile && fs.existsSync(sources.optionalFile)
+      ? sources.optionalFile
+      : undefined);
   if (fileName !== undefined) {
     let text: string;
     try {

@@ -10,10 +10,16 @@ export function defaultDataDir(
 ): string {
   switch (platform) {
     case 'win32':
-      return path.win32.join(env.APPDATA ?? path.win32.join(home, 'AppData', 'Roaming'), 'Lanboard');
+      return path.win32.join(
+        env.APPDATA ?? path.win32.join(home, 'AppData', 'Roaming'),
+        'Lanboard',
+      );
     case 'darwin':
       return path.posix.join(home, 'Library', 'Application Support', 'Lanboard');
     default:
-      return path.posix.join(env.XDG_DATA_HOME || path.posix.join(home, '.local', 'share'), 'lanboard');
+      return path.posix.join(
+        env.XDG_DATA_HOME || path.posix.join(home, '.local', 'share'),
+        'lanboard',
+      );
   }
 }

@@ -14,7 +14,11 @@ export const FULL_ACCESS: Readonly<Permissions> = Object.freeze({
 });
 
 export function parsePermissions(letters: string): Permissions {
-  return { read: letters.includes('r'), write: letters.includes('w'), admin: letters.includes('a') };
+  return {
+    read: letters.includes('r'),
+    write: letters.includes('w'),
+    admin: letters.includes('a'),
+  };
 }
 
 export function formatPermissions(p: Permissions): string {

@@ -63,7 +63,12 @@ export class MemoryStore implements DocumentStore {
     }
     if (mode === 'always-create') return { status: 'exists' };
     if (offset > doc.bytes.length) return { status: 'invalid-offset', length: doc.bytes.length };
-    return { status: 'ok', created: false, length: doc.bytes.length, tail: doc.bytes.slice(offset) };
+    return {
+      status: 'ok',
+      created: false,
+      length: doc.bytes.length,
+      tail: doc.bytes.slice(offset),
+    };
   }
 
   async documentLength(id: string): Promise<number | null> {

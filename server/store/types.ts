@@ -20,9 +20,7 @@ export type LoadResult =
   | { status: 'invalid-offset'; length: number };
 
 export type AppendResult =
-  | { status: 'ok'; length: number }
-  | { status: 'conflict'; length: number }
-  | { status: 'missing' };
+  { status: 'ok'; length: number } | { status: 'conflict'; length: number } | { status: 'missing' };
 
 /** A key stored with a document (lifetime ≠ 0). Names and values are raw bytes. */
 export interface DocumentKey {

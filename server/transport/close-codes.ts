@@ -22,5 +22,10 @@ export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
 export function clampReason(reason: string): string {
   const bytes = Buffer.from(reason, 'utf8');
   if (bytes.length <= 123) return reason;
-  return bytes.subarray(0, 120).toString('utf8').replace(/\uFFFD$/, '') + '...';
+  return (
+    bytes
+      .subarray(0, 120)
+      .toString('utf8')
+      .replace(/\uFFFD$/, '') + '...'
+  );
 }

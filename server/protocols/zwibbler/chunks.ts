@@ -10,7 +10,7 @@ export function splitIntoChunks(message: Uint8Array, maxSize: number): Uint8Arra
   const first = Buffer.from(message.subarray(0, maxSize));
   first[1] = 1;
   const chunks: Uint8Array[] = [first];
-  for (let pos = maxSize; pos < message.length; ) {
+  for (let pos = maxSize; pos < message.length;) {
     const take = Math.min(maxSize - 2, message.length - pos);
     const chunk = Buffer.allocUnsafe(2 + take);
     chunk[0] = MessageType.Continuation;

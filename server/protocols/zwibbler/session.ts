@@ -185,7 +185,10 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
     if (this.doc === undefined) {
       if (msg.type !== 'init') {
         const what = msg.type === 'unknown' ? `type 0x${msg.code.toString(16)}` : msg.type;
-        return this.close(CloseCode.ProtocolError, `expected INIT as the first message, got ${what}`);
+        return this.close(
+          CloseCode.ProtocolError,
+          `expected INIT as the first message, got ${what}`,
+        );
       }
       return this.join(msg);
     }
@@ -196,7 +199,9 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
       case 'set-key':
         return doc.run(() => this.setKey(doc, msg));
       case 'broadcast':
-        return doc.run(() => doc.publish({ kind: 'broadcast', origin: this.clientId, data: msg.data }));
+        return doc.run(() =>
+          doc.publish({ kind: 'broadcast', origin: this.clientId, data: msg.data }),
+        );
       default:
         // As the reference: unknown and server-only types are ignored (§15).
         this.log.debug({ type: msg.type }, 'ignored message');
@@ -304,7 +309,11 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
     }
     if (msg.offset + msg.data.length > limits.maxDocumentBytes) {
       this.log.warn({ document: doc.id, limit: limits.maxDocumentBytes }, 'document size limit');
-      return this.fail(ErrorCode.Unspecified, CloseCode.MessageTooBig, 'document size limit reached');
+      return this.fail(
+        ErrorCode.Unspecified,
+        CloseCode.MessageTooBig,
+        'document size limit reached',
+      );
     }
     const result = await store.appendIfLength(doc.id, msg.offset, msg.data);
     if (result.status === 'missing') return this.documentGone();
@@ -330,7 +339,11 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
       );
     }
     if (!accepted) return;
-    const entry = { version: msg.newVersion, name: Buffer.from(msg.name), value: Buffer.from(msg.value) };
+    const entry = {
+      version: msg.newVersion,
+      name: Buffer.from(msg.name),
+      value: Buffer.from(msg.value),
+    };
     doc.publish({ kind: 'keys', origin: this.clientId, keys: [entry] });
   }
 
@@ -429,7 +442,8 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
       return this.close(CloseCode.InternalError, 'internal error');
     }
     this.log.info({ reason: err.message }, 'malformed message, closing');
-    const code = err instanceof MessageTooBigError ? CloseCode.MessageTooBig : CloseCode.ProtocolError;
+    const code =
+      err instanceof MessageTooBigError ? CloseCode.MessageTooBig : CloseCode.ProtocolError;
     this.close(code, err.message);
   }
 
@@ -443,5 +457,7 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
 const ADMIN_PREFIX = Buffer.from('admin:');
 
 function startsWithAdmin(name: Uint8Array): boolean {
-  return name.length >= ADMIN_PREFIX.length && ADMIN_PREFIX.equals(name.subarray(0, ADMIN_PREFIX.length));
+  return (
+    name.length >= ADMIN_PREFIX.length && ADMIN_PREFIX.equals(name.subarray(0, ADMIN_PREFIX.length))
+  );
 }

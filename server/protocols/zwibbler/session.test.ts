@@ -1,0 +1,218 @@
+// Integration: a real hub on port 0 and real `ws` clients (§6–§9 behaviour).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startHub } from '../../test/hub-fixture';
+import type { TestHub } from '../../test/hub-fixture';
+import { ZwibblerClient } from '../../test/zwibbler-client';
+import { encodeMessage } from './codec';
+import type { Message } from './codec';
+
+let t: TestHub;
+let url: string;
+const open: ZwibblerClient[] = [];
+let docCounter = 0;
+const freshDoc = () => `doc-${++docCounter}-${Date.now()}`;
+
+async function join(...args: Parameters<typeof ZwibblerClient.join>) {
+  const c = await ZwibblerClient.join(...args);
+  open.push(c);
+  return c;
+}
+
+const bytes = (m: Message) => encodeMessage(m).toString('hex');
+const appendOf = (layout: 2 | 3, offset: number, data: string): Message => ({
+  type: 'append',
+  layout,
+  generation: 0,
+  offset,
+  data: Buffer.from(data),
+});
+const ack = (status: number, length: number): Message => ({ type: 'ack-nack', status, length });
+
+before(async () => {
+  t = await startHub();
+  url = `${t.wsUrl}/socket`;
+});
+
+after(async () => {
+  await Promise.all(open.map((c) => c.close()));
+  await t.stop();
+});
+
+describe('joining', () => {
+  test('a creating client gets an empty append at the end of its own initial data (§6.2)', async () => {
+    const doc = freshDoc();
+    const a = await join(url, { docId: doc, initialData: 'hello' });
+    assert.equal(bytes(a.messages[0]!), bytes(appendOf(3, 5, '')));
+    const b = await join(url, { docId: doc });
+    assert.equal(bytes(b.messages[0]!), bytes(appendOf(3, 0, 'hello')));
+  });
+
+  test('reconnecting with an offset returns only the tail', async () => {
+    const doc = freshDoc();
+    await join(url, { docId: doc, initialData: 'hello world' });
+    const c = await join(url, { docId: doc, offset: 6 });
+    assert.equal(bytes(c.messages[0]!), bytes(appendOf(3, 6, 'world')));
+    const d = await join(url, { docId: doc, offset: 11 });
+    assert.equal(bytes(d.messages[0]!), bytes(appendOf(3, 11, '')));
+  });
+
+  test('a V2 client gets its initial load as a 0x02 append', async () => {
+    const doc = freshDoc();
+    await join(url, { docId: doc, initialData: 'hello' });
+    const v2 = await join(url, { docId: doc, version: 2, offset: 2 });
+    assert.equal(v2.frames[0]!.toString('hex'), '0200' + '0000000000000002' + '6c6c6f');
+  });
+
+  test('creation modes: never-create on a missing document, always-create on an existing one', async () => {
+    const doc = freshDoc();
+    const never = await join(url, { docId: doc, creationMode: 1 });
+    assert.deepEqual(never.messages[0], {
+      type: 'error',
+      code: 1,
+      description: Buffer.from('does not exist'),
+    });
+    assert.equal((await never.closed).code, 4404);
+    await join(url, { docId: doc, initialData: 'x' });
+    const always = await join(url, { docId: doc, creationMode: 2 });
+    assert.equal(
+      bytes(always.messages[0]!),
+      '80000002' + Buffer.from('already exists').toString('hex'),
+    );
+    assert.equal((await always.closed).code, 4409);
+  });
+
+  test('an offset past the end gets ERROR 3 and a close', async () => {
+    const doc = freshDoc();
+    await join(url, { docId: doc, initialData: 'abc' });
+    const c = await join(url, { docId: doc, offset: 4 });
+    assert.equal(bytes(c.messages[0]!), '80000003' + Buffer.from('invalid offset').toString('hex'));
+    assert.equal((await c.closed).code, 4416);
+  });
+});
+
+describe('appends', () => {
+  test('two writers race on one document: exactly one ack, and one nack with the current length', async () => {
+    const doc = freshDoc();
+    const a = await join(url, { docId: doc, initialData: 'hello' });
+    const b = await join(url, { docId: doc });
+    a.append(5, 'abc');
+    b.append(5, 'zz');
+    const replies = [await a.next(), await b.next()];
+    // Whichever lost also receives the winner's append; find each client's ack.
+    const ackOf = async (c: ZwibblerClient, first: Message) => {
+      let m = first;
+      while (m.type !== 'ack-nack') m = await c.next();
+      return m;
+    };
+    const acks = [await ackOf(a, replies[0]!), await ackOf(b, replies[1]!)];
+    const statuses = acks.map((m) => (m.type === 'ack-nack' ? m.status : -1)).sort();
+    assert.deepEqual(statuses, [0, 1]);
+    const nack = acks.find((m) => m.type === 'ack-nack' && m.status === 0)!;
+    const won = acks.find((m) => m.type === 'ack-nack' && m.status === 1)!;
+    assert.equal(nack.type === 'ack-nack' && nack.length, won.type === 'ack-nack' && won.length);
+  });
+
+  test('the worked exchange of §7.4: fan-out to V3 and V2 readers, sender not echoed', async () => {
+    const doc = freshDoc();
+    const a = await join(url, { docId: doc, initialData: 'hello' });
+    const b = await join(url, { docId: doc });
+    const c = await join(url, { docId: doc, version: 2 });
+    a.append(5, 'abc');
+    assert.equal(bytes(await a.next()), bytes(ack(1, 8)));
+    assert.equal(bytes(await b.next()), bytes(appendOf(3, 5, 'abc')));
+    await c.next();
+    assert.equal(c.frames.at(-1)!.toString('hex'), '02000000000000000005' + '616263');
+    b.append(5, 'zz');
+    assert.equal(bytes(await b.next()), bytes(ack(0, 8)));
+    c.append(8, 'Q', 2);
+    assert.equal(bytes(await c.next()), bytes(ack(1, 9)));
+    assert.equal(bytes(await a.next()), bytes(appendOf(3, 8, 'Q')));
+    assert.equal(bytes(await b.next()), bytes(appendOf(3, 8, 'Q')));
+    assert.ok(await a.quiet(), 'the sender never receives its own append');
+  });
+
+  test('an empty append with write permission is acked and fanned out', async () => {
+    const doc = freshDoc();
+    const a = await join(url, { docId: doc, initialData: 'hi' });
+    const b = await join(url, { docId: doc });
+    a.append(2, '');
+    assert.equal(bytes(await a.next()), bytes(ack(1, 2)));
+    assert.equal(bytes(await b.next()), bytes(appendOf(3, 2, '')));
+  });
+});
+
+describe('keys', () => {
+  test('the worked exchange of §8.6, and session keys cleared with version+1 when their owner leaves', async () => {
+    const doc = freshDoc();
+    const a = await join(url, { docId: doc });
+    const b = await join(url, { docId: doc });
+    const c = await join(url, { docId: doc });
+    const setKey = (
+      requestId: number,
+      lifetime: number,
+      oldVersion: number,
+      newVersion: number,
+      name: string,
+      value: string,
+    ): Message => ({
+      type: 'set-key',
+      requestId,
+      lifetime,
+      oldVersion,
+      newVersion,
+      name: Buffer.from(name),
+      value: Buffer.from(value),
+    });
+    a.send(setKey(7, 0, 0, 1, 'k', 'v'));
+    assert.equal(bytes(await a.next()), '830000010007');
+    const kv1 = '82000000000100000001' + '6b' + '00000001' + '76';
+    assert.equal(bytes(await b.next()), kv1);
+    assert.equal(bytes(await c.next()), kv1);
+    // Same version: accepted, but the setter gets no reply (§8.2 rule 5).
+    a.send(setKey(8, 0, 1, 1, 'k', 'w'));
+    const kw1 = '82000000000100000001' + '6b' + '00000001' + '77';
+    assert.equal(bytes(await b.next()), kw1);
+    assert.equal(bytes(await c.next()), kw1);
+    assert.ok(await a.quiet());
+    b.send(setKey(9, 0, 0, 2, 'k', 'x'));
+    assert.equal(bytes(await b.next()), '830000000009');
+    b.send(setKey(10, 1, 0, 1, 'p', '1'));
+    assert.equal(bytes(await b.next()), '83000001000a');
+    const p1 = '82000000000100000001' + '70' + '00000001' + '31';
+    assert.equal(bytes(await a.next()), p1);
+    assert.equal(bytes(await c.next()), p1);
+    b.send(setKey(11, 0, 0, 1, 'admin:x', '1'));
+    assert.equal(bytes(await b.next()), '83000000000b');
+
+    // A newcomer gets client keys, then document keys, in one message (§8.5).
+    const d = await join(url, { docId: doc });
+    assert.equal(
+      bytes(await d.next()),
+      '82' + '00' + '00000001000000016b0000000177' + '00000001000000017000000001' + '31',
+    );
+    await a.close();
+    const cleared = '82000000000200000001' + '6b' + '00000000';
+    for (const x of [b, c, d]) assert.equal(bytes(await x.next()), cleared);
+
+    // The document key survives everyone leaving; the client key does not.
+    await Promise.all([b.close(), c.close(), d.close()]);
+    const e = await join(url, { docId: doc });
+    assert.equal(bytes(await e.next()), p1);
+    assert.ok(await e.quiet());
+  });
+});
+
+describe('broadcast', () => {
+  test('is relayed to every other client with the true length (§5.4, §9)', async () => {
+    const doc = freshDoc();
+    const a = await join(url, { docId: doc });
+    const b = await join(url, { docId: doc });
+    const c = await join(url, { docId: doc, version: 2 });
+    // The declared length (99) is wrong on purpose: the true length is relayed.
+    a.sendRaw(Buffer.from('0400000000636869', 'hex'));
+    assert.equal(bytes(await b.next()), '040000000002' + '6869');
+    assert.equal(bytes(await c.next()), '040000000002' + '6869');
+    assert.ok(await a.quiet(), 'the sender does not get its own broadcast');
+  });
+});

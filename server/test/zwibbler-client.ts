@@ -1,0 +1,137 @@
+// A Zwibbler client over the real `ws` library, for tests: it sends INIT and
+// other messages, reassembles continuation chunks and decodes what arrives.
+import WebSocket from 'ws';
+import { splitIntoChunks } from '../protocols/zwibbler/chunks';
+import { decodeMessage, encodeMessage } from '../protocols/zwibbler/codec';
+import type { InitMessage, Message } from '../protocols/zwibbler/codec';
+
+export interface InitOptions {
+  docId: string;
+  version?: 2 | 3;
+  offset?: number;
+  creationMode?: number;
+  maxMessageSize?: number;
+  initialData?: string | Uint8Array;
+}
+
+export function initMessage(o: InitOptions): InitMessage {
+  return {
+    type: 'init',
+    version: o.version ?? 3,
+    maxMessageSize: o.maxMessageSize ?? 0,
+    creationMode: o.creationMode ?? 0,
+    generation: 0,
+    offset: o.offset ?? 0,
+    docId: Buffer.from(o.docId),
+    initialData:
+      typeof o.initialData === 'string'
+        ? Buffer.from(o.initialData)
+        : (o.initialData ?? Buffer.alloc(0)),
+  };
+}
+
+export interface Closed {
+  code: number;
+  reason: string;
+}
+
+export class ZwibblerClient {
+  /** Every WebSocket message as received. */
+  readonly frames: Buffer[] = [];
+  /** Every whole protocol message, decoded. */
+  readonly messages: Message[] = [];
+  readonly closed: Promise<Closed>;
+  private partial: Buffer[] = [];
+  private cursor = 0;
+  private waiters: (() => void)[] = [];
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data: Buffer) => this.onFrame(data));
+    this.closed = new Promise((resolve) => {
+      ws.on('close', (code, reason) => {
+        resolve({ code, reason: reason.toString() });
+        this.wake();
+      });
+    });
+    ws.on('error', () => {});
+  }
+
+  static async open(url: string, options: WebSocket.ClientOptions = {}): Promise<ZwibblerClient> {
+    const ws = new WebSocket(url, { perMessageDeflate: false, ...options });
+    const client = new ZwibblerClient(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return client;
+  }
+
+  /** Opens, sends INIT and waits for the initial APPEND (or an ERROR). */
+  static async join(url: string, init: InitOptions): Promise<ZwibblerClient> {
+    const client = await ZwibblerClient.open(url);
+    client.send(initMessage(init));
+    await client.next();
+    return client;
+  }
+
+  send(message: Message, chunkSize = Infinity): void {
+    for (const chunk of splitIntoChunks(encodeMessage(message), chunkSize)) this.ws.send(chunk);
+  }
+
+  sendRaw(bytes: Uint8Array | string): void {
+    this.ws.send(bytes);
+  }
+
+  append(offset: number, data: string | Uint8Array, layout: 2 | 3 = 3): void {
+    this.send({ type: 'append', layout, generation: 0, offset, data: Buffer.from(data) });
+  }
+
+  /** The next message not yet taken, waiting up to `timeoutMs`. */
+  async next(timeoutMs = 5000): Promise<Message> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.cursor >= this.messages.length) {
+      if (this.ws.readyState === WebSocket.CLOSED) throw new Error('socket closed');
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no message within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    return this.messages[this.cursor++]!;
+  }
+
+  /** Resolves true if nothing arrives within `ms`. */
+  async quiet(ms = 150): Promise<boolean> {
+    const before = this.messages.length;
+    await new Promise((r) => setTimeout(r, ms));
+    return this.messages.length === before;
+  }
+
+  close(): Promise<Closed> {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) {
+      this.ws.close();
+    }
+    return this.closed;
+  }
+
+  private onFrame(data: Buffer): void {
+    this.frames.push(data);
+    if (this.partial.length > 0) this.partial.push(data.subarray(2));
+    else this.partial.push(data);
+    if (data[1] !== 0) return;
+    const whole = this.partial.length === 1 ? this.partial[0]! : Buffer.concat(this.partial);
+    this.partial = [];
+    this.messages.push(decodeMessage(whole));
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+}
