@@ -205,7 +205,7 @@ export const SETTINGS: Setting[] = [
   setting({
     key: 'MaxMessageBytes',
     parse: byteSize(1024, 1024 * MiB),
-    default: 16 * MiB,
+    default: 8 * MiB,
     doc: 'Largest message a client may send, after continuation chunks are joined. Larger ones close the connection with 1009.',
   }),
   setting({
@@ -217,8 +217,8 @@ export const SETTINGS: Setting[] = [
   setting({
     key: 'MaxQueuedBytes',
     parse: byteSize(64 * 1024, 1024 * MiB),
-    default: 8 * MiB,
-    doc: 'Live traffic queued for one client that is not reading; past it the client is disconnected.',
+    default: 16 * MiB,
+    doc: 'Live traffic queued for one client that is not reading; past it the client is disconnected. Keep it at least twice MaxMessageBytes.',
   }),
   setting({
     key: 'MaxKeysPerDocument',

@@ -18,8 +18,11 @@ export interface SendOptions {
 export interface ClientSocket {
   readonly remoteAddress: string;
   readonly isOpen: boolean;
-  /** Queues one WebSocket message; false if the socket is closed or was just cut off. */
-  send(message: Uint8Array, options?: SendOptions): boolean;
+  /**
+   * Queues the WebSocket messages that make up one protocol message (its
+   * continuation chunks). False if the socket is closed or was just cut off.
+   */
+  send(frames: Uint8Array | readonly Uint8Array[], options?: SendOptions): boolean;
   /** Sends a close frame with a code and reason; the socket is destroyed if the peer stalls. */
   close(code: number, reason: string): void;
   /** Stops reading from the peer until `resumeReading`, for inbound backpressure. */
@@ -43,7 +46,8 @@ export interface ClientSocketOptions {
 }
 
 export class WsClientSocket implements ClientSocket, Pingable {
-  private queuedBytes = 0;
+  /** Bytes of uncapped sends not yet handed to the kernel. */
+  private uncappedBytes = 0;
   private alive = true;
   private closing = false;
   private closeTimer: NodeJS.Timeout | undefined;
@@ -79,24 +83,28 @@ export class WsClientSocket implements ClientSocket, Pingable {
     return !this.closing && this.ws.readyState === this.ws.OPEN;
   }
 
-  send(message: Uint8Array, options?: SendOptions): boolean {
+  send(frames: Uint8Array | readonly Uint8Array[], options?: SendOptions): boolean {
     if (!this.isOpen) return false;
-    const size = message.length;
-    const counted = !options?.uncapped;
-    if (counted) {
-      this.queuedBytes += size;
-      if (this.queuedBytes > this.options.maxQueuedBytes) {
-        this.options.log.warn(
-          { remote: this.remoteAddress, queuedBytes: this.queuedBytes },
-          'peer is not reading: send queue over its limit, disconnecting',
-        );
-        this.destroy();
-        return false;
+    const list = frames instanceof Uint8Array ? [frames] : frames;
+    if (options?.uncapped) {
+      for (const frame of list) {
+        this.uncappedBytes += frame.length;
+        this.ws.send(frame, { binary: true }, () => (this.uncappedBytes -= frame.length));
       }
+      return true;
     }
-    this.ws.send(message, { binary: true }, () => {
-      if (counted) this.queuedBytes -= size;
-    });
+    // What is still waiting in user space, less the initial load. Checked per message,
+    // before queuing it, so one large message never trips the cap by itself.
+    const backlog = this.ws.bufferedAmount - this.uncappedBytes;
+    if (backlog > this.options.maxQueuedBytes) {
+      this.options.log.warn(
+        { remote: this.remoteAddress, backlog },
+        'peer is not reading: send queue over its limit, disconnecting',
+      );
+      this.destroy();
+      return false;
+    }
+    for (const frame of list) this.ws.send(frame, { binary: true });
     return true;
   }
 

@@ -44,7 +44,10 @@ export class Reassembler {
     }
     const more = frame[1] !== 0;
     if (!this.inProgress) {
-      if (!more) return frame;
+      if (!more) {
+        if (frame.length > this.maxMessageBytes) throw new MessageTooBigError(this.maxMessageBytes);
+        return frame;
+      }
       this.add(frame);
       return null;
     }

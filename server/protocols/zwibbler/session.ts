@@ -17,6 +17,7 @@ import {
   encodeError,
   encodeMessage,
   ErrorCode,
+  MessageType,
   ZwibblerCodecError,
 } from './codec';
 import type { AppendMessage, InitMessage, KeyEntry, Message, SetKeyMessage } from './codec';
@@ -53,6 +54,14 @@ export const MIN_CHUNK_SIZE = 64;
 
 /** Inbound backpressure: stop reading a client with this many messages in flight. */
 const PAUSE_AT_PENDING = 64;
+
+const CLIENT_TYPES: ReadonlySet<number> = new Set([
+  MessageType.Init,
+  MessageType.AppendV2,
+  MessageType.SetKey,
+  MessageType.Broadcast,
+  MessageType.AppendV3,
+]);
 
 type State = 'await-init' | 'joining' | 'connected' | 'closed';
 
@@ -103,12 +112,14 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
 
   message(data: Buffer): void {
     if (this.state === 'closed') return;
-    let whole: Uint8Array | null;
     let msg: Message;
     try {
-      whole = this.reassembler.push(data);
+      const whole = this.reassembler.push(data);
       if (!whole) return;
-      msg = decodeMessage(whole);
+      // Only client types are decoded; anything else is ignored like an unknown type (§15).
+      msg = CLIENT_TYPES.has(whole[0]!)
+        ? decodeMessage(whole)
+        : { type: 'unknown', code: whole[0]!, body: whole.subarray(2) };
     } catch (err) {
       return this.rejectMalformed(err);
     }
@@ -308,6 +319,13 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
       return this.sendMessage(encodeMessage({ type: 'ack-nack', status, length }));
     }
     if (msg.offset + msg.data.length > limits.maxDocumentBytes) {
+      // Only an append at the true end is refused for size; a stale one is just a NACK.
+      const length = await store.documentLength(doc.id);
+      if (length === null) return this.documentGone();
+      if (length !== msg.offset) {
+        const nack = { type: 'ack-nack', status: AckStatus.Conflict, length } as const;
+        return this.sendMessage(encodeMessage(nack));
+      }
       this.log.warn({ document: doc.id, limit: limits.maxDocumentBytes }, 'document size limit');
       return this.fail(
         ErrorCode.Unspecified,
@@ -418,9 +436,7 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
   }
 
   private sendChunks(message: Buffer, uncapped: boolean): void {
-    for (const chunk of splitIntoChunks(message, this.maxChunk)) {
-      if (!this.socket.send(chunk, { uncapped })) return;
-    }
+    this.socket.send(splitIntoChunks(message, this.maxChunk), { uncapped });
   }
 
   private documentGone(): void {
