@@ -2,7 +2,6 @@
 // value becomes one ConfigError line naming the key, the value, where it came
 // from and what is allowed.
 import fs from 'node:fs';
-import { defaultDataDir } from './paths';
 import { envName, SETTING_BY_KEY, SETTINGS } from './schema';
 import type { ConfigKey, HubConfig, Setting } from './schema';
 import { ValueError } from './values';
@@ -55,7 +54,10 @@ export function parseConfigText(
     const eq = trimmed.indexOf('=');
     const where = `${fileName} line ${i + 1}`;
     if (eq < 0) {
-      warnings.push(`${where}: ignored "${trimmed}": expected Key=Value`);
+      // "JWTKey secret" (a missing '=') must not print the secret.
+      const first = /^[\w-]*/.exec(trimmed)![0];
+      const shown = SETTING_BY_KEY.get(first)?.secret ? `${first} (value hidden)` : trimmed;
+      warnings.push(`${where}: ignored "${shown}": expected Key=Value`);
       return;
     }
     const name = trimmed.slice(0, eq).trim();
@@ -111,6 +113,8 @@ export function loadConfig(sources: ConfigSources = {}): LoadedConfig {
 }
 
 function parseValue(s: Setting, v: RawValue): unknown {
+  // `Key=` means the default, as the sample zwibbler.conf's empty `RedisServer=` does.
+  if (v.raw.trim() === '') return undefined;
   try {
     return s.parse(v.raw);
   } catch (err) {
@@ -120,15 +124,19 @@ function parseValue(s: Setting, v: RawValue): unknown {
   }
 }
 
-/** Fills defaults in schema order and checks the rules that span keys. */
+/** Fills defaults in schema order (a derived default sees the keys before it) and checks the rules that span keys. */
 export function completeConfig(partial: Partial<HubConfig>): HubConfig {
   const config: Partial<HubConfig> = {};
+  const values = config as Record<string, unknown>;
   for (const s of SETTINGS) {
     const given = partial[s.key];
-    const value =
-      given !== undefined ? given : typeof s.default === 'function' ? s.default(config) : s.default;
-    (config as Record<string, unknown>)[s.key] = value;
-    if (s.key === 'DataDir' && !config.DataDir) config.DataDir = defaultDataDir();
+    // Empty means the default here too, for hosts that pass values straight in.
+    values[s.key] =
+      given !== undefined && given !== ''
+        ? given
+        : typeof s.default === 'function'
+          ? s.default(config)
+          : s.default;
   }
   const full = config as HubConfig;
   if (Boolean(full.CertFile) !== Boolean(full.KeyFile)) {

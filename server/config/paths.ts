@@ -11,7 +11,7 @@ export function defaultDataDir(
   switch (platform) {
     case 'win32':
       return path.win32.join(
-        env.APPDATA ?? path.win32.join(home, 'AppData', 'Roaming'),
+        env.APPDATA || path.win32.join(home, 'AppData', 'Roaming'),
         'Lanboard',
       );
     case 'darwin':

@@ -14,6 +14,7 @@ import {
 } from './values';
 import type { Parser } from './values';
 import { LOG_LEVELS } from '../log/logger';
+import { defaultDataDir } from './paths';
 
 export const DATABASES = ['sqlite', 'memory'] as const;
 /** Recognised zwibbler.conf values that Lanboard does not serve yet. */
@@ -105,6 +106,13 @@ export const SETTINGS: Setting[] = [
     doc: '`sqlite` (one file, the default) or `memory` (lost on exit; for tests).',
   }),
   setting({
+    key: 'DataDir',
+    parse: text,
+    default: () => defaultDataDir(),
+    defaultText: 'the platform data folder (see below)',
+    doc: 'Where the database and other state live.',
+  }),
+  setting({
     key: 'DbFile',
     parse: text,
     default: (c) => `${c.DataDir}/lanboard.db`,
@@ -176,13 +184,6 @@ export const SETTINGS: Setting[] = [
     parse: integer(0, 10_000_000),
     default: 0,
     doc: 'Accepted for zwibbler.conf compatibility. Node cannot raise its own open-file limit: set it with `ulimit -n` or `LimitNOFILE=` in the service unit.',
-  }),
-  setting({
-    key: 'DataDir',
-    parse: text,
-    default: '',
-    defaultText: 'the platform data folder (see below)',
-    doc: 'Where the database and other state live.',
   }),
   setting({
     key: 'LogLevel',

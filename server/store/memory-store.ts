@@ -94,7 +94,12 @@ export class MemoryStore implements DocumentStore {
   }
 
   async getDocumentKeys(id: string): Promise<DocumentKey[]> {
-    return [...(this.docs.get(id)?.keys.values() ?? [])];
+    // Copies, so a caller cannot change stored keys (the reference's slice leak, §16.14).
+    return [...(this.docs.get(id)?.keys.values() ?? [])].map((k) => ({
+      name: Buffer.from(k.name),
+      value: Buffer.from(k.value),
+      version: k.version,
+    }));
   }
 
   async setDocumentKey(id: string, oldVersion: number, key: DocumentKey): Promise<SetKeyResult> {

@@ -43,12 +43,18 @@ export class SqliteStore implements DocumentStore {
     options: SqliteStoreOptions = {},
   ) {
     this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    migrate(this.db);
-    this.q = prepareStatements(this.db);
+    try {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma('busy_timeout = 5000');
+      migrate(this.db);
+      this.q = prepareStatements(this.db);
+    } catch (err) {
+      // A file we refuse (e.g. NewerSchemaError) must not stay open.
+      this.db.close();
+      throw err;
+    }
   }
 
   async loadDocument(

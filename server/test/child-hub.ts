@@ -1,11 +1,17 @@
 // Runs the real CLI (`bin/lanboard.js serve`) as a child process, for tests that
-// need to kill the hub, measure its memory or read its exit code.
+// kill the hub, measure its memory or read its exit code.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from './hub-fixture';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = fileURLToPath(new URL('../../bin/lanboard.js', import.meta.url));
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
 
 export interface ChildHub {
   child: ChildProcess;
@@ -13,37 +19,76 @@ export interface ChildHub {
   httpUrl: string;
   wsUrl: string;
   stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Sends the signal and waits for the exit. */
-  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: Promise<Exit>;
+  /** Sends the signal (SIGTERM by default) and waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<Exit>;
 }
 
-/** Starts `lanboard serve` on 127.0.0.1, port 0, mDNS off, and waits for it to listen. */
+const running = new Set<ChildProcess>();
+
+/**
+ * The environment a child hub gets: the developer's LANBOARD_* variables are
+ * dropped so that they cannot change what a test sees.
+ */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LANBOARD_')) env[k] = v;
+  return { ...env, ...extra };
+}
+
+/**
+ * Starts `lanboard serve` on 127.0.0.1, port 0, mDNS off, with its own data
+ * folder unless `--data-dir` is given, and waits until it listens.
+ */
 export function spawnHub(args: string[] = [], env: Record<string, string> = {}): Promise<ChildHub> {
+  const dataDir = args.includes('--data-dir') ? undefined : tempDir('lanboard-child-');
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--no-mdns', ...args],
-    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    [
+      BIN,
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--no-mdns',
+      ...(dataDir ? ['--data-dir', dataDir.dir] : []),
+      ...args,
+    ],
+    { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  running.add(child);
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+  const exited = new Promise<Exit>((resolve) =>
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      dataDir?.remove();
+      resolve({ code, signal });
+    }),
   );
   return new Promise((resolve, reject) => {
     let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`hub did not listen within 30 s: ${err}`));
+    }, 30_000);
     const onData = (d: Buffer) => {
       out += d.toString();
-      for (const line of out.split('\n')) {
+      let nl: number;
+      while ((nl = out.indexOf('\n')) >= 0) {
+        const line = out.slice(0, nl);
+        out = out.slice(nl + 1);
         if (!line.includes('"hub listening"')) continue;
+        clearTimeout(timer);
+        // Keep draining stdout so that the child never blocks on a full pipe.
         child.stdout!.off('data', onData);
-        child.stdout!.resume(); // keep draining so the child never blocks on a full pipe
+        child.stdout!.resume();
         const port = (JSON.parse(line) as { port: number }).port;
-        const httpUrl = `http://127.0.0.1:${port}`;
         resolve({
           child,
           port,
-          httpUrl,
+          httpUrl: `http://127.0.0.1:${port}`,
           wsUrl: `ws://127.0.0.1:${port}`,
           stderr: () => err,
           exited,
@@ -56,10 +101,24 @@ export function spawnHub(args: string[] = [], env: Record<string, string> = {}):
       }
     };
     child.stdout!.on('data', onData);
-    void exited.then(({ code, signal }) =>
-      reject(new Error(`hub exited (${code ?? signal}) before listening: ${err}`)),
-    );
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`hub exited (${code ?? signal}) before listening: ${err}`));
+    });
   });
+}
+
+/** SIGKILLs every child hub still running: for after() hooks. */
+export async function killAllHubs(): Promise<void> {
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
 }
 
 /** Resident memory of a process in bytes (Linux), or undefined elsewhere. */

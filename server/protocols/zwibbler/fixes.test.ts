@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { residentBytes, spawnHub } from '../../test/child-hub';
+import { killAllHubs, residentBytes, spawnHub } from '../../test/child-hub';
 import { sleep, startHub } from '../../test/hub-fixture';
 import type { TestHub } from '../../test/hub-fixture';
 import { initMessage, ZwibblerClient } from '../../test/zwibbler-client';
@@ -34,6 +34,8 @@ async function countingReader(url: string, docId: string) {
 }
 
 describe('a client that stops reading (§16.4)', () => {
+  after(killAllHubs);
+
   test(
     'is cut off at its cap, while the hub keeps serving and its memory stays flat',
     { skip: process.platform !== 'linux' && 'reads /proc for the hub process memory' },
