@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { DocumentKey, DocumentStore, LoadResult, Token } from './types';
+import { prng } from '../test/random';
 
 export interface StoreUnderTest {
   store: DocumentStore;
@@ -39,18 +40,6 @@ function key(name: Uint8Array | string, value: Uint8Array | string, version: num
     name: typeof name === 'string' ? b(name) : name,
     value: typeof value === 'string' ? b(value) : value,
     version,
-  };
-}
-
-/** A small deterministic PRNG (mulberry32), so failures are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

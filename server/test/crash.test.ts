@@ -10,6 +10,7 @@ import type { Message } from '../protocols/zwibbler/codec';
 import { killAllHubs, spawnHub } from './child-hub';
 import { tempDir } from './hub-fixture';
 import { ZwibblerClient } from './zwibbler-client';
+import { prng } from './random';
 
 const CYCLES = 20;
 
@@ -23,18 +24,6 @@ after(async () => {
 });
 
 const startHub = (dbFile: string) => spawnHub(['--db', dbFile, '--data-dir', dir.dir]);
-
-/** mulberry32, seeded, so a failing run can be repeated with LANBOARD_TEST_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Piece {
   offset: number;

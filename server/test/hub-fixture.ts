@@ -33,6 +33,6 @@ export function tempDir(prefix = 'lanboard-test-'): { dir: string; remove: () =>
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-export const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+export { hex } from './messages';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -104,6 +104,17 @@ export class ZwibblerClient {
     return this.messages[this.cursor++]!;
   }
 
+  /** The next message of one type, skipping others (key updates from other tests' clients, say). */
+  async nextOf<T extends Message['type']>(
+    type: T,
+    timeoutMs = 5000,
+  ): Promise<Extract<Message, { type: T }>> {
+    for (;;) {
+      const m = await this.next(timeoutMs);
+      if (m.type === type) return m as Extract<Message, { type: T }>;
+    }
+  }
+
   /** Resolves true if nothing arrives within `ms`. */
   async quiet(ms = 150): Promise<boolean> {
     const before = this.messages.length;

@@ -14,11 +14,7 @@ import {
   encodeMessage,
 } from './codec';
 import type { InitMessage, Message } from './codec';
-
-// Same helper as server/test/hub-fixture.ts, kept local so this pure unit test
-// does not load the whole hub.
-const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
-const b = (s: string): Buffer => Buffer.from(s, 'utf8');
+import { ackNack, append, b, errorMsg, hex, keyInfo, setKey, setKeyAck } from '../../test/messages';
 
 const DOC1_V3 = '01 00 00 03 00000000 00 00000000 0000000000000000 00000004 646F6331';
 
@@ -33,45 +29,6 @@ const initV3 = (fields: Partial<InitMessage> = {}): InitMessage => ({
   initialData: b(''),
   ...fields,
 });
-const append = (layout: 2 | 3, offset: number, data: string, generation = 0): Message => ({
-  type: 'append',
-  layout,
-  generation,
-  offset,
-  data: b(data),
-});
-const setKey = (
-  requestId: number,
-  lifetime: number,
-  oldVersion: number,
-  newVersion: number,
-  name: string,
-  value: string,
-): Message => ({
-  type: 'set-key',
-  requestId,
-  lifetime,
-  oldVersion,
-  newVersion,
-  name: b(name),
-  value: b(value),
-});
-const ackNack = (status: number, length: number): Message => ({ type: 'ack-nack', status, length });
-const keyInfo = (...keys: [number, string, string][]): Message => ({
-  type: 'key-information',
-  keys: keys.map(([version, name, value]) => ({ version, name: b(name), value: b(value) })),
-});
-const setKeyAck = (accepted: boolean, requestId: number): Message => ({
-  type: 'set-key-ack-nack',
-  accepted,
-  requestId,
-});
-const errorMsg = (code: number, text: string): Message => ({
-  type: 'error',
-  code,
-  description: b(text),
-});
-
 interface Vector {
   name: string;
   bytes: string;

@@ -250,23 +250,10 @@ function decodeInit(bytes: Uint8Array, r: FieldReader): InitMessage {
   const version = r.u16('protocolVersion');
   const maxMessageSize = r.u32('maxMessageSize');
   const creationMode = r.u8('creationMode');
-  if (isV2) {
-    const offset = r.u64('offset');
-    const docId = r.bytesOf(r.u8('docIDLength'), 'docID');
-    return {
-      type: 'init',
-      version,
-      maxMessageSize,
-      creationMode,
-      generation: 0,
-      offset,
-      docId,
-      initialData: r.rest(),
-    };
-  }
-  const generation = r.u32('generation');
+  // V2 has no generation field and a one-byte document-ID length.
+  const generation = isV2 ? 0 : r.u32('generation');
   const offset = r.u64('offset');
-  const docId = r.bytesOf(r.u32('docIDLength'), 'docID');
+  const docId = r.bytesOf(isV2 ? r.u8('docIDLength') : r.u32('docIDLength'), 'docID');
   return {
     type: 'init',
     version,

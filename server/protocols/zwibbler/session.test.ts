@@ -6,6 +6,7 @@ import type { TestHub } from '../../test/hub-fixture';
 import { ZwibblerClient } from '../../test/zwibbler-client';
 import { encodeMessage } from './codec';
 import type { Message } from './codec';
+import { ackNack, append, setKey } from '../../test/messages';
 
 let t: TestHub;
 let url: string;
@@ -20,14 +21,6 @@ async function join(...args: Parameters<typeof ZwibblerClient.join>) {
 }
 
 const bytes = (m: Message) => encodeMessage(m).toString('hex');
-const appendOf = (layout: 2 | 3, offset: number, data: string): Message => ({
-  type: 'append',
-  layout,
-  generation: 0,
-  offset,
-  data: Buffer.from(data),
-});
-const ack = (status: number, length: number): Message => ({ type: 'ack-nack', status, length });
 
 before(async () => {
   t = await startHub();
@@ -43,18 +36,18 @@ describe('joining', () => {
   test('a creating client gets an empty append at the end of its own initial data (§6.2)', async () => {
     const doc = freshDoc();
     const a = await join(url, { docId: doc, initialData: 'hello' });
-    assert.equal(bytes(a.messages[0]!), bytes(appendOf(3, 5, '')));
+    assert.equal(bytes(a.messages[0]!), bytes(append(3, 5, '')));
     const b = await join(url, { docId: doc });
-    assert.equal(bytes(b.messages[0]!), bytes(appendOf(3, 0, 'hello')));
+    assert.equal(bytes(b.messages[0]!), bytes(append(3, 0, 'hello')));
   });
 
   test('reconnecting with an offset returns only the tail', async () => {
     const doc = freshDoc();
     await join(url, { docId: doc, initialData: 'hello world' });
     const c = await join(url, { docId: doc, offset: 6 });
-    assert.equal(bytes(c.messages[0]!), bytes(appendOf(3, 6, 'world')));
+    assert.equal(bytes(c.messages[0]!), bytes(append(3, 6, 'world')));
     const d = await join(url, { docId: doc, offset: 11 });
-    assert.equal(bytes(d.messages[0]!), bytes(appendOf(3, 11, '')));
+    assert.equal(bytes(d.messages[0]!), bytes(append(3, 11, '')));
   });
 
   test('a V2 client gets its initial load as a 0x02 append', async () => {
@@ -119,16 +112,16 @@ describe('appends', () => {
     const b = await join(url, { docId: doc });
     const c = await join(url, { docId: doc, version: 2 });
     a.append(5, 'abc');
-    assert.equal(bytes(await a.next()), bytes(ack(1, 8)));
-    assert.equal(bytes(await b.next()), bytes(appendOf(3, 5, 'abc')));
+    assert.equal(bytes(await a.next()), bytes(ackNack(1, 8)));
+    assert.equal(bytes(await b.next()), bytes(append(3, 5, 'abc')));
     await c.next();
     assert.equal(c.frames.at(-1)!.toString('hex'), '02000000000000000005' + '616263');
     b.append(5, 'zz');
-    assert.equal(bytes(await b.next()), bytes(ack(0, 8)));
+    assert.equal(bytes(await b.next()), bytes(ackNack(0, 8)));
     c.append(8, 'Q', 2);
-    assert.equal(bytes(await c.next()), bytes(ack(1, 9)));
-    assert.equal(bytes(await a.next()), bytes(appendOf(3, 8, 'Q')));
-    assert.equal(bytes(await b.next()), bytes(appendOf(3, 8, 'Q')));
+    assert.equal(bytes(await c.next()), bytes(ackNack(1, 9)));
+    assert.equal(bytes(await a.next()), bytes(append(3, 8, 'Q')));
+    assert.equal(bytes(await b.next()), bytes(append(3, 8, 'Q')));
     assert.ok(await a.quiet(), 'the sender never receives its own append');
   });
 
@@ -137,8 +130,8 @@ describe('appends', () => {
     const a = await join(url, { docId: doc, initialData: 'hi' });
     const b = await join(url, { docId: doc });
     a.append(2, '');
-    assert.equal(bytes(await a.next()), bytes(ack(1, 2)));
-    assert.equal(bytes(await b.next()), bytes(appendOf(3, 2, '')));
+    assert.equal(bytes(await a.next()), bytes(ackNack(1, 2)));
+    assert.equal(bytes(await b.next()), bytes(append(3, 2, '')));
   });
 });
 
@@ -148,22 +141,6 @@ describe('keys', () => {
     const a = await join(url, { docId: doc });
     const b = await join(url, { docId: doc });
     const c = await join(url, { docId: doc });
-    const setKey = (
-      requestId: number,
-      lifetime: number,
-      oldVersion: number,
-      newVersion: number,
-      name: string,
-      value: string,
-    ): Message => ({
-      type: 'set-key',
-      requestId,
-      lifetime,
-      oldVersion,
-      newVersion,
-      name: Buffer.from(name),
-      value: Buffer.from(value),
-    });
     a.send(setKey(7, 0, 0, 1, 'k', 'v'));
     assert.equal(bytes(await a.next()), '830000010007');
     const kv1 = '82000000000100000001' + '6b' + '00000001' + '76';
@@ -200,6 +177,53 @@ describe('keys', () => {
     const e = await join(url, { docId: doc });
     assert.equal(bytes(await e.next()), p1);
     assert.ok(await e.quiet());
+  });
+});
+
+describe('continuation chunks', () => {
+  test('continuation in both directions with a small client maximum size', async () => {
+    const doc = freshDoc();
+    const a = await join(url, { docId: doc, maxMessageSize: 64 });
+    const b = await join(url, { docId: doc, maxMessageSize: 64 });
+    const data = Buffer.from('0123456789'.repeat(30));
+    // Client to hub: a 314-byte append sent as 40-byte chunks.
+    a.send({ type: 'append', layout: 3, generation: 0, offset: 0, data }, 40);
+    assert.equal(bytes(await a.next()), bytes(ackNack(1, 300)));
+    // Hub to client: the fan-out arrives in chunks of at most 64 bytes.
+    const before = b.frames.length;
+    assert.equal(
+      bytes(await b.next()),
+      bytes({ type: 'append', layout: 3, generation: 0, offset: 0, data }),
+    );
+    const chunks = b.frames.slice(before);
+    assert.equal(chunks.length, 1 + Math.ceil((314 - 64) / 62));
+    assert.equal(chunks[0]![1], 1);
+    for (const [i, f] of chunks.entries()) {
+      assert.ok(f.length <= 64);
+      if (i > 0) assert.equal(f[0], 0xff);
+      assert.equal(f[1], i < chunks.length - 1 ? 1 : 0);
+    }
+    // Key information is chunked the same way.
+    const value = Buffer.alloc(200, 0x61);
+    a.send(
+      {
+        type: 'set-key',
+        requestId: 1,
+        lifetime: 0,
+        oldVersion: 0,
+        newVersion: 1,
+        name: Buffer.from('big'),
+        value,
+      },
+      50,
+    );
+    assert.equal(bytes(await a.next()), '830000010001');
+    const k = await b.next();
+    assert.deepEqual(k, {
+      type: 'key-information',
+      keys: [{ version: 1, name: Buffer.from('big'), value }],
+    });
+    assert.ok(b.frames.slice(-4).every((f) => f.length <= 64));
   });
 });
 
