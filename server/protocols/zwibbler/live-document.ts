@@ -4,7 +4,7 @@
 // same queued task, every reader sees appends in commit order (§16.10), and a
 // join's read cannot interleave with an append (§16.9).
 import type { Bus } from '../../cluster/bus';
-import { encodeAppend } from './codec';
+import { encodeAppend, encodeMessage } from './codec';
 import type { KeyEntry } from './codec';
 
 export type DocumentEvent =
@@ -13,11 +13,18 @@ export type DocumentEvent =
   | { kind: 'broadcast'; origin: string; data: Uint8Array }
   | { kind: 'deleted' };
 
-/** An event as delivered to members, encoding each append layout at most once. */
+/** An event as delivered to members, encoded at most once per wire form. */
 export class Delivery {
   private v2: Buffer | undefined;
   private v3: Buffer | undefined;
+  private broadcast: Buffer | undefined;
   constructor(readonly event: DocumentEvent) {}
+
+  broadcastBytes(): Buffer {
+    const e = this.event;
+    if (e.kind !== 'broadcast') throw new Error('not a broadcast');
+    return (this.broadcast ??= encodeMessage({ type: 'broadcast', data: e.data }));
+  }
 
   appendBytes(layout: 2 | 3): Buffer {
     const e = this.event;

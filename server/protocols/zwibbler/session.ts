@@ -103,7 +103,11 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
     this.log = ctx.log.child({ client: this.clientId, remote: socket.remoteAddress });
     this.reassembler = new Reassembler(ctx.limits.maxMessageBytes);
     this.initTimer = setTimeout(
-      () => this.close(CloseCode.InitTimeout, 'no INIT message within 30 seconds'),
+      () =>
+        this.close(
+          CloseCode.InitTimeout,
+          `no INIT message within ${ctx.limits.initTimeoutMs / 1000} seconds`,
+        ),
       ctx.limits.initTimeoutMs,
     );
   }
@@ -155,7 +159,7 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
       case 'keys':
         return this.queueKeys(e.keys);
       case 'broadcast':
-        return this.sendMessage(encodeMessage({ type: 'broadcast', data: e.data }));
+        return this.sendMessage(delivery.broadcastBytes());
       case 'deleted':
         return this.fail(ErrorCode.DoesNotExist, CloseCode.NotFound, 'document deleted');
     }
