@@ -1,21 +1,25 @@
 // The hub's only public surface: createHub(config) -> { start, stop, stats, events }.
 // Both hosts, the headless CLI and the desktop app, build the hub through here.
-import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { openModeResolver } from './auth/zwibbler-identity';
 import type { Bus } from './cluster/bus';
 import { LocalBus } from './cluster/local-bus';
 import { completeConfig, ConfigError } from './config/load';
+import { checkOpenFileLimit } from './config/open-files';
 import type { HubConfig } from './config/schema';
 import { SessionRegistry } from './hub/registry';
 import type { RegistryStats } from './hub/registry';
 import { createLogger, LogRing } from './log/logger';
 import type { Logger } from './log/logger';
-import { zwibblerEndpoint, zwibblerHttpRoute } from './protocols/zwibbler/endpoint';
+import { startIdleWebhook } from './management/webhook';
+import { mountZwibbler, zwibblerIdentity } from './protocols/zwibbler/mount';
 import { LiveDocuments } from './protocols/zwibbler/live-document';
+import { defaultSweepSeconds, ExpirySweeper } from './store/expiry-sweeper';
 import { openStore } from './store/open-store';
 import type { DocumentStore } from './store/types';
 import { HttpTransport } from './transport/http-server';
+import { originPolicy } from './transport/origins';
+import { loadTls, watchCertificates } from './transport/tls';
+import type { CertificateWatch } from './transport/tls';
 
 export type { HubConfig } from './config/schema';
 export { ConfigError } from './config/load';
@@ -25,6 +29,8 @@ export interface HubOptions {
   /** Defaults to a pino logger at config.LogLevel on stdout. */
   logger?: Logger;
   logRing?: LogRing;
+  /** The clock for access times, token expiry and JWTs (Unix ms); tests inject one. */
+  now?: () => number;
 }
 
 export interface HubStats extends RegistryStats {
@@ -53,6 +59,7 @@ export interface Hub {
 
 export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions = {}): Hub {
   const config = completeConfig(partial);
+  const now = options.now ?? Date.now;
   const logs = options.logRing ?? new LogRing();
   const log = options.logger ?? createLogger({ level: config.LogLevel, ring: logs });
   const registry = new SessionRegistry();
@@ -63,35 +70,39 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
   let address: AddressInfo | undefined;
   let startedAt = 0;
   let stopping: Promise<void> | undefined;
+  let sweeper: ExpirySweeper | undefined;
+  let certificates: CertificateWatch | undefined;
+  let stopWebhook: (() => Promise<void>) | undefined;
 
   async function start(): Promise<AddressInfo> {
     if (transport) throw new Error('hub already started');
-    const tls = readTls(config);
+    zwibblerIdentity(config, now); // a bad JWTKey stops the start before anything opens
+    checkOpenFileLimit(config.MaxFiles, log);
+    const tls = loadTls(config);
     transport = createTransport(config, tls, log);
-    store = openStore(config);
-    transport.addRoute(zwibblerHttpRoute(config.ZwibblerPath, store, log));
-    transport.addEndpoint(
-      zwibblerEndpoint(config.ZwibblerPath, {
-        store,
-        documents,
-        registry,
-        resolveIdentity: openModeResolver(store),
-        limits: {
-          maxMessageBytes: config.MaxMessageBytes,
-          maxDocumentBytes: config.MaxDocumentBytes,
-          maxKeysPerDocument: config.MaxKeysPerDocument,
-          initTimeoutMs: config.InitTimeoutSeconds * 1000,
-        },
-        log: log.child({ protocol: 'zwibbler' }),
-      }),
-    );
+    store = openStore(config, now);
+    if (config.Webhook) stopWebhook = startIdleWebhook(config, registry, log);
+    mountZwibbler(transport, { config, store, documents, registry, log, now });
     try {
       address = await transport.listen(config.ServerBindAddress, config.ServerPort);
     } catch (err) {
       await store.close();
       throw err;
     }
+    if (config.Expiration !== 'never') {
+      sweeper = new ExpirySweeper({
+        store,
+        expirationMs: config.Expiration * 1000,
+        intervalMs:
+          (config.ExpirationSweepSeconds || defaultSweepSeconds(config.Expiration)) * 1000,
+        isLive: (id) => documents.get(id) !== undefined,
+        log: log.child({ component: 'expiration' }),
+        now,
+      });
+      sweeper.start();
+    }
     startedAt = Date.now();
+    if (tls) certificates = watchCertificates(transport.server, config, tls, log);
     log.info(
       { address: address.address, port: address.port, tls: Boolean(tls), database: store.kind },
       'hub listening',
@@ -101,7 +112,10 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
 
   function stop(): Promise<void> {
     stopping ??= (async () => {
+      certificates?.stop();
       if (!transport || !store) return;
+      await stopWebhook?.();
+      await sweeper?.stop();
       await transport.close();
       await waitUntil(() => documents.size === 0, 2000);
       await bus.close();
@@ -146,6 +160,7 @@ function createTransport(
       maxQueuedBytes: config.MaxQueuedBytes,
       keepaliveMs: config.KeepaliveSeconds * 1000,
       log,
+      origins: originPolicy(config.AllowedOrigins),
     });
   } catch (err) {
     if (!tls) throw err;
@@ -153,18 +168,6 @@ function createTransport(
       `CertFile="${config.CertFile}" and KeyFile="${config.KeyFile}" are not a usable PEM certificate and key: ${(err as Error).message}`,
     );
   }
-}
-
-function readTls(config: HubConfig): { cert: Buffer; key: Buffer } | undefined {
-  if (!config.CertFile) return undefined;
-  const read = (key: 'CertFile' | 'KeyFile'): Buffer => {
-    try {
-      return fs.readFileSync(config[key]);
-    } catch (err) {
-      throw new ConfigError(`${key}="${config[key]}" cannot be read: ${(err as Error).message}`);
-    }
-  };
-  return { cert: read('CertFile'), key: read('KeyFile') };
 }
 
 async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {

@@ -1,16 +1,19 @@
-// Resolves the document-ID field of a Zwibbler INIT (§10.1): a stored token
-// first, then the plain document ID with read and write access. JWT mode and
-// the stricter token rules come with the management API.
+// Resolves the document-ID field of a Zwibbler INIT, in the reference's order
+// (§10.1): a stored token, then a JWT in JWT mode, then the plain document ID in
+// open mode. Fixed on purpose (§16.18): an expired token is refused instead of
+// silently becoming a writable document ID, and in JWT mode a plain ID is refused.
 import { FULL_ACCESS, parsePermissions } from '../hub/permissions';
 import type { Permissions } from '../hub/permissions';
+import { ErrorCode } from '../protocols/zwibbler/codec';
 import type { DocumentStore } from '../store/types';
+import type { JwtVerifier } from './jwt';
 
 export interface Identity {
   documentId: string;
   userId: string;
   permissions: Permissions;
   /** How the client proved it: for logs and the dashboard. */
-  via: 'token' | 'document-id';
+  via: 'token' | 'jwt' | 'document-id';
 }
 
 export type IdentityResult =
@@ -18,10 +21,24 @@ export type IdentityResult =
 
 export type IdentityResolver = (field: string) => Promise<IdentityResult>;
 
-export function openModeResolver(store: DocumentStore): IdentityResolver {
+export interface ResolverOptions {
+  store: DocumentStore;
+  /** Set in JWT mode (JWTKey). */
+  jwt?: JwtVerifier;
+  now?: () => number;
+}
+
+export function identityResolver({
+  store,
+  jwt,
+  now = Date.now,
+}: ResolverOptions): IdentityResolver {
   return async (field) => {
-    const token = await store.getToken(field, Date.now());
+    const token = await store.findToken(field);
     if (token) {
+      if (token.expiresAt <= now()) {
+        return { ok: false, errorCode: ErrorCode.AccessDenied, text: 'access denied' };
+      }
       return {
         ok: true,
         identity: {
@@ -32,6 +49,7 @@ export function openModeResolver(store: DocumentStore): IdentityResolver {
         },
       };
     }
+    if (jwt) return jwt.verify(field);
     return {
       ok: true,
       identity: {

@@ -53,3 +53,48 @@ export function serveSources(args: string[], env: NodeJS.ProcessEnv): ConfigSour
     ? { file: v.config, env, flags }
     : { optionalFile: path.join(dataDir, 'lanboard.conf'), env, flags };
 }
+
+export interface ImportArgs {
+  /** The zwibbler.db to read. */
+  source: string;
+  verbose: boolean;
+  /** The same sources `lanboard serve` would use with these flags. */
+  sources: ConfigSources;
+}
+
+/** `lanboard import <zwibbler.db> [--config] [--db] [--data-dir] [--verbose]`. */
+export function importArgs(args: string[], env: NodeJS.ProcessEnv): ImportArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        config: { type: 'string' },
+        db: { type: 'string' },
+        'data-dir': { type: 'string' },
+        verbose: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { positionals, values: v } = parsed;
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      positionals.length === 0
+        ? 'import needs the zwibbler.db file to read'
+        : `import takes one file, got ${positionals.length}: ${positionals.join(' ')}`,
+    );
+  }
+  const serveArgs: string[] = [];
+  if (v.config !== undefined) serveArgs.push('--config', v.config);
+  if (v.db !== undefined) serveArgs.push('--db', v.db);
+  if (v['data-dir'] !== undefined) serveArgs.push('--data-dir', v['data-dir']);
+  return {
+    source: path.resolve(positionals[0]!),
+    verbose: v.verbose ?? false,
+    sources: serveSources(serveArgs, env),
+  };
+}

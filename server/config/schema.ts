@@ -33,11 +33,21 @@ export interface HubConfig {
   DbUser: string;
   DbPassword: string;
   Expiration: number | 'never';
+  ExpirationSweepSeconds: number;
   SecretUser: string;
   SecretPassword: string;
   Webhook: string;
+  WebhookSendCredentials: boolean;
+  WebhookSecret: string;
+  WebhookDelaySeconds: number;
+  WebhookRetries: number;
   JWTKey: string;
   JWTKeyIsBase64: boolean;
+  JWTClockSkewSeconds: number;
+  LoginFailureLimit: number;
+  LoginLockoutSeconds: number;
+  AllowedOrigins: string;
+  CertReloadSeconds: number;
   MaxFiles: number;
   DataDir: string;
   LogLevel: (typeof LOG_LEVELS)[number];
@@ -145,13 +155,20 @@ export const SETTINGS: Setting[] = [
     key: 'Expiration',
     parse: expiration,
     default: 'never',
-    doc: 'Delete documents not accessed for this many seconds, or `never`.',
+    doc: 'Delete documents, and stored tokens, not accessed for this many seconds, or `never`. A document with connected clients is never deleted.',
+  }),
+  setting({
+    key: 'ExpirationSweepSeconds',
+    parse: integer(0, 86_400),
+    default: 0,
+    defaultText: '`0` (a quarter of Expiration, 1 s to 1 h)',
+    doc: 'How often expired documents and tokens are looked for. Each sweep that deletes something is logged.',
   }),
   setting({
     key: 'SecretUser',
     parse: text,
     default: '',
-    doc: 'Management API user (the API is off until both are set).',
+    doc: 'Management API user (the API answers 401 until both are set).',
   }),
   setting({
     key: 'SecretPassword',
@@ -167,10 +184,35 @@ export const SETTINGS: Setting[] = [
     doc: 'URL told when a document goes idle.',
   }),
   setting({
+    key: 'WebhookSendCredentials',
+    parse: boolean,
+    default: true,
+    doc: 'Send SecretUser/SecretPassword to the webhook as Basic auth, as zwibbler-service does. This hands the management password to whoever runs the webhook URL: set 0 and use WebhookSecret instead when you can.',
+  }),
+  setting({
+    key: 'WebhookSecret',
+    parse: text,
+    default: '',
+    doc: 'When set, every webhook call carries `X-Lanboard-Signature: sha256=<hex>`, the HMAC-SHA256 of the body with this key.',
+    secret: true,
+  }),
+  setting({
+    key: 'WebhookDelaySeconds',
+    parse: integer(0, 86_400),
+    default: 10,
+    doc: 'How long a document must stay without clients before `idle-session` is sent.',
+  }),
+  setting({
+    key: 'WebhookRetries',
+    parse: integer(0, 20),
+    default: 5,
+    doc: 'Retries after a failed webhook call (network error, timeout or 5xx), with exponential backoff from 1 s.',
+  }),
+  setting({
     key: 'JWTKey',
     parse: text,
     default: '',
-    doc: 'HMAC key for JWT mode.',
+    doc: 'HMAC key for JWT mode. When set, a client must present a stored token or a valid JWT; a plain document ID is refused.',
     secret: true,
   }),
   setting({
@@ -180,10 +222,41 @@ export const SETTINGS: Setting[] = [
     doc: 'JWTKey is base64.',
   }),
   setting({
+    key: 'JWTClockSkewSeconds',
+    parse: integer(0, 3600),
+    default: 30,
+    doc: 'How far `exp`, `nbf` and `iat` may be off between the token issuer and this computer.',
+  }),
+  setting({
+    key: 'LoginFailureLimit',
+    parse: integer(1, 1000),
+    default: 5,
+    doc: 'Failed management API logins from one address before it is refused with 429.',
+  }),
+  setting({
+    key: 'LoginLockoutSeconds',
+    parse: integer(1, 86_400),
+    default: 60,
+    doc: 'How long an address stays refused after too many failed logins.',
+  }),
+  setting({
+    key: 'AllowedOrigins',
+    parse: text,
+    default: '',
+    defaultText: '(empty: any origin, no CORS)',
+    doc: 'Comma-separated web origins (such as `https://school.example`) allowed to open WebSockets and to call the HTTP API from a browser; `*` allows any. Empty accepts WebSockets from any origin, as zwibbler-service does, and sends no CORS headers.',
+  }),
+  setting({
+    key: 'CertReloadSeconds',
+    parse: integer(0, 86_400),
+    default: 10,
+    doc: 'How often CertFile and KeyFile are checked for changes; a changed pair is loaded without a restart. 0 turns this off.',
+  }),
+  setting({
     key: 'MaxFiles',
     parse: integer(0, 10_000_000),
     default: 0,
-    doc: 'Accepted for zwibbler.conf compatibility. Node cannot raise its own open-file limit: set it with `ulimit -n` or `LimitNOFILE=` in the service unit.',
+    doc: 'The open-file limit you expect. Node cannot raise its own limit, so when this is above it the hub logs the current soft and hard limits at start; raise them with `ulimit -n` or `LimitNOFILE=` in the systemd unit. 0 skips the check.',
   }),
   setting({
     key: 'LogLevel',

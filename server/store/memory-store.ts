@@ -8,7 +8,9 @@ import type {
   DocumentStore,
   LoadResult,
   OpenMode,
+  PurgeResult,
   SetKeyResult,
+  StoreOptions,
   Token,
 } from './types';
 
@@ -40,6 +42,11 @@ class GrowableBytes {
 interface StoredDocument {
   bytes: GrowableBytes;
   keys: Map<string, DocumentKey>;
+  lastAccess: number;
+}
+
+interface StoredToken extends Token {
+  lastAccess: number;
 }
 
 const keyId = (name: Uint8Array): string => Buffer.from(name).toString('latin1');
@@ -47,7 +54,27 @@ const keyId = (name: Uint8Array): string => Buffer.from(name).toString('latin1')
 export class MemoryStore implements DocumentStore {
   readonly kind = 'memory';
   private readonly docs = new Map<string, StoredDocument>();
-  private readonly tokens = new Map<string, Token>();
+  private readonly tokens = new Map<string, StoredToken>();
+  private readonly now: () => number;
+
+  constructor(options: StoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+  }
+
+  private newDocument(id: string, contents: Uint8Array): void {
+    this.docs.set(id, {
+      bytes: new GrowableBytes(contents),
+      keys: new Map(),
+      lastAccess: this.now(),
+    });
+  }
+
+  /** The document, marked as accessed now. */
+  private access(id: string): StoredDocument | undefined {
+    const doc = this.docs.get(id);
+    if (doc) doc.lastAccess = this.now();
+    return doc;
+  }
 
   async loadDocument(
     id: string,
@@ -55,10 +82,10 @@ export class MemoryStore implements DocumentStore {
     initialData: Uint8Array,
     offset: number,
   ): Promise<LoadResult> {
-    const doc = this.docs.get(id);
+    const doc = this.access(id);
     if (!doc) {
       if (mode === 'never-create') return { status: 'missing' };
-      this.docs.set(id, { bytes: new GrowableBytes(initialData), keys: new Map() });
+      this.newDocument(id, initialData);
       return { status: 'ok', created: true, length: initialData.length, tail: new Uint8Array() };
     }
     if (mode === 'always-create') return { status: 'exists' };
@@ -75,8 +102,12 @@ export class MemoryStore implements DocumentStore {
     return this.docs.get(id)?.bytes.length ?? null;
   }
 
+  async touchDocument(id: string): Promise<number | null> {
+    return this.access(id)?.bytes.length ?? null;
+  }
+
   async appendIfLength(id: string, expected: number, data: Uint8Array): Promise<AppendResult> {
-    const doc = this.docs.get(id);
+    const doc = this.access(id);
     if (!doc) return { status: 'missing' };
     if (doc.bytes.length !== expected) return { status: 'conflict', length: doc.bytes.length };
     doc.bytes.append(data);
@@ -85,7 +116,7 @@ export class MemoryStore implements DocumentStore {
 
   async createDocument(id: string, contents: Uint8Array): Promise<boolean> {
     if (this.docs.has(id)) return false;
-    this.docs.set(id, { bytes: new GrowableBytes(contents), keys: new Map() });
+    this.newDocument(id, contents);
     return true;
   }
 
@@ -120,13 +151,43 @@ export class MemoryStore implements DocumentStore {
     if (contents.length > 0 && !(await this.createDocument(token.documentId, contents))) {
       return 'document-exists';
     }
-    this.tokens.set(token.token, { ...token });
+    this.tokens.set(token.token, { ...token, lastAccess: this.now() });
     return 'ok';
   }
 
   async getToken(token: string, now: number): Promise<Token | null> {
+    const found = await this.findToken(token);
+    return found && found.expiresAt > now ? found : null;
+  }
+
+  async findToken(token: string): Promise<Token | null> {
     const found = this.tokens.get(token);
-    return found && found.expiresAt > now ? { ...found } : null;
+    if (!found) return null;
+    found.lastAccess = this.now();
+    const { lastAccess, ...copy } = found;
+    return copy;
+  }
+
+  async purgeExpired(
+    cutoff: number,
+    now: number,
+    keep: (id: string) => boolean,
+  ): Promise<PurgeResult> {
+    let documents = 0;
+    for (const [id, doc] of this.docs) {
+      if (doc.lastAccess < cutoff && !keep(id)) {
+        this.docs.delete(id);
+        documents++;
+      }
+    }
+    let tokens = 0;
+    for (const [name, t] of this.tokens) {
+      if (t.lastAccess < cutoff || t.expiresAt <= now) {
+        this.tokens.delete(name);
+        tokens++;
+      }
+    }
+    return { documents, tokens };
   }
 
   async updateUser(userId: string, permissions: string): Promise<number> {

@@ -7,14 +7,14 @@ import { MemoryStore } from './memory-store';
 import { SqliteStore } from './sqlite-store';
 import type { DocumentStore } from './types';
 
-export function openStore(config: HubConfig): DocumentStore {
+export function openStore(config: HubConfig, now: () => number = Date.now): DocumentStore {
   switch (config.Database) {
     case 'memory':
-      return new MemoryStore();
+      return new MemoryStore({ now });
     case 'sqlite':
       try {
         fs.mkdirSync(path.dirname(config.DbFile), { recursive: true });
-        return new SqliteStore(config.DbFile, { synchronous: config.DbSynchronous });
+        return new SqliteStore(config.DbFile, { synchronous: config.DbSynchronous, now });
       } catch (err) {
         throw new ConfigError(
           `DbFile="${config.DbFile}" cannot be opened as a SQLite database: ${(err as Error).message}`,

@@ -36,6 +36,13 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX tokens_by_user ON tokens(user_id);
   `,
+  // 2: token use is tracked for expiration; documents are found by age.
+  `
+  ALTER TABLE tokens ADD COLUMN last_access INTEGER NOT NULL DEFAULT 0;
+  UPDATE tokens SET last_access = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
+  CREATE INDEX documents_by_access ON documents(last_access);
+  CREATE INDEX tokens_by_access ON tokens(last_access);
+  `,
 ];
 
 export class NewerSchemaError extends Error {

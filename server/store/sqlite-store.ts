@@ -11,11 +11,13 @@ import type {
   DocumentStore,
   LoadResult,
   OpenMode,
+  PurgeResult,
   SetKeyResult,
+  StoreOptions,
   Token,
 } from './types';
 
-export interface SqliteStoreOptions {
+export interface SqliteStoreOptions extends StoreOptions {
   /** `normal` survives a crash of the process; `full` also survives power loss, at an fsync per commit. */
   synchronous?: 'normal' | 'full';
 }
@@ -37,11 +39,13 @@ export class SqliteStore implements DocumentStore {
   private readonly db: Database.Database;
   private readonly q: ReturnType<typeof prepareStatements>;
   private readonly compactionDue = new Set<string>();
+  private readonly now: () => number;
 
   constructor(
     readonly file: string,
     options: SqliteStoreOptions = {},
   ) {
+    this.now = options.now ?? Date.now;
     this.db = new Database(file);
     try {
       this.db.pragma('journal_mode = WAL');
@@ -64,7 +68,7 @@ export class SqliteStore implements DocumentStore {
     offset: number,
   ): Promise<LoadResult> {
     return this.db.transaction((): LoadResult => {
-      const now = Date.now();
+      const now = this.now();
       const doc = this.q.getDoc.get(id) as DocRow | undefined;
       if (!doc) {
         if (mode === 'never-create') return { status: 'missing' };
@@ -89,7 +93,7 @@ export class SqliteStore implements DocumentStore {
       if (doc.length !== expected) return { status: 'conflict', length: doc.length };
       const length = expected + data.length;
       if (data.length > 0) this.q.insertChunk.run(id, expected, data);
-      this.q.grow.run(length, data.length > 0 ? 1 : 0, Date.now(), id);
+      this.q.grow.run(length, data.length > 0 ? 1 : 0, this.now(), id);
       if (doc.chunk_rows + 1 >= COMPACT_AFTER_ROWS) this.scheduleCompaction(id);
       return { status: 'ok', length };
     })();
@@ -99,7 +103,7 @@ export class SqliteStore implements DocumentStore {
   async createDocument(id: string, contents: Uint8Array): Promise<boolean> {
     return this.db.transaction(() => {
       if (this.q.getDoc.get(id)) return false;
-      this.insertDocument(id, contents, Date.now());
+      this.insertDocument(id, contents, this.now());
       return true;
     })();
   }
@@ -127,7 +131,7 @@ export class SqliteStore implements DocumentStore {
       if (this.q.getToken.get(token.token)) return 'token-exists';
       if (contents.length > 0) {
         if (this.q.getDoc.get(token.documentId)) return 'document-exists';
-        this.insertDocument(token.documentId, contents, Date.now());
+        this.insertDocument(token.documentId, contents, this.now());
       }
       this.q.insertToken.run(
         token.token,
@@ -135,14 +139,43 @@ export class SqliteStore implements DocumentStore {
         token.userId,
         token.permissions,
         token.expiresAt,
+        this.now(),
       );
       return 'ok';
     })();
   }
 
   async getToken(token: string, now: number): Promise<Token | null> {
+    const found = await this.findToken(token);
+    return found && found.expiresAt > now ? found : null;
+  }
+
+  async findToken(token: string): Promise<Token | null> {
     const row = this.q.getToken.get(token) as Token | undefined;
-    return row && row.expiresAt > now ? row : null;
+    if (row) this.q.touchToken.run(this.now(), token);
+    return row ?? null;
+  }
+
+  async touchDocument(id: string): Promise<number | null> {
+    const doc = this.q.getDoc.get(id) as DocRow | undefined;
+    if (doc) this.q.touch.run(this.now(), id);
+    return doc?.length ?? null;
+  }
+
+  async purgeExpired(
+    cutoff: number,
+    now: number,
+    keep: (id: string) => boolean,
+  ): Promise<PurgeResult> {
+    return this.db.transaction((): PurgeResult => {
+      let documents = 0;
+      for (const { id } of this.q.staleDocs.all(cutoff) as { id: string }[]) {
+        if (keep(id)) continue;
+        documents += this.q.deleteDoc.run(id).changes;
+      }
+      const tokens = this.q.purgeTokens.run(cutoff, now).changes;
+      return { documents, tokens };
+    })();
   }
 
   async updateUser(userId: string, permissions: string): Promise<number> {
@@ -232,9 +265,12 @@ function prepareStatements(db: Database.Database) {
     getToken: s(`
       SELECT token, doc_id AS documentId, user_id AS userId, permissions, expires_at AS expiresAt
       FROM tokens WHERE token = ?`),
-    insertToken: s(
-      'INSERT INTO tokens (token, doc_id, user_id, permissions, expires_at) VALUES (?, ?, ?, ?, ?)',
-    ),
+    insertToken: s(`
+      INSERT INTO tokens (token, doc_id, user_id, permissions, expires_at, last_access)
+      VALUES (?, ?, ?, ?, ?, ?)`),
+    touchToken: s('UPDATE tokens SET last_access = ? WHERE token = ?'),
+    staleDocs: s('SELECT id FROM documents WHERE last_access < ?'),
+    purgeTokens: s('DELETE FROM tokens WHERE last_access < ? OR expires_at <= ?'),
     updateUser: s('UPDATE tokens SET permissions = ? WHERE user_id = ?'),
     health: s('SELECT 1'),
   };

@@ -4,7 +4,7 @@
 // §7, §8 and §13.1, with the reference's bugs fixed (§13.2, §16.14, §16.15).
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import type { DocumentKey, DocumentStore, LoadResult, Token } from './types';
+import type { DocumentKey, DocumentStore, LoadResult, StoreOptions, Token } from './types';
 import { prng } from '../test/random';
 
 export interface StoreUnderTest {
@@ -51,14 +51,17 @@ function randomBytes(random: () => number, length: number): Buffer {
 
 export function describeStoreContract(
   name: string,
-  makeStore: () => Promise<StoreUnderTest>,
+  makeStore: (options: StoreOptions) => Promise<StoreUnderTest>,
 ): void {
   describe(`DocumentStore contract: ${name}`, () => {
     let current: StoreUnderTest | undefined;
     let store: DocumentStore;
+    /** The store's clock: tests move it by hand. */
+    let clock = 1_000_000;
 
     beforeEach(async () => {
-      current = await makeStore();
+      clock = 1_000_000;
+      current = await makeStore({ now: () => clock });
       store = current.store;
     });
 
@@ -580,6 +583,79 @@ export function describeStoreContract(
         assert.equal(await store.updateUser('u2', ''), 1);
         assert.equal((await store.getToken('c', 0))?.permissions, '');
         assert.equal(await store.updateUser('nobody', 'rw'), 0);
+      });
+    });
+
+    describe('access times and expiration', () => {
+      const tok = (name: string, expiresAt: number): Token => ({
+        token: name,
+        documentId: 'doc',
+        userId: 'u',
+        permissions: 'r',
+        expiresAt,
+      });
+      const keepNone = () => false;
+
+      test('findToken returns a token whether or not it has expired', async () => {
+        await store.addToken(tok('old', clock - 1), EMPTY);
+        assert.equal(await store.getToken('old', clock), null);
+        assert.equal((await store.findToken('old'))?.expiresAt, clock - 1);
+        assert.equal(await store.findToken('none'), null);
+      });
+
+      test('touchDocument gives the length, or null for a missing document', async () => {
+        await store.createDocument('d', b('abc'));
+        assert.equal(await store.touchDocument('d'), 3);
+        assert.equal(await store.touchDocument('missing'), null);
+      });
+
+      test('purgeExpired deletes documents and their keys not accessed since the cutoff', async () => {
+        await store.createDocument('stale', b('s'));
+        await store.setDocumentKey('stale', 0, key('k', 'v', 1));
+        await store.createDocument('fresh', b('f'));
+        clock += 1000;
+        await store.appendIfLength('fresh', 1, b('!'));
+        const result = await store.purgeExpired(clock - 500, clock, keepNone);
+        assert.equal(result.documents, 1);
+        assert.equal(await store.documentLength('stale'), null);
+        assert.deepEqual(await store.getDocumentKeys('stale'), []);
+        assert.equal(await store.documentLength('fresh'), 2);
+      });
+
+      test('every kind of access counts: load, append, touch', async () => {
+        for (const id of ['load', 'append', 'touch', 'idle'])
+          await store.createDocument(id, b('x'));
+        clock += 1000;
+        await store.loadDocument('load', 'never-create', EMPTY, 0);
+        await store.appendIfLength('append', 1, b('y'));
+        await store.touchDocument('touch');
+        await store.purgeExpired(clock - 500, clock, keepNone);
+        assert.equal(await store.documentLength('idle'), null);
+        for (const id of ['load', 'append', 'touch']) {
+          assert.notEqual(await store.documentLength(id), null, id);
+        }
+      });
+
+      test('keep() protects a document however old', async () => {
+        await store.createDocument('live', b('x'));
+        clock += 10_000;
+        const result = await store.purgeExpired(clock, clock, (id) => id === 'live');
+        assert.equal(result.documents, 0);
+        assert.equal(await store.documentLength('live'), 1);
+      });
+
+      test('tokens unused since the cutoff, or expired, are purged; used ones stay', async () => {
+        await store.addToken(tok('unused', clock + 1e9), EMPTY);
+        await store.addToken(tok('used', clock + 1e9), EMPTY);
+        await store.addToken(tok('expired', clock + 500), EMPTY);
+        clock += 1000;
+        await store.getToken('used', clock);
+        await store.findToken('expired');
+        const result = await store.purgeExpired(clock - 500, clock, keepNone);
+        assert.equal(result.tokens, 2);
+        assert.equal(await store.findToken('unused'), null);
+        assert.equal(await store.findToken('expired'), null);
+        assert.notEqual(await store.findToken('used'), null);
       });
     });
 

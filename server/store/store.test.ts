@@ -23,14 +23,14 @@ after(() => {
   for (const remove of dirs) remove();
 });
 
-describeStoreContract('memory', async () => {
-  const store = new MemoryStore();
+describeStoreContract('memory', async (options) => {
+  const store = new MemoryStore(options);
   return { store, cleanup: () => store.close() };
 });
 
-describeStoreContract('sqlite', async () => {
+describeStoreContract('sqlite', async (options) => {
   const t = tempDir('lanboard-store-');
-  const store = new SqliteStore(path.join(t.dir, 'store.db'));
+  const store = new SqliteStore(path.join(t.dir, 'store.db'), options);
   return {
     store,
     cleanup: async () => {

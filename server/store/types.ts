@@ -42,6 +42,17 @@ export interface Token {
 
 export type AddTokenResult = 'ok' | 'token-exists' | 'document-exists';
 
+/** What every backend's constructor may take. */
+export interface StoreOptions {
+  /** The clock for access times and token expiry (Unix ms); tests inject one. */
+  now?: () => number;
+}
+
+export interface PurgeResult {
+  documents: number;
+  tokens: number;
+}
+
 export interface DocumentStore {
   /** Backend name for logs and stats: 'sqlite', 'memory', … */
   readonly kind: string;
@@ -60,6 +71,9 @@ export interface DocumentStore {
 
   /** Current length, or null if the document does not exist. Not an access. */
   documentLength(id: string): Promise<number | null>;
+
+  /** Like documentLength, but counts as an access (management API checks). */
+  touchDocument(id: string): Promise<number | null>;
 
   /**
    * Appends `data` only if the document is exactly `expectedLength` bytes long,
@@ -84,11 +98,20 @@ export interface DocumentStore {
   /** Adds a token; when `contents` is non-empty and the document is missing, creates it. */
   addToken(token: Token, contents: Uint8Array): Promise<AddTokenResult>;
 
-  /** The token if it exists and has not expired at `now` (Unix ms). */
+  /** The token if it exists and has not expired at `now` (Unix ms). An access. */
   getToken(token: string, now: number): Promise<Token | null>;
+
+  /** The token whether or not it has expired, so that an expired one can be refused. An access. */
+  findToken(token: string): Promise<Token | null>;
 
   /** Rewrites the permissions of every stored token of a user; returns how many. */
   updateUser(userId: string, permissions: string): Promise<number>;
+
+  /**
+   * Deletes documents (with their keys) last accessed before `cutoff` unless
+   * `keep(id)`, and tokens last used before `cutoff` or expired by `now`.
+   */
+  purgeExpired(cutoff: number, now: number, keep: (id: string) => boolean): Promise<PurgeResult>;
 
   /** Throws if the backend cannot serve requests. */
   checkHealth(): Promise<void>;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHub } from '../index';
-import type { Hub, HubConfig } from '../index';
+import type { Hub, HubConfig, HubOptions } from '../index';
 
 export interface TestHub {
   hub: Hub;
@@ -13,15 +13,21 @@ export interface TestHub {
   stop(): Promise<void>;
 }
 
-export async function startHub(config: Partial<HubConfig> = {}): Promise<TestHub> {
-  const hub = createHub({
-    ServerBindAddress: '127.0.0.1',
-    ServerPort: 0,
-    Database: 'memory',
-    LogLevel: 'silent',
-    Mdns: false,
-    ...config,
-  });
+export async function startHub(
+  config: Partial<HubConfig> = {},
+  options: HubOptions = {},
+): Promise<TestHub> {
+  const hub = createHub(
+    {
+      ServerBindAddress: '127.0.0.1',
+      ServerPort: 0,
+      Database: 'memory',
+      LogLevel: 'silent',
+      Mdns: false,
+      ...config,
+    },
+    options,
+  );
   await hub.start();
   const httpUrl = hub.url();
   return { hub, httpUrl, wsUrl: httpUrl.replace(/^http/, 'ws'), stop: () => hub.stop() };

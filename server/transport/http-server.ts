@@ -11,6 +11,7 @@ import type { Logger } from '../log/logger';
 import { WsClientSocket } from './client-socket';
 import { CloseCode } from './close-codes';
 import { KeepaliveSweeper } from './keepalive';
+import type { OriginPolicy } from './origins';
 import { parseSubprotocols, pickEndpoint } from './routes';
 import type { HttpRoute, WebSocketEndpoint } from './routes';
 
@@ -25,6 +26,8 @@ export interface TransportOptions {
   /** Ping interval; a peer silent for a whole interval is dropped. 0 disables. */
   keepaliveMs: number;
   log: Logger;
+  /** Browser origins allowed (AllowedOrigins); any when absent. */
+  origins?: OriginPolicy;
 }
 
 export class ListenError extends Error {
@@ -121,6 +124,14 @@ export class HttpTransport {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const cors = this.options.origins?.corsHeaders(req.headers.origin);
+    if (cors) {
+      for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
+      if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
+        res.writeHead(204).end(); // a preflight: the headers are the answer
+        return;
+      }
+    }
     const url = parseUrl(req);
     const route = url && this.routes.find((r) => r.path.matches(url.pathname));
     if (!url || !route) {
@@ -142,6 +153,10 @@ export class HttpTransport {
     const url = parseUrl(req);
     if (!url) return rejectUpgrade(socket, 400, 'Bad Request');
     if (this.stopping) return rejectUpgrade(socket, 503, 'Service Unavailable');
+    if (this.options.origins && !this.options.origins.allowsSocket(req.headers.origin)) {
+      this.options.log.info({ origin: req.headers.origin }, 'WebSocket from a refused origin');
+      return rejectUpgrade(socket, 403, 'Forbidden');
+    }
     const offered = parseSubprotocols(req.headers['sec-websocket-protocol']);
     const endpoint = pickEndpoint(this.endpoints, url.pathname, offered);
     if (!endpoint) return rejectUpgrade(socket, 404, 'Not Found');
@@ -174,7 +189,7 @@ function parseUrl(req: IncomingMessage): URL | undefined {
   }
 }
 
-function normalizeAddress(address: string | undefined): string {
+export function normalizeAddress(address: string | undefined): string {
   if (!address) return 'unknown';
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }

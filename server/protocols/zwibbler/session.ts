@@ -115,7 +115,7 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
   // ---- SocketHandler -------------------------------------------------------
 
   message(data: Buffer): void {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed' || !this.socket.isOpen) return;
     let msg: Message;
     try {
       const whole = this.reassembler.push(data);
@@ -168,14 +168,19 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
   // ---- Registry controls -----------------------------------------------------
 
   private setPermissions(permissions: Permissions): void {
+    // Applied before anything else: nothing the client sent before its close may use the old rights.
+    this.permissions = { ...permissions };
     if (!permissions.read) {
       this.fail(ErrorCode.AccessDenied, CloseCode.Forbidden, 'read permission revoked');
-      return;
     }
-    this.permissions = { ...permissions };
   }
 
   // ---- Message handling ------------------------------------------------------
+
+  /** Joined, and not closing: only then do messages change anything. */
+  private get live(): boolean {
+    return this.state === 'connected' && this.socket.isOpen;
+  }
 
   private enqueue(msg: Message): void {
     if (++this.pending >= PAUSE_AT_PENDING && !this.paused) {
@@ -183,7 +188,8 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
       this.socket.pauseReading();
     }
     this.work = this.work
-      .then(() => (this.state === 'closed' ? undefined : this.handle(msg)))
+      // Once a close has begun (kicked, revoked, failed), nothing more is handled (§16.12).
+      .then(() => (this.socket.isOpen ? this.handle(msg) : undefined))
       .catch((err: Error) => {
         this.log.error({ err: err.message }, 'storage failed while handling a message');
         this.fail(ErrorCode.Unspecified, CloseCode.InternalError, 'internal storage error');
@@ -214,6 +220,8 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
       case 'set-key':
         return doc.run(() => this.setKey(doc, msg));
       case 'broadcast':
+        // Readers may not broadcast (the reference lets them, §16.19). No reply exists for it.
+        if (!this.permissions.write) return this.log.debug('broadcast from a reader dropped');
         return doc.run(() =>
           doc.publish({ kind: 'broadcast', origin: this.clientId, data: msg.data }),
         );
@@ -313,7 +321,7 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
   }
 
   private async append(doc: LiveDocument, msg: AppendMessage): Promise<void> {
-    if (this.state !== 'connected') return;
+    if (!this.live) return;
     const { store, limits } = this.ctx;
     if (!this.permissions.write) {
       // Nothing is written, but the offset is still checked (§7.2).
@@ -352,7 +360,7 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
   }
 
   private async setKey(doc: LiveDocument, msg: SetKeyMessage): Promise<void> {
-    if (this.state !== 'connected') return;
+    if (!this.live) return;
     const accepted = await this.trySetKey(doc, msg);
     // As the reference (§8.2 rule 5): a success with old = new version gets no reply.
     if (!accepted || msg.oldVersion !== msg.newVersion) {
@@ -371,6 +379,8 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
 
   private async trySetKey(doc: LiveDocument, msg: SetKeyMessage): Promise<boolean> {
     const { limits, store } = this.ctx;
+    // Readers may set no key at all (the reference lets them, §16.19); admin: keys need `a`.
+    if (!this.permissions.write) return false;
     if (startsWithAdmin(msg.name) && !this.permissions.admin) return false;
     if (msg.lifetime !== 0) {
       const keys = await store.getDocumentKeys(doc.id);

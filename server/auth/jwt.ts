@@ -1,0 +1,98 @@
+// JWT mode (§10.3) with jose. Only the HMAC family is accepted, `exp` is
+// required, clock skew is bounded, and errors sent to clients are our own short
+// texts: the reference echoes the parser's internals (§16.20).
+import { errors, jwtVerify } from 'jose';
+import { ConfigError } from '../config/load';
+import { parsePermissions } from '../hub/permissions';
+import { ErrorCode } from '../protocols/zwibbler/codec';
+import type { IdentityResult } from './zwibbler-identity';
+
+const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
+
+export interface JwtVerifier {
+  verify(token: string): Promise<IdentityResult>;
+}
+
+/** The HMAC key's bytes: the key string itself, or its base64 decoding (JWTKeyIsBase64). */
+export function jwtKeyBytes(key: string, isBase64: boolean): Uint8Array {
+  if (!isBase64) return Buffer.from(key, 'utf8');
+  const trimmed = key.trim();
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed) || trimmed.length % 4 !== 0) {
+    throw new ConfigError(
+      'JWTKey=(hidden) is not valid: expected standard padded base64 (JWTKeyIsBase64=1)',
+    );
+  }
+  return Buffer.from(trimmed, 'base64');
+}
+
+const denied = (): IdentityResult => ({
+  ok: false,
+  errorCode: ErrorCode.AccessDenied,
+  text: 'access denied',
+});
+const invalid = (text: string): IdentityResult => ({
+  ok: false,
+  errorCode: ErrorCode.Unspecified,
+  text,
+});
+
+export function createJwtVerifier(
+  key: Uint8Array,
+  clockSkewSeconds: number,
+  now: () => number = Date.now,
+): JwtVerifier {
+  return {
+    async verify(token) {
+      let payload;
+      try {
+        ({ payload } = await jwtVerify(token, key, {
+          algorithms: HMAC_ALGORITHMS,
+          clockTolerance: clockSkewSeconds,
+          requiredClaims: ['exp'],
+          currentDate: new Date(now()),
+        }));
+      } catch (err) {
+        return describeFailure(err);
+      }
+      // A token issued in the future is refused, as the reference does (jose only checks iat's type).
+      if (typeof payload.iat === 'number' && payload.iat > now() / 1000 + clockSkewSeconds) {
+        return invalid('token used before issued');
+      }
+      const { sub, u, p } = payload as { sub?: unknown; u?: unknown; p?: unknown };
+      if (typeof sub !== 'string') return invalid('token has no document (sub)');
+      if (
+        (u !== undefined && typeof u !== 'string') ||
+        (p !== undefined && typeof p !== 'string')
+      ) {
+        return invalid('token claims u and p must be strings');
+      }
+      return {
+        ok: true,
+        identity: {
+          documentId: sub,
+          userId: u ?? '',
+          permissions: parsePermissions(p ?? ''),
+          via: 'jwt',
+        },
+      };
+    },
+  };
+}
+
+function describeFailure(err: unknown): IdentityResult {
+  // Expired, missing exp and a wrong signature are "access denied", as in the reference.
+  if (err instanceof errors.JWTExpired || err instanceof errors.JWSSignatureVerificationFailed) {
+    return denied();
+  }
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    if (err.claim === 'exp')
+      return err.reason === 'missing' ? denied() : invalid('token exp must be a number');
+    if (err.claim === 'nbf') return invalid('token is not valid yet');
+    if (err.claim === 'iat') return invalid('token used before issued');
+    return invalid(`token claim ${err.claim} is not valid`);
+  }
+  if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) {
+    return invalid('unexpected signing method');
+  }
+  return invalid('malformed token');
+}

@@ -1,0 +1,77 @@
+// Reads a management request's parameters as Go's FormValue does: the body
+// (urlencoded or multipart) first, then the query string (§11.1).
+import type { IncomingMessage } from 'node:http';
+
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`request body larger than ${limit} bytes`);
+    this.name = 'BodyTooLargeError';
+  }
+}
+
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new BodyTooLargeError(limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new BodyTooLargeError(limit);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+export interface FormParams {
+  /** The first non-empty value of a field, or '' (the reference treats both alike). */
+  value(name: string): string;
+  /** Whether the field was sent at all, even empty. */
+  has(name: string): boolean;
+  /** An uploaded file part's bytes, or undefined. */
+  file(name: string): Promise<Uint8Array | undefined>;
+}
+
+export async function parseForm(
+  contentType: string | undefined,
+  body: Buffer,
+  query: URLSearchParams,
+): Promise<FormParams> {
+  let form: FormData | undefined;
+  if (body.length > 0 && contentType) {
+    const type = contentType.toLowerCase();
+    if (
+      type.startsWith('multipart/form-data') ||
+      type.startsWith('application/x-www-form-urlencoded')
+    ) {
+      try {
+        // undici's parser, built into Node: no hand-rolled multipart.
+        form = await new Request('http://management.invalid/', {
+          method: 'POST',
+          headers: { 'content-type': contentType },
+          body,
+        }).formData();
+      } catch {
+        throw new MalformedFormError();
+      }
+    }
+  }
+  const fromForm = (name: string): string | undefined => {
+    const v = form?.get(name);
+    return typeof v === 'string' ? v : undefined;
+  };
+  return {
+    value: (name) => fromForm(name) || query.get(name) || '',
+    has: (name) => Boolean(form?.has(name)) || query.has(name),
+    async file(name) {
+      const v = form?.get(name);
+      return v && typeof v !== 'string' ? new Uint8Array(await v.arrayBuffer()) : undefined;
+    },
+  };
+}
+
+export class MalformedFormError extends Error {
+  constructor() {
+    super('malformed form body');
+    this.name = 'MalformedFormError';
+  }
+}
