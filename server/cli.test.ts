@@ -1,71 +1,27 @@
 // The real CLI as a child process: one clear stderr line and exit code 2 for
 // bad config or usage, 1 when the port is taken, and a graceful SIGTERM.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { killAllHubs, runCli, spawnHub } from './test/child-hub';
+import type { CliResult } from './test/child-hub';
 import { tempDir } from './test/hub-fixture';
 import { ZwibblerClient } from './test/zwibbler-client';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const tmp = tempDir('lanboard-cli-');
-const children = new Set<ChildProcess>();
 const blockers: net.Server[] = [];
 const wsClients: ZwibblerClient[] = [];
 
 after(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  await killAllHubs();
   for (const c of wsClients) c.ws.terminate();
   await Promise.all(blockers.map((b) => new Promise((r) => b.close(r))));
   tmp.remove();
 });
-
-/** The test runner's LANBOARD_* variables must not reach the child. */
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LANBOARD_')) env[k] = v;
-  return { ...env, ...extra };
-}
-
-function start(args: string[], env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, ['bin/lanboard.js', ...args], {
-    cwd: ROOT,
-    env: childEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI to its end; a child still running after 30 s is killed (and fails the test). */
-function run(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  const child = start(args, env);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
 
 let counter = 0;
 function writeFile(name: string, text: string): string {
@@ -87,7 +43,7 @@ const quiet = () => ['--host', '127.0.0.1', '--no-mdns', '--data-dir', dataDir()
 const STACK_LINE = /^\s+at /m;
 
 /** Exit `code`, and stderr is exactly one "lanboard: " line containing every part. */
-function assertOneLine(r: Result, code: number, parts: string[]): string {
+function assertOneLine(r: CliResult, code: number, parts: string[]): string {
   const lines = r.stderr.split('\n').filter((l) => l !== '');
   assert.equal(r.code, code, `exit code; stderr: ${r.stderr}`);
   assert.equal(lines.length, 1, `one stderr line, got: ${JSON.stringify(r.stderr)}`);
@@ -102,12 +58,12 @@ function assertOneLine(r: Result, code: number, parts: string[]): string {
 
 describe('bad config exits 2 with one line naming key, value, source and what is allowed', () => {
   test('a bad --port flag', async () => {
-    const r = await run(['serve', ...quiet(), '--db', 'memory', '--port', 'abc']);
+    const r = await runCli(['serve', ...quiet(), '--db', 'memory', '--port', 'abc']);
     assertOneLine(r, 2, ['ServerPort', '"abc"', '--port', 'an integer from 0 to 65535']);
   });
 
   test('a bad LANBOARD_* environment value', async () => {
-    const r = await run(['serve', ...quiet(), '--db', 'memory', '--port', '0'], {
+    const r = await runCli(['serve', ...quiet(), '--db', 'memory', '--port', '0'], {
       LANBOARD_COMPRESSION: 'maybe',
     });
     assertOneLine(r, 2, [
@@ -120,13 +76,13 @@ describe('bad config exits 2 with one line naming key, value, source and what is
 
   test('a bad value in the config file', async () => {
     const file = writeFile('bad.conf', '# classroom hub\nServerPort=0\nLogLevel=loud\n');
-    const r = await run(['serve', ...quiet(), '--db', 'memory', '--config', file]);
+    const r = await runCli(['serve', ...quiet(), '--db', 'memory', '--config', file]);
     assertOneLine(r, 2, ['LogLevel', '"loud"', `${file} line 3`, 'one of fatal, error']);
   });
 
   test('Database=mariadb in a config file says it is not supported yet and what is', async () => {
     const file = writeFile('mariadb.conf', 'Database=mariadb\nDbServer=db:3306\n');
-    const r = await run(['serve', ...quiet(), '--port', '0', '--config', file]);
+    const r = await runCli(['serve', ...quiet(), '--port', '0', '--config', file]);
     assertOneLine(r, 2, [
       'Database',
       '"mariadb"',
@@ -139,14 +95,14 @@ describe('bad config exits 2 with one line naming key, value, source and what is
 
   test('a secret is not echoed when the config is bad', async () => {
     const file = writeFile('secret.conf', 'JWTKey=k3y-s3cret==\nServerPort=99999\n');
-    const r = await run(['serve', ...quiet(), '--db', 'memory', '--config', file]);
+    const r = await runCli(['serve', ...quiet(), '--db', 'memory', '--config', file]);
     assertOneLine(r, 2, ['ServerPort', '"99999"']);
     assert.ok(!r.stderr.includes('k3y-s3cret'));
   });
 
   test('a missing --config file', async () => {
     const file = path.join(tmp.dir, 'does-not-exist.conf');
-    const r = await run(['serve', ...quiet(), '--db', 'memory', '--config', file]);
+    const r = await runCli(['serve', ...quiet(), '--db', 'memory', '--config', file]);
     assertOneLine(r, 2, ['config file', file]);
   });
 
@@ -154,14 +110,23 @@ describe('bad config exits 2 with one line naming key, value, source and what is
     const cert = path.join(tmp.dir, 'missing-cert.pem');
     const key = writeFile('key.pem', 'unused');
     const file = writeFile('tls.conf', `CertFile=${cert}\nKeyFile=${key}\n`);
-    const r = await run(['serve', ...quiet(), '--port', '0', '--db', 'memory', '--config', file]);
+    const r = await runCli([
+      'serve',
+      ...quiet(),
+      '--port',
+      '0',
+      '--db',
+      'memory',
+      '--config',
+      file,
+    ]);
     assertOneLine(r, 2, ['CertFile', `"${cert}"`, 'cannot be read']);
   });
 
   test('a garbage (non-PEM) certificate and key', async () => {
     const cert = writeFile('cert.pem', 'this is not a certificate\n');
     const key = writeFile('key.pem', 'nor is this a key\n');
-    const r = await run(['serve', ...quiet(), '--port', '0', '--db', 'memory'], {
+    const r = await runCli(['serve', ...quiet(), '--port', '0', '--db', 'memory'], {
       LANBOARD_CERT_FILE: cert,
       LANBOARD_KEY_FILE: key,
     });
@@ -171,7 +136,7 @@ describe('bad config exits 2 with one line naming key, value, source and what is
 
 describe('usage', () => {
   test('an unknown flag exits 2 with one "lanboard: " line naming it, then the usage', async () => {
-    const r = await run(['serve', '--bogus']);
+    const r = await runCli(['serve', '--bogus']);
     assert.equal(r.code, 2, r.stderr);
     const lines = r.stderr.split('\n');
     const own = lines.filter((l) => l.startsWith('lanboard: '));
@@ -183,7 +148,7 @@ describe('usage', () => {
   });
 
   test('an unknown command exits 2 naming it', async () => {
-    const r = await run(['srve']);
+    const r = await runCli(['srve']);
     assert.equal(r.code, 2);
     const own = r.stderr.split('\n').filter((l) => l.startsWith('lanboard: '));
     assert.equal(own.length, 1, r.stderr);
@@ -191,7 +156,7 @@ describe('usage', () => {
   });
 
   test('--help exits 0 and prints the usage on stdout', async () => {
-    const r = await run(['--help']);
+    const r = await runCli(['--help']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^Usage:\n/);
     assert.match(r.stdout, /lanboard serve \[--config <file>\]/);
@@ -206,7 +171,7 @@ describe('startup failures', () => {
     blockers.push(blocker);
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as AddressInfo).port;
-    const r = await run(['serve', ...quiet(), '--db', 'memory', '--port', String(port)]);
+    const r = await runCli(['serve', ...quiet(), '--db', 'memory', '--port', String(port)]);
     assertOneLine(r, 1, [`port ${port}`, '127.0.0.1', 'already in use']);
   });
 });
@@ -214,26 +179,8 @@ describe('startup failures', () => {
 describe('graceful stop', () => {
   test('SIGTERM closes sockets with 1001, exits 0 and leaves a clean SQLite file', async () => {
     const db = path.join(tmp.dir, 'graceful.db');
-    const child = start(['serve', ...quiet(), '--port', '0', '--db', db]);
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`no "hub listening": ${stderr}`)), 30_000);
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        // Only whole lines: the last piece may still be arriving.
-        for (const line of out.split('\n').slice(0, -1)) {
-          if (!line.includes('hub listening')) continue;
-          clearTimeout(timer);
-          resolve((JSON.parse(line) as { port: number }).port);
-        }
-      });
-      child.once('exit', () => reject(new Error(`exited before listening: ${stderr}`)));
-    });
+    const hub = await spawnHub(['--data-dir', dataDir(), '--db', db]);
+    const { port } = hub;
     assert.ok(port > 0);
 
     const client = await ZwibblerClient.join(`ws://127.0.0.1:${port}/socket`, {
@@ -243,12 +190,12 @@ describe('graceful stop', () => {
     wsClients.push(client);
     assert.equal(client.messages[0]!.type, 'append', 'joined and the document was created');
 
-    child.kill('SIGTERM');
+    hub.child.kill('SIGTERM');
     const closed = await client.closed;
     assert.equal(closed.code, 1001);
-    const exit = await exited;
-    assert.deepEqual(exit, { code: 0, signal: null }, stderr);
-    assert.doesNotMatch(stderr, STACK_LINE);
+    const exit = await hub.exited;
+    assert.deepEqual(exit, { code: 0, signal: null }, hub.stderr());
+    assert.doesNotMatch(hub.stderr(), STACK_LINE);
 
     assert.equal(
       fs.existsSync(`${db}-wal`),

@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Bus } from './cluster/bus';
 import { LocalBus } from './cluster/local-bus';
-import { completeConfig, ConfigError } from './config/load';
+import { completeConfig } from './config/load';
 import { checkOpenFileLimit } from './config/open-files';
 import type { HubConfig } from './config/schema';
 import { SessionRegistry } from './hub/registry';
@@ -13,7 +13,8 @@ import type { Logger } from './log/logger';
 import { startIdleWebhook } from './management/webhook';
 import { mountZwibbler, zwibblerIdentity } from './protocols/zwibbler/mount';
 import { LiveDocuments } from './protocols/zwibbler/live-document';
-import { defaultSweepSeconds, ExpirySweeper } from './store/expiry-sweeper';
+import { startExpirySweeper } from './store/expiry-sweeper';
+import type { ExpirySweeper } from './store/expiry-sweeper';
 import { openStore } from './store/open-store';
 import type { DocumentStore } from './store/types';
 import { HttpTransport } from './transport/http-server';
@@ -81,7 +82,6 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     const tls = loadTls(config);
     transport = createTransport(config, tls, log);
     store = openStore(config, now);
-    if (config.Webhook) stopWebhook = startIdleWebhook(config, registry, log);
     mountZwibbler(transport, { config, store, documents, registry, log, now });
     try {
       address = await transport.listen(config.ServerBindAddress, config.ServerPort);
@@ -89,18 +89,9 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
       await store.close();
       throw err;
     }
-    if (config.Expiration !== 'never') {
-      sweeper = new ExpirySweeper({
-        store,
-        expirationMs: config.Expiration * 1000,
-        intervalMs:
-          (config.ExpirationSweepSeconds || defaultSweepSeconds(config.Expiration)) * 1000,
-        isLive: (id) => documents.get(id) !== undefined,
-        log: log.child({ component: 'expiration' }),
-        now,
-      });
-      sweeper.start();
-    }
+    // Background work starts only once the hub is really up.
+    if (config.Webhook) stopWebhook = startIdleWebhook(config, registry, log);
+    sweeper = startExpirySweeper(config, store, (id) => documents.get(id) !== undefined, log, now);
     startedAt = Date.now();
     if (tls) certificates = watchCertificates(transport.server, config, tls, log);
     log.info(
@@ -152,22 +143,15 @@ function createTransport(
   tls: { cert: Buffer; key: Buffer } | undefined,
   log: Logger,
 ): HttpTransport {
-  try {
-    return new HttpTransport({
-      tls,
-      compression: config.Compression,
-      maxMessageBytes: config.MaxMessageBytes,
-      maxQueuedBytes: config.MaxQueuedBytes,
-      keepaliveMs: config.KeepaliveSeconds * 1000,
-      log,
-      origins: originPolicy(config.AllowedOrigins),
-    });
-  } catch (err) {
-    if (!tls) throw err;
-    throw new ConfigError(
-      `CertFile="${config.CertFile}" and KeyFile="${config.KeyFile}" are not a usable PEM certificate and key: ${(err as Error).message}`,
-    );
-  }
+  return new HttpTransport({
+    tls,
+    compression: config.Compression,
+    maxMessageBytes: config.MaxMessageBytes,
+    maxQueuedBytes: config.MaxQueuedBytes,
+    keepaliveMs: config.KeepaliveSeconds * 1000,
+    log,
+    origins: originPolicy(config.AllowedOrigins),
+  });
 }
 
 async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {

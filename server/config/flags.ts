@@ -1,6 +1,7 @@
-// The `lanboard serve` flags, mapped onto config keys.
+// Command-line flags, mapped onto config keys.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import type { ConfigSources } from './load';
 import { defaultDataDir } from './paths';
 import { envName } from './schema';
@@ -12,35 +13,34 @@ export class UsageError extends Error {
   }
 }
 
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
 const DATABASE_WORDS = new Set(['sqlite', 'memory', 'redis', 'postgresql', 'mariadb', 'mysql']);
 
-export function serveSources(args: string[], env: NodeJS.ProcessEnv): ConfigSources {
-  let parsed;
+/** Where settings and the database come from: shared by every command that opens the store. */
+const STORE_OPTIONS = {
+  config: { type: 'string' },
+  db: { type: 'string' },
+  'data-dir': { type: 'string' },
+} as const satisfies ParseArgsOptionsConfig;
+
+type Flags = NonNullable<ConfigSources['flags']>;
+
+function parse<T extends ParseArgsOptionsConfig>(args: string[], options: T, positionals: boolean) {
   try {
-    parsed = parseArgs({
-      args,
-      options: {
-        config: { type: 'string' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        db: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'log-level': { type: 'string' },
-        'no-mdns': { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
+    return parseArgs({ args, options, strict: true, allowPositionals: positionals });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const v = parsed.values;
-  const flags: NonNullable<ConfigSources['flags']> = {};
-  if (v.host !== undefined) flags.ServerBindAddress = { raw: v.host, flag: '--host' };
-  if (v.port !== undefined) flags.ServerPort = { raw: v.port, flag: '--port' };
+}
+
+/** Adds --db and --data-dir to `flags`, and picks the config file as `serve` does. */
+function storeSources(
+  v: { config?: string; db?: string; 'data-dir'?: string },
+  env: NodeJS.ProcessEnv,
+  flags: Flags,
+): ConfigSources {
   if (v['data-dir'] !== undefined) flags.DataDir = { raw: v['data-dir'], flag: '--data-dir' };
-  if (v['log-level'] !== undefined) flags.LogLevel = { raw: v['log-level'], flag: '--log-level' };
-  if (v['no-mdns']) flags.Mdns = { raw: '0', flag: '--no-mdns' };
   if (v.db !== undefined) {
     if (DATABASE_WORDS.has(v.db.toLowerCase())) flags.Database = { raw: v.db, flag: '--db' };
     else {
@@ -54,6 +54,27 @@ export function serveSources(args: string[], env: NodeJS.ProcessEnv): ConfigSour
     : { optionalFile: path.join(dataDir, 'lanboard.conf'), env, flags };
 }
 
+/** `lanboard serve [--config] [--host] [--port] [--db] [--data-dir] [--log-level] [--no-mdns]`. */
+export function serveSources(args: string[], env: NodeJS.ProcessEnv): ConfigSources {
+  const { values: v } = parse(
+    args,
+    {
+      ...STORE_OPTIONS,
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'log-level': { type: 'string' },
+      'no-mdns': { type: 'boolean' },
+    },
+    false,
+  );
+  const flags: Flags = {};
+  if (v.host !== undefined) flags.ServerBindAddress = { raw: v.host, flag: '--host' };
+  if (v.port !== undefined) flags.ServerPort = { raw: v.port, flag: '--port' };
+  if (v['log-level'] !== undefined) flags.LogLevel = { raw: v['log-level'], flag: '--log-level' };
+  if (v['no-mdns']) flags.Mdns = { raw: '0', flag: '--no-mdns' };
+  return storeSources(v, env, flags);
+}
+
 export interface ImportArgs {
   /** The zwibbler.db to read. */
   source: string;
@@ -64,23 +85,11 @@ export interface ImportArgs {
 
 /** `lanboard import <zwibbler.db> [--config] [--db] [--data-dir] [--verbose]`. */
 export function importArgs(args: string[], env: NodeJS.ProcessEnv): ImportArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        config: { type: 'string' },
-        db: { type: 'string' },
-        'data-dir': { type: 'string' },
-        verbose: { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const { positionals, values: v } = parsed;
+  const { positionals, values: v } = parse(
+    args,
+    { ...STORE_OPTIONS, verbose: { type: 'boolean' } },
+    true,
+  );
   if (positionals.length !== 1) {
     throw new UsageError(
       positionals.length === 0
@@ -88,13 +97,9 @@ export function importArgs(args: string[], env: NodeJS.ProcessEnv): ImportArgs {
         : `import takes one file, got ${positionals.length}: ${positionals.join(' ')}`,
     );
   }
-  const serveArgs: string[] = [];
-  if (v.config !== undefined) serveArgs.push('--config', v.config);
-  if (v.db !== undefined) serveArgs.push('--db', v.db);
-  if (v['data-dir'] !== undefined) serveArgs.push('--data-dir', v['data-dir']);
   return {
     source: path.resolve(positionals[0]!),
     verbose: v.verbose ?? false,
-    sources: serveSources(serveArgs, env),
+    sources: storeSources(v, env, {}),
   };
 }

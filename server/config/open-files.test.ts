@@ -1,9 +1,8 @@
 // MaxFiles: parsing the open-file limits, deciding when to warn, and the
 // warning a real hub logs at start when MaxFiles is above the soft limit.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, describe, test } from 'node:test';
-import { createLogger } from '../log/logger';
+import { captureLog } from '../test/captured-log';
 import { startHub } from '../test/hub-fixture';
 import type { TestHub } from '../test/hub-fixture';
 import {
@@ -16,25 +15,6 @@ import {
 
 const hubs: TestHub[] = [];
 after(() => Promise.all(hubs.map((h) => h.stop())));
-
-type LogLine = { level: number; msg: string } & Record<string, unknown>;
-
-function capturedLogger(level: 'info' | 'debug' = 'info') {
-  const lines: LogLine[] = [];
-  let partial = '';
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      partial += chunk.toString();
-      let nl: number;
-      while ((nl = partial.indexOf('\n')) >= 0) {
-        lines.push(JSON.parse(partial.slice(0, nl)) as LogLine);
-        partial = partial.slice(nl + 1);
-      }
-      done();
-    },
-  });
-  return { logger: createLogger({ level, destination }), lines };
-}
 
 const WARN = 40;
 
@@ -118,8 +98,9 @@ describe('when to warn', () => {
   });
 
   test('checkOpenFileLimit logs one warning with the limits as fields', () => {
-    const { logger, lines } = capturedLogger();
+    const { logger, lines: logged } = captureLog('info');
     checkOpenFileLimit(4000, logger, () => ({ soft: 1024, hard: 4096 }));
+    const lines = logged();
     assert.equal(lines.length, 1);
     assert.equal(lines[0]!.level, WARN);
     assert.equal(lines[0]!.soft, '1024');
@@ -128,13 +109,13 @@ describe('when to warn', () => {
   });
 
   test('checkOpenFileLimit: nothing when within the limit, when 0, or without limits', () => {
-    const { logger, lines } = capturedLogger();
+    const { logger, lines } = captureLog('info');
     let reads = 0;
     checkOpenFileLimit(0, logger, () => (reads++, { soft: 1, hard: 1 }));
     assert.equal(reads, 0, 'MaxFiles=0 does not even read the limits');
     checkOpenFileLimit(100, logger, () => ({ soft: 1024, hard: 4096 }));
     checkOpenFileLimit(100, logger, () => undefined);
-    assert.deepEqual(lines, []);
+    assert.deepEqual(lines(), []);
   });
 });
 
@@ -145,9 +126,10 @@ describe('the hub checks MaxFiles at start', () => {
       t.skip(`no finite open-file limit below 10,000,000 here: ${JSON.stringify(limits)}`);
       return;
     }
-    const { logger, lines } = capturedLogger();
+    const { logger, lines: logged } = captureLog('info');
     const hub = await startHub({ MaxFiles: 10_000_000 }, { logger });
     hubs.push(hub);
+    const lines = logged();
     const warnings = lines.filter((l) => l.level === WARN && /MaxFiles/.test(l.msg));
     assert.equal(warnings.length, 1, JSON.stringify(lines));
     const w = warnings[0]!;
@@ -163,9 +145,10 @@ describe('the hub checks MaxFiles at start', () => {
   });
 
   test('the default MaxFiles=0 logs nothing about it', async () => {
-    const { logger, lines } = capturedLogger();
+    const { logger, lines: logged } = captureLog('info');
     const hub = await startHub({}, { logger });
     hubs.push(hub);
+    const lines = logged();
     assert.ok(lines.some((l) => l.msg === 'hub listening'));
     assert.ok(!lines.some((l) => /MaxFiles|open-file/.test(l.msg)), JSON.stringify(lines));
   });

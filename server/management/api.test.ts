@@ -7,9 +7,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { createLogger } from '../log/logger';
+import { captureLog } from '../test/captured-log';
 import { sleep, startHub, tempDir } from '../test/hub-fixture';
 import type { TestHub } from '../test/hub-fixture';
 import { ackNack, append, errorMsg, setKey, setKeyAck } from '../test/messages';
@@ -987,13 +986,7 @@ describe('failed-login throttling', () => {
 
 describe('logs never contain secrets (§16.22)', () => {
   test('passwords, the JWT key, tokens and JWTs stay out of every log line', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer | string, _enc, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
+    const captured = captureLog('trace');
     const hooks: string[] = [];
     const receiver = http.createServer((req, res) => {
       req.resume();
@@ -1020,7 +1013,7 @@ describe('logs never contain secrets (§16.22)', () => {
         WebhookDelaySeconds: 0,
         LogLevel: 'trace',
       },
-      { logger: createLogger({ level: 'trace', destination: sink }) },
+      { logger: captured.logger },
     );
     const goodJwt = signJwt(JWT_KEY, {
       sub: 'jwt-doc',
@@ -1098,7 +1091,7 @@ describe('logs never contain secrets (§16.22)', () => {
       await new Promise<void>((resolve) => receiver.close(() => resolve()));
     }
 
-    const out = lines.join('');
+    const out = captured.text();
     assert.match(out, /management login failed/, 'the capture works: the failed login is logged');
     assert.match(out, /client joined/);
     assert.match(out, /webhook/);

@@ -4,12 +4,11 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { SessionRegistry } from '../hub/registry';
 import type { Permissions } from '../hub/permissions';
 import { createLogger } from '../log/logger';
-import type { Logger } from '../log/logger';
+import { captureLog } from '../test/captured-log';
 import { sleep, startHub } from '../test/hub-fixture';
 import type { TestHub } from '../test/hub-fixture';
 import { ZwibblerClient } from '../test/zwibbler-client';
@@ -99,32 +98,6 @@ async function waitFor(what: string, done: () => boolean, timeoutMs = 10_000): P
 
 const expectedSignature = (secret: string, body: Buffer): string =>
   `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-
-/** A pino logger whose lines the test can read. */
-function capturedLogger(): {
-  log: Logger;
-  lines: () => Record<string, unknown>[];
-  text: () => string;
-} {
-  const raw: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer | string, _enc, done) {
-      raw.push(chunk.toString());
-      done();
-    },
-  });
-  const log = createLogger({ level: 'debug', destination: sink });
-  const text = (): string => raw.join('');
-  return {
-    log,
-    text,
-    lines: () =>
-      text()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
-}
 
 const silent = createLogger({ level: 'silent' });
 
@@ -352,7 +325,7 @@ describe('IdleWebhook', () => {
       res.statusCode = n <= 3 ? 503 : 204;
       res.end();
     });
-    const { log, lines } = capturedLogger();
+    const { logger: log, lines } = captureLog('debug');
     const hook = webhook(receiver, { backoffBaseMs: 40, retries: 5, log });
     try {
       hook.documentIdle('d');
@@ -393,7 +366,7 @@ describe('IdleWebhook', () => {
       res.statusCode = 500;
       res.end();
     });
-    const { log, lines } = capturedLogger();
+    const { logger: log, lines } = captureLog('debug');
     const hook = webhook(receiver, { backoffBaseMs: 20, backoffMaxMs: 50, retries: 3, log });
     try {
       hook.documentIdle('d');
@@ -420,7 +393,7 @@ describe('IdleWebhook', () => {
       res.statusCode = 404;
       res.end();
     });
-    const { log, lines } = capturedLogger();
+    const { logger: log, lines } = captureLog('debug');
     const hook = webhook(receiver, { backoffBaseMs: 20, log });
     try {
       hook.documentIdle('d');
@@ -442,7 +415,7 @@ describe('IdleWebhook', () => {
       if (n === 1) res.socket?.destroy();
       else res.end();
     });
-    const { log, lines } = capturedLogger();
+    const { logger: log, lines } = captureLog('debug');
     const hook = webhook(receiver, { backoffBaseMs: 20, log });
     try {
       hook.documentIdle('d');
@@ -462,7 +435,7 @@ describe('IdleWebhook', () => {
     const receiver = await startReceiver((res, _call, n) => {
       if (n > 1) res.end(); // the first call is left hanging
     });
-    const { log, lines } = capturedLogger();
+    const { logger: log, lines } = captureLog('debug');
     const hook = webhook(receiver, { timeoutMs: 150, backoffBaseMs: 20, log });
     try {
       hook.documentIdle('d');
@@ -517,7 +490,7 @@ describe('IdleWebhook', () => {
 
   test('bounded: past maxPending the oldest waiting event is dropped with a warning', async () => {
     const receiver = await startReceiver();
-    const { log, lines } = capturedLogger();
+    const { logger: log, lines } = captureLog('debug');
     const hook = webhook(receiver, { delayMs: 100, maxPending: 3, log });
     try {
       for (const id of ['d1', 'd2', 'd3', 'd4', 'd5']) hook.documentIdle(id);
@@ -546,7 +519,7 @@ describe('IdleWebhook', () => {
     const receiver = await startReceiver(() => {
       // never answers: everything stays in flight until stop()
     });
-    const { log, lines } = capturedLogger();
+    const { logger: log, lines } = captureLog('debug');
     const hook = webhook(receiver, { delayMs: 10_000, maxPending: 2, maxConcurrent: 1, log });
     const quick = webhook(receiver, { maxPending: 2, maxConcurrent: 1, log });
     try {
@@ -578,7 +551,7 @@ describe('IdleWebhook', () => {
   });
 
   test('holds at most 10,000 waiting events by default', async () => {
-    const { log, lines } = capturedLogger();
+    const { logger: log, lines } = captureLog('debug');
     const hook = webhook('http://127.0.0.1:9/never', { delayMs: 60_000, log });
     try {
       for (let i = 0; i < 10_005; i++) hook.documentIdle(`doc${i}`);
@@ -630,7 +603,7 @@ describe('IdleWebhook', () => {
       res.statusCode = n === 1 ? 500 : n === 2 ? 400 : 200;
       res.end();
     });
-    const { log, text } = capturedLogger();
+    const { logger: log, text } = captureLog('debug');
     const hook = webhook(receiver, {
       credentials: { user: 'admin', password: 'hunter2pw' },
       secret: 'whsec-value',

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { createLogger } from '../log/logger';
+import { captureLog } from '../test/captured-log';
 import { sleep, startHub, tempDir } from '../test/hub-fixture';
 import type { TestHub } from '../test/hub-fixture';
 import { ZwibblerClient } from '../test/zwibbler-client';
@@ -97,11 +97,7 @@ describe('ExpirySweeper', () => {
   });
 
   test('each sweep that deletes something is logged with the counts', async () => {
-    const lines: string[] = [];
-    const log = createLogger({
-      level: 'info',
-      destination: { write: (l: string) => lines.push(l) } as unknown as NodeJS.WritableStream,
-    });
+    const { logger: log, lines } = captureLog('info');
     let now = 1_000_000;
     const store = new MemoryStore({ now: () => now });
     await store.createDocument('old', Buffer.from('x'));
@@ -116,7 +112,6 @@ describe('ExpirySweeper', () => {
     });
     assert.deepEqual(await sweeper.sweep(), { documents: 1, tokens: 0 });
     await sweeper.stop();
-    const logged = lines.map((l) => JSON.parse(l) as { msg: string; documents?: number });
-    assert.ok(logged.some((l) => l.msg === 'expiration sweep' && l.documents === 1));
+    assert.ok(lines().some((l) => l.msg === 'expiration sweep' && l.documents === 1));
   });
 });

@@ -1,6 +1,7 @@
 // Deletes documents and tokens not accessed for `Expiration` seconds (§13.1), on
 // a timer instead of inside requests as the reference does. Documents with
 // connected clients are kept however old their last access.
+import type { HubConfig } from '../config/schema';
 import type { Logger } from '../log/logger';
 import type { DocumentStore, PurgeResult } from './types';
 
@@ -56,4 +57,26 @@ export class ExpirySweeper {
     this.timer = undefined;
     await this.running;
   }
+}
+
+/** Starts sweeping when Expiration is set; undefined when documents never expire. */
+export function startExpirySweeper(
+  config: HubConfig,
+  store: DocumentStore,
+  isLive: (documentId: string) => boolean,
+  log: Logger,
+  now: () => number,
+): ExpirySweeper | undefined {
+  if (config.Expiration === 'never') return undefined;
+  const seconds = config.ExpirationSweepSeconds || defaultSweepSeconds(config.Expiration);
+  const sweeper = new ExpirySweeper({
+    store,
+    expirationMs: config.Expiration * 1000,
+    intervalMs: seconds * 1000,
+    isLive,
+    log: log.child({ component: 'expiration' }),
+    now,
+  });
+  sweeper.start();
+  return sweeper;
 }

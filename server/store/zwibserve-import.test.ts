@@ -2,13 +2,12 @@
 // (zwibserve sqlitedb.go), built here row by row the way go-sqlite3 stores
 // Go values, is imported into a real SqliteStore and served by a real hub.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { startHub, tempDir } from '../test/hub-fixture';
-import { BIN, cleanEnv, killAllHubs, ROOT, spawnHub } from '../test/child-hub';
+import { killAllHubs, runCli, spawnHub } from '../test/child-hub';
 import { ZwibblerClient } from '../test/zwibbler-client';
 import { MemoryStore } from './memory-store';
 import { SqliteStore } from './sqlite-store';
@@ -482,31 +481,6 @@ describe('sources that are not (quite) zwibserve databases', () => {
   });
 });
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    env: cleanEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 /** An empty data folder, so that no lanboard.conf of this machine is read. */
 function dataDir(): string {
   const dir = file('data');
@@ -520,7 +494,7 @@ describe('lanboard import (the CLI)', () => {
   test('prints one summary line and exits 0; --verbose lists the skipped, tokens redacted', async () => {
     const source = buildReferenceDb();
     const target = file('target.db');
-    const first = await cli(['import', source, '--db', target, '--data-dir', dataDir()]);
+    const first = await runCli(['import', source, '--db', target, '--data-dir', dataDir()]);
     assert.equal(first.stderr, '');
     assert.equal(first.code, 0);
     assert.equal(
@@ -531,7 +505,7 @@ describe('lanboard import (the CLI)', () => {
     assert.deepEqual(await bytesOf(store, 'board'), BOARD);
     await store.close();
 
-    const again = await cli([
+    const again = await runCli([
       'import',
       source,
       '--db',
@@ -562,7 +536,7 @@ describe('lanboard import (the CLI)', () => {
   test('with --data-dir only, it fills the database `lanboard serve` uses with the same flag', async () => {
     const source = buildReferenceDb();
     const dir = dataDir();
-    const result = await cli(['import', source, '--data-dir', dir]);
+    const result = await runCli(['import', source, '--data-dir', dir]);
     assert.equal(result.code, 0, result.stderr);
     const target = path.join(dir, 'lanboard.db');
     assert.match(result.stdout, new RegExp(`into ${escape(target)}; skipped 1 `));
@@ -581,7 +555,7 @@ describe('lanboard import (the CLI)', () => {
     const target = file('from-conf.db');
     const conf = file('zwibbler.conf');
     fs.writeFileSync(conf, `ServerPort=3000\nDatabase=sqlite\nDbFile=${target}\n`);
-    const result = await cli(['import', source, '--config', conf]);
+    const result = await runCli(['import', source, '--config', conf]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(
       result.stdout,
@@ -631,7 +605,7 @@ describe('lanboard import (the CLI)', () => {
       const env: Record<string, string> = name.includes('environment')
         ? { LANBOARD_DATABASE: 'memory' }
         : {};
-      const result = await cli([...args(dir), '--data-dir', dir], env);
+      const result = await runCli([...args(dir), '--data-dir', dir], env);
       assert.equal(result.code, 2);
       assert.equal(result.stdout, '');
       assert.match(result.stderr, /^lanboard: [^\n]*\n$/, result.stderr);
@@ -641,7 +615,7 @@ describe('lanboard import (the CLI)', () => {
   }
 
   test('a missing file argument is a usage error (exit 2)', async () => {
-    const result = await cli(['import', '--data-dir', dataDir()]);
+    const result = await runCli(['import', '--data-dir', dataDir()]);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /^lanboard: import needs the zwibbler.db file to read\n/);
   });

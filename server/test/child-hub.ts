@@ -1,5 +1,5 @@
-// Runs the real CLI (`bin/lanboard.js serve`) as a child process, for tests that
-// kill the hub, measure its memory or read its exit code.
+// Runs the real CLI (`bin/lanboard.js`) as a child process, for tests that
+// kill the hub, measure its memory or read its exit code and output.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -108,7 +108,42 @@ export function spawnHub(args: string[] = [], env: Record<string, string> = {}):
   });
 }
 
-/** SIGKILLs every child hub still running: for after() hooks. */
+export interface CliResult extends Exit {
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `lanboard <args>` to its end and collects its output. A child still
+ * running after `timeoutMs` is SIGKILLed (its result then shows the signal);
+ * killAllHubs() ends any still running when a test gives up on one.
+ */
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  { timeoutMs = 30_000 }: { timeoutMs?: number } = {},
+): Promise<CliResult> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: cleanEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** SIGKILLs every child (hub or runCli) still running: for after() hooks. */
 export async function killAllHubs(): Promise<void> {
   await Promise.all(
     [...running].map(

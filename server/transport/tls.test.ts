@@ -2,21 +2,19 @@
 // CLI), and reloading a renewed certificate without a restart, seen by real
 // `wss://` Zwibbler clients. Certificates are generated at test time.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
 import type net from 'node:net';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { generate } from 'selfsigned';
 import { ConfigError } from '../config/load';
-import { createLogger } from '../log/logger';
-import type { Logger } from '../log/logger';
-import { BIN, cleanEnv, killAllHubs, ROOT, spawnHub } from '../test/child-hub';
+import { captureLog } from '../test/captured-log';
+import type { LogLine } from '../test/captured-log';
+import { killAllHubs, runCli, spawnHub } from '../test/child-hub';
+import type { CliResult } from '../test/child-hub';
 import { sleep, startHub, tempDir } from '../test/hub-fixture';
 import type { TestHub } from '../test/hub-fixture';
 import { ZwibblerClient, initMessage } from '../test/zwibbler-client';
@@ -27,12 +25,10 @@ import type { LoadedTls, SecureContextTarget } from './tls';
 const tmp = tempDir('lanboard-tls-');
 const hubs: TestHub[] = [];
 const clients: ZwibblerClient[] = [];
-const children = new Set<ChildProcess>();
 
 after(async () => {
   for (const c of clients) c.ws.terminate();
   await Promise.all(hubs.map((h) => h.stop()));
-  for (const child of children) child.kill('SIGKILL');
   await killAllHubs();
   tmp.remove();
 });
@@ -102,26 +98,6 @@ function replaceFile(file: string, content: string | Buffer): void {
   const next = `${file}.${++counter}.tmp`;
   fs.writeFileSync(next, content);
   fs.renameSync(next, file);
-}
-
-type LogLine = { level: number; msg: string } & Record<string, unknown>;
-
-/** A pino logger at info whose lines are kept, parsed, for assertions. */
-function capturedLogger(): { logger: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  let partial = '';
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      partial += chunk.toString();
-      let nl: number;
-      while ((nl = partial.indexOf('\n')) >= 0) {
-        lines.push(JSON.parse(partial.slice(0, nl)) as LogLine);
-        partial = partial.slice(nl + 1);
-      }
-      done();
-    },
-  });
-  return { logger: createLogger({ level: 'info', destination }), lines };
 }
 
 const WARN = 40;
@@ -322,10 +298,10 @@ describe('CertificateReloader.check: what a change does', () => {
   function reloader(files: { CertFile: string; KeyFile: string }, intervalMs = 0) {
     const applied: tls.SecureContextOptions[] = [];
     const target: SecureContextTarget = { setSecureContext: (o) => applied.push(o) };
-    const { logger, lines } = capturedLogger();
+    const { logger, lines } = captureLog('info');
     const current: LoadedTls = loadTls(files)!;
     const r = new CertificateReloader({ files, current, target, log: logger, intervalMs });
-    return { r, applied, lines, warnings: () => lines.filter((l) => l.level === WARN) };
+    return { r, applied, lines, warnings: () => lines().filter((l) => l.level === WARN) };
   }
 
   test('unchanged files: nothing is applied', async () => {
@@ -335,7 +311,7 @@ describe('CertificateReloader.check: what a change does', () => {
     fs.utimesSync(files.CertFile, new Date(), new Date(Date.now() + 5000));
     assert.equal(await r.check(), 'unchanged', 'a touched file with the same content');
     assert.equal(applied.length, 0);
-    assert.equal(lines.length, 0);
+    assert.equal(lines().length, 0);
   });
 
   test('a new valid pair is applied and logged at info', async () => {
@@ -348,8 +324,8 @@ describe('CertificateReloader.check: what a change does', () => {
     assert.equal(String(applied[0]!.cert), B.cert);
     assert.equal(String(applied[0]!.key), B.key);
     assert.equal(r.serving.fingerprint256, B.fingerprint256);
-    const info = lines.find((l) => l.level === INFO && l.msg.startsWith('certificate reloaded'));
-    assert.ok(info, JSON.stringify(lines));
+    const info = lines().find((l) => l.level === INFO && l.msg.startsWith('certificate reloaded'));
+    assert.ok(info, JSON.stringify(lines()));
     assert.equal(info.fingerprint256, B.fingerprint256);
     assert.equal(await r.check(), 'unchanged', 'and it is not applied twice');
     assert.equal(applied.length, 1);
@@ -419,13 +395,13 @@ describe('CertificateReloader.check: what a change does', () => {
 describe('an HTTPS hub reloads a renewed certificate without a restart', () => {
   let hub: TestHub;
   let files: { CertFile: string; KeyFile: string };
-  let lines: LogLine[];
+  let lines: () => LogLine[];
   let first: TlsClient;
   const ca = () => [A.cert, B.cert, C.cert, D.cert];
 
   before(async () => {
     files = writePair(A);
-    const captured = capturedLogger();
+    const captured = captureLog('info');
     lines = captured.lines;
     hub = await startHub({ ...files, CertReloadSeconds: 1 }, { logger: captured.logger });
     hubs.push(hub);
@@ -436,7 +412,7 @@ describe('an HTTPS hub reloads a renewed certificate without a restart', () => {
     assert.match(hub.wsUrl, /^wss:\/\//);
     first = await joinOverTls(hub.wsUrl, ca(), 'tls-doc', 'hello');
     assert.equal(first.fingerprint256, A.fingerprint256);
-    const serving = lines.find((l) => l.msg === 'serving certificate');
+    const serving = lines().find((l) => l.msg === 'serving certificate');
     assert.equal(serving?.fingerprint256, A.fingerprint256, 'the start logs the certificate');
     // Plain HTTPS requests are served from the same port and certificate.
     const body = await new Promise<string>((resolve, reject) => {
@@ -452,11 +428,13 @@ describe('an HTTPS hub reloads a renewed certificate without a restart', () => {
   });
 
   test('new files: new connections get the new certificate, the open one keeps working', async () => {
-    const mark = lines.length;
+    const mark = lines().length;
     replaceFile(files.CertFile, B.cert);
     replaceFile(files.KeyFile, B.key);
     const reloaded = await waitFor('the reload log', () =>
-      lines.slice(mark).find((l) => l.level === INFO && l.msg.startsWith('certificate reloaded')),
+      lines()
+        .slice(mark)
+        .find((l) => l.level === INFO && l.msg.startsWith('certificate reloaded')),
     );
     assert.equal(reloaded.fingerprint256, B.fingerprint256);
 
@@ -482,16 +460,18 @@ describe('an HTTPS hub reloads a renewed certificate without a restart', () => {
   });
 
   test('a mismatched pair is refused with a warning and the previous certificate stays', async () => {
-    const mark = lines.length;
+    const mark = lines().length;
     // Written in place, not renamed, as a careless copy would.
     fs.writeFileSync(files.CertFile, C.cert);
     fs.writeFileSync(files.KeyFile, D.key);
     // The checker may catch the files between the two writes (a new certificate
     // with the old key) and warn about that first; wait for the warning about C.
     const warning = await waitFor('the warning', () =>
-      lines.slice(mark).find((l) => l.level === WARN && l.rejected === C.fingerprint256),
+      lines()
+        .slice(mark)
+        .find((l) => l.level === WARN && l.rejected === C.fingerprint256),
     );
-    const settled = lines.length;
+    const settled = lines().length;
     assert.match(
       warning.msg,
       /still serving the previous one: KeyFile=".*key\.pem" does not match CertFile=".*cert\.pem"/,
@@ -502,14 +482,22 @@ describe('an HTTPS hub reloads a renewed certificate without a restart', () => {
     assert.equal(third.fingerprint256, B.fingerprint256, 'still the last good certificate');
     // Re-checked every second, but warned about once.
     await sleep(2500);
-    const again = lines.slice(settled).filter((l) => l.level === WARN);
+    const again = lines()
+      .slice(settled)
+      .filter((l) => l.level === WARN);
     assert.deepEqual(again, [], 'no second warning for the same files');
-    assert.ok(!lines.slice(mark).some((l) => l.msg.startsWith('certificate reloaded')));
+    assert.ok(
+      !lines()
+        .slice(mark)
+        .some((l) => l.msg.startsWith('certificate reloaded')),
+    );
 
     // Fixing the key loads the new pair on the next check.
     fs.writeFileSync(files.KeyFile, C.key);
     await waitFor('the reload after the fix', () =>
-      lines.slice(mark).find((l) => l.msg.startsWith('certificate reloaded')),
+      lines()
+        .slice(mark)
+        .find((l) => l.msg.startsWith('certificate reloaded')),
     );
     const fourth = await joinOverTls(hub.wsUrl, ca(), 'tls-doc');
     assert.equal(fourth.fingerprint256, C.fingerprint256);
@@ -517,11 +505,13 @@ describe('an HTTPS hub reloads a renewed certificate without a restart', () => {
 
   test('hub.stop() stops the checks', async () => {
     await hub.stop();
-    const mark = lines.length;
+    const mark = lines().length;
     replaceFile(files.CertFile, D.cert);
     replaceFile(files.KeyFile, D.key);
     await sleep(2500);
-    const later = lines.slice(mark).filter((l) => /certificate/.test(l.msg));
+    const later = lines()
+      .slice(mark)
+      .filter((l) => /certificate/.test(l.msg));
     assert.deepEqual(later, [], 'no check ran after the stop');
   });
 });
@@ -529,7 +519,7 @@ describe('an HTTPS hub reloads a renewed certificate without a restart', () => {
 describe('CertReloadSeconds=0 turns the reload off', () => {
   test('changed files are not picked up', async () => {
     const files = writePair(A);
-    const captured = capturedLogger();
+    const captured = captureLog('info');
     const hub = await startHub({ ...files, CertReloadSeconds: 0 }, { logger: captured.logger });
     hubs.push(hub);
     replaceFile(files.CertFile, B.cert);
@@ -537,52 +527,25 @@ describe('CertReloadSeconds=0 turns the reload off', () => {
     await sleep(2200);
     const c = await joinOverTls(hub.wsUrl, [A.cert, B.cert], 'tls-off');
     assert.equal(c.fingerprint256, A.fingerprint256);
-    assert.ok(!captured.lines.some((l) => l.msg.startsWith('certificate reloaded')));
+    assert.ok(!captured.lines().some((l) => l.msg.startsWith('certificate reloaded')));
   });
 });
 
 // ---------------------------------------------------------------- the real CLI
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** `lanboard serve` with CertFile/KeyFile from the environment, run to its end. */
-function serve(files: { CertFile: string; KeyFile: string }): Promise<Result> {
+function serve(files: { CertFile: string; KeyFile: string }): Promise<CliResult> {
   const dataDir = path.join(tmp.dir, `data-${++counter}`);
   fs.mkdirSync(dataDir);
-  const child = spawn(
-    process.execPath,
-    [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--no-mdns', '--db', 'memory'],
-    {
-      cwd: ROOT,
-      env: cleanEnv({
-        LANBOARD_CERT_FILE: files.CertFile,
-        LANBOARD_KEY_FILE: files.KeyFile,
-        LANBOARD_DATA_DIR: dataDir,
-      }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, stdout, stderr });
-    });
+  return runCli(['serve', '--host', '127.0.0.1', '--port', '0', '--no-mdns', '--db', 'memory'], {
+    LANBOARD_CERT_FILE: files.CertFile,
+    LANBOARD_KEY_FILE: files.KeyFile,
+    LANBOARD_DATA_DIR: dataDir,
   });
 }
 
 /** Exit 2 and exactly one "lanboard: " line on stderr holding every part; no stack. */
-function assertConfigExit(r: Result, parts: string[]): void {
+function assertConfigExit(r: CliResult, parts: string[]): void {
   assert.equal(r.code, 2, `exit code; stderr: ${r.stderr}`);
   const stderrLines = r.stderr.split('\n').filter((l) => l !== '');
   assert.equal(stderrLines.length, 1, `one stderr line, got ${JSON.stringify(r.stderr)}`);
