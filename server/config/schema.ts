@@ -6,13 +6,14 @@ import {
   boolean,
   byteSize,
   expiration,
+  iceServers,
   integer,
   mountPath,
   oneOf,
   optionalUrl,
   text,
 } from './values';
-import type { Parser } from './values';
+import type { IceServer, Parser } from './values';
 import { LOG_LEVELS } from '../log/logger';
 import { defaultDataDir } from './paths';
 
@@ -53,6 +54,17 @@ export interface HubConfig {
   LogLevel: (typeof LOG_LEVELS)[number];
   Mdns: boolean;
   ZwibblerPath: string;
+  SignalPath: string;
+  RtcBasePath: string;
+  RtcTokenKey: string;
+  RtcTokenSeconds: number;
+  IceServers: IceServer[];
+  SignalMaxMessageBytes: number;
+  SignalMessagesPerSecond: number;
+  ChatPath: string;
+  ChatMaxMessageChars: number;
+  WorkspacesPath: string;
+  WorkspaceCapacity: number;
   MaxMessageBytes: number;
   MaxDocumentBytes: number;
   MaxQueuedBytes: number;
@@ -275,6 +287,75 @@ export const SETTINGS: Setting[] = [
     parse: mountPath,
     default: '/socket',
     doc: 'Mount path of the Zwibbler WebSocket, status and management API.',
+  }),
+  setting({
+    key: 'SignalPath',
+    parse: mountPath,
+    default: '/signal',
+    doc: 'Mount path of the y-webrtc signaling WebSocket.',
+  }),
+  setting({
+    key: 'RtcBasePath',
+    parse: mountPath,
+    default: '/rtc',
+    doc: "Base path of the SSE/HTTP WebRTC signaling endpoints. `/` serves the original client's absolute paths unchanged.",
+  }),
+  setting({
+    key: 'RtcTokenKey',
+    parse: text,
+    default: '',
+    defaultText: '(empty: generated and kept in `<DataDir>/rtc-token.key`)',
+    doc: 'HMAC key for the SSE signaling tokens.',
+    secret: true,
+  }),
+  setting({
+    key: 'RtcTokenSeconds',
+    parse: integer(60, 7 * 86_400),
+    default: 3600,
+    doc: 'How long an SSE signaling token lasts before it must be refreshed.',
+  }),
+  setting({
+    key: 'IceServers',
+    parse: iceServers,
+    default: [],
+    defaultText: '`[]` (none: host candidates work on a LAN)',
+    doc: 'ICE servers handed to WebRTC clients, as a JSON array of RTCIceServer objects.',
+  }),
+  setting({
+    key: 'SignalMaxMessageBytes',
+    parse: byteSize(1024, 16 * MiB),
+    default: 64 * 1024,
+    doc: 'Largest signaling or chat message a client may send.',
+  }),
+  setting({
+    key: 'SignalMessagesPerSecond',
+    parse: integer(1, 100_000),
+    default: 100,
+    doc: 'Signaling and chat messages one connection may send per second (bursts up to twice that); past it the connection is closed.',
+  }),
+  setting({
+    key: 'ChatPath',
+    parse: mountPath,
+    default: '/chat',
+    doc: 'Mount path of the WebSocket chat. A client asking for the `beej-chat-protocol` subprotocol reaches the chat on any path.',
+  }),
+  setting({
+    key: 'ChatMaxMessageChars',
+    parse: integer(1, 100_000),
+    default: 2000,
+    doc: 'Longest chat message, in characters.',
+  }),
+  setting({
+    key: 'WorkspacesPath',
+    parse: mountPath,
+    default: '/socket.io',
+    doc: 'Socket.IO path of the workspaces signaling server.',
+  }),
+  setting({
+    key: 'WorkspaceCapacity',
+    parse: integer(1, 1000),
+    default: 5,
+    doc: 'Attendees one workspace holds.',
   }),
   setting({
     key: 'MaxMessageBytes',

@@ -114,3 +114,39 @@ export const optionalUrl: Parser<string> = (raw) => {
   }
   throw new ValueError('an http:// or https:// URL, or empty');
 };
+
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+/** A JSON array of RTCIceServer objects, as browsers take them. */
+export const iceServers: Parser<IceServer[]> = (raw) => {
+  const allowed = 'a JSON array of ICE servers, such as [{"urls":"stun:10.0.0.1:3478"}], or []';
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ValueError(allowed);
+  }
+  const isUrl = (u: unknown) => typeof u === 'string' && /^(stun|stuns|turn|turns):/.test(u);
+  const valid =
+    Array.isArray(value) &&
+    value.every(
+      (s: unknown) =>
+        typeof s === 'object' &&
+        s !== null &&
+        (isUrl((s as IceServer).urls) ||
+          (Array.isArray((s as IceServer).urls) &&
+            ((s as IceServer).urls as unknown[]).length > 0 &&
+            ((s as IceServer).urls as unknown[]).every(isUrl))) &&
+        ['username', 'credential'].every(
+          (k) =>
+            (s as Record<string, unknown>)[k] === undefined ||
+            typeof (s as Record<string, unknown>)[k] === 'string',
+        ),
+    );
+  if (!valid) throw new ValueError(allowed);
+  return value as IceServer[];
+};
