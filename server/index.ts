@@ -6,6 +6,7 @@ import { LocalBus } from './cluster/local-bus';
 import { completeConfig } from './config/load';
 import { checkOpenFileLimit } from './config/open-files';
 import type { HubConfig } from './config/schema';
+import type { MountedProtocol, ProtocolContext } from './hub/protocol';
 import { SessionRegistry } from './hub/registry';
 import type { RegistryStats } from './hub/registry';
 import { createLogger, LogRing } from './log/logger';
@@ -74,6 +75,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
   let sweeper: ExpirySweeper | undefined;
   let certificates: CertificateWatch | undefined;
   let stopWebhook: (() => Promise<void>) | undefined;
+  const mounted: MountedProtocol[] = [];
 
   async function start(): Promise<AddressInfo> {
     if (transport) throw new Error('hub already started');
@@ -83,6 +85,9 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     transport = createTransport(config, tls, log);
     store = openStore(config, now);
     mountZwibbler(transport, { config, store, documents, registry, log, now });
+    const context: ProtocolContext = { config, store, registry, bus, log, now };
+    // Each further protocol: mounted.push(mountX(transport, context));
+    void context;
     try {
       address = await transport.listen(config.ServerBindAddress, config.ServerPort);
     } catch (err) {
@@ -107,6 +112,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
       if (!transport || !store) return;
       await stopWebhook?.();
       await sweeper?.stop();
+      for (const protocol of mounted) await protocol.stop?.();
       await transport.close();
       await waitUntil(() => documents.size === 0, 2000);
       await bus.close();

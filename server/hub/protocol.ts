@@ -1,0 +1,21 @@
+// What every protocol gets when it is mounted on the hub, and what it gives back.
+import type { Bus } from '../cluster/bus';
+import type { HubConfig } from '../config/schema';
+import type { Logger } from '../log/logger';
+import type { DocumentStore } from '../store/types';
+import type { SessionRegistry } from './registry';
+
+export interface ProtocolContext {
+  config: HubConfig;
+  store: DocumentStore;
+  registry: SessionRegistry;
+  bus: Bus;
+  log: Logger;
+  /** The hub's clock (Unix ms); tests inject one. */
+  now: () => number;
+}
+
+export interface MountedProtocol {
+  /** Called on hub.stop(), before the transport closes its sockets. */
+  stop?(): Promise<void>;
+}
