@@ -12,6 +12,10 @@ import type { RegistryStats } from './hub/registry';
 import { createLogger, LogRing } from './log/logger';
 import type { Logger } from './log/logger';
 import { startIdleWebhook } from './management/webhook';
+import { mountChat } from './protocols/chat/mount';
+import { mountYWebrtc } from './protocols/signaling/y-webrtc';
+import { mountRtcSse } from './protocols/signaling/sse-mount';
+import { mountWorkspaces } from './protocols/signaling/workspaces-mount';
 import { mountZwibbler, zwibblerIdentity } from './protocols/zwibbler/mount';
 import { LiveDocuments } from './protocols/zwibbler/live-document';
 import { startExpirySweeper } from './store/expiry-sweeper';
@@ -87,10 +91,14 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     mountZwibbler(transport, { config, store, documents, registry, log, now });
     const context: ProtocolContext = { config, store, registry, bus, log, now };
     // Each further protocol: mounted.push(mountX(transport, context));
-    void context;
+    mounted.push(mountWorkspaces(transport, context));
+    mounted.push(mountRtcSse(transport, context));
+    mounted.push(mountChat(transport, context));
+    mounted.push(mountYWebrtc(transport, context));
     try {
       address = await transport.listen(config.ServerBindAddress, config.ServerPort);
     } catch (err) {
+      for (const protocol of mounted) await protocol.stop?.();
       await store.close();
       throw err;
     }

@@ -43,6 +43,31 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX documents_by_access ON documents(last_access);
   CREATE INDEX tokens_by_access ON tokens(last_access);
   `,
+  // 3: workspaces signaling: workspaces (PIN as a salted scrypt hash, the key
+  // their tokens are signed with) and their attendees.
+  `
+  CREATE TABLE workspaces (
+    id          TEXT PRIMARY KEY,
+    name        TEXT    NOT NULL,
+    avatar      TEXT    NOT NULL,
+    owner_id    TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL,
+    pin_salt    BLOB    NOT NULL,
+    pin_hash    BLOB    NOT NULL,
+    token_key   BLOB    NOT NULL,
+    call_json   TEXT,
+    last_access INTEGER NOT NULL
+  );
+  CREATE INDEX workspaces_by_access ON workspaces(last_access);
+  CREATE TABLE workspace_members (
+    workspace_id TEXT    NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    attendee_id  TEXT    NOT NULL,
+    name         TEXT    NOT NULL,
+    avatar       TEXT    NOT NULL,
+    last_joined  INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, attendee_id)
+  );
+  `,
 ];
 
 export class NewerSchemaError extends Error {

@@ -13,6 +13,8 @@ export interface SendOptions {
    * cap is about live traffic piling up behind a peer that stopped reading.
    */
   uncapped?: boolean;
+  /** Sends text frames (the bytes must be UTF-8), for JSON protocols; binary otherwise. */
+  text?: boolean;
 }
 
 export interface ClientSocket {
@@ -89,7 +91,7 @@ export class WsClientSocket implements ClientSocket, Pingable {
     if (options?.uncapped) {
       for (const frame of list) {
         this.uncappedBytes += frame.length;
-        this.ws.send(frame, { binary: true }, () => (this.uncappedBytes -= frame.length));
+        this.ws.send(frame, { binary: !options.text }, () => (this.uncappedBytes -= frame.length));
       }
       return true;
     }
@@ -104,7 +106,8 @@ export class WsClientSocket implements ClientSocket, Pingable {
       this.destroy();
       return false;
     }
-    for (const frame of list) this.ws.send(frame, { binary: true });
+    const binary = !options?.text;
+    for (const frame of list) this.ws.send(frame, { binary });
     return true;
   }
 

@@ -155,6 +155,27 @@ function httpGet(url: string): Promise<{ status: number; body: string }> {
 }
 
 describe('WebSocket routing', () => {
+  test('a claimed subprotocol wins over a raw upgrade route on the same path (rule 2)', async () => {
+    const t = await startTransport();
+    let rawHits = 0;
+    t.transport.addRawUpgrade({
+      name: 'raw',
+      path: mountedAt('/raw/'),
+      handle: (_req, socket) => {
+        rawHits++;
+        socket.destroy();
+      },
+    });
+    const { ws } = await connect(`ws://127.0.0.1:${t.port}/raw/`, [CHAT]);
+    assert.equal(ws.protocol, CHAT);
+    assert.equal(t.accepted.at(-1)!.endpoint, 'chat');
+    assert.equal(rawHits, 0);
+    // Without the subprotocol, the raw route takes the upgrade.
+    const plain = client(`ws://127.0.0.1:${t.port}/raw/`);
+    await plain.closed;
+    assert.equal(rawHits, 1);
+  });
+
   test('a client at / asking for beej-chat-protocol lands on the chat endpoint', async () => {
     const t = await startTransport();
     const { ws } = await connect(`ws://127.0.0.1:${t.port}/`, [CHAT]);

@@ -13,7 +13,7 @@ import { CloseCode } from './close-codes';
 import { KeepaliveSweeper } from './keepalive';
 import type { OriginPolicy } from './origins';
 import { parseSubprotocols, pickEndpoint } from './routes';
-import type { HttpRoute, WebSocketEndpoint } from './routes';
+import type { HttpRoute, RawUpgradeRoute, WebSocketEndpoint } from './routes';
 
 export interface TransportOptions {
   tls?: { cert: Buffer; key: Buffer };
@@ -44,6 +44,7 @@ export class HttpTransport {
   readonly server: http.Server;
   private readonly routes: HttpRoute[] = [];
   private readonly endpoints: WebSocketEndpoint[] = [];
+  private readonly rawUpgrades: RawUpgradeRoute[] = [];
   private readonly chosen = new WeakMap<IncomingMessage, string | undefined>();
   private readonly wssDeflate: WebSocketServer;
   private readonly wssPlain: WebSocketServer;
@@ -86,6 +87,11 @@ export class HttpTransport {
 
   addEndpoint(endpoint: WebSocketEndpoint): void {
     this.endpoints.push(endpoint);
+  }
+
+  /** Upgrades on this path go, untouched, to a server with its own WebSocket stack (Socket.IO). */
+  addRawUpgrade(route: RawUpgradeRoute): void {
+    this.rawUpgrades.push(route);
   }
 
   listen(host: string, port: number): Promise<AddressInfo> {
@@ -158,8 +164,19 @@ export class HttpTransport {
       return rejectUpgrade(socket, 403, 'Forbidden');
     }
     const offered = parseSubprotocols(req.headers['sec-websocket-protocol']);
+    // A claimed subprotocol wins over any path (DESIGN.md rule 2), raw upgrades included.
+    const claimed = this.endpoints.some((e) => e.subprotocols?.some((p) => offered.has(p)));
+    const raw = !claimed && this.rawUpgrades.find((r) => r.path.matches(url.pathname));
+    if (raw) return raw.handle(req, socket, head);
     const endpoint = pickEndpoint(this.endpoints, url.pathname, offered);
     if (!endpoint) return rejectUpgrade(socket, 404, 'Not Found');
+    if (endpoint.allowsOrigin && !endpoint.allowsOrigin(req.headers.origin, req)) {
+      this.options.log.info(
+        { origin: req.headers.origin, endpoint: endpoint.name },
+        'WebSocket from a refused origin',
+      );
+      return rejectUpgrade(socket, 403, 'Forbidden');
+    }
     const subprotocol = endpoint.selectSubprotocol?.(offered);
     this.chosen.set(req, subprotocol);
     const compress = this.options.compression && (endpoint.allowsCompression?.(url) ?? true);

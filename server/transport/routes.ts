@@ -2,6 +2,7 @@
 // that fixes its own path, like the beej chat client at `/`, still lands on its
 // protocol), then by path; plain requests go by path.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ClientSocket, SocketHandler } from './client-socket';
 
 export interface PathMatcher {
@@ -34,6 +35,8 @@ export interface WebSocketEndpoint {
   selectSubprotocol?(offered: ReadonlySet<string>): string | undefined;
   /** False turns permessage-deflate off for this connection (for example `?compression=0`). */
   allowsCompression?(url: URL): boolean;
+  /** False refuses the upgrade with 403 (checked after the hub-wide AllowedOrigins). */
+  allowsOrigin?(origin: string | undefined, request: IncomingMessage): boolean;
   accept(socket: ClientSocket, request: IncomingMessage, context: UpgradeContext): SocketHandler;
 }
 
@@ -41,6 +44,13 @@ export interface HttpRoute {
   readonly name: string;
   readonly path: PathMatcher;
   handle(req: IncomingMessage, res: ServerResponse, url: URL): void | Promise<void>;
+}
+
+/** An upgrade handed over as it came (socket and head), after the origin check. */
+export interface RawUpgradeRoute {
+  readonly name: string;
+  readonly path: PathMatcher;
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 }
 
 export function parseSubprotocols(header: string | undefined): Set<string> {

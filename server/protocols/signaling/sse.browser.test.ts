@@ -1,0 +1,167 @@
+// End to end in Debian's Chromium: two pages, each in its own browser context,
+// run a port of the original's static/load.js against the hub: a token from
+// <base>/access, an EventSource on <base>/connect, a join on `connected`, and
+// offers, answers and ICE candidates relayed with fetch. They open a real
+// RTCPeerConnection data channel (iceServers from the hub: []) and exchange a
+// message. Run twice: RtcBasePath=/rtc, and RtcBasePath=/ where the original's
+// absolute paths are used unchanged. The pages are same-origin with the hub:
+// each opens the hub's own /socket status page, then gets the script.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { chromiumMissing, launchBrowser } from '../../test/browser';
+import type { TestBrowser } from '../../test/browser';
+import { startHub } from '../../test/hub-fixture';
+import type { TestHub } from '../../test/hub-fixture';
+import { waitFor } from '../../test/sse-client';
+
+// The page's program, plain browser JavaScript: `lanboard.*` is what the test calls.
+const PAGE_SCRIPT = `
+const state = { peers: {}, channels: {}, pending: {}, received: [], iceServers: null, joined: false };
+
+async function relay(base, token, peerId, event, data) {
+  await fetch(base + '/relay/' + peerId + '/' + event, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token },
+    body: JSON.stringify(data),
+  });
+}
+
+function watch(peerId, channel) {
+  state.channels[peerId] = channel;
+  channel.onmessage = (e) => state.received.push(e.data);
+}
+
+globalThis.lanboard = {
+  async start(base, room, username) {
+    const access = await fetch(base + '/access', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username }),
+    });
+    const { token } = await access.json();
+    const source = new EventSource(base + '/connect?token=' + token);
+    const send = (peerId, event, data) => relay(base, token, peerId, event, data);
+    source.addEventListener('connected', async (e) => {
+      state.iceServers = JSON.parse(e.data).iceServers;
+      const res = await fetch(base + '/' + room + '/join', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token },
+      });
+      state.joined = res.status === 200;
+    });
+    source.addEventListener('add-peer', async (e) => {
+      const message = JSON.parse(e.data);
+      const id = message.peer.id;
+      if (state.peers[id]) return;
+      const peer = new RTCPeerConnection({ iceServers: state.iceServers });
+      state.peers[id] = peer;
+      state.pending[id] = [];
+      peer.onicecandidate = (ev) => { if (ev.candidate) send(id, 'ice-candidate', ev.candidate); };
+      if (message.offer) {
+        watch(id, peer.createDataChannel('updates'));
+        const offer = await peer.createOffer();
+        await peer.setLocalDescription(offer);
+        await send(id, 'session-description', offer);
+      } else {
+        peer.ondatachannel = (ev) => watch(id, ev.channel);
+      }
+    });
+    source.addEventListener('session-description', async (e) => {
+      const message = JSON.parse(e.data);
+      const id = message.peer.id;
+      const peer = state.peers[id];
+      await peer.setRemoteDescription(message.data);
+      // Candidates relayed before the description (separate requests) wait for it.
+      for (const c of state.pending[id].splice(0)) await peer.addIceCandidate(c);
+      if (message.data.type === 'offer') {
+        const answer = await peer.createAnswer();
+        await peer.setLocalDescription(answer);
+        await send(id, 'session-description', answer);
+      }
+    });
+    source.addEventListener('ice-candidate', async (e) => {
+      const message = JSON.parse(e.data);
+      const peer = state.peers[message.peer.id];
+      if (!peer || !peer.remoteDescription) state.pending[message.peer.id].push(message.data);
+      else await peer.addIceCandidate(message.data);
+    });
+    globalThis.lanboardSource = source;
+  },
+  joined() { return state.joined; },
+  iceServers() { return state.iceServers; },
+  openChannels() {
+    return Object.values(state.channels).filter((c) => c.readyState === 'open').length;
+  },
+  send(text) { for (const c of Object.values(state.channels)) c.send(text); },
+  received() { return state.received; },
+  stop() {
+    globalThis.lanboardSource.close();
+    for (const p of Object.values(state.peers)) p.close();
+  },
+};
+`;
+
+const skip = chromiumMissing();
+
+describe('SSE signaling builds a WebRTC data channel between two Chromium pages', { skip }, () => {
+  let browser: TestBrowser;
+  const hubs: TestHub[] = [];
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    for (const h of hubs) await h.stop();
+  });
+
+  async function openPage(hub: TestHub): Promise<Page> {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    const res = await page.goto(`${hub.httpUrl}/socket`);
+    assert.equal(res?.status(), 200);
+    await page.addScriptTag({ content: PAGE_SCRIPT });
+    return page;
+  }
+
+  async function exchange(basePath: string): Promise<void> {
+    const hub = await startHub({ RtcBasePath: basePath, RtcTokenKey: 'e2e-key-0123456789abcdef' });
+    hubs.push(hub);
+    const base = basePath === '/' ? '' : basePath; // the page uses paths relative to its origin
+    const room = 'lesson-1';
+    const [a, b] = [await openPage(hub), await openPage(hub)];
+    const evaluate = (page: Page, js: string) => page.evaluate(js);
+    const start = (page: Page, username: string) =>
+      evaluate(page, `lanboard.start(${JSON.stringify(base)}, "${room}", "${username}")`);
+
+    await start(a, 'teacher');
+    await waitFor(() => hub.hub.registry.clients({ protocol: 'rtc-sse', room }).length === 1);
+    await start(b, 'student');
+    await waitFor(() => hub.hub.registry.clients({ protocol: 'rtc-sse', room }).length === 2);
+    assert.deepEqual(await evaluate(a, 'lanboard.iceServers()'), []);
+    assert.equal(await evaluate(b, 'lanboard.joined()'), true);
+
+    for (const page of [a, b]) {
+      await page.waitForFunction('lanboard.openChannels() === 1', undefined, { timeout: 30_000 });
+    }
+    await evaluate(a, 'lanboard.send("hello from the teacher")');
+    await evaluate(b, 'lanboard.send("hello from a student")');
+    await b.waitForFunction('lanboard.received().length === 1', undefined, { timeout: 10_000 });
+    await a.waitForFunction('lanboard.received().length === 1', undefined, { timeout: 10_000 });
+    assert.deepEqual(await evaluate(b, 'lanboard.received()'), ['hello from the teacher']);
+    assert.deepEqual(await evaluate(a, 'lanboard.received()'), ['hello from a student']);
+    for (const page of [a, b]) await evaluate(page, 'lanboard.stop()');
+  }
+
+  test('with RtcBasePath=/rtc', async () => {
+    await exchange('/rtc');
+  });
+
+  test("with RtcBasePath=/ (the original client's absolute paths)", async () => {
+    await exchange('/');
+  });
+});

@@ -1,0 +1,164 @@
+// The WorkspaceStore contract, run against both backends.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { completeConfig } from '../config/load';
+import { tempDir } from '../test/hub-fixture';
+import { SqliteStore } from './sqlite-store';
+import { SqliteWorkspaceStore } from './sqlite-workspace-store';
+import { MemoryWorkspaceStore, openWorkspaceStore } from './workspace-store';
+import type { WorkspaceMember, WorkspaceRecord, WorkspaceStore } from './workspace-store';
+
+const dir = tempDir('lanboard-workspace-store-');
+after(() => dir.remove());
+
+let clock = 1_000_000;
+const now = () => clock;
+let files = 0;
+
+const backends: [string, () => WorkspaceStore][] = [
+  ['memory', () => new MemoryWorkspaceStore({ now })],
+  ['sqlite', () => new SqliteWorkspaceStore(path.join(dir.dir, `ws-${++files}.db`), { now })],
+];
+
+const record = (id: string, over: Partial<WorkspaceRecord> = {}): WorkspaceRecord => ({
+  id,
+  name: `Workspace ${id}`,
+  avatar: '',
+  owner: '_owner',
+  created: 42,
+  pinSalt: Uint8Array.from([1, 2, 3]),
+  pinHash: Uint8Array.from([4, 5, 6]),
+  tokenKey: Uint8Array.from([7, 8, 9]),
+  call: null,
+  ...over,
+});
+
+const member = (id: string, lastJoined = 1): WorkspaceMember => ({
+  id,
+  name: `Name ${id}`,
+  avatar: '',
+  lastJoined,
+});
+
+for (const [kind, open] of backends) {
+  describe(`WorkspaceStore (${kind})`, () => {
+    test('create, get, and refusing a taken ID', async () => {
+      const s = open();
+      assert.equal(s.kind, kind);
+      assert.equal(await s.create(record('_a'), member('_owner')), true);
+      assert.equal(await s.create(record('_a', { name: 'other' }), member('_x')), false);
+      const got = await s.get('_a');
+      assert.deepEqual(got, record('_a'));
+      assert.equal(await s.get('_missing'), null);
+      assert.deepEqual(await s.members('_a'), [member('_owner')]);
+      assert.equal(await s.count(), 1);
+      await s.close();
+    });
+
+    test('members are added, updated in place, removed; a gone workspace takes none', async () => {
+      const s = open();
+      await s.create(record('_a'), member('_owner'));
+      assert.equal(await s.putMember('_a', member('_b', 5)), true);
+      assert.equal(await s.putMember('_a', member('_c', 6)), true);
+      assert.equal(await s.putMember('_a', { ...member('_b', 9), name: 'Renamed' }), true);
+      assert.deepEqual(
+        (await s.members('_a')).map((m) => [m.id, m.name, m.lastJoined]),
+        [
+          ['_owner', 'Name _owner', 1],
+          ['_b', 'Renamed', 9],
+          ['_c', 'Name _c', 6],
+        ],
+      );
+      assert.deepEqual(await s.member('_a', '_c'), member('_c', 6));
+      assert.equal(await s.removeMember('_a', '_c'), true);
+      assert.equal(await s.removeMember('_a', '_c'), false);
+      assert.equal(await s.member('_a', '_c'), null);
+      assert.equal(await s.putMember('_gone', member('_z')), false);
+      await s.close();
+    });
+
+    test('the call is stored as JSON and cleared', async () => {
+      const s = open();
+      await s.create(record('_a'), member('_owner'));
+      await s.setCall('_a', { id: 'call-1', n: [1, 2] });
+      assert.deepEqual((await s.get('_a'))?.call, { id: 'call-1', n: [1, 2] });
+      await s.setCall('_a', undefined);
+      assert.equal((await s.get('_a'))?.call, null);
+      await s.close();
+    });
+
+    test('delete takes the members with it', async () => {
+      const s = open();
+      await s.create(record('_a'), member('_owner'));
+      await s.putMember('_a', member('_b'));
+      assert.equal(await s.delete('_a'), true);
+      assert.equal(await s.delete('_a'), false);
+      assert.deepEqual(await s.members('_a'), []);
+      await s.create(record('_a'), member('_new'));
+      assert.deepEqual(
+        (await s.members('_a')).map((m) => m.id),
+        ['_new'],
+      );
+      await s.close();
+    });
+
+    test('purgeExpired deletes what was not used since the cutoff, unless kept', async () => {
+      const s = open();
+      clock = 1000;
+      await s.create(record('_old'), member('_owner'));
+      await s.create(record('_kept'), member('_owner'));
+      await s.create(record('_touched'), member('_owner'));
+      await s.create(record('_joined'), member('_owner'));
+      clock = 5000;
+      await s.touch('_touched');
+      await s.putMember('_joined', member('_b'));
+      await s.setCall('_old', 'not a use');
+      const gone = await s.purgeExpired(2000, (id) => id === '_kept');
+      assert.deepEqual(gone, ['_old']);
+      assert.equal(await s.get('_old'), null);
+      assert.equal(await s.count(), 3);
+      clock = 9000;
+      await s.removeMember('_joined', '_b');
+      assert.deepEqual((await s.purgeExpired(6000, () => false)).sort(), ['_kept', '_touched']);
+      await s.close();
+    });
+  });
+}
+
+describe('SqliteWorkspaceStore beside the document store', () => {
+  test('both open the same file; migration 3 adds the workspace tables once', async () => {
+    const file = path.join(dir.dir, 'shared.db');
+    const documents = new SqliteStore(file);
+    const workspaces = openWorkspaceStore(
+      completeConfig({ Database: 'sqlite', DbFile: file }),
+      now,
+    );
+    assert.equal(workspaces.kind, 'sqlite');
+    await workspaces.create(record('_a'), member('_owner'));
+    assert.equal(await documents.createDocument('doc', Buffer.from('x')), true);
+    await workspaces.close();
+    await documents.close();
+    const db = new Database(file, { readonly: true });
+    try {
+      const tables = (
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
+          name: string;
+        }[]
+      ).map((r) => r.name);
+      assert.ok(tables.includes('workspaces') && tables.includes('workspace_members'));
+      assert.ok(tables.includes('documents'));
+    } finally {
+      db.close();
+    }
+    const reopened = new SqliteWorkspaceStore(file);
+    assert.equal((await reopened.get('_a'))?.name, 'Workspace _a');
+    await reopened.close();
+  });
+
+  test('Database=memory chooses the memory backend', () => {
+    const s = openWorkspaceStore(completeConfig({ Database: 'memory' }));
+    assert.equal(s.kind, 'memory');
+  });
+});
