@@ -14,6 +14,7 @@ import {
 } from './store/zwibserve-import';
 import type { SkippedItem } from './store/zwibserve-import';
 import { ListenError } from './transport/http-server';
+import { loadtestCommand } from './loadtest/command';
 
 const USAGE = `Usage:
   lanboard serve [--config <file>] [--host <addr>] [--port <n>]
@@ -21,6 +22,9 @@ const USAGE = `Usage:
                  [--log-level <level>] [--no-mdns]
   lanboard import <zwibbler.db> [--config <file>] [--db <sqlite-file>]
                   [--data-dir <dir>] [--verbose]
+  lanboard loadtest --test <ws-url> --docid <id> --teachers <n> --students <n>
+                    [--delay <ms>] [--length <bytes>] [--duration <s>]
+                    [--json] [--verbose]
   lanboard --help | --version
 
 Settings come from defaults < the config file (zwibbler.conf format) <
@@ -29,7 +33,10 @@ is read when it exists. See README.md for every key.
 
 import copies the documents, keys and unexpired tokens of a zwibserve SQLite
 database into the database \`serve\` would use with the same flags. Nothing
-already there is overwritten; it is safe while a hub runs on that file.`;
+already there is overwritten; it is safe while a hub runs on that file.
+
+loadtest simulates teachers who draw and students who watch one document, and
+reports screen-to-screen times until --duration or Ctrl-C (see README.md).`;
 
 async function serve(args: string[]): Promise<void> {
   const loaded = loadConfig(serveSources(args, process.env));
@@ -116,6 +123,8 @@ async function main(argv: string[]): Promise<void> {
       return serve(rest);
     case 'import':
       return runImport(rest);
+    case 'loadtest':
+      return loadtestCommand(rest);
     case '--version':
     case '-v':
       process.stdout.write(`${await version()}\n`);

@@ -1,0 +1,131 @@
+// `npm run bench [-- --quick] [--only <text>] [--out <file.json>]`: runs every
+// scenario against the baseline and Lanboard (memory and SQLite), each server
+// and each load generator its own process, and prints one Markdown table with
+// the ratio of each row to the baseline of its scenario. No assertions: it
+// exits 0 whenever it ran. Results belong in docs/benchmarks.md.
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { measure } from './measure';
+import type { Measurement } from './measure';
+import { cleanup, loadNote, machine } from './processes';
+import { FULL, QUICK } from './scenarios';
+import { SERVERS } from './servers';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    only: { type: 'string', multiple: true },
+    out: { type: 'string' },
+  },
+});
+
+const scenarios = values.quick ? QUICK : FULL;
+const wanted = (text: string) => !values.only || values.only.some((o) => text.includes(o));
+
+/** A saturated generator: its numbers are a floor for the server, not the server's limit. */
+const saturated = (m: Measurement) =>
+  m.summary.generator.cpuPercent >= 90 || m.summary.generator.eventLoopDelayMs.p99 >= 50;
+
+const fmt = (v: number | null, digits = 0) =>
+  v === null || !Number.isFinite(v) ? '—' : v.toFixed(digits);
+const mb = (b: number) => (b / 2 ** 20).toFixed(0);
+const kb = (b: number) => (b / 1024).toFixed(1);
+/** Ratios of latencies use a 1 ms floor: the timestamps have 1 ms resolution. */
+const ratio = (a: number | null, b: number | null, floor = 0) =>
+  a === null || b === null || Math.max(b, floor) === 0
+    ? '—'
+    : `${(Math.max(a, floor) / Math.max(b, floor)).toFixed(2)}×`;
+
+function vsBaseline(m: Measurement, base: Measurement | undefined): string {
+  if (!base) return '—';
+  if (m === base) return 'baseline';
+  if (m.scenario.kind === 'idle')
+    return `RSS/conn ${ratio(m.bytesPerConnection, base.bytesPerConnection)}`;
+  return `p99 ${ratio(m.p99, base.p99, 1)}, CPU/msg ${ratio(m.cpuUsPerMsg, base.cpuUsPerMsg)}`;
+}
+
+function table(results: Measurement[]): string {
+  const head = [
+    'scenario',
+    'server',
+    'conns',
+    'delivered/s',
+    'CPU µs/msg',
+    'p50 ms',
+    'p99 ms',
+    'server CPU s',
+    'peak RSS MB',
+    'KB/conn',
+    'vs baseline',
+    'lost',
+    'disc.',
+    'gen CPU %',
+    'gen ELD p99 ms',
+    'load',
+  ];
+  const rows = results.map((m) => {
+    const base = results.find((b) => b.scenario === m.scenario && b.server === 'baseline');
+    const e = m.summary.errors;
+    return [
+      m.scenario.name + (m.steady ? '' : ' (ramp incomplete)'),
+      m.server,
+      String(m.connections),
+      fmt(m.deliveredPerS),
+      fmt(m.cpuUsPerMsg, 1),
+      fmt(m.p50),
+      fmt(m.p99),
+      fmt(m.serverCpuS, 2),
+      mb(m.peakRssBytes),
+      m.scenario.kind === 'idle' ? kb(m.bytesPerConnection) : '—',
+      vsBaseline(m, base),
+      String(e.gaps + e.behind + m.summary.changes.unconfirmed),
+      String(m.summary.connections.disconnects),
+      String(m.summary.generator.cpuPercent) + (saturated(m) ? ' (sat.)' : ''),
+      fmt(m.summary.generator.eventLoopDelayMs.p99, 1),
+      m.loadAverage.toFixed(1),
+    ];
+  });
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  process.stderr.write(`bench: machine ${loadNote()}\n`);
+  const results: Measurement[] = [];
+  for (const scenario of scenarios) {
+    for (const server of SERVERS) {
+      if (!wanted(`${scenario.name} ${server}`)) continue;
+      process.stderr.write(`bench: ${scenario.name} on ${server} (${scenario.durationS} s)… `);
+      const m = await measure(scenario, server);
+      results.push(m);
+      process.stderr.write(
+        `${fmt(m.deliveredPerS)} delivered/s, p99 ${fmt(m.p99)} ms, ` +
+          `${fmt(m.serverCpuS, 2)} s server CPU, peak RSS ${mb(m.peakRssBytes)} MB\n`,
+      );
+    }
+  }
+  const out = [
+    `Lanboard benchmark (${values.quick ? 'quick' : 'full'}), ${new Date().toISOString()}`,
+    ...machine(),
+    '',
+    table(results),
+    '',
+    'CPU µs/msg and delivered/s: steady window (all clients joined until the stop); p50/p99:',
+    'screen-to-screen over the same window; server CPU s: the whole load run; KB/conn: (peak RSS -',
+    'RSS before any client) / connections; lost: gaps + clients behind at the end + unconfirmed',
+    'changes; disc.: connections dropped; gen: the load generator (one process); load: the',
+    "machine's 1-minute load average at the end of the row (the bench's own processes make up to about 2-3).",
+    '(sat.): the generator used ≥ 90% of a core or its event loop lagged ≥ 50 ms (p99), so it,',
+    'not the server, limited that row: compare CPU per message there, not throughput or latency.',
+    `Total time ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+  ].join('\n');
+  process.stdout.write(`${out}\n`);
+  if (values.out) fs.writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+try {
+  await main();
+} finally {
+  cleanup();
+}
