@@ -1,6 +1,6 @@
 // Schema migrations, applied in order and recorded in PRAGMA user_version.
 // Never edit a shipped migration: add a new one.
-import type { Database } from 'better-sqlite3';
+import Database from 'better-sqlite3';
 
 export const MIGRATIONS: readonly string[] = [
   // 1: documents as append-only chunk rows (not one blob rewritten per append,
@@ -79,7 +79,7 @@ export class NewerSchemaError extends Error {
   }
 }
 
-export function migrate(db: Database): void {
+export function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) throw new NewerSchemaError(current, MIGRATIONS.length);
   for (let v = current; v < MIGRATIONS.length; v++) {
@@ -87,5 +87,27 @@ export function migrate(db: Database): void {
       db.exec(MIGRATIONS[v]!);
       db.pragma(`user_version = ${v + 1}`);
     })();
+  }
+}
+
+/**
+ * Opens the hub's SQLite file as every store uses it: WAL, foreign keys, a busy
+ * timeout, and the schema migrated. A file it refuses (NewerSchemaError) is closed.
+ */
+export function openDatabase(
+  file: string,
+  synchronous: 'normal' | 'full' = 'normal',
+): Database.Database {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
   }
 }

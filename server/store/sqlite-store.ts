@@ -1,9 +1,9 @@
 // The embedded default backend: one SQLite file, WAL, prepared statements.
 // better-sqlite3 is synchronous, so every call here has committed by the time
 // its Promise resolves; the session sends its ack only after that.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import { migrate } from './sqlite-migrations';
+import { openDatabase } from './sqlite-migrations';
 import type {
   AddTokenResult,
   AppendResult,
@@ -46,19 +46,8 @@ export class SqliteStore implements DocumentStore {
     options: SqliteStoreOptions = {},
   ) {
     this.now = options.now ?? Date.now;
-    this.db = new Database(file);
-    try {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-      this.db.pragma('foreign_keys = ON');
-      this.db.pragma('busy_timeout = 5000');
-      migrate(this.db);
-      this.q = prepareStatements(this.db);
-    } catch (err) {
-      // A file we refuse (e.g. NewerSchemaError) must not stay open.
-      this.db.close();
-      throw err;
-    }
+    this.db = openDatabase(file, options.synchronous);
+    this.q = prepareStatements(this.db);
   }
 
   async loadDocument(

@@ -1,9 +1,9 @@
 // Workspaces in the hub's SQLite file (migration 3), through a connection of
 // their own: the document store's connection stays private to it. WAL lets
 // both work on the file at once; every call has committed when it resolves.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import { migrate } from './sqlite-migrations';
+import { openDatabase } from './sqlite-migrations';
 import type { SqliteStoreOptions } from './sqlite-store';
 import type { WorkspaceMember, WorkspaceRecord, WorkspaceStore } from './workspace-store';
 
@@ -59,18 +59,8 @@ export class SqliteWorkspaceStore implements WorkspaceStore {
     options: SqliteStoreOptions = {},
   ) {
     this.now = options.now ?? Date.now;
-    this.db = new Database(file);
-    try {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-      this.db.pragma('foreign_keys = ON');
-      this.db.pragma('busy_timeout = 5000');
-      migrate(this.db);
-      this.q = prepareStatements(this.db);
-    } catch (err) {
-      this.db.close();
-      throw err;
-    }
+    this.db = openDatabase(file, options.synchronous);
+    this.q = prepareStatements(this.db);
   }
 
   async create(w: WorkspaceRecord, owner: WorkspaceMember): Promise<boolean> {
