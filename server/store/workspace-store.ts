@@ -1,10 +1,8 @@
 // Where the workspaces signaling server keeps its workspaces and their
 // attendees (§6): the contract, the in-memory backend, and the choice between
 // it and SQLite, made from config as for the document store (DESIGN.md rule 3).
-import fs from 'node:fs';
-import path from 'node:path';
-import { ConfigError } from '../config/load';
 import type { HubConfig } from '../config/schema';
+import { openSqliteFile } from './open-store';
 import { SqliteWorkspaceStore } from './sqlite-workspace-store';
 import type { StoreOptions } from './types';
 
@@ -161,12 +159,8 @@ export function openWorkspaceStore(
   now: () => number = Date.now,
 ): WorkspaceStore {
   if (config.Database === 'memory') return new MemoryWorkspaceStore({ now });
-  try {
-    fs.mkdirSync(path.dirname(config.DbFile), { recursive: true });
-    return new SqliteWorkspaceStore(config.DbFile, { synchronous: config.DbSynchronous, now });
-  } catch (err) {
-    throw new ConfigError(
-      `DbFile="${config.DbFile}" cannot be opened as a SQLite database: ${(err as Error).message}`,
-    );
-  }
+  return openSqliteFile(
+    config,
+    (file, synchronous) => new SqliteWorkspaceStore(file, { synchronous, now }),
+  );
 }
