@@ -53,6 +53,17 @@ export interface HubConfig {
   DataDir: string;
   LogLevel: (typeof LOG_LEVELS)[number];
   Mdns: boolean;
+  MdnsName: string;
+  MdnsInterface: string;
+  AdminToken: string;
+  AdminAllowRemote: boolean;
+  AdminPath: string;
+  YjsPath: string;
+  YjsMaxUpdateBytes: number;
+  YjsMaxRoomBytes: number;
+  YjsMaxRooms: number;
+  YjsCompactUpdates: number;
+  YjsCompactBytes: number;
   ZwibblerPath: string;
   SignalPath: string;
   RtcBasePath: string;
@@ -280,7 +291,41 @@ export const SETTINGS: Setting[] = [
     key: 'Mdns',
     parse: boolean,
     default: true,
-    doc: 'Advertise the hub on the LAN (mDNS). Accepted now; advertising arrives with discovery.',
+    doc: 'Advertise the hub on the LAN over mDNS/DNS-SD (`_lanboard._tcp` and `_http._tcp`). `--no-mdns` turns it off.',
+  }),
+  setting({
+    key: 'MdnsName',
+    parse: text,
+    default: '',
+    defaultText: '(empty: "Lanboard on <hostname>")',
+    doc: 'The advertised instance name. A name already taken on the network gets " (2)", " (3)", … appended.',
+  }),
+  setting({
+    key: 'MdnsInterface',
+    parse: text,
+    default: '',
+    defaultText: '(empty: every interface)',
+    doc: 'Advertise only on the interface with this IPv4 address (for example `192.168.1.10`).',
+  }),
+  setting({
+    key: 'AdminToken',
+    parse: text,
+    default: '',
+    defaultText: '(empty: generated and kept in `<DataDir>/admin-token`)',
+    doc: 'Bearer token for the dashboard and its admin API.',
+    secret: true,
+  }),
+  setting({
+    key: 'AdminAllowRemote',
+    parse: boolean,
+    default: false,
+    doc: 'Let the admin API answer requests from other machines (the token is still required). Off: loopback callers only.',
+  }),
+  setting({
+    key: 'AdminPath',
+    parse: mountPath,
+    default: '/admin',
+    doc: 'Mount path of the dashboard; its API is under `<AdminPath>/api/`.',
   }),
   setting({
     key: 'ZwibblerPath',
@@ -332,6 +377,42 @@ export const SETTINGS: Setting[] = [
     parse: integer(1, 100_000),
     default: 100,
     doc: 'Signaling and chat messages one connection may send per second (bursts up to twice that); past it the connection is closed.',
+  }),
+  setting({
+    key: 'YjsPath',
+    parse: mountPath,
+    default: '/yjs',
+    doc: 'Mount path of the y-websocket endpoint: a room is everything after `<YjsPath>/`, taken raw.',
+  }),
+  setting({
+    key: 'YjsMaxUpdateBytes',
+    parse: byteSize(1024, 1024 * MiB),
+    default: 64 * MiB,
+    doc: 'Largest Yjs message a client may send (an update, or a sync step 2 with offline edits); larger ones close the connection with 1009. It replaces MaxMessageBytes on this endpoint.',
+  }),
+  setting({
+    key: 'YjsMaxRoomBytes',
+    parse: byteSize(64 * 1024, 64 * 1024 * MiB),
+    default: 512 * MiB,
+    doc: 'A Yjs room never grows past this encoded size; the update that would is refused and its sender closed with 1009.',
+  }),
+  setting({
+    key: 'YjsMaxRooms',
+    parse: integer(1, 1_000_000),
+    default: 10_000,
+    doc: 'Yjs rooms held in memory at once. A client opening one more is closed with 1013 (try again later).',
+  }),
+  setting({
+    key: 'YjsCompactUpdates',
+    parse: integer(2, 1_000_000),
+    default: 500,
+    doc: 'Stored updates of one room that trigger compaction into a single update.',
+  }),
+  setting({
+    key: 'YjsCompactBytes',
+    parse: byteSize(64 * 1024, 64 * 1024 * MiB),
+    default: 16 * MiB,
+    doc: 'Bytes of stored updates since the last compaction that trigger compaction.',
   }),
   setting({
     key: 'ChatPath',
