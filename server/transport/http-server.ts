@@ -46,8 +46,8 @@ export class HttpTransport {
   private readonly endpoints: WebSocketEndpoint[] = [];
   private readonly rawUpgrades: RawUpgradeRoute[] = [];
   private readonly chosen = new WeakMap<IncomingMessage, string | undefined>();
-  private readonly wssDeflate: WebSocketServer;
-  private readonly wssPlain: WebSocketServer;
+  /** One WebSocketServer per (compression, message limit): ws fixes both per server. */
+  private readonly servers = new Map<string, WebSocketServer>();
   private readonly keepalive: KeepaliveSweeper;
   private stopping = false;
 
@@ -62,22 +62,6 @@ export class HttpTransport {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       else socket.destroy();
     });
-    const common = {
-      noServer: true,
-      maxPayload: options.maxMessageBytes,
-      handleProtocols: (_offered: Set<string>, req: IncomingMessage) =>
-        this.chosen.get(req) ?? false,
-    };
-    this.wssDeflate = new WebSocketServer({
-      ...common,
-      // As the reference: no context kept between messages, so idle sockets hold no zlib window.
-      perMessageDeflate: {
-        serverNoContextTakeover: true,
-        clientNoContextTakeover: true,
-        threshold: 256,
-      },
-    });
-    this.wssPlain = new WebSocketServer({ ...common, perMessageDeflate: false });
     this.keepalive = new KeepaliveSweeper(options.keepaliveMs);
   }
 
@@ -112,7 +96,30 @@ export class HttpTransport {
 
   /** Live WebSocket connections. */
   get connectionCount(): number {
-    return this.wssDeflate.clients.size + this.wssPlain.clients.size;
+    let count = 0;
+    for (const wss of this.servers.values()) count += wss.clients.size;
+    return count;
+  }
+
+  private webSocketServer(compress: boolean, maxPayload: number): WebSocketServer {
+    const key = `${compress}:${maxPayload}`;
+    let wss = this.servers.get(key);
+    if (!wss) {
+      wss = new WebSocketServer({
+        noServer: true,
+        maxPayload,
+        handleProtocols: (_offered: Set<string>, req: IncomingMessage) =>
+          this.chosen.get(req) ?? false,
+        // As the reference: no context kept between messages, so idle sockets hold no zlib window.
+        perMessageDeflate: compress && {
+          serverNoContextTakeover: true,
+          clientNoContextTakeover: true,
+          threshold: 256,
+        },
+      });
+      this.servers.set(key, wss);
+    }
+    return wss;
   }
 
   /**
@@ -123,7 +130,7 @@ export class HttpTransport {
     this.stopping = true;
     this.keepalive.stop();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    const sockets = [...this.wssDeflate.clients, ...this.wssPlain.clients];
+    const sockets = [...this.servers.values()].flatMap((wss) => [...wss.clients]);
     await Promise.all(sockets.map((ws) => closeWithin(ws, graceMs)));
     this.server.closeAllConnections();
     await closed;
@@ -180,7 +187,10 @@ export class HttpTransport {
     const subprotocol = endpoint.selectSubprotocol?.(offered);
     this.chosen.set(req, subprotocol);
     const compress = this.options.compression && (endpoint.allowsCompression?.(url) ?? true);
-    const wss = compress ? this.wssDeflate : this.wssPlain;
+    const wss = this.webSocketServer(
+      compress,
+      endpoint.maxMessageBytes ?? this.options.maxMessageBytes,
+    );
     wss.handleUpgrade(req, socket, head, (ws) => {
       const remoteAddress = normalizeAddress(req.socket.remoteAddress);
       const client = new WsClientSocket(ws, remoteAddress, {
