@@ -68,6 +68,25 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (workspace_id, attendee_id)
   );
   `,
+  // 4: Yjs rooms as append-only update rows, compacted into one row from time
+  // to time. `bytes` and `updates` describe the stored rows, so the room limit
+  // and the compaction trigger need no scan.
+  `
+  CREATE TABLE yjs_rooms (
+    name        TEXT PRIMARY KEY,
+    updates     INTEGER NOT NULL,
+    bytes       INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL,
+    last_access INTEGER NOT NULL
+  );
+  CREATE INDEX yjs_rooms_by_access ON yjs_rooms(last_access);
+  CREATE TABLE yjs_updates (
+    room TEXT    NOT NULL REFERENCES yjs_rooms(name) ON DELETE CASCADE,
+    seq  INTEGER NOT NULL,
+    data BLOB    NOT NULL,
+    PRIMARY KEY (room, seq)
+  );
+  `,
 ];
 
 export class NewerSchemaError extends Error {

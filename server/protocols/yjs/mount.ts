@@ -1,0 +1,185 @@
+// Puts y-websocket rooms on the hub at `<YjsPath>/<room>` (realtime-protocols.md
+// §1). The room is the raw request path after the mount, not percent-decoded,
+// as the stock server names documents. A token comes as `?token=` (or y-redis'
+// `?yauth=`) or as a `yauth-<token>` subprotocol. A refused client gets the
+// y-protocols permission-denied message, then close 4401 or 4403 (§1.7).
+import type { IncomingMessage } from 'node:http';
+import { configuredJwtVerifier } from '../../auth/jwt';
+import { roomAccessCheck } from '../../auth/room-access';
+import type { MountedProtocol, ProtocolContext } from '../../hub/protocol';
+import { startPeriodicPurge } from '../../store/periodic-purge';
+import { openYjsStore } from '../../store/yjs-store';
+import type { YjsStore } from '../../store/yjs-store';
+import type { ClientSocket } from '../../transport/client-socket';
+import { CloseCode } from '../../transport/close-codes';
+import type { HttpTransport } from '../../transport/http-server';
+import { mountedAt, parseSubprotocols } from '../../transport/routes';
+import type { UpgradeContext } from '../../transport/routes';
+import { encodePermissionDenied } from './codec';
+import { YjsConnection } from './connection';
+import { RoomsFullError, YjsRooms } from './rooms';
+
+export const YJS_PROTOCOL = 'yjs';
+const AUTH_SUBPROTOCOL_PREFIX = 'yauth-';
+/** Room for the type, subtype and length varint around a YjsMaxUpdateBytes update. */
+const FRAME_OVERHEAD = 16;
+const MAX_AWARENESS_IDS = 16;
+
+export interface YjsMountOptions {
+  /** In place of the store chosen from config (tests inject a slow one). */
+  store?: YjsStore;
+}
+
+export interface MountedYjs extends MountedProtocol {
+  readonly rooms: YjsRooms;
+}
+
+export function mountYjs(
+  transport: HttpTransport,
+  context: ProtocolContext,
+  options: YjsMountOptions = {},
+): MountedYjs {
+  const { config, registry, now } = context;
+  const log = context.log.child({ protocol: YJS_PROTOCOL });
+  const store = options.store ?? openYjsStore(config, now, context.redis);
+  const rooms = new YjsRooms(
+    store,
+    {
+      maxRooms: config.YjsMaxRooms,
+      maxRoomBytes: config.YjsMaxRoomBytes,
+      compactUpdates: config.YjsCompactUpdates,
+      compactBytes: config.YjsCompactBytes,
+    },
+    log,
+    // Rooms cross hubs only when there are other hubs to reach.
+    context.redis ? context.bus : undefined,
+  );
+  const checkAccess = roomAccessCheck({
+    store: context.store,
+    jwt: configuredJwtVerifier(config, now),
+    now,
+  });
+  const mount = config.YjsPath.replace(/\/+$/, '');
+  const limits = { maxUpdateBytes: config.YjsMaxUpdateBytes, maxAwarenessIds: MAX_AWARENESS_IDS };
+
+  transport.addEndpoint({
+    name: YJS_PROTOCOL,
+    path: mountedAt(`${mount}/`),
+    maxMessageBytes: config.YjsMaxUpdateBytes + FRAME_OVERHEAD,
+    // A client that asks for subprotocols must get one back, or browsers fail the handshake (§1.2).
+    selectSubprotocol: (offered) => offered.values().next().value,
+    accept(socket, request, upgrade) {
+      const room = roomName(request, mount);
+      const connection = new YjsConnection(
+        socket,
+        { read: true, write: false, admin: false },
+        limits,
+        log,
+      );
+      if (room === '') {
+        socket.close(CloseCode.BadRequest, `no room name: connect to ${mount}/<room>`);
+        return connection;
+      }
+      void admit({ connection, socket, room, upgrade, request });
+      return connection;
+    },
+  });
+
+  async function admit(a: {
+    connection: YjsConnection;
+    socket: ClientSocket;
+    room: string;
+    upgrade: UpgradeContext;
+    request: IncomingMessage;
+  }): Promise<void> {
+    const { connection, socket, room } = a;
+    const access = await checkAccess(room, tokenOf(a.upgrade.url, a.request)).catch(
+      (err: Error) => {
+        log.error({ err: err.message }, 'token lookup failed');
+        return undefined;
+      },
+    );
+    if (!access) return socket.close(CloseCode.InternalError, 'token lookup failed');
+    if (!access.ok) {
+      log.info({ room, remote: socket.remoteAddress, reason: access.reason }, 'Yjs client refused');
+      // The message first: the real client logs it; the close code lets the app stop retrying.
+      socket.send(encodePermissionDenied(access.reason), { uncapped: true });
+      const code = access.status === 401 ? CloseCode.Unauthorized : CloseCode.Forbidden;
+      return socket.close(code, access.reason);
+    }
+    connection.permissions = access.permissions;
+    if (!socket.isOpen) return;
+    let loaded;
+    try {
+      loaded = await rooms.acquire(room);
+    } catch (err) {
+      if (err instanceof RoomsFullError) {
+        log.warn({ room }, err.message);
+        return socket.close(CloseCode.TryAgainLater, err.message);
+      }
+      log.error({ err: (err as Error).message, room }, 'Yjs room failed to load');
+      return socket.close(CloseCode.InternalError, 'the room could not be loaded');
+    }
+    const id = registry.nextClientId();
+    const unregister = registry.add(
+      {
+        id,
+        protocol: YJS_PROTOCOL,
+        room,
+        remoteAddress: socket.remoteAddress,
+        userId: access.userId,
+        permissions: access.permissions,
+        connectedAt: now(),
+      },
+      {
+        kick: (reason) => connection.close(CloseCode.Forbidden, `kicked: ${reason}`),
+        setPermissions: (p) => connection.setPermissions(p),
+        traffic: socket.traffic,
+      },
+    );
+    connection.onClosed = () => {
+      unregister();
+      rooms.release(room);
+    };
+    // The socket may have closed while the room loaded: closed() already ran, so undo here.
+    if (!socket.isOpen) return connection.onClosed();
+    connection.join(loaded);
+  }
+
+  const purge = startPeriodicPurge(config, now, (cutoff) =>
+    store
+      .purgeExpired(cutoff, (name) => rooms.has(name))
+      .then(
+        (gone) => {
+          if (gone.length > 0) log.info({ rooms: gone.length }, 'expired Yjs rooms deleted');
+        },
+        (err: Error) => log.error({ err: err.message }, 'Yjs expiration sweep failed'),
+      ),
+  );
+
+  return {
+    rooms,
+    async stop() {
+      await purge.stop();
+      await rooms.stop();
+      await store.close();
+    },
+  };
+}
+
+/** The raw path after the mount, cut at `?`: `/yjs/my%20room` is room `my%20room`. */
+function roomName(request: IncomingMessage, mount: string): string {
+  const target = request.url ?? '';
+  const path = target.split('?', 1)[0]!;
+  return path.slice(mount.length + 1);
+}
+
+function tokenOf(url: URL, request: IncomingMessage): string | undefined {
+  const query = url.searchParams.get('token') ?? url.searchParams.get('yauth');
+  if (query !== null) return query;
+  const offered = parseSubprotocols(request.headers['sec-websocket-protocol']);
+  for (const p of offered) {
+    if (p.startsWith(AUTH_SUBPROTOCOL_PREFIX)) return p.slice(AUTH_SUBPROTOCOL_PREFIX.length);
+  }
+  return undefined;
+}
