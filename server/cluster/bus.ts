@@ -12,5 +12,20 @@ export interface Bus {
   publish<T>(topic: string, message: T): void;
   /** Returns the function that unsubscribes. */
   subscribe<T>(topic: string, handler: BusHandler<T>): () => void;
+  /**
+   * Called after this hub may have missed messages from other hubs (its link
+   * to them dropped and is back): subscribers catch up from the store.
+   * Returns the function that removes the listener. A local bus never calls it.
+   */
+  onGap(listener: () => void): () => void;
   close(): Promise<void>;
 }
+
+/** Announced on the bus when a hub is found dead: whatever it held for others goes. */
+export const HUB_GONE_TOPIC = 'cluster/hub-gone';
+export interface HubGone {
+  hub: string;
+}
+
+/** Omit over each member of a union, for bus messages built without their `hub` tag. */
+export type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;

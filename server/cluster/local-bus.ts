@@ -1,37 +1,30 @@
 // The single-process bus: publish calls every subscriber of the topic at once.
 import { randomUUID } from 'node:crypto';
 import type { Bus, BusHandler } from './bus';
+import { TopicHandlers } from './topics';
 
 export class LocalBus implements Bus {
   readonly hubId = randomUUID();
-  private readonly topics = new Map<string, Set<BusHandler<unknown>>>();
+  private readonly handlers = new TopicHandlers();
 
   publish<T>(topic: string, message: T): void {
-    const handlers = this.topics.get(topic);
-    if (!handlers) return;
-    // A handler may unsubscribe (or subscribe) while we deliver.
-    for (const handler of [...handlers]) handler(message);
+    this.handlers.deliver(topic, message);
   }
 
   subscribe<T>(topic: string, handler: BusHandler<T>): () => void {
-    let handlers = this.topics.get(topic);
-    if (!handlers) {
-      handlers = new Set();
-      this.topics.set(topic, handlers);
-    }
-    const h = handler as BusHandler<unknown>;
-    handlers.add(h);
-    return () => {
-      handlers.delete(h);
-      if (handlers.size === 0 && this.topics.get(topic) === handlers) this.topics.delete(topic);
-    };
+    const { remove } = this.handlers.add(topic, handler as BusHandler<unknown>);
+    return () => void remove();
+  }
+
+  onGap(): () => void {
+    return () => undefined; // nothing is ever missed in one process
   }
 
   get topicCount(): number {
-    return this.topics.size;
+    return this.handlers.size;
   }
 
   async close(): Promise<void> {
-    this.topics.clear();
+    this.handlers.clear();
   }
 }

@@ -1,0 +1,89 @@
+// What a hub keeps its state in and talks to other hubs through, chosen from
+// `Database` (DESIGN.md rules 3 and 4): one process (SQLite or memory, the
+// in-process bus, client keys in memory), or Redis shared with other hubs
+// (the Redis store and bus, client keys in Redis, and presence so that a dead
+// hub's leftovers are cleaned up).
+import { HUB_GONE_TOPIC } from '../cluster/bus';
+import type { Bus, HubGone } from '../cluster/bus';
+import { HubPresence } from '../cluster/hub-presence';
+import { LocalBus } from '../cluster/local-bus';
+import { RedisBus } from '../cluster/redis-bus';
+import { ConfigError } from '../config/load';
+import type { HubConfig } from '../config/schema';
+import type { Logger } from '../log/logger';
+import { keyReaper } from '../protocols/zwibbler/key-reaper';
+import { RedisSessionKeys } from '../protocols/zwibbler/redis-session-keys';
+import { LocalSessionKeys } from '../protocols/zwibbler/session-keys';
+import type { SessionKeys } from '../protocols/zwibbler/session-keys';
+import { within } from './within';
+import { openStore } from '../store/open-store';
+import { connectRedis, redisReady } from '../store/redis-connection';
+import type { RedisClient } from '../store/redis-connection';
+import { RedisStore } from '../store/redis-store';
+import type { DocumentStore } from '../store/types';
+
+export interface Backend {
+  store: DocumentStore;
+  bus: Bus;
+  sessionKeys: SessionKeys;
+  /** The shared Redis connection, when Database=redis. */
+  redis?: RedisClient;
+  /** Starts background work (presence), once the hub is up. */
+  start(): Promise<void>;
+  /** Closes the bus, the store and every connection. */
+  close(): Promise<void>;
+}
+
+export async function openBackend(
+  config: HubConfig,
+  now: () => number,
+  log: Logger,
+): Promise<Backend> {
+  if (config.Database !== 'redis') {
+    const store = openStore(config, now);
+    const bus = new LocalBus();
+    return {
+      store,
+      bus,
+      sessionKeys: new LocalSessionKeys(),
+      start: async () => undefined,
+      async close() {
+        await bus.close();
+        await store.close();
+      },
+    };
+  }
+  const redis = connectRedis(config, 'store');
+  redis.on('error', () => undefined); // reported by the bus's connections and health checks
+  try {
+    await redisReady(redis);
+  } catch (err) {
+    redis.disconnect();
+    throw new ConfigError(
+      `Database=redis: cannot reach Redis at DbServer="${config.DbServer}": ${(err as Error).message}`,
+    );
+  }
+  const expirationMs = config.Expiration === 'never' ? undefined : config.Expiration * 1000;
+  const store = new RedisStore(redis, { now, expirationMs });
+  const bus = new RedisBus(connectRedis(config, 'publish'), connectRedis(config, 'subscribe'), log);
+  const sessionKeys = new RedisSessionKeys(redis, bus.hubId);
+  const presence = new HubPresence(redis, bus.hubId, log.child({ component: 'presence' }));
+  return {
+    store,
+    bus,
+    sessionKeys,
+    redis,
+    start: () => {
+      const reapKeys = keyReaper(redis, sessionKeys, bus);
+      return presence.start(async (hub) => {
+        await reapKeys(hub);
+        bus.publish<HubGone>(HUB_GONE_TOPIC, { hub }); // every hub drops what it mirrored of it
+      });
+    },
+    async close() {
+      await within(presence.stop(), 2000);
+      await bus.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,127 @@
+// Client keys shared by hubs through Redis. Per document (hash-tagged like the
+// document, so each script stays on one cluster slot):
+//   lb:{<id>}:skv    hash  key name (hex) -> value
+//   lb:{<id>}:skver  hash  key name (hex) -> version
+//   lb:{<id>}:skown  hash  key name (hex) -> owner, as <hub ID>/<client ID>
+// and per hub, `lb:hubdocs:<hub ID>`: the documents where it owns keys, so
+// that the keys of a hub that died can be found and cleared (key-reaper.ts).
+import type { RedisClient } from '../../store/redis-connection';
+import type { KeyEntry } from './codec';
+import type { SessionKeys } from './session-keys';
+
+const valuesKey = (id: string) => `lb:{${id}}:skv`;
+const versionsKey = (id: string) => `lb:{${id}}:skver`;
+const ownersKey = (id: string) => `lb:{${id}}:skown`;
+export const hubDocumentsKey = (hub: string) => `lb:hubdocs:${hub}`;
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+// KEYS: values, versions, owners. ARGV: field, old, new, value, owner, max keys.
+const SET = `
+local current = redis.call('HGET', KEYS[2], ARGV[1])
+if current == false then
+  if ARGV[2] ~= '0' then return 0 end
+  if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[6]) then return 0 end
+elseif current ~= ARGV[2] then
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[5])
+return 1`;
+
+// KEYS: values, versions, owners. ARGV: owner, or a hub prefix ending in '/'.
+// Returns field, version, field, version, … of the keys removed.
+const RELEASE = `
+local owners = redis.call('HGETALL', KEYS[3])
+local out = {}
+local n = string.len(ARGV[1])
+for i = 1, #owners, 2 do
+  local field, owner = owners[i], owners[i + 1]
+  if owner == ARGV[1] or (string.sub(ARGV[1], -1) == '/' and string.sub(owner, 1, n) == ARGV[1]) then
+    table.insert(out, field)
+    table.insert(out, redis.call('HGET', KEYS[2], field))
+    redis.call('HDEL', KEYS[1], field)
+    redis.call('HDEL', KEYS[2], field)
+    redis.call('HDEL', KEYS[3], field)
+  end
+end
+return out`;
+
+type Scripted = Record<string, (...args: unknown[]) => Promise<unknown>>;
+
+export class RedisSessionKeys implements SessionKeys {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly hubId: string,
+  ) {
+    redis.defineCommand('lbSessionKeySet', { numberOfKeys: 3, lua: SET });
+    redis.defineCommand('lbSessionKeyRelease', { numberOfKeys: 3, lua: RELEASE });
+  }
+
+  private get scripts(): Scripted {
+    return this.redis as unknown as Scripted;
+  }
+
+  async list(documentId: string): Promise<KeyEntry[]> {
+    const [values, versions] = (await this.redis
+      .pipeline()
+      .hgetallBuffer(valuesKey(documentId))
+      .hgetall(versionsKey(documentId))
+      .exec())!.map(([, v]) => v) as [Record<string, Buffer>, Record<string, string>];
+    return Object.entries(values).map(([field, value]) => ({
+      name: Buffer.from(field, 'hex'),
+      value: Buffer.from(value),
+      version: Number(versions[field] ?? 0),
+    }));
+  }
+
+  async set(
+    documentId: string,
+    owner: string,
+    oldVersion: number,
+    entry: KeyEntry,
+    maxKeys: number,
+  ): Promise<boolean> {
+    const done = await this.scripts.lbSessionKeySet!(
+      ...this.keysOf(documentId),
+      hex(entry.name),
+      String(oldVersion),
+      String(entry.version),
+      Buffer.from(entry.value),
+      `${this.hubId}/${owner}`,
+      maxKeys,
+    );
+    if (done !== 1) return false;
+    await this.redis.sadd(hubDocumentsKey(this.hubId), documentId);
+    return true;
+  }
+
+  release(documentId: string, owner: string): Promise<KeyEntry[]> {
+    return this.releaseWhere(documentId, `${this.hubId}/${owner}`);
+  }
+
+  /** Every key a hub owns on a document: for a hub that died (ends with '/'). */
+  releaseHub(documentId: string, hubId: string): Promise<KeyEntry[]> {
+    return this.releaseWhere(documentId, `${hubId}/`);
+  }
+
+  private async releaseWhere(documentId: string, owner: string): Promise<KeyEntry[]> {
+    const flat = (await this.scripts.lbSessionKeyRelease!(
+      ...this.keysOf(documentId),
+      owner,
+    )) as string[];
+    const cleared: KeyEntry[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      cleared.push({
+        name: Buffer.from(flat[i]!, 'hex'),
+        version: Number(flat[i + 1]) + 1,
+        value: new Uint8Array(),
+      });
+    }
+    return cleared;
+  }
+
+  private keysOf(documentId: string): string[] {
+    return [valuesKey(documentId), versionsKey(documentId), ownersKey(documentId)];
+  }
+}

@@ -1,0 +1,82 @@
+// One way to reach the Redis server (or Redis Cluster) that several hubs share:
+// `DbServer` is `host:port`, or a comma-separated list of cluster seed nodes
+// with `DbCluster=1`; `DbUser`/`DbPassword` authenticate (Redis 6 ACLs or
+// `requirepass`). Commands wait in ioredis' offline queue while the
+// connection is down and run once it is back, so a short outage delays work
+// instead of failing it.
+import { Cluster, Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { ConfigError } from '../config/load';
+import type { HubConfig } from '../config/schema';
+
+export type RedisClient = Redis | Cluster;
+
+interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export function parseRedisServers(value: string): Endpoint[] {
+  const endpoints = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(s);
+      const port = match?.[2] === undefined ? 6379 : Number(match[2]);
+      if (!match || port < 1 || port > 65535) {
+        throw new ConfigError(
+          `DbServer="${value}" is not valid: expected host:port, or a comma-separated list of them`,
+        );
+      }
+      return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+    });
+  if (endpoints.length === 0) {
+    throw new ConfigError('DbServer is empty: Database=redis needs host:port');
+  }
+  return endpoints;
+}
+
+/** How long a hub keeps retrying before giving up on one command: ioredis' per-command limit. */
+const RETRY_DELAY_MAX_MS = 2000;
+
+export function connectRedis(config: HubConfig, role: string): RedisClient {
+  const endpoints = parseRedisServers(config.DbServer);
+  const options: RedisOptions = {
+    username: config.DbUser || undefined,
+    password: config.DbPassword || undefined,
+    connectionName: `lanboard-${role}`,
+    // Keep retrying for as long as it takes: hubs outlive Redis restarts.
+    retryStrategy: (times) => Math.min(100 * times, RETRY_DELAY_MAX_MS),
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    lazyConnect: false,
+  };
+  if (config.DbCluster) {
+    return new Cluster(endpoints, {
+      redisOptions: options,
+      clusterRetryStrategy: options.retryStrategy,
+    });
+  }
+  return new Redis({ ...options, ...endpoints[0]! });
+}
+
+/** Resolves once the client has connected (or rejects after `timeoutMs`). */
+export function redisReady(client: RedisClient, timeoutMs = 10_000): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Redis did not answer within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+    };
+    client.on('ready', onReady);
+  });
+}

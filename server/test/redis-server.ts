@@ -1,0 +1,87 @@
+// A real redis-server for tests, on a free loopback port, with the append-only
+// file fsynced on every write: what a deployment that must not lose an
+// acknowledged append runs. It can be killed and restarted on the same files.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { freePort, tempDir } from './hub-fixture';
+
+export interface TestRedis {
+  port: number;
+  /** `127.0.0.1:<port>`, for DbServer. */
+  server: string;
+  /** Stops the server abruptly (SIGKILL) and starts it again on the same data. */
+  restart(downMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function waitForPing(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      retryStrategy: () => null,
+    });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.ping();
+      client.disconnect();
+      return;
+    } catch {
+      client.disconnect();
+      if (Date.now() > deadline) throw new Error(`redis-server on ${port} did not start`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+export async function startRedis(): Promise<TestRedis> {
+  const port = await freePort();
+  const dir = tempDir('lanboard-redis-');
+  let child: ChildProcess | undefined;
+  const launch = async () => {
+    child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir.dir,
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+      ],
+      { stdio: 'ignore' },
+    );
+    await waitForPing(port);
+  };
+  const kill = async () => {
+    const c = child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await exited;
+  };
+  await launch();
+  return {
+    port,
+    server: `127.0.0.1:${port}`,
+    async restart(downMs = 200) {
+      await kill();
+      await new Promise((r) => setTimeout(r, downMs));
+      await launch();
+    },
+    async stop() {
+      await kill();
+      dir.remove();
+    },
+  };
+}
