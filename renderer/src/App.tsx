@@ -1,0 +1,92 @@
+import { useState } from 'react';
+import { Confirm } from './components/Confirm';
+import type { ConfirmRequest } from './components/Confirm';
+import { TokenPrompt } from './components/TokenPrompt';
+import { useTheme } from './components/theme';
+import type { Theme } from './components/theme';
+import { ADMIN_BASE } from './lib/api';
+import type { StreamStatus } from './lib/events';
+import { PAGES, usePage } from './lib/router';
+import { getToken } from './lib/token';
+import { useHub } from './lib/use-hub';
+import { Connections } from './pages/Connections';
+import { Logs } from './pages/Logs';
+import { Overview } from './pages/Overview';
+import { Sessions } from './pages/Sessions';
+import { Settings } from './pages/Settings';
+
+const STATUS_TEXT: Record<StreamStatus, string> = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting to the hub…',
+  unauthorized: 'Token refused',
+};
+
+export function App() {
+  if (!getToken()) return <TokenPrompt wrong={false} />;
+  return <Dashboard />;
+}
+
+function Dashboard() {
+  const hub = useHub();
+  const [page, go] = usePage();
+  const [theme, setTheme, effectiveTheme] = useTheme();
+  const [confirm, setConfirm] = useState<ConfirmRequest>();
+  if (hub.status === 'unauthorized') return <TokenPrompt wrong />;
+
+  let content;
+  if (page === 'connections')
+    content = <Connections samples={hub.samples} theme={effectiveTheme} />;
+  else if (page === 'logs') content = <Logs logs={hub.logs} />;
+  else if (page === 'settings') content = <Settings startedAt={hub.startedAt} page={page} />;
+  else if (!hub.snapshot)
+    content = <p>{hub.error ? `Cannot reach the hub: ${hub.error}` : 'Loading…'}</p>;
+  else if (page === 'sessions') {
+    content = <Sessions snapshot={hub.snapshot} confirm={setConfirm} refresh={hub.refresh} />;
+  } else content = <Overview snapshot={hub.snapshot} />;
+
+  return (
+    <>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <span className="brand">Lanboard</span>
+        <nav aria-label="Dashboard sections">
+          <ul>
+            {PAGES.map((p) => (
+              <li key={p.path}>
+                <a
+                  href={`${ADMIN_BASE}${p.path}`}
+                  aria-current={page === p.path ? 'page' : undefined}
+                  onClick={(e) => {
+                    if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+                    e.preventDefault();
+                    go(p.path);
+                  }}
+                >
+                  {p.title}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <span className={`stream ${hub.status}`} role="status" data-testid="stream-status">
+          {STATUS_TEXT[hub.status]}
+        </span>
+        <label className="theme">
+          <span className="sr-only">Colour theme</span>
+          <select value={theme} onChange={(e) => setTheme(e.target.value as Theme)}>
+            <option value="system">System theme</option>
+            <option value="light">Light</option>
+            <option value="dark">Dark</option>
+          </select>
+        </label>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {content}
+      </main>
+      <Confirm request={confirm} onClose={() => setConfirm(undefined)} />
+    </>
+  );
+}

@@ -1,0 +1,65 @@
+// Calls to the admin API, with the bearer token. The base is where the page
+// was served from (AdminPath), found from this script's own URL.
+import type {
+  ConfigErrorsReply,
+  ConfigUpdateReply,
+  ConfigView,
+  LogEntry,
+  RestartReply,
+  SelftestReply,
+  Snapshot,
+} from '../../../server/admin/api-types';
+import { getToken } from './token';
+
+/** `/admin/`: the bundle lives in `<AdminPath>/assets/`. */
+export const ADMIN_BASE = new URL(/* @vite-ignore */ '..', import.meta.url).pathname.replace(
+  /\/?$/,
+  '/',
+);
+export const API_BASE = `${ADMIN_BASE}api/`;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly errors: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function authHeaders(): Record<string, string> {
+  const token = getToken();
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const res = await fetch(`${API_BASE}${path}`, {
+    ...init,
+    cache: 'no-store',
+    headers: {
+      ...authHeaders(),
+      ...(init.body ? { 'Content-Type': 'application/json' } : {}),
+      ...init.headers,
+    },
+  });
+  const body = (await res.json().catch(() => ({}))) as Partial<ConfigErrorsReply> & T;
+  if (!res.ok) throw new ApiError(res.status, body.error ?? res.statusText, body.errors);
+  return body;
+}
+
+export const api = {
+  snapshot: () => call<Snapshot>('snapshot'),
+  logs: (query: string) => call<{ lines: LogEntry[] }>(`logs?${query}`),
+  config: () => call<ConfigView>('config'),
+  saveConfig: (values: Record<string, string>) =>
+    call<ConfigUpdateReply>('config', { method: 'PUT', body: JSON.stringify({ values }) }),
+  restart: () => call<RestartReply>('restart', { method: 'POST' }),
+  selftest: () => call<SelftestReply>('selftest', { method: 'POST' }),
+  kickSession: (id: string) =>
+    call<{ kicked: number }>(`sessions/${encodeURIComponent(id)}/kick`, { method: 'POST' }),
+  kickClient: (id: string) =>
+    call<{ kicked: number }>(`clients/${encodeURIComponent(id)}/kick`, { method: 'POST' }),
+  deleteDocument: (id: string) =>
+    call<{ deleted: boolean }>(`documents/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+};

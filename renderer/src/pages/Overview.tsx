@@ -1,0 +1,131 @@
+import { useState } from 'react';
+import type { SelftestResult, Snapshot } from '../../../server/admin/api-types';
+import { api } from '../lib/api';
+import { formatBytes, formatDuration } from '../lib/format';
+
+export function Overview({ snapshot }: { snapshot: Snapshot }) {
+  const { server, totals } = snapshot;
+  const join = server.join;
+  return (
+    <section aria-labelledby="overview-title">
+      <h1 id="overview-title">Overview</h1>
+      <div className="cards">
+        <article className="card" aria-labelledby="status-title">
+          <h2 id="status-title">Status</h2>
+          <dl>
+            <dt>Hub</dt>
+            <dd>
+              <span className="badge ok">Running</span> for {formatDuration(server.uptimeMs)}
+            </dd>
+            <dt>Version</dt>
+            <dd>{server.version}</dd>
+            <dt>Listening on</dt>
+            <dd>
+              {server.bind.address}:{server.bind.port}
+            </dd>
+            <dt>TLS</dt>
+            <dd>{server.tls ? 'On (https, wss)' : 'Off (http, ws)'}</dd>
+            <dt>mDNS</dt>
+            <dd>
+              {server.mdns.enabled
+                ? `Advertised${server.mdns.name ? ` as “${server.mdns.name}”` : ''}`
+                : 'Off'}
+            </dd>
+            <dt>Database</dt>
+            <dd>
+              {server.database.kind}
+              {server.database.file ? ` (${server.database.file})` : ''}
+            </dd>
+          </dl>
+        </article>
+        <article className="card" aria-labelledby="join-title">
+          <h2 id="join-title">Students join at</h2>
+          {join ? (
+            <>
+              <p className="join-url">
+                <a href={join.preferredUrl}>{join.preferredUrl}</a>
+              </p>
+              <img
+                className="qr"
+                src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(join.qrSvg)}`}
+                alt={`QR code for ${join.preferredUrl}`}
+              />
+              {join.urls.length > 1 && (
+                <p className="muted">Also: {join.urls.slice(1).join(', ')}</p>
+              )}
+              <p className="muted">Where mDNS works: {join.localUrl}</p>
+            </>
+          ) : (
+            <p>The join address is not known yet.</p>
+          )}
+        </article>
+        <article className="card" aria-labelledby="totals-title">
+          <h2 id="totals-title">Now</h2>
+          <dl className="totals">
+            <dt>Sessions</dt>
+            <dd data-testid="total-sessions">{totals.sessions}</dd>
+            <dt>Clients</dt>
+            <dd data-testid="total-clients">{totals.clients}</dd>
+            <dt>Connections</dt>
+            <dd>{totals.connections}</dd>
+            <dt>Traffic of live sessions</dt>
+            <dd>{formatBytes(totals.bytes)}</dd>
+          </dl>
+          {Object.keys(totals.byProtocol).length > 0 && (
+            <ul className="muted">
+              {Object.entries(totals.byProtocol).map(([p, s]) => (
+                <li key={p}>
+                  {p}: {s.rooms} sessions, {s.clients} clients
+                </li>
+              ))}
+            </ul>
+          )}
+        </article>
+      </div>
+      {!server.lanClientSeen && <FirewallHint />}
+    </section>
+  );
+}
+
+function FirewallHint() {
+  const [results, setResults] = useState<SelftestResult[]>();
+  const [running, setRunning] = useState(false);
+  const [error, setError] = useState<string>();
+  const run = () => {
+    setRunning(true);
+    setError(undefined);
+    api
+      .selftest()
+      .then(
+        (r) => setResults(r.results),
+        (e: Error) => setError(e.message),
+      )
+      .finally(() => setRunning(false));
+  };
+  return (
+    <aside className="hint" aria-labelledby="hint-title">
+      <h2 id="hint-title">No student device has connected yet</h2>
+      <p>
+        If students cannot open the join address, check the firewall: it must let other computers on
+        the network reach this port. The self-test connects to each of the hub&apos;s network
+        addresses as a student device would.
+      </p>
+      <button type="button" onClick={run} disabled={running}>
+        {running ? 'Testing…' : 'Run the self-test'}
+      </button>
+      <div role="status" aria-live="polite">
+        {error && <p className="error">{error}</p>}
+        {results && results.length === 0 && <p>This computer has no network address to test.</p>}
+        {results && results.length > 0 && (
+          <ul className="selftest">
+            {results.map((r) => (
+              <li key={r.url} className={r.reachable ? 'ok' : 'error'}>
+                {r.url}: {r.reachable ? `reachable (${r.ms} ms)` : `not reachable (${r.error})`}
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,174 @@
+// The admin API's JSON shapes, shared with the dashboard (renderer/). Types
+// only, with no imports, so the browser build can use them as they are.
+
+export interface ClientView {
+  id: string;
+  protocol: string;
+  remoteAddress: string;
+  user: string;
+  /** Permission letters: `r`, `w`, `a`. */
+  permissions: string;
+  /** Unix milliseconds, as every time here. */
+  connectedAt: number;
+  bytesIn: number;
+  bytesOut: number;
+  lastActivity: number;
+}
+
+export interface SessionView {
+  /** `<protocol>:<room>`: the id `sessions/<id>/kick` takes (URL-encoded). */
+  id: string;
+  protocol: string;
+  name: string;
+  clients: ClientView[];
+  /** Bytes in and out, all clients together. */
+  bytes: number;
+  bytesIn: number;
+  bytesOut: number;
+  messages: number;
+  createdAt: number;
+  lastActivity: number;
+}
+
+export interface JoinView {
+  urls: string[];
+  preferredUrl: string;
+  localUrl: string;
+  qrSvg: string;
+}
+
+export interface ServerView {
+  version: string;
+  startedAt: number;
+  uptimeMs: number;
+  bind: { address: string; port: number };
+  tls: boolean;
+  database: { kind: string; file?: string };
+  mdns: { enabled: boolean; name: string | null };
+  join: JoinView | undefined;
+  dataDir: string;
+  configFile: string;
+  canRestart: boolean;
+  /** Settings whose running value comes from the environment or a flag. */
+  overrides: Record<string, 'env' | 'flag'>;
+  /** A client from another machine has joined since the hub started. */
+  lanClientSeen: boolean;
+  adminPath: string;
+}
+
+export interface Totals {
+  sessions: number;
+  clients: number;
+  connections: number;
+  bytes: number;
+  byProtocol: Record<string, { rooms: number; clients: number }>;
+}
+
+export interface Snapshot {
+  server: ServerView;
+  sessions: SessionView[];
+  totals: Totals;
+}
+
+export interface StatsSample {
+  /** Unix milliseconds. */
+  t: number;
+  /** Open WebSocket connections. */
+  connections: number;
+  clients: number;
+  sessions: number;
+  messagesInPerSecond: number;
+  messagesOutPerSecond: number;
+  bytesInPerSecond: number;
+  bytesOutPerSecond: number;
+}
+
+export interface LogEntry {
+  time: number;
+  /** pino's number: 10 trace … 60 fatal. */
+  level: number;
+  levelName: string;
+  msg: string;
+  /** The line's other fields. */
+  fields: Record<string, unknown>;
+}
+
+/** Events on GET events, by SSE event name. */
+export interface AdminEvents {
+  /** First on every stream: which hub this is (a new startedAt means it restarted). */
+  hello: { startedAt: number; version: string };
+  /** Second: the samples kept (the last hour), oldest first. */
+  history: StatsSample[];
+  stats: StatsSample;
+  'client-added': ClientView & { session: string };
+  'client-removed': ClientView & { session: string };
+  'session-opened': { id: string; protocol: string; name: string; createdAt: number };
+  'session-closed': { id: string; protocol: string; name: string; createdAt: number };
+  log: LogEntry;
+}
+
+export interface SettingView {
+  key: string;
+  doc: string;
+  defaultText: string;
+  secret: boolean;
+  /** The raw value in the config file, or null when the file does not set it (secrets: '' when set). */
+  fileValue: string | null;
+  /** The running value, formatted as the file would take it (secrets: '' when set). */
+  value: string;
+  /** A secret has a value. */
+  isSet: boolean;
+  origin: 'default' | 'file' | 'env' | 'flag';
+  /** The environment variable that would shadow the file. */
+  envName: string;
+  /** How to edit it: a yes/no, one of `choices`, or text. */
+  input: 'boolean' | 'choice' | 'text';
+  choices?: string[];
+}
+
+export interface ConfigView {
+  file: string;
+  fileExists: boolean;
+  settings: SettingView[];
+}
+
+/** PUT config: raw values by key; '' removes the key from the file (its default applies). */
+export interface ConfigUpdate {
+  values: Record<string, string>;
+}
+
+export interface ConfigUpdateReply {
+  saved: boolean;
+  file: string;
+  /** Saved keys whose running value an environment variable or flag still overrides. */
+  shadowed: Record<string, 'env' | 'flag'>;
+}
+
+export interface ConfigErrorsReply {
+  error: string;
+  /** One message per bad key. */
+  errors: Record<string, string>;
+}
+
+export interface RestartReply {
+  restarting: true;
+  port: number;
+  tls: boolean;
+  portChanged: boolean;
+  tlsChanged: boolean;
+  /** The dashboard's address after the restart, as seen through this request's host. */
+  url: string;
+}
+
+export interface SelftestResult {
+  url: string;
+  reachable: boolean;
+  /** HTTP status, when it answered. */
+  status?: number;
+  error?: string;
+  ms: number;
+}
+
+export interface SelftestReply {
+  results: SelftestResult[];
+}

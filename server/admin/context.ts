@@ -1,0 +1,37 @@
+// Everything the admin API reads or acts on, handed over by createHub.
+import type { AddressInfo } from 'node:net';
+import type { HubConfig } from '../config/schema';
+import type { JoinInfo } from '../discovery/join-info';
+import type { HostControls } from '../host/controls';
+import type { SessionRegistry } from '../hub/registry';
+import type { Logger, LogRing } from '../log/logger';
+import type { LiveDocuments } from '../protocols/zwibbler/live-document';
+import type { DocumentStore } from '../store/types';
+import type { StatsHistory } from './stats-history';
+
+export interface ServerState {
+  address: AddressInfo;
+  tls: boolean;
+  /** Unix milliseconds. */
+  startedAt: number;
+  /** Open WebSocket connections. */
+  connections: number;
+}
+
+export interface AdminContext {
+  config: HubConfig;
+  registry: SessionRegistry;
+  store: DocumentStore;
+  documents: LiveDocuments;
+  logs: LogRing;
+  log: Logger;
+  history: StatsHistory;
+  host: HostControls;
+  token: () => string;
+  /** Where the built dashboard is (renderer/dist). */
+  dashboardDir: string;
+  server(): ServerState;
+  joinInfo(): Promise<JoinInfo>;
+  /** Whether a client from another machine has joined since the start. */
+  lanClientSeen(): boolean;
+}

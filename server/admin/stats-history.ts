@@ -1,0 +1,83 @@
+// One sample of the hub's load per second, the last hour of them kept for the
+// dashboard's chart, and each new one handed to the live event streams.
+import type { EndpointTraffic } from '../transport/traffic';
+import type { StatsSample } from './api-types';
+
+export interface StatsSource {
+  traffic(): ReadonlyMap<string, EndpointTraffic>;
+  registry(): { clients: number; rooms: number };
+}
+
+const HOUR_OF_SECONDS = 3600;
+
+function totals(source: StatsSource) {
+  const t = { connections: 0, messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
+  for (const e of source.traffic().values()) {
+    t.connections += e.connections;
+    t.messagesIn += e.messagesIn;
+    t.messagesOut += e.messagesOut;
+    t.bytesIn += e.bytesIn;
+    t.bytesOut += e.bytesOut;
+  }
+  return t;
+}
+
+export class StatsHistory {
+  private readonly samples: StatsSample[] = [];
+  private readonly listeners = new Set<(s: StatsSample) => void>();
+  private timer: NodeJS.Timeout | undefined;
+  private last: ReturnType<typeof totals> | undefined;
+  private lastAt = 0;
+
+  constructor(
+    private readonly source: StatsSource,
+    private readonly capacity = HOUR_OF_SECONDS,
+  ) {}
+
+  start(intervalMs = 1000): void {
+    this.last = totals(this.source);
+    this.lastAt = Date.now();
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.listeners.clear();
+  }
+
+  /** Oldest first. */
+  recent(): StatsSample[] {
+    return [...this.samples];
+  }
+
+  onSample(listener: (s: StatsSample) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  sample(): StatsSample {
+    const now = Date.now();
+    const current = totals(this.source);
+    const prev = this.last ?? current;
+    const seconds = Math.max(0.001, (now - this.lastAt) / 1000);
+    const rate = (a: number, b: number) => Math.max(0, Math.round((a - b) / seconds));
+    const { clients, rooms } = this.source.registry();
+    const s: StatsSample = {
+      t: now,
+      connections: current.connections,
+      clients,
+      sessions: rooms,
+      messagesInPerSecond: rate(current.messagesIn, prev.messagesIn),
+      messagesOutPerSecond: rate(current.messagesOut, prev.messagesOut),
+      bytesInPerSecond: rate(current.bytesIn, prev.bytesIn),
+      bytesOutPerSecond: rate(current.bytesOut, prev.bytesOut),
+    };
+    this.last = current;
+    this.lastAt = now;
+    this.samples.push(s);
+    if (this.samples.length > this.capacity) this.samples.shift();
+    for (const listener of this.listeners) listener(s);
+    return s;
+  }
+}

@@ -1,0 +1,130 @@
+// Owns "load the config -> create the hub -> start it" for a host (the CLI's
+// `serve`, later the desktop app), so that the hub can be restarted on a
+// reloaded config: the admin API's POST restart. The config comes again from
+// the same sources (file < env < flags); the log ring is kept across restarts
+// so the dashboard's log tail survives them.
+import { createHub } from '../index';
+import type { Hub, HubOptions } from '../index';
+import { loadConfig } from '../config/load';
+import type { ConfigSources, LoadedConfig } from '../config/load';
+import { createLogger, LogRing } from '../log/logger';
+import type { Logger } from '../log/logger';
+import type { HostControls } from './controls';
+
+export interface SupervisorOptions {
+  sources: ConfigSources;
+  /** Passed to every hub; a logger given here replaces the per-hub one (tests). */
+  hubOptions?: Omit<HubOptions, 'host' | 'logRing'>;
+  /** Where the per-hub logger writes besides the ring; stdout by default. */
+  logDestination?: NodeJS.WritableStream;
+  /** After every start, first or restart: the place to show `loaded.warnings` and the dashboard URL. */
+  onStart?(hub: Hub, loaded: LoadedConfig): void;
+  /** A restart that could bring no hub back up, even on the previous config. */
+  onFatal?(err: Error): void;
+}
+
+export class HubSupervisor {
+  readonly logs = new LogRing();
+  private hub: Hub | undefined;
+  private loaded: LoadedConfig | undefined;
+  private log: Logger | undefined;
+  private restarting: Promise<void> | undefined;
+
+  constructor(private readonly o: SupervisorOptions) {}
+
+  /** The running hub. */
+  get current(): Hub {
+    if (!this.hub) throw new Error('no hub started');
+    return this.hub;
+  }
+
+  /** Where PUT config writes: the file given, or the default one (created on first save). */
+  get configFile(): string | undefined {
+    return this.o.sources.file ?? this.o.sources.optionalFile;
+  }
+
+  /**
+   * Loads and starts; throws ConfigError or ListenError as createHub does.
+   * `sources` replaces the supervisor's for this start only (the desktop app's
+   * temporary port when its own is taken); a restart reloads from its own.
+   */
+  async start(sources: ConfigSources = this.o.sources): Promise<Hub> {
+    return this.launch(loadConfig(sources));
+  }
+
+  /**
+   * Stops the hub (clients get 1012 and reconnect) and starts one on the
+   * reloaded config. A config that no longer loads leaves the hub running; a
+   * hub that cannot start (the new port is taken) is replaced by one on the
+   * previous config. Concurrent calls share one restart.
+   */
+  restart(): Promise<void> {
+    this.restarting ??= this.doRestart().finally(() => (this.restarting = undefined));
+    return this.restarting;
+  }
+
+  async stop(): Promise<void> {
+    await this.restarting?.catch(() => undefined);
+    await this.hub?.stop();
+  }
+
+  private async doRestart(): Promise<void> {
+    const previous = this.loaded!;
+    const next = loadConfig(this.o.sources);
+    this.log?.info('restarting the hub with the saved config');
+    await this.current.stop({ restart: true });
+    try {
+      await this.launch(next);
+    } catch (err) {
+      this.log?.error(
+        { err: (err as Error).message },
+        'the hub could not start on the new config; starting it on the previous one',
+      );
+      try {
+        await this.launch(previous);
+      } catch (fatal) {
+        this.o.onFatal?.(fatal as Error);
+        throw fatal;
+      }
+      throw err;
+    }
+  }
+
+  private async launch(loaded: LoadedConfig): Promise<Hub> {
+    const log =
+      this.o.hubOptions?.logger ??
+      createLogger({
+        level: loaded.config.LogLevel,
+        ring: this.logs,
+        destination: this.o.logDestination,
+      });
+    const hub = createHub(loaded.config, {
+      ...this.o.hubOptions,
+      logger: log,
+      logRing: this.logs,
+      host: this.controls(loaded),
+    });
+    await hub.start();
+    this.hub = hub;
+    this.loaded = loaded;
+    this.log = log;
+    this.o.onStart?.(hub, loaded);
+    return hub;
+  }
+
+  private controls(loaded: LoadedConfig): HostControls {
+    const sources = this.o.sources;
+    const configFile = this.configFile ?? loaded.file ?? '';
+    return {
+      configFile,
+      origins: loaded.origins,
+      check: (fileText) =>
+        loadConfig(
+          fileText === undefined
+            ? sources
+            : { ...sources, fileText, ...(sources.file ? {} : { optionalFile: configFile }) },
+        ),
+      restart: () => this.restart(),
+    };
+  }
+}
