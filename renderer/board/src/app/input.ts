@@ -1,0 +1,298 @@
+// Pointer input on the board: mouse, touch and stylus through pointer events.
+// One finger or the pen draws with the current tool; two fingers pan and zoom;
+// the wheel pans (zooms with Ctrl or a trackpad pinch); the middle button pans.
+import { hitShape } from '../model/geometry';
+import type { BoardModel } from '../model/board-model';
+import type { Shape } from '../model/shape';
+import type { BoardRenderer } from '../render/board-renderer';
+import { panBy, toBoard, zoomAt } from '../render/view';
+import type { ToolSettings } from './tools';
+
+/** Pen points go to the hub at most this often; the local preview follows every event. */
+const FLUSH_MS = 40;
+
+export interface InputHooks {
+  settings(): ToolSettings;
+  onCursor(board: [number, number] | null): void;
+  onSelect(ids: Set<string>): void;
+  /** The text tool was tapped at a board point (screen point for the editor). */
+  onText(board: [number, number], screen: [number, number]): void;
+}
+
+type Action =
+  | { kind: 'pen'; id: string; points: number[]; unsent: number[]; timer: number }
+  | { kind: 'shape'; start: [number, number]; end: [number, number] }
+  | { kind: 'erase' }
+  | { kind: 'move'; ids: Set<string>; start: [number, number]; dx: number; dy: number }
+  | { kind: 'pan'; last: [number, number] }
+  | { kind: 'pinch'; distance: number; mid: [number, number] }
+  | { kind: 'text' };
+
+export class BoardInput {
+  private readonly pointers = new Map<number, [number, number]>();
+  private action: Action | undefined;
+  private selected = new Set<string>();
+  private readonly cleanup: Array<() => void> = [];
+
+  constructor(
+    private readonly el: HTMLElement,
+    private readonly model: BoardModel,
+    private readonly renderer: BoardRenderer,
+    private readonly hooks: InputHooks,
+  ) {
+    const on = <K extends keyof HTMLElementEventMap>(
+      type: K,
+      fn: (e: HTMLElementEventMap[K]) => void,
+      options?: AddEventListenerOptions,
+    ) => {
+      el.addEventListener(type, fn, options);
+      this.cleanup.push(() => el.removeEventListener(type, fn, options));
+    };
+    on('pointerdown', (e) => this.down(e));
+    on('pointermove', (e) => this.move(e));
+    on('pointerup', (e) => this.up(e));
+    on('pointercancel', (e) => this.up(e, true));
+    on('pointerleave', () => hooks.onCursor(null));
+    on('wheel', (e) => this.wheel(e), { passive: false });
+  }
+
+  destroy(): void {
+    for (const c of this.cleanup) c();
+  }
+
+  get selection(): Set<string> {
+    return this.selected;
+  }
+
+  select(ids: Set<string>): void {
+    this.selected = ids;
+    this.hooks.onSelect(ids);
+    this.renderer.invalidateOverlay();
+  }
+
+  /** The drag offset of the selection, for drawing its outline. */
+  get moveOffset(): [number, number] {
+    return this.action?.kind === 'move' ? [this.action.dx, this.action.dy] : [0, 0];
+  }
+
+  private screen(e: PointerEvent | WheelEvent): [number, number] {
+    const r = this.el.getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top];
+  }
+
+  private board(e: PointerEvent): [number, number] {
+    const [x, y] = this.screen(e);
+    return toBoard(this.renderer.currentView, x, y);
+  }
+
+  private down(e: PointerEvent): void {
+    this.el.setPointerCapture?.(e.pointerId);
+    this.pointers.set(e.pointerId, this.screen(e));
+    if (this.pointers.size === 2 && e.pointerType === 'touch') {
+      this.cancel(); // a second finger: it was a pinch, not a stroke
+      this.action = { kind: 'pinch', ...this.pinchState() };
+      return;
+    }
+    if (this.pointers.size > 1 || this.action) return;
+    if (
+      e.button === 1 ||
+      (e.button === 0 && e.shiftKey && this.hooks.settings().tool === 'select')
+    ) {
+      this.action = { kind: 'pan', last: this.screen(e) };
+      return;
+    }
+    if (e.button !== 0) return;
+    e.preventDefault();
+    this.begin(e);
+  }
+
+  private begin(e: PointerEvent): void {
+    const { tool, color, width } = this.hooks.settings();
+    const at = this.board(e);
+    if (tool === 'pen') {
+      const points = [...at, pressure(e)];
+      const id = this.model.add({ type: 'pen', points, color, width });
+      this.action = { kind: 'pen', id, points, unsent: [], timer: 0 };
+      this.renderer.setPreview(this.penShape(id, points));
+    } else if (tool === 'eraser') {
+      this.action = { kind: 'erase' };
+      this.model.endStep();
+      this.eraseAt(at);
+    } else if (tool === 'select') {
+      const hit = this.topmostAt(at);
+      if (!hit) {
+        this.select(new Set());
+        this.action = { kind: 'pan', last: this.screen(e) };
+        return;
+      }
+      if (!this.selected.has(hit)) this.select(new Set([hit]));
+      this.action = { kind: 'move', ids: this.selected, start: at, dx: 0, dy: 0 };
+    } else if (tool === 'text') {
+      this.action = { kind: 'text' };
+    } else {
+      this.action = { kind: 'shape', start: at, end: at };
+    }
+  }
+
+  private move(e: PointerEvent): void {
+    const screen = this.screen(e);
+    if (this.pointers.has(e.pointerId)) this.pointers.set(e.pointerId, screen);
+    const at = this.board(e);
+    this.hooks.onCursor(at);
+    const a = this.action;
+    if (!a) return;
+    if (a.kind === 'pinch') return this.pinch(a);
+    if (a.kind === 'pan') {
+      this.renderer.setView(
+        panBy(this.renderer.currentView, screen[0] - a.last[0], screen[1] - a.last[1]),
+      );
+      a.last = screen;
+    } else if (a.kind === 'pen') {
+      // Coalesced events keep fast strokes smooth at any frame rate.
+      const events = e.getCoalescedEvents?.() ?? [];
+      for (const ev of events.length > 0 ? events : [e]) {
+        const p = [...this.board(ev), pressure(ev)];
+        a.points.push(...p);
+        a.unsent.push(...p);
+      }
+      this.renderer.setPreview(this.penShape(a.id, a.points));
+      if (!a.timer) a.timer = window.setTimeout(() => this.flush(a), FLUSH_MS);
+    } else if (a.kind === 'shape') {
+      a.end = at;
+      this.renderer.setPreview(this.shapeFrom(a.start, a.end));
+    } else if (a.kind === 'erase') {
+      this.eraseAt(at);
+    } else if (a.kind === 'move') {
+      a.dx = at[0] - a.start[0];
+      a.dy = at[1] - a.start[1];
+      this.renderer.setFloating(a.ids, a.dx, a.dy);
+    }
+  }
+
+  private up(e: PointerEvent, cancelled = false): void {
+    this.pointers.delete(e.pointerId);
+    const a = this.action;
+    if (!a) return;
+    if (a.kind === 'pinch') {
+      // One finger left: nothing more until all are up.
+      if (this.pointers.size === 0) this.action = undefined;
+      return;
+    }
+    this.action = undefined;
+    if (a.kind === 'pen') {
+      this.flush(a);
+      this.model.endStep();
+      this.renderer.setPreview(null);
+    } else if (a.kind === 'shape') {
+      this.renderer.setPreview(null);
+      const s = this.shapeFrom(a.start, a.end);
+      if (!cancelled && (a.start[0] !== a.end[0] || a.start[1] !== a.end[1])) {
+        this.model.add({ type: s.type, points: s.points, color: s.color, width: s.width });
+        this.model.endStep();
+      }
+    } else if (a.kind === 'erase') {
+      this.model.endStep();
+    } else if (a.kind === 'move') {
+      this.renderer.setFloating(new Set(), 0, 0);
+      if (!cancelled && (a.dx !== 0 || a.dy !== 0)) this.model.move(a.ids, a.dx, a.dy);
+      this.model.endStep();
+      this.renderer.invalidateOverlay();
+    } else if (a.kind === 'text' && !cancelled) {
+      this.hooks.onText(this.board(e), this.screen(e));
+    }
+  }
+
+  /** Abandons the current action (a pinch began): a stroke just started is removed. */
+  private cancel(): void {
+    const a = this.action;
+    this.action = undefined;
+    if (a?.kind === 'pen') {
+      clearTimeout(a.timer);
+      this.model.remove([a.id]);
+    }
+    if (a?.kind === 'move') this.renderer.setFloating(new Set(), 0, 0);
+    this.renderer.setPreview(null);
+  }
+
+  private flush(a: Extract<Action, { kind: 'pen' }>): void {
+    clearTimeout(a.timer);
+    a.timer = 0;
+    this.model.appendPoints(a.id, a.unsent);
+    a.unsent = [];
+  }
+
+  private penShape(id: string, points: number[]): Shape {
+    const { color, width } = this.hooks.settings();
+    return { ...blank(id), type: 'pen', points, color, width };
+  }
+
+  private shapeFrom(start: [number, number], end: [number, number]): Shape {
+    const { tool, color, width } = this.hooks.settings();
+    const type = tool === 'line' || tool === 'rect' || tool === 'ellipse' ? tool : 'line';
+    return { ...blank('preview'), type, points: [...start, 0.5, ...end, 0.5], color, width };
+  }
+
+  private topmostAt([x, y]: [number, number]): string | undefined {
+    const tolerance = 6 / this.renderer.currentView.scale;
+    const list = this.renderer.shapesInOrder();
+    for (let i = list.length - 1; i >= 0; i--) {
+      if (hitShape(list[i]!.shape, x, y, tolerance)) return list[i]!.shape.id;
+    }
+    return undefined;
+  }
+
+  private eraseAt([x, y]: [number, number]): void {
+    const tolerance = 8 / this.renderer.currentView.scale;
+    const hits = this.renderer
+      .shapesInOrder()
+      .filter((p) => hitShape(p.shape, x, y, tolerance))
+      .map((p) => p.shape.id);
+    if (hits.length > 0) this.model.remove(hits);
+  }
+
+  private pinchState(): { distance: number; mid: [number, number] } {
+    const [a, b] = [...this.pointers.values()] as [[number, number], [number, number]];
+    return {
+      distance: Math.max(1, Math.hypot(a[0] - b[0], a[1] - b[1])),
+      mid: [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2],
+    };
+  }
+
+  private pinch(a: Extract<Action, { kind: 'pinch' }>): void {
+    if (this.pointers.size < 2) return;
+    const next = this.pinchState();
+    let view = panBy(this.renderer.currentView, next.mid[0] - a.mid[0], next.mid[1] - a.mid[1]);
+    view = zoomAt(view, next.distance / a.distance, next.mid[0], next.mid[1]);
+    this.renderer.setView(view);
+    Object.assign(a, next);
+  }
+
+  private wheel(e: WheelEvent): void {
+    e.preventDefault();
+    const [sx, sy] = this.screen(e);
+    const view = this.renderer.currentView;
+    // Trackpad pinches arrive as wheel events with ctrlKey set.
+    this.renderer.setView(
+      e.ctrlKey || e.metaKey
+        ? zoomAt(view, Math.exp(-e.deltaY * 0.01), sx, sy)
+        : panBy(view, -e.deltaX, -e.deltaY),
+    );
+  }
+}
+
+/** Only a stylus reports real pressure; a mouse says 0.5 and touch varies by device. */
+const pressure = (e: PointerEvent) =>
+  e.pointerType === 'pen' && e.pressure > 0 ? e.pressure : 0.5;
+
+const blank = (id: string): Shape => ({
+  id,
+  type: 'pen',
+  points: [],
+  color: '#000000',
+  width: 2,
+  author: '',
+  createdAt: Number.MAX_SAFE_INTEGER,
+  dx: 0,
+  dy: 0,
+  text: '',
+});

@@ -1,0 +1,128 @@
+// One open board: the Y.Doc and its model, the hub connection, presence, the
+// renderer and the input, wired together. React only draws the chrome around
+// it and calls these methods.
+import * as Y from 'yjs';
+import { shapeBox, unionBox } from '../model/geometry';
+import { BoardModel } from '../model/board-model';
+import type { BoardSnapshot } from '../model/snapshot';
+import { connect } from '../net/connection';
+import type { Connection } from '../net/connection';
+import { cursorColor, deviceId } from '../net/identity';
+import { BoardRenderer } from '../render/board-renderer';
+import { zoomAt } from '../render/view';
+import type { View } from '../render/view';
+import { BoardInput } from './input';
+import type { InputHooks } from './input';
+import { Presence } from './presence';
+
+export interface SessionOptions extends InputHooks {
+  room: string;
+  name: string;
+  base: HTMLCanvasElement;
+  overlay: HTMLCanvasElement;
+  surface: HTMLElement;
+}
+
+export class BoardSession {
+  readonly doc = new Y.Doc();
+  readonly model: BoardModel;
+  readonly connection: Connection;
+  readonly presence: Presence;
+  readonly renderer: BoardRenderer;
+  readonly input: BoardInput;
+  private readonly resizeObserver: ResizeObserver;
+
+  constructor(readonly options: SessionOptions) {
+    this.model = new BoardModel(this.doc, deviceId());
+    this.connection = connect(options.room, this.doc);
+    this.presence = new Presence(
+      this.connection.provider.awareness,
+      options.name,
+      cursorColor(this.doc.clientID),
+    );
+    this.renderer = new BoardRenderer(this.model, options.base, options.overlay);
+    this.input = new BoardInput(options.overlay, this.model, this.renderer, {
+      ...options,
+      onCursor: (at) => {
+        this.presence.setCursor(at);
+        options.onCursor(at);
+      },
+    });
+    this.renderer.painters.push(this.presence.painter(), (ctx, view) =>
+      this.paintSelection(ctx, view),
+    );
+    this.presence.onChange(() => this.renderer.invalidateOverlay());
+    this.resizeObserver = new ResizeObserver(() => this.fit());
+    this.resizeObserver.observe(options.surface);
+    this.fit();
+  }
+
+  private fit(): void {
+    const r = this.options.surface.getBoundingClientRect();
+    this.renderer.resize(r.width, r.height, window.devicePixelRatio || 1);
+  }
+
+  private paintSelection(ctx: CanvasRenderingContext2D, view: View): void {
+    const shapes = [...this.input.selection]
+      .map((id) => this.model.get(id))
+      .filter((s) => s !== undefined);
+    const box = unionBox(shapes.map(shapeBox));
+    if (!box) return;
+    const [dx, dy] = this.input.moveOffset;
+    ctx.strokeStyle = '#1971c2';
+    ctx.lineWidth = 1.5 / view.scale;
+    ctx.setLineDash([6 / view.scale, 4 / view.scale]);
+    ctx.strokeRect(
+      box.minX + dx - 4,
+      box.minY + dy - 4,
+      box.maxX - box.minX + 8,
+      box.maxY - box.minY + 8,
+    );
+  }
+
+  deleteSelection(): void {
+    this.model.remove(this.input.selection);
+    this.model.endStep();
+    this.input.select(new Set());
+  }
+
+  zoom(factor: number): void {
+    const r = this.options.surface.getBoundingClientRect();
+    this.renderer.setView(zoomAt(this.renderer.currentView, factor, r.width / 2, r.height / 2));
+  }
+
+  /** Fits the whole drawing in view (or the origin at 100% on an empty board). */
+  fitView(): void {
+    const box = unionBox(this.model.all().map(shapeBox));
+    const r = this.options.surface.getBoundingClientRect();
+    if (!box) return this.renderer.setView({ scale: 1, ox: 0, oy: 0 });
+    const scale = Math.min(
+      2,
+      (r.width - 40) / (box.maxX - box.minX),
+      (r.height - 40) / (box.maxY - box.minY),
+    );
+    const ox = r.width / 2 - ((box.minX + box.maxX) / 2) * scale;
+    const oy = r.height / 2 - ((box.minY + box.maxY) / 2) * scale;
+    this.renderer.setView({ scale, ox, oy });
+  }
+
+  addText(at: [number, number], text: string, color: string, width: number): void {
+    if (!text.trim()) return;
+    this.model.add({ type: 'text', points: [at[0], at[1], 0.5], color, width, text });
+    this.model.endStep();
+  }
+
+  importSnapshot(snapshot: BoardSnapshot, replace: boolean): void {
+    this.model.addShapes(snapshot.shapes, { replace });
+  }
+
+  destroy(): void {
+    this.resizeObserver.disconnect();
+    this.input.destroy();
+    this.renderer.destroy();
+    this.presence.destroy();
+    this.connection.destroy();
+    this.model.destroy();
+    this.doc.destroy();
+  }
+}

@@ -1,0 +1,55 @@
+// Who this device is on the board: a display name the student typed on the
+// join page, and a device id for authorship. Both live in localStorage, which
+// (unlike crypto.randomUUID) exists on plain-http LAN pages.
+
+const NAME_KEY = 'lanboard.name';
+const DEVICE_KEY = 'lanboard.device';
+
+function storage(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined; // storage disabled: names are per page then
+  }
+}
+
+export function savedName(): string {
+  return storage()?.getItem(NAME_KEY)?.trim() ?? '';
+}
+
+export function saveName(name: string): void {
+  storage()?.setItem(NAME_KEY, name.trim().slice(0, 40));
+}
+
+/** Math.random is enough here: the id names a device, it proves nothing. */
+export function deviceId(): string {
+  const s = storage();
+  let id = s?.getItem(DEVICE_KEY) ?? '';
+  if (!/^[a-z0-9]{8,32}$/.test(id)) {
+    id = Array.from({ length: 16 }, () => Math.floor(Math.random() * 36).toString(36)).join('');
+    s?.setItem(DEVICE_KEY, id);
+  }
+  return id;
+}
+
+const CURSOR_COLORS = [
+  '#e03131',
+  '#1971c2',
+  '#2f9e44',
+  '#f08c00',
+  '#9c36b5',
+  '#0c8599',
+  '#d6336c',
+  '#5f3dc4',
+];
+
+export const cursorColor = (clientId: number): string =>
+  CURSOR_COLORS[clientId % CURSOR_COLORS.length]!;
+
+export const fallbackName = (clientId: number): string => `Student ${(clientId % 900) + 100}`;
+
+/** Room codes: letters, digits, `-` and `_`, lower-cased, as typed on a phone. */
+export function normalizeRoom(raw: string): string | undefined {
+  const room = raw.trim().toLowerCase();
+  return /^[a-z0-9_-]{1,64}$/.test(room) ? room : undefined;
+}

@@ -1,0 +1,136 @@
+// Serves the classroom board (renderer/board/dist): `/` is its join page and
+// `/board/<room>` the board, both the same index.html, with the hub's YjsPath
+// written into it; `/board/assets/*` are the built files. Until the board is
+// built, `/` is left to discovery's plain join page (registered after these
+// routes) and `/board/*` answers 503 with what to run.
+import fs from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HubConfig } from '../config/schema';
+import type { HttpRoute } from '../transport/routes';
+
+/** The folder `npm run build` writes, relative to this file. */
+export const DEFAULT_BOARD_DIR = fileURLToPath(
+  new URL('../../renderer/board/dist/', import.meta.url),
+);
+
+const BOARD_PREFIX = '/board/';
+const PAGE_PATHS = new Set(['/', '/index.html']);
+const YJS_META = '<meta name="lanboard-yjs-path" content="/yjs" />';
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json; charset=utf-8',
+};
+
+/**
+ * Scripts and styles only from the hub; WebSockets to any host (`'self'` does
+ * not cover ws: everywhere, and the board connects to the page's own host);
+ * exports are blob: downloads, the QR code a data: image.
+ */
+export const BOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self' ws: wss:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const HEADERS = {
+  'Content-Security-Policy': BOARD_CSP,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
+export function boardRoutes(config: HubConfig, dir: string = DEFAULT_BOARD_DIR): HttpRoute[] {
+  const root = path.resolve(dir);
+  const index = path.join(root, 'index.html');
+  return [
+    {
+      name: 'board',
+      // `/` only once the board is built: before that, discovery's page answers there.
+      path: {
+        matches: (p) =>
+          p.startsWith(BOARD_PREFIX) || p === '/board' || (PAGE_PATHS.has(p) && isFile(index)),
+      },
+      handle: (req, res, url) => {
+        if (!readOnly(req, res)) return;
+        if (!isFile(index)) {
+          return text(res, 503, 'The board is not built: run `npm run build`.\n');
+        }
+        const rel = url.pathname.startsWith(BOARD_PREFIX)
+          ? url.pathname.slice(BOARD_PREFIX.length)
+          : '';
+        if (rel.startsWith('assets/')) return sendAsset(root, rel, req, res);
+        sendPage(index, config.YjsPath, req, res);
+      },
+    },
+  ];
+}
+
+function sendPage(index: string, yjsPath: string, req: IncomingMessage, res: ServerResponse): void {
+  const attr = yjsPath.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const body = fs
+    .readFileSync(index, 'utf8')
+    .replace(YJS_META, `<meta name="lanboard-yjs-path" content="${attr}" />`);
+  res.writeHead(200, {
+    ...HEADERS,
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** `rel` is still URL-encoded; anything that resolves outside the folder is a 404. */
+function sendAsset(root: string, rel: string, req: IncomingMessage, res: ServerResponse): void {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rel);
+  } catch {
+    return text(res, 400, 'Bad request\n');
+  }
+  const file = path.resolve(root, `.${path.posix.normalize(`/${decoded}`)}`);
+  if (!file.startsWith(root + path.sep) || decoded.includes('\0') || !isFile(file)) {
+    return text(res, 404, 'Not found\n');
+  }
+  res.writeHead(200, {
+    ...HEADERS,
+    'Content-Type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Length': fs.statSync(file).size,
+    // Hashed names never change content.
+    'Cache-Control': 'public, max-age=31536000, immutable',
+  });
+  if (req.method === 'HEAD') res.end();
+  else fs.createReadStream(file).pipe(res);
+}
+
+function readOnly(req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.method === 'GET' || req.method === 'HEAD') return true;
+  res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end('Method not allowed\n');
+  return false;
+}
+
+function text(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { ...HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(body);
+}
+
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
