@@ -1,0 +1,289 @@
+// The app's wiring, in one function that takes Electron as an argument so the
+// tests can run it against a fake. Order matters: the single-instance lock
+// before anything touches the hub's port or database (style guide B3), the
+// sandbox and guards before the first window, the window before the hub (the
+// supervisor points it at every hub it starts: restarts move it).
+import fs from 'node:fs';
+import type { BrowserWindow } from 'electron';
+import type { Hub } from '../server/index';
+import { ConfigError, loadConfig } from '../server/config/load';
+import { HubSupervisor } from '../server/host/supervisor';
+import { ListenError } from '../server/transport/http-server';
+import { autostart, HIDDEN_FLAG } from './autostart';
+import { trustHubCertificate } from './certificate';
+import type { ElectronApi } from './electron-api';
+import { adminConnection, appSources, pingHub, SMOKE_FLAGS, temporarySources } from './hub-host';
+import { registerIpc, trustedSender } from './ipc';
+import { guardSession, guardWebContents } from './navigation';
+import { ensureDefaultConfig, resources, setupPaths } from './paths';
+import type { AppPaths } from './paths';
+import { StatusTray } from './tray';
+import { createDashboardWindow, showWindow } from './window';
+
+export const SMOKE_TEST_FLAG = '--smoke-test';
+/** How long Quit waits for the hub to close its sockets and database. */
+const STOP_TIMEOUT_MS = 10_000;
+const TRAY_POLL_MS = 2000;
+
+export interface RunOptions {
+  argv: readonly string[];
+  env: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+  /** The running executable, for autostart entries. */
+  execPath?: string;
+  /** The folder holding out/, renderer/dist and build/icons. */
+  root?: string;
+  /** Where the smoke test's verdict and fatal errors are written. */
+  report?(line: string): void;
+}
+
+export interface DesktopApp {
+  readonly paths: AppPaths;
+  readonly window: BrowserWindow;
+  readonly tray: StatusTray;
+  readonly supervisor: HubSupervisor;
+  /** The hub running now, if any. */
+  hub(): Hub | undefined;
+  /** Settles once the first hub runs, or the app gave up starting one. */
+  readonly started: Promise<void>;
+  /** Settles once a quit has stopped the hub and closed its database. */
+  readonly stopped: Promise<void>;
+}
+
+export function launchFlags(argv: readonly string[]): { hidden: boolean; smokeTest: boolean } {
+  return { hidden: argv.includes(HIDDEN_FLAG), smokeTest: argv.includes(SMOKE_TEST_FLAG) };
+}
+
+/** Runs the app; undefined when another instance holds the lock (this one quits). */
+export async function runApp(
+  electron: ElectronApi,
+  o: RunOptions,
+): Promise<DesktopApp | undefined> {
+  const { app, dialog, shell } = electron;
+  const platform = o.platform ?? process.platform;
+  const report = o.report ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const flags = launchFlags(o.argv);
+  const paths = setupPaths(app, flags);
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return undefined;
+  }
+  app.enableSandbox();
+  const files = resources(o.root);
+
+  let quitting = false;
+  let exitCode: number | undefined;
+  // Set once ready; the launch events below may come before.
+  const ui: { window?: BrowserWindow } = {};
+  let running: Hub | undefined;
+  let nextPage = '';
+  let hubStopped = false;
+  let stopDone!: () => void;
+  const stopped = new Promise<void>((resolve) => (stopDone = resolve));
+
+  app.on('second-instance', (_event, argv) => {
+    if (ui.window && !argv.includes(HIDDEN_FLAG)) showWindow(ui.window);
+  });
+  app.on('activate', () => ui.window && showWindow(ui.window));
+  app.on('window-all-closed', () => {
+    // Stay in the tray: only Quit ends the app.
+  });
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, shell));
+  trustHubCertificate(app, () =>
+    running?.config.CertFile
+      ? { origin: new URL(adminConnection(running).url).origin, certFile: running.config.CertFile }
+      : undefined,
+  );
+  // Replaced once the hub, tray and log exist: a quit during start-up has nothing to stop.
+  let shutdown = async (): Promise<void> => undefined;
+  let stopping: Promise<void> | undefined;
+  app.on('before-quit', (event) => {
+    quitting = true;
+    if (hubStopped) return;
+    event.preventDefault();
+    stopping ??= shutdown()
+      .catch((err: Error) => report(`lanboard: stopping the hub failed: ${err.message}`))
+      .finally(() => {
+        hubStopped = true;
+        stopDone();
+        if (exitCode !== undefined) app.exit(exitCode);
+        else app.quit();
+      });
+  });
+
+  await app.whenReady();
+  guardSession(electron.session.defaultSession);
+  ensureDefaultConfig(paths);
+  const logStream = fs.createWriteStream(paths.logFile, { flags: 'a' });
+  const sources = appSources(paths, o.env, flags.smokeTest ? SMOKE_FLAGS : {});
+
+  const window = createDashboardWindow(electron, {
+    preload: files.preload,
+    icon: files.trayIcon,
+    isQuitting: () => quitting,
+  });
+  ui.window = window;
+  const startHidden =
+    flags.hidden ||
+    flags.smokeTest ||
+    (platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin);
+
+  const supervisor = new HubSupervisor({
+    sources,
+    hubOptions: { dashboardDir: files.dashboardDir },
+    logDestination: logStream,
+    onStart(hub) {
+      const first = running === undefined;
+      running = hub;
+      // The restart moved the hub (port, TLS): the window follows it.
+      window.loadURL(adminConnection(hub).url + nextPage).catch(() => undefined);
+      nextPage = '';
+      if (first && !startHidden) showWindow(window);
+      tray.update(trayStatus());
+    },
+    onFatal(err) {
+      running = undefined;
+      tray.update(undefined);
+      dialog.showErrorBox('Lanboard stopped', `The hub could not restart: ${err.message}`);
+    },
+  });
+
+  const trayStatus = () =>
+    running && {
+      port: Number(new URL(running.url()).port),
+      connections: running.stats().connections,
+    };
+  const tray = new StatusTray(electron, files.trayIcon, {
+    openDashboard: () => showWindow(window),
+    copyJoinLink: () => {
+      const hub = running;
+      if (!hub) return;
+      void hub.joinInfo().then((j) => electron.clipboard.writeText(j.preferredUrl || j.localUrl));
+    },
+    quit: () => app.quit(),
+  });
+  const poll = setInterval(() => tray.update(trayStatus()), TRAY_POLL_MS);
+  poll.unref?.();
+
+  const login = autostart({
+    app,
+    platform,
+    env: o.env,
+    exe: o.execPath ?? process.execPath,
+    mainEntry: files.mainEntry,
+  });
+  registerIpc(electron.ipcMain, {
+    isTrusted: (event) =>
+      trustedSender(
+        event,
+        () => (window.isDestroyed() ? undefined : window.webContents),
+        () => running && adminConnection(running).url,
+      ),
+    adminConnection: () => {
+      if (!running) throw new Error('the hub is not running');
+      return adminConnection(running);
+    },
+    async pickFile(kind) {
+      const result = await dialog.showOpenDialog(window, {
+        title: kind === 'cert' ? 'Choose the TLS certificate' : 'Choose the TLS private key',
+        properties: ['openFile'],
+        filters: [
+          kind === 'cert'
+            ? { name: 'Certificates', extensions: ['pem', 'crt', 'cer'] }
+            : { name: 'Private keys', extensions: ['pem', 'key'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      });
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+    async openLogsFolder() {
+      const problem = await shell.openPath(paths.logsDir);
+      if (problem) throw new Error(problem);
+    },
+    getAutostart: () => login.get(),
+    setAutostart(enabled) {
+      login.set(enabled);
+      return login.get();
+    },
+  });
+
+  shutdown = async () => {
+    clearInterval(poll);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_MS)));
+    await Promise.race([supervisor.stop().catch(() => undefined), timeout]);
+    clearTimeout(timer);
+    running = undefined;
+    tray.destroy();
+    await new Promise<void>((resolve) => logStream.end(resolve));
+  };
+
+  /** The first start, with the port-busy and bad-config dialogs. Never throws. */
+  async function startHub(): Promise<void> {
+    try {
+      await supervisor.start();
+    } catch (err) {
+      if (flags.smokeTest || !(err instanceof ListenError || err instanceof ConfigError)) throw err;
+      if (err instanceof ConfigError) return badConfig(err);
+      const port = loadConfig(sources).config.ServerPort;
+      const { response } = await dialog.showMessageBox({
+        type: 'warning',
+        title: 'Lanboard',
+        message:
+          err.code === 'EADDRINUSE'
+            ? `Port ${port} is already in use by another program.`
+            : `Lanboard cannot listen on port ${port}.`,
+        detail: `${err.message}\n\nOpen Settings to choose another port. Until then the hub runs on a temporary port that only this computer can reach.`,
+        buttons: ['Open Settings', 'Quit'],
+        defaultId: 0,
+        cancelId: 1,
+      });
+      if (response !== 0) return void app.quit();
+      nextPage = 'settings';
+      await supervisor.start(temporarySources(sources));
+      showWindow(window);
+    }
+  }
+
+  async function badConfig(err: ConfigError): Promise<void> {
+    const { response } = await dialog.showMessageBox({
+      type: 'error',
+      title: 'Lanboard',
+      message: 'Lanboard cannot use its settings file.',
+      detail: `${err.message}\n\nFix or remove ${paths.configFile}, then start Lanboard again.`,
+      buttons: ['Show the file', 'Quit'],
+      defaultId: 0,
+      cancelId: 1,
+    });
+    if (response === 0) shell.showItemInFolder(paths.configFile);
+    app.quit();
+  }
+
+  async function smokeTest(): Promise<void> {
+    const ok = running !== undefined && (await pingHub(running));
+    report(
+      `lanboard: smoke test ${ok ? 'passed' : 'failed'}: GET ${running ? '/socket?ping' : '(no hub)'}`,
+    );
+    exitCode = ok ? 0 : 1;
+    app.quit();
+  }
+
+  const started = startHub()
+    .catch((err: Error) => {
+      report(`lanboard: the hub could not start: ${err.message}`);
+      if (!flags.smokeTest) dialog.showErrorBox('Lanboard could not start', err.message);
+      exitCode = 1;
+      app.quit();
+    })
+    .then(() => (flags.smokeTest && exitCode === undefined ? smokeTest() : undefined));
+
+  return {
+    paths,
+    window,
+    tray,
+    supervisor,
+    hub: () => running,
+    started,
+    stopped,
+  };
+}

@@ -1,0 +1,36 @@
+// The desktop-only surface (DESIGN.md rule 5): what a browser cannot do. The
+// dashboard reaches it as `window.lanboardDesktop`; main, the preload and the
+// dashboard share these names and types, so a channel is never a raw string.
+
+export const DESKTOP_API_NAME = 'lanboardDesktop';
+
+export const CHANNELS = {
+  adminConnection: 'lanboard:admin-connection',
+  pickFile: 'lanboard:pick-file',
+  openLogsFolder: 'lanboard:open-logs-folder',
+  getAutostart: 'lanboard:get-autostart',
+  setAutostart: 'lanboard:set-autostart',
+} as const;
+
+export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
+
+/** The files Settings lets the teacher pick: the TLS certificate and its key. */
+export type FileKind = 'cert' | 'key';
+
+/** Where the dashboard's admin API is, and its token: never put in a URL. */
+export interface AdminConnection {
+  /** The dashboard's base, `http(s)://127.0.0.1:<port><AdminPath>/`. */
+  url: string;
+  token: string;
+}
+
+export interface DesktopApi {
+  adminConnection(): Promise<AdminConnection>;
+  /** An absolute path, or null when the dialog was cancelled. */
+  pickFile(kind: FileKind): Promise<string | null>;
+  openLogsFolder(): Promise<void>;
+  /** Whether Lanboard starts (to the tray) when the user logs in. */
+  getAutostart(): Promise<boolean>;
+  /** Returns the state now in effect. */
+  setAutostart(enabled: boolean): Promise<boolean>;
+}

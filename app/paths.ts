@@ -1,0 +1,79 @@
+// The only place the app computes paths (style guide B6). Config, database and
+// logs live under userData; the app's own files (the bundles, the built
+// dashboard, the tray icon) are found from the app's root, which is the folder
+// above both app/ (tests, tsx) and out/ (the bundle, also inside the asar).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { App } from 'electron';
+
+export const APP_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface AppPaths {
+  /** app.getPath('userData'): Chromium's profile, and ours. */
+  userData: string;
+  /** The config file the dashboard's Settings page edits. */
+  configFile: string;
+  /** The hub's DataDir: the SQLite file and the admin token. */
+  dataDir: string;
+  logsDir: string;
+  logFile: string;
+}
+
+export interface Resources {
+  preload: string;
+  dashboardDir: string;
+  trayIcon: string;
+  /** What `electron <entry>` ran in development; autostart repeats it. */
+  mainEntry: string;
+}
+
+export function resources(root = APP_ROOT): Resources {
+  return {
+    preload: path.join(root, 'out', 'preload.cjs'),
+    dashboardDir: path.join(root, 'renderer', 'dist'),
+    trayIcon: path.join(root, 'build', 'icons', '32x32.png'),
+    mainEntry: path.join(root, 'out', 'main.mjs'),
+  };
+}
+
+/**
+ * Fixes userData before anything reads it (the single-instance lock is keyed
+ * on it). `electron out/main.mjs` in development would otherwise use
+ * "Electron"; the smoke test uses a fresh folder so that it never touches, or
+ * waits on, a teacher's real Lanboard.
+ */
+export function setupPaths(
+  app: Pick<App, 'getPath' | 'setPath' | 'setAppLogsPath'>,
+  o: { smokeTest: boolean },
+): AppPaths {
+  const userData = o.smokeTest
+    ? fs.mkdtempSync(path.join(os.tmpdir(), 'lanboard-smoke-'))
+    : path.join(app.getPath('appData'), 'Lanboard');
+  app.setPath('userData', userData);
+  const logsDir = path.join(userData, 'logs');
+  app.setAppLogsPath(logsDir);
+  return {
+    userData,
+    configFile: path.join(userData, 'lanboard.conf'),
+    dataDir: path.join(userData, 'data'),
+    logsDir,
+    logFile: path.join(logsDir, 'lanboard.log'),
+  };
+}
+
+/** Writes the first-run config, which pins DataDir under userData. False if one exists. */
+export function ensureDefaultConfig(paths: AppPaths): boolean {
+  fs.mkdirSync(paths.logsDir, { recursive: true });
+  if (fs.existsSync(paths.configFile)) return false;
+  const text = [
+    '# Lanboard settings. The dashboard (Settings) edits this file; the keys are',
+    "# zwibbler.conf's plus Lanboard's own, listed in the README.",
+    `DataDir=${paths.dataDir}`,
+    '',
+  ].join('\n');
+  fs.mkdirSync(path.dirname(paths.configFile), { recursive: true });
+  fs.writeFileSync(paths.configFile, text, { flag: 'wx' });
+  return true;
+}

@@ -1,0 +1,279 @@
+// A fake of the parts of Electron the app uses, recording what the app asks
+// of it. Events are Node EventEmitters, as Electron's are; `preventable()`
+// builds the event object Electron passes to listeners that may cancel.
+import { EventEmitter } from 'node:events';
+import type { ElectronApi } from '../electron-api';
+
+export interface PreventableEvent {
+  defaultPrevented: boolean;
+  preventDefault(): void;
+}
+
+export function preventable(): PreventableEvent {
+  const event = {
+    defaultPrevented: false,
+    preventDefault() {
+      event.defaultPrevented = true;
+    },
+  };
+  return event;
+}
+
+let nextContentsId = 1;
+
+export class FakeWebContents extends EventEmitter {
+  readonly id = nextContentsId++;
+  url = '';
+  windowOpenHandler: ((details: { url: string }) => { action: string }) | undefined;
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: string }): void {
+    this.windowOpenHandler = handler;
+  }
+  getURL(): string {
+    return this.url;
+  }
+}
+
+export class FakeApp extends EventEmitter {
+  lockAvailable = true;
+  sandboxed = false;
+  isPackaged = false;
+  quitCalls = 0;
+  exitCode: number | undefined;
+  readonly paths = new Map<string, string>();
+  logsPath: string | undefined;
+  loginItem = { openAtLogin: false, wasOpenedAtLogin: false };
+  loginItemCalls: unknown[] = [];
+
+  constructor(appData: string) {
+    super();
+    this.paths.set('appData', appData);
+  }
+  requestSingleInstanceLock(): boolean {
+    return this.lockAvailable;
+  }
+  enableSandbox(): void {
+    this.sandboxed = true;
+  }
+  whenReady(): Promise<void> {
+    return Promise.resolve();
+  }
+  getPath(name: string): string {
+    const p = this.paths.get(name);
+    if (!p) throw new Error(`fake electron: no path ${name}`);
+    return p;
+  }
+  setPath(name: string, value: string): void {
+    this.paths.set(name, value);
+  }
+  setAppLogsPath(value: string): void {
+    this.logsPath = value;
+  }
+  getLoginItemSettings(options?: unknown) {
+    this.loginItemCalls.push({ get: options });
+    return { ...this.loginItem };
+  }
+  setLoginItemSettings(settings: { openAtLogin?: boolean }): void {
+    this.loginItemCalls.push({ set: settings });
+    this.loginItem.openAtLogin = Boolean(settings.openAtLogin);
+  }
+  /** As Electron: before-quit may be cancelled; otherwise the app quits. */
+  quit(): void {
+    this.quitCalls++;
+    const event = preventable();
+    this.emit('before-quit', event);
+    if (!event.defaultPrevented) this.emit('will-quit', preventable());
+  }
+  exit(code = 0): void {
+    this.exitCode = code;
+  }
+}
+
+export class FakeBrowserWindow extends EventEmitter {
+  static app: FakeApp | undefined;
+  static readonly all: FakeBrowserWindow[] = [];
+  readonly webContents = new FakeWebContents();
+  readonly loaded: string[] = [];
+  visible = false;
+  minimized = false;
+  destroyed = false;
+  focused = 0;
+
+  constructor(readonly options: Record<string, unknown>) {
+    super();
+    FakeBrowserWindow.all.push(this);
+    FakeBrowserWindow.app?.emit('web-contents-created', preventable(), this.webContents);
+  }
+  async loadURL(url: string): Promise<void> {
+    this.loaded.push(url);
+    this.webContents.url = url;
+  }
+  show(): void {
+    this.visible = true;
+  }
+  hide(): void {
+    this.visible = false;
+  }
+  focus(): void {
+    this.focused++;
+  }
+  restore(): void {
+    this.minimized = false;
+  }
+  minimize(): void {
+    this.minimized = true;
+  }
+  isMinimized(): boolean {
+    return this.minimized;
+  }
+  isVisible(): boolean {
+    return this.visible;
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+  /** As the user's close button: the app may cancel it. */
+  close(): void {
+    const event = preventable();
+    this.emit('close', event);
+    if (event.defaultPrevented) return;
+    this.destroyed = true;
+    this.visible = false;
+    this.emit('closed');
+  }
+}
+
+export class FakeTray extends EventEmitter {
+  static readonly all: FakeTray[] = [];
+  tooltip = '';
+  menu:
+    | { items: Array<{ label?: string; type?: string; enabled?: boolean; click?: () => void }> }
+    | undefined;
+  destroyed = false;
+  constructor(readonly image: unknown) {
+    super();
+    FakeTray.all.push(this);
+  }
+  setToolTip(text: string): void {
+    this.tooltip = text;
+  }
+  setContextMenu(menu: FakeTray['menu']): void {
+    this.menu = menu;
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+  /** Clicks the menu item with this label. */
+  click(label: string): void {
+    const item = this.menu?.items.find((i) => i.label === label);
+    if (!item?.click) throw new Error(`fake tray: no item "${label}"`);
+    item.click();
+  }
+}
+
+type Handler = (event: unknown, ...args: unknown[]) => unknown;
+
+export class FakeIpcMain {
+  readonly handlers = new Map<string, Handler>();
+  handle(channel: string, handler: Handler): void {
+    if (this.handlers.has(channel)) throw new Error(`second handler for ${channel}`);
+    this.handlers.set(channel, handler);
+  }
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel);
+  }
+  /** As ipcRenderer.invoke would reach the handler: a throw becomes a rejection. */
+  async invoke(channel: string, event: unknown, ...args: unknown[]): Promise<unknown> {
+    const handler = this.handlers.get(channel);
+    if (!handler) throw new Error(`no handler for ${channel}`);
+    return handler(event, ...args);
+  }
+}
+
+export interface MessageBoxCall {
+  type?: string;
+  message: string;
+  detail?: string;
+  buttons?: string[];
+}
+
+export class FakeElectron {
+  readonly app: FakeApp;
+  readonly ipcMain = new FakeIpcMain();
+  readonly messageBoxes: MessageBoxCall[] = [];
+  /** The button index each message box answers; 0 when the list runs out. */
+  readonly messageBoxAnswers: number[] = [];
+  readonly errorBoxes: Array<{ title: string; content: string }> = [];
+  readonly openDialogAnswers: Array<{ canceled: boolean; filePaths: string[] }> = [];
+  readonly externalUrls: string[] = [];
+  readonly openedPaths: string[] = [];
+  readonly clipboardTexts: string[] = [];
+  permissionHandler: ((c: unknown, p: string, cb: (ok: boolean) => void) => void) | undefined;
+  permissionCheck: (() => boolean) | undefined;
+  headersListener:
+    | ((
+        details: { url: string; resourceType: string; responseHeaders?: Record<string, string[]> },
+        callback: (r: { responseHeaders?: Record<string, string[]> }) => void,
+      ) => void)
+    | undefined;
+
+  readonly BrowserWindow = FakeBrowserWindow;
+  readonly Tray = FakeTray;
+  readonly Menu = { buildFromTemplate: (items: unknown[]) => ({ items }) };
+  readonly nativeImage = { createFromPath: (path: string) => ({ path }) };
+  readonly clipboard = { writeText: (text: string) => void this.clipboardTexts.push(text) };
+  readonly shell = {
+    openExternal: async (url: string) => void this.externalUrls.push(url),
+    openPath: async (path: string) => {
+      this.openedPaths.push(path);
+      return '';
+    },
+    showItemInFolder: (path: string) => void this.openedPaths.push(path),
+  };
+  readonly dialog = {
+    showMessageBox: async (...args: unknown[]) => {
+      this.messageBoxes.push(args[args.length - 1] as MessageBoxCall);
+      return { response: this.messageBoxAnswers.shift() ?? 0, checkboxChecked: false };
+    },
+    showOpenDialog: async () => this.openDialogAnswers.shift() ?? { canceled: true, filePaths: [] },
+    showErrorBox: (title: string, content: string) => void this.errorBoxes.push({ title, content }),
+  };
+  readonly session = {
+    defaultSession: {
+      setPermissionRequestHandler: (h: FakeElectron['permissionHandler']) => {
+        this.permissionHandler = h;
+      },
+      setPermissionCheckHandler: (h: FakeElectron['permissionCheck']) => {
+        this.permissionCheck = h;
+      },
+      webRequest: {
+        onHeadersReceived: (l: FakeElectron['headersListener']) => {
+          this.headersListener = l;
+        },
+      },
+    },
+  };
+
+  constructor(appData: string) {
+    this.app = new FakeApp(appData);
+    FakeBrowserWindow.app = this.app;
+    FakeBrowserWindow.all.length = 0;
+    FakeTray.all.length = 0;
+  }
+
+  /** The fake, typed as the real module for the code under test. */
+  get api(): ElectronApi {
+    return this as unknown as ElectronApi;
+  }
+}
+
+/** An IPC event as Electron builds it, from a webContents and the frame's URL. */
+export function ipcEvent(
+  sender: { id: number },
+  frameUrl: string,
+  options: { subframe?: boolean } = {},
+): unknown {
+  return { sender, senderFrame: { url: frameUrl, parent: options.subframe ? {} : null } };
+}

@@ -1,0 +1,65 @@
+// Bundles the Electron main process and the preload with esbuild (no build
+// step exists for server/, which Node runs through tsx):
+// - out/main.mjs: app/main.ts with server/ inlined; every npm package stays
+//   external, loaded from node_modules (better-sqlite3 from the unpacked asar);
+// - out/preload.cjs: one CommonJS file whose only require is 'electron', as a
+//   sandboxed preload must be.
+// Usage: node --import tsx scripts/build-app.ts [outDir]
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import type { Plugin } from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * server/ finds package.json and renderer/dist relative to its own file
+ * (`new URL('../../package.json', import.meta.url)`). In one bundle every
+ * module would share the bundle's URL, so each keeps its source location,
+ * relative to the bundle: out/ sits beside server/ in the repo and the asar.
+ */
+function sourceImportMetaUrl(outDir: string): Plugin {
+  return {
+    name: 'source-import-meta-url',
+    setup(b) {
+      b.onLoad({ filter: /\.ts$/ }, async (args) => {
+        const fs = await import('node:fs/promises');
+        const text = await fs.readFile(args.path, 'utf8');
+        if (!text.includes('import.meta.url')) return undefined;
+        const relative = path.relative(outDir, args.path).split(path.sep).join('/');
+        const here = `new URL(${JSON.stringify(relative)}, import.meta.url).href`;
+        return { contents: text.replaceAll('import.meta.url', here), loader: 'ts' };
+      });
+    },
+  };
+}
+
+export async function buildApp(outDir = path.join(ROOT, 'out')): Promise<void> {
+  const common = {
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  } as const;
+  await build({
+    ...common,
+    entryPoints: [path.join(ROOT, 'app', 'main.ts')],
+    outfile: path.join(outDir, 'main.mjs'),
+    format: 'esm',
+    packages: 'external',
+    plugins: [sourceImportMetaUrl(outDir)],
+  });
+  await build({
+    ...common,
+    entryPoints: [path.join(ROOT, 'app', 'preload.ts')],
+    outfile: path.join(outDir, 'preload.cjs'),
+    format: 'cjs',
+    platform: 'browser',
+    external: ['electron'],
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await buildApp(process.argv[2] ? path.resolve(process.argv[2]) : undefined);
+}

@@ -1,0 +1,153 @@
+// The packaging files: electron-builder.yml against electron-builder's own
+// JSON schema, and every file it names; the NSIS include; the systemd unit
+// through systemd-analyze; the release workflow's jobs.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, test } from 'node:test';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lanboard-packaging-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('electron-builder.yml', () => {
+  const config = parse(read('electron-builder.yml'));
+  const schema = JSON.parse(read('node_modules/app-builder-lib/scheme.json'));
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+
+  test('is valid against the schema electron-builder ships', () => {
+    assert.equal(validate(config), true, JSON.stringify(validate.errors, null, 2));
+    // The schema does reject mistakes.
+    assert.equal(validate({ ...config, nsis: { ...config.nsis, oneClick: 'no' } }), false);
+    assert.equal(validate({ ...config, asarUnpak: ['**/*.node'] }), false);
+  });
+
+  test('says what the issue asks', () => {
+    assert.equal(config.appId, 'org.lanboard.desktop');
+    assert.equal(config.productName, 'Lanboard');
+    assert.ok(config.asarUnpack.includes('**/*.node'));
+    assert.equal(config.npmRebuild, false);
+    assert.equal(config.extraMetadata.main, 'out/main.mjs');
+    assert.deepEqual(config.win.target, ['nsis']);
+    assert.equal(config.nsis.oneClick, false);
+    assert.equal(config.nsis.perMachine, false, 'the user chooses per machine or per user');
+    assert.equal(config.nsis.include, 'build/installer.nsh');
+    assert.deepEqual(config.mac.target, ['dmg']);
+    assert.equal(config.mac.hardenedRuntime, true);
+    assert.equal(typeof config.mac.extendInfo.NSLocalNetworkUsageDescription, 'string');
+    assert.deepEqual(config.mac.extendInfo.NSBonjourServices, ['_lanboard._tcp', '_http._tcp']);
+    assert.deepEqual(config.linux.target.sort(), ['AppImage', 'deb', 'rpm']);
+    assert.equal(config.electronFuses.runAsNode, false);
+  });
+
+  test('every file it names exists', () => {
+    const named = [
+      config.directories.buildResources,
+      config.win.icon,
+      config.nsis.include,
+      config.mac.icon,
+      config.mac.entitlements,
+      config.mac.entitlementsInherit,
+      config.linux.icon,
+      ...config.files.filter((f: string) => !/[*!]/.test(f)),
+    ];
+    assert.ok(named.length >= 10);
+    for (const file of named) assert.ok(fs.existsSync(path.join(ROOT, file)), file);
+    // out/ is built by scripts/build-app.ts (see build-app.test.ts); its main is main.mjs.
+    assert.ok(config.files.includes('out/**'));
+  });
+
+  test('the entitlements plist enables JIT under the hardened runtime', () => {
+    const plist = read('build/entitlements.mac.plist');
+    assert.match(plist, /<key>com\.apple\.security\.cs\.allow-jit<\/key>\s*<true\/>/);
+  });
+});
+
+test('installer.nsh adds the firewall rule for per-machine installs and removes it on uninstall', () => {
+  const nsh = read('build/installer.nsh');
+  const macro = (name: string) =>
+    new RegExp(`!macro ${name}\\n([\\s\\S]*?)!macroend`).exec(nsh)?.[1] ?? '';
+  const install = macro('customInstall');
+  const uninstall = macro('customUnInstall');
+  assert.match(install, /\$\{if\} \$installMode == "all"/);
+  assert.match(
+    install,
+    /netsh advfirewall firewall add rule name="Lanboard" dir=in action=allow program="\$INSTDIR\\\$\{APP_EXECUTABLE_FILENAME\}" enable=yes profile=private,domain/,
+  );
+  assert.ok(
+    install.indexOf('delete rule') < install.indexOf('add rule'),
+    'delete first: no duplicates',
+  );
+  assert.match(uninstall, /netsh advfirewall firewall delete rule name="Lanboard"/);
+});
+
+describe('lanboard.service', () => {
+  const unit = read('build/lanboard.service');
+
+  test('runs the npm-installed `lanboard serve` as a dynamic user with its state directory', () => {
+    for (const line of [
+      'ExecStart=/usr/local/bin/lanboard serve',
+      'DynamicUser=yes',
+      'StateDirectory=lanboard',
+      'Environment=LANBOARD_DATA_DIR=/var/lib/lanboard',
+      'LimitNOFILE=65536',
+      'Restart=on-failure',
+      'WantedBy=multi-user.target',
+    ]) {
+      assert.ok(unit.split('\n').includes(line), line);
+    }
+    assert.doesNotMatch(unit, /^MemoryDenyWriteExecute=/m, 'V8 needs JIT');
+  });
+
+  test('passes systemd-analyze verify', (t) => {
+    const which = spawnSync('sh', ['-c', 'command -v systemd-analyze']);
+    if (which.status !== 0)
+      return t.skip('systemd-analyze is missing (.ci/run installs the systemd package)');
+    // verify checks that ExecStart's program exists: point it at a stand-in
+    // `lanboard`, keeping every other line of the shipped unit.
+    const fake = path.join(tmp, 'bin', 'lanboard');
+    fs.mkdirSync(path.dirname(fake));
+    fs.writeFileSync(fake, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    const copy = path.join(tmp, 'lanboard.service');
+    const rewritten = unit.replace(
+      /^ExecStart=\/usr\/local\/bin\/lanboard /m,
+      `ExecStart=${fake} `,
+    );
+    assert.notEqual(rewritten, unit);
+    fs.writeFileSync(copy, rewritten);
+    const result = spawnSync('systemd-analyze', ['verify', copy], { encoding: 'utf8' });
+    // Unknown or bad settings are only warnings (exit 0): any output fails too.
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stderr.trim(), '');
+  });
+});
+
+test('the release workflow builds and smoke-tests the installers on the three OSes', () => {
+  const workflow = parse(read('.github/workflows/release.yml'));
+  assert.deepEqual(Object.keys(workflow.jobs), ['installers', 'release']);
+  const job = workflow.jobs.installers;
+  assert.deepEqual(
+    job.strategy.matrix.include.map((m: { os: string }) => m.os),
+    ['windows-latest', 'macos-latest', 'ubuntu-latest'],
+  );
+  assert.equal(job['runs-on'], '${{ matrix.os }}');
+  const runs: string[] = job.steps.map((s: { run?: string }) => s.run ?? '');
+  const index = (pattern: RegExp) => runs.findIndex((r) => pattern.test(r));
+  assert.ok(index(/^npm ci\b/) >= 0);
+  assert.ok(index(/^npm run dist$/) > index(/^npm ci\b/));
+  const smoke = job.steps.filter((s: { run?: string }) => /--smoke-test/.test(s.run ?? ''));
+  assert.deepEqual(
+    smoke.map((s: { if: string }) => s.if),
+    ["runner.os == 'Linux'", "runner.os == 'macOS'", "runner.os == 'Windows'"],
+  );
+  assert.match(smoke[0].run, /xvfb-run -a .* --smoke-test/);
+  assert.ok(smoke.every((s: { 'timeout-minutes'?: number }) => s['timeout-minutes']));
+  assert.ok(runs.indexOf(smoke[0].run) > index(/^npm run dist$/));
+  assert.deepEqual(workflow.jobs.release.needs, 'installers');
+});
