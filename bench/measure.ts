@@ -7,19 +7,21 @@
 // - Peak RSS is sampled every 100 ms; memory per connection is the peak less
 //   the server's RSS before any client connected, over the clients connected.
 import os from 'node:os';
+import type { LoadTestInput } from '../server/loadtest/options';
 import type { Snapshot, Summary } from '../server/loadtest/report';
 import { cpuSeconds, rssBytes, rssPeak, start, waitForLine } from './processes';
 import type { Scenario } from './scenarios';
-import { startServer } from './servers';
+import { endpointUrls, startServer, stopServer } from './servers';
 import type { ServerName } from './servers';
+import type { YjsLoadInput } from './yjs-clients';
 
 export interface Measurement {
   scenario: Scenario;
   server: ServerName;
   connections: number;
-  /** Live appends delivered per second in the steady window. */
+  /** Live appends (Yjs: entries) delivered per second in the steady window. */
   deliveredPerS: number;
-  /** Server CPU µs per delivered append in the steady window (fan-out only). */
+  /** Server CPU µs per delivered append or Yjs entry in the steady window (not for idle). */
   cpuUsPerMsg: number | null;
   p50: number | null;
   p99: number | null;
@@ -40,28 +42,47 @@ export interface Measurement {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The load generator for a scenario: the Zwibbler load tester, or real Yjs providers. */
+function generatorArgs(scenario: Scenario, urls: string[], server: ServerName): string[] {
+  const url = urls[0]!;
+  const { teachers, students, delayMs, durationS, rampUpMs } = scenario;
+  if (scenario.kind === 'yjs-fan-out') {
+    const input: YjsLoadInput = {
+      kind: server === 'hocuspocus' ? 'hocuspocus' : 'y-websocket',
+      url,
+      room: 'bench',
+      writers: teachers,
+      watchers: students,
+      delayMs,
+      durationS,
+      rampUpMs,
+    };
+    return ['--import', 'tsx', 'bench/yjs-generator.ts', JSON.stringify(input)];
+  }
+  const input: LoadTestInput = {
+    url,
+    urls,
+    docId: 'bench',
+    teachers,
+    students,
+    delayMs,
+    durationS,
+    rampUpMs,
+  };
+  return ['--import', 'tsx', 'bench/generator.ts', JSON.stringify(input)];
+}
+
 export async function measure(scenario: Scenario, serverName: ServerName): Promise<Measurement> {
   const server = await startServer(serverName);
-  const pid = server.child.pid;
+  const pid = server.children.map((c) => c.pid);
   try {
     await sleep(1000); // let start-up work and its garbage settle
     const idleRssBytes = rssBytes(pid);
     const peak = rssPeak(pid);
     const cpuAtStart = cpuSeconds(pid);
-    const generator = start([
-      '--import',
-      'tsx',
-      'bench/generator.ts',
-      JSON.stringify({
-        url: server.url,
-        docId: 'bench',
-        teachers: scenario.teachers,
-        students: scenario.students,
-        delayMs: scenario.delayMs,
-        durationS: scenario.durationS,
-        rampUpMs: scenario.rampUpMs,
-      }),
-    ]);
+    const generator = start(
+      generatorArgs(scenario, endpointUrls(server, scenario.kind), serverName),
+    );
     const ticks: { tick: Snapshot; cpuS: number }[] = [];
     generator.onLine((line) => {
       if (!line.startsWith('{"tick"')) return;
@@ -104,7 +125,7 @@ export async function measure(scenario: Scenario, serverName: ServerName): Promi
       windowS = to.tick.elapsedS - from.tick.elapsedS;
       const delivered = to.tick.delivered.appends - from.tick.delivered.appends;
       deliveredPerS = delivered / windowS;
-      if (scenario.kind === 'fan-out' && delivered > 0) {
+      if (scenario.kind !== 'idle' && delivered > 0) {
         cpuUsPerMsg = ((to.cpuS - from.cpuS) * 1e6) / delivered;
       }
     }
@@ -127,6 +148,6 @@ export async function measure(scenario: Scenario, serverName: ServerName): Promi
       loadAverage: os.loadavg()[0]!,
     };
   } finally {
-    await server.child.stop();
+    await stopServer(server);
   }
 }

@@ -52,8 +52,13 @@ export interface Child {
   stop(graceMs?: number): Promise<void>;
 }
 
-export function start(args: string[], env: NodeJS.ProcessEnv = process.env): Child {
-  const child = spawn(process.execPath, args, {
+/** Starts a child (Node by default) whose output the bench reads; it is killed at cleanup. */
+export function start(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  command = process.execPath,
+): Child {
+  const child = spawn(command, args, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -133,26 +138,34 @@ function ticksPerSecond(): number {
   return clockTicks;
 }
 
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
-export function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after "(comm)": state is field 3, utime 14 and stime 15.
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) / ticksPerSecond();
+/** CPU seconds (user + system) the processes have used, from /proc/<pid>/stat. */
+export function cpuSeconds(pids: number | readonly number[]): number {
+  let total = 0;
+  for (const pid of [pids].flat()) {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after "(comm)": state is field 3, utime 14 and stime 15.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    total += (Number(rest[11]) + Number(rest[12])) / ticksPerSecond();
+  }
+  return total;
 }
 
-/** Resident memory in bytes, from /proc/<pid>/status. */
-export function rssBytes(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+/** Resident memory of the processes together, in bytes, from /proc/<pid>/status. */
+export function rssBytes(pids: number | readonly number[]): number {
+  let total = 0;
+  for (const pid of [pids].flat()) {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    total += Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  }
+  return total;
 }
 
-/** Samples a process's RSS every `everyMs` and keeps the peak. */
-export function rssPeak(pid: number, everyMs = 100): { stop(): number } {
+/** Samples the processes' RSS (summed) every `everyMs` and keeps the peak. */
+export function rssPeak(pids: number | readonly number[], everyMs = 100): { stop(): number } {
   let peak = 0;
   const sample = () => {
     try {
-      peak = Math.max(peak, rssBytes(pid));
+      peak = Math.max(peak, rssBytes(pids));
     } catch {
       // the process is gone
     }

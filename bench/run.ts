@@ -1,15 +1,18 @@
 // `npm run bench [-- --quick] [--only <text>] [--out <file.json>]`: runs every
-// scenario against the baseline and Lanboard (memory and SQLite), each server
-// and each load generator its own process, and prints one Markdown table with
-// the ratio of each row to the baseline of its scenario. No assertions: it
-// exits 0 whenever it ran. Results belong in docs/benchmarks.md.
+// scenario against its servers (Zwibbler: the baseline and Lanboard, memory and
+// SQLite; Yjs: @y/websocket-server, Lanboard and Hocuspocus), each server and
+// each load generator its own process, and prints one Markdown table with the
+// ratio of each row to its scenario's reference server (the baseline, or
+// @y/websocket-server for Yjs). No assertions: it exits 0 whenever it ran.
+// Results belong in docs/benchmarks.md.
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import { boardRenderReport } from './board-render';
 import { measure } from './measure';
 import type { Measurement } from './measure';
 import { cleanup, loadNote, machine } from './processes';
 import { FULL, QUICK } from './scenarios';
-import { SERVERS } from './servers';
+import { referenceFor, serversFor } from './servers';
 
 const { values } = parseArgs({
   options: {
@@ -35,6 +38,14 @@ const ratio = (a: number | null, b: number | null, floor = 0) =>
   a === null || b === null || Math.max(b, floor) === 0
     ? '—'
     : `${(Math.max(a, floor) / Math.max(b, floor)).toFixed(2)}×`;
+
+/** Zwibbler: gaps + clients behind + unconfirmed changes; Yjs: entries missing at some client. */
+const lost = (m: Measurement) => {
+  const { errors, changes } = m.summary;
+  return m.scenario.kind === 'yjs-fan-out'
+    ? changes.unconfirmed
+    : errors.gaps + errors.behind + changes.unconfirmed;
+};
 
 function vsBaseline(m: Measurement, base: Measurement | undefined): string {
   if (!base) return '—';
@@ -64,8 +75,8 @@ function table(results: Measurement[]): string {
     'load',
   ];
   const rows = results.map((m) => {
-    const base = results.find((b) => b.scenario === m.scenario && b.server === 'baseline');
-    const e = m.summary.errors;
+    const reference = referenceFor(m.scenario.kind);
+    const base = results.find((b) => b.scenario === m.scenario && b.server === reference);
     return [
       m.scenario.name + (m.steady ? '' : ' (ramp incomplete)'),
       m.server,
@@ -78,7 +89,7 @@ function table(results: Measurement[]): string {
       mb(m.peakRssBytes),
       m.scenario.kind === 'idle' ? kb(m.bytesPerConnection) : '—',
       vsBaseline(m, base),
-      String(e.gaps + e.behind + m.summary.changes.unconfirmed),
+      String(lost(m)),
       String(m.summary.connections.disconnects),
       String(m.summary.generator.cpuPercent) + (saturated(m) ? ' (sat.)' : ''),
       fmt(m.summary.generator.eventLoopDelayMs.p99, 1),
@@ -94,7 +105,7 @@ async function main(): Promise<void> {
   process.stderr.write(`bench: machine ${loadNote()}\n`);
   const results: Measurement[] = [];
   for (const scenario of scenarios) {
-    for (const server of SERVERS) {
+    for (const server of serversFor(scenario.kind)) {
       if (!wanted(`${scenario.name} ${server}`)) continue;
       process.stderr.write(`bench: ${scenario.name} on ${server} (${scenario.durationS} s)… `);
       const m = await measure(scenario, server);
@@ -114,7 +125,9 @@ async function main(): Promise<void> {
     'CPU µs/msg and delivered/s: steady window (all clients joined until the stop); p50/p99:',
     'screen-to-screen over the same window; server CPU s: the whole load run; KB/conn: (peak RSS -',
     'RSS before any client) / connections; lost: gaps + clients behind at the end + unconfirmed',
-    'changes; disc.: connections dropped; gen: the load generator (one process); load: the',
+    'changes (Yjs: entries missing at some client after a 5 s drain); vs baseline: Zwibbler rows',
+    'against bench/baseline-server.ts, Yjs rows (a msg is an entry delivered to another client)',
+    'against @y/websocket-server, cross-hub rows (3 hubs sharing one Redis) against one hub on SQLite; disc.: connections dropped; gen: the load generator (one process); load: the',
     "machine's 1-minute load average at the end of the row (the bench's own processes make up to about 2-3).",
     '(sat.): the generator used ≥ 90% of a core or its event loop lagged ≥ 50 ms (p99), so it,',
     'not the server, limited that row: compare CPU per message there, not throughput or latency.',
@@ -122,6 +135,11 @@ async function main(): Promise<void> {
   ].join('\n');
   process.stdout.write(`${out}\n`);
   if (values.out) fs.writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
+
+  // The classroom board's rendering (bench/board-render.ts): Chromium, 5,000 strokes.
+  if (wanted('board render')) {
+    process.stdout.write(`\n${await boardRenderReport({ quick: values.quick })}\n`);
+  }
 }
 
 try {

@@ -1,24 +1,74 @@
 // The servers the benchmark compares, each started fresh as its own process on
-// 127.0.0.1 (Lanboard with mDNS off).
+// 127.0.0.1 (Lanboard with mDNS off). Zwibbler scenarios run on the baseline
+// and Lanboard; Yjs scenarios on Lanboard, the stock y-websocket server and
+// Hocuspocus. Each kind of scenario has a reference server its rows are
+// compared with. The cross-hub scenario runs one hub on SQLite (the reference),
+// one hub on Redis, and three hubs sharing one Redis, the clients spread over
+// them; its server CPU and memory are those of every hub and redis-server.
+import net from 'node:net';
 import path from 'node:path';
 import { start, tempDir, waitForLine } from './processes';
 import type { Child } from './processes';
+import type { ScenarioKind } from './scenarios';
 
-export type ServerName = 'lanboard-memory' | 'lanboard-sqlite' | 'baseline';
+export type ServerName =
+  | 'lanboard-memory'
+  | 'lanboard-sqlite'
+  | 'baseline'
+  | 'y-websocket-server'
+  | 'hocuspocus'
+  | 'lanboard-redis'
+  | 'lanboard-redis×3';
 
-export const SERVERS: readonly ServerName[] = ['baseline', 'lanboard-memory', 'lanboard-sqlite'];
+const ZWIBBLER_SERVERS: readonly ServerName[] = ['baseline', 'lanboard-memory', 'lanboard-sqlite'];
+const YJS_SERVERS: readonly ServerName[] = [
+  'y-websocket-server',
+  'lanboard-memory',
+  'lanboard-sqlite',
+  'hocuspocus',
+];
+
+const CROSS_HUB_SERVERS: readonly ServerName[] = [
+  'lanboard-sqlite',
+  'lanboard-redis',
+  'lanboard-redis×3',
+];
+
+/** The servers a kind of scenario runs on, its reference first. */
+export const serversFor = (kind: ScenarioKind): readonly ServerName[] =>
+  kind === 'yjs-fan-out'
+    ? YJS_SERVERS
+    : kind === 'cross-hub'
+      ? CROSS_HUB_SERVERS
+      : ZWIBBLER_SERVERS;
+
+/** What every row of a kind of scenario is compared with. */
+export const referenceFor = (kind: ScenarioKind): ServerName => serversFor(kind)[0]!;
 
 export interface RunningServer {
   name: ServerName;
-  child: Child;
-  /** The Zwibbler WebSocket URL. */
-  url: string;
+  /** Every process that makes up the server (hubs, redis-server): CPU and memory count them all. */
+  children: Child[];
+  /** The ports clients dial, one per hub. */
+  ports: number[];
 }
 
-/** The environment without the developer's LANBOARD_* settings. */
+/** The URLs a scenario's clients dial: the Zwibbler socket, or where Yjs room names go. */
+export function endpointUrls(server: RunningServer, kind: ScenarioKind): string[] {
+  return server.ports.map((port) => {
+    const base = `ws://127.0.0.1:${port}`;
+    if (server.name.startsWith('lanboard'))
+      return kind === 'yjs-fan-out' ? `${base}/yjs` : `${base}/socket`;
+    return server.name === 'baseline' ? `${base}/socket` : base;
+  });
+}
+
+/** The environment without the developer's LANBOARD_* settings or Yjs persistence. */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LANBOARD_')) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('LANBOARD_') && k !== 'YPERSISTENCE') env[k] = v;
+  }
   return env;
 }
 
@@ -33,21 +83,59 @@ function listeningPort(msg: string) {
   };
 }
 
-export async function startServer(name: ServerName): Promise<RunningServer> {
-  let child: Child;
+/** A port free right now: the stock server cannot listen on port 0 and say which it got. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function startChild(
+  name: ServerName,
+  redisServer?: string,
+): Promise<{ child: Child; port: number }> {
   if (name === 'baseline') {
-    child = start(['--import', 'tsx', 'bench/baseline-server.ts', '0'], cleanEnv());
-    const port = await waitForLine(
+    const child = start(['--import', 'tsx', 'bench/baseline-server.ts', '0'], cleanEnv());
+    return {
       child,
-      'baseline listening',
-      listeningPort('baseline listening'),
+      port: await waitForLine(child, 'baseline listening', listeningPort('baseline listening')),
+    };
+  }
+  if (name === 'hocuspocus') {
+    const child = start(['--import', 'tsx', 'bench/hocuspocus-server.ts'], cleanEnv());
+    return {
+      child,
+      port: await waitForLine(child, 'hocuspocus listening', listeningPort('hocuspocus listening')),
+    };
+  }
+  if (name === 'y-websocket-server') {
+    const port = await freePort();
+    const child = start(['node_modules/@y/websocket-server/src/server.js'], {
+      ...cleanEnv(),
+      HOST: '127.0.0.1',
+      PORT: String(port),
+    });
+    await waitForLine(child, 'y-websocket-server running', (l) =>
+      l.includes('running at') ? true : undefined,
     );
-    return { name, child, url: `ws://127.0.0.1:${port}/socket` };
+    return { child, port };
   }
   const dir = tempDir();
-  const db = name === 'lanboard-memory' ? 'memory' : path.join(dir, 'bench.db');
-  child = start(
+  const db = redisServer
+    ? 'redis'
+    : name === 'lanboard-memory'
+      ? 'memory'
+      : path.join(dir, 'bench.db');
+  const child = start(
     [
+      ...(process.env.BENCH_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+        : []),
       'bin/lanboard.js',
       'serve',
       '--host',
@@ -60,8 +148,59 @@ export async function startServer(name: ServerName): Promise<RunningServer> {
       '--data-dir',
       dir,
     ],
-    cleanEnv(),
+    redisServer ? { ...cleanEnv(), LANBOARD_DB_SERVER: redisServer } : cleanEnv(),
   );
-  const port = await waitForLine(child, 'hub listening', listeningPort('"hub listening"'));
-  return { name, child, url: `ws://127.0.0.1:${port}/socket` };
+  return {
+    child,
+    port: await waitForLine(child, 'hub listening', listeningPort('"hub listening"')),
+  };
+}
+
+/** A redis-server for the cross-hub rows, with the AOF an operator would run (fsync every second). */
+async function startRedis(): Promise<{ child: Child; server: string }> {
+  const port = await freePort();
+  const child = start(
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      tempDir(),
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+    ],
+    cleanEnv(),
+    'redis-server',
+  );
+  await waitForLine(child, 'redis ready', (l) =>
+    l.includes('Ready to accept connections') ? true : undefined,
+  );
+  return { child, server: `127.0.0.1:${port}` };
+}
+
+export async function startServer(name: ServerName): Promise<RunningServer> {
+  if (name !== 'lanboard-redis' && name !== 'lanboard-redis×3') {
+    const { child, port } = await startChild(name);
+    return { name, children: [child], ports: [port] };
+  }
+  const redis = await startRedis();
+  const hubs = [];
+  for (let i = 0; i < (name === 'lanboard-redis' ? 1 : 3); i++) {
+    hubs.push(await startChild(name, redis.server));
+  }
+  return {
+    name,
+    children: [redis.child, ...hubs.map((h) => h.child)],
+    ports: hubs.map((h) => h.port),
+  };
+}
+
+/** Stops the hubs before redis-server, so that they leave cleanly. */
+export async function stopServer(server: RunningServer): Promise<void> {
+  for (const child of [...server.children].reverse()) await child.stop();
 }

@@ -6,6 +6,8 @@ import { UsageError } from '../config/flags';
 export interface LoadTestOptions {
   /** ws:// or wss:// URL of the Zwibbler socket, e.g. ws://127.0.0.1:3000/socket. */
   url: string;
+  /** Several hubs' sockets (a benchmark of hubs sharing Redis): clients take them in turn. */
+  urls?: string[];
   /** Document every simulated client joins (sent in a V2 INIT: at most 255 bytes). */
   docId: string;
   teachers: number;

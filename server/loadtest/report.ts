@@ -116,9 +116,15 @@ export function snapshot(
   };
 }
 
+/** What the summary's `target` says of the run. */
+export type RunTarget = Pick<
+  LoadTestOptions,
+  'url' | 'docId' | 'teachers' | 'students' | 'delayMs' | 'length' | 'durationS'
+>;
+
 export function summary(
   snap: Snapshot,
-  o: LoadTestOptions,
+  o: RunTarget,
   stoppedBy: Summary['stoppedBy'],
   behind: number,
   generator: GeneratorLoad,

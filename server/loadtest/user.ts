@@ -84,7 +84,8 @@ export abstract class SimUser implements LeanClientHandler {
   private connect(): void {
     this.timer = undefined;
     if (this.run.stopping) return;
-    this.client = new LeanClient(this.run.options.url, this);
+    const { url, urls } = this.run.options;
+    this.client = new LeanClient(urls?.length ? urls[this.id % urls.length]! : url, this);
   }
 
   private scheduleReconnect(): void {
