@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'coverage/',
+      'renderer/dist/',
+      'renderer/board/dist/',
+      'test-results/',
+      'out/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -36,6 +46,25 @@ export default tseslint.config(
             {
               group: ['**/app/**', '**/renderer/**'],
               message: 'server/ must not import app/ or renderer/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The dashboard runs in a browser and talks to the hub over HTTP only: of
+    // server/ it may use the admin API's types, nothing else (DESIGN.md rule 5).
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    ignores: ['renderer/vite.config.ts', 'renderer/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)server/(?!admin/api-types$)',
+              message: 'renderer/ uses the hub through its HTTP API; import only its types.',
             },
           ],
         },

@@ -3,7 +3,7 @@
 // and exit non-zero (2 for bad config or usage, 1 when the hub cannot start).
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHub } from './index';
+import { HubSupervisor } from './host/supervisor';
 import { importArgs, serveSources, UsageError } from './config/flags';
 import { ConfigError, loadConfig } from './config/load';
 import { openStore } from './store/open-store';
@@ -15,16 +15,18 @@ import {
 import type { SkippedItem } from './store/zwibserve-import';
 import { ListenError } from './transport/http-server';
 import { loadtestCommand } from './loadtest/command';
+import { discoverCommand } from './discovery/command';
 
 const USAGE = `Usage:
   lanboard serve [--config <file>] [--host <addr>] [--port <n>]
                  [--db <sqlite-file>|memory] [--data-dir <dir>]
-                 [--log-level <level>] [--no-mdns]
+                 [--log-level <level>] [--no-mdns] [--admin-token <token>]
   lanboard import <zwibbler.db> [--config <file>] [--db <sqlite-file>]
                   [--data-dir <dir>] [--verbose]
   lanboard loadtest --test <ws-url> --docid <id> --teachers <n> --students <n>
                     [--delay <ms>] [--length <bytes>] [--duration <s>]
                     [--json] [--verbose]
+  lanboard discover [--timeout <s>] [--json] [--interface <addr>]
   lanboard --help | --version
 
 Settings come from defaults < the config file (zwibbler.conf format) <
@@ -36,25 +38,43 @@ database into the database \`serve\` would use with the same flags. Nothing
 already there is overwritten; it is safe while a hub runs on that file.
 
 loadtest simulates teachers who draw and students who watch one document, and
-reports screen-to-screen times until --duration or Ctrl-C (see README.md).`;
+reports screen-to-screen times until --duration or Ctrl-C (see README.md).
+
+discover lists the hubs that answer over mDNS on the LAN within --timeout
+seconds (default 3): name, addresses, port, protocols and TLS.`;
 
 async function serve(args: string[]): Promise<void> {
-  const loaded = loadConfig(serveSources(args, process.env));
-  const hub = createHub(loaded.config);
-  for (const w of loaded.warnings) process.stderr.write(`lanboard: warning: ${w}\n`);
-  await hub.start();
+  // The supervisor restarts the hub when the dashboard applies a new config.
+  const supervisor = new HubSupervisor({
+    sources: serveSources(args, process.env),
+    onStart(started, loaded) {
+      for (const w of loaded.warnings) process.stderr.write(`lanboard: warning: ${w}\n`);
+      // As Jupyter does: the URL with its token, on the terminal only, never in a log.
+      if (process.stdout.isTTY) {
+        process.stdout.write(`\n  Dashboard: ${started.dashboardUrl()}\n\n`);
+      }
+    },
+    onFatal(err) {
+      process.stderr.write(`lanboard: the hub could not restart: ${err.message}\n`);
+      process.exit(1);
+    },
+  });
+  const hub = await supervisor.start();
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(130);
     stopping = true;
     process.stderr.write(`lanboard: ${signal}, stopping\n`);
-    hub.stop().then(
+    supervisor.stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const join = await hub.joinInfo();
+  for (const url of [...join.urls, join.localUrl])
+    process.stderr.write(`lanboard: join at ${url}\n`);
 }
 
 /** `lanboard import`: one summary line on stdout, the skipped items with --verbose. */
@@ -125,6 +145,8 @@ async function main(argv: string[]): Promise<void> {
       return runImport(rest);
     case 'loadtest':
       return loadtestCommand(rest);
+    case 'discover':
+      return discoverCommand(rest);
     case '--version':
     case '-v':
       process.stdout.write(`${await version()}\n`);

@@ -1,33 +1,45 @@
 // The hub's only public surface: createHub(config) -> { start, stop, stats, events }.
 // Both hosts, the headless CLI and the desktop app, build the hub through here.
 import type { AddressInfo } from 'node:net';
-import type { Bus } from './cluster/bus';
-import { LocalBus } from './cluster/local-bus';
+import { adminTokenSource, mountAdmin } from './admin/hub-admin';
+import { configuredJwtVerifier } from './auth/jwt';
+import { boardRoutes } from './board/routes';
 import { completeConfig } from './config/load';
+import { HubDiscovery } from './discovery/discovery';
+import type { JoinInfo } from './discovery/join-info';
 import { checkOpenFileLimit } from './config/open-files';
 import type { HubConfig } from './config/schema';
+import type { HostControls } from './host/controls';
+import { openBackend } from './hub/backend';
+import type { Backend } from './hub/backend';
 import type { MountedProtocol, ProtocolContext } from './hub/protocol';
 import { SessionRegistry } from './hub/registry';
 import type { RegistryStats } from './hub/registry';
 import { createLogger, LogRing } from './log/logger';
 import type { Logger } from './log/logger';
 import { startIdleWebhook } from './management/webhook';
+import { healthRoute, metricsRoute } from './metrics/health';
+import { HubMetrics } from './metrics/metrics';
+import { timedStore } from './metrics/store-timing';
 import { mountChat } from './protocols/chat/mount';
 import { mountYWebrtc } from './protocols/signaling/y-webrtc';
+import { mountYjs } from './protocols/yjs/mount';
+import type { MountedYjs } from './protocols/yjs/mount';
 import { mountRtcSse } from './protocols/signaling/sse-mount';
 import { mountWorkspaces } from './protocols/signaling/workspaces-mount';
-import { mountZwibbler, zwibblerIdentity } from './protocols/zwibbler/mount';
+import { mountZwibbler } from './protocols/zwibbler/mount';
 import { LiveDocuments } from './protocols/zwibbler/live-document';
 import { startExpirySweeper } from './store/expiry-sweeper';
 import type { ExpirySweeper } from './store/expiry-sweeper';
-import { openStore } from './store/open-store';
 import type { DocumentStore } from './store/types';
+import { CloseCode } from './transport/close-codes';
 import { HttpTransport } from './transport/http-server';
 import { originPolicy } from './transport/origins';
 import { loadTls, watchCertificates } from './transport/tls';
 import type { CertificateWatch } from './transport/tls';
 
 export type { HubConfig } from './config/schema';
+export type { JoinInfo } from './discovery/join-info';
 export { ConfigError } from './config/load';
 export { ListenError } from './transport/http-server';
 
@@ -37,6 +49,12 @@ export interface HubOptions {
   logRing?: LogRing;
   /** The clock for access times, token expiry and JWTs (Unix ms); tests inject one. */
   now?: () => number;
+  /** The host running this hub (config file, origins, restart), for the admin API. */
+  host?: HostControls;
+  /** The built dashboard; defaults to renderer/dist. */
+  dashboardDir?: string;
+  /** The built classroom board; defaults to renderer/board/dist. */
+  boardDir?: string;
 }
 
 export interface HubStats extends RegistryStats {
@@ -44,6 +62,8 @@ export interface HubStats extends RegistryStats {
   connections: number;
   /** Zwibbler documents with connected clients. */
   liveDocuments: number;
+  /** Yjs rooms held in memory (loaded, or loading). */
+  yjsRoomsInMemory: number;
   uptimeMs: number;
   rssBytes: number;
 }
@@ -56,11 +76,15 @@ export interface Hub {
   readonly logs: LogRing;
   /** Opens the store and listens; rejects with ConfigError or ListenError. */
   start(): Promise<AddressInfo>;
-  /** Closes every socket with 1001, then the store. Safe to call twice. */
-  stop(): Promise<void>;
+  /** Closes every socket with 1001 (1012 for a restart), then the store. Safe to call twice. */
+  stop(options?: { restart?: boolean }): Promise<void>;
   stats(): HubStats;
   /** `http://host:port` once started (for tests and the dashboard). */
   url(): string;
+  /** LAN URLs, the `.local` URL, a QR code and the endpoints, as GET /api/join serves them. */
+  joinInfo(): Promise<JoinInfo>;
+  /** The dashboard on this computer, with the admin token in the fragment: for the host to open, never to log. */
+  dashboardUrl(): string;
 }
 
 export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions = {}): Hub {
@@ -69,9 +93,15 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
   const logs = options.logRing ?? new LogRing();
   const log = options.logger ?? createLogger({ level: config.LogLevel, ring: logs });
   const registry = new SessionRegistry();
-  const bus: Bus = new LocalBus();
-  const documents = new LiveDocuments(bus);
+  const discovery = new HubDiscovery(config, log);
+  const adminToken = adminTokenSource(config, log);
+  const metrics = new HubMetrics({
+    registry,
+    traffic: () => transport?.trafficByEndpoint() ?? new Map(),
+  });
+  let backend: Backend | undefined;
   let store: DocumentStore | undefined;
+  let documents: LiveDocuments | undefined;
   let transport: HttpTransport | undefined;
   let address: AddressInfo | undefined;
   let startedAt = 0;
@@ -80,32 +110,71 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
   let certificates: CertificateWatch | undefined;
   let stopWebhook: (() => Promise<void>) | undefined;
   const mounted: MountedProtocol[] = [];
+  let yjs: MountedYjs | undefined;
 
   async function start(): Promise<AddressInfo> {
     if (transport) throw new Error('hub already started');
-    zwibblerIdentity(config, now); // a bad JWTKey stops the start before anything opens
+    configuredJwtVerifier(config, now); // a bad JWTKey stops the start before anything opens
     checkOpenFileLimit(config.MaxFiles, log);
     const tls = loadTls(config);
     transport = createTransport(config, tls, log);
-    store = openStore(config, now);
+    // The board first: once built, its join page takes `/` over from discovery's.
+    for (const route of [...boardRoutes(config, options.boardDir), ...discovery.routes()])
+      transport.addRoute(route);
+    backend = await openBackend(config, now, log);
+    store = timedStore(backend.store, metrics);
+    documents = new LiveDocuments(backend.bus, store, backend.sessionKeys);
+    transport.addRoute(healthRoute(store, () => startedAt));
+    transport.addRoute(metricsRoute(metrics));
     mountZwibbler(transport, { config, store, documents, registry, log, now });
-    const context: ProtocolContext = { config, store, registry, bus, log, now };
+    const context: ProtocolContext = {
+      config,
+      store,
+      registry,
+      bus: backend.bus,
+      log,
+      now,
+      redis: backend.redis,
+    };
     // Each further protocol: mounted.push(mountX(transport, context));
     mounted.push(mountWorkspaces(transport, context));
     mounted.push(mountRtcSse(transport, context));
     mounted.push(mountChat(transport, context));
     mounted.push(mountYWebrtc(transport, context));
+    yjs = mountYjs(transport, context);
+    mounted.push(yjs);
+    mounted.push(
+      mountAdmin(transport, {
+        ...context,
+        documents,
+        logs,
+        log: log.child({ component: 'admin' }),
+        token: adminToken,
+        host: options.host,
+        dashboardDir: options.dashboardDir,
+        server: () => ({
+          address: address!,
+          tls: Boolean(tls),
+          startedAt,
+          connections: transport?.connectionCount ?? 0,
+        }),
+        joinInfo: () => discovery.joinInfo(),
+      }),
+    );
     try {
       address = await transport.listen(config.ServerBindAddress, config.ServerPort);
     } catch (err) {
       for (const protocol of mounted) await protocol.stop?.();
-      await store.close();
+      await backend.close();
       throw err;
     }
     // Background work starts only once the hub is really up.
     if (config.Webhook) stopWebhook = startIdleWebhook(config, registry, log);
-    sweeper = startExpirySweeper(config, store, (id) => documents.get(id) !== undefined, log, now);
+    await backend.start();
+    sweeper = startExpirySweeper(config, store, (id) => documents?.get(id) !== undefined, log, now);
     startedAt = Date.now();
+    metrics.start();
+    discovery.start(address.port, Boolean(tls)); // mDNS problems are logged, never fatal
     if (tls) certificates = watchCertificates(transport.server, config, tls, log);
     log.info(
       { address: address.address, port: address.port, tls: Boolean(tls), database: store.kind },
@@ -114,17 +183,19 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     return address;
   }
 
-  function stop(): Promise<void> {
+  function stop({ restart = false }: { restart?: boolean } = {}): Promise<void> {
     stopping ??= (async () => {
       certificates?.stop();
+      metrics.stop();
       if (!transport || !store) return;
+      await discovery.stop(); // goodbye packets first, while clients can still reach us
       await stopWebhook?.();
       await sweeper?.stop();
       for (const protocol of mounted) await protocol.stop?.();
-      await transport.close();
-      await waitUntil(() => documents.size === 0, 2000);
-      await bus.close();
-      await store.close();
+      await transport.close(3000, restart ? CloseCode.ServiceRestart : CloseCode.GoingAway);
+      await waitUntil(() => (documents?.size ?? 0) === 0, 2000);
+      documents?.dispose();
+      await backend?.close();
       log.info('hub stopped');
     })();
     return stopping;
@@ -140,14 +211,22 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     stats: () => ({
       ...registry.stats(),
       connections: transport?.connectionCount ?? 0,
-      liveDocuments: documents.size,
+      liveDocuments: documents?.size ?? 0,
+      yjsRoomsInMemory: yjs?.rooms.size ?? 0,
       uptimeMs: startedAt ? Date.now() - startedAt : 0,
       rssBytes: process.memoryUsage().rss,
     }),
+    joinInfo: () => discovery.joinInfo(),
+    dashboardUrl() {
+      if (!address) throw new Error('hub not started');
+      const local = ['0.0.0.0', '::', ''].includes(config.ServerBindAddress);
+      const host = local ? (address.family === 'IPv6' ? '[::1]' : '127.0.0.1') : hostOf(address);
+      const admin = config.AdminPath.replace(/\/+$/, '');
+      return `${config.CertFile ? 'https' : 'http'}://${host}:${address.port}${admin}/#token=${encodeURIComponent(adminToken())}`;
+    },
     url() {
       if (!address) throw new Error('hub not started');
-      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      return `${config.CertFile ? 'https' : 'http'}://${host}:${address.port}`;
+      return `${config.CertFile ? 'https' : 'http'}://${hostOf(address)}:${address.port}`;
     },
   };
 }
@@ -166,6 +245,10 @@ function createTransport(
     log,
     origins: originPolicy(config.AllowedOrigins),
   });
+}
+
+function hostOf(address: AddressInfo): string {
+  return address.family === 'IPv6' ? `[${address.address}]` : address.address;
 }
 
 async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {

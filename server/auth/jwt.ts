@@ -3,6 +3,7 @@
 // texts: the reference echoes the parser's internals (§16.20).
 import { errors, jwtVerify } from 'jose';
 import { ConfigError } from '../config/load';
+import type { HubConfig } from '../config/schema';
 import { parsePermissions } from '../hub/permissions';
 import { ErrorCode } from '../protocols/zwibbler/codec';
 import type { IdentityResult } from './zwibbler-identity';
@@ -95,4 +96,18 @@ function describeFailure(err: unknown): IdentityResult {
     return invalid('unexpected signing method');
   }
   return invalid('malformed token');
+}
+
+/** The verifier JWT mode uses, or undefined in open mode; a bad JWTKey is a ConfigError. */
+export function configuredJwtVerifier(
+  config: HubConfig,
+  now: () => number,
+): JwtVerifier | undefined {
+  return config.JWTKey
+    ? createJwtVerifier(
+        jwtKeyBytes(config.JWTKey, config.JWTKeyIsBase64),
+        config.JWTClockSkewSeconds,
+        now,
+      )
+    : undefined;
 }

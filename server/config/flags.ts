@@ -54,7 +54,7 @@ function storeSources(
     : { optionalFile: path.join(dataDir, 'lanboard.conf'), env, flags };
 }
 
-/** `lanboard serve [--config] [--host] [--port] [--db] [--data-dir] [--log-level] [--no-mdns]`. */
+/** `lanboard serve [--config] [--host] [--port] [--db] [--data-dir] [--log-level] [--no-mdns] [--admin-token]`. */
 export function serveSources(args: string[], env: NodeJS.ProcessEnv): ConfigSources {
   const { values: v } = parse(
     args,
@@ -64,6 +64,7 @@ export function serveSources(args: string[], env: NodeJS.ProcessEnv): ConfigSour
       port: { type: 'string' },
       'log-level': { type: 'string' },
       'no-mdns': { type: 'boolean' },
+      'admin-token': { type: 'string' },
     },
     false,
   );
@@ -72,6 +73,9 @@ export function serveSources(args: string[], env: NodeJS.ProcessEnv): ConfigSour
   if (v.port !== undefined) flags.ServerPort = { raw: v.port, flag: '--port' };
   if (v['log-level'] !== undefined) flags.LogLevel = { raw: v['log-level'], flag: '--log-level' };
   if (v['no-mdns']) flags.Mdns = { raw: '0', flag: '--no-mdns' };
+  if (v['admin-token'] !== undefined) {
+    flags.AdminToken = { raw: v['admin-token'], flag: '--admin-token' };
+  }
   return storeSources(v, env, flags);
 }
 

@@ -37,6 +37,8 @@ export interface ConfigSources {
   file?: string;
   /** Read if present: the default file location. */
   optionalFile?: string;
+  /** The file's text, used instead of reading it (to check an edit before it is written). */
+  fileText?: string;
   env?: NodeJS.ProcessEnv;
   /** Raw flag values by key, with the flag's name for messages. */
   flags?: Partial<Record<ConfigKey, { raw: string; flag: string }>>;
@@ -77,13 +79,13 @@ export function loadConfig(sources: ConfigSources = {}): LoadedConfig {
   const warnings: string[] = [];
   const fileName =
     sources.file ??
-    (sources.optionalFile && fs.existsSync(sources.optionalFile)
+    (sources.optionalFile && (sources.fileText !== undefined || fs.existsSync(sources.optionalFile))
       ? sources.optionalFile
       : undefined);
   if (fileName !== undefined) {
     let text: string;
     try {
-      text = fs.readFileSync(fileName, 'utf8');
+      text = sources.fileText ?? fs.readFileSync(fileName, 'utf8');
     } catch (err) {
       throw new ConfigError(`cannot read config file ${fileName}: ${(err as Error).message}`);
     }

@@ -17,9 +17,9 @@ import type { IceServer, Parser } from './values';
 import { LOG_LEVELS } from '../log/logger';
 import { defaultDataDir } from './paths';
 
-export const DATABASES = ['sqlite', 'memory'] as const;
+export const DATABASES = ['sqlite', 'memory', 'redis'] as const;
 /** Recognised zwibbler.conf values that Lanboard does not serve yet. */
-export const DATABASES_NOT_YET = ['redis', 'postgresql', 'mariadb', 'mysql'];
+export const DATABASES_NOT_YET = ['postgresql', 'mariadb', 'mysql'];
 
 export interface HubConfig {
   ServerBindAddress: string;
@@ -31,6 +31,7 @@ export interface HubConfig {
   DbFile: string;
   DbSynchronous: 'normal' | 'full';
   DbServer: string;
+  DbCluster: boolean;
   DbUser: string;
   DbPassword: string;
   Expiration: number | 'never';
@@ -136,7 +137,7 @@ export const SETTINGS: Setting[] = [
     key: 'Database',
     parse: oneOf(DATABASES, DATABASES_NOT_YET),
     default: 'sqlite',
-    doc: '`sqlite` (one file, the default) or `memory` (lost on exit; for tests).',
+    doc: '`sqlite` (one file, the default), `memory` (lost on exit; for tests), or `redis` (shared by several hubs: see "Running several hubs").',
   }),
   setting({
     key: 'DataDir',
@@ -162,8 +163,14 @@ export const SETTINGS: Setting[] = [
     key: 'DbServer',
     parse: text,
     default: 'localhost:6379',
-    doc: 'Database server for networked backends.',
+    doc: 'The Redis server as `host:port` (Database=redis); with DbCluster=1, a comma-separated list of cluster nodes.',
     aliases: ['RedisServer'],
+  }),
+  setting({
+    key: 'DbCluster',
+    parse: boolean,
+    default: false,
+    doc: 'DbServer is a Redis Cluster (its keys are hash-tagged per document, so each script stays on one node).',
   }),
   setting({ key: 'DbUser', parse: text, default: '', doc: 'Database user.' }),
   setting({
@@ -291,7 +298,7 @@ export const SETTINGS: Setting[] = [
     key: 'Mdns',
     parse: boolean,
     default: true,
-    doc: 'Advertise the hub on the LAN over mDNS/DNS-SD (`_lanboard._tcp` and `_http._tcp`). `--no-mdns` turns it off.',
+    doc: 'Advertise the hub on the LAN over mDNS/DNS-SD: `_lanboard._tcp`, and `_http._tcp` (`_https._tcp` with TLS) for the join page. `--no-mdns` turns it off.',
   }),
   setting({
     key: 'MdnsName',
@@ -304,8 +311,8 @@ export const SETTINGS: Setting[] = [
     key: 'MdnsInterface',
     parse: text,
     default: '',
-    defaultText: '(empty: every interface)',
-    doc: 'Advertise only on the interface with this IPv4 address (for example `192.168.1.10`).',
+    defaultText: '(empty: the interface of the default route)',
+    doc: 'Advertise on this interface only: its IPv4 address (for example `192.168.1.10`) or its name (`eth0`). While the machine has no such interface the hub does not advertise.',
   }),
   setting({
     key: 'AdminToken',

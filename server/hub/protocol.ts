@@ -2,6 +2,7 @@
 import type { Bus } from '../cluster/bus';
 import type { HubConfig } from '../config/schema';
 import type { Logger } from '../log/logger';
+import type { RedisClient } from '../store/redis-connection';
 import type { DocumentStore } from '../store/types';
 import type { SessionRegistry } from './registry';
 
@@ -13,6 +14,8 @@ export interface ProtocolContext {
   log: Logger;
   /** The hub's clock (Unix ms); tests inject one. */
   now: () => number;
+  /** The Redis connection hubs share, when Database=redis. */
+  redis?: RedisClient;
 }
 
 export interface MountedProtocol {

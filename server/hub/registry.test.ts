@@ -62,6 +62,19 @@ describe('SessionRegistry', () => {
     assert.deepEqual(reg.stats(), { rooms: 0, clients: 0, byProtocol: {} });
   });
 
+  test('setUserId names the user of a connected client and says so', () => {
+    const reg = new SessionRegistry();
+    const a = { ...info(), userId: '' };
+    reg.add(a, control());
+    const seen: string[] = [];
+    reg.on('user-changed', (c) => seen.push(c.userId));
+    assert.equal(reg.setUserId(a.id, 'alice'), true);
+    assert.equal(reg.client(a.id)?.userId, 'alice');
+    assert.deepEqual(reg.clients({ userId: 'alice' }).length, 1);
+    assert.deepEqual(seen, ['alice']);
+    assert.equal(reg.setUserId('nobody', 'bob'), false);
+  });
+
   test('a client id can be registered only once', () => {
     const reg = new SessionRegistry();
     const a = info();

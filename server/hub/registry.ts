@@ -3,6 +3,7 @@
 // dashboard and the management API need (kick, live permission changes, stats).
 // Every protocol registers its clients here; nothing here knows a wire format.
 import { EventEmitter } from 'node:events';
+import type { Traffic } from '../transport/traffic';
 import type { Permissions } from './permissions';
 
 export interface ClientInfo {
@@ -21,6 +22,8 @@ export interface ClientControl {
   kick(reason: string): void;
   /** Applies at once. Losing `read` disconnects the client. */
   setPermissions(permissions: Permissions): void;
+  /** The connection's live counters (ClientSocket.traffic), read when the dashboard asks. */
+  readonly traffic?: Traffic;
 }
 
 export interface RoomInfo {
@@ -45,6 +48,8 @@ export interface RegistryEvents {
   'room-opened': [RoomInfo];
   'room-closed': [RoomInfo];
   'permissions-changed': [ClientInfo];
+  /** The client now goes by another user name (a chat name chosen after connecting). */
+  'user-changed': [ClientInfo];
 }
 
 interface Entry {
@@ -131,6 +136,11 @@ export class SessionRegistry extends EventEmitter<RegistryEvents> {
     return out;
   }
 
+  /** A client's message and byte counters, if its protocol keeps them. */
+  traffic(id: string): Readonly<Traffic> | undefined {
+    return this.entries.get(id)?.control.traffic;
+  }
+
   kick(id: string, reason: string): boolean {
     const entry = this.entries.get(id);
     if (!entry) return false;
@@ -150,6 +160,15 @@ export class SessionRegistry extends EventEmitter<RegistryEvents> {
     entry.info.permissions = { ...permissions };
     this.emit('permissions-changed', { ...entry.info });
     entry.control.setPermissions({ ...permissions });
+    return true;
+  }
+
+  /** Names the user behind a connected client, for protocols that learn it after connecting. */
+  setUserId(id: string, userId: string): boolean {
+    const entry = this.entries.get(id);
+    if (!entry) return false;
+    entry.info.userId = userId;
+    this.emit('user-changed', { ...entry.info });
     return true;
   }
 

@@ -30,6 +30,7 @@ export class LogRing extends Writable {
   private readonly lines: string[] = [];
   private next = 0;
   private total = 0;
+  private readonly lineListeners = new Set<(line: string) => void>();
 
   constructor(readonly capacity = 1000) {
     super({ decodeStrings: false });
@@ -41,8 +42,15 @@ export class LogRing extends Writable {
       this.lines[this.next] = line;
       this.next = (this.next + 1) % this.capacity;
       this.total++;
+      for (const listener of this.lineListeners) listener(line);
     }
     done();
+  }
+
+  /** Calls `listener` with each new line (the dashboard's live tail); returns the unsubscribe. */
+  onLine(listener: (line: string) => void): () => void {
+    this.lineListeners.add(listener);
+    return () => this.lineListeners.delete(listener);
   }
 
   /** Oldest first. */

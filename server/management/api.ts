@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SessionRegistry } from '../hub/registry';
 import { parsePermissions } from '../hub/permissions';
 import type { Logger } from '../log/logger';
+import { deleteDocument } from '../protocols/zwibbler/live-document';
 import type { LiveDocuments } from '../protocols/zwibbler/live-document';
 import type { DocumentStore } from '../store/types';
 import { credentialsMatch, parseBasicAuth } from './basic-auth';
@@ -117,17 +118,7 @@ export class ManagementApi {
   private async deleteDocument(p: FormParams): Promise<Reply> {
     const id = p.value('documentID');
     if (!id) return missing('documentID');
-    const { store, documents } = this.o;
-    const live = documents.get(id);
-    if (!live) {
-      await store.deleteDocument(id);
-      return { status: 200 };
-    }
-    // In the document's queue: connected clients get ERROR 1 and are closed, then it goes.
-    await live.run(async () => {
-      live.publish({ kind: 'deleted' });
-      await store.deleteDocument(id);
-    });
+    await deleteDocument(this.o.documents, this.o.store, id);
     return { status: 200 };
   }
 

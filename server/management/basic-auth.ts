@@ -16,7 +16,7 @@ export function parseBasicAuth(header: string | undefined): Credentials | undefi
 }
 
 /** Hashing first makes both sides the same length, so nothing leaks through timing. */
-function sameSecret(a: string, b: string): boolean {
+export function sameSecret(a: string, b: string): boolean {
   const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
   return timingSafeEqual(digest(a), digest(b));
 }

@@ -2,7 +2,7 @@
 // test can read back, raw or as parsed lines.
 import { Writable } from 'node:stream';
 import { createLogger } from '../log/logger';
-import type { Logger, LogLevel } from '../log/logger';
+import type { Logger, LogLevel, LogRing } from '../log/logger';
 
 /** One log line as pino wrote it, parsed. */
 export type LogLine = { level: number; msg: string } & Record<string, unknown>;
@@ -18,7 +18,8 @@ export interface CapturedLog {
   text(): string;
 }
 
-export function captureLog(level: LogLevel = 'debug'): CapturedLog {
+/** `ring`: also feed a hub's ring buffer, as the hub's own logger does. */
+export function captureLog(level: LogLevel = 'debug', ring?: LogRing): CapturedLog {
   const parsed: LogLine[] = [];
   let written = '';
   let partial = '';
@@ -38,7 +39,7 @@ export function captureLog(level: LogLevel = 'debug'): CapturedLog {
     },
   });
   return {
-    logger: createLogger({ level, destination }),
+    logger: createLogger({ level, destination, ring }),
     lines: () => [...parsed],
     text: () => written,
   };

@@ -2,6 +2,7 @@
 // (text or binary) and waits for the next one, as the original browser client
 // (beejjorgensen/websockets-demo chat-client.js) would receive them.
 import WebSocket from 'ws';
+import { Inbox } from './inbox';
 
 export const CHAT_SUBPROTOCOL = 'beej-chat-protocol';
 
@@ -23,22 +24,18 @@ export interface ChatOpenOptions {
 }
 
 export class ChatClient {
-  readonly frames: ChatFrame[] = [];
+  private readonly inbox = new Inbox<ChatFrame>();
+  readonly frames: ChatFrame[] = this.inbox.items;
   readonly closed: Promise<Closed>;
-  private cursor = 0;
-  private isClosed = false;
-  private waiters: (() => void)[] = [];
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data: Buffer, isBinary: boolean) => {
-      this.frames.push({ text: data.toString('utf8'), binary: isBinary });
-      this.wake();
+      this.inbox.push({ text: data.toString('utf8'), binary: isBinary });
     });
     this.closed = new Promise((resolve) => {
       ws.on('close', (code, reason) => {
-        this.isClosed = true;
         resolve({ code, reason: reason.toString() });
-        this.wake();
+        this.inbox.close();
       });
     });
     ws.on('error', () => {});
@@ -80,27 +77,14 @@ export class ChatClient {
 
   /** The next frame's text; rejects when the socket closes first or after `timeoutMs`. */
   async next(timeoutMs = 5000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.cursor >= this.frames.length) {
-      if (this.isClosed) throw new Error('socket closed before the next frame');
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no frame within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    const frame = this.frames[this.cursor++]!;
+    const frame = await this.inbox.next(timeoutMs);
     if (frame.binary) throw new Error('expected a text frame, got a binary one');
     return frame.text;
   }
 
   /** Frames received and not yet taken by next(). */
   get pending(): number {
-    return this.frames.length - this.cursor;
+    return this.inbox.unread;
   }
 
   async close(): Promise<Closed> {
@@ -108,12 +92,6 @@ export class ChatClient {
       this.ws.close();
     }
     return this.closed;
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
   }
 }
 

@@ -36,22 +36,40 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
+export interface SpawnOptions {
+  /** Runs the hub under this command, e.g. `ip netns exec <namespace>`. */
+  prefix?: string[];
+  /** Leaves mDNS on; env must then pin LANBOARD_MDNS_INTERFACE (loopback or a test namespace). */
+  mdns?: boolean;
+}
+
 /**
  * Starts `lanboard serve` on 127.0.0.1, port 0, mDNS off, with its own data
- * folder unless `--data-dir` is given, and waits until it listens.
+ * folder unless `--data-dir` is given, and waits until it listens. Later
+ * `args` (`--host`, say) override these.
  */
-export function spawnHub(args: string[] = [], env: Record<string, string> = {}): Promise<ChildHub> {
+export function spawnHub(
+  args: string[] = [],
+  env: Record<string, string> = {},
+  options: SpawnOptions = {},
+): Promise<ChildHub> {
+  if (options.mdns && !env.LANBOARD_MDNS_INTERFACE) {
+    throw new Error('a test hub with mDNS must pin LANBOARD_MDNS_INTERFACE');
+  }
   const dataDir = args.includes('--data-dir') ? undefined : tempDir('lanboard-child-');
+  const [command = process.execPath, ...prefixArgs] = options.prefix ?? [];
   const child = spawn(
-    process.execPath,
+    command,
     [
+      ...prefixArgs,
+      ...(options.prefix ? [process.execPath] : []),
       BIN,
       'serve',
       '--host',
       '127.0.0.1',
       '--port',
       '0',
-      '--no-mdns',
+      ...(options.mdns ? [] : ['--no-mdns']),
       ...(dataDir ? ['--data-dir', dataDir.dir] : []),
       ...args,
     ],

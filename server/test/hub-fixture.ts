@@ -1,7 +1,9 @@
 // Starts a real hub on 127.0.0.1, port 0, for integration tests.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { ConfigSources } from '../config/load';
 import { createHub } from '../index';
 import type { Hub, HubConfig, HubOptions } from '../index';
 
@@ -42,3 +44,35 @@ export function tempDir(prefix = 'lanboard-test-'): { dir: string; remove: () =>
 export { hex } from './messages';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A TCP port free on 127.0.0.1 right now (for a hub that must listen on a known port). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * What `lanboard serve --config <file> --data-dir <dir> --no-mdns` would load,
+ * with no LANBOARD_* variables: for tests that run the hub under HubSupervisor.
+ */
+export function serveSources(
+  file: string,
+  dataDir: string,
+  flags: ConfigSources['flags'] = {},
+): ConfigSources {
+  return {
+    file,
+    env: {},
+    flags: {
+      DataDir: { raw: dataDir, flag: '--data-dir' },
+      Mdns: { raw: '0', flag: '--no-mdns' },
+      ...flags,
+    },
+  };
+}

@@ -1,6 +1,7 @@
 // A Zwibbler client over the real `ws` library, for tests: it sends INIT and
 // other messages, reassembles continuation chunks and decodes what arrives.
 import WebSocket from 'ws';
+import { Inbox } from './inbox';
 import { splitIntoChunks } from '../protocols/zwibbler/chunks';
 import { decodeMessage, encodeMessage } from '../protocols/zwibbler/codec';
 import type { InitMessage, Message } from '../protocols/zwibbler/codec';
@@ -30,6 +31,26 @@ export function initMessage(o: InitOptions): InitMessage {
   };
 }
 
+/** A SET-KEY from plain strings; `lifetime` 0 is a client key. */
+export function setKeyMessage(o: {
+  name: string;
+  value: string;
+  lifetime?: number;
+  oldVersion?: number;
+  newVersion: number;
+  requestId?: number;
+}): Message {
+  return {
+    type: 'set-key',
+    requestId: o.requestId ?? 1,
+    lifetime: o.lifetime ?? 0,
+    oldVersion: o.oldVersion ?? 0,
+    newVersion: o.newVersion,
+    name: Buffer.from(o.name),
+    value: Buffer.from(o.value),
+  };
+}
+
 export interface Closed {
   code: number;
   reason: string;
@@ -39,18 +60,17 @@ export class ZwibblerClient {
   /** Every WebSocket message as received. */
   readonly frames: Buffer[] = [];
   /** Every whole protocol message, decoded. */
-  readonly messages: Message[] = [];
+  private readonly inbox = new Inbox<Message>();
+  readonly messages: Message[] = this.inbox.items;
   readonly closed: Promise<Closed>;
   private partial: Buffer[] = [];
-  private cursor = 0;
-  private waiters: (() => void)[] = [];
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data: Buffer) => this.onFrame(data));
     this.closed = new Promise((resolve) => {
       ws.on('close', (code, reason) => {
         resolve({ code, reason: reason.toString() });
-        this.wake();
+        this.inbox.close();
       });
     });
     ws.on('error', () => {});
@@ -87,21 +107,8 @@ export class ZwibblerClient {
   }
 
   /** The next message not yet taken, waiting up to `timeoutMs`. */
-  async next(timeoutMs = 5000): Promise<Message> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.cursor >= this.messages.length) {
-      if (this.ws.readyState === WebSocket.CLOSED) throw new Error('socket closed');
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no message within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
-    return this.messages[this.cursor++]!;
+  next(timeoutMs = 5000): Promise<Message> {
+    return this.inbox.next(timeoutMs, 'message');
   }
 
   /** The next message of one type, skipping others (key updates from other tests' clients, say). */
@@ -136,13 +143,6 @@ export class ZwibblerClient {
     if (data[1] !== 0) return;
     const whole = this.partial.length === 1 ? this.partial[0]! : Buffer.concat(this.partial);
     this.partial = [];
-    this.messages.push(decodeMessage(whole));
-    this.wake();
-  }
-
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
+    this.inbox.push(decodeMessage(whole));
   }
 }

@@ -5,6 +5,8 @@ import type { WebSocket } from 'ws';
 import type { Logger } from '../log/logger';
 import { clampReason } from './close-codes';
 import type { KeepaliveSweeper, Pingable } from './keepalive';
+import { countIn, countOut, emptyTraffic } from './traffic';
+import type { EndpointTraffic, Traffic } from './traffic';
 
 export interface SendOptions {
   /**
@@ -15,11 +17,18 @@ export interface SendOptions {
   uncapped?: boolean;
   /** Sends text frames (the bytes must be UTF-8), for JSON protocols; binary otherwise. */
   text?: boolean;
+  /**
+   * False: never compress these frames, even when permessage-deflate was
+   * negotiated. For fan-out, where the same frame would be deflated once per member.
+   */
+  compress?: boolean;
 }
 
 export interface ClientSocket {
   readonly remoteAddress: string;
   readonly isOpen: boolean;
+  /** This connection's counters, for the registry (ClientControl.traffic). */
+  readonly traffic?: Traffic;
   /**
    * Queues the WebSocket messages that make up one protocol message (its
    * continuation chunks). False if the socket is closed or was just cut off.
@@ -45,6 +54,8 @@ export interface ClientSocketOptions {
   log: Logger;
   /** How long a closing peer gets to answer our close frame. */
   closeTimeoutMs?: number;
+  /** The endpoint's totals, bumped with this connection's own counters. */
+  totals?: EndpointTraffic;
 }
 
 export class WsClientSocket implements ClientSocket, Pingable {
@@ -53,6 +64,7 @@ export class WsClientSocket implements ClientSocket, Pingable {
   private alive = true;
   private closing = false;
   private closeTimer: NodeJS.Timeout | undefined;
+  readonly traffic: Traffic = emptyTraffic();
 
   constructor(
     private readonly ws: WebSocket,
@@ -63,8 +75,13 @@ export class WsClientSocket implements ClientSocket, Pingable {
   /** Wires ws events to the protocol's handler. Call once, right after construction. */
   attach(handler: SocketHandler): void {
     const { ws, options } = this;
+    const totals = options.totals;
+    if (totals) totals.connections++;
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       this.alive = true;
+      const now = Date.now();
+      countIn(this.traffic, data.length, now);
+      if (totals) countIn(totals, data.length, now);
       handler.message(data, isBinary);
     });
     ws.on('pong', () => {
@@ -74,6 +91,7 @@ export class WsClientSocket implements ClientSocket, Pingable {
       options.log.debug({ err: err.message, remote: this.remoteAddress }, 'socket error');
     });
     ws.once('close', (code: number, reason: Buffer) => {
+      if (totals) totals.connections--;
       options.keepalive.delete(this);
       clearTimeout(this.closeTimer);
       handler.closed(code, reason.toString());
@@ -88,6 +106,7 @@ export class WsClientSocket implements ClientSocket, Pingable {
   send(frames: Uint8Array | readonly Uint8Array[], options?: SendOptions): boolean {
     if (!this.isOpen) return false;
     const list = frames instanceof Uint8Array ? [frames] : frames;
+    this.countSent(list);
     if (options?.uncapped) {
       for (const frame of list) {
         this.uncappedBytes += frame.length;
@@ -106,9 +125,18 @@ export class WsClientSocket implements ClientSocket, Pingable {
       this.destroy();
       return false;
     }
-    const binary = !options?.text;
-    for (const frame of list) this.ws.send(frame, { binary });
+    const opts = { binary: !options?.text, compress: options?.compress ?? true };
+    for (const frame of list) this.ws.send(frame, opts);
     return true;
+  }
+
+  /** One protocol message, however many frames it takes. */
+  private countSent(frames: readonly Uint8Array[]): void {
+    let bytes = 0;
+    for (const frame of frames) bytes += frame.length;
+    const now = Date.now();
+    countOut(this.traffic, bytes, now);
+    if (this.options.totals) countOut(this.options.totals, bytes, now);
   }
 
   close(code: number, reason: string): void {

@@ -5,6 +5,7 @@ export const CloseCode = {
   Normal: 1000,
   GoingAway: 1001,
   ProtocolError: 1002,
+  UnsupportedData: 1003,
   PolicyViolation: 1008,
   MessageTooBig: 1009,
   InternalError: 1011,

@@ -14,6 +14,8 @@ import { KeepaliveSweeper } from './keepalive';
 import type { OriginPolicy } from './origins';
 import { parseSubprotocols, pickEndpoint } from './routes';
 import type { HttpRoute, RawUpgradeRoute, WebSocketEndpoint } from './routes';
+import { emptyTraffic } from './traffic';
+import type { EndpointTraffic } from './traffic';
 
 export interface TransportOptions {
   tls?: { cert: Buffer; key: Buffer };
@@ -49,6 +51,8 @@ export class HttpTransport {
   /** One WebSocketServer per (compression, message limit): ws fixes both per server. */
   private readonly servers = new Map<string, WebSocketServer>();
   private readonly keepalive: KeepaliveSweeper;
+  /** Counters per endpoint name, for the metrics. */
+  private readonly traffic = new Map<string, EndpointTraffic>();
   private stopping = false;
 
   constructor(private readonly options: TransportOptions) {
@@ -94,6 +98,17 @@ export class HttpTransport {
     });
   }
 
+  /** Messages, bytes and open connections per endpoint name (the protocol). */
+  trafficByEndpoint(): ReadonlyMap<string, EndpointTraffic> {
+    return this.traffic;
+  }
+
+  private endpointTraffic(name: string): EndpointTraffic {
+    let t = this.traffic.get(name);
+    if (!t) this.traffic.set(name, (t = { ...emptyTraffic(), connections: 0 }));
+    return t;
+  }
+
   /** Live WebSocket connections. */
   get connectionCount(): number {
     let count = 0;
@@ -123,15 +138,16 @@ export class HttpTransport {
   }
 
   /**
-   * Stops accepting, sends every WebSocket a 1001 close, and resolves once the
-   * server is closed (sockets still open after `graceMs` are dropped).
+   * Stops accepting, sends every WebSocket a close (1001, or 1012 when the hub
+   * restarts), and resolves once the server is closed (sockets still open after
+   * `graceMs` are dropped).
    */
-  async close(graceMs = 3000): Promise<void> {
+  async close(graceMs = 3000, code: number = CloseCode.GoingAway): Promise<void> {
     this.stopping = true;
     this.keepalive.stop();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const sockets = [...this.servers.values()].flatMap((wss) => [...wss.clients]);
-    await Promise.all(sockets.map((ws) => closeWithin(ws, graceMs)));
+    await Promise.all(sockets.map((ws) => closeWithin(ws, graceMs, code)));
     this.server.closeAllConnections();
     await closed;
   }
@@ -197,6 +213,7 @@ export class HttpTransport {
         maxQueuedBytes: this.options.maxQueuedBytes,
         keepalive: this.keepalive,
         log: this.options.log,
+        totals: this.endpointTraffic(endpoint.name),
       });
       try {
         client.attach(endpoint.accept(client, req, { url, remoteAddress, subprotocol }));
@@ -227,7 +244,7 @@ function rejectUpgrade(socket: Duplex, status: number, text: string): void {
   } else socket.destroy();
 }
 
-function closeWithin(ws: WebSocket, graceMs: number): Promise<void> {
+function closeWithin(ws: WebSocket, graceMs: number, code: number): Promise<void> {
   return new Promise((resolve) => {
     if (ws.readyState === ws.CLOSED) return resolve();
     const timer = setTimeout(() => ws.terminate(), graceMs);
@@ -235,7 +252,10 @@ function closeWithin(ws: WebSocket, graceMs: number): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-    ws.close(CloseCode.GoingAway, 'server shutting down');
+    ws.close(
+      code,
+      code === CloseCode.ServiceRestart ? 'server restarting' : 'server shutting down',
+    );
   });
 }
 

@@ -337,6 +337,8 @@ describe('registry', () => {
       t.hub.registry.rooms('chat').map((r) => [r.name, r.clients]),
       [['chat', 2]],
     );
+    // The name chosen at join is the client's user; one that has not joined has none yet.
+    assert.deepEqual(listed.map((c) => c.userId).sort(), ['', 'alice']);
     await Promise.all([a.close(), b.close()]);
     await chatClients(0);
     assert.equal(t.hub.stats().byProtocol.chat, undefined);

@@ -83,6 +83,7 @@ export class ChatSession implements SocketHandler {
           this.permissions = { ...permissions };
           if (!permissions.read) this.close(CloseCode.Forbidden, 'access revoked');
         },
+        traffic: socket.traffic,
       },
     );
   }
@@ -119,6 +120,7 @@ export class ChatSession implements SocketHandler {
           return this.ignore('chat-join after joining: the username is fixed');
         }
         this.username = command.username;
+        this.ctx.registry.setUserId(this.id, command.username); // the dashboard shows the name
         this.ctx.room.broadcast({ type: 'chat-join', payload: { username: command.username } });
         return;
       case 'message':

@@ -48,6 +48,8 @@ export function mountRtcSse(
     iceServers: config.IceServers,
     messagesPerSecond: config.SignalMessagesPerSecond,
     maxQueuedBytes: config.MaxQueuedBytes,
+    // Other hubs to mirror rooms from: only when hubs share Redis.
+    crossHub: context.redis !== undefined,
   });
   transport.addRoute(
     rtcSseRoute({

@@ -17,6 +17,8 @@ import type { SessionRegistry } from '../../hub/registry';
 import type { Logger } from '../../log/logger';
 import { TokenBucket } from '../../transport/rate-limit';
 import type { IceServer } from '../../config/values';
+import { SseDirectory } from './sse-directory';
+import type { RemotePeer } from './sse-directory';
 import { SseStream, formatEvent } from './sse-stream';
 import type { RtcTokens, RtcUser } from './sse-token';
 
@@ -32,6 +34,8 @@ export const SERVER_EVENTS = new Set([
 ]);
 
 export interface SignalingOptions {
+  /** Peers on other hubs take part (the hub shares its bus through Redis). */
+  crossHub?: boolean;
   tokens: RtcTokens;
   registry: SessionRegistry;
   bus: Bus;
@@ -96,7 +100,31 @@ export class SseSignaling {
   private readonly revoked = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly o: SignalingOptions) {}
+  /** Peers in rooms on other hubs; none with one hub. */
+  private readonly directory: SseDirectory | undefined;
+
+  constructor(private readonly o: SignalingOptions) {
+    if (!o.crossHub) return;
+    this.directory = new SseDirectory(
+      o.bus,
+      () => this.localMembers(),
+      (room, peer) => {
+        for (const peerId of this.rooms.get(room) ?? []) {
+          this.publish(peerId, 'remove-peer', { peer, roomId: room });
+        }
+      },
+    );
+  }
+
+  private localMembers(): { room: string; peer: RemotePeer }[] {
+    const out: { room: string; peer: RemotePeer }[] = [];
+    for (const s of this.sessions.values()) {
+      for (const room of s.rooms.keys()) {
+        out.push({ room, peer: { id: s.id, username: s.user.username } });
+      }
+    }
+    return out;
+  }
 
   /** For tests and stats: sessions, open streams, whether the shared timer runs. */
   get state(): { sessions: number; streams: number; ticking: boolean } {
@@ -183,16 +211,16 @@ export class SseSignaling {
       members = new Set();
       this.rooms.set(room, members);
     }
-    for (const peerId of members) {
-      const other = this.sessions.get(peerId);
-      this.publish(peerId, 'add-peer', { peer: publicUser(user), roomId: room, offer: false });
-      this.publish(user.id, 'add-peer', {
-        peer: { id: peerId, username: other?.user.username },
-        roomId: room,
-        offer: true,
-      });
+    const others = [
+      ...[...members].map((id) => ({ id, username: this.sessions.get(id)?.user.username })),
+      ...(this.directory?.members(room) ?? []),
+    ];
+    for (const other of others) {
+      this.publish(other.id, 'add-peer', { peer: publicUser(user), roomId: room, offer: false });
+      this.publish(user.id, 'add-peer', { peer: other, roomId: room, offer: true });
     }
     members.add(user.id);
+    this.directory?.joined(room, { id: user.id, username: user.username });
     const membership: Membership = { permissions: { ...FULL_ACCESS }, unregister: () => {} };
     membership.unregister = this.o.registry.add(
       {
@@ -220,11 +248,12 @@ export class SseSignaling {
   /** Sends `event` to a peer that shares a room (where the sender may write) with the sender. */
   relay(user: RtcUser, targetId: string, event: string, data: unknown): RelayResult {
     const target = this.sessions.get(targetId);
-    if (!target) return 'unknown-peer';
+    if (!target && !this.directory?.knows(targetId)) return 'unknown-peer';
     const sender = this.sessions.get(user.id);
     let shared = false;
     for (const [room, m] of sender?.rooms ?? []) {
-      if (m.permissions.write && target.rooms.has(room)) shared = true;
+      const together = target ? target.rooms.has(room) : this.directory?.has(room, targetId);
+      if (m.permissions.write && together) shared = true;
     }
     if (!shared) return 'not-shared';
     this.publish(targetId, event, { peer: publicUser(user), data });
@@ -247,6 +276,7 @@ export class SseSignaling {
   stop(): void {
     for (const s of [...this.sessions.values()]) this.endSession(s, 'hub stopping', false);
     this.rooms.clear();
+    this.directory?.dispose();
   }
 
   private createSession(user: RtcUser): Session {
@@ -317,6 +347,12 @@ export class SseSignaling {
     stream?.end();
     for (const [room, membership] of s.rooms) {
       membership.unregister();
+      this.directory?.left(room, s.id);
+      if (notify) {
+        for (const remote of this.directory?.members(room) ?? []) {
+          this.publish(remote.id, 'remove-peer', { peer: publicUser(s.user), roomId: room });
+        }
+      }
       const members = this.rooms.get(room);
       members?.delete(s.id);
       if (!members || members.size === 0) {

@@ -3,10 +3,9 @@
 // RtcTokenKey, or a random one kept in `<DataDir>/rtc-token.key` (mode 0600) so
 // tokens survive a restart. The file is touched only when the first token is
 // issued or checked, so a hub that never serves signaling writes nothing.
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { SignJWT, jwtVerify } from 'jose';
+import { loadOrCreateSecret } from '../../config/secret-file';
 import type { Logger } from '../../log/logger';
 
 /** A peer as the original's events show it: the token's payload. */
@@ -22,7 +21,6 @@ export interface RtcUser {
 /** Tells our tokens apart from other JWTs signed with the same key (JWTKey, say). */
 const AUDIENCE = 'lanboard-rtc';
 export const KEY_FILE = 'rtc-token.key';
-const MIN_KEY_CHARS = 16;
 
 export interface RtcTokenOptions {
   /** RtcTokenKey; empty to use the key file. */
@@ -82,23 +80,5 @@ export class RtcTokens {
 
 /** Reads the key file, creating it (0600, random) when it is missing or empty. */
 export function loadOrCreateKey(file: string, log: Logger): string {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const fresh = randomBytes(32).toString('base64url');
-  try {
-    // `wx`: two hubs starting together cannot both write a key.
-    fs.writeFileSync(file, `${fresh}\n`, { mode: 0o600, flag: 'wx' });
-    log.info({ file }, 'generated a signaling token key');
-    return fresh;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  if (process.platform !== 'win32' && (fs.statSync(file).mode & 0o077) !== 0) {
-    fs.chmodSync(file, 0o600);
-    log.warn({ file }, 'signaling token key was readable by others; set its mode to 0600');
-  }
-  const stored = fs.readFileSync(file, 'utf8').trim();
-  if (stored.length >= MIN_KEY_CHARS) return stored;
-  fs.writeFileSync(file, `${fresh}\n`, { mode: 0o600 });
-  log.warn({ file }, 'signaling token key file was empty or too short; generated a new key');
-  return fresh;
+  return loadOrCreateSecret(file, log, 'the signaling token key');
 }

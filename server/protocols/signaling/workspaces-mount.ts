@@ -7,7 +7,7 @@ import { Server as EngineServer } from 'engine.io';
 import { Server } from 'socket.io';
 import type { MountedProtocol, ProtocolContext } from '../../hub/protocol';
 import { LoginThrottle } from '../../management/login-throttle';
-import { defaultSweepSeconds } from '../../store/expiry-sweeper';
+import { startPeriodicPurge } from '../../store/periodic-purge';
 import { openWorkspaceStore } from '../../store/workspace-store';
 import type { HttpTransport } from '../../transport/http-server';
 import { originPolicy } from '../../transport/origins';
@@ -67,7 +67,7 @@ export function mountWorkspaces(
     handle: (req, socket, head) => engine.handleUpgrade(req, socket, head),
   });
 
-  const sweep = startSweep(context, (cutoff) =>
+  const sweep = startPeriodicPurge(context.config, now, (cutoff) =>
     store
       .purgeExpired(cutoff, (id) => server.isLive(id))
       .then(
@@ -83,32 +83,6 @@ export function mountWorkspaces(
       await sweep.stop();
       await server.close();
       await store.close();
-    },
-  };
-}
-
-/**
- * Deletes workspaces nobody has used for Expiration seconds, on the hub's
- * sweep interval (ExpirationSweepSeconds). A workspace with an attendee present is kept.
- */
-function startSweep(
-  { config, now }: ProtocolContext,
-  purge: (cutoff: number) => Promise<void>,
-): { stop(): Promise<void> } {
-  if (config.Expiration === 'never') return { stop: async () => undefined };
-  const expirationMs = config.Expiration * 1000;
-  const seconds = config.ExpirationSweepSeconds || defaultSweepSeconds(config.Expiration);
-  let running: Promise<void> = Promise.resolve();
-  const run = () => {
-    running = running.then(() => purge(now() - expirationMs));
-  };
-  run();
-  const timer = setInterval(run, seconds * 1000);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
     },
   };
 }

@@ -157,6 +157,7 @@ export class YWebrtcSession implements SocketHandler, TopicMember {
         {
           kick: (reason) => this.close(CloseCode.Forbidden, `kicked: ${reason}`),
           setPermissions: (p) => this.setPermissions(topic, p),
+          traffic: this.socket.traffic,
         },
       );
       // A registry listener may have kicked it already: then it has left everything else.

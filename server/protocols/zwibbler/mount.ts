@@ -1,6 +1,6 @@
 // Puts the Zwibbler protocol on the hub: the WebSocket endpoint, and on the same
 // path the status text, `?ping` and the management API.
-import { createJwtVerifier, jwtKeyBytes } from '../../auth/jwt';
+import { configuredJwtVerifier } from '../../auth/jwt';
 import { identityResolver } from '../../auth/zwibbler-identity';
 import type { HubConfig } from '../../config/schema';
 import type { SessionRegistry } from '../../hub/registry';
@@ -19,17 +19,6 @@ export interface ZwibblerMount {
   registry: SessionRegistry;
   log: Logger;
   now: () => number;
-}
-
-/** Checks what can be checked before anything opens (a bad JWTKey is a ConfigError). */
-export function zwibblerIdentity(config: HubConfig, now: () => number) {
-  return config.JWTKey
-    ? createJwtVerifier(
-        jwtKeyBytes(config.JWTKey, config.JWTKeyIsBase64),
-        config.JWTClockSkewSeconds,
-        now,
-      )
-    : undefined;
 }
 
 export function mountZwibbler(transport: HttpTransport, m: ZwibblerMount): void {
@@ -54,7 +43,7 @@ export function mountZwibbler(transport: HttpTransport, m: ZwibblerMount): void 
       store,
       documents,
       registry,
-      resolveIdentity: identityResolver({ store, jwt: zwibblerIdentity(config, now), now }),
+      resolveIdentity: identityResolver({ store, jwt: configuredJwtVerifier(config, now), now }),
       limits: {
         maxMessageBytes: config.MaxMessageBytes,
         maxDocumentBytes: config.MaxDocumentBytes,

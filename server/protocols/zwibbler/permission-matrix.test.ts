@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startHub } from '../../test/hub-fixture';
 import type { TestHub } from '../../test/hub-fixture';
+import { manage as manageHub } from '../../test/manage';
 import { ZwibblerClient } from '../../test/zwibbler-client';
 import type { Message } from './codec';
 
@@ -18,16 +19,7 @@ async function join(docId: string) {
   return c;
 }
 
-const AUTH = { Authorization: `Basic ${Buffer.from('admin:secret').toString('base64')}` };
-
-async function manage(params: Record<string, string>): Promise<void> {
-  const reply = await fetch(`${t.httpUrl}/socket`, {
-    method: 'POST',
-    headers: AUTH,
-    body: new URLSearchParams(params),
-  });
-  assert.equal(reply.status, 200, `${params.method}: ${reply.headers.get('status')}`);
-}
+const manage = (params: Record<string, string>) => manageHub(t.httpUrl, params);
 
 before(async () => {
   t = await startHub({ SecretUser: 'admin', SecretPassword: 'secret' });

@@ -21,7 +21,7 @@ import {
   ZwibblerCodecError,
 } from './codec';
 import type { AppendMessage, InitMessage, KeyEntry, Message, SetKeyMessage } from './codec';
-import { keyId } from './live-document';
+import { keyId } from './session-keys';
 import type { Delivery, DocumentMember, LiveDocument, LiveDocuments } from './live-document';
 
 export interface ZwibblerLimits {
@@ -291,7 +291,8 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
       const offset = loaded.created ? loaded.length : init.offset;
       this.lastEnd = loaded.length;
       this.sendMessage(encodeAppend(this.layout, offset, loaded.tail), true);
-      const keys: KeyEntry[] = [...doc.clientKeys.values()];
+      doc.noteLength(loaded.length);
+      const keys: KeyEntry[] = await this.ctx.documents.sessionKeys.list(identity.documentId);
       keys.push(...(await this.ctx.store.getDocumentKeys(identity.documentId)));
       if (keys.length > 0) this.queueKeys(keys);
       this.state = 'connected';
@@ -308,6 +309,7 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
         {
           kick: (reason) => this.close(CloseCode.Forbidden, `kicked: ${reason}`),
           setPermissions: (p) => this.setPermissions(p),
+          traffic: this.socket.traffic,
         },
       );
       this.log.info(
@@ -393,30 +395,27 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
       });
       return result === 'ok';
     }
-    const id = keyId(msg.name);
-    const current = doc.clientKeys.get(id);
-    if (current ? current.version !== msg.oldVersion : msg.oldVersion !== 0) return false;
-    if (!current && doc.clientKeys.size >= limits.maxKeysPerDocument) return false;
-    doc.clientKeys.set(id, {
-      version: msg.newVersion,
-      name: Buffer.from(msg.name),
-      value: Buffer.from(msg.value),
-      owner: this.clientId,
-    });
-    return true;
+    return this.ctx.documents.sessionKeys.set(
+      doc.id,
+      this.clientId,
+      msg.oldVersion,
+      { version: msg.newVersion, name: Buffer.from(msg.name), value: Buffer.from(msg.value) },
+      limits.maxKeysPerDocument,
+    );
   }
 
   private leave(doc: LiveDocument): void {
-    void doc.run(() => {
+    void doc.run(async () => {
       doc.members.delete(this.clientId);
-      const cleared: KeyEntry[] = [];
-      for (const [id, key] of doc.clientKeys) {
-        if (key.owner !== this.clientId) continue;
-        doc.clientKeys.delete(id);
-        cleared.push({ version: key.version + 1, name: key.name, value: new Uint8Array() });
+      try {
+        const cleared = await this.ctx.documents.sessionKeys.release(doc.id, this.clientId);
+        if (cleared.length > 0) doc.publish({ kind: 'keys', origin: this.clientId, keys: cleared });
+      } catch (err) {
+        // On a shared store, the dead-hub sweep clears them later.
+        this.log.error({ err: (err as Error).message }, 'client keys not released');
+      } finally {
+        this.ctx.documents.release(doc);
       }
-      if (cleared.length > 0) doc.publish({ kind: 'keys', origin: this.clientId, keys: cleared });
-      this.ctx.documents.release(doc);
     });
   }
 
