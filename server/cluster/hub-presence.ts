@@ -45,15 +45,15 @@ export class HubPresence {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.beating;
-    await this.redis.pipeline().del(aliveKey(this.hubId)).srem(HUBS, this.hubId).exec();
+    await Promise.all([this.redis.del(aliveKey(this.hubId)), this.redis.srem(HUBS, this.hubId)]);
   }
 
   private async renew(): Promise<void> {
-    await this.redis
-      .pipeline()
-      .set(aliveKey(this.hubId), String(Date.now()), 'PX', this.ttlMs)
-      .sadd(HUBS, this.hubId)
-      .exec();
+    // Separate commands: the two keys are on different slots in a cluster.
+    await Promise.all([
+      this.redis.set(aliveKey(this.hubId), String(Date.now()), 'PX', this.ttlMs),
+      this.redis.sadd(HUBS, this.hubId),
+    ]);
   }
 
   private async beat(cleanUp: (deadHub: string) => Promise<void>): Promise<void> {

@@ -116,16 +116,18 @@ export class RedisStore implements DocumentStore {
     );
   }
 
-  /** Records an access: the expiration index, and the safety-net TTL. */
+  /**
+   * Records an access: the expiration index, and the safety-net TTL. Separate
+   * commands, not one pipeline: in a cluster the index and the document live
+   * on different slots (ioredis sends them back to back all the same).
+   */
   private async touch(id: string): Promise<void> {
-    const pipeline = this.redis.pipeline().zadd(ACCESS, this.now(), id);
     const ttl = this.options.expirationMs;
-    if (ttl !== undefined) {
-      for (const key of [dataKey(id), valuesKey(id), versionsKey(id)]) {
-        pipeline.pexpire(key, ttl * 2);
-      }
-    }
-    await pipeline.exec();
+    const keys = ttl === undefined ? [] : [dataKey(id), valuesKey(id), versionsKey(id)];
+    await Promise.all([
+      this.redis.zadd(ACCESS, this.now(), id),
+      ...keys.map((key) => this.redis.pexpire(key, ttl! * 2)),
+    ]);
   }
 
   async loadDocument(
@@ -188,17 +190,16 @@ export class RedisStore implements DocumentStore {
   }
 
   async deleteDocument(id: string): Promise<boolean> {
-    const [[, removed]] = (await this.redis
-      .pipeline()
+    const [removed] = await Promise.all([
       // The document's client keys go too (redis-session-keys.ts names them).
-      .del(
+      this.redis.del(
         dataKey(id),
         valuesKey(id),
         versionsKey(id),
         ...SESSION_KEYS.map((k) => `lb:{${id}}:${k}`),
-      )
-      .zrem(ACCESS, id)
-      .exec()) as [[unknown, number]];
+      ),
+      this.redis.zrem(ACCESS, id),
+    ]);
     // DEL counts every key; the document existed if its data did, which implies removed ≥ 1.
     return removed > 0;
   }
@@ -237,17 +238,16 @@ export class RedisStore implements DocumentStore {
     }
     const added = await this.redis.hsetnx(tokenKey(token.token), 'doc', token.documentId);
     if (added === 0) return 'token-exists';
-    await this.redis
-      .pipeline()
-      .hset(tokenKey(token.token), {
+    await Promise.all([
+      this.redis.hset(tokenKey(token.token), {
         user: token.userId,
         perms: token.permissions,
         exp: token.expiresAt,
-      })
-      .sadd(userKey(token.userId), token.token)
-      .zadd(TOKEN_ACCESS, this.now(), token.token)
-      .zadd(TOKEN_EXPIRY, token.expiresAt, token.token)
-      .exec();
+      }),
+      this.redis.sadd(userKey(token.userId), token.token),
+      this.redis.zadd(TOKEN_ACCESS, this.now(), token.token),
+      this.redis.zadd(TOKEN_EXPIRY, token.expiresAt, token.token),
+    ]);
     return 'ok';
   }
 

@@ -38,7 +38,8 @@ async function waitForPing(port: number, timeoutMs = 10_000): Promise<void> {
   }
 }
 
-export async function startRedis(): Promise<TestRedis> {
+/** `extraArgs` go to redis-server after the defaults (cluster mode, say). */
+export async function startRedis(extraArgs: string[] = []): Promise<TestRedis> {
   const port = await freePort();
   const dir = tempDir('lanboard-redis-');
   let child: ChildProcess | undefined;
@@ -58,6 +59,7 @@ export async function startRedis(): Promise<TestRedis> {
         'yes',
         '--appendfsync',
         'always',
+        ...extraArgs,
       ],
       { stdio: 'ignore' },
     );
@@ -82,6 +84,53 @@ export async function startRedis(): Promise<TestRedis> {
     async stop() {
       await kill();
       dir.remove();
+    },
+  };
+}
+
+export interface TestRedisCluster {
+  nodes: TestRedis[];
+  /** Every node's `127.0.0.1:<port>`, comma-separated, for DbServer with DbCluster=1. */
+  servers: string;
+  stop(): Promise<void>;
+}
+
+/** A Redis Cluster of `size` masters on loopback, slots spread by redis-cli. */
+export async function startRedisCluster(size = 3): Promise<TestRedisCluster> {
+  const nodes: TestRedis[] = [];
+  for (let i = 0; i < size; i++) {
+    nodes.push(await startRedis(['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000']));
+  }
+  const addresses = nodes.map((n) => n.server);
+  await new Promise<void>((resolve, reject) => {
+    const cli = spawn(
+      'redis-cli',
+      ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'],
+      { stdio: 'ignore' },
+    );
+    cli.once('error', reject);
+    cli.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`redis-cli --cluster create exited ${code}`)),
+    );
+  });
+  // Every node must agree the cluster is up before clients use it.
+  for (const node of nodes) {
+    const client = new Redis({ port: node.port, host: '127.0.0.1' });
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!/cluster_state:ok/.test(await client.cluster('INFO'))) {
+        if (Date.now() > deadline) throw new Error('the Redis Cluster did not come up');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      client.disconnect();
+    }
+  }
+  return {
+    nodes,
+    servers: addresses.join(','),
+    async stop() {
+      for (const n of nodes) await n.stop();
     },
   };
 }
