@@ -58,7 +58,7 @@ export interface HubOptions {
 }
 
 export interface HubStats extends RegistryStats {
-  /** Open WebSocket connections, joined or not. */
+  /** Open connections, joined or not: WebSockets, and Socket.IO clients on any transport. */
   connections: number;
   /** Zwibbler documents with connected clients. */
   liveDocuments: number;
@@ -112,6 +112,11 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
   const mounted: MountedProtocol[] = [];
   let yjs: MountedYjs | undefined;
 
+  /** WebSockets on the transport, plus what protocols hold on their own (Socket.IO). */
+  const connectionCount = (): number =>
+    (transport?.connectionCount ?? 0) +
+    mounted.reduce((sum, protocol) => sum + (protocol.connections?.() ?? 0), 0);
+
   async function start(): Promise<AddressInfo> {
     if (transport) throw new Error('hub already started');
     configuredJwtVerifier(config, now); // a bad JWTKey stops the start before anything opens
@@ -156,7 +161,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
           address: address!,
           tls: Boolean(tls),
           startedAt,
-          connections: transport?.connectionCount ?? 0,
+          connections: connectionCount(),
         }),
         joinInfo: () => discovery.joinInfo(),
       }),
@@ -210,7 +215,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     stop,
     stats: () => ({
       ...registry.stats(),
-      connections: transport?.connectionCount ?? 0,
+      connections: connectionCount(),
       liveDocuments: documents?.size ?? 0,
       yjsRoomsInMemory: yjs?.rooms.size ?? 0,
       uptimeMs: startedAt ? Date.now() - startedAt : 0,

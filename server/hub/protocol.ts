@@ -19,6 +19,8 @@ export interface ProtocolContext {
 }
 
 export interface MountedProtocol {
+  /** Connections this protocol holds outside the hub's WebSocket servers (Socket.IO's own). */
+  connections?(): number;
   /** Called on hub.stop(), before the transport closes its sockets. */
   stop?(): Promise<void>;
 }

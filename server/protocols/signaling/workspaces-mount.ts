@@ -79,6 +79,7 @@ export function mountWorkspaces(
   );
 
   return {
+    connections: () => engine.clientsCount,
     async stop() {
       await sweep.stop();
       await server.close();

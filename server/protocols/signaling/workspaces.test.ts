@@ -586,6 +586,8 @@ describe('registry', () => {
     assert.equal(t.hub.registry.clients({ userId: b.reply.attendee.id }).length, 0);
     const stats = t.hub.stats().byProtocol.workspaces;
     assert.ok(stats && stats.clients >= 1);
+    // The owner's Socket.IO connection counts among the hub's connections.
+    assert.ok(t.hub.stats().connections >= 1);
   });
 });
 

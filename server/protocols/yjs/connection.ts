@@ -38,7 +38,7 @@ const MAX_EARLY_FRAMES = 64;
 export class YjsConnection implements SocketHandler, RoomMember {
   readonly controlledIds = new Set<number>();
   private room: YjsRoom | undefined;
-  private early: Buffer[] = [];
+  private early: { data: Buffer; isBinary: boolean }[] = [];
   private isClosed = false;
   private toldReadOnly = false;
   /** Called once when the socket closes, after the room has forgotten it. */
@@ -63,7 +63,7 @@ export class YjsConnection implements SocketHandler, RoomMember {
     if (awareness) this.socket.send(awareness);
     const early = this.early;
     this.early = [];
-    for (const frame of early) this.message(frame, true);
+    for (const frame of early) this.message(frame.data, frame.isBinary);
     this.socket.resumeReading();
   }
 
@@ -73,7 +73,7 @@ export class YjsConnection implements SocketHandler, RoomMember {
       if (this.early.length >= MAX_EARLY_FRAMES) {
         return this.close(CloseCode.PolicyViolation, 'too many messages before the room loaded');
       }
-      this.early.push(data);
+      this.early.push({ data, isBinary });
       return;
     }
     // After hub stop has stored the room; the client re-sends this on reconnect.
