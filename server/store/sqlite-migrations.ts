@@ -1,6 +1,7 @@
 // Schema migrations, applied in order and recorded in PRAGMA user_version.
 // Never edit a shipped migration: add a new one.
 import Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
 
 export const MIGRATIONS: readonly string[] = [
   // 1: documents as append-only chunk rows (not one blob rewritten per append,
@@ -129,4 +130,26 @@ export function openDatabase(
     db.close();
     throw err;
   }
+}
+
+/**
+ * Expiration for the stores beside the documents: in one transaction, deletes
+ * every row `stale` lists (as `id`, last used before `cutoff`) unless
+ * `keep(id)`, and returns the IDs deleted.
+ */
+export function deleteStale(
+  db: Database.Database,
+  stale: Statement,
+  remove: Statement,
+  cutoff: number,
+  keep: (id: string) => boolean,
+): string[] {
+  return db.transaction(() => {
+    const gone: string[] = [];
+    for (const { id } of stale.all(cutoff) as { id: string }[]) {
+      if (keep(id)) continue;
+      if (remove.run(id).changes > 0) gone.push(id);
+    }
+    return gone;
+  })();
 }

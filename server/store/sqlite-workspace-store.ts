@@ -3,7 +3,7 @@
 // both work on the file at once; every call has committed when it resolves.
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import { openDatabase } from './sqlite-migrations';
+import { deleteStale, openDatabase } from './sqlite-migrations';
 import type { SqliteStoreOptions } from './sqlite-store';
 import type { WorkspaceMember, WorkspaceRecord, WorkspaceStore } from './workspace-store';
 
@@ -131,14 +131,7 @@ export class SqliteWorkspaceStore implements WorkspaceStore {
   }
 
   async purgeExpired(cutoff: number, keep: (id: string) => boolean): Promise<string[]> {
-    return this.db.transaction(() => {
-      const gone: string[] = [];
-      for (const { id } of this.q.stale.all(cutoff) as { id: string }[]) {
-        if (keep(id)) continue;
-        if (this.q.delete.run(id).changes > 0) gone.push(id);
-      }
-      return gone;
-    })();
+    return deleteStale(this.db, this.q.stale, this.q.delete, cutoff, keep);
   }
 
   async close(): Promise<void> {

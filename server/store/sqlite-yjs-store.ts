@@ -3,7 +3,7 @@
 // by the store survives a crash.
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import { openDatabase } from './sqlite-migrations';
+import { deleteStale, openDatabase } from './sqlite-migrations';
 import type { SqliteStoreOptions } from './sqlite-store';
 import type { RoomUsage, StoredRoom, YjsStore } from './yjs-store';
 
@@ -73,14 +73,7 @@ export class SqliteYjsStore implements YjsStore {
   }
 
   async purgeExpired(cutoff: number, keep: (name: string) => boolean): Promise<string[]> {
-    return this.db.transaction(() => {
-      const gone: string[] = [];
-      for (const { name } of this.q.stale.all(cutoff) as { name: string }[]) {
-        if (keep(name)) continue;
-        if (this.q.deleteRoom.run(name).changes > 0) gone.push(name);
-      }
-      return gone;
-    })();
+    return deleteStale(this.db, this.q.stale, this.q.deleteRoom, cutoff, keep);
   }
 
   async close(): Promise<void> {
@@ -109,6 +102,6 @@ function prepareStatements(db: Database.Database) {
     deleteRoom: s('DELETE FROM yjs_rooms WHERE name = ?'),
     list: s(`SELECT name, updates, bytes, last_access AS lastAccess FROM yjs_rooms
       ORDER BY last_access DESC`),
-    stale: s('SELECT name FROM yjs_rooms WHERE last_access < ?'),
+    stale: s('SELECT name AS id FROM yjs_rooms WHERE last_access < ?'),
   };
 }
