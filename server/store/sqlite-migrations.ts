@@ -88,6 +88,43 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (room, seq)
   );
   `,
+  // 5: classes, their members (tokens as SHA-256 only, but the teacher's,
+  // kept for the dashboard's link) and the owners of Yjs client IDs. Owners
+  // are keyed by Yjs room, which is the class code; the trigger drops them
+  // with their class, in the deleting statement itself.
+  `
+  CREATE TABLE classes (
+    code          TEXT PRIMARY KEY,
+    title         TEXT    NOT NULL,
+    created_at    INTEGER NOT NULL,
+    last_access   INTEGER NOT NULL,
+    view_only     INTEGER NOT NULL,
+    locked        INTEGER NOT NULL,
+    join_open     INTEGER NOT NULL,
+    teacher_token TEXT    NOT NULL
+  );
+  CREATE INDEX classes_by_access ON classes(last_access);
+  CREATE TABLE class_members (
+    id         TEXT PRIMARY KEY,
+    code       TEXT    NOT NULL REFERENCES classes(code) ON DELETE CASCADE,
+    name       TEXT    NOT NULL,
+    role       TEXT    NOT NULL,
+    view_only  INTEGER NOT NULL,
+    removed    INTEGER NOT NULL,
+    joined_at  INTEGER NOT NULL,
+    token_hash TEXT    NOT NULL UNIQUE
+  );
+  CREATE INDEX class_members_by_code ON class_members(code);
+  CREATE TABLE yjs_client_owners (
+    room      TEXT    NOT NULL,
+    client_id INTEGER NOT NULL,
+    member_id TEXT    NOT NULL,
+    PRIMARY KEY (room, client_id)
+  );
+  CREATE TRIGGER classes_drop_owners AFTER DELETE ON classes BEGIN
+    DELETE FROM yjs_client_owners WHERE room = OLD.code;
+  END;
+  `,
 ];
 
 export class NewerSchemaError extends Error {
