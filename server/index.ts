@@ -21,6 +21,7 @@ import { startIdleWebhook } from './management/webhook';
 import { healthRoute, metricsRoute } from './metrics/health';
 import { HubMetrics } from './metrics/metrics';
 import { timedStore } from './metrics/store-timing';
+import { mountClassrooms } from './classroom/mount';
 import { mountChat } from './protocols/chat/mount';
 import { mountYWebrtc } from './protocols/signaling/y-webrtc';
 import { mountYjs } from './protocols/yjs/mount';
@@ -146,12 +147,15 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     mounted.push(mountRtcSse(transport, context));
     mounted.push(mountChat(transport, context));
     mounted.push(mountYWebrtc(transport, context));
-    yjs = mountYjs(transport, context);
-    mounted.push(yjs);
+    const classes = mountClassrooms(transport, context, () => yjs!);
+    yjs = mountYjs(transport, context, { gate: classes.gate });
+    mounted.push(yjs, classes); // classes stop after the boards: closing boards release owners
+
     mounted.push(
       mountAdmin(transport, {
         ...context,
         documents,
+        classes: classes.service,
         logs,
         log: log.child({ component: 'admin' }),
         token: adminToken,

@@ -172,3 +172,54 @@ export interface SelftestResult {
 export interface SelftestReply {
   results: SelftestResult[];
 }
+
+// Classes (teacher and students, enforced by the hub):
+//   GET    classes                          {classes: ClassSummary[]}
+//   POST   classes  {title?}                201 ClassDetail
+//   GET    classes/<code>                   ClassDetail
+//   PATCH  classes/<code>  ClassPatch       ClassDetail (applied live)
+//   DELETE classes/<code>                   {deleted: true}; everyone in it is disconnected
+//   PATCH  classes/<code>/members/<id>  {viewOnly}   MemberView (applied live)
+//   POST   classes/<code>/members/<id>/kick          {kicked: connections closed}
+//   POST   classes/<code>/clear             {cleared: top-level entries removed}
+// Errors are {error} with 400 (bad body), 404 (no such class or member).
+
+export interface ClassSummary {
+  code: string;
+  title: string;
+  createdAt: number;
+  lastAccess: number;
+  viewOnly: boolean;
+  locked: boolean;
+  joinOpen: boolean;
+  /** Students who joined and were not removed. */
+  students: number;
+  /** Open board connections, teacher included. */
+  online: number;
+}
+
+export interface MemberView {
+  id: string;
+  name: string;
+  role: 'teacher' | 'student';
+  viewOnly: boolean;
+  removed: boolean;
+  joinedAt: number;
+  /** Open board connections of this member. */
+  online: number;
+}
+
+export interface ClassDetail extends ClassSummary {
+  members: MemberView[];
+  /** Where students join: `<hub URL>/board/<code>`, on every LAN address. */
+  join: { url: string; urls: string[]; qrSvg: string };
+  /** The teacher's board on this computer, token in the fragment (never sent to a server). */
+  teacherUrl: string;
+}
+
+export interface ClassPatch {
+  title?: string;
+  viewOnly?: boolean;
+  locked?: boolean;
+  joinOpen?: boolean;
+}

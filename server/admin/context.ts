@@ -1,5 +1,6 @@
 // Everything the admin API reads or acts on, handed over by createHub.
 import type { AddressInfo } from 'node:net';
+import type { ClassroomService } from '../classroom/service';
 import type { HubConfig } from '../config/schema';
 import type { JoinInfo } from '../discovery/join-info';
 import type { HostControls } from '../host/controls';
@@ -23,6 +24,7 @@ export interface AdminContext {
   registry: SessionRegistry;
   store: DocumentStore;
   documents: LiveDocuments;
+  classes: ClassroomService;
   logs: LogRing;
   log: Logger;
   history: StatsHistory;

@@ -9,6 +9,7 @@
 //   POST   <admin>/api/clients/<id>/kick
 //   DELETE <admin>/api/documents/<id>     a Zwibbler document; its clients are closed
 //   POST   <admin>/api/selftest           the hub fetches its own LAN URLs
+//   …      <admin>/api/classes…           classes: see classes-api.ts
 //   GET    <admin>/…                      the dashboard (renderer/dist)
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError } from '../config/load';
@@ -20,7 +21,9 @@ import { mountedAt } from '../transport/routes';
 import type { RestartReply } from './api-types';
 import { checkApiCaller, checkCaller, hostName, ownHostNames } from './auth';
 import type { AdminGuardOptions } from './auth';
+import { CLASS_ROUTES } from './classes-api';
 import { ConfigUpdateError, configView, saveConfig } from './config-api';
+import type { ApiRoute } from './api-route';
 import type { AdminContext } from './context';
 import { openEventStream } from './events';
 import { BadRequest, readJson, sendJson } from './http';
@@ -28,21 +31,6 @@ import { filterLogs, LogQueryError } from './logs';
 import { selftest } from './selftest';
 import { parseSessionId, snapshot } from './snapshot';
 import { serveDashboard } from './static';
-
-type Handler = (
-  ctx: AdminContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  param: string,
-) => void | Promise<void>;
-
-interface ApiRoute {
-  method: string;
-  /** Matched against the path after `<admin>/api/`; group 1 is the parameter. */
-  pattern: RegExp;
-  handle: Handler;
-}
 
 const API: ApiRoute[] = [
   {
@@ -114,6 +102,7 @@ const API: ApiRoute[] = [
       sendJson(res, 200, { results: await selftest(join.urls) });
     },
   },
+  ...CLASS_ROUTES,
 ];
 
 /** Answers first, then restarts: the restart closes this very connection. */
@@ -206,14 +195,14 @@ async function api(
     res.setHeader('Allow', matching.map((r) => r.method).join(', '));
     return sendJson(res, 405, { error: `use ${matching.map((r) => r.method).join(' or ')}` });
   }
-  let param: string;
+  let params: string[];
   try {
-    param = decodeURIComponent(route.pattern.exec(apiPath)?.[1] ?? '');
+    params = (route.pattern.exec(apiPath) ?? []).slice(1).map((p) => decodeURIComponent(p ?? ''));
   } catch {
     return sendJson(res, 400, { error: 'bad percent-encoding in the path' });
   }
   try {
-    await route.handle(ctx, req, res, url, param);
+    await route.handle(ctx, req, res, url, params[0] ?? '', params);
   } catch (err) {
     if (err instanceof ConfigUpdateError) {
       return sendJson(res, 400, { error: err.message, errors: err.errors });

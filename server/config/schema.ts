@@ -65,6 +65,7 @@ export interface HubConfig {
   YjsMaxRooms: number;
   YjsCompactUpdates: number;
   YjsCompactBytes: number;
+  ClassMaxMembers: number;
   ZwibblerPath: string;
   SignalPath: string;
   RtcBasePath: string;
@@ -420,6 +421,12 @@ export const SETTINGS: Setting[] = [
     parse: byteSize(64 * 1024, 64 * 1024 * MiB),
     default: 16 * MiB,
     doc: 'Bytes of stored updates since the last compaction that trigger compaction.',
+  }),
+  setting({
+    key: 'ClassMaxMembers',
+    parse: integer(1, 10_000),
+    default: 200,
+    doc: 'Members one class may have, teacher and removed students included. Joining a full class answers 409.',
   }),
   setting({
     key: 'ChatPath',

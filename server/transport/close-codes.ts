@@ -18,6 +18,8 @@ export const CloseCode = {
   InitTimeout: 4408,
   AlreadyExists: 4409,
   InvalidOffset: 4416,
+  /** An edit the room's roles do not allow (classes): the client's copy has diverged. */
+  EditRefused: 4422,
 } as const;
 
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];

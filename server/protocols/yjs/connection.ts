@@ -17,7 +17,11 @@ import {
   YjsProtocolError,
 } from './codec';
 import type { YjsMessage } from './codec';
+import { vetAwareness } from './awareness-guard';
+import { footprint, judge } from './edit-guard';
+import type { UpdateFootprint } from './edit-guard';
 import type { RoomMember, YjsRoom } from './room';
+import type { GuardedEdits } from './room-gate';
 import { splitUpdateStructs } from './split-update';
 
 export interface ConnectionLimits {
@@ -32,15 +36,25 @@ const SYNC_PIECE_BYTES = 1024 * 1024;
 /** Live frames smaller than this are sent uncompressed (see deliver). */
 const COMPRESS_LIVE_FROM_BYTES = 16 * 1024;
 
-/** Messages a client may send before its room has loaded; the socket is paused meanwhile. */
-const MAX_EARLY_FRAMES = 64;
+/**
+ * Messages a client may send while the hub cannot handle them yet (its room
+ * is loading, or the hub is recording who owns a new client ID); the socket
+ * is paused meanwhile, so only what was already in flight arrives.
+ */
+const MAX_HELD_MESSAGES = 64;
 
 export class YjsConnection implements SocketHandler, RoomMember {
   readonly controlledIds = new Set<number>();
   private room: YjsRoom | undefined;
   private early: { data: Buffer; isBinary: boolean }[] = [];
+  /** Decoded messages waiting for an ownership claim to finish, in order. */
+  private held: YjsMessage[] = [];
+  private waiting = false;
   private isClosed = false;
+  private isClosing = false;
   private toldReadOnly = false;
+  /** In a room with roles: every update is checked against them first. */
+  edits: GuardedEdits | undefined;
   /** Called once when the socket closes, after the room has forgotten it. */
   onClosed: (() => void) | undefined;
 
@@ -55,7 +69,7 @@ export class YjsConnection implements SocketHandler, RoomMember {
 
   /** The room has loaded: greet the client and handle what it already sent. */
   join(room: YjsRoom): void {
-    if (this.isClosed) return;
+    if (this.isClosed || this.isClosing) return;
     this.room = room;
     room.members.add(this);
     this.socket.send(encodeSyncStep1(Y.encodeStateVector(room.doc)));
@@ -68,9 +82,9 @@ export class YjsConnection implements SocketHandler, RoomMember {
   }
 
   message(data: Buffer, isBinary: boolean): void {
-    if (this.isClosed) return;
+    if (this.isClosed || this.isClosing) return;
     if (!this.room) {
-      if (this.early.length >= MAX_EARLY_FRAMES) {
+      if (this.early.length >= MAX_HELD_MESSAGES) {
         return this.close(CloseCode.PolicyViolation, 'too many messages before the room loaded');
       }
       this.early.push({ data, isBinary });
@@ -85,10 +99,19 @@ export class YjsConnection implements SocketHandler, RoomMember {
     } catch (err) {
       return this.refuseMalformed(err);
     }
-    for (const m of messages) {
-      if (this.isClosed) return;
+    if (this.held.length + messages.length > MAX_HELD_MESSAGES) {
+      return this.close(CloseCode.PolicyViolation, 'too many messages while the hub was busy');
+    }
+    this.held.push(...messages);
+    this.drain(this.room);
+  }
+
+  /** Handles held messages in order, until one has to wait. */
+  private drain(room: YjsRoom): void {
+    while (!this.waiting && !this.isClosed && !this.isClosing && this.held.length > 0) {
+      const m = this.held.shift()!;
       try {
-        this.handle(this.room, m);
+        this.handle(room, m);
       } catch (err) {
         return this.refuseMalformed(err);
       }
@@ -115,7 +138,11 @@ export class YjsConnection implements SocketHandler, RoomMember {
     this.socket.send(frame, { compress: frame.length >= COMPRESS_LIVE_FROM_BYTES });
   }
 
+  /** Nothing the client sends from here on is handled. */
   close(code: number, reason: string): void {
+    this.isClosing = true;
+    // A paused socket would never read the client's closing handshake.
+    this.socket.resumeReading();
     this.socket.close(code, reason);
   }
 
@@ -133,12 +160,15 @@ export class YjsConnection implements SocketHandler, RoomMember {
       case 'sync-step2':
       case 'update':
         return this.applyUpdate(room, m.update);
-      case 'awareness':
-        applyAwarenessUpdate(room.awareness, m.update, this);
+      case 'awareness': {
+        const vetted = this.edits ? this.vetAwareness(room, m.update, this.edits) : m.update;
+        if (!vetted) return;
+        applyAwarenessUpdate(room.awareness, vetted, this);
         if (this.controlledIds.size > this.limits.maxAwarenessIds) {
           this.close(CloseCode.PolicyViolation, 'too many awareness client IDs');
         }
         return;
+      }
       case 'query-awareness': {
         const frame = room.awarenessFrame();
         if (frame) this.socket.send(frame);
@@ -183,7 +213,76 @@ export class YjsConnection implements SocketHandler, RoomMember {
       this.log.warn({ room: room.name, bytes: room.bytes }, 'Yjs room is full (YjsMaxRoomBytes)');
       return this.close(CloseCode.MessageTooBig, 'the room is full (YjsMaxRoomBytes)');
     }
+    if (this.edits) return this.applyGuarded(room, update, this.edits);
     Y.applyUpdate(room.doc, update, this);
+  }
+
+  /**
+   * A room with roles: the update's footprint (whose client IDs it writes
+   * under, whose items it edits inside or deletes) must fit the sender's role.
+   * A client ID seen for the first time is bound to the sender before the
+   * update is applied, so no stored content ever has an unknown owner.
+   */
+  private applyGuarded(room: YjsRoom, update: Uint8Array, edits: GuardedEdits): void {
+    const { role, owners } = edits;
+    const fp = footprint(room.doc, update);
+    const unbound = (ids: Iterable<number>) => [...ids].filter((id) => !owners.owner(id));
+    const newAuthors = unbound(fp.authors);
+    // A moderator may touch anyone's items, so their owners do not matter.
+    const strangers = role.moderator ? [] : unbound([...fp.parents, ...fp.deletes]);
+    if (newAuthors.length === 0 && strangers.length === 0) return this.decide(room, update, fp);
+
+    this.waiting = true;
+    this.socket.pauseReading();
+    const learn = async () => {
+      if (newAuthors.length > 0) await owners.claim(newAuthors, role.memberId);
+      if (strangers.length > 0) await owners.refresh();
+    };
+    learn().then(
+      () => {
+        this.waiting = false;
+        if (this.isClosed || room.isDestroyed) return;
+        // Other clients' updates may have landed meanwhile: look again.
+        this.decide(room, update, footprint(room.doc, update));
+        this.drain(room);
+        if (!this.waiting && !this.isClosed) this.socket.resumeReading();
+      },
+      (err: Error) => {
+        this.log.error({ err: err.message, room: room.name }, 'recording Yjs client owners failed');
+        this.close(CloseCode.InternalError, 'the hub could not record who wrote this');
+      },
+    );
+  }
+
+  private decide(room: YjsRoom, update: Uint8Array, fp: UpdateFootprint): void {
+    const edits = this.edits!;
+    const verdict = judge(fp, (id) => edits.owners.owner(id), edits.role);
+    if (verdict.ok) return void Y.applyUpdate(room.doc, update, this);
+    this.refuse(room, edits, verdict.reason);
+  }
+
+  /** Presence under the member's own client IDs only, named as the hub knows them. */
+  private vetAwareness(
+    room: YjsRoom,
+    update: Uint8Array,
+    edits: GuardedEdits,
+  ): Uint8Array | undefined {
+    const verdict = vetAwareness(
+      update,
+      (id) => edits.owners.owner(id),
+      edits.role.memberId,
+      edits.name,
+    );
+    if (verdict.ok) return verdict.update;
+    this.refuse(room, edits, verdict.reason);
+    return undefined;
+  }
+
+  private refuse(room: YjsRoom, edits: GuardedEdits, reason: string): void {
+    this.log.info({ room: room.name, user: edits.role.memberId, reason }, 'Yjs edit refused');
+    // The client's copy now holds what the room will never have: it must start over.
+    this.socket.send(encodePermissionDenied(`refused: ${reason}`));
+    this.close(CloseCode.EditRefused, `edit refused: ${reason}`);
   }
 
   private refuseMalformed(err: unknown): void {

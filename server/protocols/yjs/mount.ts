@@ -15,11 +15,18 @@ import { CloseCode } from '../../transport/close-codes';
 import type { HttpTransport } from '../../transport/http-server';
 import { mountedAt, parseSubprotocols } from '../../transport/routes';
 import type { UpgradeContext } from '../../transport/routes';
+import { clearRoom } from './clear';
 import { encodePermissionDenied } from './codec';
 import { YjsConnection } from './connection';
+import type { GateResult, GuardedEdits, RoomGate } from './room-gate';
 import { RoomsFullError, YjsRooms } from './rooms';
 
 export const YJS_PROTOCOL = 'yjs';
+const CLOSE_FOR_STATUS = {
+  401: CloseCode.Unauthorized,
+  403: CloseCode.Forbidden,
+  404: CloseCode.NotFound,
+} as const;
 const AUTH_SUBPROTOCOL_PREFIX = 'yauth-';
 /** Room for the type, subtype and length varint around a YjsMaxUpdateBytes update. */
 const FRAME_OVERHEAD = 16;
@@ -28,10 +35,22 @@ const MAX_AWARENESS_IDS = 16;
 export interface YjsMountOptions {
   /** In place of the store chosen from config (tests inject a slow one). */
   store?: YjsStore;
+  /** Rooms with roles (classes): their own tokens, and every edit checked. */
+  gate?: RoomGate;
 }
+
+/** Who a client is and what it may do: a room's gate, or the usual token check. */
+type Admission =
+  | Extract<GateResult, { ok: false }>
+  | (Omit<Extract<GateResult, { ok: true }>, 'edits' | 'release'> & {
+      edits?: GuardedEdits;
+      release?: () => void;
+    });
 
 export interface MountedYjs extends MountedProtocol {
   readonly rooms: YjsRooms;
+  /** Deletes everything in a room, loading it if needed; resolves to the entries removed. */
+  clear(room: string): Promise<number>;
 }
 
 export function mountYjs(
@@ -77,7 +96,7 @@ export function mountYjs(
         log,
       );
       if (room === '') {
-        socket.close(CloseCode.BadRequest, `no room name: connect to ${mount}/<room>`);
+        connection.close(CloseCode.BadRequest, `no room name: connect to ${mount}/<room>`);
         return connection;
       }
       void admit({ connection, socket, room, upgrade, request });
@@ -93,32 +112,32 @@ export function mountYjs(
     request: IncomingMessage;
   }): Promise<void> {
     const { connection, socket, room } = a;
-    const access = await checkAccess(room, tokenOf(a.upgrade.url, a.request)).catch(
-      (err: Error) => {
-        log.error({ err: err.message }, 'token lookup failed');
-        return undefined;
-      },
-    );
-    if (!access) return socket.close(CloseCode.InternalError, 'token lookup failed');
+    const access = await accessOf(room, tokenOf(a.upgrade.url, a.request)).catch((err: Error) => {
+      log.error({ err: err.message }, 'token lookup failed');
+      return undefined;
+    });
+    if (!access) return connection.close(CloseCode.InternalError, 'token lookup failed');
     if (!access.ok) {
       log.info({ room, remote: socket.remoteAddress, reason: access.reason }, 'Yjs client refused');
       // The message first: the real client logs it; the close code lets the app stop retrying.
       socket.send(encodePermissionDenied(access.reason), { uncapped: true });
-      const code = access.status === 401 ? CloseCode.Unauthorized : CloseCode.Forbidden;
-      return socket.close(code, access.reason);
+      const code = CLOSE_FOR_STATUS[access.status];
+      return connection.close(code, access.reason);
     }
     connection.permissions = access.permissions;
-    if (!socket.isOpen) return;
+    connection.edits = access.edits;
+    if (!socket.isOpen) return access.release?.();
     let loaded;
     try {
       loaded = await rooms.acquire(room);
     } catch (err) {
+      access.release?.();
       if (err instanceof RoomsFullError) {
         log.warn({ room }, err.message);
-        return socket.close(CloseCode.TryAgainLater, err.message);
+        return connection.close(CloseCode.TryAgainLater, err.message);
       }
       log.error({ err: (err as Error).message, room }, 'Yjs room failed to load');
-      return socket.close(CloseCode.InternalError, 'the room could not be loaded');
+      return connection.close(CloseCode.InternalError, 'the room could not be loaded');
     }
     const id = registry.nextClientId();
     const unregister = registry.add(
@@ -140,10 +159,16 @@ export function mountYjs(
     connection.onClosed = () => {
       unregister();
       rooms.release(room);
+      access.release?.();
     };
     // The socket may have closed while the room loaded: closed() already ran, so undo here.
     if (!socket.isOpen) return connection.onClosed();
     connection.join(loaded);
+  }
+
+  /** A room's gate decides when it has roles; otherwise tokens work as for Zwibbler. */
+  async function accessOf(room: string, token: string | undefined): Promise<Admission> {
+    return (await options.gate?.admit(room, token)) ?? checkAccess(room, token);
   }
 
   const purge = startPeriodicPurge(config, now, (cutoff) =>
@@ -159,6 +184,14 @@ export function mountYjs(
 
   return {
     rooms,
+    async clear(room) {
+      const loaded = await rooms.acquire(room);
+      try {
+        return clearRoom(loaded);
+      } finally {
+        rooms.release(room);
+      }
+    },
     async stop() {
       await purge.stop();
       await rooms.stop();

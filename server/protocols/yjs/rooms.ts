@@ -107,6 +107,27 @@ export class YjsRooms {
     this.log.debug({ room: name }, 'Yjs room unloaded');
   }
 
+  /**
+   * Forgets a room at once, without storing what is queued (its class was
+   * deleted); with `deleteStored`, its stored updates go too. Its clients
+   * must already be closing.
+   */
+  async discard(name: string, { deleteStored }: { deleteStored: boolean }): Promise<void> {
+    const entry = this.entries.get(name);
+    if (entry) {
+      this.entries.delete(name);
+      const room = await entry.loading.catch(() => undefined);
+      room?.destroy();
+    }
+    if (deleteStored) await this.store.delete(name);
+  }
+
+  /** Whether the room holds anything, in memory or stored. */
+  async exists(name: string): Promise<boolean> {
+    if (this.entries.has(name)) return true;
+    return (await this.store.load(name)).updates.length > 0;
+  }
+
   /** Stores every room and drops them all: on hub stop. */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -1,0 +1,173 @@
+// The dashboard's class controls (shapes and paths in api-types.ts): every
+// change goes through the ClassroomService, which stores it and applies it
+// live to the class's boards on every hub.
+import type { IncomingMessage } from 'node:http';
+import QRCode from 'qrcode';
+import type { Classroom, Member } from '../classroom/types';
+import { checkClassTitle } from '../classroom/codes';
+import type { ApiRoute } from './api-route';
+import type { ClassDetail, ClassPatch, ClassSummary, MemberView } from './api-types';
+import type { AdminContext } from './context';
+import { BadRequest, readJson, sendJson } from './http';
+
+const CODE = '([^/]+)';
+
+export const CLASS_ROUTES: ApiRoute[] = [
+  {
+    method: 'GET',
+    pattern: /^classes$/,
+    async handle(ctx, _req, res) {
+      const classes = await ctx.classes.list();
+      const summaries = await Promise.all(classes.map((c) => summary(ctx, c)));
+      sendJson(res, 200, { classes: summaries.map((s) => s.summary) });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^classes$/,
+    async handle(ctx, req, res) {
+      const body = await readObject(req);
+      const title = checkClassTitle(body.title);
+      if (!title.ok) throw new BadRequest(400, title.reason);
+      const classroom = await ctx.classes.create(title.text);
+      sendJson(res, 201, await detail(ctx, req, classroom));
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^classes/${CODE}$`),
+    async handle(ctx, req, res, _url, code) {
+      sendJson(res, 200, await detail(ctx, req, await classOf(ctx, code)));
+    },
+  },
+  {
+    method: 'PATCH',
+    pattern: new RegExp(`^classes/${CODE}$`),
+    async handle(ctx, req, res, _url, code) {
+      const patch = classPatch(await readObject(req));
+      const updated = await ctx.classes.update((await classOf(ctx, code)).code, patch);
+      if (!updated) throw new BadRequest(404, 'there is no class with this code');
+      sendJson(res, 200, await detail(ctx, req, updated));
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: new RegExp(`^classes/${CODE}$`),
+    async handle(ctx, _req, res, _url, code) {
+      const deleted = await ctx.classes.delete((await classOf(ctx, code)).code);
+      sendJson(res, deleted ? 200 : 404, { deleted });
+    },
+  },
+  {
+    method: 'PATCH',
+    pattern: new RegExp(`^classes/${CODE}/members/([^/]+)$`),
+    async handle(ctx, req, res, _url, code, [, id = '']) {
+      const body = await readObject(req);
+      if (typeof body.viewOnly !== 'boolean')
+        throw new BadRequest(400, 'viewOnly must be true or false');
+      const classroom = await classOf(ctx, code);
+      const member = await ctx.classes.setMemberViewOnly(classroom.code, id, body.viewOnly);
+      if (!member) throw new BadRequest(404, 'there is no such member in this class');
+      sendJson(res, 200, memberView(member, ctx.classes.online(classroom.code)));
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^classes/${CODE}/members/([^/]+)/kick$`),
+    async handle(ctx, _req, res, _url, code, [, id = '']) {
+      const classroom = await classOf(ctx, code);
+      const connections = ctx.classes.online(classroom.code).get(id) ?? 0;
+      const member = await ctx.classes.kick(classroom.code, id);
+      if (!member) throw new BadRequest(404, 'there is no such member in this class');
+      sendJson(res, 200, { kicked: connections });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^classes/${CODE}/clear$`),
+    async handle(ctx, _req, res, _url, code) {
+      const cleared = await ctx.classes.clear((await classOf(ctx, code)).code);
+      sendJson(res, 200, { cleared });
+    },
+  },
+];
+
+async function classOf(ctx: AdminContext, code: string): Promise<Classroom> {
+  const classroom = await ctx.classes.find(code);
+  if (!classroom) throw new BadRequest(404, 'there is no class with this code');
+  return classroom;
+}
+
+async function readObject(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const body = await readJson(req);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new BadRequest(400, 'the body must be a JSON object');
+  }
+  return body as Record<string, unknown>;
+}
+
+function classPatch(body: Record<string, unknown>): ClassPatch {
+  const patch: ClassPatch = {};
+  for (const key of ['viewOnly', 'locked', 'joinOpen'] as const) {
+    if (body[key] === undefined) continue;
+    if (typeof body[key] !== 'boolean') throw new BadRequest(400, `${key} must be true or false`);
+    patch[key] = body[key];
+  }
+  if (body.title !== undefined) {
+    const title = checkClassTitle(body.title);
+    if (!title.ok) throw new BadRequest(400, title.reason);
+    patch.title = title.text;
+  }
+  const unknown = Object.keys(body).filter(
+    (k) => !['viewOnly', 'locked', 'joinOpen', 'title'].includes(k),
+  );
+  if (unknown.length > 0) throw new BadRequest(400, `unknown field: ${unknown.join(', ')}`);
+  return patch;
+}
+
+function memberView(member: Member, online: Map<string, number>): MemberView {
+  const { id, name, role, viewOnly, removed, joinedAt } = member;
+  return { id, name, role, viewOnly, removed, joinedAt, online: online.get(id) ?? 0 };
+}
+
+async function summary(ctx: AdminContext, classroom: Classroom) {
+  const members = await ctx.classes.members(classroom.code);
+  const online = ctx.classes.online(classroom.code);
+  const { code, title, createdAt, lastAccess, viewOnly, locked, joinOpen } = classroom;
+  const summary: ClassSummary = {
+    code,
+    title,
+    createdAt,
+    lastAccess,
+    viewOnly,
+    locked,
+    joinOpen,
+    students: members.filter((m) => m.role === 'student' && !m.removed).length,
+    online: [...online.values()].reduce((a, b) => a + b, 0),
+  };
+  return { summary, members: members.map((m) => memberView(m, online)) };
+}
+
+async function detail(
+  ctx: AdminContext,
+  req: IncomingMessage,
+  classroom: Classroom,
+): Promise<ClassDetail> {
+  const { summary: s, members } = await summary(ctx, classroom);
+  const join = await ctx.joinInfo();
+  const board = `board/${classroom.code}`;
+  const url = `${join.preferredUrl}${board}`;
+  // The teacher opens the board where they reached the dashboard (this computer, usually).
+  const scheme = ctx.server().tls ? 'https' : 'http';
+  const here = `${scheme}://${req.headers.host ?? `127.0.0.1:${ctx.server().address.port}`}`;
+  return {
+    ...s,
+    members,
+    join: {
+      url,
+      urls: join.urls.map((u) => `${u}${board}`),
+      qrSvg: await QRCode.toString(url, { type: 'svg', margin: 2 }),
+    },
+    teacherUrl: `${here}/${board}#token=${encodeURIComponent(classroom.teacherToken)}`,
+  };
+}

@@ -1,0 +1,95 @@
+// A class spread over two hubs sharing one real redis-server: the teacher's
+// controls reach students on the other hub, and who owns which stroke is
+// decided once for both hubs.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { MemberState } from './public-types';
+import {
+  classEvents,
+  createClass,
+  draw,
+  joinClass,
+  openBoard,
+  shapesBecome,
+  TEST_ADMIN_TOKEN,
+  teacherDoes,
+  teacherTokenOf,
+} from '../test/class-client';
+import { eventually } from '../test/admin-client';
+import { startHub } from '../test/hub-fixture';
+import type { TestHub } from '../test/hub-fixture';
+import { startRedis } from '../test/redis-server';
+import type { TestRedis } from '../test/redis-server';
+import type { SseClient } from '../test/sse-client';
+import type { TestProvider } from '../test/yjs-client';
+
+let redis: TestRedis;
+const hubs: TestHub[] = [];
+const boards: TestProvider[] = [];
+const streams: SseClient[] = [];
+
+before(async () => {
+  redis = await startRedis();
+  for (let i = 0; i < 2; i++) {
+    hubs.push(
+      await startHub({ Database: 'redis', DbServer: redis.server, AdminToken: TEST_ADMIN_TOKEN }),
+    );
+  }
+});
+
+after(async () => {
+  for (const p of boards) p.destroy();
+  for (const s of streams) s.close();
+  for (const hub of hubs) await hub.stop();
+  await redis.stop();
+});
+
+function board(hub: number, code: string, token: string): TestProvider {
+  const p = openBoard(hubs[hub]!.wsUrl, code, token);
+  boards.push(p);
+  return p;
+}
+
+test('a class created on one hub is run from the other', async () => {
+  const [a, b] = [hubs[0]!.httpUrl, hubs[1]!.httpUrl];
+  const detail = await createClass(a, 'Two hubs');
+  const ada = await joinClass(b, detail.code, 'Ada');
+  const teacher = board(0, detail.code, teacherTokenOf(detail));
+  const adaBoard = board(1, detail.code, ada.token);
+  await Promise.all([teacher.synced(), adaBoard.synced()]);
+  draw(teacher.doc, 'teacher-1');
+  draw(adaBoard.doc, 'ada-1');
+  await shapesBecome(adaBoard.doc, ['ada-1', 'teacher-1'], 'Ada on hub B');
+  await shapesBecome(teacher.doc, ['ada-1', 'teacher-1'], 'the teacher on hub A');
+
+  // The dashboard on hub A switches Ada (on hub B) to view-only.
+  const events = classEvents(b, detail.code, ada.token);
+  streams.push(events);
+  await events.next<MemberState>('state', (s) => s.canEdit);
+  await teacherDoes(a, `classes/${detail.code}/members/${ada.member.id}`, 'PATCH', {
+    viewOnly: true,
+  });
+  await events.next<MemberState>('state', (s) => !s.canEdit);
+  draw(adaBoard.doc, 'ada-view-only');
+  await eventually(async () => adaBoard.denied.find((r) => r.startsWith('read-only')));
+  await teacherDoes(a, `classes/${detail.code}/members/${ada.member.id}`, 'PATCH', {
+    viewOnly: false,
+  });
+  await events.next<MemberState>('state', (s) => s.canEdit);
+
+  // The owner of the teacher's stroke is known on hub B too.
+  const adaAgain = board(1, detail.code, ada.token);
+  await shapesBecome(adaAgain.doc, ['ada-1', 'teacher-1']);
+  adaAgain.doc.getMap('shapes').delete('teacher-1');
+  await eventually(async () => adaAgain.closes.find((c) => c.code === 4422));
+  draw(teacher.doc, 'teacher-2');
+  await shapesBecome(teacher.doc, ['ada-1', 'teacher-1', 'teacher-2']);
+
+  // Kicked on hub A's dashboard: closed on hub B.
+  await teacherDoes(a, `classes/${detail.code}/members/${ada.member.id}/kick`);
+  await eventually(async () => adaBoard.closes.find((c) => c.code === 4403));
+  const res = await fetch(new URL(`/api/classes/${detail.code}/me`, b), {
+    headers: { Authorization: `Bearer ${ada.token}` },
+  });
+  assert.equal(res.status, 403);
+});

@@ -1,0 +1,31 @@
+// Opens class boards on the Yjs endpoint. A room named like a class code is
+// always a class room: without a class behind it the board stays closed, so a
+// deleted class's code cannot come back as an open room that a student's
+// still-open page would fill with the old board.
+import type { GateResult, RoomGate } from '../protocols/yjs/room-gate';
+import { isClassCode } from './codes';
+import { permissionsOf } from './roles';
+import type { ClassroomService } from './service';
+
+export function classGate(classes: ClassroomService): RoomGate {
+  return {
+    async admit(room, token): Promise<GateResult | undefined> {
+      if (!isClassCode(room)) return undefined;
+      const admission = await classes.admit(room, token);
+      if (!admission.ok) return admission;
+      const { classroom, member } = admission;
+      const { book, release } = await classes.owners.hold(room);
+      return {
+        ok: true,
+        userId: member.id,
+        permissions: permissionsOf(classroom, member),
+        edits: {
+          role: { memberId: member.id, moderator: member.role === 'teacher' },
+          owners: book,
+          name: member.name,
+        },
+        release,
+      };
+    },
+  };
+}

@@ -1,0 +1,136 @@
+// The classroom API the board page uses (shapes in public-types.ts):
+//   GET  /api/classes/<code>                class title, whether it takes new students
+//   POST /api/classes/<code>/join {name}    a new student and their token
+//   GET  /api/classes/<code>/me             the caller's state (Authorization: Bearer)
+//   GET  /api/classes/<code>/events?token=  SSE: `state` now and on every change, `removed`
+// No admin token here: a student's own token is the only credential.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BadRequest, readJson, sendJson } from '../admin/http';
+import type { Logger } from '../log/logger';
+import { formatEvent, SseStream } from '../protocols/signaling/sse-stream';
+import type { HttpRoute } from '../transport/routes';
+import { normalizeClassCode } from './codes';
+import type { JoinReply, RemovedEvent } from './public-types';
+import { memberState } from './roles';
+import type { ClassroomService } from './service';
+
+const PREFIX = '/api/classes/';
+/** Proxies and phones drop a silent stream; a comment line every so often keeps it open. */
+const HEARTBEAT_MS = 25_000;
+/** A page that stops reading its stream is cut off past this much queued output. */
+const MAX_QUEUED_BYTES = 256 * 1024;
+
+export function classroomRoutes(classes: ClassroomService, log: Logger): HttpRoute {
+  return {
+    name: 'classes',
+    path: { matches: (p) => p.startsWith(PREFIX) },
+    async handle(req, res, url) {
+      const [rawCode = '', action = '', ...rest] = url.pathname.slice(PREFIX.length).split('/');
+      const code = normalizeClassCode(decodeSegment(rawCode) ?? '');
+      const route = `${req.method} ${action}`;
+      try {
+        if (rest.length > 0 || code === undefined) return notFound(res);
+        if (route === 'GET ') return await info(classes, res, code);
+        if (route === 'POST join') return await join(classes, req, res, code);
+        if (route === 'GET me') return await me(classes, req, res, code, url);
+        if (route === 'GET events') return await events(classes, req, res, code, url);
+        if (['', 'join', 'me', 'events'].includes(action)) {
+          return sendJson(res, 405, { error: `${req.method} is not allowed here` });
+        }
+        return notFound(res);
+      } catch (err) {
+        if (err instanceof BadRequest) return sendJson(res, err.status, { error: err.message });
+        log.error({ err: (err as Error).message, path: url.pathname }, 'classroom request failed');
+        if (!res.headersSent) sendJson(res, 500, { error: 'the hub could not answer' });
+        else res.destroy();
+      }
+    },
+  };
+}
+
+async function info(classes: ClassroomService, res: ServerResponse, code: string) {
+  const classroom = await classes.find(code);
+  if (!classroom) return notFound(res);
+  const { title, joinOpen } = classroom;
+  sendJson(res, 200, { code: classroom.code, title, joinOpen });
+}
+
+async function join(
+  classes: ClassroomService,
+  req: IncomingMessage,
+  res: ServerResponse,
+  code: string,
+) {
+  // Only JSON: a form on another site cannot send it without a CORS preflight we never allow.
+  if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+    return sendJson(res, 415, { error: 'send the name as JSON: {"name": "…"}' });
+  }
+  const body = await readJson(req);
+  const name =
+    typeof body === 'object' && body !== null ? (body as { name?: unknown }).name : undefined;
+  const joined = await classes.join(code, name);
+  if (!joined.ok) return sendJson(res, joined.status, { error: joined.reason });
+  const { member, token } = joined;
+  const reply: JoinReply = {
+    token,
+    member: { id: member.id, name: member.name, role: member.role },
+    board: `/board/${member.code}`,
+  };
+  sendJson(res, 201, reply);
+}
+
+async function me(
+  classes: ClassroomService,
+  req: IncomingMessage,
+  res: ServerResponse,
+  code: string,
+  url: URL,
+) {
+  const admission = await classes.admit(code, tokenOf(req, url));
+  if (!admission.ok) return sendJson(res, admission.status, { error: admission.reason });
+  sendJson(res, 200, memberState(admission.classroom, admission.member));
+}
+
+async function events(
+  classes: ClassroomService,
+  req: IncomingMessage,
+  res: ServerResponse,
+  code: string,
+  url: URL,
+) {
+  const admission = await classes.admit(code, tokenOf(req, url));
+  if (!admission.ok) return sendJson(res, admission.status, { error: admission.reason });
+  let stop = () => {};
+  const stream = new SseStream(res, MAX_QUEUED_BYTES, () => {
+    clearInterval(heartbeat);
+    stop();
+  });
+  const heartbeat = setInterval(() => stream.send(':\n\n'), HEARTBEAT_MS);
+  stop = classes.watch(admission.classroom, admission.member, (event) => {
+    if ('state' in event) return stream.send(formatEvent('state', JSON.stringify(event.state)));
+    if ('removed' in event) {
+      const removed: RemovedEvent = { reason: event.removed };
+      stream.send(formatEvent('removed', JSON.stringify(removed)));
+    }
+    stream.end();
+  });
+}
+
+/** `Authorization: Bearer <token>`, or `?token=` (EventSource cannot set headers). */
+function tokenOf(req: IncomingMessage, url: URL): string | undefined {
+  const header = req.headers.authorization ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1] ?? url.searchParams.get('token') ?? undefined;
+}
+
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+function notFound(res: ServerResponse) {
+  sendJson(res, 404, { error: 'there is no class with this code' });
+}

@@ -1,0 +1,62 @@
+// Classes on the hub: the store, the service, the page API at /api/classes/,
+// the gate that puts class boards under roles on the Yjs endpoint, and
+// Expiration (a class nobody has used for that long goes, with its board).
+import type { MountedProtocol, ProtocolContext } from '../hub/protocol';
+import type { MountedYjs } from '../protocols/yjs/mount';
+import type { RoomGate } from '../protocols/yjs/room-gate';
+import { startPeriodicPurge } from '../store/periodic-purge';
+import type { HttpTransport } from '../transport/http-server';
+import { classGate } from './gate';
+import { classroomRoutes } from './http-routes';
+import { openClassroomStore } from './open-store';
+import { ClassroomService } from './service';
+
+export interface MountedClassrooms extends MountedProtocol {
+  readonly service: ClassroomService;
+  readonly gate: RoomGate;
+}
+
+/** `boards` is read late: the Yjs endpoint is mounted after this, with the gate. */
+export function mountClassrooms(
+  transport: HttpTransport,
+  context: ProtocolContext,
+  boards: () => MountedYjs,
+): MountedClassrooms {
+  const { config, now } = context;
+  const log = context.log.child({ component: 'classes' });
+  const store = openClassroomStore(config, now, context.redis);
+  const service = new ClassroomService({
+    store,
+    bus: context.bus,
+    registry: context.registry,
+    boards: {
+      clear: (room) => boards().clear(room),
+      exists: (room) => boards().rooms.exists(room),
+      discard: (room, options) => boards().rooms.discard(room, options),
+    },
+    log,
+    now,
+    maxMembers: config.ClassMaxMembers,
+  });
+  transport.addRoute(classroomRoutes(service, log));
+
+  const purge = startPeriodicPurge(config, now, async (cutoff) => {
+    try {
+      const gone = await store.purgeExpired(cutoff, (code) => service.online(code).size > 0);
+      for (const code of gone) await boards().rooms.discard(code, { deleteStored: true });
+      if (gone.length > 0) log.info({ classes: gone.length }, 'expired classes deleted');
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'class expiration sweep failed');
+    }
+  });
+
+  return {
+    service,
+    gate: classGate(service),
+    async stop() {
+      await purge.stop();
+      service.stop();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+// The classroom HTTP API's JSON shapes for the board page (renderer/board).
+// No imports, so the browser build can use this file as it is.
+//
+//   GET  /api/classes/<code>                 ClassInfo (404 {error} if no such class)
+//   POST /api/classes/<code>/join  {name}    201 JoinReply; 400 bad name, 403 joining
+//                                            closed, 404 no class, 409 class full
+//   GET  /api/classes/<code>/me              MemberState; header `Authorization: Bearer <token>`
+//                                            (401 unknown token, 403 removed)
+//   GET  /api/classes/<code>/events?token=   SSE: `state` (MemberState) at once and on
+//                                            every change; `removed` ({reason}) then the end
+//
+// The board's Yjs connection is `<YjsPath>/<code>?token=<token>`. Codes are
+// matched case-insensitively and without spaces or dashes.
+
+export type ClassRole = 'teacher' | 'student';
+
+export interface ClassInfo {
+  code: string;
+  title: string;
+  joinOpen: boolean;
+}
+
+export interface JoinReply {
+  token: string;
+  member: { id: string; name: string; role: ClassRole };
+  /** The board's path, `/board/<code>`. */
+  board: string;
+}
+
+export interface MemberState {
+  code: string;
+  title: string;
+  member: { id: string; name: string; role: ClassRole };
+  /** The hub accepts this member's edits now. */
+  canEdit: boolean;
+  /** Why not, when canEdit is false. */
+  viewOnly: { board: boolean; you: boolean };
+  /** Students' boards are hidden (always false for the teacher's own view). */
+  locked: boolean;
+}
+
+export interface RemovedEvent {
+  reason: string;
+}
+
+/** The Yjs close code after the hub refused an edit (the page reloads its copy). */
+export const EDIT_REFUSED_CLOSE = 4422;

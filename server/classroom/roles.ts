@@ -1,0 +1,23 @@
+// What a member may do, from the class's switches and their own: the single
+// place where view-only, lock screens and roles become permissions.
+import type { Permissions } from '../hub/permissions';
+import type { MemberState } from './public-types';
+import type { Classroom, Member } from './types';
+
+export function permissionsOf(classroom: Classroom, member: Member): Permissions {
+  if (member.role === 'teacher') return { read: true, write: true, admin: true };
+  const write = !(classroom.viewOnly || classroom.locked || member.viewOnly);
+  return { read: !member.removed, write: write && !member.removed, admin: false };
+}
+
+export function memberState(classroom: Classroom, member: Member): MemberState {
+  const student = member.role === 'student';
+  return {
+    code: classroom.code,
+    title: classroom.title,
+    member: { id: member.id, name: member.name, role: member.role },
+    canEdit: permissionsOf(classroom, member).write,
+    viewOnly: { board: student && classroom.viewOnly, you: student && member.viewOnly },
+    locked: student && classroom.locked,
+  };
+}

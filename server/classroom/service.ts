@@ -1,0 +1,313 @@
+// Classes on this hub: creating them, students joining with a name, the
+// teacher's live controls, and who may open a class board with which token.
+// Every change is stored first, then announced on the bus; each hub (this
+// one included) applies it to its own connections: live permissions for
+// board sockets, kicks, and the state pushed to pages (watchers).
+import type { Bus } from '../cluster/bus';
+import type { ClientInfo, SessionRegistry } from '../hub/registry';
+import { formatPermissions } from '../hub/permissions';
+import type { Logger } from '../log/logger';
+import { BoardOwners } from './board-owners';
+import {
+  checkMemberName,
+  hashToken,
+  isClassCode,
+  newClassCode,
+  newMemberId,
+  newToken,
+  normalizeClassCode,
+} from './codes';
+import type { MemberState } from './public-types';
+import { memberState, permissionsOf } from './roles';
+import type { Classroom, ClassroomPatch, ClassroomStore, Member } from './types';
+
+const CHANGED_TOPIC = 'classroom/changed';
+interface ClassChanged {
+  code: string;
+}
+
+/** The Yjs protocol name the boards' connections are registered under. */
+const BOARD_PROTOCOL = 'yjs';
+const CODE_ATTEMPTS = 20;
+
+/** What the service needs of the boards (the Yjs rooms named by class codes). */
+export interface Boards {
+  clear(room: string): Promise<number>;
+  exists(room: string): Promise<boolean>;
+  discard(room: string, options: { deleteStored: boolean }): Promise<void>;
+}
+
+/** A page's live view of its member: new state, removal, or the hub going away. */
+export type Watcher = (
+  event: { state: MemberState } | { removed: string } | { closing: true },
+) => void;
+
+export type Admission =
+  | { ok: true; classroom: Classroom; member: Member }
+  | { ok: false; status: 401 | 403 | 404; reason: string };
+
+export type JoinResult =
+  | { ok: true; token: string; member: Member }
+  | { ok: false; status: 400 | 403 | 404 | 409; reason: string };
+
+export class ClassroomService {
+  readonly owners: BoardOwners;
+  private readonly watchers = new Map<string, Set<{ memberId: string; send: Watcher }>>();
+  /** Per class, the change being applied: changes apply one after another, in order. */
+  private readonly applying = new Map<string, Promise<void>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly options: {
+      store: ClassroomStore;
+      bus: Bus;
+      registry: SessionRegistry;
+      boards: Boards;
+      log: Logger;
+      now: () => number;
+      maxMembers: number;
+    },
+  ) {
+    this.owners = new BoardOwners(options.store);
+    const unsubscribe = options.bus.subscribe<ClassChanged>(CHANGED_TOPIC, ({ code }) =>
+      this.applySoon(code),
+    );
+    // A change made while a board was connecting missed it: check each new one.
+    const recheck = (client: ClientInfo) => {
+      if (client.protocol === BOARD_PROTOCOL && isClassCode(client.room)) {
+        this.applySoon(client.room);
+      }
+    };
+    options.registry.on('client-added', recheck);
+    this.unsubscribe = () => {
+      unsubscribe();
+      options.registry.off('client-added', recheck);
+    };
+  }
+
+  private get store(): ClassroomStore {
+    return this.options.store;
+  }
+
+  /** A new class with its teacher (whose token the class keeps for the dashboard). */
+  async create(title: string): Promise<Classroom> {
+    const now = this.options.now();
+    for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
+      const code = newClassCode();
+      // A board of that name from before (an old plain room) must not leak into the class.
+      if (await this.options.boards.exists(code)) continue;
+      const classroom: Classroom = {
+        code,
+        title,
+        createdAt: now,
+        lastAccess: now,
+        viewOnly: false,
+        locked: false,
+        joinOpen: true,
+        teacherToken: newToken(),
+      };
+      const teacher = this.newMember(code, 'Teacher', 'teacher');
+      if (await this.store.create(classroom, teacher, hashToken(classroom.teacherToken))) {
+        this.options.log.info({ class: code }, 'class created');
+        return classroom;
+      }
+    }
+    throw new Error('no free class code found; try again');
+  }
+
+  /** The class a typed code names, if any. */
+  async find(rawCode: string): Promise<Classroom | null> {
+    const code = normalizeClassCode(rawCode);
+    return code ? this.store.get(code) : null;
+  }
+
+  list(): Promise<Classroom[]> {
+    return this.store.list();
+  }
+
+  members(code: string): Promise<Member[]> {
+    return this.store.members(code);
+  }
+
+  async join(rawCode: string, rawName: unknown): Promise<JoinResult> {
+    const classroom = await this.find(rawCode);
+    if (!classroom) return { ok: false, status: 404, reason: 'there is no class with this code' };
+    const name = checkMemberName(rawName);
+    if (!name.ok) return { ok: false, status: 400, reason: name.reason };
+    if (!classroom.joinOpen) {
+      return {
+        ok: false,
+        status: 403,
+        reason: 'the teacher has closed this class to new students',
+      };
+    }
+    const member = this.newMember(classroom.code, name.text, 'student');
+    const token = newToken();
+    const added = await this.store.addMember(member, hashToken(token), this.options.maxMembers);
+    if (added === 'missing')
+      return { ok: false, status: 404, reason: 'the class was just deleted' };
+    if (added === 'full') return { ok: false, status: 409, reason: 'the class is full' };
+    await this.store.touch(classroom.code);
+    this.options.log.info({ class: classroom.code, member: member.id }, 'student joined a class');
+    this.announce(classroom.code); // dashboards see the new member
+    return { ok: true, token, member };
+  }
+
+  /** Who a token belongs to, for a class board, `/me` and the page's event stream. */
+  async admit(room: string, token: string | undefined): Promise<Admission> {
+    const classroom = await this.store.get(room);
+    if (!classroom) return { ok: false, status: 404, reason: `there is no class ${room}` };
+    if (!token) {
+      return { ok: false, status: 401, reason: 'this board belongs to a class: join it first' };
+    }
+    const member = await this.store.memberByTokenHash(hashToken(token));
+    if (!member) return { ok: false, status: 401, reason: 'unknown token' };
+    if (member.code !== classroom.code) {
+      return { ok: false, status: 403, reason: 'the token is for another class' };
+    }
+    if (member.removed) {
+      return { ok: false, status: 403, reason: 'the teacher removed you from this class' };
+    }
+    await this.store.touch(classroom.code); // a class in use does not expire
+    return { ok: true, classroom, member };
+  }
+
+  async update(code: string, patch: ClassroomPatch): Promise<Classroom | null> {
+    const updated = await this.store.update(code, patch);
+    if (updated) {
+      this.options.log.info({ class: code, ...patch }, 'class changed');
+      this.announce(code);
+    }
+    return updated;
+  }
+
+  async setMemberViewOnly(code: string, id: string, viewOnly: boolean): Promise<Member | null> {
+    const member = await this.store.updateMember(code, id, { viewOnly });
+    if (member) {
+      this.options.log.info({ class: code, member: id, viewOnly }, 'class member changed');
+      this.announce(code);
+    }
+    return member;
+  }
+
+  /** Removes a member for good: their token stops working and their boards close. */
+  async kick(code: string, id: string): Promise<Member | null> {
+    const member = await this.store.updateMember(code, id, { removed: true });
+    if (member) {
+      this.options.log.info({ class: code, member: id }, 'class member removed');
+      this.announce(code);
+    }
+    return member;
+  }
+
+  /** The teacher's "clear board": everything on it is deleted, for everyone. */
+  async clear(code: string): Promise<number> {
+    const removed = await this.options.boards.clear(code);
+    this.options.log.info({ class: code, removed }, 'class board cleared');
+    return removed;
+  }
+
+  async delete(code: string): Promise<boolean> {
+    if (!(await this.store.delete(code))) return false;
+    this.options.log.info({ class: code }, 'class deleted');
+    this.announce(code);
+    await this.options.boards.discard(code, { deleteStored: true });
+    return true;
+  }
+
+  /** Board connections on this hub, per member. */
+  online(code: string): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const c of this.options.registry.clients({ protocol: BOARD_PROTOCOL, room: code })) {
+      counts.set(c.userId, (counts.get(c.userId) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /** Pushes the member's state now and on every change; returns the function that stops. */
+  watch(classroom: Classroom, member: Member, send: Watcher): () => void {
+    let set = this.watchers.get(classroom.code);
+    if (!set) this.watchers.set(classroom.code, (set = new Set()));
+    const watcher = { memberId: member.id, send };
+    set.add(watcher);
+    send({ state: memberState(classroom, member) });
+    const watching = set;
+    return () => {
+      watching.delete(watcher);
+      if (watching.size === 0 && this.watchers.get(classroom.code) === watching) {
+        this.watchers.delete(classroom.code);
+      }
+    };
+  }
+
+  stop(): void {
+    this.unsubscribe();
+    for (const set of this.watchers.values()) {
+      for (const w of set) w.send({ closing: true }); // pages reconnect to the next hub
+    }
+    this.watchers.clear();
+  }
+
+  private newMember(code: string, name: string, role: Member['role']): Member {
+    return {
+      id: newMemberId(),
+      code,
+      name,
+      role,
+      viewOnly: false,
+      removed: false,
+      joinedAt: this.options.now(),
+    };
+  }
+
+  private announce(code: string): void {
+    this.options.bus.publish<ClassChanged>(CHANGED_TOPIC, { code });
+  }
+
+  private applySoon(code: string): void {
+    const previous = this.applying.get(code) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.apply(code))
+      .catch((err: Error) =>
+        this.options.log.error({ err: err.message, class: code }, 'applying a class change failed'),
+      );
+    this.applying.set(code, next);
+    void next.then(() => {
+      if (this.applying.get(code) === next) this.applying.delete(code);
+    });
+  }
+
+  /** Brings this hub's connections and pages in line with the stored class. */
+  private async apply(code: string): Promise<void> {
+    const { registry } = this.options;
+    const classroom = await this.store.get(code);
+    const members = new Map(
+      classroom ? (await this.store.members(code)).map((m) => [m.id, m]) : [],
+    );
+    for (const client of registry.clients({ protocol: BOARD_PROTOCOL, room: code })) {
+      const member = members.get(client.userId);
+      if (!classroom || !member || member.removed) {
+        registry.kick(
+          client.id,
+          classroom ? 'the teacher removed you from this class' : 'the class was deleted',
+        );
+        continue;
+      }
+      const permissions = permissionsOf(classroom, member);
+      if (formatPermissions(permissions) !== formatPermissions(client.permissions)) {
+        registry.setClientPermissions(client.id, permissions);
+      }
+    }
+    for (const watcher of this.watchers.get(code) ?? []) {
+      const member = members.get(watcher.memberId);
+      if (!classroom) watcher.send({ removed: 'the class was deleted' });
+      else if (!member || member.removed)
+        watcher.send({ removed: 'the teacher removed you from this class' });
+      else watcher.send({ state: memberState(classroom, member) });
+    }
+    if (!classroom) {
+      this.owners.forget(code);
+      await this.options.boards.discard(code, { deleteStored: false });
+    }
+  }
+}

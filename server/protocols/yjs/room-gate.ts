@@ -1,0 +1,39 @@
+// Rooms with roles (classes) are opened through a gate the hub plugs into the
+// Yjs endpoint, so the protocol never learns what a class is: the gate says
+// who the client is, what it may do, and who owns which Yjs client ID.
+import type { Permissions } from '../../hub/permissions';
+import type { EditRole } from './edit-guard';
+
+/** Yjs client ID -> member, shared by a room's connections on this hub. */
+export interface OwnerBook {
+  owner(clientId: number): string | undefined;
+  /** Binds unbound IDs to the member (first binding wins, durably, across hubs). */
+  claim(clientIds: readonly number[], memberId: string): Promise<void>;
+  /** Learns the owners of IDs this hub has not seen yet (bound through another hub). */
+  refresh(): Promise<void>;
+}
+
+/** What a connection in a room with roles checks every update against. */
+export interface GuardedEdits {
+  role: EditRole;
+  owners: OwnerBook;
+  /** The name the hub knows the member by: it replaces `user.name` in their presence. */
+  name: string;
+}
+
+export type GateResult =
+  /** 404: a room name kept for classes, with no class behind it. */
+  | { ok: false; status: 401 | 403 | 404; reason: string }
+  | {
+      ok: true;
+      userId: string;
+      permissions: Permissions;
+      edits: GuardedEdits;
+      /** Once the connection has closed. */
+      release(): void;
+    };
+
+export interface RoomGate {
+  /** Undefined when the room has no roles: the usual token check applies. */
+  admit(room: string, token: string | undefined): Promise<GateResult | undefined>;
+}
