@@ -4,11 +4,11 @@ import type { ConfirmRequest } from './components/Confirm';
 import { TokenPrompt } from './components/TokenPrompt';
 import { useTheme } from './components/theme';
 import type { Theme } from './components/theme';
-import { ADMIN_BASE } from './lib/api';
 import type { StreamStatus } from './lib/events';
-import { PAGES, usePage } from './lib/router';
+import { inPlace, pageHref, PAGES, useRoute } from './lib/router';
 import { getToken } from './lib/token';
 import { useHub } from './lib/use-hub';
+import { Classes } from './pages/Classes';
 import { Connections } from './pages/Connections';
 import { Logs } from './pages/Logs';
 import { Overview } from './pages/Overview';
@@ -29,13 +29,15 @@ export function App() {
 
 function Dashboard() {
   const hub = useHub();
-  const [page, go] = usePage();
+  const [{ page, query }, go] = useRoute();
   const [theme, setTheme, effectiveTheme] = useTheme();
   const [confirm, setConfirm] = useState<ConfirmRequest>();
   if (hub.status === 'unauthorized') return <TokenPrompt wrong />;
 
   let content;
-  if (page === 'connections')
+  if (page === 'classes') {
+    content = <Classes query={query} go={go} confirm={setConfirm} changes={hub.joinsAndLeaves} />;
+  } else if (page === 'connections')
     content = <Connections samples={hub.samples} theme={effectiveTheme} />;
   else if (page === 'logs') content = <Logs logs={hub.logs} />;
   else if (page === 'settings') content = <Settings startedAt={hub.startedAt} page={page} />;
@@ -57,13 +59,9 @@ function Dashboard() {
             {PAGES.map((p) => (
               <li key={p.path}>
                 <a
-                  href={`${ADMIN_BASE}${p.path}`}
+                  href={pageHref(p.path)}
                   aria-current={page === p.path ? 'page' : undefined}
-                  onClick={(e) => {
-                    if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
-                    e.preventDefault();
-                    go(p.path);
-                  }}
+                  onClick={inPlace(() => go(p.path))}
                 >
                   {p.title}
                 </a>

@@ -3,36 +3,26 @@
 // waits for what the page should show (generous timeouts, nothing timed).
 // Screenshots go to test-results/screenshots/ (git-ignored) for review.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { HubSupervisor } from '../host/supervisor';
+import type { HubSupervisor } from '../host/supervisor';
 import { chromiumMissing, launchBrowser } from '../test/browser';
 import type { TestBrowser } from '../test/browser';
 import { eventually } from '../test/admin-client';
-import { ROOT } from '../test/child-hub';
-import { freePort, serveSources, tempDir } from '../test/hub-fixture';
+import { ensureDashboardBuilt, SCREENSHOTS as SHOTS, startServedHub } from '../test/dashboard-hub';
+import { freePort, tempDir } from '../test/hub-fixture';
 import { ZwibblerClient } from '../test/zwibbler-client';
 
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
 const WAIT = { timeout: 30_000 };
-
-/** The tests need the built dashboard; `npm test` builds it first, a lone run builds it here. */
-function ensureBuilt(): void {
-  if (fs.existsSync(path.join(ROOT, 'renderer', 'dist', 'index.html'))) return;
-  const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  assert.equal(r.status, 0, 'npm run build failed');
-}
 
 const skip = chromiumMissing();
 if (skip) console.log(`# skipping the dashboard browser tests: ${skip}`);
 
 describe('dashboard in Chromium', { skip }, () => {
   const dir = tempDir();
-  const file = path.join(dir.dir, 'lanboard.conf');
+  let file: string;
   let supervisor: HubSupervisor;
   let browser: TestBrowser;
   let context: BrowserContext;
@@ -45,18 +35,9 @@ describe('dashboard in Chromium', { skip }, () => {
     page.getByRole('navigation').getByRole('link', { name: title }).click();
 
   before(async () => {
-    ensureBuilt();
+    ensureDashboardBuilt();
     fs.mkdirSync(SHOTS, { recursive: true });
-    fs.writeFileSync(
-      file,
-      `# Test hub\nServerBindAddress=127.0.0.1\nServerPort=${await freePort()}\nDatabase=sqlite\n`,
-    );
-    supervisor = new HubSupervisor({
-      sources: serveSources(file, dir.dir, { LogLevel: { raw: 'info', flag: '--log-level' } }),
-      // The hub's log lines feed the dashboard's ring buffer, not the test output.
-      logDestination: new Writable({ write: (_chunk, _enc, done) => done() }),
-    });
-    await supervisor.start();
+    ({ supervisor, file } = await startServedHub(dir.dir));
     browser = await launchBrowser();
     context = await browser.newContext();
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);

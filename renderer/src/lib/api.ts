@@ -1,10 +1,14 @@
 // Calls to the admin API, with the bearer token. The base is where the page
 // was served from (AdminPath), found from this script's own URL.
 import type {
+  ClassDetail,
+  ClassPatch,
+  ClassSummary,
   ConfigErrorsReply,
   ConfigUpdateReply,
   ConfigView,
   LogEntry,
+  MemberView,
   RestartReply,
   SelftestReply,
   Snapshot,
@@ -48,6 +52,8 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   return body;
 }
 
+const classPath = (code: string) => `classes/${encodeURIComponent(code)}`;
+
 export const api = {
   snapshot: () => call<Snapshot>('snapshot'),
   logs: (query: string) => call<{ lines: LogEntry[] }>(`logs?${query}`),
@@ -62,4 +68,22 @@ export const api = {
     call<{ kicked: number }>(`clients/${encodeURIComponent(id)}/kick`, { method: 'POST' }),
   deleteDocument: (id: string) =>
     call<{ deleted: boolean }>(`documents/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  classes: () => call<{ classes: ClassSummary[] }>('classes'),
+  createClass: (title: string) =>
+    call<ClassDetail>('classes', { method: 'POST', body: JSON.stringify(title ? { title } : {}) }),
+  classDetail: (code: string) => call<ClassDetail>(classPath(code)),
+  patchClass: (code: string, patch: ClassPatch) =>
+    call<ClassDetail>(classPath(code), { method: 'PATCH', body: JSON.stringify(patch) }),
+  deleteClass: (code: string) => call<{ deleted: true }>(classPath(code), { method: 'DELETE' }),
+  clearBoard: (code: string) =>
+    call<{ cleared: number }>(`${classPath(code)}/clear`, { method: 'POST' }),
+  setMemberViewOnly: (code: string, id: string, viewOnly: boolean) =>
+    call<MemberView>(`${classPath(code)}/members/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ viewOnly }),
+    }),
+  kickMember: (code: string, id: string) =>
+    call<{ kicked: number }>(`${classPath(code)}/members/${encodeURIComponent(id)}/kick`, {
+      method: 'POST',
+    }),
 };

@@ -27,3 +27,17 @@ export function formatTime(t: number): string {
 export function ago(t: number, now = Date.now()): string {
   return `${formatDuration(Math.max(0, now - t))} ago`;
 }
+
+/** An SVG document as an image address: in an <img>, nothing in it can run. */
+export function svgDataUrl(svg: string): string {
+  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+}
+
+/** `1 student`, `3 students`. */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+export function formatDateTime(t: number): string {
+  return new Date(t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}

@@ -19,6 +19,8 @@ export interface HubState {
   status: StreamStatus;
   /** Changes on every hub (re)start. */
   startedAt: number | undefined;
+  /** Counts bursts of joins and leaves, so that pages with their own data refetch. */
+  joinsAndLeaves: number;
   refresh(): void;
 }
 
@@ -31,6 +33,7 @@ export function useHub(): HubState {
   const [logs, setLogs] = useState<LogEntry[]>([]);
   const [status, setStatus] = useState<StreamStatus>('connecting');
   const [startedAt, setStartedAt] = useState<number>();
+  const [joinsAndLeaves, setJoinsAndLeaves] = useState(0);
   const pending = useRef<ReturnType<typeof setTimeout>>(undefined);
 
   const refresh = useCallback(() => {
@@ -49,7 +52,10 @@ export function useHub(): HubState {
   /** Joins come in bursts (a class arriving): one snapshot for the burst. */
   const refreshSoon = useCallback(() => {
     clearTimeout(pending.current);
-    pending.current = setTimeout(refresh, 150);
+    pending.current = setTimeout(() => {
+      refresh();
+      setJoinsAndLeaves((n) => n + 1);
+    }, 150);
   }, [refresh]);
 
   useEffect(() => {
@@ -86,5 +92,5 @@ export function useHub(): HubState {
     };
   }, [refresh, refreshSoon]);
 
-  return { snapshot, error, samples, logs, status, startedAt, refresh };
+  return { snapshot, error, samples, logs, status, startedAt, joinsAndLeaves, refresh };
 }

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { SelftestResult, Snapshot } from '../../../server/admin/api-types';
 import { api } from '../lib/api';
-import { formatBytes, formatDuration } from '../lib/format';
+import { formatBytes, formatDuration, svgDataUrl } from '../lib/format';
 
 export function Overview({ snapshot }: { snapshot: Snapshot }) {
   const { server, totals } = snapshot;
@@ -47,7 +47,7 @@ export function Overview({ snapshot }: { snapshot: Snapshot }) {
               </p>
               <img
                 className="qr"
-                src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(join.qrSvg)}`}
+                src={svgDataUrl(join.qrSvg)}
                 alt={`QR code for ${join.preferredUrl}`}
               />
               {join.urls.length > 1 && (
