@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import type { ClassDetail, MemberView } from '../admin/api-types';
@@ -434,5 +435,54 @@ describe('roles survive a hub restart', () => {
     teacherAgain.doc.getMap('shapes').delete('ada-2');
     await shapesBecome(teacherAgain.doc, ['teacher-1'], "the teacher erased Ada's");
     assert.deepEqual(await hubShapes(detail), ['teacher-1']);
+  });
+});
+
+describe('Expiration', () => {
+  test('a class nobody uses goes, with its board; a class in use stays', async () => {
+    let clock = Date.now();
+    const files = tempDir();
+    const dbFile = path.join(files.dir, 'expiry.db');
+    const hub = await startHub(
+      {
+        AdminToken: TEST_ADMIN_TOKEN,
+        DataDir: files.dir,
+        Database: 'sqlite',
+        DbFile: dbFile,
+        Expiration: 3600,
+        ExpirationSweepSeconds: 1,
+      },
+      { now: () => clock },
+    );
+    const roomsStored = () => {
+      const db = new Database(dbFile, { readonly: true });
+      const names = db.prepare('SELECT name FROM yjs_rooms').pluck().all() as string[];
+      db.close();
+      return names;
+    };
+    try {
+      const idle = await createClass(hub.httpUrl, 'Idle');
+      const busy = await createClass(hub.httpUrl, 'Busy');
+      const writer = openBoard(hub.wsUrl, idle.code, teacherTokenOf(idle));
+      await writer.synced();
+      draw(writer.doc, 'kept-until-expiry');
+      await eventually(async () => roomsStored().includes(idle.code), 15_000, 'the board stored');
+      writer.destroy();
+      const present = openBoard(hub.wsUrl, busy.code, teacherTokenOf(busy));
+      boards.push(present);
+      await present.synced();
+      clock += 2 * 3600 * 1000;
+      await eventually(
+        async () => (await fetch(new URL(`/api/classes/${idle.code}`, hub.httpUrl))).status === 404,
+        15_000,
+        'the idle class expired',
+      );
+      await eventually(async () => !roomsStored().includes(idle.code), 15_000, 'its board gone');
+      const info = await fetch(new URL(`/api/classes/${busy.code}`, hub.httpUrl));
+      assert.equal(info.status, 200);
+    } finally {
+      await hub.stop();
+      files.remove();
+    }
   });
 });
