@@ -286,19 +286,29 @@ describe('roles, enforced by the hub', () => {
       return (state?.user as { name?: string } | undefined)?.name;
     });
     assert.equal(seen, 'Bob');
-    // A raw client announcing a cursor under the teacher's client ID.
+    // A raw client announcing a cursor under the teacher's client ID, then under its own.
     const raw = await RawYjsClient.open(`${t.wsUrl}/yjs/${detail.code}?token=${ada.token}`);
     await raw.nextOf('sync-step1');
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, 1);
-    encoding.writeVarUint(encoder, teacher.doc.clientID);
-    encoding.writeVarUint(encoder, 99);
-    encoding.writeVarString(encoder, JSON.stringify({ user: { name: 'Teacher' } }));
-    raw.send(encodeAwareness(encoding.toUint8Array(encoder)));
-    const closed = await raw.closed;
-    assert.equal(closed.code, 4422);
-    // Nobody heard it: Bob's copy of the teacher's presence is not at the forged clock.
+    const ownId = 424242;
+    const entry = (clientId: number, clock: number, name: string) => {
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, 1);
+      encoding.writeVarUint(encoder, clientId);
+      encoding.writeVarUint(encoder, clock);
+      encoding.writeVarString(encoder, JSON.stringify({ user: { name } }));
+      return encodeAwareness(encoding.toUint8Array(encoder));
+    };
+    raw.send(entry(teacher.doc.clientID, 99, 'Teacher'));
+    raw.send(entry(ownId, 1, 'Teacher'));
+    const own = await eventually(async () => bobBoard.provider.awareness.getStates().get(ownId));
+    assert.equal((own.user as { name: string }).name, 'Ada');
     assert.notEqual(bobBoard.provider.awareness.meta.get(teacher.doc.clientID)?.clock, 99);
+    raw.close();
+    // The stock provider echoes everyone's presence back; that costs nobody their board.
+    assert.deepEqual(
+      [teacher, bobBoard].flatMap((p) => p.closes),
+      [],
+    );
   });
 
   test('view-only for one student applies live; the student is told why', async () => {

@@ -196,8 +196,9 @@ export class YjsConnection implements SocketHandler, RoomMember {
 
   private applyUpdate(room: YjsRoom, update: Uint8Array): void {
     if (!this.permissions.write) {
-      // Dropped, and said once, so the page can show why its edits go nowhere.
-      if (!this.toldReadOnly) {
+      // Dropped, and said once, so the page can show why its edits go nowhere. Not for
+      // an update that changes nothing: every client answers the hub's SyncStep1 with one.
+      if (!this.toldReadOnly && changesSomething(room, update)) {
         this.toldReadOnly = true;
         this.socket.send(encodePermissionDenied('read-only: your edits are not saved or shared'));
       }
@@ -267,15 +268,17 @@ export class YjsConnection implements SocketHandler, RoomMember {
     update: Uint8Array,
     edits: GuardedEdits,
   ): Uint8Array | undefined {
-    const verdict = vetAwareness(
-      update,
-      (id) => edits.owners.owner(id),
-      edits.role.memberId,
-      edits.name,
-    );
-    if (verdict.ok) return verdict.update;
-    this.refuse(room, edits, verdict.reason);
-    return undefined;
+    return vetAwareness(update, edits.name, (id) => this.speaksForOther(room, id, edits));
+  }
+
+  /** A client ID bound to another member, or whose presence another connection holds. */
+  private speaksForOther(room: YjsRoom, clientId: number, edits: GuardedEdits): boolean {
+    const owner = edits.owners.owner(clientId);
+    if (owner !== undefined) return owner !== edits.role.memberId;
+    for (const member of room.members) {
+      if (member !== this && member.controlledIds.has(clientId)) return true;
+    }
+    return false;
   }
 
   private refuse(room: YjsRoom, edits: GuardedEdits, reason: string): void {
@@ -293,4 +296,10 @@ export class YjsConnection implements SocketHandler, RoomMember {
     this.log.info({ remote: this.socket.remoteAddress, reason }, 'malformed Yjs message');
     this.close(CloseCode.ProtocolError, reason);
   }
+}
+
+/** Whether the update holds content or deletions the room does not have yet. */
+function changesSomething(room: YjsRoom, update: Uint8Array): boolean {
+  const fp = footprint(room.doc, update);
+  return fp.authors.size > 0 || fp.deletes.size > 0;
 }
