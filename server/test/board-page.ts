@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type * as Y from 'yjs';
 import { ROOT } from './child-hub';
 
 export const BOARD_WAIT = { timeout: 30_000 };
@@ -58,17 +59,34 @@ export interface ShapeView {
 
 /** What the tests use of the page's `window.__lanboard` (renderer/board/src/app/session.ts). */
 export interface DebugBoard {
-  model: { all(): ShapeView[] };
+  doc: Y.Doc;
+  model: {
+    all(): ShapeView[];
+    /** The shape's author: this device, or the class member. */
+    author: string;
+    shapes: Y.Map<Y.Map<unknown>>;
+    add(input: Pick<ShapeView, 'type' | 'points' | 'color' | 'width'>): string;
+    remove(ids: Iterable<string>): void;
+  };
+  presence: { peers(): Array<{ name: string }> };
   renderer: { currentView: { scale: number; ox: number; oy: number } };
   options: { base: CanvasLike; overlay: CanvasLike };
-  connection: { state(): string };
+  connection: {
+    state(): string;
+    provider: { awareness: { getLocalState(): Record<string, unknown> | null } };
+  };
 }
 interface CanvasLike {
   getContext(type: '2d'): {
     getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> };
   };
 }
-export type DebugWindow = { __lanboard?: DebugBoard; devicePixelRatio?: number };
+export type DebugWindow = {
+  __lanboard?: DebugBoard;
+  /** The page's own Yjs module (`?debug`), to build updates as the page would. */
+  __lanboardYjs?: typeof Y;
+  devicePixelRatio?: number;
+};
 
 /**
  * Polls a function in the page until it returns something truthy. Polled from
@@ -95,6 +113,29 @@ export async function until<T, A>(
 /** The shapes in the page's Y.Doc, in drawing order. */
 export function shapes(page: Page): Promise<ShapeView[]> {
   return page.evaluate(() => (globalThis as unknown as DebugWindow).__lanboard!.model.all());
+}
+
+/** Waits until the page's board holds exactly these shape ids (in any order). */
+export async function waitForShapeIds(page: Page, ids: string[], what?: string): Promise<void> {
+  const want = [...ids].sort().join(',');
+  await until(
+    page,
+    (w) => {
+      const all = (globalThis as unknown as DebugWindow).__lanboard?.model.all();
+      return (
+        all
+          ?.map((s) => s.id)
+          .sort()
+          .join(',') === w
+      );
+    },
+    want,
+    what ?? `shapes [${want}]`,
+  );
+}
+
+export async function shapeIdsOf(page: Page): Promise<string[]> {
+  return (await shapes(page)).map((s) => s.id).sort();
 }
 
 export async function waitForShapes(page: Page, count: number): Promise<ShapeView[]> {
@@ -185,3 +226,50 @@ export async function waitForInk(page: Page, point: [number, number]): Promise<v
     `ink at ${point.join(', ')}`,
   );
 }
+
+/** The teacher's board link from the dashboard, opened with `?debug` (the token is in the fragment). */
+export async function openTeacherBoard(context: BrowserContext, teacherUrl: string): Promise<Page> {
+  const url = new URL(teacherUrl);
+  url.search = '?debug';
+  const page = await context.newPage();
+  await page.goto(url.toString());
+  await waitForState(page, 'connected');
+  return page;
+}
+
+/** A student opening a class's join URL and typing a name in its form. */
+export async function joinClassBoard(
+  context: BrowserContext,
+  base: string,
+  code: string,
+  name: string,
+): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${base}/board/${code}?debug`);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByRole('button', { name: 'Join' }).click();
+  await waitForState(page, 'connected');
+  return page;
+}
+
+/** The class token the page keeps in localStorage (null once forgotten). */
+export function storedClassToken(page: Page, code: string): Promise<string | null> {
+  return page.evaluate(
+    // The key as renderer/board/src/net/identity.ts writes it (this runs in the page).
+    (c) => (globalThis as unknown as PageStorage).localStorage.getItem(`lanboard.class.${c}.token`),
+    code,
+  );
+}
+
+/** Puts a class token back, as a student who kept one would. */
+export async function storeClassToken(page: Page, code: string, token: string): Promise<void> {
+  await page.evaluate(
+    ([c, t]) =>
+      (globalThis as unknown as PageStorage).localStorage.setItem(`lanboard.class.${c}.token`, t),
+    [code, token] as const,
+  );
+}
+
+type PageStorage = {
+  localStorage: { getItem(key: string): string | null; setItem(key: string, v: string): void };
+};

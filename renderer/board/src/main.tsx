@@ -1,9 +1,9 @@
 // The students' pages: `/` is the join page, `/board/<room>` the board.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { BoardPage } from './app/BoardPage';
+import { BoardRoute } from './app/BoardRoute';
 import { JoinPage } from './join/JoinPage';
-import { normalizeRoom } from './net/identity';
+import { takeFragmentToken } from './net/identity';
 import './styles.css';
 
 function page() {
@@ -13,10 +13,10 @@ function page() {
   try {
     raw = decodeURIComponent(match[1]!);
   } catch {
-    // a broken escape: treated as an invalid code below
+    // a broken escape: not a class, and an invalid room code
   }
-  const room = normalizeRoom(raw);
-  return room ? <BoardPage room={room} /> : <JoinPage error={`"${raw}" is not a room code.`} />;
+  // Read here, once per page load: effects may run twice.
+  return <BoardRoute raw={raw} fragmentToken={takeFragmentToken()} />;
 }
 
 createRoot(document.getElementById('root')!).render(<StrictMode>{page()}</StrictMode>);

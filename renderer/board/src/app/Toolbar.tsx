@@ -1,5 +1,7 @@
-// The tool bar: tools, colours, widths, undo and redo, zoom, export and import.
-import type { ChangeEvent } from 'react';
+// The tool bar: tools, colours, widths, undo and redo, zoom, export and import,
+// and whatever the page adds at the end (the teacher's Clear board). On a
+// view-only board everything that edits is disabled; zoom and export stay.
+import type { ChangeEvent, ReactNode } from 'react';
 import { COLORS, TOOLS, WIDTHS } from './tools';
 import type { ToolSettings } from './tools';
 
@@ -14,6 +16,10 @@ export interface ToolbarProps {
   onFit: () => void;
   onExport: (kind: 'png' | 'svg' | 'json') => void;
   onImport: (file: File, replace: boolean) => void;
+  readOnly?: boolean;
+  /** Replacing the board erases everyone's shapes: not for a class's students. */
+  canReplace?: boolean;
+  children?: ReactNode;
 }
 
 const COLOR_NAMES: Record<string, string> = {
@@ -26,6 +32,7 @@ const COLOR_NAMES: Record<string, string> = {
 };
 
 export function Toolbar(p: ToolbarProps) {
+  const off = p.readOnly ?? false;
   const set = (patch: Partial<ToolSettings>) => p.onChange({ ...p.settings, ...patch });
   const importFile = (replace: boolean) => (e: ChangeEvent<HTMLInputElement>) => {
     const file = e.target.files?.[0];
@@ -42,6 +49,7 @@ export function Toolbar(p: ToolbarProps) {
             aria-label={`${t.label} (${t.key.toUpperCase()})`}
             title={`${t.label} (${t.key.toUpperCase()})`}
             aria-pressed={p.settings.tool === t.tool}
+            disabled={off}
             onClick={() => set({ tool: t.tool })}
           >
             {t.icon}
@@ -57,6 +65,7 @@ export function Toolbar(p: ToolbarProps) {
             aria-label={`Colour ${COLOR_NAMES[c] ?? c}`}
             aria-pressed={p.settings.color === c}
             style={{ background: c }}
+            disabled={off}
             onClick={() => set({ color: c })}
           />
         ))}
@@ -64,6 +73,7 @@ export function Toolbar(p: ToolbarProps) {
           type="color"
           aria-label="Other colour"
           value={p.settings.color}
+          disabled={off}
           onChange={(e) => set({ color: e.target.value })}
         />
       </div>
@@ -74,6 +84,7 @@ export function Toolbar(p: ToolbarProps) {
             type="button"
             aria-label={`Width ${w}`}
             aria-pressed={p.settings.width === w}
+            disabled={off}
             onClick={() => set({ width: w })}
           >
             <span className="dot" style={{ width: Math.min(w, 14), height: Math.min(w, 14) }} />
@@ -81,8 +92,13 @@ export function Toolbar(p: ToolbarProps) {
         ))}
       </div>
       <div role="group" aria-label="History and view" className="group">
-        <Action label="Undo (Ctrl+Z)" disabled={!p.canUndo} onClick={p.onUndo} text="↶" />
-        <Action label="Redo (Ctrl+Shift+Z)" disabled={!p.canRedo} onClick={p.onRedo} text="↷" />
+        <Action label="Undo (Ctrl+Z)" disabled={off || !p.canUndo} onClick={p.onUndo} text="↶" />
+        <Action
+          label="Redo (Ctrl+Shift+Z)"
+          disabled={off || !p.canRedo}
+          onClick={p.onRedo}
+          text="↷"
+        />
         <Action label="Zoom out (-)" onClick={() => p.onZoom(1 / 1.25)} text="−" />
         <Action label="Zoom in (+)" onClick={() => p.onZoom(1.25)} text="+" />
         <Action label="Fit the drawing (0)" onClick={p.onFit} text="⤢" />
@@ -97,25 +113,22 @@ export function Toolbar(p: ToolbarProps) {
         <button type="button" aria-label="Export JSON snapshot" onClick={() => p.onExport('json')}>
           JSON
         </button>
-        <label className="file">
-          Import
-          <input
-            type="file"
-            accept=".json,application/json"
-            aria-label="Import a JSON snapshot (add)"
-            onChange={importFile(false)}
-          />
-        </label>
-        <label className="file">
-          Replace
-          <input
-            type="file"
-            accept=".json,application/json"
-            aria-label="Import a JSON snapshot (replace the board)"
+        <SnapshotInput
+          text="Import"
+          label="Import a JSON snapshot (add)"
+          disabled={off}
+          onChange={importFile(false)}
+        />
+        {(p.canReplace ?? true) && (
+          <SnapshotInput
+            text="Replace"
+            label="Import a JSON snapshot (replace the board)"
+            disabled={off}
             onChange={importFile(true)}
           />
-        </label>
+        )}
       </div>
+      {p.children && <div className="group">{p.children}</div>}
     </nav>
   );
 }
@@ -132,5 +145,26 @@ function Action(props: { label: string; text: string; onClick: () => void; disab
     >
       {props.text}
     </button>
+  );
+}
+
+/** A file picker for JSON snapshots, styled as a toolbar button. */
+function SnapshotInput(props: {
+  text: string;
+  label: string;
+  disabled: boolean;
+  onChange: (e: ChangeEvent<HTMLInputElement>) => void;
+}) {
+  return (
+    <label className="file" aria-disabled={props.disabled}>
+      {props.text}
+      <input
+        type="file"
+        accept=".json,application/json"
+        aria-label={props.label}
+        disabled={props.disabled}
+        onChange={props.onChange}
+      />
+    </label>
   );
 }

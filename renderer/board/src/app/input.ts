@@ -13,6 +13,10 @@ const FLUSH_MS = 40;
 
 export interface InputHooks {
   settings(): ToolSettings;
+  /** False on a view-only board: every drag pans. */
+  canEdit(): boolean;
+  /** Whether the eraser and the select tool may touch this shape (a student: only their own). */
+  canChange(shape: Shape): boolean;
   onCursor(board: [number, number] | null): void;
   onSelect(ids: Set<string>): void;
   /** The text tool was tapped at a board point (screen point for the editor). */
@@ -103,6 +107,10 @@ export class BoardInput {
     }
     if (e.button !== 0) return;
     e.preventDefault();
+    if (!this.hooks.canEdit()) {
+      this.action = { kind: 'pan', last: this.screen(e) };
+      return;
+    }
     this.begin(e);
   }
 
@@ -236,7 +244,8 @@ export class BoardInput {
     const tolerance = 6 / this.renderer.currentView.scale;
     const list = this.renderer.shapesInOrder();
     for (let i = list.length - 1; i >= 0; i--) {
-      if (hitShape(list[i]!.shape, x, y, tolerance)) return list[i]!.shape.id;
+      const shape = list[i]!.shape;
+      if (this.hooks.canChange(shape) && hitShape(shape, x, y, tolerance)) return shape.id;
     }
     return undefined;
   }
@@ -245,7 +254,7 @@ export class BoardInput {
     const tolerance = 8 / this.renderer.currentView.scale;
     const hits = this.renderer
       .shapesInOrder()
-      .filter((p) => hitShape(p.shape, x, y, tolerance))
+      .filter((p) => this.hooks.canChange(p.shape) && hitShape(p.shape, x, y, tolerance))
       .map((p) => p.shape.id);
     if (hits.length > 0) this.model.remove(hits);
   }

@@ -4,9 +4,10 @@
 import * as Y from 'yjs';
 import { shapeBox, unionBox } from '../model/geometry';
 import { BoardModel } from '../model/board-model';
+import type { Shape } from '../model/shape';
 import type { BoardSnapshot } from '../model/snapshot';
 import { connect } from '../net/connection';
-import type { Connection } from '../net/connection';
+import type { Connection, Refusal } from '../net/connection';
 import { cursorColor, deviceId } from '../net/identity';
 import { BoardRenderer } from '../render/board-renderer';
 import { zoomAt } from '../render/view';
@@ -15,12 +16,26 @@ import { BoardInput } from './input';
 import type { InputHooks } from './input';
 import { Presence } from './presence';
 
-export interface SessionOptions extends InputHooks {
+/** What this page may do to the board now (the hub enforces the same in a class). */
+export interface EditRights {
+  canEdit: boolean;
+  /** Erase and move anyone's shapes: a plain room, or the class's teacher. */
+  changeAll: boolean;
+}
+
+export interface SessionOptions extends Omit<InputHooks, 'canEdit' | 'canChange'> {
   room: string;
   name: string;
   base: HTMLCanvasElement;
   overlay: HTMLCanvasElement;
   surface: HTMLElement;
+  /** Read on every gesture, so a change of rights applies at once. */
+  rights(): EditRights;
+  /** A class member's token for the hub. */
+  token?: string;
+  /** Who the shapes drawn here belong to: the class member, else this device. */
+  author?: string;
+  onRefusal?(refusal: Refusal): void;
 }
 
 export class BoardSession {
@@ -33,8 +48,12 @@ export class BoardSession {
   private readonly resizeObserver: ResizeObserver;
 
   constructor(readonly options: SessionOptions) {
-    this.model = new BoardModel(this.doc, deviceId());
-    this.connection = connect(options.room, this.doc);
+    this.model = new BoardModel(this.doc, options.author ?? deviceId());
+    this.connection = connect(options.room, this.doc, {
+      token: options.token,
+      mayEdit: () => options.rights().canEdit,
+      onRefusal: options.onRefusal,
+    });
     this.presence = new Presence(
       this.connection.provider.awareness,
       options.name,
@@ -43,6 +62,8 @@ export class BoardSession {
     this.renderer = new BoardRenderer(this.model, options.base, options.overlay);
     this.input = new BoardInput(options.overlay, this.model, this.renderer, {
       ...options,
+      canEdit: () => options.rights().canEdit,
+      canChange: (shape) => this.canChange(shape),
       onCursor: (at) => {
         this.presence.setCursor(at);
         options.onCursor(at);
@@ -78,6 +99,17 @@ export class BoardSession {
       box.maxX - box.minX + 8,
       box.maxY - box.minY + 8,
     );
+  }
+
+  canChange(shape: Shape): boolean {
+    const rights = this.options.rights();
+    return rights.canEdit && (rights.changeAll || shape.author === this.model.author);
+  }
+
+  /** The teacher's "Clear board": every shape, everyone's, in one transaction. */
+  clearBoard(): void {
+    this.input.select(new Set());
+    this.model.clear();
   }
 
   deleteSelection(): void {

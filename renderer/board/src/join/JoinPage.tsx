@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { normalizeRoom, saveName, savedName } from '../net/identity';
+import { FormProblem } from './FormProblem';
 
 interface JoinInfo {
   preferredUrl: string;
@@ -63,11 +64,7 @@ export function JoinPage({ error }: { error?: string }) {
           />
         </label>
         <button type="submit">Join</button>
-        {problem && (
-          <p role="alert" className="problem">
-            {problem}
-          </p>
-        )}
+        <FormProblem text={problem} />
       </form>
       {info && (
         <section className="join-address" aria-label="This hub's address">

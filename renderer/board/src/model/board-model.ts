@@ -97,6 +97,15 @@ export class BoardModel {
     });
   }
 
+  /** Deletes every shape in one transaction (the teacher's "Clear board"): one undo step. */
+  clear(): void {
+    this.undoManager.stopCapturing();
+    this.transact(() => {
+      for (const id of [...this.shapes.keys()]) this.shapes.delete(id);
+    });
+    this.undoManager.stopCapturing();
+  }
+
   /** Adds whole shapes (an import): one undo step. Ids already on the board are replaced. */
   addShapes(shapes: readonly Shape[], { replace = false } = {}): void {
     this.undoManager.stopCapturing();

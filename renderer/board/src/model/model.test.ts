@@ -86,6 +86,19 @@ describe('board model', () => {
     );
   });
 
+  test("clear deletes every shape, everyone's, in one update; one undo brings them back", () => {
+    const [a, b] = pair();
+    a.add(pen);
+    b.add({ ...pen, color: '#ff0000' });
+    let updates = 0;
+    b.doc.on('update', () => updates++);
+    a.clear();
+    assert.equal(b.all().length, 0);
+    assert.equal(updates, 1);
+    a.undo();
+    assert.equal(b.all().length, 2);
+  });
+
   test('a shape a peer wrote wrongly is skipped, not fatal', () => {
     const [a] = pair();
     a.shapes.set('junk', new Y.Map());

@@ -1,8 +1,13 @@
 // The room's connection: y-websocket to the hub's own Yjs endpoint, same
 // origin. The provider keeps the Y.Doc while the page is open, so edits made
-// offline stay in it and go out in the sync that follows a reconnect.
+// offline stay in it and go out in the sync that follows a reconnect. A class
+// board passes its member token; the hub may then drop or refuse edits, and
+// says so (see Refusal).
 import { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
+import { EDIT_REFUSED_CLOSE } from '../class/types';
+import { sendOwnPresenceOnly } from './own-presence';
+import { onPermissionDenied } from './refusals';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'refused';
 
@@ -20,15 +25,68 @@ export interface Connection {
   destroy(): void;
 }
 
-export function connect(room: string, doc: Y.Doc): Connection {
+/** Something the hub said no to, once per connection. */
+export interface Refusal {
+  /**
+   * `edit`: it dropped this page's edits (a "read-only:" message) or refused
+   * one and closed (EDIT_REFUSED_CLOSE); `access`: it closed the room to this
+   * page's token (4401, 4403, 4404).
+   */
+  kind: 'edit' | 'access';
+  reason: string;
+  /** The page's copy holds edits the hub does not have: only a fresh copy shows the truth. */
+  stale: boolean;
+}
+
+export interface ConnectOptions {
+  /** A class member's token (`?token=`). */
+  token?: string;
+  /** Whether the hub takes this member's edits now, as the class page last heard. */
+  mayEdit?(): boolean;
+  onRefusal?(refusal: Refusal): void;
+}
+
+/** Unknown token, forbidden (removed), no such class: the hub closed the room to this page. */
+const ACCESS_CLOSES = new Set([4401, 4403, 4404]);
+
+export function connect(room: string, doc: Y.Doc, options: ConnectOptions = {}): Connection {
   const provider = new WebsocketProvider(yjsUrl(), room, doc, {
     maxBackoffTime: 2000,
     // Every copy of the board syncs through the hub, so the connection badge tells the truth.
     disableBc: true,
+    params: options.token ? { token: options.token } : {},
   });
+  sendOwnPresenceOnly(provider);
   let current: ConnectionState = 'connecting';
   let everSynced = false;
   let refused = false;
+  let denied = '';
+  let readOnly = '';
+  let reported = false;
+  const report = (refusal: Refusal) => {
+    if (reported) return;
+    reported = true;
+    options.onRefusal?.(refusal);
+  };
+  // Anything not from the hub is this page's own edit (drawing, undo, a test's direct write).
+  let localEdits = false;
+  const onUpdate = (_update: Uint8Array, origin: unknown) => {
+    if (origin === provider) return;
+    localEdits = true;
+    // The hub says "read-only" once per connection (maybe already for the sync at connect):
+    // while it still holds, a later edit goes nowhere either.
+    if (readOnly && !(options.mayEdit?.() ?? true)) {
+      report({ kind: 'edit', reason: readOnly, stale: true });
+    }
+  };
+  doc.on('update', onUpdate);
+  onPermissionDenied(provider, (reason) => {
+    denied = reason;
+    if (!reason.startsWith('read-only:')) return;
+    readOnly = reason;
+    // With no local edits there is nothing the hub dropped.
+    if (localEdits) report({ kind: 'edit', reason, stale: true });
+  });
   const listeners = new Set<(s: ConnectionState) => void>();
   const update = () => {
     let next: ConnectionState;
@@ -46,10 +104,17 @@ export function connect(room: string, doc: Y.Doc): Connection {
     update();
   });
   provider.on('connection-close', (event: CloseEvent | null) => {
-    // 4401/4403: the hub refused this room; retrying cannot help.
-    if (event?.code === 4401 || event?.code === 4403) {
+    const code = event?.code ?? 0;
+    // ACCESS_CLOSES: the hub refused this room; EDIT_REFUSED_CLOSE: an edit. Retrying cannot help.
+    // The "refused:" message that comes first says the same, whatever the code.
+    const editRefused =
+      code === EDIT_REFUSED_CLOSE || (denied.startsWith('refused:') && code >= 4400 && code < 4500);
+    if (ACCESS_CLOSES.has(code) || editRefused) {
       refused = true;
       provider.disconnect();
+      const reason = denied || event?.reason || '';
+      if (editRefused) report({ kind: 'edit', reason, stale: localEdits });
+      else report({ kind: 'access', reason, stale: false });
     }
     update();
   });
@@ -63,6 +128,7 @@ export function connect(room: string, doc: Y.Doc): Connection {
       return () => listeners.delete(listener);
     },
     destroy() {
+      doc.off('update', onUpdate);
       window.removeEventListener('online', update);
       window.removeEventListener('offline', update);
       provider.destroy();

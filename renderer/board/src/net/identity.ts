@@ -1,6 +1,7 @@
 // Who this device is on the board: a display name the student typed on the
-// join page, and a device id for authorship. Both live in localStorage, which
-// (unlike crypto.randomUUID) exists on plain-http LAN pages.
+// join page, a device id for authorship, and the tokens the hub issued for the
+// classes this device joined. All live in localStorage, which (unlike
+// crypto.randomUUID) exists on plain-http LAN pages.
 
 const NAME_KEY = 'lanboard.name';
 const DEVICE_KEY = 'lanboard.device';
@@ -19,6 +20,31 @@ export function savedName(): string {
 
 export function saveName(name: string): void {
   storage()?.setItem(NAME_KEY, name.trim().slice(0, 40));
+}
+
+const tokenKey = (code: string) => `lanboard.class.${code}.token`;
+
+export function classToken(code: string): string | undefined {
+  return storage()?.getItem(tokenKey(code)) || undefined;
+}
+
+export function saveClassToken(code: string, token: string): void {
+  storage()?.setItem(tokenKey(code), token);
+}
+
+export function forgetClassToken(code: string): void {
+  storage()?.removeItem(tokenKey(code));
+}
+
+/**
+ * A teacher's link carries the token as `#token=…`: read it once and take it
+ * out of the address bar, so it is not left in history or copied on by accident.
+ */
+export function takeFragmentToken(): string | undefined {
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (token === null) return undefined;
+  history.replaceState(history.state, '', location.pathname + location.search);
+  return token || undefined;
 }
 
 /** Math.random is enough here: the id names a device, it proves nothing. */
