@@ -4,6 +4,7 @@
 // Frame time is the gap between requestAnimationFrame callbacks; "work" is the
 // time the board's renderer spent inside its frame. No assertions.
 // `npm run bench:board [-- --quick]`; `npm run bench` runs it last.
+import { markdownTable } from './markdown';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
@@ -163,8 +164,7 @@ function table(phases: Phase[]): string {
     ...[0.5, 0.95, 0.99, 1].map((q) => f(quantile(p.frames, q))),
     ...[0.5, 0.95, 1].map((q) => f(quantile(p.work, q))),
   ]);
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+  return markdownTable(head, rows);
 }
 
 export async function boardRenderReport({ quick = false } = {}): Promise<string> {

@@ -5,9 +5,11 @@
 // ratio of each row to its scenario's reference server (the baseline, or
 // @y/websocket-server for Yjs). No assertions: it exits 0 whenever it ran.
 // Results belong in docs/benchmarks.md.
+import { markdownTable } from './markdown';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { boardRenderReport } from './board-render';
+import { editGuardReport } from './edit-guard';
 import { measure } from './measure';
 import type { Measurement } from './measure';
 import { cleanup, loadNote, machine } from './processes';
@@ -96,8 +98,7 @@ function table(results: Measurement[]): string {
       m.loadAverage.toFixed(1),
     ];
   });
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+  return markdownTable(head, rows);
 }
 
 async function main(): Promise<void> {
@@ -139,6 +140,11 @@ async function main(): Promise<void> {
   // The classroom board's rendering (bench/board-render.ts): Chromium, 5,000 strokes.
   if (wanted('board render')) {
     process.stdout.write(`\n${await boardRenderReport({ quick: values.quick })}\n`);
+  }
+
+  // The class boards' edit guard (bench/edit-guard.ts): in-process, real Y.Docs (30 s; quick 5 s).
+  if (wanted('edit guard')) {
+    process.stdout.write(`\n${editGuardReport({ quick: values.quick })}\n`);
   }
 }
 
