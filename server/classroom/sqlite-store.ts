@@ -2,7 +2,8 @@
 // their own. Each call is one transaction, committed before it resolves.
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import { deleteStale, openDatabase } from '../store/sqlite-migrations';
+import { SqliteConnection } from '../store/sqlite-connection';
+import { deleteStale } from '../store/sqlite-migrations';
 import type { SqliteStoreOptions } from '../store/sqlite-store';
 import type {
   AddMemberResult,
@@ -52,19 +53,12 @@ const toMember = (row: MemberRow): Member => ({
   removed: row.removed === 1,
 });
 
-export class SqliteClassroomStore implements ClassroomStore {
-  readonly kind = 'sqlite';
-  private readonly db: Database.Database;
-  private readonly q: ReturnType<typeof prepareStatements>;
-  private readonly now: () => number;
-
-  constructor(
-    readonly file: string,
-    options: SqliteStoreOptions = {},
-  ) {
-    this.now = options.now ?? Date.now;
-    this.db = openDatabase(file, options.synchronous);
-    this.q = prepareStatements(this.db);
+export class SqliteClassroomStore
+  extends SqliteConnection<ReturnType<typeof prepareStatements>>
+  implements ClassroomStore
+{
+  constructor(file: string, options: SqliteStoreOptions = {}) {
+    super(file, options, prepareStatements);
   }
 
   async create(classroom: Classroom, teacher: Member, teacherTokenHash: string): Promise<boolean> {
@@ -176,10 +170,6 @@ export class SqliteClassroomStore implements ClassroomStore {
 
   async purgeExpired(cutoff: number, keep: (code: string) => boolean): Promise<string[]> {
     return deleteStale(this.db, this.q.stale, this.q.deleteClass, cutoff, keep);
-  }
-
-  async close(): Promise<void> {
-    if (this.db.open) this.db.close();
   }
 
   private insertMember(m: Member, tokenHash: string): void {

@@ -3,7 +3,8 @@
 // both work on the file at once; every call has committed when it resolves.
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import { deleteStale, openDatabase } from './sqlite-migrations';
+import { SqliteConnection } from './sqlite-connection';
+import { deleteStale } from './sqlite-migrations';
 import type { SqliteStoreOptions } from './sqlite-store';
 import type { WorkspaceMember, WorkspaceRecord, WorkspaceStore } from './workspace-store';
 
@@ -48,19 +49,12 @@ const toMember = (r: MemberRow): WorkspaceMember => ({
 const callJson = (call: unknown): string | null =>
   call === undefined || call === null ? null : JSON.stringify(call);
 
-export class SqliteWorkspaceStore implements WorkspaceStore {
-  readonly kind = 'sqlite';
-  private readonly db: Database.Database;
-  private readonly q: ReturnType<typeof prepareStatements>;
-  private readonly now: () => number;
-
-  constructor(
-    readonly file: string,
-    options: SqliteStoreOptions = {},
-  ) {
-    this.now = options.now ?? Date.now;
-    this.db = openDatabase(file, options.synchronous);
-    this.q = prepareStatements(this.db);
+export class SqliteWorkspaceStore
+  extends SqliteConnection<ReturnType<typeof prepareStatements>>
+  implements WorkspaceStore
+{
+  constructor(file: string, options: SqliteStoreOptions = {}) {
+    super(file, options, prepareStatements);
   }
 
   async create(w: WorkspaceRecord, owner: WorkspaceMember): Promise<boolean> {
@@ -132,10 +126,6 @@ export class SqliteWorkspaceStore implements WorkspaceStore {
 
   async purgeExpired(cutoff: number, keep: (id: string) => boolean): Promise<string[]> {
     return deleteStale(this.db, this.q.stale, this.q.delete, cutoff, keep);
-  }
-
-  async close(): Promise<void> {
-    if (this.db.open) this.db.close();
   }
 }
 

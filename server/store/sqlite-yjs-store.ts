@@ -3,7 +3,8 @@
 // by the store survives a crash.
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import { deleteStale, openDatabase } from './sqlite-migrations';
+import { SqliteConnection } from './sqlite-connection';
+import { deleteStale } from './sqlite-migrations';
 import type { SqliteStoreOptions } from './sqlite-store';
 import type { RoomUsage, StoredRoom, YjsStore } from './yjs-store';
 
@@ -12,19 +13,12 @@ interface UpdateRow {
   data: Buffer;
 }
 
-export class SqliteYjsStore implements YjsStore {
-  readonly kind = 'sqlite';
-  private readonly db: Database.Database;
-  private readonly q: ReturnType<typeof prepareStatements>;
-  private readonly now: () => number;
-
-  constructor(
-    readonly file: string,
-    options: SqliteStoreOptions = {},
-  ) {
-    this.now = options.now ?? Date.now;
-    this.db = openDatabase(file, options.synchronous);
-    this.q = prepareStatements(this.db);
+export class SqliteYjsStore
+  extends SqliteConnection<ReturnType<typeof prepareStatements>>
+  implements YjsStore
+{
+  constructor(file: string, options: SqliteStoreOptions = {}) {
+    super(file, options, prepareStatements);
   }
 
   async load(room: string): Promise<StoredRoom> {
@@ -74,10 +68,6 @@ export class SqliteYjsStore implements YjsStore {
 
   async purgeExpired(cutoff: number, keep: (name: string) => boolean): Promise<string[]> {
     return deleteStale(this.db, this.q.stale, this.q.deleteRoom, cutoff, keep);
-  }
-
-  async close(): Promise<void> {
-    if (this.db.open) this.db.close();
   }
 }
 
