@@ -13,6 +13,7 @@ import { normalizeClassCode } from './codes';
 import type { JoinReply, RemovedEvent } from './public-types';
 import { memberState } from './roles';
 import type { ClassroomService } from './service';
+import type { Classroom, Member } from './types';
 
 const PREFIX = '/api/classes/';
 /** Proxies and phones drop a silent stream; a comment line every so often keeps it open. */
@@ -32,8 +33,13 @@ export function classroomRoutes(classes: ClassroomService, log: Logger): HttpRou
         if (rest.length > 0 || code === undefined) return notFound(res);
         if (route === 'GET ') return await info(classes, res, code);
         if (route === 'POST join') return await join(classes, req, res, code);
-        if (route === 'GET me') return await me(classes, req, res, code, url);
-        if (route === 'GET events') return await events(classes, req, res, code, url);
+        if (route === 'GET me' || route === 'GET events') {
+          const admission = await classes.admit(code, tokenOf(req, url));
+          if (!admission.ok) return sendJson(res, admission.status, { error: admission.reason });
+          const { classroom, member } = admission;
+          if (route === 'GET me') return sendJson(res, 200, memberState(classroom, member));
+          return streamEvents(classes, res, classroom, member);
+        }
         if (['', 'join', 'me', 'events'].includes(action)) {
           return sendJson(res, 405, { error: `${req.method} is not allowed here` });
         }
@@ -79,34 +85,20 @@ async function join(
   sendJson(res, 201, reply);
 }
 
-async function me(
+/** The member's state now and on every change, until removed or the hub stops. */
+function streamEvents(
   classes: ClassroomService,
-  req: IncomingMessage,
   res: ServerResponse,
-  code: string,
-  url: URL,
+  classroom: Classroom,
+  member: Member,
 ) {
-  const admission = await classes.admit(code, tokenOf(req, url));
-  if (!admission.ok) return sendJson(res, admission.status, { error: admission.reason });
-  sendJson(res, 200, memberState(admission.classroom, admission.member));
-}
-
-async function events(
-  classes: ClassroomService,
-  req: IncomingMessage,
-  res: ServerResponse,
-  code: string,
-  url: URL,
-) {
-  const admission = await classes.admit(code, tokenOf(req, url));
-  if (!admission.ok) return sendJson(res, admission.status, { error: admission.reason });
   let stop = () => {};
   const stream = new SseStream(res, MAX_QUEUED_BYTES, () => {
     clearInterval(heartbeat);
     stop();
   });
   const heartbeat = setInterval(() => stream.send(':\n\n'), HEARTBEAT_MS);
-  stop = classes.watch(admission.classroom, admission.member, (event) => {
+  stop = classes.watch(classroom, member, (event) => {
     if ('state' in event) return stream.send(formatEvent('state', JSON.stringify(event.state)));
     if ('removed' in event) {
       const removed: RemovedEvent = { reason: event.removed };

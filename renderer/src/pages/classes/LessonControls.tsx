@@ -7,6 +7,28 @@ import { api } from '../../lib/api';
 import type { Action } from '../../lib/use-action';
 import { classTitle } from './StateBadges';
 
+/** The class-wide switches the hub applies at once to every student's board. */
+const SWITCHES = [
+  {
+    key: 'viewOnly',
+    label: 'Whole board view-only',
+    hint: 'Students see the board but cannot draw.',
+    doing: 'Changing view-only',
+  },
+  {
+    key: 'locked',
+    label: 'Lock screens',
+    hint: "Students' boards are hidden until you unlock them.",
+    doing: 'Locking screens',
+  },
+  {
+    key: 'joinOpen',
+    label: 'Joining open',
+    hint: 'New students can join with the code.',
+    doing: 'Changing joining',
+  },
+] as const;
+
 interface Props {
   c: ClassDetail;
   action: Action;
@@ -26,27 +48,16 @@ export function LessonControls({ c, action, confirm, onDeleted }: Props) {
           Open teacher board
         </a>
       </p>
-      <Switch
-        label="Whole board view-only"
-        hint="Students see the board but cannot draw."
-        checked={c.viewOnly}
-        disabled={action.busy}
-        onChange={(on) => patch('Changing view-only', { viewOnly: on })}
-      />
-      <Switch
-        label="Lock screens"
-        hint="Students' boards are hidden until you unlock them."
-        checked={c.locked}
-        disabled={action.busy}
-        onChange={(on) => patch('Locking screens', { locked: on })}
-      />
-      <Switch
-        label="Joining open"
-        hint="New students can join with the code."
-        checked={c.joinOpen}
-        disabled={action.busy}
-        onChange={(on) => patch('Changing joining', { joinOpen: on })}
-      />
+      {SWITCHES.map((s) => (
+        <Switch
+          key={s.key}
+          label={s.label}
+          hint={s.hint}
+          checked={c[s.key]}
+          disabled={action.busy}
+          onChange={(on) => patch(s.doing, { [s.key]: on })}
+        />
+      ))}
       <div className="actions">
         <button
           type="button"
