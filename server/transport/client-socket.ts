@@ -82,7 +82,7 @@ export class WsClientSocket implements ClientSocket, Pingable {
       const now = Date.now();
       countIn(this.traffic, data.length, now);
       if (totals) countIn(totals, data.length, now);
-      handler.message(data, isBinary);
+      if (!this.closing) handler.message(data, isBinary); // once closing, nothing more is handled
     });
     ws.on('pong', () => {
       this.alive = true;
@@ -143,6 +143,8 @@ export class WsClientSocket implements ClientSocket, Pingable {
     if (this.closing) return;
     this.closing = true;
     if (this.ws.readyState !== this.ws.OPEN) return;
+    // A paused socket would never read the peer's closing handshake.
+    this.ws.resume();
     this.ws.close(code, clampReason(reason));
     // ws waits 30 s for the peer's close frame; a stalled peer should not hold us that long.
     this.closeTimer = setTimeout(() => this.ws.terminate(), this.options.closeTimeoutMs ?? 5000);

@@ -138,11 +138,9 @@ export class YjsConnection implements SocketHandler, RoomMember {
     this.socket.send(frame, { compress: frame.length >= COMPRESS_LIVE_FROM_BYTES });
   }
 
-  /** Nothing the client sends from here on is handled. */
+  /** Nothing the client sends from here on is handled, held messages included. */
   close(code: number, reason: string): void {
     this.isClosing = true;
-    // A paused socket would never read the client's closing handshake.
-    this.socket.resumeReading();
     this.socket.close(code, reason);
   }
 
