@@ -18,7 +18,7 @@ import { applyAwarenessUpdate, Awareness, encodeAwarenessUpdate } from 'y-protoc
 import * as Y from 'yjs';
 import { BoardModel, LOCAL } from '../renderer/board/src/model/board-model';
 import { vetAwareness } from '../server/protocols/yjs/awareness-guard';
-import { footprint, judge } from '../server/protocols/yjs/edit-guard';
+import { changesRoom, footprint, judge } from '../server/protocols/yjs/edit-guard';
 import type { EditRole } from '../server/protocols/yjs/edit-guard';
 import { loadNote } from './processes';
 
@@ -296,10 +296,12 @@ function feed(rooms: Rooms, role: EditRole, update: Uint8Array, into: Timings[],
   };
   const guarded = () => {
     const t0 = process.hrtime.bigint();
-    const verdict = judge(footprint(rooms.guarded, update), rooms.owner, role);
+    const fp = footprint(rooms.guarded, update);
+    const verdict = judge(fp, rooms.owner, role);
     const t1 = process.hrtime.bigint();
-    if (verdict.ok) Y.applyUpdate(rooms.guarded, update);
-    else rooms.refused++;
+    // As the hub does: an update that changes nothing is not applied.
+    if (!verdict.ok) rooms.refused++;
+    else if (changesRoom(fp)) Y.applyUpdate(rooms.guarded, update);
     return [ns(t0, t1), ns(t0, process.hrtime.bigint())] as const;
   };
   // Alternating the order spreads cache and GC effects over both paths.

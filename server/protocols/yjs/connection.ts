@@ -18,7 +18,7 @@ import {
 } from './codec';
 import type { YjsMessage } from './codec';
 import { vetAwareness } from './awareness-guard';
-import { footprint, judge } from './edit-guard';
+import { changesRoom, footprint, judge } from './edit-guard';
 import type { UpdateFootprint } from './edit-guard';
 import type { RoomMember, YjsRoom } from './room';
 import type { GuardedEdits } from './room-gate';
@@ -256,8 +256,9 @@ export class YjsConnection implements SocketHandler, RoomMember {
   private decide(room: YjsRoom, update: Uint8Array, fp: UpdateFootprint): void {
     const edits = this.edits!;
     const verdict = judge(fp, (id) => edits.owners.owner(id), edits.role);
-    if (verdict.ok) return void Y.applyUpdate(room.doc, update, this);
-    this.refuse(room, edits, verdict.reason);
+    if (!verdict.ok) return this.refuse(room, edits, verdict.reason);
+    // A reconnecting page resends its whole delete set: applying what changes nothing costs as much again.
+    if (changesRoom(fp)) Y.applyUpdate(room.doc, update, this);
   }
 
   /** Presence under the member's own client IDs only, named as the hub knows them. */
@@ -298,6 +299,5 @@ export class YjsConnection implements SocketHandler, RoomMember {
 
 /** Whether the update holds content or deletions the room does not have yet. */
 function changesSomething(room: YjsRoom, update: Uint8Array): boolean {
-  const fp = footprint(room.doc, update);
-  return fp.authors.size > 0 || fp.deletes.size > 0;
+  return changesRoom(footprint(room.doc, update));
 }

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
-import { footprint, judge } from './edit-guard';
+import { changesRoom, footprint, judge } from './edit-guard';
 import type { EditRole, UpdateFootprint, Verdict } from './edit-guard';
 
 const TEACHER = 1;
@@ -258,6 +258,21 @@ test('a reconnecting client re-sending deletions the room already made adds no d
   // The same holds once the room has collected the deleted stroke's insides.
   const everything = deletionOnly(CAL, 0, Y.getState(room.store, CAL));
   assert.equal(footprint(room, everything).deletes.size, 0);
+});
+
+test('changesRoom: only new content or new deletions change the room', () => {
+  const { room, bea } = classroom();
+  const board = copyOf(room, TEACHER);
+  shapesOf(board).delete('c1');
+  Y.applyUpdate(room, newIn(board, room));
+  pull(bea, room);
+  // A reconnecting page's SyncStep2 with nothing new: its whole delete set, resent.
+  const resent = Y.encodeStateAsUpdate(bea, Y.encodeStateVector(room));
+  assert.equal(changesRoom(footprint(room, resent)), false);
+  draw(bea, 'b3');
+  assert.equal(changesRoom(footprint(room, newIn(bea, room))), true);
+  shapesOf(board).delete('b1');
+  assert.equal(changesRoom(footprint(room, newIn(board, room))), true);
 });
 
 test('a deletion of clocks the room does not have yet counts, unless the update creates them', () => {
