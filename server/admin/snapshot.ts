@@ -22,7 +22,7 @@ export function clientView(info: ClientInfo, traffic: Readonly<Traffic> | undefi
     id: info.id,
     protocol: info.protocol,
     remoteAddress: info.remoteAddress,
-    user: info.userId,
+    user: info.displayName ?? info.userId,
     permissions: formatPermissions(info.permissions),
     connectedAt: info.connectedAt,
     bytesIn: t.bytesIn,

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
-import type { ClassDetail, MemberView } from '../admin/api-types';
+import type { ClassDetail, MemberView, Snapshot } from '../admin/api-types';
 import { encodeAwareness } from '../protocols/yjs/codec';
 import type { JoinReply, MemberState, RemovedEvent } from './public-types';
 import { eventually } from '../test/admin-client';
@@ -213,6 +213,10 @@ describe('roles, enforced by the hub', () => {
     assert.equal(byName.get('Teacher')?.online, 1);
     assert.equal(now.students, 2);
     assert.equal(now.online, 3);
+    // The Sessions page names class members, not their IDs.
+    const snapshot = await teacherDoes<Snapshot>(t.httpUrl, 'snapshot', 'GET');
+    const session = snapshot.sessions.find((s) => s.id === `yjs:${detail.code}`);
+    assert.deepEqual(session?.clients.map((c) => c.user).sort(), ['Ada', 'Bob', 'Teacher']);
   });
 
   test('a student who erases everything is refused; nobody loses anything', async () => {

@@ -18,6 +18,7 @@ export function classGate(classes: ClassroomService): RoomGate {
       return {
         ok: true,
         userId: member.id,
+        displayName: member.name,
         permissions: permissionsOf(classroom, member),
         edits: {
           role: { memberId: member.id, moderator: member.role === 'teacher' },

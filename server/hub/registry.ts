@@ -12,6 +12,8 @@ export interface ClientInfo {
   room: string;
   remoteAddress: string;
   userId: string;
+  /** How people know the user, when the protocol knows better than its ID (a class member's name). */
+  displayName?: string;
   permissions: Permissions;
   /** Unix milliseconds. */
   connectedAt: number;

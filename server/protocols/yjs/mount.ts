@@ -42,7 +42,8 @@ export interface YjsMountOptions {
 /** Who a client is and what it may do: a room's gate, or the usual token check. */
 type Admission =
   | Extract<GateResult, { ok: false }>
-  | (Omit<Extract<GateResult, { ok: true }>, 'edits' | 'release'> & {
+  | (Omit<Extract<GateResult, { ok: true }>, 'edits' | 'release' | 'displayName'> & {
+      displayName?: string;
       edits?: GuardedEdits;
       release?: () => void;
     });
@@ -147,6 +148,7 @@ export function mountYjs(
         room,
         remoteAddress: socket.remoteAddress,
         userId: access.userId,
+        displayName: access.displayName,
         permissions: access.permissions,
         connectedAt: now(),
       },

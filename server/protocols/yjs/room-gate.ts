@@ -27,6 +27,8 @@ export type GateResult =
   | {
       ok: true;
       userId: string;
+      /** Shown on the dashboard in place of the user ID. */
+      displayName: string;
       permissions: Permissions;
       edits: GuardedEdits;
       /** Once the connection has closed. */
