@@ -6,16 +6,18 @@ import {
   boolean,
   byteSize,
   expiration,
-  iceServers,
   integer,
   mountPath,
   oneOf,
   optionalUrl,
   text,
 } from './values';
-import type { IceServer, Parser } from './values';
+import type { IceServer } from './values';
 import { LOG_LEVELS } from '../log/logger';
 import { defaultDataDir } from './paths';
+import { PROTOCOL_SETTINGS } from './protocol-settings';
+import { MiB, setting } from './setting';
+import type { Setting } from './setting';
 
 export const DATABASES = ['sqlite', 'memory', 'redis'] as const;
 /** Recognised zwibbler.conf values that Lanboard does not serve yet. */
@@ -87,26 +89,7 @@ export interface HubConfig {
 }
 
 export type ConfigKey = keyof HubConfig;
-
-export interface Setting<K extends ConfigKey = ConfigKey> {
-  key: K;
-  parse: Parser<HubConfig[K]>;
-  /** A value, or one derived from the keys resolved before it. */
-  default: HubConfig[K] | ((c: Partial<HubConfig>) => HubConfig[K]);
-  /** Shown in the README instead of a computed default. */
-  defaultText?: string;
-  doc: string;
-  /** Never printed or logged. */
-  secret?: boolean;
-  /** Older zwibbler.conf names for the same setting. */
-  aliases?: string[];
-}
-
-const MiB = 1024 ** 2;
-
-function setting<K extends ConfigKey>(s: Setting<K>): Setting<K> {
-  return s;
-}
+export type { Setting } from './setting';
 
 export const SETTINGS: Setting[] = [
   setting({
@@ -335,123 +318,7 @@ export const SETTINGS: Setting[] = [
     default: '/admin',
     doc: 'Mount path of the dashboard; its API is under `<AdminPath>/api/`.',
   }),
-  setting({
-    key: 'ZwibblerPath',
-    parse: mountPath,
-    default: '/socket',
-    doc: 'Mount path of the Zwibbler WebSocket, status and management API.',
-  }),
-  setting({
-    key: 'SignalPath',
-    parse: mountPath,
-    default: '/signal',
-    doc: 'Mount path of the y-webrtc signaling WebSocket.',
-  }),
-  setting({
-    key: 'RtcBasePath',
-    parse: mountPath,
-    default: '/rtc',
-    doc: "Base path of the SSE/HTTP WebRTC signaling endpoints. `/` serves the original client's absolute paths unchanged.",
-  }),
-  setting({
-    key: 'RtcTokenKey',
-    parse: text,
-    default: '',
-    defaultText: '(empty: generated and kept in `<DataDir>/rtc-token.key`)',
-    doc: 'HMAC key for the SSE signaling tokens.',
-    secret: true,
-  }),
-  setting({
-    key: 'RtcTokenSeconds',
-    parse: integer(60, 7 * 86_400),
-    default: 3600,
-    doc: 'How long an SSE signaling token lasts before it must be refreshed.',
-  }),
-  setting({
-    key: 'IceServers',
-    parse: iceServers,
-    default: [],
-    defaultText: '`[]` (none: host candidates work on a LAN)',
-    doc: 'ICE servers handed to WebRTC clients, as a JSON array of RTCIceServer objects.',
-  }),
-  setting({
-    key: 'SignalMaxMessageBytes',
-    parse: byteSize(1024, 16 * MiB),
-    default: 64 * 1024,
-    doc: 'Largest signaling or chat message a client may send.',
-  }),
-  setting({
-    key: 'SignalMessagesPerSecond',
-    parse: integer(1, 100_000),
-    default: 100,
-    doc: 'Signaling and chat messages one connection may send per second (bursts up to twice that); past it the connection is closed.',
-  }),
-  setting({
-    key: 'YjsPath',
-    parse: mountPath,
-    default: '/yjs',
-    doc: 'Mount path of the y-websocket endpoint: a room is everything after `<YjsPath>/`, taken raw.',
-  }),
-  setting({
-    key: 'YjsMaxUpdateBytes',
-    parse: byteSize(1024, 1024 * MiB),
-    default: 64 * MiB,
-    doc: 'Largest Yjs message a client may send (an update, or a sync step 2 with offline edits); larger ones close the connection with 1009. It replaces MaxMessageBytes on this endpoint.',
-  }),
-  setting({
-    key: 'YjsMaxRoomBytes',
-    parse: byteSize(64 * 1024, 64 * 1024 * MiB),
-    default: 512 * MiB,
-    doc: 'A Yjs room never grows past this encoded size; the update that would is refused and its sender closed with 1009.',
-  }),
-  setting({
-    key: 'YjsMaxRooms',
-    parse: integer(1, 1_000_000),
-    default: 10_000,
-    doc: 'Yjs rooms held in memory at once. A client opening one more is closed with 1013 (try again later).',
-  }),
-  setting({
-    key: 'YjsCompactUpdates',
-    parse: integer(2, 1_000_000),
-    default: 500,
-    doc: 'Stored updates of one room that trigger compaction into a single update.',
-  }),
-  setting({
-    key: 'YjsCompactBytes',
-    parse: byteSize(64 * 1024, 64 * 1024 * MiB),
-    default: 16 * MiB,
-    doc: 'Bytes of stored updates since the last compaction that trigger compaction.',
-  }),
-  setting({
-    key: 'ClassMaxMembers',
-    parse: integer(1, 10_000),
-    default: 200,
-    doc: 'Members one class may have, teacher and removed students included. Joining a full class answers 409.',
-  }),
-  setting({
-    key: 'ChatPath',
-    parse: mountPath,
-    default: '/chat',
-    doc: 'Mount path of the WebSocket chat. A client asking for the `beej-chat-protocol` subprotocol reaches the chat on any path.',
-  }),
-  setting({
-    key: 'ChatMaxMessageChars',
-    parse: integer(1, 100_000),
-    default: 2000,
-    doc: 'Longest chat message, in characters.',
-  }),
-  setting({
-    key: 'WorkspacesPath',
-    parse: mountPath,
-    default: '/socket.io',
-    doc: 'Socket.IO path of the workspaces signaling server.',
-  }),
-  setting({
-    key: 'WorkspaceCapacity',
-    parse: integer(1, 1000),
-    default: 5,
-    doc: 'Attendees one workspace holds.',
-  }),
+  ...PROTOCOL_SETTINGS,
   setting({
     key: 'MaxMessageBytes',
     parse: byteSize(1024, 1024 * MiB),
