@@ -13,6 +13,7 @@
 //   lb:caccess        zset    code -> lastAccess, for Expiration
 // The class hash is the truth; the indexes may briefly lag it, so readers
 // check the class itself.
+import { runScript } from '../store/redis-connection';
 import type { RedisClient } from '../store/redis-connection';
 import type { StoreOptions } from '../store/types';
 import type {
@@ -120,8 +121,6 @@ for i = 2, #ARGV do
 end
 return owners`;
 
-type Scripted = Record<string, (...args: unknown[]) => Promise<unknown>>;
-
 export class RedisClassroomStore implements ClassroomStore {
   readonly kind = 'redis';
   private readonly now: () => number;
@@ -144,7 +143,7 @@ export class RedisClassroomStore implements ClassroomStore {
   }
 
   private run(script: string, ...args: unknown[]): Promise<unknown> {
-    return (this.redis as unknown as Scripted)[script]!(...args);
+    return runScript(this.redis, script, args);
   }
 
   async create(classroom: Classroom, teacher: Member, teacherTokenHash: string): Promise<boolean> {

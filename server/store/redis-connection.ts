@@ -80,3 +80,14 @@ export function redisReady(client: RedisClient, timeoutMs = 10_000): Promise<voi
     client.on('ready', onReady);
   });
 }
+
+/**
+ * Calls a Lua script registered with `defineCommand` (ioredis adds it as a
+ * method, which its types cannot know). `Buffer` in the name returns bulk
+ * strings as Buffers.
+ */
+export function runScript<T>(client: RedisClient, name: string, args: unknown[]): Promise<T> {
+  const method = (client as unknown as Record<string, (...a: unknown[]) => Promise<T>>)[name];
+  if (!method) throw new Error(`Redis script ${name} is not defined`);
+  return method.apply(client, args);
+}

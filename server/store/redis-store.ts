@@ -16,7 +16,7 @@
 // Expiration is also a Redis TTL on each document (twice Expiration), renewed
 // on access, so rooms are reclaimed even when no hub is running.
 import type { RedisClient } from './redis-connection';
-import { redisReady } from './redis-connection';
+import { redisReady, runScript } from './redis-connection';
 import type {
   AddTokenResult,
   AppendResult,
@@ -107,11 +107,9 @@ export class RedisStore implements DocumentStore {
   }
 
   private call<T>(name: string, ...args: (string | number | Uint8Array)[]): Promise<T> {
-    const command = (this.redis as unknown as Record<string, (...a: unknown[]) => Promise<T>>)[
-      `${name}Buffer`
-    ]!;
-    return command.apply(
+    return runScript<T>(
       this.redis,
+      `${name}Buffer`,
       args.map((a) => (a instanceof Uint8Array ? Buffer.from(a) : a)),
     );
   }

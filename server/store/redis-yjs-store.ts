@@ -5,6 +5,7 @@
 // and `lb:yaccess`, a sorted set of room -> last use (ms), for Expiration.
 // Each hub stores the updates its own clients send; compaction merges stored
 // rows only, so an update another hub stored meanwhile is never dropped.
+import { runScript } from './redis-connection';
 import type { RedisClient } from './redis-connection';
 import type { StoreOptions } from './types';
 import type { RoomUsage, StoredRoom, YjsStore } from './yjs-store';
@@ -39,8 +40,6 @@ if n > 0 then
 end
 return {redis.call('LLEN', KEYS[1]), tonumber(redis.call('GET', KEYS[3]) or '0')}`;
 
-type Scripted = Record<string, (...args: unknown[]) => Promise<unknown>>;
-
 export class RedisYjsStore implements YjsStore {
   readonly kind = 'redis';
   private readonly now: () => number;
@@ -52,10 +51,6 @@ export class RedisYjsStore implements YjsStore {
     this.now = options.now ?? Date.now;
     redis.defineCommand('lbYjsAppend', { numberOfKeys: 3, lua: APPEND });
     redis.defineCommand('lbYjsCompact', { numberOfKeys: 3, lua: COMPACT });
-  }
-
-  private get scripts(): Scripted {
-    return this.redis as unknown as Scripted;
   }
 
   async load(room: string): Promise<StoredRoom> {
@@ -82,11 +77,11 @@ export class RedisYjsStore implements YjsStore {
     for (let i = 0; i < updates.length; i += APPEND_BATCH) {
       const batch = updates.slice(i, i + APPEND_BATCH);
       const total = batch.reduce((sum, u) => sum + u.length, 0);
-      result = (await this.scripts.lbYjsAppend!(
+      result = await runScript<[number, number, number]>(this.redis, 'lbYjsAppend', [
         ...this.keysOf(room),
         total,
         ...batch.map((u) => Buffer.from(u.buffer, u.byteOffset, u.length)),
-      )) as [number, number, number];
+      ]);
     }
     await this.redis.zadd(ACCESS, this.now(), room);
     const [count, bytes, lastSeq] = result;
@@ -94,11 +89,11 @@ export class RedisYjsStore implements YjsStore {
   }
 
   async compact(room: string, merged: Uint8Array, throughSeq: number): Promise<RoomUsage> {
-    const [updates, bytes] = (await this.scripts.lbYjsCompact!(
+    const [updates, bytes] = await runScript<[number, number]>(this.redis, 'lbYjsCompact', [
       ...this.keysOf(room),
       Buffer.from(merged),
       throughSeq,
-    )) as [number, number];
+    ]);
     return { updates, bytes };
   }
 
