@@ -70,12 +70,12 @@ export class ClassroomService {
   ) {
     this.owners = new BoardOwners(options.store);
     const unsubscribe = options.bus.subscribe<ClassChanged>(CHANGED_TOPIC, ({ code }) =>
-      this.applySoon(code),
+      this.inOrder(code, () => this.apply(code)),
     );
     // A change made while a board was connecting missed it: check each new one.
     const recheck = (client: ClientInfo) => {
       if (client.protocol === BOARD_PROTOCOL && isClassCode(client.room)) {
-        this.applySoon(client.room);
+        this.inOrder(client.room, () => this.recheck(client));
       }
     };
     options.registry.on('client-added', recheck);
@@ -264,10 +264,11 @@ export class ClassroomService {
     this.options.bus.publish<ClassChanged>(CHANGED_TOPIC, { code });
   }
 
-  private applySoon(code: string): void {
+  /** Runs after the class's earlier changes have been applied on this hub. */
+  private inOrder(code: string, task: () => Promise<void>): void {
     const previous = this.applying.get(code) ?? Promise.resolve();
     const next = previous
-      .then(() => this.apply(code))
+      .then(task)
       .catch((err: Error) =>
         this.options.log.error({ err: err.message, class: code }, 'applying a class change failed'),
       );
@@ -275,6 +276,32 @@ export class ClassroomService {
     void next.then(() => {
       if (this.applying.get(code) === next) this.applying.delete(code);
     });
+  }
+
+  /** One board that just connected: only its own member is read. */
+  private async recheck(client: ClientInfo): Promise<void> {
+    const classroom = await this.store.get(client.room);
+    const member = classroom ? await this.store.member(client.room, client.userId) : null;
+    const now = this.options.registry.client(client.id);
+    if (now) this.align(now, classroom, member);
+  }
+
+  /** A board connection's permissions as its member's now are; closed if it has none. */
+  private align(
+    client: ClientInfo,
+    classroom: Classroom | null,
+    member: Member | null | undefined,
+  ) {
+    const { registry } = this.options;
+    if (!classroom || !member || member.removed) {
+      const why = classroom ? 'the teacher removed you from this class' : 'the class was deleted';
+      registry.kick(client.id, why);
+      return;
+    }
+    const permissions = permissionsOf(classroom, member);
+    if (formatPermissions(permissions) !== formatPermissions(client.permissions)) {
+      registry.setClientPermissions(client.id, permissions);
+    }
   }
 
   /** Brings this hub's connections and pages in line with the stored class. */
@@ -285,18 +312,7 @@ export class ClassroomService {
       classroom ? (await this.store.members(code)).map((m) => [m.id, m]) : [],
     );
     for (const client of registry.clients({ protocol: BOARD_PROTOCOL, room: code })) {
-      const member = members.get(client.userId);
-      if (!classroom || !member || member.removed) {
-        registry.kick(
-          client.id,
-          classroom ? 'the teacher removed you from this class' : 'the class was deleted',
-        );
-        continue;
-      }
-      const permissions = permissionsOf(classroom, member);
-      if (formatPermissions(permissions) !== formatPermissions(client.permissions)) {
-        registry.setClientPermissions(client.id, permissions);
-      }
+      this.align(client, classroom, members.get(client.userId));
     }
     for (const watcher of this.watchers.get(code) ?? []) {
       const member = members.get(watcher.memberId);
