@@ -98,16 +98,16 @@ export function footprint(doc: Y.Doc, update: Uint8Array): UpdateFootprint {
   return fp;
 }
 
-/**
- * Whether `role` may make an update with this footprint. owner(clientId) is the
- * member ID bound to that client ID, or undefined if unbound. Reasons are shown
- * to the student.
- */
 /** Whether applying the update would change the room at all (new content or new deletions). */
 export function changesRoom(fp: UpdateFootprint): boolean {
   return fp.authors.size > 0 || fp.deletes.size > 0;
 }
 
+/**
+ * Whether `role` may make an update with this footprint. owner(clientId) is the
+ * member ID bound to that client ID, or undefined if unbound. Reasons are shown
+ * to the student.
+ */
 export function judge(
   fp: UpdateFootprint,
   owner: (clientId: number) => string | undefined,

@@ -113,6 +113,7 @@ export class BoardSession {
   }
 
   deleteSelection(): void {
+    this.model.endStep();
     this.model.remove(this.input.selection);
     this.model.endStep();
     this.input.select(new Set());

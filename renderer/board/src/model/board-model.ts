@@ -42,9 +42,11 @@ export class BoardModel {
     private readonly now: () => number = Date.now,
   ) {
     this.shapes = doc.getMap<ShapeMap>('shapes');
+    // Undo steps are cut explicitly (endStep), never by a clock: with a time
+    // window, a slow stroke or a busy machine split one stroke into several steps.
     this.undoManager = new Y.UndoManager(this.shapes, {
       trackedOrigins: new Set([LOCAL]),
-      captureTimeout: 400,
+      captureTimeout: Number.POSITIVE_INFINITY,
     });
   }
 
@@ -91,6 +93,7 @@ export class BoardModel {
     });
   }
 
+  /** Removes shapes within the current undo step (an eraser stroke is one step). */
   remove(ids: Iterable<string>): void {
     this.transact(() => {
       for (const id of ids) this.shapes.delete(id);

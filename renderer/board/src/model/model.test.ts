@@ -57,6 +57,23 @@ describe('board model', () => {
     assert.deepEqual(new Set(b.all().map((s) => s.id)), new Set([mine, theirs]));
   });
 
+  test('a stroke drawn slowly is still one undo step', async () => {
+    const [a, b] = pair();
+    const id = a.add(pen);
+    a.appendPoints(id, [20, 20, 0.5]);
+    // Longer than Yjs' default capture window (500 ms): a pause mid-stroke, or a busy machine.
+    await new Promise((r) => setTimeout(r, 600));
+    a.appendPoints(id, [30, 30, 0.5]);
+    a.endStep();
+    const other = a.add({ ...pen, color: '#00ff00' });
+    a.endStep();
+    a.undo();
+    a.undo();
+    assert.equal(b.all().length, 0, 'two undos take both shapes, the slow stroke whole');
+    a.redo();
+    assert.deepEqual(b.get(id)!.points, [...pen.points, 20, 20, 0.5, 30, 30, 0.5]);
+  });
+
   test('moves are offsets, one undo step', () => {
     const [a, b] = pair();
     const id = a.add(pen);
