@@ -65,7 +65,7 @@ describe('board model', () => {
     await new Promise((r) => setTimeout(r, 600));
     a.appendPoints(id, [30, 30, 0.5]);
     a.endStep();
-    const other = a.add({ ...pen, color: '#00ff00' });
+    a.add({ ...pen, color: '#00ff00' });
     a.endStep();
     a.undo();
     a.undo();
