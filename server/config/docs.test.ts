@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import { configTableMarkdown } from './docs';
+import { CONFIG_SECTION, configTableMarkdown, withConfigTable } from './docs';
 
 /** Prettier pads table cells; compare the cells, not the padding. */
 const cells = (markdown: string): string =>
@@ -10,10 +10,25 @@ const cells = (markdown: string): string =>
     .map((line) => line.replace(/\s*\|\s*/g, '|').replace(/\|-+(?=\|)/g, '|-'))
     .join('\n');
 
-test('README.md holds the config table generated from the schema (npm run docs:config)', () => {
-  const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const readme = () => fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+test('README.md holds the config table generated from the schema, once, in its section', () => {
+  const text = cells(readme());
+  const table = cells(configTableMarkdown());
+  const section = text.slice(text.indexOf(`\n${CONFIG_SECTION}\n`));
   assert.ok(
-    cells(readme).includes(cells(configTableMarkdown())),
-    'README.md is out of date: paste the output of `npm run docs:config` into it',
+    section.slice(0, section.indexOf('\n#', 1)).includes(table),
+    'README.md is out of date: run `npm run docs:config -- --write`, then Prettier',
   );
+  assert.equal(text.split(table).length, 2, 'the config table appears once in README.md');
+});
+
+test('writing the table replaces the one in its section and leaves other Key tables alone', () => {
+  const other = '| Key | Value |\n|---|---|\n| `id` | hub id |';
+  const before = `# T\n\n${other}\n\n${CONFIG_SECTION}\n\nText.\n\n| Key | Old |\n|---|---|\n\nAfter.\n`;
+  const after = withConfigTable(before);
+  assert.ok(after.includes(other));
+  assert.ok(after.includes(`Text.\n\n${configTableMarkdown()}\n\nAfter.`));
+  assert.ok(!after.includes('| Key | Old |'));
+  assert.throws(() => withConfigTable(other), /no "### Configuration" section/);
 });
