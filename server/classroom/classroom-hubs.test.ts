@@ -10,6 +10,7 @@ import {
   draw,
   joinClass,
   openBoard,
+  shapeIds,
   shapesBecome,
   TEST_ADMIN_TOKEN,
   teacherDoes,
@@ -84,6 +85,16 @@ test('a class created on one hub is run from the other', async () => {
   await eventually(async () => adaAgain.closes.find((c) => c.code === 4422));
   draw(teacher.doc, 'teacher-2');
   await shapesBecome(teacher.doc, ['ada-1', 'teacher-1', 'teacher-2']);
+
+  // Locked on hub A: hub B holds the teacher's new stroke back from Ada until the reveal.
+  const witness = board(1, detail.code, teacherTokenOf(detail));
+  await teacherDoes(a, `classes/${detail.code}`, 'PATCH', { locked: true });
+  await events.next<MemberState>('state', (s) => s.locked);
+  draw(teacher.doc, 'teacher-locked');
+  await eventually(async () => shapeIds(witness.doc).includes('teacher-locked'));
+  assert.ok(!shapeIds(adaBoard.doc).includes('teacher-locked'));
+  await teacherDoes(a, `classes/${detail.code}`, 'PATCH', { locked: false });
+  await eventually(async () => shapeIds(adaBoard.doc).includes('teacher-locked'));
 
   // Kicked on hub A's dashboard: closed on hub B.
   await teacherDoes(a, `classes/${detail.code}/members/${ada.member.id}/kick`);

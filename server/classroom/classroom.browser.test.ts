@@ -133,9 +133,9 @@ describe('classes in Chromium', { skip }, () => {
   const memberId = async (name: string) =>
     (await classDetail()).members.find((m) => m.name === name)!.id;
   const everyone = () => [teacher, ada, bob];
-  /** Draws on one page and waits until every page has the stroke; returns its id. */
-  const drawn = async (page: Page, points: Point[]) => {
-    const before = new Set(await shapeIdsOf(page));
+  /** Draws on one page; returns the new stroke's id and what the page had before. */
+  const newStroke = async (page: Page, points: Point[]) => {
+    const before = await shapeIdsOf(page);
     await drawWithMouse(page, points);
     const id = await until(
       page,
@@ -143,9 +143,14 @@ describe('classes in Chromium', { skip }, () => {
         (globalThis as unknown as DebugWindow).__lanboard?.model
           .all()
           .find((s) => !known.includes(s.id))?.id,
-      [...before],
+      before,
       'the new stroke',
     );
+    return { id, before };
+  };
+  /** Draws on one page and waits until every page has the stroke; returns its id. */
+  const drawn = async (page: Page, points: Point[]) => {
+    const { id, before } = await newStroke(page, points);
     const all = [...before, id];
     for (const p of everyone()) await waitForShapeIds(p, all);
     return id;
@@ -375,11 +380,21 @@ describe('classes in Chromium', { skip }, () => {
     }
     assert.equal(await teacher.locator('.lock-overlay').count(), 0);
     assert.ok(await teacher.getByRole('button', { name: 'Pen (P)' }).isEnabled());
+    // What the teacher draws now stays in the hub: a page with its overlay removed would show nothing new.
+    const { id: answer, before } = await newStroke(teacher, line(500, 600, 800));
+    await eventually(async () => (await hubShapeIds()).includes(answer), 30_000, 'stored');
+    for (const p of [ada, bob]) assert.deepEqual(await shapeIdsOf(p), before);
 
     await teacherDoes(hub!.httpUrl, `classes/${code}`, 'PATCH', { locked: false });
     for (const p of [ada, bob]) {
       await p.locator('.lock-overlay').waitFor({ state: 'detached', ...BOARD_WAIT });
+      await waitForShapeIds(p, [...before, answer], 'the reveal');
     }
+    await teacher.evaluate(
+      (id) => (globalThis as unknown as DebugWindow).__lanboard!.model.remove([id]),
+      answer,
+    );
+    for (const p of everyone()) await waitForShapeIds(p, before, 'the board as it was');
     assert.ok(await bob.getByRole('button', { name: 'Pen (P)' }).isEnabled());
   });
 

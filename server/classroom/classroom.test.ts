@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import type { ClassDetail, MemberView, Snapshot } from '../admin/api-types';
-import { encodeAwareness } from '../protocols/yjs/codec';
+import { decodeFrame, encodeAwareness, encodeSyncStep1 } from '../protocols/yjs/codec';
 import type { JoinReply, MemberState, RemovedEvent } from './public-types';
 import { eventually } from '../test/admin-client';
 import {
@@ -362,6 +362,48 @@ describe('roles, enforced by the hub', () => {
     ada1 = (await me(t.httpUrl, detail.code, ada.token)).state;
     assert.deepEqual([ada1.canEdit, ada1.locked], [true, false]);
     fresh.destroy();
+  });
+
+  test('lock screens hold the board back in the hub; the reveal sends what was missed', async () => {
+    const withheld = 'teacher-while-locked';
+    const witness = board(detail.code, teacherTokenOf(detail));
+    await witness.synced();
+    await teacherDoes(t.httpUrl, `classes/${detail.code}`, 'PATCH', { locked: true });
+    // A student's own socket, as a tampered page would use it: it asks for the whole board.
+    const raw = await RawYjsClient.open(`${t.wsUrl}/yjs/${detail.code}?token=${bob.token}`);
+    const copy = new Y.Doc();
+    let replies = 0;
+    raw.ws.on('message', (data: Buffer) => {
+      for (const m of decodeFrame(new Uint8Array(data))) {
+        if (m.type === 'update' || m.type === 'sync-step2') Y.applyUpdate(copy, m.update);
+        if (m.type === 'sync-step2') replies++;
+      }
+    });
+    // Every frame the hub sent before its answer has arrived once the answer has.
+    const ask = async () => {
+      const before = replies;
+      raw.send(encodeSyncStep1(Y.encodeStateVector(copy)));
+      await eventually(async () => replies > before, 15_000, 'the SyncStep2');
+    };
+    await ask();
+    assert.deepEqual(shapeIds(copy), [], 'a student joining a locked class gets nothing');
+
+    draw(teacher.doc, withheld);
+    await eventually(async () => shapeIds(witness.doc).includes(withheld), 15_000, 'broadcast');
+    await ask();
+    assert.deepEqual(shapeIds(copy), []);
+    assert.ok(!shapeIds(adaBoard.doc).includes(withheld), 'a locked page gets no new strokes');
+
+    await teacherDoes(t.httpUrl, `classes/${detail.code}`, 'PATCH', { locked: false });
+    await eventually(async () => shapeIds(adaBoard.doc).includes(withheld), 15_000, 'on Ada');
+    await eventually(async () => shapeIds(copy).includes(withheld), 15_000, 'on the socket');
+    const everything = await hubShapes(detail);
+    assert.deepEqual(shapeIds(copy), everything);
+    assert.deepEqual(shapeIds(adaBoard.doc), everything);
+    raw.close();
+    witness.destroy();
+    teacher.doc.getMap('shapes').delete(withheld); // the board as the next test expects it
+    await eventually(async () => !shapeIds(adaBoard.doc).includes(withheld), 15_000, 'erased');
   });
 
   test('clear: the teacher empties the board for everyone', async () => {

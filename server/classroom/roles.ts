@@ -7,7 +7,9 @@ import type { Classroom, Member } from './types';
 export function permissionsOf(classroom: Classroom, member: Member): Permissions {
   if (member.role === 'teacher') return { read: true, write: true, admin: true };
   const write = !(classroom.viewOnly || classroom.locked || member.viewOnly);
-  return { read: !member.removed, write: write && !member.removed, admin: false };
+  const permissions = { read: !member.removed, write: write && !member.removed, admin: false };
+  // Locked screens hide the board in the hub too: a tampered page gets nothing new to show.
+  return classroom.locked ? { ...permissions, withheld: true } : permissions;
 }
 
 export function memberState(classroom: Classroom, member: Member): MemberState {

@@ -5,7 +5,7 @@
 // board sockets, kicks, and the state pushed to pages (watchers).
 import type { Bus } from '../cluster/bus';
 import type { ClientInfo, SessionRegistry } from '../hub/registry';
-import { formatPermissions } from '../hub/permissions';
+import { samePermissions } from '../hub/permissions';
 import type { Logger } from '../log/logger';
 import { BoardOwners } from './board-owners';
 import {
@@ -299,7 +299,7 @@ export class ClassroomService {
       return;
     }
     const permissions = permissionsOf(classroom, member);
-    if (formatPermissions(permissions) !== formatPermissions(client.permissions)) {
+    if (!samePermissions(permissions, client.permissions)) {
       registry.setClientPermissions(client.id, permissions);
     }
   }

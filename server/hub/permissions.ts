@@ -5,6 +5,11 @@ export interface Permissions {
   read: boolean;
   write: boolean;
   admin: boolean;
+  /**
+   * Connected, but the room's new content is held back until this clears (a
+   * class's lock screens). No letter: Zwibbler tokens cannot ask for it.
+   */
+  withheld?: boolean;
 }
 
 export const FULL_ACCESS: Readonly<Permissions> = Object.freeze({
@@ -23,4 +28,8 @@ export function parsePermissions(letters: string): Permissions {
 
 export function formatPermissions(p: Permissions): string {
   return `${p.read ? 'r' : ''}${p.write ? 'w' : ''}${p.admin ? 'a' : ''}`;
+}
+
+export function samePermissions(a: Permissions, b: Permissions): boolean {
+  return formatPermissions(a) === formatPermissions(b) && !a.withheld === !b.withheld;
 }

@@ -20,7 +20,7 @@ import type { YjsMessage } from './codec';
 import { vetAwareness } from './awareness-guard';
 import { changesRoom, footprint, judge } from './edit-guard';
 import type { UpdateFootprint } from './edit-guard';
-import type { RoomMember, YjsRoom } from './room';
+import type { FrameKind, RoomMember, YjsRoom } from './room';
 import type { GuardedEdits } from './room-gate';
 import { splitUpdateStructs } from './split-update';
 
@@ -43,6 +43,9 @@ const COMPRESS_LIVE_FROM_BYTES = 16 * 1024;
  */
 const MAX_HELD_MESSAGES = 64;
 
+/** A v1 update with no structs and no deletions. */
+const NOTHING = new Uint8Array([0, 0]);
+
 export class YjsConnection implements SocketHandler, RoomMember {
   readonly controlledIds = new Set<number>();
   private room: YjsRoom | undefined;
@@ -53,6 +56,11 @@ export class YjsConnection implements SocketHandler, RoomMember {
   private isClosed = false;
   private isClosing = false;
   private toldReadOnly = false;
+  /**
+   * While the room's content is withheld (permissions.withheld): the state
+   * vector the client is known to hold, so the reveal sends only what it lacks.
+   */
+  private withheldFrom: Uint8Array | undefined;
   /** In a room with roles: every update is checked against them first. */
   edits: GuardedEdits | undefined;
   /** Called once when the socket closes, after the room has forgotten it. */
@@ -132,7 +140,8 @@ export class YjsConnection implements SocketHandler, RoomMember {
     this.onClosed?.();
   }
 
-  deliver(frame: Uint8Array): void {
+  deliver(frame: Uint8Array, kind: FrameKind): void {
+    if (kind === 'doc' && this.permissions.withheld) return;
     // The room sends one frame to every member: deflating it per member would cost more CPU
     // than the whole fan-out, so only large ones (a paste, an image) are compressed.
     this.socket.send(frame, { compress: frame.length >= COMPRESS_LIVE_FROM_BYTES });
@@ -146,9 +155,25 @@ export class YjsConnection implements SocketHandler, RoomMember {
 
   /** Live permission change (dashboard, management API). */
   setPermissions(permissions: Permissions): void {
+    const room = this.room;
+    const withholding = !this.permissions.withheld && permissions.withheld;
+    const revealing = this.permissions.withheld && !permissions.withheld;
+    // What the room has already applied reaches this client first: from here, the client holds the room's state.
+    if (withholding && room) room.broadcastPendingNow();
     this.permissions = permissions;
     this.toldReadOnly = false;
-    if (!permissions.read) this.close(CloseCode.Forbidden, 'access revoked');
+    if (!permissions.read) return this.close(CloseCode.Forbidden, 'access revoked');
+    if (withholding && room) this.withheldFrom = Y.encodeStateVector(room.doc);
+    if (revealing) this.reveal();
+  }
+
+  /** Content is no longer withheld: the client gets what it missed meanwhile. */
+  private reveal(): void {
+    const from = this.withheldFrom;
+    this.withheldFrom = undefined;
+    const room = this.room;
+    if (!from || !room || room.isDestroyed || this.isClosing || this.isClosed) return;
+    this.sendState(room, from);
   }
 
   private handle(room: YjsRoom, m: YjsMessage): void {
@@ -184,6 +209,11 @@ export class YjsConnection implements SocketHandler, RoomMember {
    * room limit and already in memory, so it is not live traffic for the queue cap.
    */
   private sendState(room: YjsRoom, stateVector: Uint8Array): void {
+    if (this.permissions.withheld) {
+      // Synced, with nothing new: the reveal brings the rest.
+      this.withheldFrom = stateVector;
+      return void this.socket.send(encodeSyncStep2(NOTHING), { uncapped: true });
+    }
     const update = Y.encodeStateAsUpdate(room.doc, stateVector);
     const send = (frame: Uint8Array) => this.socket.send(frame, { uncapped: true });
     if (update.length <= SYNC_PIECE_BYTES) return void send(encodeSyncStep2(update));

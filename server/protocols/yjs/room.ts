@@ -13,9 +13,12 @@ import { encodeAwareness, encodeUpdate } from './codec';
 import { REMOTE, RoomLink } from './room-link';
 
 /** What a room needs of a connection in it. */
+/** What a broadcast frame carries: the document, or presence (awareness). */
+export type FrameKind = 'doc' | 'presence';
+
 export interface RoomMember {
   /** Live traffic: counted against the member's queue cap. */
-  deliver(frame: Uint8Array): void;
+  deliver(frame: Uint8Array, kind: FrameKind): void;
   /** Awareness client IDs this member introduced (removed when it leaves). */
   readonly controlledIds: Set<number>;
 }
@@ -192,7 +195,14 @@ export class YjsRoom {
     const merged = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
     const frame = encodeUpdate(merged);
     // Senders get their own updates back, as from the stock server (§1.5 step 6).
-    for (const member of this.members) member.deliver(frame);
+    for (const member of this.members) member.deliver(frame, 'doc');
+  }
+
+  /** Sends the updates waiting for the next broadcast now, so every member has all the doc holds. */
+  broadcastPendingNow(): void {
+    if (!this.broadcastTimer) return;
+    clearTimeout(this.broadcastTimer);
+    this.broadcast();
   }
 
   private onAwarenessUpdate({ added, updated, removed }: AwarenessChanges, origin: unknown): void {
@@ -205,7 +215,7 @@ export class YjsRoom {
     if (changed.length === 0) return;
     const update = encodeAwarenessUpdate(this.awareness, changed);
     const frame = encodeAwareness(update);
-    for (const m of this.members) m.deliver(frame);
+    for (const m of this.members) m.deliver(frame, 'presence');
     if (origin !== REMOTE) this.link?.announceAwareness(update);
   }
 

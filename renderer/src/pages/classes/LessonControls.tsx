@@ -18,7 +18,7 @@ const SWITCHES = [
   {
     key: 'locked',
     label: 'Lock screens',
-    hint: "Students' boards are hidden until you unlock them.",
+    hint: "Students' boards are hidden; what you draw meanwhile reaches them when you unlock.",
     doing: 'Locking screens',
   },
   {
