@@ -398,6 +398,41 @@ describe('classes in Chromium', { skip }, () => {
     assert.ok(await bob.getByRole('button', { name: 'Pen (P)' }).isEnabled());
   });
 
+  test("a student's eraser leaves alone his stroke the teacher moved (the hub would refuse it)", async () => {
+    for (const p of everyone()) await dismissNotices(p);
+    const start = await shapeIdsOf(teacher);
+    await drawn(bob, line(300));
+    const moved = await drawn(bob, line(450));
+    await teacher.evaluate(
+      (id) => (globalThis as unknown as DebugWindow).__lanboard!.model.move([id], 0, 20),
+      moved,
+    );
+    await until(
+      bob,
+      (id) =>
+        (globalThis as unknown as DebugWindow).__lanboard!.model.all().find((s) => s.id === id)
+          ?.dy === 20,
+      moved,
+      'the move on Bob',
+    );
+    // One eraser stroke through both: only the stroke nobody else touched goes.
+    await bob.getByRole('button', { name: 'Eraser (E)' }).click();
+    await drawWithMouse(
+      bob,
+      [260, 320, 380, 450, 490, 530].map((y): Point => [200, y]),
+    );
+    for (const p of everyone()) await waitForShapeIds(p, [...start, moved]);
+    assert.equal(await bob.getByRole('alert').count(), 0, 'nothing was refused');
+    await waitForState(bob, 'connected');
+
+    await bob.getByRole('button', { name: 'Pen (P)' }).click();
+    await teacher.evaluate(
+      (id) => (globalThis as unknown as DebugWindow).__lanboard!.model.remove([id]),
+      moved,
+    );
+    for (const p of everyone()) await waitForShapeIds(p, start, 'the board as it was');
+  });
+
   test('restart: roles, view-only and ownership survive a new hub on the same SQLite file', async () => {
     for (const p of everyone()) await dismissNotices(p);
     const t = await drawn(teacher, line(100));

@@ -67,6 +67,7 @@ export interface DebugBoard {
     shapes: Y.Map<Y.Map<unknown>>;
     add(input: Pick<ShapeView, 'type' | 'points' | 'color' | 'width'>): string;
     remove(ids: Iterable<string>): void;
+    move(ids: Iterable<string>, dx: number, dy: number): void;
   };
   presence: { peers(): Array<{ name: string }> };
   renderer: { currentView: { scale: number; ox: number; oy: number } };

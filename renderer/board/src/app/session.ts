@@ -8,7 +8,7 @@ import type { Shape } from '../model/shape';
 import type { BoardSnapshot } from '../model/snapshot';
 import { connect } from '../net/connection';
 import type { Connection, Refusal } from '../net/connection';
-import { cursorColor, deviceId } from '../net/identity';
+import { classWriters, cursorColor, deviceId } from '../net/identity';
 import { BoardRenderer } from '../render/board-renderer';
 import { zoomAt } from '../render/view';
 import type { View } from '../render/view';
@@ -45,10 +45,15 @@ export class BoardSession {
   readonly presence: Presence;
   readonly renderer: BoardRenderer;
   readonly input: BoardInput;
+  /** Client IDs whose writing is this member's (every page of theirs in the class, as far as this device knows). */
+  private readonly writers: ReadonlySet<number>;
   private readonly resizeObserver: ResizeObserver;
 
   constructor(readonly options: SessionOptions) {
     this.model = new BoardModel(this.doc, options.author ?? deviceId());
+    this.writers = options.token
+      ? classWriters(options.room, this.doc.clientID)
+      : new Set([this.doc.clientID]);
     this.connection = connect(options.room, this.doc, {
       token: options.token,
       mayEdit: () => options.rights().canEdit,
@@ -103,7 +108,10 @@ export class BoardSession {
 
   canChange(shape: Shape): boolean {
     const rights = this.options.rights();
-    return rights.canEdit && (rights.changeAll || shape.author === this.model.author);
+    if (!rights.canEdit) return false;
+    if (rights.changeAll) return true;
+    // The hub would refuse the change if anyone else's writing is inside (the teacher moved it).
+    return shape.author === this.model.author && this.model.writtenOnlyBy(shape.id, this.writers);
   }
 
   /** The teacher's "Clear board": every shape, everyone's, in one transaction. */

@@ -132,6 +132,27 @@ export class BoardModel {
     return m ? readShape(id, m) : undefined;
   }
 
+  /**
+   * Whether everything live in the shape was written under these Yjs client
+   * IDs. In a class the hub refuses a student's change that deletes anyone
+   * else's writing, even inside the student's own shape (the teacher moved it).
+   */
+  writtenOnlyBy(id: string, clients: ReadonlySet<number>): boolean {
+    const shape = this.shapes.get(id);
+    if (!shape?._item || !clients.has(shape._item.id.client)) return false;
+    const types: Array<Pick<Y.AbstractType<unknown>, '_map' | '_start'>> = [shape];
+    for (let type = types.pop(); type; type = types.pop()) {
+      const children = [...type._map.values()];
+      for (let item = type._start; item; item = item.right) children.push(item);
+      for (const item of children) {
+        if (item.deleted) continue;
+        if (!clients.has(item.id.client)) return false;
+        if (item.content instanceof Y.ContentType) types.push(item.content.type);
+      }
+    }
+    return true;
+  }
+
   /** Every valid shape in drawing order. */
   all(): Shape[] {
     const out: Shape[] = [];

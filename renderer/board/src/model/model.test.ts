@@ -74,6 +74,21 @@ describe('board model', () => {
     assert.deepEqual(b.get(id)!.points, [...pen.points, 20, 20, 0.5, 30, 30, 0.5]);
   });
 
+  test("writtenOnlyBy: a shape someone else moved is no longer only its author's", () => {
+    const [a, b] = pair();
+    const mine = new Set([a.doc.clientID]);
+    const moved = a.add(pen);
+    a.appendPoints(moved, [20, 20, 0.5]);
+    const kept = a.add(pen);
+    a.move([kept], 1, 1);
+    b.move([moved], 5, 5);
+    assert.equal(a.writtenOnlyBy(kept, mine), true);
+    assert.equal(a.writtenOnlyBy(moved, mine), false);
+    assert.equal(a.writtenOnlyBy(moved, new Set([a.doc.clientID, b.doc.clientID])), true);
+    assert.equal(a.writtenOnlyBy(kept, new Set([b.doc.clientID])), false);
+    assert.equal(a.writtenOnlyBy('no-such-shape', mine), false);
+  });
+
   test('moves are offsets, one undo step', () => {
     const [a, b] = pair();
     const id = a.add(pen);

@@ -34,6 +34,33 @@ export function saveClassToken(code: string, token: string): void {
 
 export function forgetClassToken(code: string): void {
   storage()?.removeItem(tokenKey(code));
+  storage()?.removeItem(writersKey(code));
+}
+
+const writersKey = (code: string) => `lanboard.class.${code}.writers`;
+/** Each reload or fresh start after a refusal writes under a new client ID; the oldest are dropped past this. */
+const MAX_WRITERS = 200;
+
+/**
+ * The Yjs client IDs this device has written under in a class, this one
+ * included (it is remembered). The hub binds each to the member, so these
+ * shapes' insides are the member's own.
+ */
+export function classWriters(code: string, clientId: number): Set<number> {
+  const s = storage();
+  let known: unknown;
+  try {
+    known = JSON.parse(s?.getItem(writersKey(code)) ?? '[]');
+  } catch {
+    known = [];
+  }
+  const ids = (Array.isArray(known) ? known : []).filter(
+    (id): id is number => Number.isSafeInteger(id) && id !== clientId,
+  );
+  ids.push(clientId);
+  const kept = ids.slice(-MAX_WRITERS);
+  s?.setItem(writersKey(code), JSON.stringify(kept));
+  return new Set(kept);
 }
 
 /**
