@@ -12,10 +12,10 @@ import type { YjsStore } from '../../store/yjs-store';
 import { encodeAwareness, encodeUpdate } from './codec';
 import { REMOTE, RoomLink } from './room-link';
 
-/** What a room needs of a connection in it. */
 /** What a broadcast frame carries: the document, or presence (awareness). */
 export type FrameKind = 'doc' | 'presence';
 
+/** What a room needs of a connection in it. */
 export interface RoomMember {
   /** Live traffic: counted against the member's queue cap. */
   deliver(frame: Uint8Array, kind: FrameKind): void;
