@@ -87,6 +87,15 @@ describe('Classes page in Chromium', { skip }, () => {
       WAIT.timeout,
       what,
     );
+  /** The switch on the page flips at the click; the hub applies it when the PATCH lands. */
+  const joinOpenUntil = (open: boolean) =>
+    eventually(
+      async () =>
+        (await adminCall<{ joinOpen: boolean }>(base(), `/api/classes/${code()}`)).body.joinOpen ===
+        open,
+      WAIT.timeout,
+      open ? 'joining open' : 'joining closed',
+    );
   const shot = (name: string) =>
     page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
   const memberRow = (id: string) => page.locator(`tr[data-member="${id}"]`);
@@ -242,6 +251,7 @@ describe('Classes page in Chromium', { skip }, () => {
       await meUntil(s.token, 'screens locked', (m) => m.locked && !m.canEdit);
     }
     await joining.uncheck();
+    await joinOpenUntil(false);
     const refused = await join('Cy');
     assert.equal(refused.status, 403, refused.text);
 
@@ -263,8 +273,7 @@ describe('Classes page in Chromium', { skip }, () => {
     await lock.uncheck();
     await joining.check();
     await meUntil(bea.token, 'screens unlocked', (m) => !m.locked && m.canEdit);
-    const info = await adminCall<{ joinOpen: boolean }>(base(), `/api/classes/${code()}`);
-    assert.equal(info.body.joinOpen, true);
+    await joinOpenUntil(true);
   });
 
   test('Kick from the page closes the student with 4403, and their token stops working', async () => {
