@@ -368,6 +368,8 @@ describe('roles, enforced by the hub', () => {
     const withheld = 'teacher-while-locked';
     const witness = board(detail.code, teacherTokenOf(detail));
     await witness.synced();
+    // View-only first: locking then changes nothing but what the hub sends.
+    await teacherDoes(t.httpUrl, `classes/${detail.code}`, 'PATCH', { viewOnly: true });
     await teacherDoes(t.httpUrl, `classes/${detail.code}`, 'PATCH', { locked: true });
     // A student's own socket, as a tampered page would use it: it asks for the whole board.
     const raw = await RawYjsClient.open(`${t.wsUrl}/yjs/${detail.code}?token=${bob.token}`);
@@ -394,7 +396,10 @@ describe('roles, enforced by the hub', () => {
     assert.deepEqual(shapeIds(copy), []);
     assert.ok(!shapeIds(adaBoard.doc).includes(withheld), 'a locked page gets no new strokes');
 
-    await teacherDoes(t.httpUrl, `classes/${detail.code}`, 'PATCH', { locked: false });
+    await teacherDoes(t.httpUrl, `classes/${detail.code}`, 'PATCH', {
+      locked: false,
+      viewOnly: false,
+    });
     await eventually(async () => shapeIds(adaBoard.doc).includes(withheld), 15_000, 'on Ada');
     await eventually(async () => shapeIds(copy).includes(withheld), 15_000, 'on the socket');
     const everything = await hubShapes(detail);
