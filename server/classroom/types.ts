@@ -15,7 +15,7 @@ export interface Classroom {
   lastAccess: number;
   /** The whole board is view-only for students. */
   viewOnly: boolean;
-  /** Students' boards are hidden ("eyes on me"); they cannot edit meanwhile. */
+  /** Students' boards are hidden ("eyes on me"): they cannot edit, and the hub sends them nothing new until the reveal. */
   locked: boolean;
   /** New students may join with a name. */
   joinOpen: boolean;
