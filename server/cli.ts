@@ -6,6 +6,7 @@ import path from 'node:path';
 import { HubSupervisor } from './host/supervisor';
 import { importArgs, serveSources, UsageError } from './config/flags';
 import { ConfigError, loadConfig } from './config/load';
+import { hubVersion } from './config/version';
 import { openStore } from './store/open-store';
 import {
   ImportError,
@@ -149,7 +150,7 @@ async function main(argv: string[]): Promise<void> {
       return discoverCommand(rest);
     case '--version':
     case '-v':
-      process.stdout.write(`${await version()}\n`);
+      process.stdout.write(`${hubVersion()}\n`);
       return;
     case undefined:
     case '--help':
@@ -160,12 +161,6 @@ async function main(argv: string[]): Promise<void> {
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
-}
-
-async function version(): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
-  return String(pkg.version);
 }
 
 main(process.argv.slice(2)).catch((err: Error) => {

@@ -5,8 +5,8 @@
 import { isIP } from 'node:net';
 import os from 'node:os';
 import type { IncomingMessage } from 'node:http';
-import { sameSecret } from '../management/basic-auth';
-import type { LoginThrottle } from '../management/login-throttle';
+import { sameSecret } from '../auth/basic-auth';
+import type { LoginThrottle } from '../auth/login-throttle';
 import { normalizeAddress } from '../transport/http-server';
 
 export function isLoopbackAddress(address: string): boolean {

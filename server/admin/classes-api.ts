@@ -3,7 +3,7 @@
 // live to the class's boards on every hub.
 import type { IncomingMessage } from 'node:http';
 import QRCode from 'qrcode';
-import type { Classroom, Member } from '../classroom/types';
+import type { Classroom, Member } from '../store/class-store';
 import { checkClassTitle } from '../classroom/codes';
 import type { ApiRoute } from './api-route';
 import type { ClassDetail, ClassPatch, ClassSummary, MemberView } from './api-types';

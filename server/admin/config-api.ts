@@ -10,7 +10,7 @@ import { DATABASES, envName, SETTING_BY_KEY, SETTINGS } from '../config/schema';
 import type { HubConfig, Setting } from '../config/schema';
 import { boolean, ValueError } from '../config/values';
 import { LOG_LEVELS } from '../log/logger';
-import type { HostControls } from '../host/controls';
+import type { HostControls } from './host-controls';
 import type { ConfigUpdateReply, ConfigView, SettingView } from './api-types';
 import { updateConfigText } from './config-file';
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ClassroomService } from '../classroom/service';
 import type { HubConfig } from '../config/schema';
 import type { JoinInfo } from '../discovery/join-info';
-import type { HostControls } from '../host/controls';
+import type { HostControls } from './host-controls';
 import type { SessionRegistry } from '../hub/registry';
 import type { Logger, LogRing } from '../log/logger';
 import type { LiveDocuments } from '../protocols/zwibbler/live-document';

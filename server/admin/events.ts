@@ -4,11 +4,12 @@
 // must send the Authorization header, which EventSource cannot).
 import type { ServerResponse } from 'node:http';
 import type { ClientInfo, RegistryEvents, RoomInfo } from '../hub/registry';
-import { formatEvent, SseStream } from '../protocols/signaling/sse-stream';
+import { formatEvent, SseStream } from '../transport/sse-stream';
 import type { AdminEvents } from './api-types';
 import type { AdminContext } from './context';
+import { hubVersion } from '../config/version';
 import { parseLogLine } from './logs';
-import { clientView, hubVersion, sessionId } from './snapshot';
+import { clientView, sessionId } from './snapshot';
 
 /** A dashboard that stops reading is cut off past this much queued output. */
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;

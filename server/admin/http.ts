@@ -1,6 +1,6 @@
 // JSON in and out for the admin API.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyTooLargeError, readBody } from '../management/form';
+import { BodyTooLargeError, readBody } from '../protocols/zwibbler/management/form';
 import { SECURITY_HEADERS } from './static';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -7,7 +7,7 @@ import { loadConfig } from '../config/load';
 import type { Origin } from '../config/load';
 import type { ConfigKey, HubConfig } from '../config/schema';
 import { SETTINGS } from '../config/schema';
-import type { HostControls } from '../host/controls';
+import type { HostControls } from './host-controls';
 import type { MountedProtocol } from '../hub/protocol';
 import type { HttpTransport } from '../transport/http-server';
 import { isLoopbackAddress } from './auth';

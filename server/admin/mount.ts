@@ -13,7 +13,7 @@
 //   GET    <admin>/…                      the dashboard (renderer/dist)
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError } from '../config/load';
-import { LoginThrottle } from '../management/login-throttle';
+import { LoginThrottle } from '../auth/login-throttle';
 import type { MountedProtocol } from '../hub/protocol';
 import { deleteDocument } from '../protocols/zwibbler/live-document';
 import type { HttpTransport } from '../transport/http-server';

@@ -1,6 +1,6 @@
 // GET <admin>/api/snapshot: the server, and every live session of every
 // protocol from the session registry, with their clients and traffic.
-import fs from 'node:fs';
+import { hubVersion } from '../config/version';
 import { formatPermissions } from '../hub/permissions';
 import type { ClientInfo, RoomInfo, SessionRegistry } from '../hub/registry';
 import { addTraffic, emptyTraffic } from '../transport/traffic';
@@ -55,18 +55,6 @@ export function sessionViews(registry: SessionRegistry): SessionView[] {
     createdAt: room.openedAt,
     lastActivity: Math.max(room.openedAt, sum.lastActivity),
   }));
-}
-
-let version: string | undefined;
-export function hubVersion(): string {
-  version ??= String(
-    (
-      JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-        version?: unknown;
-      }
-    ).version ?? '0',
-  );
-  return version;
 }
 
 export async function snapshot(ctx: AdminContext): Promise<Snapshot> {

@@ -6,7 +6,7 @@ import { ConfigError } from '../config/load';
 import type { HubConfig } from '../config/schema';
 import { parsePermissions } from '../hub/permissions';
 import { ErrorCode } from '../protocols/zwibbler/codec';
-import type { IdentityResult } from './zwibbler-identity';
+import type { IdentityResult } from '../protocols/zwibbler/identity';
 
 const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
 

@@ -2,7 +2,7 @@
 // hub while anyone is connected. A binding never changes once made, so a
 // cached owner is always right; only a miss goes to the store.
 import type { OwnerBook } from '../protocols/yjs/room-gate';
-import type { ClassroomStore } from './types';
+import type { ClassroomStore } from '../store/class-store';
 
 class RoomOwners implements OwnerBook {
   private readonly owners = new Map<number, string>();

@@ -7,13 +7,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadRequest, readJson, sendJson } from '../admin/http';
 import type { Logger } from '../log/logger';
-import { formatEvent, SseStream } from '../protocols/signaling/sse-stream';
+import { formatEvent, SseStream } from '../transport/sse-stream';
 import type { HttpRoute } from '../transport/routes';
 import { normalizeClassCode } from './codes';
 import type { JoinReply, RemovedEvent } from './public-types';
 import { memberState } from './roles';
 import type { ClassroomService } from './service';
-import type { Classroom, Member } from './types';
+import type { Classroom, Member } from '../store/class-store';
 
 const PREFIX = '/api/classes/';
 /** Proxies and phones drop a silent stream; a comment line every so often keeps it open. */

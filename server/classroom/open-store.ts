@@ -3,10 +3,10 @@
 import type { HubConfig } from '../config/schema';
 import { openSqliteFile } from '../store/open-store';
 import type { RedisClient } from '../store/redis-connection';
-import { MemoryClassroomStore } from './memory-store';
-import { RedisClassroomStore } from './redis-store';
-import { SqliteClassroomStore } from './sqlite-store';
-import type { ClassroomStore } from './types';
+import { MemoryClassroomStore } from '../store/memory-class-store';
+import { RedisClassroomStore } from '../store/redis-class-store';
+import { SqliteClassroomStore } from '../store/sqlite-class-store';
+import type { ClassroomStore } from '../store/class-store';
 
 /**
  * Memory when Database=memory, Redis (the hub's shared connection) when

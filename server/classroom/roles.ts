@@ -2,7 +2,7 @@
 // place where view-only, lock screens and roles become permissions.
 import type { Permissions } from '../hub/permissions';
 import type { MemberState } from './public-types';
-import type { Classroom, Member } from './types';
+import type { Classroom, Member } from '../store/class-store';
 
 export function permissionsOf(classroom: Classroom, member: Member): Permissions {
   if (member.role === 'teacher') return { read: true, write: true, admin: true };

@@ -19,7 +19,7 @@ import {
 } from './codes';
 import type { MemberState } from './public-types';
 import { memberState, permissionsOf } from './roles';
-import type { Classroom, ClassroomPatch, ClassroomStore, Member } from './types';
+import type { Classroom, ClassroomPatch, ClassroomStore, Member } from '../store/class-store';
 
 const CHANGED_TOPIC = 'classroom/changed';
 interface ClassChanged {

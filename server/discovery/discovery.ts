@@ -1,8 +1,8 @@
 // What createHub uses of discovery: the join routes, advertising once the hub
 // listens (when Mdns is on), the join info, and the goodbye on stop.
-import fs from 'node:fs';
 import os from 'node:os';
 import type { HubConfig } from '../config/schema';
+import { hubVersion } from '../config/version';
 import type { Logger } from '../log/logger';
 import type { HttpRoute } from '../transport/routes';
 import { Advertiser } from './advertiser';
@@ -50,7 +50,7 @@ export class HubDiscovery {
     try {
       const { txt, omitted } = buildTxt({
         id: loadHubId(this.config.DataDir, this.log),
-        version: packageVersion(),
+        version: hubVersion(),
         tls,
         protocols: protocolEndpoints(this.config),
       });
@@ -93,9 +93,4 @@ export class HubDiscovery {
   async stop(): Promise<void> {
     await this.advertiser?.stop();
   }
-}
-
-function packageVersion(): string {
-  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-  return String((pkg as { version?: unknown }).version ?? '0');
 }

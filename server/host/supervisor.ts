@@ -9,7 +9,7 @@ import { loadConfig } from '../config/load';
 import type { ConfigSources, LoadedConfig } from '../config/load';
 import { createLogger, LogRing } from '../log/logger';
 import type { Logger } from '../log/logger';
-import type { HostControls } from './controls';
+import type { HostControls } from '../admin/host-controls';
 
 export interface SupervisorOptions {
   sources: ConfigSources;

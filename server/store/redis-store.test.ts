@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { startRedis } from '../test/redis-server';
 import type { TestRedis } from '../test/redis-server';
 import { RedisStore } from './redis-store';
-import { describeStoreContract } from './store-contract';
+import { describeStoreContract } from '../test/store-contract/contract';
 
 let redis: TestRedis;
 before(async () => {

@@ -9,7 +9,7 @@ import { tempDir } from '../test/hub-fixture';
 import { MemoryStore } from './memory-store';
 import { MIGRATIONS, NewerSchemaError } from './sqlite-migrations';
 import { SqliteStore } from './sqlite-store';
-import { describeStoreContract } from './store-contract';
+import { describeStoreContract } from '../test/store-contract/contract';
 import type { DocumentKey, LoadResult } from './types';
 
 const dirs: (() => void)[] = [];

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../log/logger';
 import type { DocumentStore } from '../../store/types';
-import type { ManagementApi } from '../../management/api';
+import type { ManagementApi } from './management/api';
 import { normalizeAddress } from '../../transport/http-server';
 import { mountedAt } from '../../transport/routes';
 import type { HttpRoute, WebSocketEndpoint } from '../../transport/routes';

@@ -1,12 +1,12 @@
 // Puts the Zwibbler protocol on the hub: the WebSocket endpoint, and on the same
 // path the status text, `?ping` and the management API.
 import { configuredJwtVerifier } from '../../auth/jwt';
-import { identityResolver } from '../../auth/zwibbler-identity';
+import { identityResolver } from './identity';
 import type { HubConfig } from '../../config/schema';
 import type { SessionRegistry } from '../../hub/registry';
 import type { Logger } from '../../log/logger';
-import { ManagementApi } from '../../management/api';
-import { LoginThrottle } from '../../management/login-throttle';
+import { ManagementApi } from './management/api';
+import { LoginThrottle } from '../../auth/login-throttle';
 import type { DocumentStore } from '../../store/types';
 import type { HttpTransport } from '../../transport/http-server';
 import { zwibblerEndpoint, zwibblerHttpRoute } from './endpoint';

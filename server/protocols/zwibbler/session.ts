@@ -1,7 +1,7 @@
 // One Zwibbler connection's state machine (§4): AWAIT_INIT, then joining (the
 // document is opened and the client registered), then CONNECTED, then closed.
 // The session never touches the WebSocket itself, only the ClientSocket seam.
-import type { IdentityResolver } from '../../auth/zwibbler-identity';
+import type { IdentityResolver } from './identity';
 import type { Permissions } from '../../hub/permissions';
 import type { SessionRegistry } from '../../hub/registry';
 import type { Logger } from '../../log/logger';

@@ -1,0 +1,70 @@
+// Puts the SSE/HTTP WebRTC signaling (§5) on the hub under RtcBasePath.
+import type { MountedProtocol, ProtocolContext } from '../../hub/protocol';
+import type { HttpTransport } from '../../transport/http-server';
+import { rtcPrefix, rtcSseRoute } from './routes';
+import { SseSignaling } from './signaling';
+import type { SignalingOptions } from './signaling';
+import { RtcTokens } from './token';
+
+/** Timings and bounds that are not config keys; tests shorten them. */
+export type RtcSseTuning = Pick<
+  SignalingOptions,
+  'pingMs' | 'resumeWindowMs' | 'maxBufferedEvents' | 'maxRoomsPerPeer'
+>;
+
+export const RTC_SSE_DEFAULTS: RtcSseTuning = {
+  pingMs: 10_000, // as the original
+  resumeWindowMs: 30_000,
+  maxBufferedEvents: 100,
+  maxRoomsPerPeer: 100,
+};
+
+export interface RtcSseMount extends MountedProtocol {
+  readonly signaling: SseSignaling;
+}
+
+export function mountRtcSse(
+  transport: HttpTransport,
+  context: ProtocolContext,
+  tuning: Partial<RtcSseTuning> = {},
+): RtcSseMount {
+  const { config, registry, bus, now } = context;
+  const log = context.log.child({ protocol: 'rtc-sse' });
+  const tokens = new RtcTokens({
+    key: config.RtcTokenKey,
+    dataDir: config.DataDir,
+    lifetimeSeconds: config.RtcTokenSeconds,
+    now,
+    log,
+  });
+  const signaling = new SseSignaling({
+    ...RTC_SSE_DEFAULTS,
+    ...tuning,
+    tokens,
+    registry,
+    bus,
+    log,
+    now,
+    iceServers: config.IceServers,
+    messagesPerSecond: config.SignalMessagesPerSecond,
+    maxQueuedBytes: config.MaxQueuedBytes,
+    // Other hubs to mirror rooms from: only when hubs share Redis.
+    crossHub: context.redis !== undefined,
+  });
+  transport.addRoute(
+    rtcSseRoute({
+      prefix: rtcPrefix(config.RtcBasePath),
+      signaling,
+      tokens,
+      iceServers: config.IceServers,
+      maxBodyBytes: config.SignalMaxMessageBytes,
+      log,
+    }),
+  );
+  return {
+    signaling,
+    async stop() {
+      signaling.stop();
+    },
+  };
+}

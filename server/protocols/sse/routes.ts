@@ -1,0 +1,264 @@
+// The HTTP side of the SSE/HTTP WebRTC signaling (§5), under RtcBasePath:
+//   POST <base>/access                  a token (or, with a valid token, a fresh one for the same peer)
+//   GET  <base>/connect?token=          the event stream
+//   POST <base>/<room>/join             join a room
+//   POST <base>/relay/<peer>/<event>    send an event to a peer in a shared room
+//   GET  <base>/ice-servers             the ICE servers (IceServers=)
+// The matcher takes only these shapes, so with RtcBasePath=/ the rest of `/`
+// stays with the other routes.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IceServer } from '../../config/values';
+import type { Logger } from '../../log/logger';
+import { BodyTooLargeError, readBody } from '../zwibbler/management/form';
+import { normalizeAddress } from '../../transport/http-server';
+import type { HttpRoute, PathMatcher } from '../../transport/routes';
+import { SERVER_EVENTS } from './signaling';
+import type { SseSignaling } from './signaling';
+import type { RtcTokens, RtcUser } from './token';
+
+export type RtcPath =
+  | { kind: 'access' }
+  | { kind: 'connect' }
+  | { kind: 'ice-servers' }
+  | { kind: 'join'; room: string }
+  | { kind: 'relay'; peer: string; event: string };
+
+const MAX_USERNAME_CHARS = 128;
+const MAX_ROOM_CHARS = 256;
+const EVENT_NAME = /^[A-Za-z0-9][\w.:-]{0,63}$/;
+
+/** RtcBasePath without its trailing slash: `/` becomes the empty prefix. */
+export function rtcPrefix(basePath: string): string {
+  return basePath.replace(/\/+$/, '');
+}
+
+/** The endpoint a path names (segments still percent-encoded), or undefined. */
+export function parseRtcPath(prefix: string, pathname: string): RtcPath | undefined {
+  if (!pathname.startsWith(`${prefix}/`)) return undefined;
+  const parts = pathname.slice(prefix.length + 1).split('/');
+  const [a, b, c] = parts;
+  if (parts.length === 1) {
+    if (a === 'access' || a === 'connect' || a === 'ice-servers') return { kind: a };
+    return undefined;
+  }
+  if (parts.length === 2 && a && b === 'join') return { kind: 'join', room: a };
+  if (parts.length === 3 && a === 'relay' && b && c) return { kind: 'relay', peer: b, event: c };
+  return undefined;
+}
+
+export function rtcPathMatcher(prefix: string): PathMatcher {
+  return { matches: (pathname) => parseRtcPath(prefix, pathname) !== undefined };
+}
+
+export interface RtcRouteOptions {
+  prefix: string;
+  signaling: SseSignaling;
+  tokens: RtcTokens;
+  iceServers: IceServer[];
+  maxBodyBytes: number;
+  log: Logger;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function rtcSseRoute(o: RtcRouteOptions): HttpRoute {
+  const allow = (req: IncomingMessage, ...methods: string[]) => {
+    if (!methods.includes(req.method ?? '')) {
+      throw new HttpError(405, 'Method not allowed', { Allow: methods.join(', ') });
+    }
+  };
+
+  async function authenticate(req: IncomingMessage, url: URL): Promise<RtcUser> {
+    const token = tokenOf(req, url);
+    const challenge = 'Bearer realm="lanboard-rtc"';
+    if (token === undefined) {
+      throw new HttpError(401, 'Unauthorized: no token', { 'WWW-Authenticate': challenge });
+    }
+    const user = await o.tokens.verify(token);
+    if (!user) {
+      throw new HttpError(401, 'Unauthorized: token invalid or expired', {
+        'WWW-Authenticate': `${challenge}, error="invalid_token"`,
+      });
+    }
+    if (o.signaling.isRevoked(user.id)) throw new HttpError(403, 'Forbidden: kicked');
+    return user;
+  }
+
+  async function readJson(req: IncomingMessage): Promise<unknown> {
+    let body: Buffer;
+    try {
+      body = await readBody(req, o.maxBodyBytes);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) {
+        // The rest of the body is left unread, so this connection cannot be reused.
+        throw new HttpError(413, `Request body larger than ${o.maxBodyBytes} bytes`, {
+          Connection: 'close',
+        });
+      }
+      throw err;
+    }
+    if (body.length === 0) return {};
+    try {
+      return JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new HttpError(400, 'Bad request: the body is not JSON');
+    }
+  }
+
+  const limitRate = (user: RtcUser) => {
+    if (!o.signaling.allowMessage(user.id)) {
+      throw new HttpError(429, 'Too many requests', { 'Retry-After': '1' });
+    }
+  };
+
+  async function access(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    allow(req, 'POST');
+    if (tokenOf(req, url) !== undefined) {
+      // A refresh: the same peer id, a new expiry.
+      const current = await authenticate(req, url);
+      await readJson(req);
+      const { token, user } = await o.tokens.issue(current.id, current.username);
+      o.signaling.noteToken(user);
+      return json(res, 200, { token, expiresAt: user.exp });
+    }
+    const body = await readJson(req);
+    const username = (body as { username?: unknown } | null)?.username;
+    if (typeof username !== 'string' || username === '') {
+      throw new HttpError(403, 'Forbidden: username required');
+    }
+    if (username.length > MAX_USERNAME_CHARS) {
+      throw new HttpError(400, `Bad request: username longer than ${MAX_USERNAME_CHARS}`);
+    }
+    const { token, user } = await o.tokens.issue(randomUUID(), username);
+    json(res, 200, { token, expiresAt: user.exp });
+  }
+
+  async function connect(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    allow(req, 'GET');
+    const user = await authenticate(req, url);
+    // As the original: anything but an event-stream request is not found.
+    if (!(req.headers.accept ?? '').includes('text/event-stream')) {
+      throw new HttpError(404, 'Not found');
+    }
+    const header = req.headers['last-event-id'];
+    const lastEventId =
+      (typeof header === 'string' ? header : undefined) ??
+      url.searchParams.get('lastEventId') ??
+      undefined;
+    if (o.signaling.connect(user, lastEventId, res) === 'conflict') {
+      throw new HttpError(409, 'Conflict: this peer already has an open stream');
+    }
+  }
+
+  async function join(req: IncomingMessage, res: ServerResponse, url: URL, rawRoom: string) {
+    allow(req, 'POST');
+    const user = await authenticate(req, url);
+    limitRate(user);
+    const room = decodeSegment(rawRoom, 'room');
+    if (room.length > MAX_ROOM_CHARS) {
+      throw new HttpError(400, `Bad request: room name longer than ${MAX_ROOM_CHARS}`);
+    }
+    await readJson(req);
+    const remote = normalizeAddress(req.socket.remoteAddress);
+    switch (o.signaling.join(user, room, remote)) {
+      case 'not-connected':
+        throw new HttpError(409, 'Conflict: open the event stream (connect) before joining');
+      case 'too-many-rooms':
+        throw new HttpError(403, 'Forbidden: too many rooms');
+      default:
+        return ok(res);
+    }
+  }
+
+  async function relay(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    rawPeer: string,
+    rawEvent: string,
+  ) {
+    allow(req, 'POST');
+    const user = await authenticate(req, url);
+    limitRate(user);
+    const peer = decodeSegment(rawPeer, 'peer id');
+    const event = decodeSegment(rawEvent, 'event');
+    if (!EVENT_NAME.test(event)) throw new HttpError(400, 'Bad request: invalid event name');
+    if (SERVER_EVENTS.has(event)) throw new HttpError(400, `Bad request: ${event} is reserved`);
+    const data = await readJson(req);
+    switch (o.signaling.relay(user, peer, event, data)) {
+      case 'unknown-peer':
+        throw new HttpError(404, 'Not found: no such peer');
+      case 'not-shared':
+        throw new HttpError(403, 'Forbidden: that peer is not in a room with you');
+      default:
+        return ok(res);
+    }
+  }
+
+  return {
+    name: 'rtc-sse',
+    path: rtcPathMatcher(o.prefix),
+    async handle(req, res, url) {
+      const path = parseRtcPath(o.prefix, url.pathname);
+      try {
+        switch (path?.kind) {
+          case 'access':
+            return await access(req, res, url);
+          case 'connect':
+            return await connect(req, res, url);
+          case 'join':
+            return await join(req, res, url, path.room);
+          case 'relay':
+            return await relay(req, res, url, path.peer, path.event);
+          case 'ice-servers':
+            allow(req, 'GET', 'HEAD');
+            return json(res, 200, { iceServers: o.iceServers }, req.method === 'HEAD');
+          default:
+            throw new HttpError(404, 'Not found');
+        }
+      } catch (err) {
+        if (!(err instanceof HttpError)) throw err;
+        o.log.debug({ status: err.status, path: url.pathname }, err.message);
+        res.writeHead(err.status, { 'Content-Type': 'text/plain; charset=utf-8', ...err.headers });
+        res.end(`${err.message}\n`);
+      }
+    },
+  };
+}
+
+/** As the original: `Authorization: Bearer <t>` first, then `?token=`. */
+function tokenOf(req: IncomingMessage, url: URL): string | undefined {
+  const header = req.headers.authorization;
+  if (header !== undefined) return /^Bearer +(\S+) *$/i.exec(header)?.[1];
+  return url.searchParams.get('token') || undefined;
+}
+
+function decodeSegment(raw: string, what: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, `Bad request: malformed ${what}`);
+  }
+}
+
+function ok(res: ServerResponse): void {
+  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end('OK');
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headOnly = false): void {
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
+  res.end(headOnly ? undefined : JSON.stringify(body));
+}

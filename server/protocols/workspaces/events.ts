@@ -1,0 +1,110 @@
+// What the event modules of the workspaces signaling server (§6) share: the
+// server's options, the alerts it sends, the payload readers, and the part of
+// the server an event handler may use (WorkspacesContext, which
+// server.ts implements).
+import type { Server, Socket } from 'socket.io';
+import type { IceServer } from '../../config/values';
+import type { SessionRegistry } from '../../hub/registry';
+import type { Logger } from '../../log/logger';
+import type { LoginThrottle } from '../../auth/login-throttle';
+import type { WorkspaceRecord, WorkspaceStore } from '../../store/workspace-store';
+
+export interface WorkspacesOptions {
+  io: Server;
+  store: WorkspaceStore;
+  registry: SessionRegistry;
+  log: Logger;
+  now: () => number;
+  /** Attendees present at once in one workspace (the owner may always come back). */
+  capacity: number;
+  iceServers: IceServer[];
+  messagesPerSecond: number;
+  /** Wrong PINs per address and workspace before attending is refused for a while. */
+  pinThrottle: LoginThrottle;
+}
+
+export const ALERTS = {
+  noInvite: 'Please provide a valid workspace access token.',
+  badInvite: 'Invalid workspace token. Access is not allowed.',
+  wrongPin: 'This workspace is protected with a PIN. Wrong PIN provided.',
+  tooManyPins: (ms: number) => `Too many wrong PINs. Try again in ${Math.ceil(ms / 1000)} seconds.`,
+  badWorkspace: 'Please provide a valid workspace ID.',
+  badAttendee: 'Please provide a valid attendee ID.',
+  noAccessToken: 'Please provide a valid workspace token.',
+  badAccessToken: 'Invalid access token. Access is not allowed.',
+  expired: 'Your access token has expired. Please join the workspace again.',
+  notAttended: 'Please attend this workspace first.',
+  notYou: 'That attendee is not this connection. Access is not allowed.',
+  notMember: 'You are no longer an attendee of this workspace.',
+  unauthorized: 'Unauthorized operation. Abort.',
+  ownerLeave: 'Workspace owner cannot leave. Only shutdown is allowed.',
+  ownerKick: 'Workspace owner cannot be kicked out of workspace.',
+  noSuchAttendee: 'That attendee is not in this workspace.',
+  idTaken: 'A workspace with this ID already exists.',
+  hubFull: 'This hub holds too many workspaces. Destroy one first.',
+  replaced: 'This attendee has joined from another connection.',
+} as const;
+
+export type Fields = Record<string, unknown>;
+
+export interface Attendee {
+  id: string;
+  name: string;
+  avatar: string;
+}
+
+export interface Identity {
+  workspaceId: string;
+  attendee: Attendee;
+  unregister: () => void;
+}
+
+export interface Rule {
+  /** Which payload field names the sender. */
+  self: 'attendee' | 'broadcaster';
+  /** The original checks the access token on these events; others verify one when present. */
+  token: 'required' | 'if-present';
+  owner?: boolean;
+}
+
+export interface Authorized {
+  ws: WorkspaceRecord;
+  me: Attendee;
+  data: Fields;
+}
+
+/** The server as an event handler sees it: identities, presence and checks. */
+export interface WorkspacesContext {
+  readonly o: WorkspacesOptions;
+  /** Members one workspace keeps, present or not. */
+  readonly maxMembers: number;
+  alert(socket: Socket, message: string): void;
+  identity(socket: Socket): Identity | undefined;
+  /** The connection's normalized remote address, until its disconnect is handled. */
+  addressOf(socket: Socket): string | undefined;
+  presentAttendees(workspaceId: string): Record<string, Attendee>;
+  presentCount(workspaceId: string, socket: Socket, attendeeId?: string): number;
+  /** The connections present in this workspace, as a list taken now. */
+  presentSockets(workspaceId: string): Socket[];
+  attach(socket: Socket, ws: WorkspaceRecord, attendee: Attendee): void;
+  detach(socket: Socket): Identity | undefined;
+  authorize(socket: Socket, raw: unknown, rule: Rule): Promise<Authorized | undefined>;
+  peer(workspaceId: string, attendeeId: string | undefined): Socket | undefined;
+}
+
+/** One client event's handler; `raw` is the payload as it came. */
+export type EventHandler = (ctx: WorkspacesContext, socket: Socket, raw: unknown) => Promise<void>;
+
+export const obj = (v: unknown): Fields | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Fields) : undefined;
+
+export const idOf = (v: unknown): string | undefined => {
+  const id = obj(v)?.id;
+  return typeof id === 'string' && id.length > 0 ? id : undefined;
+};
+
+/** As the original: a truthy nonce is echoed, anything else becomes ''. */
+export const nonceOf = (data: Fields | undefined): string | number => {
+  const n = data?.nonce;
+  return (typeof n === 'string' || typeof n === 'number') && n ? n : '';
+};

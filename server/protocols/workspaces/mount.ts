@@ -1,0 +1,89 @@
+// Puts the workspaces signaling server (§6) on the hub: a Socket.IO v4 server
+// that also speaks Engine.IO 3 (`allowEIO3`), so the original Socket.IO v2
+// client connects unchanged. It is not attached to the HTTP server (that would
+// take over every upgrade): the transport hands it the HTTP requests and the
+// raw upgrades under WorkspacesPath, after the hub's own origin check.
+import { Server as EngineServer } from 'engine.io';
+import { Server } from 'socket.io';
+import type { MountedProtocol, ProtocolContext } from '../../hub/protocol';
+import { LoginThrottle } from '../../auth/login-throttle';
+import { startPeriodicPurge } from '../../store/periodic-purge';
+import { openWorkspaceStore } from '../../store/workspace-store';
+import type { HttpTransport } from '../../transport/http-server';
+import { originPolicy } from '../../transport/origins';
+import { mountedAt } from '../../transport/routes';
+import { WorkspacesServer } from './server';
+
+/** The original server's Engine.IO timings: the EIO3 client pings every 25 s. */
+const PING_INTERVAL_MS = 25_000;
+const PING_TIMEOUT_MS = 12_000;
+
+export function mountWorkspaces(
+  transport: HttpTransport,
+  context: ProtocolContext,
+): MountedProtocol {
+  const { config, registry, now } = context;
+  const log = context.log.child({ protocol: 'workspaces' });
+  const store = openWorkspaceStore(config, now);
+  const origins = originPolicy(config.AllowedOrigins);
+  const base = config.WorkspacesPath.replace(/\/+$/, '');
+
+  const engine = new EngineServer({
+    pingInterval: PING_INTERVAL_MS,
+    pingTimeout: PING_TIMEOUT_MS,
+    allowEIO3: true,
+    maxHttpBufferSize: config.SignalMaxMessageBytes,
+    // Polling is not a WebSocket, but AllowedOrigins applies to it the same way.
+    allowRequest: (req, callback) => callback(null, origins.allowsSocket(req.headers.origin)),
+  });
+  const io = new Server({ path: base || '/', serveClient: false });
+  io.bind(engine);
+  const server = new WorkspacesServer({
+    io,
+    store,
+    registry,
+    log,
+    now,
+    capacity: config.WorkspaceCapacity,
+    iceServers: config.IceServers,
+    messagesPerSecond: config.SignalMessagesPerSecond,
+    pinThrottle: new LoginThrottle(
+      config.LoginFailureLimit,
+      config.LoginLockoutSeconds * 1000,
+      now,
+    ),
+  });
+  io.on('connection', (socket) => server.accept(socket));
+
+  const path = mountedAt(`${base}/`);
+  transport.addRoute({
+    name: 'workspaces',
+    path,
+    handle: (req, res) => engine.handleRequest(req, res),
+  });
+  transport.addRawUpgrade({
+    name: 'workspaces',
+    path,
+    handle: (req, socket, head) => engine.handleUpgrade(req, socket, head),
+  });
+
+  const sweep = startPeriodicPurge(context.config, now, (cutoff) =>
+    store
+      .purgeExpired(cutoff, (id) => server.isLive(id))
+      .then(
+        (gone) => {
+          if (gone.length > 0) log.info({ workspaces: gone.length }, 'expired workspaces deleted');
+        },
+        (err: Error) => log.error({ err: err.message }, 'workspace expiration sweep failed'),
+      ),
+  );
+
+  return {
+    connections: () => engine.clientsCount,
+    async stop() {
+      await sweep.stop();
+      await server.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,280 @@
+// The workspaces signaling server (§6), on a Socket.IO server that
+// mount.ts wires to the hub: its connections, their identities and
+// presence, and the dispatch of their events to membership.ts,
+// calls.ts and relays.ts. Replies keep the original's
+// names and shapes; the holes it leaves are closed:
+//
+// - A connection gets an identity (workspace, attendee) only from `create`, or
+//   from `attend` / `re-attend` after its invite + PIN or access token checked
+//   out. Every later event is checked against that identity: the workspace and
+//   the sender's attendee ID must be its own, owner-only events need the owner,
+//   and relays (ring, answer, negotiation, icecandidate) reach only attendees
+//   present in the same workspace. A token carried by any event is verified too.
+// - Direct messages go to the attendee's current connection (the original kept
+//   the first one after a re-attend), and a dropped connection is announced with
+//   `leave` and frees its seat (the original never noticed disconnects).
+// - `attend` cannot take over an existing attendee ID (the owner's included);
+//   attendees who left or were kicked cannot re-attend with their old token.
+// - Workspaces outlive their members: an owner who drops keeps the workspace and
+//   gets it back with `re-attend`. Only `destroy` or Expiration removes one.
+// - Wrong PINs are throttled per address and workspace; every connection is
+//   rate-limited; malformed payloads get an `alert`, never an exception.
+import type { Socket } from 'socket.io';
+import type { WorkspaceRecord } from '../../store/workspace-store';
+import { normalizeAddress } from '../../transport/http-server';
+import { TokenBucket } from '../../transport/rate-limit';
+import { answer, busy, hangup, ring, toggle } from './calls';
+import { ALERTS, idOf, obj } from './events';
+import type {
+  Attendee,
+  Authorized,
+  EventHandler,
+  Identity,
+  Rule,
+  WorkspacesContext,
+  WorkspacesOptions,
+} from './events';
+import { attend, attendees, create, destroy, kick, leave, reattend } from './membership';
+import { icecandidate, iceservers, negotiation } from './relays';
+import { checkAccessToken } from './tokens';
+
+export { ALERTS } from './events';
+export type { WorkspacesOptions } from './events';
+
+/** The client events; one connection's run one after another (see `enqueue`). */
+const HANDLERS: Record<string, EventHandler> = {
+  iceservers,
+  create,
+  attend,
+  're-attend': reattend,
+  leave,
+  destroy,
+  kick,
+  ring,
+  answer,
+  busy,
+  hangup,
+  negotiation,
+  icecandidate,
+  'mic-toggle': toggle('mic-toggle'),
+  'cam-toggle': toggle('cam-toggle'),
+  attendees,
+};
+
+/** Events of one connection waiting for the one before them. */
+const MAX_PENDING = 256;
+
+interface SocketState {
+  identity?: Identity;
+  queue: Promise<void>;
+  pending: number;
+  bucket: TokenBucket;
+  address: string;
+}
+
+export class WorkspacesServer implements WorkspacesContext {
+  private readonly states = new Map<Socket, SocketState>();
+  /** Workspace ID → attendee ID → the connection speaking for that attendee. */
+  private readonly present = new Map<string, Map<string, Socket>>();
+  readonly maxMembers: number;
+
+  constructor(readonly o: WorkspacesOptions) {
+    this.maxMembers = Math.max(50, o.capacity * 10);
+  }
+
+  /** Workspaces with an attendee present are never expired. */
+  isLive(workspaceId: string): boolean {
+    return this.present.has(workspaceId);
+  }
+
+  accept(socket: Socket): void {
+    const state: SocketState = {
+      queue: Promise.resolve(),
+      pending: 0,
+      bucket: new TokenBucket(this.o.messagesPerSecond),
+      address: normalizeAddress(socket.handshake.address),
+    };
+    this.states.set(socket, state);
+    socket.use((_packet, next) => {
+      if (state.bucket.take() && state.pending < MAX_PENDING) return next();
+      this.o.log.info({ address: state.address }, 'workspaces client sends too fast; disconnected');
+      socket.disconnect(true);
+    });
+    for (const [event, handler] of Object.entries(HANDLERS)) {
+      socket.on(event, (data: unknown) =>
+        this.enqueue(socket, event, () => handler(this, socket, data)),
+      );
+    }
+    socket.on('disconnect', () =>
+      this.enqueue(socket, 'disconnect', async () => {
+        this.leaveCurrent(socket);
+        this.states.delete(socket);
+      }),
+    );
+  }
+
+  /** Disconnects everyone and waits for their events to finish. */
+  async close(): Promise<void> {
+    await this.o.io.close();
+    await Promise.all([...this.states.values()].map((s) => s.queue));
+  }
+
+  /** One connection's events run one after another, in the order they came. */
+  private enqueue(socket: Socket, event: string, task: () => Promise<void>): void {
+    const state = this.states.get(socket);
+    if (!state) return;
+    state.pending++;
+    state.queue = state.queue
+      .then(() => (socket.connected || event === 'disconnect' ? task() : undefined))
+      .catch((err: Error) =>
+        this.o.log.error({ err: err.message, event }, 'workspaces event handler failed'),
+      )
+      .finally(() => state.pending--);
+  }
+
+  alert(socket: Socket, message: string): void {
+    this.o.log.debug({ socket: socket.id, message }, 'workspaces alert');
+    socket.emit('alert', message);
+  }
+
+  // --- presence ---------------------------------------------------------------
+
+  identity(socket: Socket): Identity | undefined {
+    return this.states.get(socket)?.identity;
+  }
+
+  addressOf(socket: Socket): string | undefined {
+    return this.states.get(socket)?.address;
+  }
+
+  presentAttendees(workspaceId: string): Record<string, Attendee> {
+    const out: Record<string, Attendee> = {};
+    for (const [id, s] of this.present.get(workspaceId) ?? []) {
+      const who = this.identity(s)?.attendee;
+      if (who) out[id] = who;
+    }
+    return out;
+  }
+
+  /** Attendees present other than `attendeeId` and other than this connection. */
+  presentCount(workspaceId: string, socket: Socket, attendeeId?: string): number {
+    let n = 0;
+    for (const [id, s] of this.present.get(workspaceId) ?? [])
+      if (s !== socket && id !== attendeeId) n++;
+    return n;
+  }
+
+  presentSockets(workspaceId: string): Socket[] {
+    return [...(this.present.get(workspaceId)?.values() ?? [])];
+  }
+
+  attach(socket: Socket, ws: WorkspaceRecord, attendee: Attendee): void {
+    const state = this.states.get(socket)!;
+    this.leaveCurrent(socket, { workspaceId: ws.id, attendeeId: attendee.id });
+    let room = this.present.get(ws.id);
+    if (!room) this.present.set(ws.id, (room = new Map()));
+    const previous = room.get(attendee.id);
+    if (previous && previous !== socket) {
+      this.detach(previous);
+      this.alert(previous, ALERTS.replaced);
+    }
+    room.set(attendee.id, socket);
+    void socket.join(ws.id);
+    const unregister = this.o.registry.add(
+      {
+        id: this.o.registry.nextClientId(),
+        protocol: 'workspaces',
+        room: ws.id,
+        remoteAddress: state.address,
+        userId: attendee.id,
+        permissions: { read: true, write: true, admin: attendee.id === ws.owner },
+        connectedAt: this.o.now(),
+      },
+      {
+        kick: (reason) => {
+          this.o.log.info({ workspace: ws.id, attendee: attendee.id, reason }, 'attendee kicked');
+          socket.emit('alert', reason);
+          socket.disconnect(true);
+        },
+        setPermissions: (p) => {
+          if (!p.read) socket.disconnect(true);
+        },
+      },
+    );
+    state.identity = { workspaceId: ws.id, attendee, unregister };
+  }
+
+  /** Takes the connection out of its workspace, silently. */
+  detach(socket: Socket): Identity | undefined {
+    const state = this.states.get(socket);
+    const identity = state?.identity;
+    if (!state || !identity) return undefined;
+    state.identity = undefined;
+    identity.unregister();
+    void socket.leave(identity.workspaceId);
+    const room = this.present.get(identity.workspaceId);
+    if (room?.get(identity.attendee.id) === socket) {
+      room.delete(identity.attendee.id);
+      if (room.size === 0) this.present.delete(identity.workspaceId);
+    }
+    return identity;
+  }
+
+  /**
+   * Takes the connection out of its workspace and tells the others it left,
+   * unless it is about to stand for the same attendee there again.
+   */
+  private leaveCurrent(socket: Socket, next?: { workspaceId: string; attendeeId: string }): void {
+    const gone = this.detach(socket);
+    if (!gone) return;
+    if (next?.workspaceId === gone.workspaceId && next.attendeeId === gone.attendee.id) return;
+    this.o.io.to(gone.workspaceId).emit('leave', gone.attendee);
+    void this.o.store.touch(gone.workspaceId).catch(() => undefined);
+  }
+
+  // --- authorization ----------------------------------------------------------
+
+  async authorize(socket: Socket, raw: unknown, rule: Rule): Promise<Authorized | undefined> {
+    const data = obj(raw);
+    const identity = this.identity(socket);
+    if (!identity) return void this.alert(socket, ALERTS.notAttended);
+    if (!data || idOf(data.workspace) !== identity.workspaceId) {
+      return void this.alert(
+        socket,
+        data && idOf(data.workspace) ? ALERTS.notAttended : ALERTS.badWorkspace,
+      );
+    }
+    if (idOf(data[rule.self]) !== identity.attendee.id) {
+      return void this.alert(socket, ALERTS.notYou);
+    }
+    const ws = await this.o.store.get(identity.workspaceId);
+    if (!ws) {
+      this.detach(socket);
+      return void socket.emit('destroyed', {});
+    }
+    const token = data.accessToken;
+    if (rule.token === 'required' || (token !== undefined && token !== null)) {
+      if (typeof token !== 'string' || token.length === 0) {
+        return void this.alert(socket, ALERTS.noAccessToken);
+      }
+      const check = await checkAccessToken(token, ws, identity.attendee.id, this.o.now());
+      if (check !== 'ok') {
+        return void this.alert(
+          socket,
+          check === 'expired' ? ALERTS.expired : ALERTS.badAccessToken,
+        );
+      }
+    }
+    if (rule.owner && ws.owner !== identity.attendee.id) {
+      return void this.alert(socket, ALERTS.unauthorized);
+    }
+    // Kicked or replaced while the checks above waited.
+    if (this.identity(socket) !== identity) return void this.alert(socket, ALERTS.notAttended);
+    return { ws, me: identity.attendee, data };
+  }
+
+  /** The connection standing for `attendeeId` in this workspace, if present. */
+  peer(workspaceId: string, attendeeId: string | undefined): Socket | undefined {
+    return attendeeId === undefined ? undefined : this.present.get(workspaceId)?.get(attendeeId);
+  }
+}
