@@ -17,7 +17,6 @@ import { SessionRegistry } from './hub/registry';
 import type { RegistryStats } from './hub/registry';
 import { createLogger, LogRing } from './log/logger';
 import type { Logger } from './log/logger';
-import { startIdleWebhook } from './protocols/zwibbler/management/webhook';
 import { healthRoute, metricsRoute } from './metrics/health';
 import { HubMetrics } from './metrics/metrics';
 import { timedStore } from './metrics/store-timing';
@@ -29,9 +28,7 @@ import type { MountedYjs } from './protocols/yjs/mount';
 import { mountRtcSse } from './protocols/sse/mount';
 import { mountWorkspaces } from './protocols/workspaces/mount';
 import { mountZwibbler } from './protocols/zwibbler/mount';
-import { LiveDocuments } from './protocols/zwibbler/live-document';
-import { startExpirySweeper } from './store/expiry-sweeper';
-import type { ExpirySweeper } from './store/expiry-sweeper';
+import type { MountedZwibbler } from './protocols/zwibbler/mount';
 import type { DocumentStore } from './store/types';
 import { CloseCode } from './transport/close-codes';
 import { HttpTransport } from './transport/http-server';
@@ -102,15 +99,13 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
   });
   let backend: Backend | undefined;
   let store: DocumentStore | undefined;
-  let documents: LiveDocuments | undefined;
   let transport: HttpTransport | undefined;
   let address: AddressInfo | undefined;
   let startedAt = 0;
   let stopping: Promise<void> | undefined;
-  let sweeper: ExpirySweeper | undefined;
   let certificates: CertificateWatch | undefined;
-  let stopWebhook: (() => Promise<void>) | undefined;
   const mounted: MountedProtocol[] = [];
+  let zwibbler: MountedZwibbler | undefined;
   let yjs: MountedYjs | undefined;
 
   /** WebSockets on the transport, plus what protocols hold on their own (Socket.IO). */
@@ -129,10 +124,8 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
       transport.addRoute(route);
     backend = await openBackend(config, now, log);
     store = timedStore(backend.store, metrics);
-    documents = new LiveDocuments(backend.bus, store, backend.sessionKeys);
     transport.addRoute(healthRoute(store, () => startedAt));
     transport.addRoute(metricsRoute(metrics));
-    mountZwibbler(transport, { config, store, documents, registry, log, now });
     const context: ProtocolContext = {
       config,
       store,
@@ -141,8 +134,11 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
       log,
       now,
       redis: backend.redis,
+      onDeadHub: backend.onDeadHub,
     };
-    // Each further protocol: mounted.push(mountX(transport, context));
+    // Each protocol: mounted.push(mountX(transport, context));
+    zwibbler = mountZwibbler(transport, context);
+    mounted.push(zwibbler);
     mounted.push(mountWorkspaces(transport, context));
     mounted.push(mountRtcSse(transport, context));
     mounted.push(mountChat(transport, context));
@@ -154,7 +150,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     mounted.push(
       mountAdmin(transport, {
         ...context,
-        documents,
+        deleteDocument: zwibbler.deleteDocument,
         classes: classes.service,
         logs,
         log: log.child({ component: 'admin' }),
@@ -178,9 +174,8 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
       throw err;
     }
     // Background work starts only once the hub is really up.
-    if (config.Webhook) stopWebhook = startIdleWebhook(config, registry, log);
+    for (const protocol of mounted) protocol.start?.();
     await backend.start();
-    sweeper = startExpirySweeper(config, store, (id) => documents?.get(id) !== undefined, log, now);
     startedAt = Date.now();
     metrics.start();
     discovery.start(address.port, Boolean(tls)); // mDNS problems are logged, never fatal
@@ -198,12 +193,9 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
       metrics.stop();
       if (!transport || !store) return;
       await discovery.stop(); // goodbye packets first, while clients can still reach us
-      await stopWebhook?.();
-      await sweeper?.stop();
       for (const protocol of mounted) await protocol.stop?.();
       await transport.close(3000, restart ? CloseCode.ServiceRestart : CloseCode.GoingAway);
-      await waitUntil(() => (documents?.size ?? 0) === 0, 2000);
-      documents?.dispose();
+      for (const protocol of mounted) await protocol.closed?.();
       await backend?.close();
       log.info('hub stopped');
     })();
@@ -220,7 +212,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     stats: () => ({
       ...registry.stats(),
       connections: connectionCount(),
-      liveDocuments: documents?.size ?? 0,
+      liveDocuments: zwibbler?.documents.size ?? 0,
       yjsRoomsInMemory: yjs?.rooms.size ?? 0,
       uptimeMs: startedAt ? Date.now() - startedAt : 0,
       rssBytes: process.memoryUsage().rss,
@@ -258,9 +250,4 @@ function createTransport(
 
 function hostOf(address: AddressInfo): string {
   return address.family === 'IPv6' ? `[${address.address}]` : address.address;
-}
-
-async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }

@@ -6,7 +6,6 @@ import type { JoinInfo } from '../discovery/join-info';
 import type { HostControls } from './host-controls';
 import type { SessionRegistry } from '../hub/registry';
 import type { Logger, LogRing } from '../log/logger';
-import type { LiveDocuments } from '../protocols/zwibbler/live-document';
 import type { DocumentStore } from '../store/types';
 import type { StatsHistory } from './stats-history';
 
@@ -23,7 +22,8 @@ export interface AdminContext {
   config: HubConfig;
   registry: SessionRegistry;
   store: DocumentStore;
-  documents: LiveDocuments;
+  /** Deletes a Zwibbler document, closing its clients; false if there was none. */
+  deleteDocument(id: string): Promise<boolean>;
   classes: ClassroomService;
   logs: LogRing;
   log: Logger;

@@ -15,7 +15,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError } from '../config/load';
 import { LoginThrottle } from '../auth/login-throttle';
 import type { MountedProtocol } from '../hub/protocol';
-import { deleteDocument } from '../protocols/zwibbler/live-document';
 import type { HttpTransport } from '../transport/http-server';
 import { mountedAt } from '../transport/routes';
 import type { RestartReply } from './api-types';
@@ -89,7 +88,7 @@ const API: ApiRoute[] = [
     method: 'DELETE',
     pattern: /^documents\/([^/]+)$/,
     handle: async (ctx, _req, res, _url, id) => {
-      const deleted = await deleteDocument(ctx.documents, ctx.store, id);
+      const deleted = await ctx.deleteDocument(id);
       ctx.log.info({ document: id, deleted }, 'document deleted from the dashboard');
       sendJson(res, deleted ? 200 : 404, { deleted });
     },

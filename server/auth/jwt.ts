@@ -1,17 +1,33 @@
 // JWT mode (§10.3) with jose. Only the HMAC family is accepted, `exp` is
 // required, clock skew is bounded, and errors sent to clients are our own short
-// texts: the reference echoes the parser's internals (§16.20).
+// texts: the reference echoes the parser's internals (§16.20). A failure is
+// neutral (denied or invalid); each protocol maps it to its own error.
 import { errors, jwtVerify } from 'jose';
 import { ConfigError } from '../config/load';
 import type { HubConfig } from '../config/schema';
 import { parsePermissions } from '../hub/permissions';
-import { ErrorCode } from '../protocols/zwibbler/codec';
-import type { IdentityResult } from '../protocols/zwibbler/identity';
+import type { Permissions } from '../hub/permissions';
 
 const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
 
+/** What a valid token grants: the claims `sub`, `u` and `p`. */
+export interface JwtGrant {
+  /** `sub`: the document or room the token opens. */
+  room: string;
+  userId: string;
+  permissions: Permissions;
+}
+
+export type JwtResult =
+  | { ok: true; grant: JwtGrant }
+  /**
+   * `denied`: expired, no `exp`, or a wrong signature (what the reference calls
+   * access denied); `invalid`: anything else wrong with the token.
+   */
+  | { ok: false; failure: 'denied' | 'invalid'; text: string };
+
 export interface JwtVerifier {
-  verify(token: string): Promise<IdentityResult>;
+  verify(token: string): Promise<JwtResult>;
 }
 
 /** The HMAC key's bytes: the key string itself, or its base64 decoding (JWTKeyIsBase64). */
@@ -26,16 +42,8 @@ export function jwtKeyBytes(key: string, isBase64: boolean): Uint8Array {
   return Buffer.from(trimmed, 'base64');
 }
 
-const denied = (): IdentityResult => ({
-  ok: false,
-  errorCode: ErrorCode.AccessDenied,
-  text: 'access denied',
-});
-const invalid = (text: string): IdentityResult => ({
-  ok: false,
-  errorCode: ErrorCode.Unspecified,
-  text,
-});
+const denied = (): JwtResult => ({ ok: false, failure: 'denied', text: 'access denied' });
+const invalid = (text: string): JwtResult => ({ ok: false, failure: 'invalid', text });
 
 export function createJwtVerifier(
   key: Uint8Array,
@@ -69,18 +77,13 @@ export function createJwtVerifier(
       }
       return {
         ok: true,
-        identity: {
-          documentId: sub,
-          userId: u ?? '',
-          permissions: parsePermissions(p ?? ''),
-          via: 'jwt',
-        },
+        grant: { room: sub, userId: u ?? '', permissions: parsePermissions(p ?? '') },
       };
     },
   };
 }
 
-function describeFailure(err: unknown): IdentityResult {
+function describeFailure(err: unknown): JwtResult {
   // Expired, missing exp and a wrong signature are "access denied", as in the reference.
   if (err instanceof errors.JWTExpired || err instanceof errors.JWSSignatureVerificationFailed) {
     return denied();

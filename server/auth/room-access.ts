@@ -40,7 +40,7 @@ export function roomAccessCheck(options: {
     } else if (jwt) {
       const result = await jwt.verify(token);
       if (!result.ok) return { ok: false, status: 401, reason: result.text };
-      granted = { ...result.identity, room: result.identity.documentId, via: 'jwt' };
+      granted = { ...result.grant, via: 'jwt' };
     } else {
       return { ok: false, status: 401, reason: 'unknown token' };
     }

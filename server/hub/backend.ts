@@ -1,8 +1,8 @@
 // What a hub keeps its state in and talks to other hubs through, chosen from
 // `Database` (DESIGN.md rules 3 and 4): one process (SQLite or memory, the
-// in-process bus, client keys in memory), or Redis shared with other hubs
-// (the Redis store and bus, client keys in Redis, and presence so that a dead
-// hub's leftovers are cleaned up).
+// in-process bus), or Redis shared with other hubs (the Redis store and bus,
+// and presence, so that what a dead hub left behind is cleaned up by the
+// protocols' onDeadHub hooks).
 import { HUB_GONE_TOPIC } from '../cluster/bus';
 import type { Bus, HubGone } from '../cluster/bus';
 import { HubPresence } from '../cluster/hub-presence';
@@ -11,10 +11,7 @@ import { RedisBus } from '../cluster/redis-bus';
 import { ConfigError } from '../config/load';
 import type { HubConfig } from '../config/schema';
 import type { Logger } from '../log/logger';
-import { keyReaper } from '../protocols/zwibbler/key-reaper';
-import { RedisSessionKeys } from '../protocols/zwibbler/redis-session-keys';
-import { LocalSessionKeys } from '../protocols/zwibbler/session-keys';
-import type { SessionKeys } from '../protocols/zwibbler/session-keys';
+import type { DeadHubCleanUp } from './protocol';
 import { within } from './within';
 import { openStore } from '../store/open-store';
 import { connectRedis, redisReady } from '../store/redis-connection';
@@ -25,9 +22,10 @@ import type { DocumentStore } from '../store/types';
 export interface Backend {
   store: DocumentStore;
   bus: Bus;
-  sessionKeys: SessionKeys;
   /** The shared Redis connection, when Database=redis. */
   redis?: RedisClient;
+  /** What ProtocolContext.onDeadHub registers with; absent with one hub. */
+  onDeadHub?(cleanUp: DeadHubCleanUp): void;
   /** Starts background work (presence), once the hub is up. */
   start(): Promise<void>;
   /** Closes the bus, the store and every connection. */
@@ -45,7 +43,6 @@ export async function openBackend(
     return {
       store,
       bus,
-      sessionKeys: new LocalSessionKeys(),
       start: async () => undefined,
       async close() {
         await bus.close();
@@ -66,20 +63,18 @@ export async function openBackend(
   const expirationMs = config.Expiration === 'never' ? undefined : config.Expiration * 1000;
   const store = new RedisStore(redis, { now, expirationMs });
   const bus = new RedisBus(connectRedis(config, 'publish'), connectRedis(config, 'subscribe'), log);
-  const sessionKeys = new RedisSessionKeys(redis, bus.hubId);
+  const cleanUps: DeadHubCleanUp[] = [];
   const presence = new HubPresence(redis, bus.hubId, log.child({ component: 'presence' }));
   return {
     store,
     bus,
-    sessionKeys,
     redis,
-    start: () => {
-      const reapKeys = keyReaper(redis, sessionKeys, bus);
-      return presence.start(async (hub) => {
-        await reapKeys(hub);
+    onDeadHub: (cleanUp) => cleanUps.push(cleanUp),
+    start: () =>
+      presence.start(async (hub) => {
+        for (const cleanUp of cleanUps) await cleanUp(hub);
         bus.publish<HubGone>(HUB_GONE_TOPIC, { hub }); // every hub drops what it mirrored of it
-      });
-    },
+      }),
     async close() {
       await within(presence.stop(), 2000);
       await bus.close();

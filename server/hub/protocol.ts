@@ -6,8 +6,12 @@ import type { RedisClient } from '../store/redis-connection';
 import type { DocumentStore } from '../store/types';
 import type { SessionRegistry } from './registry';
 
+/** Cleans up what a hub that died without a goodbye left behind in Redis. */
+export type DeadHubCleanUp = (deadHubId: string) => Promise<void>;
+
 export interface ProtocolContext {
   config: HubConfig;
+  /** Documents and the tokens the management API issues (every protocol's tokens). */
   store: DocumentStore;
   registry: SessionRegistry;
   bus: Bus;
@@ -16,11 +20,21 @@ export interface ProtocolContext {
   now: () => number;
   /** The Redis connection hubs share, when Database=redis. */
   redis?: RedisClient;
+  /**
+   * Registers a clean-up for a hub found dead (Database=redis). It runs on the
+   * one surviving hub that claims the dead one, before every hub hears
+   * `cluster/hub-gone` on the bus. Absent where no other hub can die (one hub).
+   */
+  onDeadHub?(cleanUp: DeadHubCleanUp): void;
 }
 
 export interface MountedProtocol {
   /** Connections this protocol holds outside the hub's WebSocket servers (Socket.IO's own). */
   connections?(): number;
+  /** Called once the hub listens: background work (timers, webhooks) starts here. */
+  start?(): void;
   /** Called on hub.stop(), before the transport closes its sockets. */
   stop?(): Promise<void>;
+  /** Called on hub.stop() once the transport has closed every socket, before the store closes. */
+  closed?(): Promise<void>;
 }

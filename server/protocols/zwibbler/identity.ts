@@ -49,7 +49,16 @@ export function identityResolver({
         },
       };
     }
-    if (jwt) return jwt.verify(field);
+    if (jwt) {
+      const result = await jwt.verify(field);
+      if (!result.ok) {
+        const errorCode =
+          result.failure === 'denied' ? ErrorCode.AccessDenied : ErrorCode.Unspecified;
+        return { ok: false, errorCode, text: result.text };
+      }
+      const { room, userId, permissions } = result.grant;
+      return { ok: true, identity: { documentId: room, userId, permissions, via: 'jwt' } };
+    }
     return {
       ok: true,
       identity: {

@@ -1,28 +1,42 @@
 // Puts the Zwibbler protocol on the hub: the WebSocket endpoint, and on the same
-// path the status text, `?ping` and the management API.
+// path the status text, `?ping` and the management API; behind them the live
+// documents, the client keys (in memory, or in Redis when hubs share it), the
+// idle-session webhook and the expiration sweep of documents and tokens.
 import { configuredJwtVerifier } from '../../auth/jwt';
-import { identityResolver } from './identity';
-import type { HubConfig } from '../../config/schema';
-import type { SessionRegistry } from '../../hub/registry';
-import type { Logger } from '../../log/logger';
-import { ManagementApi } from './management/api';
 import { LoginThrottle } from '../../auth/login-throttle';
-import type { DocumentStore } from '../../store/types';
+import type { MountedProtocol, ProtocolContext } from '../../hub/protocol';
+import { startExpirySweeper } from '../../store/expiry-sweeper';
+import type { ExpirySweeper } from '../../store/expiry-sweeper';
 import type { HttpTransport } from '../../transport/http-server';
 import { zwibblerEndpoint, zwibblerHttpRoute } from './endpoint';
-import type { LiveDocuments } from './live-document';
+import { identityResolver } from './identity';
+import { keyReaper } from './key-reaper';
+import { deleteDocument, LiveDocuments } from './live-document';
+import { ManagementApi } from './management/api';
+import { startIdleWebhook } from './management/webhook';
+import { RedisSessionKeys } from './redis-session-keys';
+import { LocalSessionKeys } from './session-keys';
 
-export interface ZwibblerMount {
-  config: HubConfig;
-  store: DocumentStore;
-  documents: LiveDocuments;
-  registry: SessionRegistry;
-  log: Logger;
-  now: () => number;
+export interface MountedZwibbler extends MountedProtocol {
+  /** Documents with connected clients. */
+  readonly documents: LiveDocuments;
+  /** Deletes a document; a live one's clients get ERROR 1 and are closed first. */
+  deleteDocument(id: string): Promise<boolean>;
 }
 
-export function mountZwibbler(transport: HttpTransport, m: ZwibblerMount): void {
-  const { config, store, documents, registry, log, now } = m;
+/** How long stop() waits for the closing sockets' leaves to clear the live documents. */
+const DRAIN_MS = 2000;
+
+export function mountZwibbler(transport: HttpTransport, context: ProtocolContext): MountedZwibbler {
+  const { config, store, registry, bus, redis, now } = context;
+  const log = context.log.child({ protocol: 'zwibbler' });
+  let sessionKeys: LocalSessionKeys | RedisSessionKeys = new LocalSessionKeys();
+  if (redis) {
+    const shared = new RedisSessionKeys(redis, bus.hubId);
+    context.onDeadHub?.(keyReaper(redis, shared, bus));
+    sessionKeys = shared;
+  }
+  const documents = new LiveDocuments(bus, store, sessionKeys);
   const management = new ManagementApi({
     store,
     documents,
@@ -35,9 +49,11 @@ export function mountZwibbler(transport: HttpTransport, m: ZwibblerMount): void 
     // A document up to its limit, plus room for the form's other fields.
     maxBodyBytes: config.MaxDocumentBytes + 64 * 1024,
     maxDocumentBytes: config.MaxDocumentBytes,
-    log: log.child({ component: 'management' }),
+    log: context.log.child({ component: 'management' }),
   });
-  transport.addRoute(zwibblerHttpRoute(config.ZwibblerPath, { store, management, log }));
+  transport.addRoute(
+    zwibblerHttpRoute(config.ZwibblerPath, { store, management, log: context.log }),
+  );
   transport.addEndpoint(
     zwibblerEndpoint(config.ZwibblerPath, {
       store,
@@ -50,7 +66,31 @@ export function mountZwibbler(transport: HttpTransport, m: ZwibblerMount): void 
         maxKeysPerDocument: config.MaxKeysPerDocument,
         initTimeoutMs: config.InitTimeoutSeconds * 1000,
       },
-      log: log.child({ protocol: 'zwibbler' }),
+      log,
     }),
   );
+
+  let stopWebhook: (() => Promise<void>) | undefined;
+  let sweeper: ExpirySweeper | undefined;
+  return {
+    documents,
+    deleteDocument: (id) => deleteDocument(documents, store, id),
+    start() {
+      if (config.Webhook) stopWebhook = startIdleWebhook(config, registry, context.log);
+      const isLive = (id: string) => documents.get(id) !== undefined;
+      sweeper = startExpirySweeper(config, store, isLive, context.log, now);
+    },
+    async stop() {
+      await stopWebhook?.();
+      await sweeper?.stop();
+    },
+    async closed() {
+      // Each closing socket leaves its document; the last one out disposes of it.
+      const deadline = Date.now() + DRAIN_MS;
+      while (documents.size > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      documents.dispose();
+    },
+  };
 }
