@@ -8,7 +8,7 @@ import { startPeriodicPurge } from '../store/periodic-purge';
 import type { HttpTransport } from '../transport/http-server';
 import { classGate } from './gate';
 import { classroomRoutes } from './http-routes';
-import { openClassroomStore } from './open-store';
+import { openClassroomStore } from '../store/open-store';
 import { ClassroomService } from './service';
 
 export interface MountedClassrooms extends MountedProtocol {

@@ -16,7 +16,6 @@ import { within } from './within';
 import { openStore } from '../store/open-store';
 import { connectRedis, redisReady } from '../store/redis-connection';
 import type { RedisClient } from '../store/redis-connection';
-import { RedisStore } from '../store/redis-store';
 import type { DocumentStore } from '../store/types';
 
 export interface Backend {
@@ -60,8 +59,7 @@ export async function openBackend(
       `Database=redis: cannot reach Redis at DbServer="${config.DbServer}": ${(err as Error).message}`,
     );
   }
-  const expirationMs = config.Expiration === 'never' ? undefined : config.Expiration * 1000;
-  const store = new RedisStore(redis, { now, expirationMs });
+  const store = openStore(config, now, redis);
   const bus = new RedisBus(connectRedis(config, 'publish'), connectRedis(config, 'subscribe'), log);
   const cleanUps: DeadHubCleanUp[] = [];
   const presence = new HubPresence(redis, bus.hubId, log.child({ component: 'presence' }));

@@ -1,29 +1,90 @@
-// Chooses the backend from config (DESIGN.md rule 3).
+// Chooses where each kind of data lives, from `Database` (DESIGN.md rule 3), in
+// one switch: memory, the hub's SQLite file (each store on its own connection),
+// or Redis shared with other hubs. A kind without a Redis backend (workspaces)
+// stays in each hub's SQLite file when hubs share Redis.
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config/load';
 import type { HubConfig } from '../config/schema';
+import type { ClassroomStore } from './class-store';
+import { MemoryClassroomStore } from './memory-class-store';
 import { MemoryStore } from './memory-store';
+import { MemoryWorkspaceStore } from './memory-workspace-store';
+import { MemoryYjsStore } from './memory-yjs-store';
+import { RedisClassroomStore } from './redis-class-store';
+import type { RedisClient } from './redis-connection';
+import { RedisStore } from './redis-store';
+import type { RedisStoreOptions } from './redis-store';
+import { RedisYjsStore } from './redis-yjs-store';
+import { SqliteClassroomStore } from './sqlite-class-store';
 import { SqliteStore } from './sqlite-store';
-import type { DocumentStore } from './types';
+import type { SqliteStoreOptions } from './sqlite-store';
+import { SqliteWorkspaceStore } from './sqlite-workspace-store';
+import { SqliteYjsStore } from './sqlite-yjs-store';
+import type { DocumentStore, StoreOptions } from './types';
+import type { WorkspaceStore } from './workspace-store';
+import type { YjsStore } from './yjs-store';
 
-export function openStore(config: HubConfig, now: () => number = Date.now): DocumentStore {
-  if (config.Database === 'memory') return new MemoryStore({ now });
-  return openSqliteFile(config, (file, synchronous) => new SqliteStore(file, { synchronous, now }));
+interface Backends<T> {
+  memory(options: StoreOptions): T;
+  sqlite(file: string, options: SqliteStoreOptions): T;
+  /** Absent: the kind stays in each hub's SQLite file when hubs share Redis. */
+  redis?(redis: RedisClient, options: RedisStoreOptions): T;
 }
 
-/**
- * Opens a store on the hub's SQLite file (DbFile), creating its folder; any
- * failure becomes one ConfigError line naming the file.
- */
-export function openSqliteFile<T>(
+const DOCUMENTS: Backends<DocumentStore> = {
+  memory: (o) => new MemoryStore(o),
+  sqlite: (file, o) => new SqliteStore(file, o),
+  redis: (redis, o) => new RedisStore(redis, o),
+};
+const YJS: Backends<YjsStore> = {
+  memory: (o) => new MemoryYjsStore(o),
+  sqlite: (file, o) => new SqliteYjsStore(file, o),
+  redis: (redis, o) => new RedisYjsStore(redis, o),
+};
+const WORKSPACES: Backends<WorkspaceStore> = {
+  memory: (o) => new MemoryWorkspaceStore(o),
+  sqlite: (file, o) => new SqliteWorkspaceStore(file, o),
+};
+const CLASSES: Backends<ClassroomStore> = {
+  memory: (o) => new MemoryClassroomStore(o),
+  sqlite: (file, o) => new SqliteClassroomStore(file, o),
+  redis: (redis, o) => new RedisClassroomStore(redis, o),
+};
+
+/** Documents and the management API's tokens. */
+export const openStore = (config: HubConfig, now: () => number = Date.now, redis?: RedisClient) =>
+  open(DOCUMENTS, config, now, redis);
+export const openYjsStore = (
   config: HubConfig,
-  open: (file: string, synchronous: HubConfig['DbSynchronous']) => T,
+  now: () => number = Date.now,
+  redis?: RedisClient,
+) => open(YJS, config, now, redis);
+export const openWorkspaceStore = (config: HubConfig, now: () => number = Date.now) =>
+  open(WORKSPACES, config, now, undefined);
+export const openClassroomStore = (
+  config: HubConfig,
+  now: () => number = Date.now,
+  redis?: RedisClient,
+) => open(CLASSES, config, now, redis);
+
+/** The one switch: `redis` is the hub's shared connection when Database=redis. */
+function open<T>(
+  backends: Backends<T>,
+  config: HubConfig,
+  now: () => number,
+  redis: RedisClient | undefined,
 ): T {
+  if (config.Database === 'memory') return backends.memory({ now });
+  if (config.Database === 'redis' && redis && backends.redis) {
+    const expirationMs = config.Expiration === 'never' ? undefined : config.Expiration * 1000;
+    return backends.redis(redis, { now, expirationMs });
+  }
   try {
     fs.mkdirSync(path.dirname(config.DbFile), { recursive: true });
-    return open(config.DbFile, config.DbSynchronous);
+    return backends.sqlite(config.DbFile, { synchronous: config.DbSynchronous, now });
   } catch (err) {
+    // One line naming the file, whatever SQLite said.
     throw new ConfigError(
       `DbFile="${config.DbFile}" cannot be opened as a SQLite database: ${(err as Error).message}`,
     );

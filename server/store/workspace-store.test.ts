@@ -7,7 +7,8 @@ import { completeConfig } from '../config/load';
 import { tempDir } from '../test/hub-fixture';
 import { SqliteStore } from './sqlite-store';
 import { SqliteWorkspaceStore } from './sqlite-workspace-store';
-import { MemoryWorkspaceStore, openWorkspaceStore } from './workspace-store';
+import { MemoryWorkspaceStore } from './memory-workspace-store';
+import { openWorkspaceStore } from './open-store';
 import type { WorkspaceMember, WorkspaceRecord, WorkspaceStore } from './workspace-store';
 
 const dir = tempDir('lanboard-workspace-store-');

@@ -11,7 +11,7 @@ import type { TestRedis } from '../test/redis-server';
 import { RedisYjsStore } from './redis-yjs-store';
 import { SqliteYjsStore } from './sqlite-yjs-store';
 import type { YjsStore } from './yjs-store';
-import { MemoryYjsStore } from './yjs-store';
+import { MemoryYjsStore } from './memory-yjs-store';
 
 const u = (...bytes: number[]) => Uint8Array.from(bytes);
 const list = (updates: Uint8Array[]) => updates.map((x) => [...x]);

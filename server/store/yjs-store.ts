@@ -1,12 +1,6 @@
 // Where Yjs rooms persist: a room is its list of stored updates, appended as
-// they happen and now and then replaced by one compacted update. The contract,
-// the in-memory backend, and the choice made from config (DESIGN.md rule 3).
-import type { HubConfig } from '../config/schema';
-import { openSqliteFile } from './open-store';
-import type { RedisClient } from './redis-connection';
-import { RedisYjsStore } from './redis-yjs-store';
-import { SqliteYjsStore } from './sqlite-yjs-store';
-import type { StoreOptions } from './types';
+// they happen and now and then replaced by one compacted update. The contract
+// every backend (memory, SQLite, Redis) implements; open-store.ts picks one.
 
 export interface StoredRoom {
   /** Applied in order, these rebuild the room. Empty for a room never stored. */
@@ -40,98 +34,4 @@ export interface YjsStore {
   /** Deletes rooms last used before `cutoff` unless `keep(name)`; returns their names. */
   purgeExpired(cutoff: number, keep: (name: string) => boolean): Promise<string[]>;
   close(): Promise<void>;
-}
-
-interface MemoryRoom {
-  rows: { seq: number; data: Uint8Array }[];
-  nextSeq: number;
-  lastAccess: number;
-}
-
-const usage = (room: MemoryRoom): RoomUsage => ({
-  updates: room.rows.length,
-  bytes: room.rows.reduce((sum, r) => sum + r.data.length, 0),
-});
-
-/** For tests and `Database=memory`: lost on exit. */
-export class MemoryYjsStore implements YjsStore {
-  readonly kind = 'memory';
-  private readonly rooms = new Map<string, MemoryRoom>();
-  private readonly now: () => number;
-
-  constructor(options: StoreOptions = {}) {
-    this.now = options.now ?? Date.now;
-  }
-
-  async load(name: string): Promise<StoredRoom> {
-    const room = this.rooms.get(name);
-    if (!room) return { updates: [], lastSeq: 0, bytes: 0 };
-    room.lastAccess = this.now();
-    return {
-      updates: room.rows.map((r) => r.data),
-      lastSeq: room.nextSeq - 1,
-      bytes: usage(room).bytes,
-    };
-  }
-
-  async append(
-    name: string,
-    updates: readonly Uint8Array[],
-  ): Promise<RoomUsage & { lastSeq: number }> {
-    let room = this.rooms.get(name);
-    if (!room) this.rooms.set(name, (room = { rows: [], nextSeq: 1, lastAccess: 0 }));
-    for (const data of updates)
-      room.rows.push({ seq: room.nextSeq++, data: Uint8Array.from(data) });
-    room.lastAccess = this.now();
-    return { ...usage(room), lastSeq: room.nextSeq - 1 };
-  }
-
-  async compact(name: string, merged: Uint8Array, throughSeq: number): Promise<RoomUsage> {
-    const room = this.rooms.get(name);
-    if (!room) return { updates: 0, bytes: 0 };
-    const kept = room.rows.filter((r) => r.seq > throughSeq);
-    room.rows = [{ seq: throughSeq, data: Uint8Array.from(merged) }, ...kept];
-    return usage(room);
-  }
-
-  async delete(name: string): Promise<boolean> {
-    return this.rooms.delete(name);
-  }
-
-  async list(): Promise<(RoomUsage & { name: string; lastAccess: number })[]> {
-    return [...this.rooms]
-      .map(([name, room]) => ({ name, lastAccess: room.lastAccess, ...usage(room) }))
-      .sort((a, b) => b.lastAccess - a.lastAccess);
-  }
-
-  async purgeExpired(cutoff: number, keep: (name: string) => boolean): Promise<string[]> {
-    const gone: string[] = [];
-    for (const [name, room] of this.rooms) {
-      if (room.lastAccess >= cutoff || keep(name)) continue;
-      this.rooms.delete(name);
-      gone.push(name);
-    }
-    return gone;
-  }
-
-  async close(): Promise<void> {
-    this.rooms.clear();
-  }
-}
-
-/**
- * Memory when Database=memory, Redis (the hub's shared connection) when
- * Database=redis, otherwise the hub's SQLite file (its own connection).
- */
-export function openYjsStore(
-  config: HubConfig,
-  now: () => number = Date.now,
-  redis?: RedisClient,
-): YjsStore {
-  if (config.Database === 'memory') return new MemoryYjsStore({ now });
-  if (config.Database === 'redis' && redis) return new RedisYjsStore(redis, { now });
-  return openSqliteFile(
-    config,
-    (file, synchronous) => new SqliteYjsStore(file, { synchronous, now }),
-  );
 }

@@ -8,7 +8,7 @@ import { Server } from 'socket.io';
 import type { MountedProtocol, ProtocolContext } from '../../hub/protocol';
 import { LoginThrottle } from '../../auth/login-throttle';
 import { startPeriodicPurge } from '../../store/periodic-purge';
-import { openWorkspaceStore } from '../../store/workspace-store';
+import { openWorkspaceStore } from '../../store/open-store';
 import type { HttpTransport } from '../../transport/http-server';
 import { originPolicy } from '../../transport/origins';
 import { mountedAt } from '../../transport/routes';

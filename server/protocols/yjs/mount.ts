@@ -8,7 +8,7 @@ import { configuredJwtVerifier } from '../../auth/jwt';
 import { roomAccessCheck } from '../../auth/room-access';
 import type { MountedProtocol, ProtocolContext } from '../../hub/protocol';
 import { startPeriodicPurge } from '../../store/periodic-purge';
-import { openYjsStore } from '../../store/yjs-store';
+import { openYjsStore } from '../../store/open-store';
 import type { YjsStore } from '../../store/yjs-store';
 import type { ClientSocket } from '../../transport/client-socket';
 import { CloseCode } from '../../transport/close-codes';

@@ -14,7 +14,7 @@ import { startHub, tempDir } from '../../test/hub-fixture';
 import { waitFor } from '../../test/sse-client';
 import { openProvider, RawYjsClient } from '../../test/yjs-client';
 import type { TestProvider } from '../../test/yjs-client';
-import { MemoryYjsStore } from '../../store/yjs-store';
+import { MemoryYjsStore } from '../../store/memory-yjs-store';
 import { encodeSyncStep1 } from './codec';
 import { mountYjs } from './mount';
 import type { YjsRooms } from './rooms';

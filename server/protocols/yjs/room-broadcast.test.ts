@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import * as Y from 'yjs';
 import { captureLog } from '../../test/captured-log';
-import { MemoryYjsStore } from '../../store/yjs-store';
+import { MemoryYjsStore } from '../../store/memory-yjs-store';
 import { decodeFrame } from './codec';
 import { YjsRoom } from './room';
 import type { RoomMember } from './room';
