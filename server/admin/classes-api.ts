@@ -8,7 +8,8 @@ import { checkClassTitle } from '../classroom/codes';
 import type { ApiRoute } from './api-route';
 import type { ClassDetail, ClassPatch, ClassSummary, MemberView } from './api-types';
 import type { AdminContext } from './context';
-import { BadRequest, readJson, sendJson } from './http';
+import { HttpError } from '../transport/reply';
+import { readJson, sendJson } from './http';
 
 const CODE = '([^/]+)';
 
@@ -28,7 +29,7 @@ export const CLASS_ROUTES: ApiRoute[] = [
     async handle(ctx, req, res) {
       const body = await readObject(req);
       const title = checkClassTitle(body.title);
-      if (!title.ok) throw new BadRequest(400, title.reason);
+      if (!title.ok) throw new HttpError(400, title.reason);
       const classroom = await ctx.classes.create(title.text);
       sendJson(res, 201, await detail(ctx, req, classroom));
     },
@@ -46,7 +47,7 @@ export const CLASS_ROUTES: ApiRoute[] = [
     async handle(ctx, req, res, _url, code) {
       const patch = classPatch(await readObject(req));
       const updated = await ctx.classes.update((await classOf(ctx, code)).code, patch);
-      if (!updated) throw new BadRequest(404, 'there is no class with this code');
+      if (!updated) throw new HttpError(404, 'there is no class with this code');
       sendJson(res, 200, await detail(ctx, req, updated));
     },
   },
@@ -64,10 +65,10 @@ export const CLASS_ROUTES: ApiRoute[] = [
     async handle(ctx, req, res, _url, code, [, id = '']) {
       const body = await readObject(req);
       if (typeof body.viewOnly !== 'boolean')
-        throw new BadRequest(400, 'viewOnly must be true or false');
+        throw new HttpError(400, 'viewOnly must be true or false');
       const classroom = await classOf(ctx, code);
       const member = await ctx.classes.setMemberViewOnly(classroom.code, id, body.viewOnly);
-      if (!member) throw new BadRequest(404, 'there is no such member in this class');
+      if (!member) throw new HttpError(404, 'there is no such member in this class');
       sendJson(res, 200, memberView(member, ctx.classes.online(classroom.code)));
     },
   },
@@ -78,7 +79,7 @@ export const CLASS_ROUTES: ApiRoute[] = [
       const classroom = await classOf(ctx, code);
       const connections = ctx.classes.online(classroom.code).get(id) ?? 0;
       const member = await ctx.classes.kick(classroom.code, id);
-      if (!member) throw new BadRequest(404, 'there is no such member in this class');
+      if (!member) throw new HttpError(404, 'there is no such member in this class');
       sendJson(res, 200, { kicked: connections });
     },
   },
@@ -94,14 +95,14 @@ export const CLASS_ROUTES: ApiRoute[] = [
 
 async function classOf(ctx: AdminContext, code: string): Promise<Classroom> {
   const classroom = await ctx.classes.find(code);
-  if (!classroom) throw new BadRequest(404, 'there is no class with this code');
+  if (!classroom) throw new HttpError(404, 'there is no class with this code');
   return classroom;
 }
 
 async function readObject(req: IncomingMessage): Promise<Record<string, unknown>> {
   const body = await readJson(req);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new BadRequest(400, 'the body must be a JSON object');
+    throw new HttpError(400, 'the body must be a JSON object');
   }
   return body as Record<string, unknown>;
 }
@@ -110,18 +111,18 @@ function classPatch(body: Record<string, unknown>): ClassPatch {
   const patch: ClassPatch = {};
   for (const key of ['viewOnly', 'locked', 'joinOpen'] as const) {
     if (body[key] === undefined) continue;
-    if (typeof body[key] !== 'boolean') throw new BadRequest(400, `${key} must be true or false`);
+    if (typeof body[key] !== 'boolean') throw new HttpError(400, `${key} must be true or false`);
     patch[key] = body[key];
   }
   if (body.title !== undefined) {
     const title = checkClassTitle(body.title);
-    if (!title.ok) throw new BadRequest(400, title.reason);
+    if (!title.ok) throw new HttpError(400, title.reason);
     patch.title = title.text;
   }
   const unknown = Object.keys(body).filter(
     (k) => !['viewOnly', 'locked', 'joinOpen', 'title'].includes(k),
   );
-  if (unknown.length > 0) throw new BadRequest(400, `unknown field: ${unknown.join(', ')}`);
+  if (unknown.length > 0) throw new HttpError(400, `unknown field: ${unknown.join(', ')}`);
   return patch;
 }
 

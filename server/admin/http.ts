@@ -1,40 +1,21 @@
-// JSON in and out for the admin API.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyTooLargeError, readBody } from '../protocols/zwibbler/management/form';
+// JSON in and out for the admin API: the shared replies, with the dashboard's
+// security headers on every answer.
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { readJson as readJsonBody, sendJson as sendJsonReply } from '../transport/reply';
 import { SECURITY_HEADERS } from './static';
-
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, {
-    ...SECURITY_HEADERS,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
-export class BadRequest extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const MAX_BODY_BYTES = 256 * 1024;
 
-export async function readJson(req: IncomingMessage): Promise<unknown> {
-  let body: Buffer;
-  try {
-    body = await readBody(req, MAX_BODY_BYTES);
-  } catch (err) {
-    if (err instanceof BodyTooLargeError) throw new BadRequest(413, err.message);
-    throw err;
-  }
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new BadRequest(400, 'the body is not JSON');
-  }
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: OutgoingHttpHeaders = {},
+): void {
+  sendJsonReply(res, status, body, { ...SECURITY_HEADERS, ...headers });
+}
+
+/** Throws HttpError 413 or 400. */
+export function readJson(req: IncomingMessage): Promise<unknown> {
+  return readJsonBody(req, MAX_BODY_BYTES);
 }

@@ -25,7 +25,8 @@ import { ConfigUpdateError, configView, saveConfig } from './config-api';
 import type { ApiRoute } from './api-route';
 import type { AdminContext } from './context';
 import { openEventStream } from './events';
-import { BadRequest, readJson, sendJson } from './http';
+import { HttpError } from '../transport/reply';
+import { readJson, sendJson } from './http';
 import { filterLogs, LogQueryError } from './logs';
 import { selftest } from './selftest';
 import { parseSessionId, snapshot } from './snapshot';
@@ -206,7 +207,9 @@ async function api(
     if (err instanceof ConfigUpdateError) {
       return sendJson(res, 400, { error: err.message, errors: err.errors });
     }
-    if (err instanceof BadRequest) return sendJson(res, err.status, { error: err.message });
+    if (err instanceof HttpError) {
+      return sendJson(res, err.status, { error: err.message }, err.headers);
+    }
     if (err instanceof LogQueryError) return sendJson(res, 400, { error: err.message });
     throw err;
   }

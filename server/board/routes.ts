@@ -8,7 +8,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HubConfig } from '../config/schema';
+import { allowGetOrHead, send, sendText } from '../transport/reply';
 import type { HttpRoute } from '../transport/routes';
+import { decodePath, fileInside, IMMUTABLE, isFile, sendFile } from '../transport/static-files';
 
 /** The folder `npm run build` writes, relative to this file. */
 export const DEFAULT_BOARD_DIR = fileURLToPath(
@@ -18,16 +20,6 @@ export const DEFAULT_BOARD_DIR = fileURLToPath(
 const BOARD_PREFIX = '/board/';
 const PAGE_PATHS = new Set(['/', '/index.html']);
 const YJS_META = '<meta name="lanboard-yjs-path" content="/yjs" />';
-
-const TYPES: Record<string, string> = {
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json; charset=utf-8',
-};
 
 /**
  * Scripts and styles only from the hub; WebSockets to any host (`'self'` does
@@ -64,7 +56,7 @@ export function boardRoutes(config: HubConfig, dir: string = DEFAULT_BOARD_DIR):
           p.startsWith(BOARD_PREFIX) || p === '/board' || (PAGE_PATHS.has(p) && isFile(index)),
       },
       handle: (req, res, url) => {
-        if (!readOnly(req, res)) return;
+        if (!allowGetOrHead(req, res)) return;
         if (!isFile(index)) {
           return text(res, 503, 'The board is not built: run `npm run build`.\n');
         }
@@ -72,65 +64,29 @@ export function boardRoutes(config: HubConfig, dir: string = DEFAULT_BOARD_DIR):
           ? url.pathname.slice(BOARD_PREFIX.length)
           : '';
         if (rel.startsWith('assets/')) return sendAsset(root, rel, req, res);
-        sendPage(index, config.YjsPath, req, res);
+        sendPage(index, config.YjsPath, res);
       },
     },
   ];
 }
 
-function sendPage(index: string, yjsPath: string, req: IncomingMessage, res: ServerResponse): void {
+function sendPage(index: string, yjsPath: string, res: ServerResponse): void {
   const attr = yjsPath.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const body = fs
     .readFileSync(index, 'utf8')
     .replace(YJS_META, `<meta name="lanboard-yjs-path" content="${attr}" />`);
-  res.writeHead(200, {
-    ...HEADERS,
-    'Content-Type': 'text/html; charset=utf-8',
-    'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store',
-  });
-  res.end(req.method === 'HEAD' ? undefined : body);
+  send(res, 200, 'text/html; charset=utf-8', body, HEADERS);
 }
 
 /** `rel` is still URL-encoded; anything that resolves outside the folder is a 404. */
 function sendAsset(root: string, rel: string, req: IncomingMessage, res: ServerResponse): void {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(rel);
-  } catch {
-    return text(res, 400, 'Bad request\n');
-  }
-  const file = path.resolve(root, `.${path.posix.normalize(`/${decoded}`)}`);
-  if (!file.startsWith(root + path.sep) || decoded.includes('\0') || !isFile(file)) {
-    return text(res, 404, 'Not found\n');
-  }
-  res.writeHead(200, {
-    ...HEADERS,
-    'Content-Type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
-    'Content-Length': fs.statSync(file).size,
-    // Hashed names never change content.
-    'Cache-Control': 'public, max-age=31536000, immutable',
-  });
-  if (req.method === 'HEAD') res.end();
-  else fs.createReadStream(file).pipe(res);
-}
-
-function readOnly(req: IncomingMessage, res: ServerResponse): boolean {
-  if (req.method === 'GET' || req.method === 'HEAD') return true;
-  res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
-  res.end('Method not allowed\n');
-  return false;
+  const decoded = decodePath(rel);
+  if (decoded === undefined) return text(res, 400, 'Bad request\n');
+  const file = fileInside(root, decoded);
+  if (!file) return text(res, 404, 'Not found\n');
+  sendFile(req, res, file, { ...HEADERS, 'Cache-Control': IMMUTABLE });
 }
 
 function text(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { ...HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
-  res.end(body);
-}
-
-function isFile(file: string): boolean {
-  try {
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
+  sendText(res, status, body, HEADERS);
 }

@@ -5,7 +5,7 @@
 //   GET  /api/classes/<code>/events?token=  SSE: `state` now and on every change, `removed`
 // No admin token here: a student's own token is the only credential.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BadRequest, readJson, sendJson } from '../admin/http';
+import { HttpError, readJson, sendJson } from '../transport/reply';
 import type { Logger } from '../log/logger';
 import { formatEvent, SseStream } from '../transport/sse-stream';
 import type { HttpRoute } from '../transport/routes';
@@ -20,6 +20,8 @@ const PREFIX = '/api/classes/';
 const HEARTBEAT_MS = 25_000;
 /** A page that stops reading its stream is cut off past this much queued output. */
 const MAX_QUEUED_BYTES = 256 * 1024;
+/** A join's body: a name. */
+const MAX_BODY_BYTES = 256 * 1024;
 
 export function classroomRoutes(classes: ClassroomService, log: Logger): HttpRoute {
   return {
@@ -45,7 +47,9 @@ export function classroomRoutes(classes: ClassroomService, log: Logger): HttpRou
         }
         return notFound(res);
       } catch (err) {
-        if (err instanceof BadRequest) return sendJson(res, err.status, { error: err.message });
+        if (err instanceof HttpError) {
+          return sendJson(res, err.status, { error: err.message }, err.headers);
+        }
         log.error({ err: (err as Error).message, path: url.pathname }, 'classroom request failed');
         if (!res.headersSent) sendJson(res, 500, { error: 'the hub could not answer' });
         else res.destroy();
@@ -71,7 +75,7 @@ async function join(
   if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
     return sendJson(res, 415, { error: 'send the name as JSON: {"name": "…"}' });
   }
-  const body = await readJson(req);
+  const body = await readJson(req, MAX_BODY_BYTES);
   const name =
     typeof body === 'object' && body !== null ? (body as { name?: unknown }).name : undefined;
   const joined = await classes.join(code, name);

@@ -2,7 +2,7 @@
 // rendered here (no build step, no script): the join URL, its QR code, the
 // other addresses and each protocol's endpoint. The classroom board will take
 // the page over later; /api/join stays for it and for the dashboard.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { allowGetOrHead, send, sendJson } from '../transport/reply';
 import type { HttpRoute } from '../transport/routes';
 import type { JoinInfo } from './join-info';
 
@@ -18,8 +18,8 @@ export function joinRoutes(info: () => Promise<JoinInfo>): HttpRoute[] {
       name: 'join-page',
       path: { matches: (p) => PAGE_PATHS.has(p) },
       handle: async (req, res) => {
-        if (!readOnly(req, res)) return;
-        send(res, 'text/html; charset=utf-8', joinPage(await info()), {
+        if (!allowGetOrHead(req, res)) return;
+        send(res, 200, 'text/html; charset=utf-8', joinPage(await info()), {
           'Content-Security-Policy': CSP,
         });
       },
@@ -28,35 +28,11 @@ export function joinRoutes(info: () => Promise<JoinInfo>): HttpRoute[] {
       name: 'join-api',
       path: { matches: (p) => p === JOIN_API_PATH },
       handle: async (req, res) => {
-        if (!readOnly(req, res)) return;
-        send(res, 'application/json; charset=utf-8', `${JSON.stringify(await info())}\n`);
+        if (!allowGetOrHead(req, res)) return;
+        sendJson(res, 200, await info()); // never cached: the addresses follow the network
       },
     },
   ];
-}
-
-function readOnly(req: IncomingMessage, res: ServerResponse): boolean {
-  if (req.method === 'GET' || req.method === 'HEAD') return true;
-  res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
-  res.end('Method not allowed\n');
-  return false;
-}
-
-function send(
-  res: ServerResponse,
-  type: string,
-  body: string,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(200, {
-    'Content-Type': type,
-    'Content-Length': Buffer.byteLength(body),
-    // The addresses follow the network: never serve a stale copy.
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-    ...headers,
-  });
-  res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

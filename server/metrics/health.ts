@@ -1,6 +1,7 @@
 // GET /healthz (liveness and the database) and GET /metrics: public, like a
 // load balancer or Prometheus expects, and holding nothing secret.
 import type { DocumentStore } from '../store/types';
+import { sendJson } from '../transport/reply';
 import type { HttpRoute } from '../transport/routes';
 import { mountedAt } from '../transport/routes';
 import type { HubMetrics } from './metrics';
@@ -18,16 +19,11 @@ export function healthRoute(store: DocumentStore, startedAt: () => number): Http
       } catch (err) {
         database = { ok: false, kind: s.kind, error: (err as Error).message };
       }
-      const body = JSON.stringify({
+      sendJson(res, database.ok ? 200 : 503, {
         status: database.ok ? 'ok' : 'error',
         uptimeSeconds: Math.round((Date.now() - startedAt()) / 1000),
         database,
       });
-      res.writeHead(database.ok ? 200 : 503, {
-        'Content-Type': 'application/json; charset=utf-8',
-        'Cache-Control': 'no-store',
-      });
-      res.end(`${body}\n`);
     },
   };
 }

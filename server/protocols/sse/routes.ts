@@ -10,8 +10,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IceServer } from '../../config/values';
 import type { Logger } from '../../log/logger';
-import { BodyTooLargeError, readBody } from '../zwibbler/management/form';
 import { normalizeAddress } from '../../transport/http-server';
+import { HttpError, readJson as readJsonBody, sendJson, sendText } from '../../transport/reply';
 import type { HttpRoute, PathMatcher } from '../../transport/routes';
 import { SERVER_EVENTS } from './signaling';
 import type { SseSignaling } from './signaling';
@@ -60,16 +60,6 @@ export interface RtcRouteOptions {
   log: Logger;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
-
 export function rtcSseRoute(o: RtcRouteOptions): HttpRoute {
   const allow = (req: IncomingMessage, ...methods: string[]) => {
     if (!methods.includes(req.method ?? '')) {
@@ -93,26 +83,8 @@ export function rtcSseRoute(o: RtcRouteOptions): HttpRoute {
     return user;
   }
 
-  async function readJson(req: IncomingMessage): Promise<unknown> {
-    let body: Buffer;
-    try {
-      body = await readBody(req, o.maxBodyBytes);
-    } catch (err) {
-      if (err instanceof BodyTooLargeError) {
-        // The rest of the body is left unread, so this connection cannot be reused.
-        throw new HttpError(413, `Request body larger than ${o.maxBodyBytes} bytes`, {
-          Connection: 'close',
-        });
-      }
-      throw err;
-    }
-    if (body.length === 0) return {};
-    try {
-      return JSON.parse(body.toString('utf8'));
-    } catch {
-      throw new HttpError(400, 'Bad request: the body is not JSON');
-    }
-  }
+  /** An empty body reads as `{}`. */
+  const readJson = (req: IncomingMessage) => readJsonBody(req, o.maxBodyBytes, {});
 
   const limitRate = (user: RtcUser) => {
     if (!o.signaling.allowMessage(user.id)) {
@@ -128,7 +100,7 @@ export function rtcSseRoute(o: RtcRouteOptions): HttpRoute {
       await readJson(req);
       const { token, user } = await o.tokens.issue(current.id, current.username);
       o.signaling.noteToken(user);
-      return json(res, 200, { token, expiresAt: user.exp });
+      return sendJson(res, 200, { token, expiresAt: user.exp });
     }
     const body = await readJson(req);
     const username = (body as { username?: unknown } | null)?.username;
@@ -139,7 +111,7 @@ export function rtcSseRoute(o: RtcRouteOptions): HttpRoute {
       throw new HttpError(400, `Bad request: username longer than ${MAX_USERNAME_CHARS}`);
     }
     const { token, user } = await o.tokens.issue(randomUUID(), username);
-    json(res, 200, { token, expiresAt: user.exp });
+    sendJson(res, 200, { token, expiresAt: user.exp });
   }
 
   async function connect(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -221,15 +193,14 @@ export function rtcSseRoute(o: RtcRouteOptions): HttpRoute {
             return await relay(req, res, url, path.peer, path.event);
           case 'ice-servers':
             allow(req, 'GET', 'HEAD');
-            return json(res, 200, { iceServers: o.iceServers }, req.method === 'HEAD');
+            return sendJson(res, 200, { iceServers: o.iceServers });
           default:
             throw new HttpError(404, 'Not found');
         }
       } catch (err) {
         if (!(err instanceof HttpError)) throw err;
         o.log.debug({ status: err.status, path: url.pathname }, err.message);
-        res.writeHead(err.status, { 'Content-Type': 'text/plain; charset=utf-8', ...err.headers });
-        res.end(`${err.message}\n`);
+        sendText(res, err.status, `${err.message}\n`, err.headers);
       }
     },
   };
@@ -250,15 +221,4 @@ function decodeSegment(raw: string, what: string): string {
   }
 }
 
-function ok(res: ServerResponse): void {
-  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
-  res.end('OK');
-}
-
-function json(res: ServerResponse, status: number, body: unknown, headOnly = false): void {
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Control': 'no-store',
-  });
-  res.end(headOnly ? undefined : JSON.stringify(body));
-}
+const ok = (res: ServerResponse) => sendText(res, 200, 'OK');

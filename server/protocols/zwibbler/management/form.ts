@@ -1,26 +1,5 @@
 // Reads a management request's parameters as Go's FormValue does: the body
 // (urlencoded or multipart) first, then the query string (§11.1).
-import type { IncomingMessage } from 'node:http';
-
-export class BodyTooLargeError extends Error {
-  constructor(readonly limit: number) {
-    super(`request body larger than ${limit} bytes`);
-    this.name = 'BodyTooLargeError';
-  }
-}
-
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new BodyTooLargeError(limit);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new BodyTooLargeError(limit);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
-}
 
 export interface FormParams {
   /** The first non-empty value of a field, or '' (the reference treats both alike). */
