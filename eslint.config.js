@@ -63,7 +63,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '(^|/)server/(?!admin/api-types$|classroom/public-types$)',
+              regex: '(^|/)server/(?!admin/api-types$|classroom/api-types$)',
               message: 'renderer/ uses the hub through its HTTP API; import only its types.',
             },
           ],

@@ -5,10 +5,8 @@
 // supervisor points it at every hub it starts: restarts move it).
 import fs from 'node:fs';
 import type { BrowserWindow } from 'electron';
+import { ConfigError, HubSupervisor, ListenError, loadConfig } from '../server/index';
 import type { Hub } from '../server/index';
-import { ConfigError, loadConfig } from '../server/config/load';
-import { HubSupervisor } from '../server/host/supervisor';
-import { ListenError } from '../server/transport/http-server';
 import { autostart, HIDDEN_FLAG } from './autostart';
 import { trustHubCertificate } from './certificate';
 import type { ElectronApi } from './electron-api';

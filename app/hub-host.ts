@@ -1,8 +1,7 @@
 // How the app runs the hub: HubSupervisor (the same one `lanboard serve`
 // uses) on the config under userData, and what the window and tray need to
 // know about the hub that is running now.
-import type { ConfigSources } from '../server/config/load';
-import type { Hub } from '../server/index';
+import type { ConfigSources, Hub } from '../server/index';
 import type { AdminConnection } from './ipc-contract';
 import type { AppPaths } from './paths';
 

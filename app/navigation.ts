@@ -3,7 +3,7 @@
 // a link meant for a new window opens in the browser when its scheme is on
 // the allow-list (element-desktop's webcontents-handler does the same).
 import type { Session, Shell, WebContents } from 'electron';
-import { dashboardCsp } from '../server/admin/static';
+import { dashboardCsp } from '../server/index';
 
 const EXTERNAL_SCHEMES = new Set(['https:', 'http:', 'mailto:']);
 

@@ -132,11 +132,6 @@ export interface ConfigView {
   settings: SettingView[];
 }
 
-/** PUT config: raw values by key; '' removes the key from the file (its default applies). */
-export interface ConfigUpdate {
-  values: Record<string, string>;
-}
-
 export interface ConfigUpdateReply {
   saved: boolean;
   file: string;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import * as Y from 'yjs';
-import type { JoinReply, MemberState } from '../classroom/public-types';
+import type { JoinReply, MemberState } from '../classroom/api-types';
 import type { HubSupervisor } from '../host/supervisor';
 import { adminCall, eventually } from '../test/admin-client';
 import { chromiumMissing, launchBrowser } from '../test/browser';

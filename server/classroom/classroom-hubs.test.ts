@@ -3,7 +3,7 @@
 // decided once for both hubs.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { MemberState } from './public-types';
+import type { MemberState } from './api-types';
 import {
   classEvents,
   createClass,

@@ -42,7 +42,7 @@ import {
 import { freePort, startHub, tempDir } from '../test/hub-fixture';
 import type { TestHub } from '../test/hub-fixture';
 import type { TestProvider } from '../test/yjs-client';
-import { EDIT_REFUSED_CLOSE } from './public-types';
+import { EDIT_REFUSED_CLOSE } from './api-types';
 
 const skip = chromiumMissing();
 if (skip) console.log(`# skipping the class browser tests: ${skip}`);

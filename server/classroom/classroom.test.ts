@@ -10,7 +10,7 @@ import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import type { ClassDetail, MemberView, Snapshot } from '../admin/api-types';
 import { decodeFrame, encodeAwareness, encodeSyncStep1 } from '../protocols/yjs/codec';
-import type { JoinReply, MemberState, RemovedEvent } from './public-types';
+import type { JoinReply, MemberState, RemovedEvent } from './api-types';
 import { eventually } from '../test/admin-client';
 import {
   classEvents,

@@ -1,4 +1,4 @@
-// The classroom API the board page uses (shapes in public-types.ts):
+// The classroom API the board page uses (shapes in api-types.ts):
 //   GET  /api/classes/<code>                class title, whether it takes new students
 //   POST /api/classes/<code>/join {name}    a new student and their token
 //   GET  /api/classes/<code>/me             the caller's state (Authorization: Bearer)
@@ -10,7 +10,7 @@ import type { Logger } from '../log/logger';
 import { formatEvent, SseStream } from '../transport/sse-stream';
 import type { HttpRoute } from '../transport/routes';
 import { normalizeClassCode } from './codes';
-import type { JoinReply, RemovedEvent } from './public-types';
+import type { JoinReply, RemovedEvent } from './api-types';
 import { memberState } from './roles';
 import type { ClassroomService } from './service';
 import type { Classroom, Member } from '../store/class-store';

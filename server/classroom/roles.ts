@@ -1,7 +1,7 @@
 // What a member may do, from the class's switches and their own: the single
 // place where view-only, lock screens and roles become permissions.
 import type { Permissions } from '../hub/permissions';
-import type { MemberState } from './public-types';
+import type { MemberState } from './api-types';
 import type { Classroom, Member } from '../store/class-store';
 
 export function permissionsOf(classroom: Classroom, member: Member): Permissions {

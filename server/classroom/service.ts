@@ -17,7 +17,7 @@ import {
   newToken,
   normalizeClassCode,
 } from './codes';
-import type { MemberState } from './public-types';
+import type { MemberState } from './api-types';
 import { memberState, permissionsOf } from './roles';
 import type { Classroom, ClassroomPatch, ClassroomStore, Member } from '../store/class-store';
 

@@ -3,8 +3,8 @@
 // reloaded config: the admin API's POST restart. The config comes again from
 // the same sources (file < env < flags); the log ring is kept across restarts
 // so the dashboard's log tail survives them.
-import { createHub } from '../index';
-import type { Hub, HubOptions } from '../index';
+import { createHub } from '../create-hub';
+import type { Hub, HubOptions } from '../create-hub';
 import { loadConfig } from '../config/load';
 import type { ConfigSources, LoadedConfig } from '../config/load';
 import { createLogger, LogRing } from '../log/logger';

@@ -3,7 +3,6 @@
 // dashboard and the management API need (kick, live permission changes, stats).
 // Every protocol registers its clients here; nothing here knows a wire format.
 import { EventEmitter } from 'node:events';
-import type { Traffic } from '../transport/traffic';
 import type { Permissions } from './permissions';
 
 export interface ClientInfo {
@@ -19,13 +18,23 @@ export interface ClientInfo {
   connectedAt: number;
 }
 
+/** A connection's live counters, as the transport keeps them. */
+export interface ClientTraffic {
+  readonly messagesIn: number;
+  readonly messagesOut: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  /** Unix milliseconds of the last message either way (0: none yet). */
+  readonly lastActivity: number;
+}
+
 /** What the registry may ask of a client; the protocol decides how. */
 export interface ClientControl {
   kick(reason: string): void;
   /** Applies at once. Losing `read` disconnects the client. */
   setPermissions(permissions: Permissions): void;
   /** The connection's live counters (ClientSocket.traffic), read when the dashboard asks. */
-  readonly traffic?: Traffic;
+  readonly traffic?: ClientTraffic;
 }
 
 export interface RoomInfo {
@@ -139,7 +148,7 @@ export class SessionRegistry extends EventEmitter<RegistryEvents> {
   }
 
   /** A client's message and byte counters, if its protocol keeps them. */
-  traffic(id: string): Readonly<Traffic> | undefined {
+  traffic(id: string): ClientTraffic | undefined {
     return this.entries.get(id)?.control.traffic;
   }
 

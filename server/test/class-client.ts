@@ -3,7 +3,7 @@
 // provider holding a class token.
 import * as Y from 'yjs';
 import type { ClassDetail } from '../admin/api-types';
-import type { JoinReply, MemberState } from '../classroom/public-types';
+import type { JoinReply, MemberState } from '../classroom/api-types';
 import { adminCall } from './admin-client';
 import { eventually } from './admin-client';
 import { SseClient } from './sse-client';

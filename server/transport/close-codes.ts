@@ -22,8 +22,6 @@ export const CloseCode = {
   EditRefused: 4422,
 } as const;
 
-export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
-
 /** A close reason must fit in 123 bytes of UTF-8 (RFC 6455 §5.5). */
 export function clampReason(reason: string): string {
   const bytes = Buffer.from(reason, 'utf8');

@@ -23,7 +23,3 @@ export function getToken(): string | null {
 export function setToken(token: string): void {
   sessionStorage.setItem(KEY, token.trim());
 }
-
-export function clearToken(): void {
-  sessionStorage.removeItem(KEY);
-}

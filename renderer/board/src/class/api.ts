@@ -1,5 +1,5 @@
 // The hub's classroom API, as the board page calls it (the routes and their
-// answers are listed in server/classroom/public-types.ts). Every call resolves:
+// answers are listed in server/classroom/api-types.ts). Every call resolves:
 // a network failure is status 0, so callers handle one shape.
 import type { ClassInfo, JoinReply, MemberState } from './types';
 

@@ -1,0 +1,249 @@
+// createHub(config) -> { start, stop, stats, events }: opens the backend, mounts
+// every protocol on one transport with one ProtocolContext, and starts and
+// stops them in order. Hosts reach it through index.ts.
+import type { AddressInfo } from 'node:net';
+import { adminTokenSource, mountAdmin } from './admin/hub-admin';
+import { configuredJwtVerifier } from './auth/jwt';
+import { boardRoutes } from './board/routes';
+import { completeConfig } from './config/load';
+import { HubDiscovery } from './discovery/discovery';
+import type { JoinInfo } from './discovery/join-info';
+import { checkOpenFileLimit } from './config/open-files';
+import type { HubConfig } from './config/schema';
+import type { HostControls } from './admin/host-controls';
+import { openBackend } from './hub/backend';
+import type { Backend } from './hub/backend';
+import type { MountedProtocol, ProtocolContext } from './hub/protocol';
+import { SessionRegistry } from './hub/registry';
+import type { RegistryStats } from './hub/registry';
+import { createLogger, LogRing } from './log/logger';
+import type { Logger } from './log/logger';
+import { healthRoute, metricsRoute } from './metrics/health';
+import { HubMetrics } from './metrics/metrics';
+import { timedStore } from './metrics/store-timing';
+import { mountClassrooms } from './classroom/mount';
+import { mountChat } from './protocols/chat/mount';
+import { mountYWebrtc } from './protocols/y-webrtc/mount';
+import { mountYjs } from './protocols/yjs/mount';
+import type { MountedYjs } from './protocols/yjs/mount';
+import { mountRtcSse } from './protocols/sse/mount';
+import { mountWorkspaces } from './protocols/workspaces/mount';
+import { mountZwibbler } from './protocols/zwibbler/mount';
+import type { MountedZwibbler } from './protocols/zwibbler/mount';
+import type { DocumentStore } from './store/types';
+import { CloseCode } from './transport/close-codes';
+import { HttpTransport } from './transport/http-server';
+import { originPolicy } from './transport/origins';
+import { loadTls, watchCertificates } from './transport/tls';
+import type { CertificateWatch } from './transport/tls';
+
+export interface HubOptions {
+  /** Defaults to a pino logger at config.LogLevel on stdout. */
+  logger?: Logger;
+  logRing?: LogRing;
+  /** The clock for access times, token expiry and JWTs (Unix ms); tests inject one. */
+  now?: () => number;
+  /** The host running this hub (config file, origins, restart), for the admin API. */
+  host?: HostControls;
+  /** The built dashboard; defaults to renderer/dist. */
+  dashboardDir?: string;
+  /** The built classroom board; defaults to renderer/board/dist. */
+  boardDir?: string;
+}
+
+export interface HubStats extends RegistryStats {
+  /** Open connections, joined or not: WebSockets, and Socket.IO clients on any transport. */
+  connections: number;
+  /** Zwibbler documents with connected clients. */
+  liveDocuments: number;
+  /** Yjs rooms held in memory (loaded, or loading). */
+  yjsRoomsInMemory: number;
+  uptimeMs: number;
+  rssBytes: number;
+}
+
+export interface Hub {
+  readonly config: HubConfig;
+  readonly registry: SessionRegistry;
+  /** The registry's events: client-added, client-removed, room-opened, … */
+  readonly events: SessionRegistry;
+  readonly logs: LogRing;
+  /** Opens the store and listens; rejects with ConfigError or ListenError. */
+  start(): Promise<AddressInfo>;
+  /** Closes every socket with 1001 (1012 for a restart), then the store. Safe to call twice. */
+  stop(options?: { restart?: boolean }): Promise<void>;
+  stats(): HubStats;
+  /** `http://host:port` once started (for tests and the dashboard). */
+  url(): string;
+  /** LAN URLs, the `.local` URL, a QR code and the endpoints, as GET /api/join serves them. */
+  joinInfo(): Promise<JoinInfo>;
+  /** The dashboard on this computer, with the admin token in the fragment: for the host to open, never to log. */
+  dashboardUrl(): string;
+}
+
+export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions = {}): Hub {
+  const config = completeConfig(partial);
+  const now = options.now ?? Date.now;
+  const logs = options.logRing ?? new LogRing();
+  const log = options.logger ?? createLogger({ level: config.LogLevel, ring: logs });
+  const registry = new SessionRegistry();
+  const discovery = new HubDiscovery(config, log);
+  const adminToken = adminTokenSource(config, log);
+  const metrics = new HubMetrics({
+    registry,
+    traffic: () => transport?.trafficByEndpoint() ?? new Map(),
+  });
+  let backend: Backend | undefined;
+  let store: DocumentStore | undefined;
+  let transport: HttpTransport | undefined;
+  let address: AddressInfo | undefined;
+  let startedAt = 0;
+  let stopping: Promise<void> | undefined;
+  let certificates: CertificateWatch | undefined;
+  const mounted: MountedProtocol[] = [];
+  let zwibbler: MountedZwibbler | undefined;
+  let yjs: MountedYjs | undefined;
+
+  /** WebSockets on the transport, plus what protocols hold on their own (Socket.IO). */
+  const connectionCount = (): number =>
+    (transport?.connectionCount ?? 0) +
+    mounted.reduce((sum, protocol) => sum + (protocol.connections?.() ?? 0), 0);
+
+  async function start(): Promise<AddressInfo> {
+    if (transport) throw new Error('hub already started');
+    configuredJwtVerifier(config, now); // a bad JWTKey stops the start before anything opens
+    checkOpenFileLimit(config.MaxFiles, log);
+    const tls = loadTls(config);
+    transport = createTransport(config, tls, log);
+    // The board first: once built, its join page takes `/` over from discovery's.
+    for (const route of [...boardRoutes(config, options.boardDir), ...discovery.routes()])
+      transport.addRoute(route);
+    backend = await openBackend(config, now, log);
+    store = timedStore(backend.store, metrics);
+    transport.addRoute(healthRoute(store, () => startedAt));
+    transport.addRoute(metricsRoute(metrics));
+    const context: ProtocolContext = {
+      config,
+      store,
+      registry,
+      bus: backend.bus,
+      log,
+      now,
+      redis: backend.redis,
+      onDeadHub: backend.onDeadHub,
+    };
+    // Each protocol: mounted.push(mountX(transport, context));
+    zwibbler = mountZwibbler(transport, context);
+    mounted.push(zwibbler);
+    mounted.push(mountWorkspaces(transport, context));
+    mounted.push(mountRtcSse(transport, context));
+    mounted.push(mountChat(transport, context));
+    mounted.push(mountYWebrtc(transport, context));
+    const classes = mountClassrooms(transport, context, () => yjs!);
+    yjs = mountYjs(transport, context, { gate: classes.gate });
+    mounted.push(yjs, classes); // classes stop after the boards: closing boards release owners
+
+    mounted.push(
+      mountAdmin(transport, {
+        ...context,
+        deleteDocument: zwibbler.deleteDocument,
+        classes: classes.service,
+        logs,
+        log: log.child({ component: 'admin' }),
+        token: adminToken,
+        host: options.host,
+        dashboardDir: options.dashboardDir,
+        server: () => ({
+          address: address!,
+          tls: Boolean(tls),
+          startedAt,
+          connections: connectionCount(),
+        }),
+        joinInfo: () => discovery.joinInfo(),
+      }),
+    );
+    try {
+      address = await transport.listen(config.ServerBindAddress, config.ServerPort);
+    } catch (err) {
+      for (const protocol of mounted) await protocol.stop?.();
+      await backend.close();
+      throw err;
+    }
+    // Background work starts only once the hub is really up.
+    for (const protocol of mounted) protocol.start?.();
+    await backend.start();
+    startedAt = Date.now();
+    metrics.start();
+    discovery.start(address.port, Boolean(tls)); // mDNS problems are logged, never fatal
+    if (tls) certificates = watchCertificates(transport.server, config, tls, log);
+    log.info(
+      { address: address.address, port: address.port, tls: Boolean(tls), database: store.kind },
+      'hub listening',
+    );
+    return address;
+  }
+
+  function stop({ restart = false }: { restart?: boolean } = {}): Promise<void> {
+    stopping ??= (async () => {
+      certificates?.stop();
+      metrics.stop();
+      if (!transport || !store) return;
+      await discovery.stop(); // goodbye packets first, while clients can still reach us
+      for (const protocol of mounted) await protocol.stop?.();
+      await transport.close(3000, restart ? CloseCode.ServiceRestart : CloseCode.GoingAway);
+      for (const protocol of mounted) await protocol.closed?.();
+      await backend?.close();
+      log.info('hub stopped');
+    })();
+    return stopping;
+  }
+
+  return {
+    config,
+    registry,
+    events: registry,
+    logs,
+    start,
+    stop,
+    stats: () => ({
+      ...registry.stats(),
+      connections: connectionCount(),
+      liveDocuments: zwibbler?.documents.size ?? 0,
+      yjsRoomsInMemory: yjs?.rooms.size ?? 0,
+      uptimeMs: startedAt ? Date.now() - startedAt : 0,
+      rssBytes: process.memoryUsage().rss,
+    }),
+    joinInfo: () => discovery.joinInfo(),
+    dashboardUrl() {
+      if (!address) throw new Error('hub not started');
+      const local = ['0.0.0.0', '::', ''].includes(config.ServerBindAddress);
+      const host = local ? (address.family === 'IPv6' ? '[::1]' : '127.0.0.1') : hostOf(address);
+      const admin = config.AdminPath.replace(/\/+$/, '');
+      return `${config.CertFile ? 'https' : 'http'}://${host}:${address.port}${admin}/#token=${encodeURIComponent(adminToken())}`;
+    },
+    url() {
+      if (!address) throw new Error('hub not started');
+      return `${config.CertFile ? 'https' : 'http'}://${hostOf(address)}:${address.port}`;
+    },
+  };
+}
+
+function createTransport(
+  config: HubConfig,
+  tls: { cert: Buffer; key: Buffer } | undefined,
+  log: Logger,
+): HttpTransport {
+  return new HttpTransport({
+    tls,
+    compression: config.Compression,
+    maxMessageBytes: config.MaxMessageBytes,
+    maxQueuedBytes: config.MaxQueuedBytes,
+    keepaliveMs: config.KeepaliveSeconds * 1000,
+    log,
+    origins: originPolicy(config.AllowedOrigins),
+  });
+}
+
+function hostOf(address: AddressInfo): string {
+  return address.family === 'IPv6' ? `[${address.address}]` : address.address;
+}
