@@ -1,6 +1,91 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// The hub's layers, bottom up (docs/architecture.md, "Layers"). A folder of
+// server/ may import folders of its own layer and of the layers below, never
+// one above; each protocol under protocols/ imports no other protocol. Tests
+// are integration tests and may reach across (they are not checked here).
+const LAYERS = [
+  ['log'],
+  ['config'],
+  ['store', 'cluster', 'transport'],
+  ['hub', 'auth', 'metrics'],
+  ['discovery', 'board'],
+  ['protocols'],
+  ['classroom'],
+  ['admin'],
+  ['host', 'loadtest'],
+];
+/** The files at the top of server/: only host/ reaches them (the supervisor builds hubs). */
+const TOP_FILES = ['index', 'create-hub', 'cli'];
+const PROTOCOLS = ['chat', 'sse', 'workspaces', 'y-webrtc', 'yjs', 'zwibbler'];
+
+const ELECTRON = [
+  {
+    group: ['electron', 'electron/*'],
+    message: 'server/ runs on plain Node: never import electron.',
+  },
+  { group: ['**/app/**', '**/renderer/**'], message: 'server/ must not import app/ or renderer/.' },
+];
+
+/** A relative import that climbs to one of `names` (a folder, or a file without extension). */
+const climbsTo = (names) => `^(\\.\\./)+(${names.join('|')})(/|$)`;
+
+function restrictImports(patterns) {
+  return { 'no-restricted-imports': ['error', { patterns: [...ELECTRON, ...patterns] }] };
+}
+
+function serverLayerRules() {
+  const configs = [
+    {
+      // The hub is plain Node: it runs headless, so it must never pull in Electron
+      // or the desktop and UI folders.
+      files: ['server/**/*.ts'],
+      rules: restrictImports([]),
+    },
+  ];
+  LAYERS.forEach((layer, i) => {
+    const above = LAYERS.slice(i + 1).flat();
+    const forbidden = [...above, ...(layer.includes('host') ? [] : TOP_FILES)];
+    for (const folder of layer) {
+      const patterns = [
+        {
+          regex: climbsTo(forbidden),
+          message: `server/${folder}/ sits below ${above.join(', ')} and the top files: it must not import them (docs/architecture.md, "Layers").`,
+        },
+      ];
+      if (folder !== 'protocols') {
+        configs.push({
+          files: [`server/${folder}/**/*.ts`],
+          ignores: ['**/*.test.ts'],
+          rules: restrictImports(patterns),
+        });
+        continue;
+      }
+      for (const protocol of PROTOCOLS) {
+        const others = PROTOCOLS.filter((p) => p !== protocol);
+        configs.push({
+          files: [`server/protocols/${protocol}/**/*.ts`],
+          ignores: ['**/*.test.ts'],
+          rules: restrictImports([
+            ...patterns,
+            {
+              regex: climbsTo(others),
+              message: 'A protocol imports no other protocol: share code through a lower layer.',
+            },
+          ]),
+        });
+      }
+    }
+  });
+  return configs;
+}
+
+/** Anything under server/ except the paths `allowed` (a regex after `server/`). */
+function onlyFromServer(allowed, message) {
+  return { regex: `(^|/)server/(?!${allowed})`, message };
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -27,26 +112,30 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  ...serverLayerRules(),
   {
-    // The hub is plain Node: it runs headless, so it must never pull in Electron
-    // or the desktop and UI folders (DESIGN.md rules 5 and 6).
-    files: ['server/**/*.ts'],
+    // The desktop app uses the hub only through its public surface.
+    files: ['app/**/*.ts'],
+    ignores: ['app/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [onlyFromServer('index$', 'app/ uses the hub only through server/index.ts.')] },
+      ],
+    },
+  },
+  {
+    // Its tests may also use the test clients under server/test/.
+    files: ['app/**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            { name: 'electron', message: 'server/ runs on plain Node: never import electron.' },
-          ],
           patterns: [
-            {
-              group: ['electron/*'],
-              message: 'server/ runs on plain Node: never import electron.',
-            },
-            {
-              group: ['**/app/**', '**/renderer/**'],
-              message: 'server/ must not import app/ or renderer/.',
-            },
+            onlyFromServer(
+              'index$|test/',
+              'app/ tests use the hub through server/index.ts and server/test/.',
+            ),
           ],
         },
       ],
@@ -62,10 +151,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            {
-              regex: '(^|/)server/(?!admin/api-types$|classroom/api-types$)',
-              message: 'renderer/ uses the hub through its HTTP API; import only its types.',
-            },
+            onlyFromServer(
+              'admin/api-types$|classroom/api-types$',
+              'renderer/ uses the hub through its HTTP APIs: import only their wire types (api-types.ts).',
+            ),
           ],
         },
       ],
