@@ -13,6 +13,7 @@ import type {
   StoreOptions,
   Token,
 } from './types';
+import { unexpired } from './types';
 
 /** A byte string that grows with amortised O(1) appends. */
 class GrowableBytes {
@@ -156,8 +157,7 @@ export class MemoryStore implements DocumentStore {
   }
 
   async getToken(token: string, now: number): Promise<Token | null> {
-    const found = await this.findToken(token);
-    return found && found.expiresAt > now ? found : null;
+    return unexpired(await this.findToken(token), now);
   }
 
   async findToken(token: string): Promise<Token | null> {

@@ -29,6 +29,7 @@ import type {
   StoreOptions,
   Token,
 } from './types';
+import { unexpired } from './types';
 
 export interface RedisStoreOptions extends StoreOptions {
   /** Expiration in ms, for the safety-net TTLs; undefined: documents never expire. */
@@ -250,8 +251,7 @@ export class RedisStore implements DocumentStore {
   }
 
   async getToken(token: string, now: number): Promise<Token | null> {
-    const found = await this.findToken(token);
-    return found && found.expiresAt > now ? found : null;
+    return unexpired(await this.findToken(token), now);
   }
 
   async findToken(token: string): Promise<Token | null> {

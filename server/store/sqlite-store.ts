@@ -16,6 +16,7 @@ import type {
   StoreOptions,
   Token,
 } from './types';
+import { unexpired } from './types';
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** `normal` survives a crash of the process; `full` also survives power loss, at an fsync per commit. */
@@ -135,8 +136,7 @@ export class SqliteStore implements DocumentStore {
   }
 
   async getToken(token: string, now: number): Promise<Token | null> {
-    const found = await this.findToken(token);
-    return found && found.expiresAt > now ? found : null;
+    return unexpired(await this.findToken(token), now);
   }
 
   async findToken(token: string): Promise<Token | null> {

@@ -1,5 +1,5 @@
 // The storage contract every backend implements. It is Promise-based because the
-// Redis and Postgres backends are asynchronous, even though SQLite answers at once.
+// networked backends (Redis) are asynchronous, even though SQLite answers at once.
 // Expected outcomes (missing, conflict…) are results, not exceptions; a thrown
 // error always means the backend itself failed.
 
@@ -38,6 +38,11 @@ export interface Token {
   permissions: string;
   /** Unix milliseconds after which the token no longer works. */
   expiresAt: number;
+}
+
+/** The token unless it has expired at `now` (Unix ms): getToken's rule, the same in every backend. */
+export function unexpired(token: Token | null, now: number): Token | null {
+  return token && token.expiresAt > now ? token : null;
 }
 
 export type AddTokenResult = 'ok' | 'token-exists' | 'document-exists';
