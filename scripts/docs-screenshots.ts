@@ -1,0 +1,188 @@
+// `npm run docs:screenshots`: the pictures the docs embed, taken from the real
+// pages. It starts a hub on loopback (SQLite in a throwaway folder, mDNS off)
+// with a sample class, a teacher and two students drawing, opens the board, the
+// join form and the dashboard in Chromium at phone, tablet and desktop widths,
+// and writes docs/images/<page>-<width>.png. Later pages add their shots here.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { ClassDetail } from '../server/admin/api-types';
+import { adminCall } from '../server/test/admin-client';
+import { launchBrowser } from '../server/test/browser';
+import {
+  boardContext,
+  ensureBoardBuilt,
+  joinClassBoard,
+  openTeacherBoard,
+  waitForShapes,
+} from '../server/test/board-page';
+import type { DebugWindow, ShapeView } from '../server/test/board-page';
+import { ensureDashboardBuilt, startServedHub } from '../server/test/dashboard-hub';
+
+export const IMAGES = fileURLToPath(new URL('../docs/images/', import.meta.url));
+
+/** The widths every page is shown at: a phone, a tablet in landscape, a laptop. */
+export const VIEWPORTS = {
+  phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+  tablet: { viewport: { width: 1024, height: 768 }, hasTouch: true },
+  desktop: { viewport: { width: 1280, height: 800 } },
+} satisfies Record<string, Parameters<typeof boardContext>[1]>;
+type Width = keyof typeof VIEWPORTS;
+
+interface ScrubbedDocument {
+  body: unknown;
+  createTreeWalker(
+    root: unknown,
+    show: number,
+  ): { nextNode(): { nodeValue: string | null } | null };
+}
+
+type Sketch = Pick<ShapeView, 'type' | 'points' | 'color' | 'width'>;
+
+/** A small lesson drawing: a triangle with its sides labelled, and an arrow. */
+const TEACHER_SKETCH: Sketch[] = [
+  { type: 'line', points: [80, 300, 1, 300, 300, 1], color: '#1e1e1e', width: 4 },
+  { type: 'line', points: [300, 300, 1, 300, 120, 1], color: '#1e1e1e', width: 4 },
+  { type: 'line', points: [80, 300, 1, 300, 120, 1], color: '#1971c2', width: 4 },
+  { type: 'rect', points: [280, 280, 1, 300, 300, 1], color: '#1e1e1e', width: 2 },
+  { type: 'ellipse', points: [420, 110, 1, 620, 250, 1], color: '#2f9e44', width: 3 },
+];
+const student = (dx: number, color: string): Sketch => ({
+  type: 'pen',
+  points: Array.from({ length: 24 }, (_, i) => [
+    460 + dx + i * 6,
+    330 + Math.sin(i / 3) * 18,
+    0.5,
+  ]).flat(),
+  color,
+  width: 3,
+});
+
+async function addShapes(page: Page, sketch: Sketch[]): Promise<void> {
+  await page.evaluate((shapes) => {
+    const board = (globalThis as unknown as DebugWindow).__lanboard!;
+    for (const s of shapes) board.model.add(s);
+  }, sketch);
+}
+
+/**
+ * What would show this machine in the docs (the throwaway data folder, the host
+ * name), replaced by what a teacher's laptop shows.
+ */
+let scrubbed: Array<[string, string]> = [];
+
+async function shoot(page: Page, name: string, width: Width): Promise<string> {
+  const file = path.join(IMAGES, `${name}-${width}.png`);
+  await page.evaluate((pairs) => {
+    const doc = (globalThis as unknown as { document: ScrubbedDocument }).document;
+    const walker = doc.createTreeWalker(doc.body, 4 /* NodeFilter.SHOW_TEXT */);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      for (const [from, to] of pairs) n.nodeValue = n.nodeValue!.split(from).join(to);
+    }
+  }, scrubbed);
+  await page.waitForTimeout(300); // let the last frame and fonts settle
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/**
+ * The page `open` gives, at every width, each in a fresh context (a device of
+ * its own: no token or name kept from another shot).
+ */
+async function atEveryWidth(
+  browser: Browser,
+  name: string,
+  open: (context: BrowserContext) => Promise<Page>,
+): Promise<string[]> {
+  const files: string[] = [];
+  for (const width of Object.keys(VIEWPORTS) as Width[]) {
+    const context = await boardContext(browser, VIEWPORTS[width]);
+    try {
+      files.push(await shoot(await open(context), name, width));
+    } finally {
+      await context.close();
+    }
+  }
+  return files;
+}
+
+export async function takeScreenshots(): Promise<string[]> {
+  ensureDashboardBuilt();
+  ensureBoardBuilt();
+  fs.mkdirSync(IMAGES, { recursive: true });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lanboard-shots-'));
+  scrubbed = [
+    [dataDir, '/home/teacher/.local/share/lanboard'],
+    [`${os.hostname()}.local`, 'teacher-laptop.local'],
+  ];
+  const { supervisor } = await startServedHub(dataDir);
+  const browser = await launchBrowser();
+  const files: string[] = [];
+  try {
+    const hub = supervisor.current;
+    const base = hub.url();
+    const dashboard = hub.dashboardUrl();
+    const token = new URLSearchParams(new URL(dashboard).hash.slice(1)).get('token')!;
+    const created = await adminCall<ClassDetail>(base, 'classes', {
+      method: 'POST',
+      token,
+      body: { title: '7B Maths' },
+    });
+    if (created.status !== 201) throw new Error(`creating the sample class: ${created.text}`);
+    const lesson = created.body;
+
+    // The class at work: the teacher's drawing, two students' answers, each on a device of their own.
+    const devices: BrowserContext[] = [];
+    const device = async () => {
+      devices.push(await boardContext(browser.browser, VIEWPORTS.desktop));
+      return devices.at(-1)!;
+    };
+    const teacher = await openTeacherBoard(await device(), lesson.teacherUrl);
+    await addShapes(teacher, TEACHER_SKETCH);
+    const ada = await joinClassBoard(await device(), base, lesson.code, 'Ada');
+    await addShapes(ada, [student(0, '#e03131')]);
+    const bo = await joinClassBoard(await device(), base, lesson.code, 'Bo');
+    await addShapes(bo, [student(40, '#f08c00')]);
+    await waitForShapes(teacher, TEACHER_SKETCH.length + 2);
+
+    const openDashboard = async (context: BrowserContext, page = '') => {
+      const tab = await context.newPage();
+      await tab.goto(dashboard); // keeps the token for this tab, then drops it from the address
+      await tab.getByRole('heading', { level: 1 }).first().waitFor();
+      if (page) await tab.goto(new URL(page, dashboard).toString());
+      return tab;
+    };
+    files.push(
+      ...(await atEveryWidth(browser.browser, 'board', async (context) => {
+        const page = await openTeacherBoard(context, lesson.teacherUrl);
+        await waitForShapes(page, TEACHER_SKETCH.length + 2);
+        return page;
+      })),
+      ...(await atEveryWidth(browser.browser, 'join', async (context) => {
+        const page = await context.newPage();
+        await page.goto(`${base}/board/${lesson.code}`);
+        await page.getByLabel('Your name').waitFor();
+        return page;
+      })),
+      ...(await atEveryWidth(browser.browser, 'dashboard', (context) => openDashboard(context))),
+      ...(await atEveryWidth(browser.browser, 'class', async (context) => {
+        const page = await openDashboard(context, `classes?class=${lesson.code}`);
+        await page.getByTestId('class-code').waitFor();
+        return page;
+      })),
+    );
+    for (const context of devices) await context.close();
+  } finally {
+    await browser.close();
+    await supervisor.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  return files;
+}
+
+if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
+  const files = await takeScreenshots();
+  for (const file of files) console.log(path.relative(process.cwd(), file));
+}
