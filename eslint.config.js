@@ -143,7 +143,8 @@ export default tseslint.config(
   },
   {
     // The dashboard runs in a browser and talks to the hub over HTTP only: of
-    // server/ it may use the admin API's types, nothing else (DESIGN.md rule 5).
+    // server/ it may use the API wire types, nothing else
+    // (docs/architecture.md#the-dashboard-talks-to-the-hub-over-http).
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     ignores: ['renderer/vite.config.ts', 'renderer/**/*.test.ts'],
     rules: {

@@ -1,5 +1,5 @@
-// The desktop-only surface (DESIGN.md rule 5): what a browser cannot do. The
-// dashboard reaches it as `window.lanboardDesktop`; main, the preload and the
+// The desktop-only surface: what a browser cannot do
+// (docs/architecture.md#the-dashboard-talks-to-the-hub-over-http). The dashboard reaches it as `window.lanboardDesktop`; main, the preload and the
 // dashboard share these names and types, so a channel is never a raw string.
 
 export const DESKTOP_API_NAME = 'lanboardDesktop';

@@ -69,7 +69,7 @@ export function ensureDefaultConfig(paths: AppPaths): boolean {
   if (fs.existsSync(paths.configFile)) return false;
   const text = [
     '# Lanboard settings. The dashboard (Settings) edits this file; the keys are',
-    "# zwibbler.conf's plus Lanboard's own, listed in the README.",
+    "# zwibbler.conf's plus Lanboard's own, listed in Lanboard's docs/configuration.md.",
     `DataDir=${paths.dataDir}`,
     '',
   ].join('\n');

@@ -32,14 +32,14 @@ const USAGE = `Usage:
 
 Settings come from defaults < the config file (zwibbler.conf format) <
 LANBOARD_* environment variables < flags. Without --config, <data-dir>/lanboard.conf
-is read when it exists. See README.md for every key.
+is read when it exists. Every key is in docs/configuration.md of the source.
 
 import copies the documents, keys and unexpired tokens of a zwibserve SQLite
 database into the database \`serve\` would use with the same flags. Nothing
 already there is overwritten; it is safe while a hub runs on that file.
 
 loadtest simulates teachers who draw and students who watch one document, and
-reports screen-to-screen times until --duration or Ctrl-C (see README.md).
+reports screen-to-screen times until --duration or Ctrl-C (docs/loadtest.md).
 
 discover lists the hubs that answer over mDNS on the LAN within --timeout
 seconds (default 3): name, addresses, port, protocols and TLS.`;

@@ -1,4 +1,5 @@
-// Who may use the dashboard's API (DESIGN.md rule 5). Three checks, in order:
+// Who may use the dashboard's API
+// (docs/architecture.md#the-dashboard-talks-to-the-hub-over-http). Three checks, in order:
 // the Host header (a DNS-rebinding page sends its own host name), the caller's
 // address (loopback only unless AdminAllowRemote), then the bearer token. No
 // cookies: a page on another origin can never borrow the dashboard's rights.

@@ -1,4 +1,5 @@
-// The bus between hubs that share a Redis server (DESIGN.md rule 4). A publish
+// The bus between hubs that share a Redis server
+// (docs/architecture.md#scale-out-uses-redis). A publish
 // reaches this hub's subscribers at once, in process, and goes to Redis on
 // the topic's channel tagged with this hub's ID; each hub ignores its own
 // echoes. Messages are encoded with v8's structured clone, so Uint8Arrays

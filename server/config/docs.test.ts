@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import { CONFIG_SECTION, configTableMarkdown, withConfigTable } from './docs';
+import { CONFIG_PAGE, CONFIG_SECTION, configTableMarkdown, withConfigTable } from './docs';
 
 /** Prettier pads table cells; compare the cells, not the padding. */
 const cells = (markdown: string): string =>
@@ -10,17 +10,17 @@ const cells = (markdown: string): string =>
     .map((line) => line.replace(/\s*\|\s*/g, '|').replace(/\|-+(?=\|)/g, '|-'))
     .join('\n');
 
-const readme = () => fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const page = () => fs.readFileSync(CONFIG_PAGE, 'utf8');
 
-test('README.md holds the config table generated from the schema, once, in its section', () => {
-  const text = cells(readme());
+test('docs/configuration.md holds the config table generated from the schema, once, in its section', () => {
+  const text = cells(page());
   const table = cells(configTableMarkdown());
   const section = text.slice(text.indexOf(`\n${CONFIG_SECTION}\n`));
   assert.ok(
     section.slice(0, section.indexOf('\n#', 1)).includes(table),
-    'README.md is out of date: run `npm run docs:config -- --write`, then Prettier',
+    'docs/configuration.md is out of date: run `npm run docs:config -- --write`, then Prettier',
   );
-  assert.equal(text.split(table).length, 2, 'the config table appears once in README.md');
+  assert.equal(text.split(table).length, 2, 'the config table appears once');
 });
 
 test('writing the table replaces the one in its section and leaves other Key tables alone', () => {
@@ -30,5 +30,5 @@ test('writing the table replaces the one in its section and leaves other Key tab
   assert.ok(after.includes(other));
   assert.ok(after.includes(`Text.\n\n${configTableMarkdown()}\n\nAfter.`));
   assert.ok(!after.includes('| Key | Old |'));
-  assert.throws(() => withConfigTable(other), /no "### Configuration" section/);
+  assert.throws(() => withConfigTable(other), /no "## Settings" section/);
 });

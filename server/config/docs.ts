@@ -1,6 +1,6 @@
-// Renders the config table for README.md from the schema, so the two never
-// disagree (config/docs.test.ts checks that README holds the current table).
-// `npm run docs:config -- --write` puts it in README.md; without it, prints it.
+// Renders the config table of docs/configuration.md from the schema, so the two
+// never disagree (config/docs.test.ts checks that the page holds the current
+// table). `npm run docs:config -- --write` puts it there; without it, prints it.
 import fs from 'node:fs';
 import { envName, SETTINGS } from './schema';
 import { formatBytes } from './values';
@@ -26,32 +26,30 @@ export function configTableMarkdown(): string {
   return ['| Key | Environment | Default | Meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
 
-/** The README section that holds the table. */
-export const CONFIG_SECTION = '### Configuration';
+/** The page, and its section, that hold the table. */
+export const CONFIG_PAGE = new URL('../../docs/configuration.md', import.meta.url);
+export const CONFIG_SECTION = '## Settings';
 
 /**
- * README with the table in its section replaced by the current one (Prettier
+ * The page with the table in its section replaced by the current one (Prettier
  * pads it afterwards). The search starts at the section's heading, so no other
  * table that starts with a Key column is ever overwritten.
  */
-export function withConfigTable(readme: string): string {
-  const section = readme.indexOf(`\n${CONFIG_SECTION}\n`);
-  if (section < 0) throw new Error(`README.md has no "${CONFIG_SECTION}" section`);
-  const start = readme.indexOf('\n| Key ', section) + 1;
-  const nextSection = readme.indexOf('\n#', section + 1);
+export function withConfigTable(page: string): string {
+  const section = page.indexOf(`\n${CONFIG_SECTION}\n`);
+  if (section < 0) throw new Error(`the page has no "${CONFIG_SECTION}" section`);
+  const start = page.indexOf('\n| Key ', section) + 1;
+  const nextSection = page.indexOf('\n#', section + 1);
   if (start === 0 || (nextSection >= 0 && start > nextSection)) {
-    throw new Error(`no table under "${CONFIG_SECTION}" in README.md`);
+    throw new Error(`no table under "${CONFIG_SECTION}"`);
   }
-  const end = readme.indexOf('\n\n', start);
-  return (
-    readme.slice(0, start) + configTableMarkdown() + readme.slice(end < 0 ? readme.length : end)
-  );
+  const end = page.indexOf('\n\n', start);
+  return page.slice(0, start) + configTableMarkdown() + page.slice(end < 0 ? page.length : end);
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, '/'))) {
   if (process.argv.includes('--write')) {
-    const file = new URL('../../README.md', import.meta.url);
-    fs.writeFileSync(file, withConfigTable(fs.readFileSync(file, 'utf8')));
+    fs.writeFileSync(CONFIG_PAGE, withConfigTable(fs.readFileSync(CONFIG_PAGE, 'utf8')));
   } else {
     process.stdout.write(configTableMarkdown() + '\n');
   }

@@ -1,5 +1,5 @@
 // The settings of each protocol's endpoint (mount paths, limits, tokens), in
-// the order the README's table lists them, between the hub's own settings and
+// the order docs/configuration.md lists them, between the hub's own settings and
 // the connection limits (schema.ts).
 import { setting, MiB } from './setting';
 import type { Setting } from './setting';

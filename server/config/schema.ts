@@ -1,7 +1,7 @@
-// The one config schema (DESIGN.md rule 7). Keys keep the zwibbler.conf names so
-// an existing zwibbler.conf works unchanged; Lanboard's own keys sit beside
-// them. This table drives the file, the LANBOARD_* environment, the flags, the
-// validation messages and the README's table.
+// The one config schema (docs/architecture.md#one-config-schema). Keys keep
+// the zwibbler.conf names so an existing zwibbler.conf works unchanged;
+// Lanboard's own keys sit beside them. This table drives the file, the LANBOARD_* environment, the flags, the
+// validation messages and the table in docs/configuration.md.
 import {
   boolean,
   byteSize,

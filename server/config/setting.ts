@@ -8,7 +8,7 @@ export interface Setting<K extends ConfigKey = ConfigKey> {
   parse: Parser<HubConfig[K]>;
   /** A value, or one derived from the keys resolved before it. */
   default: HubConfig[K] | ((c: Partial<HubConfig>) => HubConfig[K]);
-  /** Shown in the README instead of a computed default. */
+  /** Shown in docs/configuration.md instead of a computed default. */
   defaultText?: string;
   doc: string;
   /** Never printed or logged. */

@@ -1,5 +1,6 @@
 // What a hub keeps its state in and talks to other hubs through, chosen from
-// `Database` (DESIGN.md rules 3 and 4): one process (SQLite or memory, the
+// `Database` (docs/architecture.md#storage-is-an-async-interface-chosen-from-config,
+// docs/architecture.md#scale-out-uses-redis): one process (SQLite or memory, the
 // in-process bus), or Redis shared with other hubs (the Redis store and bus,
 // and presence, so that what a dead hub left behind is cleaned up by the
 // protocols' onDeadHub hooks).

@@ -1,5 +1,5 @@
-// Chooses where each kind of data lives, from `Database` (DESIGN.md rule 3), in
-// one switch: memory, the hub's SQLite file (each store on its own connection),
+// Chooses where each kind of data lives, from `Database`
+// (docs/architecture.md#storage-is-an-async-interface-chosen-from-config), in one switch: memory, the hub's SQLite file (each store on its own connection),
 // or Redis shared with other hubs. A kind without a Redis backend (workspaces)
 // stays in each hub's SQLite file when hubs share Redis.
 import fs from 'node:fs';

@@ -1,5 +1,5 @@
-// Zwibbler documents, keys and tokens in Redis, shared by every hub (DESIGN.md
-// rule 4). A document is one Redis string: an append is a Lua script that
+// Zwibbler documents, keys and tokens in Redis, shared by every hub
+// (docs/architecture.md#scale-out-uses-redis). A document is one Redis string: an append is a Lua script that
 // checks the length and APPENDs in one step, so two hubs racing on one offset
 // get exactly one success. Every key of a document shares the hash tag
 // `{<id>}`, so each script touches one cluster slot.

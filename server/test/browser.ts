@@ -1,6 +1,6 @@
 // Debian's Chromium driven by playwright-core, for end-to-end tests. The flags
 // keep it on loopback: without them Chromium multicasts mDNS for WebRTC's
-// `.local` candidates and reaches out to Google's services (machine-notes.md).
+// `.local` candidates and reaches out to Google's services (docs/development.md#what-npm-test-runs).
 import fs from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext } from 'playwright-core';

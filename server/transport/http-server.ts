@@ -1,4 +1,5 @@
-// One HTTP(S) server for every protocol (DESIGN.md rule 2): plain requests are
+// One HTTP(S) server for every protocol
+// (docs/architecture.md#one-port-serves-everything): plain requests are
 // routed by path, WebSocket upgrades by subprotocol and then path.
 import http from 'node:http';
 import https from 'node:https';
@@ -187,7 +188,8 @@ export class HttpTransport {
       return rejectUpgrade(socket, 403, 'Forbidden');
     }
     const offered = parseSubprotocols(req.headers['sec-websocket-protocol']);
-    // A claimed subprotocol wins over any path (DESIGN.md rule 2), raw upgrades included.
+    // A claimed subprotocol wins over any path, raw upgrades included
+    // (docs/architecture.md#one-port-serves-everything).
     const claimed = this.endpoints.some((e) => e.subprotocols?.some((p) => offered.has(p)));
     const raw = !claimed && this.rawUpgrades.find((r) => r.path.matches(url.pathname));
     if (raw) return raw.handle(req, socket, head);

@@ -1,5 +1,5 @@
-// What only the desktop app can do for Settings (DESIGN.md rule 5): start at
-// login and the logs folder. In a browser there is no preload, and nothing shows.
+// What only the desktop app can do for Settings: start at login and the logs
+// folder (docs/architecture.md#the-dashboard-talks-to-the-hub-over-http). In a browser there is no preload, and nothing shows.
 import { useEffect, useState } from 'react';
 import { desktop } from '../lib/desktop';
 
