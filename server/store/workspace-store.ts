@@ -1,6 +1,6 @@
 // Where the workspaces signaling server keeps its workspaces and their
-// attendees (§6): the contract every backend (memory, SQLite) implements;
-// open-store.ts picks one.
+// attendees (docs/protocols/workspaces.md#persistence): the contract every
+// backend (memory, SQLite) implements; open-store.ts picks one.
 
 export interface WorkspaceRecord {
   /** `_` and 10 alphanumerics, or an ID the creator chose. */

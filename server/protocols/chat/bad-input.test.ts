@@ -1,7 +1,10 @@
 // The original chat server crashes on invalid JSON, binary frames and a
-// chat-message without `message` (reference §7). Here such input closes that
-// one connection with a code and a reason, and the hub keeps serving the others.
-// Also the limits: message size, characters, username length, message rate.
+// chat-message without `message`
+// (docs/protocols/chat.md#bad-input-closes-one-connection). Here such input
+// closes that one connection with a code and a reason, and the hub keeps
+// serving the others (docs/protocols/chat.md#bad-input). Also the limits:
+// message size, characters, username length, message rate
+// (docs/protocols/chat.md#limits).
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { ChatClient, chatJson } from '../../test/chat-client';

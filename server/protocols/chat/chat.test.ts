@@ -1,6 +1,9 @@
-// The WebSocket chat (reference §7) over real `ws` clients: routing by
-// subprotocol, origins, the join/message/leave broadcasts, the fixed username,
-// and the session registry.
+// The WebSocket chat over real `ws` clients: routing by subprotocol
+// (docs/protocols/chat.md#connecting), origins
+// (docs/protocols/chat.md#origin-check), the join/message/leave broadcasts
+// (docs/protocols/chat.md#messages), the fixed username
+// (docs/protocols/chat.md#the-name-is-fixed-at-join), and the session
+// registry (docs/protocols/chat.md#session-registry).
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import WebSocket from 'ws';

@@ -1,5 +1,6 @@
 // The chat codec on its own: what each client message asks for, and the exact
-// JSON the hub sends (the original's shapes and key order, reference §7).
+// JSON the hub sends (the original's shapes and key order,
+// docs/protocols/chat.md#messages).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeChatMessage, encodeChatMessage } from './messages';

@@ -1,4 +1,4 @@
-// The chat's wire format (reference §7): UTF-8 JSON text frames
+// The chat's wire format (docs/protocols/chat.md#messages): UTF-8 JSON text frames
 // `{ "type": T, "payload": {...} }`. Pure functions, no sockets. Where the
 // original throws (invalid JSON, a non-object, a chat-message without
 // `message`), decoding answers with a close code and a reason instead.

@@ -1,4 +1,5 @@
-// Puts the SSE/HTTP WebRTC signaling (§5) on the hub under RtcBasePath.
+// Puts the SSE/HTTP WebRTC signaling on the hub under RtcBasePath
+// (docs/protocols/sse.md#paths-and-configuration).
 import type { MountedProtocol, ProtocolContext } from '../../hub/protocol';
 import type { HttpTransport } from '../../transport/http-server';
 import { rtcPrefix, rtcSseRoute } from './routes';

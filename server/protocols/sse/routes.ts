@@ -1,4 +1,5 @@
-// The HTTP side of the SSE/HTTP WebRTC signaling (§5), under RtcBasePath:
+// The HTTP side of the SSE/HTTP WebRTC signaling, under RtcBasePath
+// (docs/protocols/sse.md#routes):
 //   POST <base>/access                  a token (or, with a valid token, a fresh one for the same peer)
 //   GET  <base>/connect?token=          the event stream
 //   POST <base>/<room>/join             join a room

@@ -1,13 +1,15 @@
-// The state behind the SSE/HTTP WebRTC signaling (§5): one session per peer id
-// with its event stream, its rooms and a short buffer of recent events for
-// `Last-Event-ID` resumption. Events reach a peer through the bus, on the
-// peer's own topic (the original's `messages:<id>` Redis channel).
+// The state behind the SSE/HTTP WebRTC signaling: one session per peer id
+// with its event stream (docs/protocols/sse.md#the-event-stream), its rooms and
+// a short buffer of recent events for `Last-Event-ID` resumption
+// (docs/protocols/sse.md#resuming-with-last-event-id). Events reach a peer
+// through the bus, on the peer's own topic (the original's `messages:<id>`
+// Redis channel).
 //
-// Fixes over the original: one timer for every stream instead of a ping
-// interval per stream that is never cleared; the bus subscription ends with the
-// session; joining needs a session; a relay needs a room shared with its target;
-// a dropped stream may resume within RESUME_WINDOW_MS without the others seeing
-// the peer leave.
+// Fixes over the original (docs/protocols/sse.md#differences-from-the-original):
+// one timer for every stream instead of a ping interval per stream that is
+// never cleared; the bus subscription ends with the session; joining needs a
+// session; a relay needs a room shared with its target; a dropped stream may
+// resume within RESUME_WINDOW_MS without the others seeing the peer leave.
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Bus } from '../../cluster/bus';

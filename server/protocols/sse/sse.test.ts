@@ -1,6 +1,7 @@
-// SSE/HTTP WebRTC signaling (realtime-protocols.md §5) through a real hub, with
-// the real `eventsource` client and fetch: every endpoint, the original's
-// payload shapes, the SSE framing, and each error (401, 403, 404, 405, 409, 400).
+// SSE/HTTP WebRTC signaling (docs/protocols/sse.md#routes) through a real hub,
+// with the real `eventsource` client and fetch: every endpoint, the original's
+// payload shapes, the SSE framing (docs/protocols/sse.md#framing), and each
+// error (401, 403, 404, 405, 409, 400).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT, decodeProtectedHeader, jwtVerify } from 'jose';

@@ -1,8 +1,9 @@
-// Tokens for the SSE/HTTP WebRTC signaling (§5): HS256 JWTs carrying the peer's
-// id and username, as the original's `POST /access` hands out. The key is
-// RtcTokenKey, or a random one kept in `<DataDir>/rtc-token.key` (mode 0600) so
-// tokens survive a restart. The file is touched only when the first token is
-// issued or checked, so a hub that never serves signaling writes nothing.
+// Tokens for the SSE/HTTP WebRTC signaling (docs/protocols/sse.md#tokens):
+// HS256 JWTs carrying the peer's id and username, as the original's
+// `POST /access` hands out. The key is RtcTokenKey, or a random one kept in
+// `<DataDir>/rtc-token.key` (mode 0600) so tokens survive a restart. The file
+// is touched only when the first token is issued or checked, so a hub that
+// never serves signaling writes nothing.
 import path from 'node:path';
 import { SignJWT, jwtVerify } from 'jose';
 import { loadOrCreateSecret } from '../../config/secret-file';

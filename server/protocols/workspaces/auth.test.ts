@@ -1,6 +1,12 @@
-// Authorization by connection identity: the holes of the original server
-// (§6: negotiation and icecandidate relayed for anyone, attendee IDs taken
-// over, tokens that never die) are closed. Real Socket.IO v2 clients.
+// Authorization by connection identity
+// (docs/protocols/workspaces.md#identities): the holes of the original server
+// are closed. Real Socket.IO v2 clients. The holes:
+// - negotiation and icecandidate relayed for anyone
+//   (docs/protocols/workspaces.md#negotiation-and-icecandidate-are-checked);
+// - attendee IDs taken over
+//   (docs/protocols/workspaces.md#attendee-ids-cannot-be-taken-over);
+// - tokens that never die
+//   (docs/protocols/workspaces.md#access-tokens-expire).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';

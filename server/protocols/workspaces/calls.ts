@@ -1,7 +1,8 @@
-// Call events of the workspaces signaling server (§6): ring, answer, busy,
-// hangup and the mic / camera toggles. Each comes from an authorized attendee;
-// ring and answer reach only the named attendee when present in the same
-// workspace, the others the rest of the workspace.
+// Call events of the workspaces signaling server: ring, answer, busy, hangup
+// and the mic / camera toggles (docs/protocols/workspaces.md#ring and the
+// sections after it). Each comes from an authorized attendee; ring and answer
+// reach only the named attendee when present in the same workspace, the others
+// the rest of the workspace.
 import { idOf, nonceOf, obj } from './events';
 import type { EventHandler } from './events';
 

@@ -1,7 +1,8 @@
-// What the event modules of the workspaces signaling server (§6) share: the
-// server's options, the alerts it sends, the payload readers, and the part of
-// the server an event handler may use (WorkspacesContext, which
-// server.ts implements).
+// What the event modules of the workspaces signaling server
+// (docs/protocols/workspaces.md#client-events) share: the server's options,
+// the alerts it sends (docs/protocols/workspaces.md#alerts), the payload
+// readers, and the part of the server an event handler may use
+// (WorkspacesContext, which server.ts implements).
 import type { Server, Socket } from 'socket.io';
 import type { IceServer } from '../../config/values';
 import type { SessionRegistry } from '../../hub/registry';

@@ -1,7 +1,9 @@
-// Workspace membership events of the workspaces signaling server (§6): create,
-// attend, re-attend, leave, destroy, kick and attendees. Only `create`, and
-// `attend` / `re-attend` once their invite + PIN or access token checked out,
-// give a connection its identity; the others go through `authorize`.
+// Workspace membership events of the workspaces signaling server: create,
+// attend, re-attend, leave, destroy, kick and attendees
+// (docs/protocols/workspaces.md#create and the sections after it). Only
+// `create`, and `attend` / `re-attend` once their invite + PIN or access token
+// checked out, give a connection its identity; the others go through
+// `authorize` (docs/protocols/workspaces.md#identities).
 import { randomInt } from 'node:crypto';
 import type { WorkspaceRecord } from '../../store/workspace-store';
 import { ALERTS, idOf, nonceOf, obj } from './events';

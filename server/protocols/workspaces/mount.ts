@@ -1,6 +1,7 @@
-// Puts the workspaces signaling server (§6) on the hub: a Socket.IO v4 server
-// that also speaks Engine.IO 3 (`allowEIO3`), so the original Socket.IO v2
-// client connects unchanged. It is not attached to the HTTP server (that would
+// Puts the workspaces signaling server on the hub
+// (docs/protocols/workspaces.md#transport): a Socket.IO v4 server that also
+// speaks Engine.IO 3 (`allowEIO3`), so the original Socket.IO v2 client
+// connects unchanged. It is not attached to the HTTP server (that would
 // take over every upgrade): the transport hands it the HTTP requests and the
 // raw upgrades under WorkspacesPath, after the hub's own origin check.
 import { Server as EngineServer } from 'engine.io';

@@ -1,8 +1,10 @@
-// Relay events of the workspaces signaling server (§6): the ICE servers, and
-// the WebRTC negotiation and ICE candidates passed from a broadcaster to one
-// attendee present in the same workspace. `negotiation` needs the sender's
-// access token (the original's check is commented out); `icecandidate`
-// verifies one when it is sent.
+// Relay events of the workspaces signaling server: the ICE servers
+// (docs/protocols/workspaces.md#iceservers), and the WebRTC negotiation and
+// ICE candidates passed from a broadcaster to one attendee present in the same
+// workspace (docs/protocols/workspaces.md#negotiation,
+// docs/protocols/workspaces.md#icecandidate). `negotiation` needs the
+// sender's access token (the original's check is commented out);
+// `icecandidate` verifies one when it is sent.
 import { idOf } from './events';
 import type { EventHandler } from './events';
 

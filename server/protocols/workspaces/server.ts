@@ -1,8 +1,9 @@
-// The workspaces signaling server (§6), on a Socket.IO server that
-// mount.ts wires to the hub: its connections, their identities and
-// presence, and the dispatch of their events to membership.ts,
-// calls.ts and relays.ts. Replies keep the original's
-// names and shapes; the holes it leaves are closed:
+// The workspaces signaling server, on a Socket.IO server that mount.ts wires to
+// the hub: its connections, their identities and presence
+// (docs/protocols/workspaces.md#identities), and the dispatch of their events to
+// membership.ts, calls.ts and relays.ts. Replies keep the original's names and
+// shapes; the holes it leaves are closed
+// (docs/protocols/workspaces.md#differences-from-the-original):
 //
 // - A connection gets an identity (workspace, attendee) only from `create`, or
 //   from `attend` / `re-attend` after its invite + PIN or access token checked

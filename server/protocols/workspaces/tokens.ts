@@ -1,4 +1,5 @@
-// PINs and tokens of the workspaces signaling server (§6).
+// PINs and tokens of the workspaces signaling server
+// (docs/protocols/workspaces.md#tokens, docs/protocols/workspaces.md#pins).
 //
 // The original's shapes are kept: the invite is a JWT `{id, singningToken}` and an
 // attendee's access token `{id, owner, singningToken}`. What changes is what

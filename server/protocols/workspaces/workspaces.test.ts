@@ -1,6 +1,6 @@
-// The workspaces signaling server (§6) with the real Socket.IO v2 client:
-// transport, create, attend (PIN, capacity), calls, toggles, kick, leave,
-// destroy, and the session registry.
+// The workspaces signaling server (docs/protocols/workspaces.md#client-events)
+// with the real Socket.IO v2 client: transport, create, attend (PIN,
+// capacity), calls, toggles, kick, leave, destroy, and the session registry.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';

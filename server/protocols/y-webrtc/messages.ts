@@ -1,10 +1,14 @@
-// The y-webrtc signaling messages (realtime-protocols.md §4): JSON objects with a
-// `type`, in text frames. Pure functions: bytes in, a checked message out.
+// The y-webrtc signaling messages: JSON objects with a `type`, in text frames
+// (docs/protocols/y-webrtc.md#messages). Pure functions: bytes in, a checked
+// message out.
 //
-// Where the reference is lenient we are too (non-string topics are skipped, an
-// unknown or missing `type` is ignored, a publish to a non-string topic reaches
-// no one). Where it throws inside its handler (non-JSON, `topics` that is not an
-// array) we raise a SignalFormatError, and the session closes that connection.
+// "The reference", here and in the other files of this folder, is y-webrtc's
+// own signaling server, bin/server.js. Where it is lenient we are too
+// (non-string topics are skipped, an unknown or missing `type` is ignored, a
+// publish to a non-string topic reaches no one). Where it throws inside its
+// handler (non-JSON, `topics` that is not an array) we raise a
+// SignalFormatError, and the session closes that connection
+// (docs/protocols/y-webrtc.md#bad-input).
 
 export type SignalMessage =
   | { type: 'subscribe'; topics: string[] }

@@ -1,6 +1,6 @@
 // Puts y-webrtc signaling on the hub at SignalPath (default `/signal`): the
 // WebSocket endpoint, and on the same path the reference's `200 okay` for a
-// plain request (realtime-protocols.md §4).
+// plain request (docs/protocols/y-webrtc.md#path-and-configuration).
 import type { MountedProtocol, ProtocolContext } from '../../hub/protocol';
 import type { HttpTransport } from '../../transport/http-server';
 import { mountedAt } from '../../transport/routes';

@@ -1,6 +1,7 @@
-// One y-webrtc signaling connection (realtime-protocols.md §4): its topics,
-// its limits, and its entries in the session registry. It never touches the
-// WebSocket itself, only the ClientSocket seam.
+// One y-webrtc signaling connection: its topics, its limits
+// (docs/protocols/y-webrtc.md#limits), and its entries in the session registry
+// (docs/protocols/y-webrtc.md#session-registry-stats-kicks-and-permissions).
+// It never touches the WebSocket itself, only the ClientSocket seam.
 //
 // Registry: a connection is registered once per topic it subscribes to, as
 // protocol `y-webrtc`, room = the topic, id `<client>/<topic>` (client IDs are

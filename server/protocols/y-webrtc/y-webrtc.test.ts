@@ -1,6 +1,7 @@
-// y-webrtc signaling at /signal (realtime-protocols.md §4), driven with `ws`
-// as a client: every message type, the reference's observed sequence, bad
-// input (where the reference throws inside its handler), limits, the session
+// y-webrtc signaling at /signal (docs/protocols/y-webrtc.md#messages), driven
+// with `ws` as a client: every message type, the reference's observed sequence
+// (the reference is y-webrtc's own signaling server, bin/server.js), bad input
+// (where the reference throws inside its handler), limits, the session
 // registry (stats, kick, permissions), keepalive pings and shutdown.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
