@@ -212,5 +212,17 @@ describe('signaling across hubs', () => {
     };
     assert.equal(relayed.peer.id, bob.id);
     assert.equal(relayed.data.sdp, 'v=0 from bob');
+
+    // A peer on another hub looks as a local one does, and leaves once.
+    const claims = ['exp', 'iat', 'id', 'username'];
+    assert.deepEqual(Object.keys(offered.peer).sort(), claims);
+    assert.deepEqual(Object.keys(told.peer).sort(), claims);
+    const [aliceClient] = hubs[0]!.hub.registry.clients({ protocol: 'rtc-sse', userId: 'alice' });
+    assert.ok(hubs[0]!.hub.registry.kick(aliceClient!.id, 'test'));
+    const removed = (await bob.sse.next('remove-peer')) as { peer: object; roomId: string };
+    assert.deepEqual([removed.peer, removed.roomId], [offered.peer, 'class-3']);
+    // A second one would come from Alice's hub or Bob's within a few bus round trips.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(bob.sse.received.filter((r) => r.type === 'remove-peer').length, 1);
   });
 });

@@ -7,11 +7,10 @@
 import type { Bus } from '../../cluster/bus';
 import { HUB_GONE_TOPIC } from '../../cluster/bus';
 import type { DistributiveOmit, HubGone } from '../../cluster/bus';
+import type { RtcUser } from './token';
 
-export interface RemotePeer {
-  id: string;
-  username: string;
-}
+/** A peer as its events show it (the token's public claims), wherever it is connected. */
+export type RemotePeer = RtcUser;
 
 type DirectoryMessage = { hub: string } & (
   | { kind: 'joined'; room: string; peer: RemotePeer }
@@ -21,6 +20,14 @@ type DirectoryMessage = { hub: string } & (
 );
 
 const TOPIC = 'rtc-sse/directory';
+
+/** What the members see of a mirrored peer: never which hub holds it. */
+const visible = ({ id, username, iat, exp }: RemotePeer): RemotePeer => ({
+  id,
+  username,
+  iat,
+  exp,
+});
 
 export class SseDirectory {
   /** room -> peer id -> the peer and the hub it is on. */
@@ -44,10 +51,7 @@ export class SseDirectory {
 
   /** Peers on other hubs in the room. */
   members(room: string): RemotePeer[] {
-    return [...(this.rooms.get(room)?.values() ?? [])].map(({ id, username }) => ({
-      id,
-      username,
-    }));
+    return [...(this.rooms.get(room)?.values() ?? [])].map(visible);
   }
 
   has(room: string, peerId: string): boolean {
@@ -105,7 +109,7 @@ export class SseDirectory {
     const members = this.rooms.get(room);
     if (!members?.delete(peer.id)) return;
     if (members.size === 0) this.rooms.delete(room);
-    this.onRemoteLeave(room, peer);
+    this.onRemoteLeave(room, visible(peer));
   }
 
   private dropHub(hub: string): void {

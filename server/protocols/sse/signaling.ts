@@ -122,7 +122,7 @@ export class SseSignaling {
     const out: { room: string; peer: RemotePeer }[] = [];
     for (const s of this.sessions.values()) {
       for (const room of s.rooms.keys()) {
-        out.push({ room, peer: { id: s.id, username: s.user.username } });
+        out.push({ room, peer: publicUser(s.user) });
       }
     }
     return out;
@@ -222,7 +222,7 @@ export class SseSignaling {
       this.publish(user.id, 'add-peer', { peer: other, roomId: room, offer: true });
     }
     members.add(user.id);
-    this.directory?.joined(room, { id: user.id, username: user.username });
+    this.directory?.joined(room, publicUser(user));
     const membership: Membership = { permissions: { ...FULL_ACCESS }, unregister: () => {} };
     membership.unregister = this.o.registry.add(
       {
@@ -349,12 +349,8 @@ export class SseSignaling {
     stream?.end();
     for (const [room, membership] of s.rooms) {
       membership.unregister();
+      // The other hubs tell their own members (SseDirectory's onRemoteLeave).
       this.directory?.left(room, s.id);
-      if (notify) {
-        for (const remote of this.directory?.members(room) ?? []) {
-          this.publish(remote.id, 'remove-peer', { peer: publicUser(s.user), roomId: room });
-        }
-      }
       const members = this.rooms.get(room);
       members?.delete(s.id);
       if (!members || members.size === 0) {
