@@ -9,7 +9,8 @@
 // one timer for every stream instead of a ping interval per stream that is
 // never cleared; the bus subscription ends with the session; joining needs a
 // session; a relay needs a room shared with its target; a dropped stream may
-// resume within RESUME_WINDOW_MS without the others seeing the peer leave.
+// resume within the resume window (`resumeWindowMs`) without the others
+// seeing the peer leave.
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Bus } from '../../cluster/bus';
