@@ -48,7 +48,8 @@ wss.on('connection', (ws) => {
   let doc: Doc | undefined;
   ws.on('message', (m: Buffer) => {
     if (!doc || !me) {
-      const v2 = m[3] === 2; // §5.1: bytes 2-3 = 00 02 is the V2 layout
+      // Bytes 2-3 = 00 02 is the V2 layout (docs/protocols/zwibbler.md#telling-v2-from-v3).
+      const v2 = m[3] === 2;
       const at = v2 ? 18 : 25;
       const id = m.toString('latin1', at, at + (v2 ? m[17]! : m.readUInt32BE(21)));
       doc = docs.get(id) ?? { parts: [], length: 0, clients: new Set() };

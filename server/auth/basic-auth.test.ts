@@ -1,4 +1,5 @@
-// HTTP Basic parsing and the constant-time credential check of the management API (§11.1).
+// HTTP Basic parsing and the constant-time credential check of the management API
+// (docs/protocols/zwibbler.md#authentication-and-throttling).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { credentialsMatch, parseBasicAuth } from './basic-auth';

@@ -1,5 +1,6 @@
-// JWT mode (§10.3) through a real hub and real clients: the reference's vector,
-// then every way a token can be wrong. Each failure is an ERROR and a 4403 close.
+// JWT mode (docs/protocols/zwibbler.md#jwt-mode) through a real hub and real
+// clients: the reference's vector, then every way a token can be wrong. Each
+// failure is an ERROR and a 4403 close.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generateKeyPair, SignJWT } from 'jose';
@@ -50,7 +51,8 @@ after(async () => {
 });
 
 describe('JWT mode', () => {
-  test('the reference vector (§10.3) opens doc1 with read and write', async () => {
+  // The example token of docs/protocols/zwibbler.md#jwt-mode.
+  test('the reference vector opens doc1 with read and write', async () => {
     const token =
       'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkb2MxIiwidSI6ImFsaWNlIiwicCI6InJ3IiwiZXhwIjo0MTAyNDQ0ODAwfQ.IUxIWfLEszKA4xCZKmrl1l1-eYXzVmz-sFVaFkbDmJM';
     const c = await join(token);
@@ -143,11 +145,13 @@ describe('JWT mode', () => {
     );
   });
 
-  test('a plain document ID never becomes a writable document in JWT mode (§16.18)', async () => {
+  // docs/protocols/zwibbler.md#resolving-the-document-id-field
+  test('a plain document ID never becomes a writable document in JWT mode', async () => {
     await refused('plain-document', 0, 'malformed token');
   });
 
-  test('a stored token is still looked up first (§10.1), and an expired one is refused', async () => {
+  // docs/protocols/zwibbler.md#resolving-the-document-id-field
+  test('a stored token is still looked up first, and an expired one is refused', async () => {
     const add = (token: string, expiration: string) =>
       fetch(`${t.httpUrl}/socket`, {
         method: 'POST',

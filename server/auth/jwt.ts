@@ -1,7 +1,8 @@
-// JWT mode (§10.3) with jose. Only the HMAC family is accepted, `exp` is
-// required, clock skew is bounded, and errors sent to clients are our own short
-// texts: the reference echoes the parser's internals (§16.20). A failure is
-// neutral (denied or invalid); each protocol maps it to its own error.
+// JWT mode (docs/protocols/zwibbler.md#jwt-mode) with jose. Only the HMAC family
+// is accepted, `exp` is required, clock skew is bounded, and errors sent to
+// clients are our own short texts: the reference echoes the parser's internals
+// (docs/protocols/zwibbler.md#jwt-errors-are-short-texts-and-clocks-may-drift).
+// A failure is neutral (denied or invalid); each protocol maps it to its own error.
 import { errors, jwtVerify } from 'jose';
 import { ConfigError } from '../config/load';
 import type { HubConfig } from '../config/schema';

@@ -1,5 +1,6 @@
-// Permission letters as Zwibbler tokens and JWTs carry them (§10.2): `r` may
-// connect, `w` may write, `a` may set `admin:` keys. Other characters are ignored.
+// Permission letters as Zwibbler tokens and JWTs carry them
+// (docs/protocols/zwibbler.md#permission-letters): `r` may connect, `w` may write, `a` may set
+// `admin:` keys. Other characters are ignored.
 
 export interface Permissions {
   read: boolean;

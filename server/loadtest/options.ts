@@ -1,5 +1,5 @@
 // What a load test is asked to do, its defaults (those of the reference tester,
-// §14.1), and the `lanboard loadtest` flags that set them.
+// docs/loadtest.md#options), and the `lanboard loadtest` flags that set them.
 import { parseArgs } from 'node:util';
 import { UsageError } from '../config/flags';
 

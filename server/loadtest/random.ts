@@ -7,7 +7,10 @@ export function normal(random: () => number, mean: number, sd: number): number {
   return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
-/** A teacher's pause before its next change: normal(delay, delay/2), never negative (§14.2). */
+/**
+ * A teacher's pause before its next change: normal(delay, delay/2), never negative
+ * (docs/loadtest.md#teachers).
+ */
 export function changeInterval(random: () => number, delayMs: number): number {
   return Math.max(0, normal(random, delayMs, delayMs / 2));
 }

@@ -1,5 +1,6 @@
 // What a run reports: a snapshot every tick, and the summary at the end. The
-// summary is also the `--json` output; its shape is documented in README.md.
+// summary is also the `--json` output; its shape is documented in
+// docs/loadtest.md#json-summary.
 import type { Metrics } from './metrics';
 import type { LoadTestOptions } from './options';
 import type { LatencyStats } from './stats';

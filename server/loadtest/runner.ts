@@ -40,7 +40,7 @@ export async function runLoadTest(input: LoadTestInput, hooks: RunHooks = {}): P
   const load = measureGeneratorLoad();
   const ticker = startTicker(metrics, target, options, hooks.onTick);
 
-  // Students first, then teachers, as the reference numbers them (§14.2).
+  // Students first, then teachers, as the reference numbers them (docs/loadtest.md#connecting).
   const users: SimUser[] = [];
   const teachers: Teacher[] = [];
   for (let i = 1; i <= options.students; i++) users.push(new Student(i, run));

@@ -100,7 +100,8 @@ describe('RateMeter', () => {
   });
 });
 
-describe('timestamps (§14.3)', () => {
+// docs/loadtest.md#screen-to-screen-time
+describe('timestamps', () => {
   test('the low 32 bits of Unix ms, big-endian, in the first 4 bytes', () => {
     const data = Buffer.alloc(10, 0x41);
     const now = 1_700_000_000_123;

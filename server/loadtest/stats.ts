@@ -1,8 +1,9 @@
 // Streaming statistics for screen-to-screen samples. Samples are whole
-// milliseconds (the wire timestamp has 1 ms resolution, §14.3), so a histogram
-// with one bucket per millisecond gives exact percentiles in bounded memory:
-// 65,536 buckets of 4 bytes (256 KiB) whatever the run's length. Slower samples
-// share one overflow bucket; their true maximum and sum are still kept.
+// milliseconds (the wire timestamp has 1 ms resolution:
+// docs/loadtest.md#screen-to-screen-time), so a histogram with one bucket per
+// millisecond gives exact percentiles in bounded memory: 65,536 buckets of 4
+// bytes (256 KiB) whatever the run's length. Slower samples share one overflow
+// bucket; their true maximum and sum are still kept.
 
 const BUCKETS = 65_536;
 

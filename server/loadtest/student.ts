@@ -1,5 +1,6 @@
 // A student only reads: every live append is a screen-to-screen sample. Unlike
-// the reference, an ACK or any other message is counted, not a crash (§16.29).
+// the reference, an ACK or any other message is counted, not a crash
+// (docs/loadtest.md#it-never-crashes-on-what-a-server-sends).
 import { SimUser } from './user';
 import type { RunState } from './user';
 

@@ -1,9 +1,9 @@
 // A teacher appends a change every normal(delay, delay/2) ms: `length` bytes of
-// the current letter, the first 4 overwritten by a timestamp (§14.2). One
-// change is in flight at a time. On a NACK it waits until the winner's append
-// has arrived, then re-sends the same change at the new end, so no change is
-// lost (the reference drops it and moves on). The letter follows the document:
-// after the last byte seen, 'Z' wrapping to 'A'.
+// the current letter, the first 4 overwritten by a timestamp
+// (docs/loadtest.md#teachers). One change is in flight at a time. On a NACK it
+// waits until the winner's append has arrived, then re-sends the same change at
+// the new end, so no change is lost (the reference drops it and moves on). The
+// letter follows the document: after the last byte seen, 'Z' wrapping to 'A'.
 import { AckStatus, encodeAppend } from '../protocols/zwibbler/codec';
 import { changeInterval } from './random';
 import { writeStamp } from './timestamp';

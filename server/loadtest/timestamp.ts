@@ -1,6 +1,7 @@
-// Screen-to-screen time as the reference measures it (§14.3): the sender writes
-// the low 32 bits of its Unix time in ms, big-endian, into the first 4 bytes of
-// each change; a receiver subtracts that from the low 32 bits of its own clock.
+// Screen-to-screen time as the reference measures it
+// (docs/loadtest.md#screen-to-screen-time): the sender writes the low 32 bits of
+// its Unix time in ms, big-endian, into the first 4 bytes of each change; a
+// receiver subtracts that from the low 32 bits of its own clock.
 // Both ends must share one wall clock, so all clients run on one machine.
 
 /** The low 32 bits of a Unix time in ms, as an unsigned number. */

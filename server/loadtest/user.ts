@@ -1,7 +1,8 @@
 // What teachers and students share: connecting (with reconnects), the V2 INIT
-// of the reference tester (§14.2), the initial load, following the document's
-// end, and recording screen-to-screen samples. Nothing the server sends makes
-// a client throw: unexpected messages and errors are counted, and the run goes on.
+// of the reference tester (docs/loadtest.md#connecting), the initial load,
+// following the document's end, and recording screen-to-screen samples. Nothing
+// the server sends makes a client throw: unexpected messages and errors are
+// counted, and the run goes on.
 import {
   CreationMode,
   decodeMessage,
@@ -171,7 +172,8 @@ export abstract class SimUser implements LeanClientHandler {
     const length = bytes.length - dataAt;
     const newEnd = offset + length;
     if (!this.joined) {
-      // The initial load: the document from offset 0. Not a sample (§14.2).
+      // The initial load: the document from offset 0. Not a sample
+      // (docs/loadtest.md#what-a-sample-covers).
       this.joined = true;
       metrics.joined++;
       this.end = newEnd;

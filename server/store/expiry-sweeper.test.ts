@@ -1,6 +1,6 @@
-// Expiration (§13.1) on a running hub with an injected clock and short settings.
-// The state is read through a second connection to the same SQLite file, which
-// does not count as an access.
+// Expiration (docs/protocols/zwibbler.md#expiration) on a running hub with an
+// injected clock and short settings. The state is read through a second
+// connection to the same SQLite file, which does not count as an access.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';

@@ -1,6 +1,8 @@
-// Deletes documents and tokens not accessed for `Expiration` seconds (§13.1), on
-// a timer instead of inside requests as the reference does. Documents with
-// connected clients are kept however old their last access.
+// Deletes documents and tokens not accessed for `Expiration` seconds
+// (docs/protocols/zwibbler.md#expiration), on a timer instead of inside requests
+// as the reference does
+// (docs/protocols/zwibbler.md#expiration-runs-on-a-timer-and-spares-live-documents).
+// Documents with connected clients are kept however old their last access.
 import type { HubConfig } from '../config/schema';
 import type { Logger } from '../log/logger';
 import type { DocumentStore, PurgeResult } from './types';

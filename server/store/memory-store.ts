@@ -1,6 +1,6 @@
 // In-memory backend for tests and throwaway hubs (`--db memory`). It follows the
 // same rules as SQLite (the reference's memory backend has quirks we do not copy:
-// §13.2 and §16.14).
+// docs/protocols/zwibbler.md#every-backend-follows-the-same-rules).
 import type {
   AddTokenResult,
   AppendResult,
@@ -126,7 +126,8 @@ export class MemoryStore implements DocumentStore {
   }
 
   async getDocumentKeys(id: string): Promise<DocumentKey[]> {
-    // Copies, so a caller cannot change stored keys (the reference's slice leak, §16.14).
+    // Copies, so a caller cannot change stored keys (the reference's slice leak,
+    // docs/protocols/zwibbler.md#every-backend-follows-the-same-rules).
     return [...(this.docs.get(id)?.keys.values() ?? [])].map((k) => ({
       name: Buffer.from(k.name),
       value: Buffer.from(k.value),

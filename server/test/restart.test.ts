@@ -1,5 +1,6 @@
 // A hub restarted on the same SQLite file serves the same document and the same
-// document keys; client keys (lifetime 0) live only in memory and are gone (§8.1).
+// document keys; client keys (lifetime 0) live only in memory and are gone
+// (docs/protocols/zwibbler.md#client-keys-live-in-memory-or-redis).
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, test } from 'node:test';

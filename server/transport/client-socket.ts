@@ -1,6 +1,8 @@
 // The small socket interface protocol sessions talk to, over a `ws` WebSocket.
 // It owns the per-client limits: a cap on bytes queued for a peer that stops
-// reading (§16.4), keepalive (§16.5), and proper close frames (§16.25).
+// reading (docs/protocols/zwibbler.md#a-client-that-stops-reading-is-disconnected), keepalive
+// (docs/protocols/zwibbler.md#keepalive-pings-drop-dead-peers), and proper close frames
+// (docs/protocols/zwibbler.md#closes-are-websocket-close-frames).
 import type { WebSocket } from 'ws';
 import type { Logger } from '../log/logger';
 import { clampReason } from './close-codes';

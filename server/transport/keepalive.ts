@@ -1,6 +1,7 @@
 // One timer pings every live socket; a socket that has not answered (a pong or
 // any message) since the previous sweep is dropped as dead. The reference never
-// pings (§16.5), so half-open connections stayed in sessions forever.
+// pings, so half-open connections stayed in sessions forever
+// (docs/protocols/zwibbler.md#keepalive-pings-drop-dead-peers).
 
 export interface Pingable {
   /** True if the peer showed life since the last sweep; resets the flag. */

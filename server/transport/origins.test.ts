@@ -32,7 +32,8 @@ describe('the default (AllowedOrigins empty)', () => {
     assert.equal(await upgradeStatus(`${t.wsUrl}/socket`, 'https://anywhere.example'), 101);
   });
 
-  test('no CORS headers, unlike the reference that reflected every origin (§16.23)', async () => {
+  // docs/protocols/zwibbler.md#no-cors-headers-unless-origins-are-allowed
+  test('no CORS headers, unlike the reference that reflected every origin', async () => {
     const res = await fetch(`${t.httpUrl}/socket?ping`, {
       headers: { Origin: 'https://evil.example' },
     });

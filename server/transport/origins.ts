@@ -1,7 +1,8 @@
 // Which web origins may use the hub from a browser (AllowedOrigins). Empty keeps
 // zwibbler-service's behaviour for WebSockets (any origin) but sends no CORS
 // headers, so no page can call the HTTP API with the user's browser; the
-// reference reflected every origin with credentials allowed (§16.23).
+// reference reflected every origin with credentials allowed
+// (docs/protocols/zwibbler.md#no-cors-headers-unless-origins-are-allowed).
 
 export interface OriginPolicy {
   /** May a WebSocket with this Origin header connect? Clients without one always may. */

@@ -1,4 +1,5 @@
-// §15 of the reference notes, row by row: how the hub answers bad input.
+// How the hub answers bad input, row by row
+// (docs/protocols/zwibbler.md#edge-cases-and-bad-input).
 // Where the reference panics, leaks or loops, the test asserts our fix and says so.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -50,7 +51,8 @@ describe('before INIT', () => {
     assert.equal(c.frames.length, 0);
   });
 
-  // The reference panics and leaves the socket open forever (§16.1).
+  // The reference panics and leaves the socket open forever
+  // (docs/protocols/zwibbler.md#a-too-short-or-0x84-first-message-is-closed).
   for (const len of [0, 1]) {
     test(`a ${len}-byte first message closes with 1002 (reference: socket leaked)`, async () => {
       const c = await open();
@@ -140,7 +142,8 @@ describe('before INIT', () => {
 });
 
 describe('chunk limits the client asks for', () => {
-  // The reference's writer panics at 1 and loops forever at 2 (§16.3).
+  // The reference's writer panics at 1 and loops forever at 2
+  // (docs/protocols/zwibbler.md#a-tiny-maxmessagesize-is-raised-to-64-bytes).
   for (const max of [1, 2, 13]) {
     test(`MaxMessageSize ${max} is raised to 64: bounded, well-formed chunks`, async () => {
       const doc = freshDoc();

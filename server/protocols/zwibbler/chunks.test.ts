@@ -1,5 +1,7 @@
-// Unit: continuation chunks (shared/reference/zwibbler-protocol.md §3.3, §15, §16.2,
-// §17 vectors 16 and 17): splitting outgoing messages and reassembling incoming ones.
+// Unit: continuation chunks, splitting outgoing messages and reassembling incoming
+// ones (docs/protocols/zwibbler.md#continuation-chunks-and-the-maximum-message-size),
+// with the bad input of docs/protocols/zwibbler.md#edge-cases-and-bad-input and the
+// size cap of docs/protocols/zwibbler.md#incoming-messages-have-a-size-limit.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MessageTooBigError, Reassembler, splitIntoChunks } from './chunks';
@@ -13,7 +15,8 @@ const toHex = (chunks: Uint8Array[]): string[] => chunks.map((c) => Buffer.from(
 const DOC40 = Buffer.from('0123456789abcdefghijklmnopqrstuvwxyzABCD');
 
 describe('splitIntoChunks', () => {
-  test('§3.3 / §17 #16: the 54-byte V3 append with max 20 is exactly three frames', () => {
+  // docs/protocols/zwibbler.md#continuation-chunks-and-the-maximum-message-size
+  test('the 54-byte V3 append with max 20 is exactly three frames', () => {
     const message = encodeAppend(3, 0, DOC40);
     assert.equal(message.length, 54);
     assert.deepEqual(toHex(splitIntoChunks(message, 20)), [
@@ -23,7 +26,8 @@ describe('splitIntoChunks', () => {
     ]);
   });
 
-  test('§3.3: the same document for a V2 client with max 20', () => {
+  // docs/protocols/zwibbler.md#continuation-chunks-and-the-maximum-message-size
+  test('the same document for a V2 client with max 20', () => {
     const message = encodeAppend(2, 0, DOC40);
     assert.equal(message.length, 50);
     assert.deepEqual(toHex(splitIntoChunks(message, 20)), [
@@ -50,7 +54,9 @@ describe('splitIntoChunks', () => {
     assert.deepEqual(splitIntoChunks(ack, 12), [ack]);
   });
 
-  test('a limit below 3 bytes that would require splitting is refused (§15: 1 panics, 2 loops)', () => {
+  // The reference panics at 1 and loops at 2: the session never asks for less than 64
+  // (docs/protocols/zwibbler.md#a-tiny-maxmessagesize-is-raised-to-64-bytes).
+  test('a limit below 3 bytes that would require splitting is refused', () => {
     const message = encodeAppend(3, 0, DOC40);
     assert.throws(() => splitIntoChunks(message, 2), RangeError);
     assert.throws(() => splitIntoChunks(message, 1), RangeError);
@@ -97,7 +103,8 @@ describe('splitIntoChunks', () => {
 describe('Reassembler', () => {
   const VECTOR_17 = ['05 01 00000000 0000000000000009 5859', 'FF 00 5A57'];
 
-  test('§17 #17: 05 01 … 5859 + FF 00 5A57 reassembles to the 18-byte append', () => {
+  // docs/protocols/zwibbler.md#continuation-chunks-and-the-maximum-message-size
+  test('05 01 … 5859 + FF 00 5A57 reassembles to the 18-byte append', () => {
     const r = new Reassembler(102_400);
     assert.equal(r.inProgress, false);
     assert.equal(r.push(hex(VECTOR_17[0]!)), null);
@@ -106,7 +113,8 @@ describe('Reassembler', () => {
     assert.ok(whole);
     assert.equal(r.inProgress, false);
     assert.equal(whole.length, 18);
-    // The first chunk's header is kept, byte 1 included (§3.3).
+    // The first chunk's header is kept, byte 1 included
+    // (docs/protocols/zwibbler.md#continuation-chunks-and-the-maximum-message-size).
     assert.deepEqual(Buffer.from(whole), hex('05 01 00000000 0000000000000009 58595A57'));
     assert.deepEqual(decodeMessage(whole), {
       type: 'append',
@@ -205,7 +213,8 @@ describe('Reassembler', () => {
     assert.deepEqual(decodeMessage(whole), { type: 'unknown', code: 0xff, body: hex('4142') });
   });
 
-  test('the size cap (§16.2) throws MessageTooBigError, which is a ZwibblerCodecError', () => {
+  // docs/protocols/zwibbler.md#incoming-messages-have-a-size-limit
+  test('the size cap throws MessageTooBigError, which is a ZwibblerCodecError', () => {
     const message = encodeAppend(3, 0, DOC40); // 54 bytes
     const chunks = splitIntoChunks(message, 20);
     const r = new Reassembler(53);
@@ -252,7 +261,8 @@ describe('Reassembler', () => {
     assert.deepEqual(whole && Buffer.from(whole), hex('05 01 00000000 0000000000000009 58595A57'));
   });
 
-  test('frames of a text WebSocket message (UTF-8 Buffers) work like binary ones (§15)', () => {
+  // docs/protocols/zwibbler.md#encoding
+  test('frames of a text WebSocket message (UTF-8 Buffers) work like binary ones', () => {
     // ws hands text messages over as Buffers of their UTF-8 bytes. Control characters are
     // valid UTF-8, so an INIT and a chunked broadcast start can be sent as text.
     const init = Buffer.from(

@@ -1,6 +1,7 @@
-// Continuation chunks (§3.3): a protocol message larger than the peer's maximum
+// Continuation chunks: a protocol message larger than the peer's maximum
 // WebSocket message size travels as a first chunk with byte 1 = 1, then `FF mm`
-// chunks where mm = 1 while more follow.
+// chunks where mm = 1 while more follow
+// (docs/protocols/zwibbler.md#continuation-chunks-and-the-maximum-message-size).
 import { MessageType, ZwibblerCodecError } from './codec';
 
 /** Splits an encoded message into WebSocket messages of at most `maxSize` bytes. */
@@ -24,8 +25,10 @@ export function splitIntoChunks(message: Uint8Array, maxSize: number): Uint8Arra
 
 /**
  * Rebuilds protocol messages from incoming WebSocket messages. Unlike the
- * reference, the total size is capped (§16.2) and every violation is the
- * codec's own error, so the caller can close cleanly instead of panicking.
+ * reference, the total size is capped
+ * (docs/protocols/zwibbler.md#incoming-messages-have-a-size-limit) and every
+ * violation is the codec's own error, so the caller can close cleanly instead
+ * of panicking.
  */
 export class Reassembler {
   private parts: Uint8Array[] = [];

@@ -1,6 +1,6 @@
 // Property tests for the Zwibbler codec and continuation chunks
-// (shared/reference/zwibbler-protocol.md §3 and §5): round trips, chunking, and
-// robustness against arbitrary and mutated input.
+// (docs/protocols/zwibbler.md#framing, docs/protocols/zwibbler.md#message-layouts):
+// round trips, chunking, and robustness against arbitrary and mutated input.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
@@ -20,7 +20,8 @@ const bytes = (maxLength = 40) => fc.uint8Array({ maxLength });
 
 const initV3 = fc.record({
   type: fc.constant('init' as const),
-  // Any version but 2: bytes 2-3 = 00 02 always select the V2 layout (§5.1).
+  // Any version but 2: bytes 2-3 = 00 02 always select the V2 layout
+  // (docs/protocols/zwibbler.md#telling-v2-from-v3).
   version: u16.filter((v) => v !== 2),
   maxMessageSize: u32,
   creationMode: u8,

@@ -1,6 +1,8 @@
-// Unit: the Zwibbler codec against the observed hex vectors of
-// shared/reference/zwibbler-protocol.md §5, §6.2, §7.4, §8.6 and §17, plus the
-// layout-detection and bad-input rules of §3.1, §5.1 and §15.
+// Unit: the Zwibbler codec against the hex vectors of
+// docs/protocols/zwibbler.md#message-layouts, the initial exchange and the worked
+// examples, plus layout detection (docs/protocols/zwibbler.md#telling-v2-from-v3)
+// and bad input (docs/protocols/zwibbler.md#encoding,
+// docs/protocols/zwibbler.md#edge-cases-and-bad-input).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
@@ -45,7 +47,8 @@ function checkVectors(vectors: Vector[]): void {
   }
 }
 
-describe('§5.1 INIT vectors', () => {
+// docs/protocols/zwibbler.md#init-0x01
+describe('INIT vectors', () => {
   checkVectors([
     {
       name: 'V3 possibly-create, max 0, offset 0, "doc1" (29 bytes)',
@@ -107,7 +110,8 @@ describe('§5.1 INIT vectors', () => {
   });
 });
 
-describe('§5.1 INIT layout detection', () => {
+// docs/protocols/zwibbler.md#telling-v2-from-v3
+describe('INIT layout detection', () => {
   test('bytes 2-3 = 00 02 select the V2 layout even when the rest was written as V3', () => {
     // The DOC1_V3 vector with its version changed to 2: read as V2, bytes 9-16 are the
     // offset, byte 17 the docID length (0), and everything from byte 18 is initialData.
@@ -131,7 +135,8 @@ describe('§5.1 INIT layout detection', () => {
       const bytes = hex(DOC1_V3);
       bytes.writeUInt16BE(version, 2);
       const m = decodeMessage(bytes);
-      // The codec does not reject the version: the session does (§15), so it must see it.
+      // The codec does not reject the version: the session does
+      // (docs/protocols/zwibbler.md#init-processing), so it must see it.
       assert.deepEqual(m, initV3({ version }));
       assert.deepEqual(encodeMessage(m), bytes);
     });
@@ -158,7 +163,8 @@ describe('§5.1 INIT layout detection', () => {
   });
 });
 
-describe('§5.2 APPEND vectors', () => {
+// docs/protocols/zwibbler.md#append-0x02-and-0x05
+describe('APPEND vectors', () => {
   checkVectors([
     {
       name: 'server → V3 client, offset 0, "hello"',
@@ -211,7 +217,8 @@ describe('§5.2 APPEND vectors', () => {
   });
 });
 
-describe('§5.3 SET_KEY vectors', () => {
+// docs/protocols/zwibbler.md#set_key-0x03
+describe('SET_KEY vectors', () => {
   checkVectors([
     {
       name: 'req 7, lifetime 0, 0→1, "k" = "v"',
@@ -240,7 +247,8 @@ describe('§5.3 SET_KEY vectors', () => {
   });
 });
 
-describe('§5.4 BROADCAST vectors', () => {
+// docs/protocols/zwibbler.md#broadcast-0x04
+describe('BROADCAST vectors', () => {
   test('the declared length (99) is ignored on input; the true length (2) is written on output', () => {
     const m = decodeMessage(hex('04 00 00 00 00 63 68 69'));
     assert.deepEqual(m, { type: 'broadcast', data: b('hi') });
@@ -255,7 +263,11 @@ describe('§5.4 BROADCAST vectors', () => {
   });
 
   checkVectors([
-    { name: '§17 #14 BROADCAST "hi"', bytes: '04 00 00000002 6869', message: bcast('hi') },
+    {
+      name: 'BROADCAST "hi" with its true length',
+      bytes: '04 00 00000002 6869',
+      message: bcast('hi'),
+    },
     { name: 'empty BROADCAST (6-byte minimum)', bytes: '04 00 00000000', message: bcast('') },
   ]);
 });
@@ -264,7 +276,8 @@ function bcast(text: string): Message {
   return { type: 'broadcast', data: b(text) };
 }
 
-describe('§5.5 ERROR vectors', () => {
+// docs/protocols/zwibbler.md#error-0x80
+describe('ERROR vectors', () => {
   const cases: [number, string, string][] = [
     [1, 'does not exist', '80 00 00 01 64 6F 65 73 20 6E 6F 74 20 65 78 69 73 74'],
     [2, 'already exists', '80 00 00 02 61 6C 72 65 61 64 79 20 65 78 69 73 74 73'],
@@ -306,7 +319,8 @@ describe('§5.5 ERROR vectors', () => {
   });
 });
 
-describe('§5.6 ACK_NACK vectors', () => {
+// docs/protocols/zwibbler.md#ack_nack-0x81
+describe('ACK_NACK vectors', () => {
   checkVectors([
     {
       name: 'ACK, new length 8',
@@ -326,7 +340,8 @@ describe('§5.6 ACK_NACK vectors', () => {
   ]);
 });
 
-describe('§5.7 KEY_INFORMATION vectors', () => {
+// docs/protocols/zwibbler.md#key_information-0x82
+describe('KEY_INFORMATION vectors', () => {
   checkVectors([
     {
       name: 'one key k=v v1',
@@ -352,14 +367,16 @@ describe('§5.7 KEY_INFORMATION vectors', () => {
   ]);
 });
 
-describe('§5.8 SET_KEY_ACK_NACK vectors', () => {
+// docs/protocols/zwibbler.md#set_key_ack_nack-0x83
+describe('SET_KEY_ACK_NACK vectors', () => {
   checkVectors([
     { name: 'ack for request 7', bytes: '83 00 00 01 00 07', message: setKeyAck(true, 7) },
     { name: 'nack for request 9', bytes: '83 00 00 00 00 09', message: setKeyAck(false, 9) },
   ]);
 });
 
-describe('§6.2 initial exchange vectors', () => {
+// docs/protocols/zwibbler.md#the-initial-exchange
+describe('initial exchange vectors', () => {
   checkVectors([
     {
       name: 'A creates doc1 with "hello": empty append at 5',
@@ -389,7 +406,8 @@ describe('§6.2 initial exchange vectors', () => {
   ]);
 });
 
-describe('§7.4 worked append exchange', () => {
+// docs/protocols/zwibbler.md#worked-example-appends
+describe('worked append exchange', () => {
   checkVectors([
     {
       name: 'A → append "abc" at 5 (also B ← fan-out)',
@@ -444,7 +462,8 @@ describe('§7.4 worked append exchange', () => {
   ]);
 });
 
-describe('§8.6 worked key exchange', () => {
+// docs/protocols/zwibbler.md#worked-example-keys
+describe('worked key exchange', () => {
   checkVectors([
     {
       name: 'A → client key k=v, 0→1',
@@ -498,7 +517,8 @@ describe('§8.6 worked key exchange', () => {
   ]);
 });
 
-describe('§17 checklist (single messages)', () => {
+// docs/protocols/zwibbler.md#all-vectors-at-a-glance
+describe('checklist (single messages)', () => {
   checkVectors([
     { name: '#1 INIT V3 doc1', bytes: DOC1_V3, message: initV3() },
     {
@@ -582,7 +602,8 @@ describe('§17 checklist (single messages)', () => {
   ]);
 });
 
-describe('messages too short for their fields throw ZwibblerCodecError (§3.1, §15)', () => {
+// docs/protocols/zwibbler.md#encoding, docs/protocols/zwibbler.md#edge-cases-and-bad-input
+describe('messages too short for their fields throw ZwibblerCodecError', () => {
   const tooShort: [string, string][] = [
     ['empty input', ''],
     ['1-byte input 01', '01'],
@@ -646,10 +667,11 @@ describe('messages too short for their fields throw ZwibblerCodecError (§3.1, �
 
 describe('offsets ≥ 2^63', () => {
   // The reference converts the u64 offset to a Go int, so 2^63 and above become negative
-  // and slicing the document panics (§15, §16.6: panics as control flow). Our intended fix:
-  // decode the u64 as a positive JS number (precision above 2^53 does not matter), which is
-  // larger than any document can be, so the ordinary "offset > length" check rejects it with
-  // ERROR 3 (INIT) or a NACK (APPEND) instead of crashing.
+  // and slicing the document panics. Our intended fix: decode the u64 as a positive JS
+  // number (precision above 2^53 does not matter), which is larger than any document can
+  // be, so the ordinary "offset > length" check rejects it with ERROR 3 (INIT) or a NACK
+  // (APPEND) instead of crashing
+  // (docs/protocols/zwibbler.md#huge-offsets-get-error-3-or-a-nack).
   const huge = (m: Message): number => {
     if (m.type === 'init' || m.type === 'append') return m.offset;
     if (m.type === 'ack-nack') return m.length;

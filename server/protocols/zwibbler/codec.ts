@@ -1,5 +1,5 @@
 // Zwibbler collaboration protocol V2/V3: pure functions between bytes and messages.
-// Layouts are in shared/reference/zwibbler-protocol.md §5. Integers are big-endian.
+// Layouts are in docs/protocols/zwibbler.md#message-layouts. Integers are big-endian.
 // Decoding never allocates more than the input: every length prefix is checked
 // against the bytes actually present before anything is sliced.
 
@@ -218,7 +218,8 @@ export function decodeMessage(bytes: Uint8Array): Message {
       return { type: 'set-key', requestId, lifetime, oldVersion, newVersion, name, value };
     }
     case MessageType.Broadcast:
-      // The declared length is informational only; the payload is the rest (§5.4).
+      // The declared length is informational only; the payload is the rest
+      // (docs/protocols/zwibbler.md#broadcast-0x04).
       r.u32('dataLength');
       return { type: 'broadcast', data: r.rest() };
     case MessageType.Error:
@@ -245,7 +246,8 @@ export function decodeMessage(bytes: Uint8Array): Message {
 }
 
 function decodeInit(bytes: Uint8Array, r: FieldReader): InitMessage {
-  // §5.1 layout detection: bytes 2-3 = 00 02 on a message longer than 4 bytes means V2.
+  // Bytes 2-3 = 00 02 on a message longer than 4 bytes means V2
+  // (docs/protocols/zwibbler.md#telling-v2-from-v3).
   const isV2 = bytes.length > 4 && bytes[2] === 0 && bytes[3] === 2;
   const version = r.u16('protocolVersion');
   const maxMessageSize = r.u32('maxMessageSize');

@@ -1,5 +1,6 @@
 // The Zwibbler protocol's two routes on one path: the WebSocket endpoint, and
-// the HTTP side: status text, `?ping` and the management API's POST (§2.1, §11.6).
+// the HTTP side: status text, `?ping` and the management API's POST
+// (docs/protocols/zwibbler.md#http-requests-on-the-zwibbler-path).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../log/logger';
 import type { DocumentStore } from '../../store/types';

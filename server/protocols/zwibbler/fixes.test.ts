@@ -1,5 +1,7 @@
-// The reference's weaknesses that this scope fixes (§16.4, .5, .9, .10) and the
-// zwibserve load tester's expectations (§14.2-14.3).
+// The reference's weaknesses that this scope fixes (a client that stops reading,
+// keepalive, a join racing an append, fan-out order; each has its section under
+// docs/protocols/zwibbler.md#where-lanboard-differs-from-zwibserve) and the
+// zwibserve load tester's expectations (docs/protocols/zwibbler.md#compatibility).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
@@ -33,7 +35,8 @@ async function countingReader(url: string, docId: string) {
   return { ws, counts };
 }
 
-describe('a client that stops reading (§16.4)', () => {
+// docs/protocols/zwibbler.md#a-client-that-stops-reading-is-disconnected
+describe('a client that stops reading', () => {
   after(killAllHubs);
 
   test(
@@ -110,7 +113,8 @@ describe('with a running hub', () => {
     await t.stop();
   });
 
-  test('keepalive drops a dead peer and keeps a live one (§16.5)', async () => {
+  // docs/protocols/zwibbler.md#keepalive-pings-drop-dead-peers
+  test('keepalive drops a dead peer and keeps a live one', async () => {
     const live = await join({ docId: 'keepalive' });
     const dead = await join({ docId: 'keepalive' });
     const ids = t.hub.registry.clients({ room: 'keepalive' }).map((c) => c.id);
@@ -126,7 +130,8 @@ describe('with a running hub', () => {
     assert.equal((await dead.closed).code, 1006);
   });
 
-  test('an append committed while a newcomer joins reaches it exactly once (§16.9)', async () => {
+  // docs/protocols/zwibbler.md#a-join-never-misses-an-append
+  test('an append committed while a newcomer joins reaches it exactly once', async () => {
     for (let round = 0; round < 25; round++) {
       const doc = `join-race-${round}`;
       const writer = await join({ docId: doc, initialData: 'start:' });
@@ -153,7 +158,8 @@ describe('with a running hub', () => {
     }
   });
 
-  test('fan-out order equals commit order for every reader (§16.10)', async () => {
+  // docs/protocols/zwibbler.md#fan-out-follows-commit-order
+  test('fan-out order equals commit order for every reader', async () => {
     const doc = 'order';
     const readers = await Promise.all([1, 2, 3].map(() => join({ docId: doc })));
     const writers = await Promise.all([1, 2, 3, 4].map(() => join({ docId: doc })));
@@ -189,7 +195,8 @@ describe('with a running hub', () => {
     }
   });
 
-  test("zwibserve's load tester pattern: V2 clients on a keyless document get only 0x02 and 0x81 (§14)", async () => {
+  // docs/protocols/zwibbler.md#compatibility
+  test("zwibserve's load tester pattern: V2 clients on a keyless document get only 0x02 and 0x81", async () => {
     const doc = 'v2-load-tester';
     const students = await Promise.all([1, 2, 3].map(() => join({ docId: doc, version: 2 })));
     const teachers = await Promise.all([1, 2].map(() => join({ docId: doc, version: 2 })));

@@ -1,7 +1,9 @@
-// Resolves the document-ID field of a Zwibbler INIT, in the reference's order
-// (§10.1): a stored token, then a JWT in JWT mode, then the plain document ID in
-// open mode. Fixed on purpose (§16.18): an expired token is refused instead of
-// silently becoming a writable document ID, and in JWT mode a plain ID is refused.
+// Resolves the document-ID field of a Zwibbler INIT, in the reference's order: a
+// stored token, then a JWT in JWT mode, then the plain document ID in open mode
+// (docs/protocols/zwibbler.md#resolving-the-document-id-field). Fixed on purpose:
+// an expired token is refused instead of silently becoming a writable document
+// ID (docs/protocols/zwibbler.md#an-expired-token-is-refused). In JWT mode a
+// plain ID is refused, as in the reference.
 import { FULL_ACCESS, parsePermissions } from '../../hub/permissions';
 import type { Permissions } from '../../hub/permissions';
 import { ErrorCode } from './codec';

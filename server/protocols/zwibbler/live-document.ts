@@ -1,8 +1,10 @@
 // The live state of one Zwibbler document while clients are connected: its
 // members, its client keys, and one queue that runs every operation on the
 // document in arrival order. Because a commit and its fan-out happen inside the
-// same queued task, every reader sees appends in commit order (§16.10), and a
-// join's read cannot interleave with an append (§16.9).
+// same queued task, every reader sees appends in commit order
+// (docs/protocols/zwibbler.md#fan-out-follows-commit-order), and a join's read
+// cannot interleave with an append
+// (docs/protocols/zwibbler.md#a-join-never-misses-an-append).
 //
 // With several hubs, appends committed elsewhere arrive over the bus, and two
 // hubs' announcements may cross on the way. Each document therefore tracks the

@@ -1,6 +1,8 @@
 // The permission matrix: for tokens with r, rw, rwa and for no token (open mode),
-// the exact reply to an append, a key, an admin: key and a broadcast. Readers may
-// neither set keys nor broadcast, which the reference allowed (§16.19).
+// the exact reply to an append, a key, an admin: key and a broadcast
+// (docs/protocols/zwibbler.md#permission-letters). Readers may neither set keys
+// nor broadcast, which the reference allowed
+// (docs/protocols/zwibbler.md#readers-may-not-broadcast-or-set-keys).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startHub } from '../../test/hub-fixture';

@@ -1,6 +1,8 @@
-// Permissions through stored tokens (§10.1-10.2) and the §15 rows that depend on
-// them. Tokens are written straight into the hub's SQLite file: the management
-// API that adds them arrives separately, and the file is the real store.
+// Permissions through stored tokens (docs/protocols/zwibbler.md#stored-tokens,
+// docs/protocols/zwibbler.md#permission-letters) and the bad-input rows that
+// depend on them (docs/protocols/zwibbler.md#edge-cases-and-bad-input). Tokens
+// are written straight into the hub's SQLite file: the management API that adds
+// them arrives separately, and the file is the real store.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -87,7 +89,8 @@ describe('tokens', () => {
     assert.equal(await side.documentLength('nowhere'), null);
   });
 
-  test('an unknown creation mode does not let a read-only token create (§16.19)', async () => {
+  // docs/protocols/zwibbler.md#an-unknown-creation-mode-creates-nothing-for-a-reader
+  test('an unknown creation mode does not let a read-only token create', async () => {
     const c = await join('tok-r-missing', { creationMode: 7 });
     assert.equal(c.messages[0]!.type === 'error' && c.messages[0]!.code, 4);
     assert.equal(await side.documentLength('nowhere'), null);
@@ -178,7 +181,8 @@ describe('live permission changes through the registry', () => {
 });
 
 describe('a document deleted under connected clients', () => {
-  test('their next append gets ERROR 1 and a close (the reference keeps them connected, §16.13)', async () => {
+  // docs/protocols/zwibbler.md#clients-of-a-deleted-document-are-closed
+  test('their next append gets ERROR 1 and a close (the reference keeps them connected)', async () => {
     await side.createDocument('doomed', Buffer.from('xyz'));
     const c = await join('doomed');
     await side.deleteDocument('doomed');

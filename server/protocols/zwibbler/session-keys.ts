@@ -1,5 +1,6 @@
-// Client keys (lifetime 0, §8.2): set by a connected client, visible to every
-// member of the document, and cleared when their owner leaves. One hub keeps
+// Client keys (lifetime 0): set by a connected client, visible to every member
+// of the document, and cleared when their owner leaves
+// (docs/protocols/zwibbler.md#client-keys-and-document-keys). One hub keeps
 // them in memory; hubs sharing Redis keep them there (redis-session-keys.ts),
 // so a client joining on any hub sees keys set on the others.
 import type { KeyEntry } from './codec';

@@ -1,4 +1,6 @@
-// Integration: a real hub on port 0 and real `ws` clients (§6–§9 behaviour).
+// Integration: a real hub on port 0 and real `ws` clients: joining, appends, keys,
+// chunks and broadcasts (docs/protocols/zwibbler.md#connection-lifecycle through
+// docs/protocols/zwibbler.md#broadcast).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startHub } from '../../test/hub-fixture';
@@ -33,7 +35,8 @@ after(async () => {
 });
 
 describe('joining', () => {
-  test('a creating client gets an empty append at the end of its own initial data (§6.2)', async () => {
+  // docs/protocols/zwibbler.md#the-initial-exchange
+  test('a creating client gets an empty append at the end of its own initial data', async () => {
     const doc = freshDoc();
     const a = await join(url, { docId: doc, initialData: 'hello' });
     assert.equal(bytes(a.messages[0]!), bytes(append(3, 5, '')));
@@ -106,7 +109,8 @@ describe('appends', () => {
     assert.equal(nack.type === 'ack-nack' && nack.length, won.type === 'ack-nack' && won.length);
   });
 
-  test('the worked exchange of §7.4: fan-out to V3 and V2 readers, sender not echoed', async () => {
+  // docs/protocols/zwibbler.md#worked-example-appends
+  test('the worked append exchange: fan-out to V3 and V2 readers, sender not echoed', async () => {
     const doc = freshDoc();
     const a = await join(url, { docId: doc, initialData: 'hello' });
     const b = await join(url, { docId: doc });
@@ -136,7 +140,8 @@ describe('appends', () => {
 });
 
 describe('keys', () => {
-  test('the worked exchange of §8.6, and session keys cleared with version+1 when their owner leaves', async () => {
+  // docs/protocols/zwibbler.md#worked-example-keys
+  test('the worked key exchange, and session keys cleared with version+1 when their owner leaves', async () => {
     const doc = freshDoc();
     const a = await join(url, { docId: doc });
     const b = await join(url, { docId: doc });
@@ -146,7 +151,8 @@ describe('keys', () => {
     const kv1 = '82000000000100000001' + '6b' + '00000001' + '76';
     assert.equal(bytes(await b.next()), kv1);
     assert.equal(bytes(await c.next()), kv1);
-    // Same version: accepted, but the setter gets no reply (§8.2 rule 5).
+    // Same version: accepted, but the setter gets no reply
+    // (docs/protocols/zwibbler.md#compare-and-set).
     a.send(setKey(8, 0, 1, 1, 'k', 'w'));
     const kw1 = '82000000000100000001' + '6b' + '00000001' + '77';
     assert.equal(bytes(await b.next()), kw1);
@@ -162,7 +168,8 @@ describe('keys', () => {
     b.send(setKey(11, 0, 0, 1, 'admin:x', '1'));
     assert.equal(bytes(await b.next()), '83000000000b');
 
-    // A newcomer gets client keys, then document keys, in one message (§8.5).
+    // A newcomer gets client keys, then document keys, in one message
+    // (docs/protocols/zwibbler.md#keys-on-connect).
     const d = await join(url, { docId: doc });
     assert.equal(
       bytes(await d.next()),
@@ -228,7 +235,8 @@ describe('continuation chunks', () => {
 });
 
 describe('broadcast', () => {
-  test('is relayed to every other client with the true length (§5.4, §9)', async () => {
+  // docs/protocols/zwibbler.md#broadcast, docs/protocols/zwibbler.md#broadcast-0x04
+  test('is relayed to every other client with the true length', async () => {
     const doc = freshDoc();
     const a = await join(url, { docId: doc });
     const b = await join(url, { docId: doc });

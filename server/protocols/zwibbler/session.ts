@@ -1,5 +1,6 @@
-// One Zwibbler connection's state machine (§4): AWAIT_INIT, then joining (the
-// document is opened and the client registered), then CONNECTED, then closed.
+// One Zwibbler connection's state machine: AWAIT_INIT, then joining (the
+// document is opened and the client registered), then CONNECTED, then closed
+// (docs/protocols/zwibbler.md#the-state-machine).
 // The session never touches the WebSocket itself, only the ClientSocket seam.
 import type { IdentityResolver } from './identity';
 import type { Permissions } from '../../hub/permissions';
@@ -31,7 +32,10 @@ export interface ZwibblerLimits {
   maxDocumentBytes: number;
   /** Client keys per document, and document keys per document. */
   maxKeysPerDocument: number;
-  /** A client must complete its INIT within this time (§4: 30 s). */
+  /**
+   * A client must complete its INIT within this time
+   * (docs/protocols/zwibbler.md#the-state-machine).
+   */
   initTimeoutMs: number;
 }
 
@@ -44,11 +48,15 @@ export interface ZwibblerContext {
   log: Logger;
 }
 
-/** What a client gets when its INIT says 0 (§3.3). */
+/**
+ * What a client gets when its INIT says 0
+ * (docs/protocols/zwibbler.md#continuation-chunks-and-the-maximum-message-size).
+ */
 export const DEFAULT_MAX_MESSAGE_SIZE = 102_400;
 /**
  * The smallest chunk we send. The reference honours any value, so 1 made it
- * panic and 2 made it loop forever sending empty chunks (§16.3).
+ * panic and 2 made it loop forever sending empty chunks
+ * (docs/protocols/zwibbler.md#a-tiny-maxmessagesize-is-raised-to-64-bytes).
  */
 export const MIN_CHUNK_SIZE = 64;
 
@@ -88,7 +96,10 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
   private permissions: Permissions = { read: false, write: false, admin: false };
   private doc: LiveDocument | undefined;
   private unregister: (() => void) | undefined;
-  /** End of the document as this client has it: fan-out below it is a duplicate (§7.3). */
+  /**
+   * End of the document as this client has it: fan-out below it is a duplicate
+   * (docs/protocols/zwibbler.md#fan-out).
+   */
   private lastEnd = 0;
   /** Events that arrived while joining, replayed once the initial load is sent. */
   private buffered: Delivery[] | undefined = [];
@@ -120,7 +131,8 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
     try {
       const whole = this.reassembler.push(data);
       if (!whole) return;
-      // Only client types are decoded; anything else is ignored like an unknown type (§15).
+      // Only client types are decoded; anything else is ignored like an unknown type
+      // (docs/protocols/zwibbler.md#after-init).
       msg = CLIENT_TYPES.has(whole[0]!)
         ? decodeMessage(whole)
         : { type: 'unknown', code: whole[0]!, body: whole.subarray(2) };
@@ -188,7 +200,8 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
       this.socket.pauseReading();
     }
     this.work = this.work
-      // Once a close has begun (kicked, revoked, failed), nothing more is handled (§16.12).
+      // Once a close has begun (kicked, revoked, failed), nothing more is handled
+      // (docs/protocols/zwibbler.md#nothing-is-handled-after-a-close-begins).
       .then(() => (this.socket.isOpen ? this.handle(msg) : undefined))
       .catch((err: Error) => {
         this.log.error({ err: err.message }, 'storage failed while handling a message');
@@ -220,13 +233,16 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
       case 'set-key':
         return doc.run(() => this.setKey(doc, msg));
       case 'broadcast':
-        // Readers may not broadcast (the reference lets them, §16.19). No reply exists for it.
+        // Readers may not broadcast; the reference lets them
+        // (docs/protocols/zwibbler.md#readers-may-not-broadcast-or-set-keys).
+        // No reply exists for it.
         if (!this.permissions.write) return this.log.debug('broadcast from a reader dropped');
         return doc.run(() =>
           doc.publish({ kind: 'broadcast', origin: this.clientId, data: msg.data }),
         );
       default:
-        // As the reference: unknown and server-only types are ignored (§15).
+        // As the reference: unknown and server-only types are ignored
+        // (docs/protocols/zwibbler.md#after-init).
         this.log.debug({ type: msg.type }, 'ignored message');
     }
   }
@@ -255,7 +271,8 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
     if (!identity.permissions.read) {
       return this.fail(ErrorCode.AccessDenied, CloseCode.Forbidden, 'no read permission');
     }
-    // Other creation modes act as possibly-create; without `w` it becomes never-create (§10.2).
+    // Other creation modes act as possibly-create; without `w` it becomes never-create
+    // (docs/protocols/zwibbler.md#init-processing).
     let mode: OpenMode = MODE_OF[init.creationMode] ?? 'possibly-create';
     let missingCode: number = ErrorCode.DoesNotExist;
     if (!identity.permissions.write) {
@@ -326,7 +343,8 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
     if (!this.live) return;
     const { store, limits } = this.ctx;
     if (!this.permissions.write) {
-      // Nothing is written, but the offset is still checked (§7.2).
+      // Nothing is written, but the offset is still checked
+      // (docs/protocols/zwibbler.md#ack-and-nack).
       const length = await store.documentLength(doc.id);
       if (length === null) return this.documentGone();
       const status = length === msg.offset ? AckStatus.NoPermission : AckStatus.Conflict;
@@ -364,7 +382,8 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
   private async setKey(doc: LiveDocument, msg: SetKeyMessage): Promise<void> {
     if (!this.live) return;
     const accepted = await this.trySetKey(doc, msg);
-    // As the reference (§8.2 rule 5): a success with old = new version gets no reply.
+    // As the reference: a success with old = new version gets no reply
+    // (docs/protocols/zwibbler.md#compare-and-set).
     if (!accepted || msg.oldVersion !== msg.newVersion) {
       this.sendMessage(
         encodeMessage({ type: 'set-key-ack-nack', accepted, requestId: msg.requestId }),
@@ -381,7 +400,9 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
 
   private async trySetKey(doc: LiveDocument, msg: SetKeyMessage): Promise<boolean> {
     const { limits, store } = this.ctx;
-    // Readers may set no key at all (the reference lets them, §16.19); admin: keys need `a`.
+    // Readers may set no key at all; the reference lets them
+    // (docs/protocols/zwibbler.md#readers-may-not-broadcast-or-set-keys).
+    // admin: keys need `a` (docs/protocols/zwibbler.md#compare-and-set).
     if (!this.permissions.write) return false;
     if (startsWithAdmin(msg.name) && !this.permissions.admin) return false;
     if (msg.lifetime !== 0) {
@@ -442,7 +463,10 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
     this.sendChunks(encodeMessage({ type: 'key-information', keys }), false);
   }
 
-  /** Sends one protocol message, after any key updates queued before it (order is kept, §16.28). */
+  /**
+   * Sends one protocol message, after any key updates queued before it, so order is kept
+   * (docs/protocols/zwibbler.md#key-updates-keep-their-place-in-the-stream).
+   */
   private sendMessage(message: Buffer, uncapped = false): void {
     this.flushKeys();
     this.sendChunks(message, uncapped);
@@ -453,7 +477,8 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
   }
 
   private documentGone(): void {
-    // The reference keeps such clients connected (§16.13); they can do nothing useful.
+    // The reference keeps such clients connected; they can do nothing useful
+    // (docs/protocols/zwibbler.md#clients-of-a-deleted-document-are-closed).
     this.fail(ErrorCode.DoesNotExist, CloseCode.NotFound, 'document does not exist');
   }
 

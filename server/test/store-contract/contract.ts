@@ -1,7 +1,10 @@
 // The DocumentStore contract as a reusable node:test suite. Every backend's test
 // file calls describeStoreContract() with a factory that returns a fresh, empty
-// store; the rules are those of types.ts and shared/reference/zwibbler-protocol.md
-// §7, §8 and §13.1, with the reference's bugs fixed (§13.2, §16.14, §16.15).
+// store; the rules are those of types.ts and of docs/protocols/zwibbler.md#appends,
+// docs/protocols/zwibbler.md#keys and docs/protocols/zwibbler.md#expiration, with
+// the reference's bugs fixed
+// (docs/protocols/zwibbler.md#every-backend-follows-the-same-rules,
+// docs/protocols/zwibbler.md#updateuser-changes-stored-tokens).
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { documentsContract } from './documents';

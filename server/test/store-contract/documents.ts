@@ -70,7 +70,8 @@ export function documentsContract(f: ContractFixture): void {
       );
     });
 
-    test('a creating load returns an empty tail whatever the offset (§6.1 step 6)', async () => {
+    // A creator never gets its own data back (docs/protocols/zwibbler.md#init-processing).
+    test('a creating load returns an empty tail whatever the offset', async () => {
       assert.deepEqual(
         view(await storeOf().loadDocument('a', 'possibly-create', b('hello'), 2)),
         ok(5, '', true),

@@ -44,7 +44,8 @@ export function keysTokensAndExpiryContract(f: ContractFixture): void {
       );
     });
 
-    test('a second and third update with the correct version succeed (§16.14)', async () => {
+    // docs/protocols/zwibbler.md#every-backend-follows-the-same-rules
+    test('a second and third update with the correct version succeed', async () => {
       await storeOf().createDocument('d', EMPTY);
       assert.equal(await storeOf().setDocumentKey('d', 0, key('k', 'a', 1)), 'ok');
       assert.equal(await storeOf().setDocumentKey('d', 1, key('k', 'b', 2)), 'ok');
@@ -68,7 +69,8 @@ export function keysTokensAndExpiryContract(f: ContractFixture): void {
       assert.deepEqual(keysView(keys), keysView([key('k', '', 3), key('p', '1', 1)]));
     });
 
-    test('versions are opaque u32s: newVersion need not grow (§8.2 rule 4, §8.3)', async () => {
+    // docs/protocols/zwibbler.md#versions
+    test('versions are opaque u32s: newVersion need not grow', async () => {
       await storeOf().createDocument('d', EMPTY);
       assert.equal(await storeOf().setDocumentKey('d', 0, key('k', 'a', 0xffffffff)), 'ok');
       assert.equal(await storeOf().setDocumentKey('d', 0xffffffff, key('k', 'b', 5)), 'ok');
@@ -206,7 +208,8 @@ export function keysTokensAndExpiryContract(f: ContractFixture): void {
       assert.equal(await contents(storeOf(), 'doc'), hexOf(b('original')));
     });
 
-    test('empty contents never wipe an existing document or its keys (§13.2)', async () => {
+    // docs/protocols/zwibbler.md#every-backend-follows-the-same-rules
+    test('empty contents never wipe an existing document or its keys', async () => {
       await storeOf().createDocument('doc', b('precious'));
       await storeOf().appendIfLength('doc', 8, b(' work'));
       await storeOf().setDocumentKey('doc', 0, key('k', 'v', 1));
@@ -231,7 +234,8 @@ export function keysTokensAndExpiryContract(f: ContractFixture): void {
       assert.equal(await storeOf().getToken('t1', expiresAt + 86_400_000), null);
     });
 
-    test('updateUser rewrites the permissions of every token of the user and returns the count (§16.15)', async () => {
+    // docs/protocols/zwibbler.md#updateuser-changes-stored-tokens
+    test('updateUser rewrites the permissions of every token of the user and returns the count', async () => {
       await storeOf().addToken(token({ token: 'a', userId: 'u1', permissions: 'r' }), EMPTY);
       await storeOf().addToken(
         token({ token: 'b', userId: 'u1', permissions: 'rw', documentId: 'x' }),

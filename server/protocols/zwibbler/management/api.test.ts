@@ -1,6 +1,10 @@
-// The Zwibbler management API (§11) on a real hub: real HTTP through global
-// fetch (or a raw socket where fetch cannot show the behaviour), real ws clients.
-// Covers the observed vectors of §11.7 and the fixes of §16.15, §16.22, §16.26.
+// The Zwibbler management API (docs/protocols/zwibbler.md#management-api) on a
+// real hub: real HTTP through global fetch (or a raw socket where fetch cannot
+// show the behaviour), real ws clients. Covers zwibserve's observed answers and
+// Lanboard's fixes (docs/protocols/zwibbler.md#updateuser-changes-stored-tokens,
+// docs/protocols/zwibbler.md#secrets-stay-out-of-the-logs,
+// docs/protocols/zwibbler.md#createdocument-can-create-an-empty-document,
+// docs/protocols/zwibbler.md#the-content-type-of-dumpdocument).
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
@@ -177,7 +181,8 @@ after(async () => {
   await t.stop();
 });
 
-describe('common rules (§11.1)', () => {
+// docs/protocols/zwibbler.md#common-rules
+describe('common rules', () => {
   test('no credentials: 401, Status: Unauthorized, empty body, for every method', async () => {
     const doc = fresh('noauth');
     for (const method of METHODS) {
@@ -383,7 +388,8 @@ describe('without SecretUser and SecretPassword', () => {
   });
 });
 
-describe('missing parameters (§11.1: empty counts as missing)', () => {
+// docs/protocols/zwibbler.md#common-rules
+describe('missing parameters (empty counts as missing)', () => {
   const cases: [string, Params, string][] = [
     ['createDocument', { contents: 'x' }, 'documentID'],
     ['createDocument', { documentID: '', contents: 'x' }, 'documentID'],
@@ -422,7 +428,8 @@ describe('missing parameters (§11.1: empty counts as missing)', () => {
   });
 });
 
-describe('createDocument (§11.2)', () => {
+// docs/protocols/zwibbler.md#createdocument
+describe('createDocument', () => {
   test('without contents → 400 Missing contents (the observed vector)', async () => {
     const doc = fresh('new1');
     const r = await post(base, { method: 'createDocument', documentID: doc });
@@ -452,7 +459,8 @@ describe('createDocument (§11.2)', () => {
     assert.equal(dump.body.toString(), 'HELLO', 'the 409 changed nothing');
   });
 
-  test('`contents=` present but empty creates an EMPTY document (§16.26)', async () => {
+  // docs/protocols/zwibbler.md#createdocument-can-create-an-empty-document
+  test('`contents=` present but empty creates an EMPTY document', async () => {
     const doc = fresh('empty');
     const r = await post(base, { method: 'createDocument', documentID: doc, contents: '' });
     assert.equal(r.status, 200);
@@ -541,8 +549,10 @@ describe('createDocument (§11.2)', () => {
   });
 });
 
-describe('dumpDocument and checkDocument (§11.4)', () => {
-  test('dump: 200 with the raw bytes and Content-Type application/octet-stream (§16.26)', async () => {
+// docs/protocols/zwibbler.md#dumpdocument-and-checkdocument
+describe('dumpDocument and checkDocument', () => {
+  // docs/protocols/zwibbler.md#the-content-type-of-dumpdocument
+  test('dump: 200 with the raw bytes and Content-Type application/octet-stream', async () => {
     // The observed vector: a document written by clients to "helloabcQXYZW".
     const doc = fresh('doc1');
     const a = await join(wsUrl, { docId: doc, initialData: 'hello' });
@@ -579,7 +589,8 @@ describe('dumpDocument and checkDocument (§11.4)', () => {
   });
 });
 
-describe('deleteDocument (§11.3)', () => {
+// docs/protocols/zwibbler.md#deletedocument
+describe('deleteDocument', () => {
   test('200 even when the document did not exist', async () => {
     const r = await post(base, { method: 'deleteDocument', documentID: fresh('never-was') });
     assert.equal(r.status, 200);
@@ -627,7 +638,8 @@ describe('deleteDocument (§11.3)', () => {
   });
 });
 
-describe('addToken (§11.5)', () => {
+// docs/protocols/zwibbler.md#addtoken
+describe('addToken', () => {
   const tokenParams = (o: Params): Params => ({
     method: 'addToken',
     userID: 'someone',
@@ -755,7 +767,8 @@ describe('addToken (§11.5)', () => {
     assert.equal(retry.status, 200, 'not 409: the token is free');
   });
 
-  test('empty contents do not wipe an existing document (the memory backend did, §16.14)', async () => {
+  // docs/protocols/zwibbler.md#every-backend-follows-the-same-rules
+  test('empty contents do not wipe an existing document (the memory backend did)', async () => {
     const doc = fresh('keep');
     await post(base, { method: 'createDocument', documentID: doc, contents: 'KEEP' });
     const token = fresh('tok-keep');
@@ -768,7 +781,9 @@ describe('addToken (§11.5)', () => {
   });
 });
 
-describe('updateUser (§11.5, §10.2)', () => {
+// docs/protocols/zwibbler.md#updateuser and
+// docs/protocols/zwibbler.md#changing-the-permissions-of-live-clients
+describe('updateUser', () => {
   async function addToken(
     base: string,
     token: string,
@@ -801,7 +816,8 @@ describe('updateUser (§11.5, §10.2)', () => {
     assert.equal(r.status, 200);
     assert.equal(r.body.length, 0);
     c.append(6, 'B');
-    deepMessage(await c.nextOf('ack-nack'), ackNack(2, 6), 'no write permission: ack 2 (§7.2)');
+    // No write permission: ack 2 (docs/protocols/zwibbler.md#ack-and-nack).
+    deepMessage(await c.nextOf('ack-nack'), ackNack(2, 6), 'no write permission: ack 2');
     assert.equal(c.ws.readyState, c.ws.OPEN);
     const [info] = t.hub.registry.clients({ userId: user });
     assert.deepEqual(info?.permissions, { read: true, write: false, admin: false });
@@ -844,7 +860,8 @@ describe('updateUser (§11.5, §10.2)', () => {
     assert.equal(r.status, 200);
   });
 
-  test('on SQLite the stored token really changes (§16.15), and survives a restart', async () => {
+  // docs/protocols/zwibbler.md#updateuser-changes-stored-tokens
+  test('on SQLite the stored token really changes, and survives a restart', async () => {
     const tmp = tempDir();
     const config = {
       Database: 'sqlite' as const,
@@ -984,7 +1001,8 @@ describe('failed-login throttling', () => {
 
 // ---- logs ------------------------------------------------------------------------
 
-describe('logs never contain secrets (§16.22)', () => {
+// docs/protocols/zwibbler.md#secrets-stay-out-of-the-logs
+describe('logs never contain secrets', () => {
   test('passwords, the JWT key, tokens and JWTs stay out of every log line', async () => {
     const captured = captureLog('trace');
     const hooks: string[] = [];

@@ -1,7 +1,10 @@
-// The Zwibbler management API (§11): POST to the socket path, HTTP Basic auth,
-// replies as the reference gives them (an empty body and a `Status` header),
-// with its bugs fixed: updateUser really changes stored tokens (§16.15), failed
-// logins are throttled, and no password is ever logged (§16.22).
+// The Zwibbler management API (docs/protocols/zwibbler.md#management-api): POST
+// to the socket path, HTTP Basic auth, replies as the reference gives them (an
+// empty body and a `Status` header), with its bugs fixed: updateUser really
+// changes stored tokens (docs/protocols/zwibbler.md#updateuser-changes-stored-tokens),
+// failed logins are throttled
+// (docs/protocols/zwibbler.md#failed-management-logins-are-throttled), and no
+// password is ever logged (docs/protocols/zwibbler.md#secrets-stay-out-of-the-logs).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SessionRegistry } from '../../../hub/registry';
 import { parsePermissions } from '../../../hub/permissions';
@@ -110,7 +113,8 @@ export class ManagementApi {
     // Contents from the field, else from an uploaded file part of that name.
     let contents: Uint8Array = Buffer.from(p.value('contents'), 'utf8');
     if (contents.length === 0) contents = (await p.file('contents')) ?? contents;
-    // Unlike the reference, an explicitly empty `contents=` creates an empty document (§16.26).
+    // Unlike the reference, an explicitly empty `contents=` creates an empty document
+    // (docs/protocols/zwibbler.md#createdocument-can-create-an-empty-document).
     if (contents.length === 0 && !p.has('contents')) return missing('contents');
     if (contents.length > this.o.maxDocumentBytes) return documentTooLarge;
     return (await this.o.store.createDocument(id, contents)) ? { status: 200 } : { status: 409 };
@@ -158,7 +162,8 @@ export class ManagementApi {
     if (!userId) return missing('userID');
     const permissions = p.value('permissions');
     await this.o.store.updateUser(userId, permissions);
-    // Live connections change at once: losing `r` disconnects them (§10.2).
+    // Live connections change at once: losing `r` disconnects them
+    // (docs/protocols/zwibbler.md#changing-the-permissions-of-live-clients).
     this.o.registry.setUserPermissions(userId, parsePermissions(permissions));
     return { status: 200 };
   }
@@ -175,7 +180,8 @@ function send(res: ServerResponse, reply: Reply): void {
   // The rest of a too-large body is never read: close, or the socket sits half-read until requestTimeout.
   if (reply.status === 413) headers.Connection = 'close';
   if (reply.body) {
-    // The reference says `text`; the bytes are opaque, so say so (§16.26).
+    // The reference says `text`; the bytes are opaque, so say so
+    // (docs/protocols/zwibbler.md#the-content-type-of-dumpdocument).
     headers['Content-Type'] = 'application/octet-stream';
     headers['Content-Length'] = reply.body.length;
   } else headers['Content-Length'] = 0;

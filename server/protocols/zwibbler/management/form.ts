@@ -1,5 +1,6 @@
 // Reads a management request's parameters as Go's FormValue does: the body
-// (urlencoded or multipart) first, then the query string (§11.1).
+// (urlencoded or multipart) first, then the query string
+// (docs/protocols/zwibbler.md#common-rules).
 
 export interface FormParams {
   /** The first non-empty value of a field, or '' (the reference treats both alike). */

@@ -1,5 +1,6 @@
-// The addToken expiration format (§11.5): RFC 1123 with a zone abbreviation,
-// parsed as Go's time.Parse(time.RFC1123, …) does on a server whose zone is UTC.
+// The addToken expiration format (docs/protocols/zwibbler.md#the-expiration-format):
+// RFC 1123 with a zone abbreviation, parsed as Go's time.Parse(time.RFC1123, …)
+// does on a server whose zone is UTC.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseRfc1123 } from './rfc1123';

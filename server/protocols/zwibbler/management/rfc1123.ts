@@ -1,4 +1,5 @@
-// The token expiration format of addToken (§11.5): RFC 1123 with a zone
+// The token expiration format of addToken
+// (docs/protocols/zwibbler.md#the-expiration-format): RFC 1123 with a zone
 // abbreviation, "Sun, 22 Nov 2026 01:57:27 GMT". The reference parses it with
 // Go, which takes an abbreviation it does not know as offset 0; on a server
 // whose local zone is UTC that is every abbreviation, so the zone is read as GMT.

@@ -1,4 +1,6 @@
-// The idle-session webhook (reference §12; fixes for §16.6, §16.8, §16.21):
+// The idle-session webhook (docs/protocols/zwibbler.md#idle-session-webhook) and
+// its fixes (docs/protocols/zwibbler.md#the-webhook-has-a-timeout-retries-and-a-bounded-queue,
+// docs/protocols/zwibbler.md#the-webhook-can-be-signed-instead-of-carrying-credentials):
 // a real hub, real Zwibbler clients and a real HTTP receiver on 127.0.0.1.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';

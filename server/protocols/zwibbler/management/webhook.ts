@@ -1,9 +1,11 @@
-// The Zwibbler "idle-session" webhook (reference §12), without the reference's
-// weaknesses (§16.6, §16.8, §16.21): every call has a timeout and is retried
+// The Zwibbler "idle-session" webhook (docs/protocols/zwibbler.md#idle-session-webhook),
+// without the reference's weaknesses: every call has a timeout and is retried
 // with exponential backoff after a network error, a timeout or a 5xx; nothing
 // waits on the receiver, the pending events are bounded, and stop() cancels
-// everything. Calls can be signed with an HMAC instead of carrying the
-// management credentials.
+// everything
+// (docs/protocols/zwibbler.md#the-webhook-has-a-timeout-retries-and-a-bounded-queue).
+// Calls can be signed with an HMAC instead of carrying the management credentials
+// (docs/protocols/zwibbler.md#the-webhook-can-be-signed-instead-of-carrying-credentials).
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
