@@ -1,7 +1,8 @@
 // The hub-wide table of y-webrtc topics: which of this hub's connections
 // subscribe to each, and one bus subscription per topic. A publish goes through
-// the bus (DESIGN.md rule 4), so that once hubs share a bus the subscribers on
-// other hubs receive it too; the local bus delivers synchronously, in order.
+// the bus (docs/architecture.md#scale-out-uses-redis), so that once hubs share
+// a bus the subscribers on other hubs receive it too; the local bus delivers
+// synchronously, in order.
 import type { Bus } from '../../cluster/bus';
 
 export interface TopicMember {

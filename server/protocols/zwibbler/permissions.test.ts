@@ -83,9 +83,10 @@ describe('tokens', () => {
     assert.equal(c.messages[0]!.type === 'error' && c.messages[0]!.code, 4);
   });
 
-  test('read-only possibly-create on a missing document gets ERROR 4, not 1, and creates nothing', async () => {
+  test('read-only possibly-create on a missing document gets ERROR 4, not 1, a 4403 close, and creates nothing', async () => {
     const c = await join('tok-r-missing');
     assert.equal(c.messages[0]!.type === 'error' && c.messages[0]!.code, 4);
+    assert.equal((await c.closed).code, 4403, 'an access refusal closes as one');
     assert.equal(await side.documentLength('nowhere'), null);
   });
 

@@ -299,7 +299,9 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
       if (loaded.status !== 'ok') {
         const [code, close, reason]: [number, number, string] =
           loaded.status === 'missing'
-            ? [missingCode, CloseCode.NotFound, 'document does not exist']
+            ? missingCode === ErrorCode.AccessDenied
+              ? [missingCode, CloseCode.Forbidden, 'no write permission to create the document']
+              : [missingCode, CloseCode.NotFound, 'document does not exist']
             : loaded.status === 'exists'
               ? [ErrorCode.AlreadyExists, CloseCode.AlreadyExists, 'document already exists']
               : [ErrorCode.InvalidOffset, CloseCode.InvalidOffset, 'offset beyond document end'];
