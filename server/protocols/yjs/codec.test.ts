@@ -1,5 +1,6 @@
-// The y-websocket frames of realtime-protocols.md §1.11, byte for byte, and
-// the malformed frames the hub must refuse with a reason instead of misreading.
+// The y-websocket frames of docs/protocols/yjs.md#byte-examples, byte for
+// byte, and the malformed frames the hub must refuse with a reason instead of
+// misreading.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
@@ -18,7 +19,8 @@ import {
 const bytes = (h: string): Uint8Array => new Uint8Array(hex(h));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
-describe('§1.11 vectors', () => {
+// docs/protocols/yjs.md#byte-examples
+describe('byte examples', () => {
   test('SyncStep1 of an empty doc is 00 00 01 00', () => {
     assert.equal(toHex(encodeSyncStep1(bytes('00'))), '00000100');
     assert.deepEqual(decodeFrame(bytes('00 00 01 00')), [

@@ -1,6 +1,7 @@
-// The y-websocket wire format (realtime-protocols.md §1.3–1.8): pure functions
-// between frames and messages. Every length is checked against the frame, so a
-// truncated or garbage frame becomes a YjsProtocolError, never a bad read.
+// The y-websocket wire format (docs/protocols/yjs.md#message-types, encoded as
+// in docs/protocols/yjs.md#encoding): pure functions between frames and
+// messages. Every length is checked against the frame, so a truncated or
+// garbage frame becomes a YjsProtocolError, never a bad read.
 
 export const MessageType = { Sync: 0, Awareness: 1, Auth: 2, QueryAwareness: 3 } as const;
 export const SyncType = { Step1: 0, Step2: 1, Update: 2 } as const;

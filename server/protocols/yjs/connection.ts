@@ -1,7 +1,7 @@
-// One y-websocket client (realtime-protocols.md §1.5–1.9). Until its room has
-// loaded, the socket is paused and early frames wait; then the hub sends its
-// SyncStep1 and the room's awareness, and answers every SyncStep1 with a
-// SyncStep2 computed from the loaded state.
+// One y-websocket client (docs/protocols/yjs.md#connection-sequence). Until its
+// room has loaded, the socket is paused and early frames wait; then the hub
+// sends its SyncStep1 and the room's awareness, and answers every SyncStep1
+// with a SyncStep2 computed from the loaded state.
 import { applyAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Permissions } from '../../hub/permissions';
@@ -132,7 +132,8 @@ export class YjsConnection implements SocketHandler, RoomMember {
     const room = this.room;
     if (room) {
       room.members.delete(this);
-      // Everyone else drops this client's cursors at once instead of after 30 s (§1.6).
+      // Everyone else drops this client's cursors at once instead of after 30 s
+      // (docs/protocols/yjs.md#when-a-client-leaves).
       if (this.controlledIds.size > 0) {
         removeAwarenessStates(room.awareness, [...this.controlledIds], null);
       }

@@ -1,8 +1,10 @@
-// Puts y-websocket rooms on the hub at `<YjsPath>/<room>` (realtime-protocols.md
-// §1). The room is the raw request path after the mount, not percent-decoded,
-// as the stock server names documents. A token comes as `?token=` (or y-redis'
-// `?yauth=`) or as a `yauth-<token>` subprotocol. A refused client gets the
-// y-protocols permission-denied message, then close 4401 or 4403 (§1.7).
+// Puts y-websocket rooms on the hub at `<YjsPath>/<room>`
+// (docs/protocols/yjs.md#where-it-is-served). The room is the raw request path
+// after the mount, not percent-decoded, as the stock server names documents.
+// A token comes as `?token=` (or y-redis' `?yauth=`) or as a `yauth-<token>`
+// subprotocol. A refused client gets the y-protocols permission-denied
+// message, then close 4401, 4403 or 4404
+// (docs/protocols/yjs.md#refused-connections).
 import type { IncomingMessage } from 'node:http';
 import { configuredJwtVerifier } from '../../auth/jwt';
 import { roomAccessCheck } from '../../auth/room-access';
@@ -86,7 +88,8 @@ export function mountYjs(
     name: YJS_PROTOCOL,
     path: mountedAt(`${mount}/`),
     maxMessageBytes: config.YjsMaxUpdateBytes + FRAME_OVERHEAD,
-    // A client that asks for subprotocols must get one back, or browsers fail the handshake (§1.2).
+    // A client that asks for subprotocols must get one back, or browsers fail the
+    // handshake (docs/protocols/yjs.md#subprotocols).
     selectSubprotocol: (offered) => offered.values().next().value,
     accept(socket, request, upgrade) {
       const room = roomName(request, mount);

@@ -1,9 +1,11 @@
 // One Yjs room in memory: its Y.Doc and Awareness, the connections in it, and
 // its persistence. The stored state is applied before the room is handed to
 // anyone, so no client ever syncs against a half-loaded document (the stock
-// server's bug, realtime-protocols.md §1.10). Every update the doc accepts is
-// appended to the store in per-tick batches and compacted past a threshold.
-// With several hubs, a RoomLink carries the room's changes between them.
+// server's bug; see
+// docs/protocols/yjs.md#the-stored-state-is-loaded-before-the-first-sync).
+// Every update the doc accepts is appended to the store in per-tick batches
+// and compacted past a threshold. With several hubs, a RoomLink carries the
+// room's changes between them.
 import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Bus } from '../../cluster/bus';
@@ -194,7 +196,8 @@ export class YjsRoom {
     this.lastBroadcastAt = performance.now();
     const merged = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
     const frame = encodeUpdate(merged);
-    // Senders get their own updates back, as from the stock server (§1.5 step 6).
+    // Senders get their own updates back, as from the stock server
+    // (docs/protocols/yjs.md#updates).
     for (const member of this.members) member.deliver(frame, 'doc');
   }
 

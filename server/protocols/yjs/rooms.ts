@@ -1,7 +1,8 @@
 // The Yjs rooms in memory. A room is loaded once however many clients arrive
 // together, and unloaded when its last client has gone and its updates are
 // stored, so memory follows the rooms in use rather than every room ever
-// opened (the stock server never unloads without persistence, §1.10).
+// opened (the stock server never unloads without persistence:
+// docs/protocols/yjs.md#idle-rooms-leave-memory).
 import type { Bus } from '../../cluster/bus';
 import { within } from '../../hub/within';
 import type { Logger } from '../../log/logger';

@@ -2,7 +2,8 @@
 // sync of a big room then arrives as many frames instead of one: the stock
 // client closes a socket that has received nothing for 30 s, and one 100 MB
 // frame on a busy classroom Wi-Fi takes longer than that, so it would never
-// finish its first sync (realtime-protocols.md §1.9; yjs/yhub#55).
+// finish its first sync (docs/protocols/yjs.md#large-first-syncs-over-1-mib;
+// yjs/yhub#55).
 //
 // Each piece holds whole structs of consecutive clocks, re-encoded with Yjs'
 // own encoder (the way Y.mergeUpdates writes them) and an empty delete set.

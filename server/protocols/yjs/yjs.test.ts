@@ -1,5 +1,6 @@
 // y-websocket rooms against the real WebsocketProvider and raw sockets
-// (realtime-protocols.md §1.5–1.8): sync, echo, awareness, the raw room name.
+// (docs/protocols/yjs.md#connection-sequence): sync, echo, awareness, the raw
+// room name.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { encodeAwarenessUpdate, Awareness } from 'y-protocols/awareness';
