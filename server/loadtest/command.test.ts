@@ -1,5 +1,5 @@
 // `lanboard loadtest` as a child process against a real hub: the --json shape
-// documented in README.md, and a clean stop at --duration and on Ctrl-C.
+// documented in docs/loadtest.md, and a clean stop at --duration and on Ctrl-C.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
@@ -56,7 +56,7 @@ const LATENCY = {
   p99: 'number',
 };
 
-/** The shape README.md documents for --json. */
+/** The shape docs/loadtest.md#json-summary documents for --json. */
 const JSON_SHAPE = {
   target: {
     url: 'string',

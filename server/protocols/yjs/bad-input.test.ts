@@ -1,6 +1,6 @@
 // Malformed frames and every Yjs limit: each closes only the offending
 // connection, with a code and a reason, while a bystander in the same room
-// keeps syncing (DESIGN.md rule 8).
+// keeps syncing (docs/architecture.md#bad-input-never-crashes-the-hub).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';

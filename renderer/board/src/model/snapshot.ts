@@ -1,6 +1,6 @@
 // The board's JSON snapshot: a documented, versioned format that export writes
-// and import reads back (README, "Classroom board"). Import checks every field:
-// a snapshot is a file from anywhere.
+// and import reads back (docs/protocols/classroom.md#the-json-snapshot). Import
+// checks every field: a snapshot is a file from anywhere.
 import { compareShapes, SHAPE_TYPES, STRIDE } from './shape';
 import type { Shape, ShapeType } from './shape';
 
