@@ -12,6 +12,7 @@
 //   …      <admin>/api/classes…           classes: see classes-api.ts
 //   GET    <admin>/…                      the dashboard (renderer/dist)
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TeacherMemberError } from '../classroom/service';
 import { ConfigError } from '../config/load';
 import { LoginThrottle } from '../auth/login-throttle';
 import type { MountedProtocol } from '../hub/protocol';
@@ -211,6 +212,7 @@ async function api(
       return sendJson(res, err.status, { error: err.message }, err.headers);
     }
     if (err instanceof LogQueryError) return sendJson(res, 400, { error: err.message });
+    if (err instanceof TeacherMemberError) return sendJson(res, 409, { error: err.message });
     throw err;
   }
 }

@@ -165,6 +165,35 @@ describe('creating and joining a class', () => {
     assert.equal(now.locked, false);
   });
 
+  test('the teacher cannot be removed or made view-only: 409, and the teacher’s board still opens', async () => {
+    const call = (p: string, method: string, body?: unknown) =>
+      fetch(new URL(`/admin/api/${p}`, t.httpUrl), {
+        method,
+        headers: {
+          Authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
+          'Content-Type': 'application/json',
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const teacher = detail.members.find((m) => m.role === 'teacher')!;
+    const kick = await call(`classes/${detail.code}/members/${teacher.id}/kick`, 'POST');
+    assert.equal(kick.status, 409);
+    assert.match(((await kick.json()) as { error: string }).error, /teacher cannot be removed/);
+    const mute = await call(`classes/${detail.code}/members/${teacher.id}`, 'PATCH', {
+      viewOnly: true,
+    });
+    assert.equal(mute.status, 409);
+    const now = await teacherDoes<ClassDetail>(t.httpUrl, `classes/${detail.code}`, 'GET');
+    const after = now.members.find((m) => m.id === teacher.id)!;
+    assert.deepEqual([after.removed, after.viewOnly], [false, false]);
+    const token = new URL(detail.teacherUrl).hash.match(/token=([^&]+)/)?.[1];
+    assert.ok(token, detail.teacherUrl);
+    const me = await fetch(new URL(`/api/classes/${detail.code}/me`, t.httpUrl), {
+      headers: { Authorization: `Bearer ${decodeURIComponent(token)}` },
+    });
+    assert.equal(me.status, 200);
+  });
+
   test('a board named like a class code needs that class and one of its tokens', async () => {
     const open = async (room: string, query = '') => {
       const raw = await RawYjsClient.open(`${t.wsUrl}/yjs/${room}${query}`);

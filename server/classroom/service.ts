@@ -19,7 +19,13 @@ import {
 } from './codes';
 import type { MemberState } from './api-types';
 import { memberState, permissionsOf } from './roles';
-import type { Classroom, ClassroomPatch, ClassroomStore, Member } from '../store/class-store';
+import type {
+  Classroom,
+  ClassroomPatch,
+  ClassroomStore,
+  Member,
+  MemberPatch,
+} from '../store/class-store';
 
 const CHANGED_TOPIC = 'classroom/changed';
 interface ClassChanged {
@@ -49,6 +55,14 @@ export type Admission =
 export type JoinResult =
   | { ok: true; token: string; member: Member }
   | { ok: false; status: 400 | 403 | 404 | 409; reason: string };
+
+/** A change the teacher's own membership cannot take (removal, view-only). */
+export class TeacherMemberError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TeacherMemberError';
+  }
+}
 
 export class ClassroomService {
   readonly owners: BoardOwners;
@@ -182,21 +196,34 @@ export class ClassroomService {
   }
 
   async setMemberViewOnly(code: string, id: string, viewOnly: boolean): Promise<Member | null> {
-    const member = await this.store.updateMember(code, id, { viewOnly });
-    if (member) {
+    const member = await this.changeStudent(code, id, { viewOnly }, 'made view-only');
+    if (member)
       this.options.log.info({ class: code, member: id, viewOnly }, 'class member changed');
-      this.announce(code);
-    }
     return member;
   }
 
-  /** Removes a member for good: their token stops working and their boards close. */
+  /** Removes a student for good: their token stops working and their boards close. */
   async kick(code: string, id: string): Promise<Member | null> {
-    const member = await this.store.updateMember(code, id, { removed: true });
-    if (member) {
-      this.options.log.info({ class: code, member: id }, 'class member removed');
-      this.announce(code);
-    }
+    const member = await this.changeStudent(code, id, { removed: true }, 'removed');
+    if (member) this.options.log.info({ class: code, member: id }, 'class member removed');
+    return member;
+  }
+
+  /**
+   * Changes a student, then applies it on every hub. The teacher is never
+   * removed or made view-only: nothing could give a class its teacher back.
+   */
+  private async changeStudent(
+    code: string,
+    id: string,
+    patch: MemberPatch,
+    what: string,
+  ): Promise<Member | null> {
+    const current = await this.store.member(code, id);
+    if (!current) return null;
+    if (current.role === 'teacher') throw new TeacherMemberError(`the teacher cannot be ${what}`);
+    const member = await this.store.updateMember(code, id, patch);
+    if (member) this.announce(code);
     return member;
   }
 
