@@ -86,7 +86,9 @@ export function mountYjs(
 
   transport.addEndpoint({
     name: YJS_PROTOCOL,
-    path: mountedAt(`${mount}/`),
+    // YjsPath=/ puts rooms at the root, as the stock server does: every upgrade
+    // no other endpoint claims (the hub mounts Yjs after the other protocols).
+    path: mount === '' ? { matches: () => true } : mountedAt(`${mount}/`),
     maxMessageBytes: config.YjsMaxUpdateBytes + FRAME_OVERHEAD,
     // A client that asks for subprotocols must get one back, or browsers fail the
     // handshake (docs/protocols/yjs.md#subprotocols).

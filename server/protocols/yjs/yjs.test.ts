@@ -5,10 +5,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { encodeAwarenessUpdate, Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
 import { startHub } from '../../test/hub-fixture';
 import type { TestHub } from '../../test/hub-fixture';
 import { waitFor } from '../../test/sse-client';
 import { openProvider, RawYjsClient } from '../../test/yjs-client';
+import { ZwibblerClient } from '../../test/zwibbler-client';
 import type { TestProvider } from '../../test/yjs-client';
 import { encodeAwareness, encodeSyncStep1, encodeUpdate, QUERY_AWARENESS } from './codec';
 
@@ -203,3 +206,32 @@ function decodeAwarenessEntries(update: Uint8Array) {
   }
   return out;
 }
+
+describe('YjsPath=/', () => {
+  test('rooms sit at the root, as with the stock server, and the other protocols keep their paths', async () => {
+    const hub = await startHub({ YjsPath: '/' });
+    const docs = [new Y.Doc(), new Y.Doc()];
+    const providers = docs.map(
+      (doc) =>
+        new WebsocketProvider(hub.wsUrl, 'root-room', doc, {
+          WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+          disableBc: true,
+        }),
+    );
+    try {
+      docs[0]!.getText('t').insert(0, 'at the root');
+      await waitFor(() => docs[1]!.getText('t').toString() === 'at the root', 10_000, 'no sync');
+      assert.deepEqual(
+        hub.hub.registry.rooms('yjs').map((r) => r.name),
+        ['root-room'],
+      );
+      const zwibbler = await ZwibblerClient.join(`${hub.wsUrl}/socket`, { docId: 'still-here' });
+      assert.equal(zwibbler.messages[0]!.type, 'append');
+      await zwibbler.close();
+    } finally {
+      for (const p of providers) p.destroy();
+      for (const d of docs) d.destroy();
+      await hub.stop();
+    }
+  });
+});
