@@ -5,12 +5,14 @@
 //   POST /api/classes/<code>/join  {name}    201 JoinReply; 400 bad name, 403 joining
 //                                            closed, 404 no class, 409 class full
 //   GET  /api/classes/<code>/me              MemberState; header `Authorization: Bearer <token>`
-//                                            (401 unknown token, 403 removed)
+//                                            (401 no or unknown token, 403 removed or
+//                                            another class's token, 404 no class)
 //   GET  /api/classes/<code>/events?token=   SSE: `state` (MemberState) at once and on
 //                                            every change; `removed` ({reason}) then the end
 //
 // The board's Yjs connection is `<YjsPath>/<code>?token=<token>`. Codes are
-// matched case-insensitively and without spaces or dashes.
+// matched case-insensitively and without spaces or dashes. The whole protocol:
+// docs/protocols/classroom.md.
 
 export type ClassRole = 'teacher' | 'student';
 
