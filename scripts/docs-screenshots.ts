@@ -23,6 +23,10 @@ import { ensureDashboardBuilt, startServedHub } from '../server/test/dashboard-h
 
 export const IMAGES = fileURLToPath(new URL('../docs/images/', import.meta.url));
 
+/** The pages shot, each at every width: docs/images/<page>-<width>.png. */
+export const PAGES = ['board', 'join', 'dashboard', 'class'] as const;
+type PageName = (typeof PAGES)[number];
+
 /** The widths every page is shown at: a phone, a tablet in landscape, a laptop. */
 export const VIEWPORTS = {
   phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
@@ -73,7 +77,7 @@ async function addShapes(page: Page, sketch: Sketch[]): Promise<void> {
  */
 let scrubbed: Array<[string, string]> = [];
 
-async function shoot(page: Page, name: string, width: Width): Promise<string> {
+async function shoot(page: Page, name: PageName, width: Width): Promise<string> {
   const file = path.join(IMAGES, `${name}-${width}.png`);
   await page.evaluate((pairs) => {
     const doc = (globalThis as unknown as { document: ScrubbedDocument }).document;
@@ -93,7 +97,7 @@ async function shoot(page: Page, name: string, width: Width): Promise<string> {
  */
 async function atEveryWidth(
   browser: Browser,
-  name: string,
+  name: PageName,
   open: (context: BrowserContext) => Promise<Page>,
 ): Promise<string[]> {
   const files: string[] = [];
