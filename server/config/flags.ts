@@ -63,6 +63,7 @@ export function serveSources(args: string[], env: NodeJS.ProcessEnv): ConfigSour
       host: { type: 'string' },
       port: { type: 'string' },
       'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
       'no-mdns': { type: 'boolean' },
       'admin-token': { type: 'string' },
     },
@@ -72,6 +73,9 @@ export function serveSources(args: string[], env: NodeJS.ProcessEnv): ConfigSour
   if (v.host !== undefined) flags.ServerBindAddress = { raw: v.host, flag: '--host' };
   if (v.port !== undefined) flags.ServerPort = { raw: v.port, flag: '--port' };
   if (v['log-level'] !== undefined) flags.LogLevel = { raw: v['log-level'], flag: '--log-level' };
+  if (v['log-format'] !== undefined) {
+    flags.LogFormat = { raw: v['log-format'], flag: '--log-format' };
+  }
   if (v['no-mdns']) flags.Mdns = { raw: '0', flag: '--no-mdns' };
   if (v['admin-token'] !== undefined) {
     flags.AdminToken = { raw: v['admin-token'], flag: '--admin-token' };

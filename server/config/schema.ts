@@ -13,7 +13,7 @@ import {
   text,
 } from './values';
 import type { IceServer } from './values';
-import { LOG_LEVELS } from '../log/logger';
+import { LOG_FORMATS, LOG_LEVELS } from '../log/logger';
 import { defaultDataDir } from './paths';
 import { PROTOCOL_SETTINGS } from './protocol-settings';
 import { MiB, setting } from './setting';
@@ -55,6 +55,7 @@ export interface HubConfig {
   MaxFiles: number;
   DataDir: string;
   LogLevel: (typeof LOG_LEVELS)[number];
+  LogFormat: (typeof LOG_FORMATS)[number];
   Mdns: boolean;
   MdnsName: string;
   MdnsInterface: string;
@@ -277,6 +278,12 @@ export const SETTINGS: Setting[] = [
     parse: oneOf(LOG_LEVELS),
     default: 'info',
     doc: 'One of fatal, error, warn, info, debug, trace, silent.',
+  }),
+  setting({
+    key: 'LogFormat',
+    parse: oneOf(LOG_FORMATS),
+    default: 'auto',
+    doc: '`auto`: readable lines on a terminal and JSON lines anywhere else (journald, a file, a pipe); `pretty` or `json` to choose. The dashboard keeps every line either way. `--log-format` sets it.',
   }),
   setting({
     key: 'Mdns',

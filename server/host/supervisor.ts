@@ -95,6 +95,7 @@ export class HubSupervisor {
       this.o.hubOptions?.logger ??
       createLogger({
         level: loaded.config.LogLevel,
+        format: loaded.config.LogFormat,
         ring: this.logs,
         destination: this.o.logDestination,
       });

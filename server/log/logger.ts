@@ -3,11 +3,16 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { Logger } from 'pino';
+import { prettyStream } from './pretty';
 
 export type { Logger };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** `auto`: readable lines on a terminal, JSON lines anywhere else (journald, files, pipes). */
+export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** Field names whose values never reach a log line. */
 const SECRET_FIELDS = [
@@ -62,14 +67,23 @@ export class LogRing extends Writable {
 
 export interface LoggerOptions {
   level: LogLevel;
+  /** How lines are written to the destination; the ring always keeps JSON. Default `json`. */
+  format?: LogFormat;
   /** Where lines go besides the ring; defaults to stdout. */
   destination?: NodeJS.WritableStream;
   ring?: LogRing;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
+  const destination = options.destination ?? process.stdout;
+  const terminal = (destination as { isTTY?: boolean }).isTTY === true;
+  const format = options.format ?? 'json';
+  const pretty = format === 'pretty' || (format === 'auto' && terminal);
   const streams: pino.StreamEntry[] = [
-    { stream: options.destination ?? process.stdout, level: options.level as pino.Level },
+    {
+      stream: pretty ? prettyStream(destination, terminal) : destination,
+      level: options.level as pino.Level,
+    },
   ];
   if (options.ring) streams.push({ stream: options.ring, level: options.level as pino.Level });
   return pino(
