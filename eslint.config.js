@@ -17,7 +17,7 @@ const LAYERS = [
   ['host', 'loadtest'],
 ];
 /** The files at the top of server/: only host/ reaches them (the supervisor builds hubs). */
-const TOP_FILES = ['index', 'create-hub', 'cli'];
+const TOP_FILES = ['index', 'create-hub', 'cli', 'commands'];
 const PROTOCOLS = ['chat', 'sse', 'workspaces', 'y-webrtc', 'yjs', 'zwibbler'];
 
 const ELECTRON = [

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { COMMANDS } from './commands';
 import { killAllHubs, runCli, spawnHub } from './test/child-hub';
 import type { CliResult } from './test/child-hub';
 import { tempDir } from './test/hub-fixture';
@@ -132,6 +133,76 @@ describe('bad config exits 2 with one line naming key, value, source and what is
     });
     assertOneLine(r, 2, ['CertFile', `"${cert}"`, 'KeyFile', `"${key}"`, 'PEM']);
   });
+
+  test('a mistyped --host is a config error (2), not a failure to listen', async () => {
+    const r = await runCli(['serve', '--no-mdns', '--data-dir', dataDir(), '--host', '999.1.1.1']);
+    assertOneLine(r, 2, ['ServerBindAddress', '"999.1.1.1"', '--host', 'an IP address']);
+  });
+
+  test('--port -1 is checked as a port, not read as a flag', async () => {
+    const r = await runCli(['serve', ...quiet(), '--db', 'memory', '--port', '-1']);
+    const line = assertOneLine(r, 2, [
+      'ServerPort',
+      '"-1"',
+      '--port',
+      'an integer from 0 to 65535',
+    ]);
+    assert.doesNotMatch(line, /ambiguous/);
+  });
+
+  test('--db in a folder that does not exist is refused, and nothing is created', async () => {
+    const missing = path.join(tmp.dir, 'no-such-folder');
+    const r = await runCli([
+      'serve',
+      ...quiet(),
+      '--port',
+      '0',
+      '--db',
+      path.join(missing, 'x.db'),
+    ]);
+    assertOneLine(r, 2, ['--db', missing, 'does not exist']);
+    assert.equal(fs.existsSync(missing), false);
+  });
+
+  test('--data-dir under a file names --data-dir', async () => {
+    const file = writeFile('plain-file', 'x');
+    const r = await runCli([
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--no-mdns',
+      '--port',
+      '0',
+      '--data-dir',
+      path.join(file, 'data'),
+    ]);
+    assertOneLine(r, 2, ['DataDir', '--data-dir', `${file} is a file`]);
+  });
+});
+
+describe('admin-url', () => {
+  test('prints the dashboard address with the token of the hub serve runs on the same options', async () => {
+    const dir = dataDir();
+    const hub = await spawnHub(['--data-dir', dir]);
+    try {
+      const r = await runCli(['admin-url', '--data-dir', dir, '--port', String(hub.port)]);
+      assert.equal(r.code, 0, r.stderr);
+      const url = new URL(r.stdout.trim());
+      assert.equal(`${url.origin}${url.pathname}`, `http://127.0.0.1:${hub.port}/admin/`);
+      const token = decodeURIComponent(url.hash.slice('#token='.length));
+      const res = await fetch(new URL('/admin/api/snapshot', url), {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      assert.equal(res.status, 200, 'the printed token opens the running hub’s API');
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  test('ServerPort=0 cannot be known in advance: exit 2 saying so', async () => {
+    const r = await runCli(['admin-url', '--data-dir', dataDir(), '--port', '0']);
+    assertOneLine(r, 2, ['ServerPort is 0']);
+  });
 });
 
 describe('usage', () => {
@@ -143,7 +214,7 @@ describe('usage', () => {
     assert.equal(own.length, 1, r.stderr);
     assert.equal(lines[0], own[0], 'the message comes first');
     assert.match(own[0]!, /--bogus/);
-    assert.match(r.stderr, /Usage:\n\s+lanboard serve/);
+    assert.match(r.stderr, /\n\nUsage: lanboard serve \[options\]\n/, 'the command’s own usage');
     assert.doesNotMatch(r.stderr, STACK_LINE);
   });
 
@@ -155,13 +226,28 @@ describe('usage', () => {
     assert.match(own[0]!, /"srve"/);
   });
 
-  test('--help exits 0 and prints the usage on stdout', async () => {
+  test('--help exits 0 and lists every command on stdout', async () => {
     const r = await runCli(['--help']);
     assert.equal(r.code, 0);
-    assert.match(r.stdout, /^Usage:\n/);
-    assert.match(r.stdout, /lanboard serve \[--config <file>\]/);
+    assert.match(r.stdout, /^Usage: lanboard <command>/);
+    for (const name of Object.keys(COMMANDS)) assert.match(r.stdout, new RegExp(`\\n  ${name} `));
     assert.match(r.stdout, /LANBOARD_\*/);
     assert.equal(r.stderr, '');
+  });
+
+  test('every command answers --help and -h with its own usage, exit 0', async () => {
+    for (const name of Object.keys(COMMANDS)) {
+      for (const flag of ['--help', '-h']) {
+        const r = await runCli([name, flag]);
+        assert.equal(r.code, 0, `${name} ${flag}: ${r.stderr}`);
+        assert.ok(r.stdout.startsWith(`Usage: lanboard ${name}`), `${name} ${flag}: ${r.stdout}`);
+        assert.match(r.stdout, /-h, --help/, `${name} lists --help`);
+        assert.equal(r.stderr, '');
+      }
+    }
+    const r = await runCli(['help', 'import']);
+    assert.equal(r.code, 0);
+    assert.ok(r.stdout.startsWith('Usage: lanboard import'), r.stdout);
   });
 });
 

@@ -2,10 +2,18 @@
 // every protocol on one transport with one ProtocolContext, and starts and
 // stops them in order. Hosts reach it through index.ts.
 import type { AddressInfo } from 'node:net';
-import { adminTokenSource, mountAdmin } from './admin/hub-admin';
+import path from 'node:path';
+import {
+  adminTokenOrigin,
+  adminTokenSource,
+  dashboardAddress,
+  mountAdmin,
+} from './admin/hub-admin';
 import { configuredJwtVerifier } from './auth/jwt';
-import { boardRoutes } from './board/routes';
-import { completeConfig } from './config/load';
+import { boardRoutes, DEFAULT_BOARD_DIR } from './board/routes';
+import { DEFAULT_DASHBOARD_DIR } from './admin/static';
+import { isFile } from './transport/static-files';
+import { completeConfig, ConfigError } from './config/load';
 import { HubDiscovery } from './discovery/discovery';
 import type { JoinInfo } from './discovery/join-info';
 import { checkOpenFileLimit } from './config/open-files';
@@ -85,7 +93,9 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
   const config = completeConfig(partial);
   const now = options.now ?? Date.now;
   const logs = options.logRing ?? new LogRing();
-  const log = options.logger ?? createLogger({ level: config.LogLevel, format: config.LogFormat, ring: logs });
+  const log =
+    options.logger ??
+    createLogger({ level: config.LogLevel, format: config.LogFormat, ring: logs });
   const registry = new SessionRegistry();
   const discovery = new HubDiscovery(config, log);
   const adminToken = adminTokenSource(config, log);
@@ -113,6 +123,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     if (transport) throw new Error('hub already started');
     configuredJwtVerifier(config, now); // a bad JWTKey stops the start before anything opens
     checkOpenFileLimit(config.MaxFiles, log);
+    ensureAdminToken();
     const tls = loadTls(config);
     transport = createTransport(config, tls, log);
     // The board first: once built, its join page takes `/` over from discovery's.
@@ -180,7 +191,27 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
       { address: address.address, port: address.port, tls: Boolean(tls), database: store.kind },
       'hub listening',
     );
+    log.info({ tokenAt: adminTokenOrigin(config) }, 'dashboard token');
+    for (const [page, dir] of [
+      ['dashboard', options.dashboardDir ?? DEFAULT_DASHBOARD_DIR],
+      ['board', options.boardDir ?? DEFAULT_BOARD_DIR],
+    ] as const) {
+      if (!isFile(path.join(dir, 'index.html'))) {
+        log.warn({ dir }, `the ${page} is not built: run \`npm run build\` in the checkout`);
+      }
+    }
     return address;
+  }
+
+  /** The token file exists from the first start, so IT can find it (0600). */
+  function ensureAdminToken(): void {
+    try {
+      adminToken();
+    } catch (err) {
+      throw new ConfigError(
+        `DataDir="${config.DataDir}": cannot keep the admin token there: ${(err as Error).message}`,
+      );
+    }
   }
 
   function stop({ restart = false }: { restart?: boolean } = {}): Promise<void> {
@@ -216,10 +247,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     joinInfo: () => discovery.joinInfo(),
     dashboardUrl() {
       if (!address) throw new Error('hub not started');
-      const local = ['0.0.0.0', '::', ''].includes(config.ServerBindAddress);
-      const host = local ? (address.family === 'IPv6' ? '[::1]' : '127.0.0.1') : hostOf(address);
-      const admin = config.AdminPath.replace(/\/+$/, '');
-      return `${config.CertFile ? 'https' : 'http'}://${host}:${address.port}${admin}/#token=${encodeURIComponent(adminToken())}`;
+      return dashboardAddress(config, address, adminToken());
     },
     url() {
       if (!address) throw new Error('hub not started');

@@ -33,7 +33,10 @@ export interface SessionView {
 export interface JoinView {
   urls: string[];
   preferredUrl: string;
-  localUrl: string;
+  /** Only when the hub announces itself on mDNS and other devices can reach it. */
+  localUrl: string | null;
+  /** The hub listens on loopback only: students' devices cannot reach it. */
+  loopbackOnly: boolean;
   qrSvg: string;
 }
 

@@ -90,6 +90,7 @@ export async function snapshot(ctx: AdminContext): Promise<Snapshot> {
         urls: join.urls,
         preferredUrl: join.preferredUrl,
         localUrl: join.localUrl,
+        loopbackOnly: join.loopbackOnly,
         qrSvg: join.qrSvg,
       },
       dataDir: config.DataDir,

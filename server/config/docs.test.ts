@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
 import { CONFIG_PAGE, CONFIG_SECTION, configTableMarkdown, withConfigTable } from './docs';
+import { SETTINGS } from './schema';
 
 /** Prettier pads table cells; compare the cells, not the padding. */
 const cells = (markdown: string): string =>
@@ -31,4 +32,10 @@ test('writing the table replaces the one in its section and leaves other Key tab
   assert.ok(after.includes(`Text.\n\n${configTableMarkdown()}\n\nAfter.`));
   assert.ok(!after.includes('| Key | Old |'));
   assert.throws(() => withConfigTable(other), /no "## Settings" section/);
+});
+
+test('every setting says what it does (the table shows it)', () => {
+  for (const s of SETTINGS) {
+    assert.match(s.doc, /\w+ \w+ \w+/, `${s.key} has no documentation line`);
+  }
 });

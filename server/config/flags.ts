@@ -13,7 +13,7 @@ export class UsageError extends Error {
   }
 }
 
-type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
+export type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 const DATABASE_WORDS = new Set(['sqlite', 'memory', 'redis', 'postgresql', 'mariadb', 'mysql']);
 
@@ -26,11 +26,30 @@ const STORE_OPTIONS = {
 
 type Flags = NonNullable<ConfigSources['flags']>;
 
-function parse<T extends ParseArgsOptionsConfig>(args: string[], options: T, positionals: boolean) {
+/**
+ * Every command's flags, strictly: an unknown flag is a UsageError. A negative
+ * number after a flag that takes a value (`--port -1`) is read as its value,
+ * so that the value's own check answers rather than "ambiguous".
+ */
+export function parseFlags<T extends ParseArgsOptionsConfig>(
+  args: string[],
+  options: T,
+  positionals = false,
+) {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const takesValue = arg.startsWith('--') && options[arg.slice(2)]?.type === 'string';
+    if (takesValue && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else joined.push(arg);
+  }
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: positionals });
+    return parseArgs({ args: joined, options, strict: true, allowPositionals: positionals });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError((err as Error).message.replace(/\. To specify .*$/s, ''));
   }
 }
 
@@ -56,7 +75,7 @@ function storeSources(
 
 /** `lanboard serve [--config] [--host] [--port] [--db] [--data-dir] [--log-level] [--no-mdns] [--admin-token]`. */
 export function serveSources(args: string[], env: NodeJS.ProcessEnv): ConfigSources {
-  const { values: v } = parse(
+  const { values: v } = parseFlags(
     args,
     {
       ...STORE_OPTIONS,
@@ -93,7 +112,7 @@ export interface ImportArgs {
 
 /** `lanboard import <zwibbler.db> [--config] [--db] [--data-dir] [--verbose]`. */
 export function importArgs(args: string[], env: NodeJS.ProcessEnv): ImportArgs {
-  const { positionals, values: v } = parse(
+  const { positionals, values: v } = parseFlags(
     args,
     { ...STORE_OPTIONS, verbose: { type: 'boolean' } },
     true,

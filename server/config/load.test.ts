@@ -2,6 +2,7 @@
 // error line per bad value (key, value, where it came from, what is allowed).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { tempDir } from '../test/hub-fixture';
@@ -220,11 +221,12 @@ describe('loadConfig layers', () => {
     assert.equal(envName('MaxMessageBytes'), 'LANBOARD_MAX_MESSAGE_BYTES');
     const names = SETTINGS.map((s) => envName(s.key));
     assert.equal(new Set(names).size, names.length, 'every key has its own variable');
+    const dbFile = path.join(os.tmpdir(), 'y.db'); // in a folder that exists
     const loaded = loadConfig({
-      env: { LANBOARD_JWT_KEY: 'k==', LANBOARD_DB_FILE: '/x/y.db' },
+      env: { LANBOARD_JWT_KEY: 'k==', LANBOARD_DB_FILE: dbFile },
     });
     assert.equal(loaded.config.JWTKey, 'k==');
-    assert.equal(loaded.config.DbFile, '/x/y.db');
+    assert.equal(loaded.config.DbFile, dbFile);
   });
 });
 

@@ -2,6 +2,7 @@
 // value becomes one ConfigError line naming the key, the value, where it came
 // from and what is allowed.
 import fs from 'node:fs';
+import path from 'node:path';
 import { envName, SETTING_BY_KEY, SETTINGS } from './schema';
 import type { ConfigKey, HubConfig, Setting } from './schema';
 import { ValueError } from './values';
@@ -111,7 +112,49 @@ export function loadConfig(sources: ConfigSources = {}): LoadedConfig {
     origins[s.key] = given?.origin ?? 'default';
     (config as Record<string, unknown>)[s.key] = given ? parseValue(s, given) : undefined;
   }
-  return { config: completeConfig(config), origins, file: fileName, warnings };
+  const complete = completeConfig(config);
+  const whereOf = (key: ConfigKey) => layers.get(SETTING_BY_KEY.get(key)!)?.where ?? key;
+  checkDataPaths(complete, origins, whereOf);
+  return { config: complete, origins, file: fileName, warnings };
+}
+
+/**
+ * A database path the user gave must be in a folder that exists: a typo would
+ * otherwise start an empty hub in a new folder, as if the boards were gone.
+ * The data folder may be new (the first start makes it), but not under a file.
+ */
+function checkDataPaths(
+  config: HubConfig,
+  origins: Record<ConfigKey, Origin>,
+  whereOf: (key: ConfigKey) => string,
+): void {
+  if (config.Database === 'sqlite' && origins.DbFile !== 'default') {
+    const folder = path.dirname(config.DbFile);
+    if (!isFolder(folder)) {
+      throw new ConfigError(
+        `DbFile="${config.DbFile}" (${whereOf('DbFile')}): the folder ${folder} does not exist; create it first, or check the path`,
+      );
+    }
+  }
+  if (origins.DataDir !== 'default') {
+    let existing = path.resolve(config.DataDir);
+    while (!fs.existsSync(existing) && path.dirname(existing) !== existing) {
+      existing = path.dirname(existing);
+    }
+    if (!isFolder(existing)) {
+      throw new ConfigError(
+        `DataDir="${config.DataDir}" (${whereOf('DataDir')}) cannot be a folder: ${existing} is a file`,
+      );
+    }
+  }
+}
+
+function isFolder(file: string): boolean {
+  try {
+    return fs.statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function parseValue(s: Setting, v: RawValue): unknown {

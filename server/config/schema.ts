@@ -3,6 +3,7 @@
 // Lanboard's own keys sit beside them. This table drives the file, the LANBOARD_* environment, the flags, the
 // validation messages and the table in docs/configuration.md.
 import {
+  bindAddress,
   boolean,
   byteSize,
   expiration,
@@ -95,7 +96,7 @@ export type { Setting } from './setting';
 export const SETTINGS: Setting[] = [
   setting({
     key: 'ServerBindAddress',
-    parse: text,
+    parse: bindAddress,
     default: '0.0.0.0',
     doc: 'Address to listen on. 127.0.0.1 keeps the hub to this computer.',
   }),
@@ -157,12 +158,17 @@ export const SETTINGS: Setting[] = [
     default: false,
     doc: 'DbServer is a Redis Cluster (its keys are hash-tagged per document, so each script stays on one node).',
   }),
-  setting({ key: 'DbUser', parse: text, default: '', doc: 'Database user.' }),
+  setting({
+    key: 'DbUser',
+    parse: text,
+    default: '',
+    doc: 'The Redis user (Database=redis, with Redis ACLs); empty for the default user.',
+  }),
   setting({
     key: 'DbPassword',
     parse: text,
     default: '',
-    doc: 'Database password.',
+    doc: 'The Redis password (Database=redis).',
     secret: true,
     aliases: ['RedisPassword'],
   }),

@@ -1,5 +1,6 @@
 // Parsers for config values. Each throws a ValueError that says what is allowed;
 // the loader adds the key, the value and where it came from.
+import net from 'node:net';
 
 export class ValueError extends Error {
   constructor(readonly allowed: string) {
@@ -11,6 +12,19 @@ export class ValueError extends Error {
 export type Parser<T> = (raw: string) => T;
 
 export const text: Parser<string> = (raw) => raw;
+
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/** An IP address, or a host name that is not a mistyped IPv4 address (`999.1.1.1`). */
+export const bindAddress: Parser<string> = (raw) => {
+  const value = raw.trim();
+  if (net.isIP(value) !== 0) return value;
+  if (HOST_NAME.test(value) && !/^[\d.]+$/.test(value)) return value;
+  throw new ValueError(
+    'an IP address of this computer (0.0.0.0: every interface; 127.0.0.1: this computer only) or a host name',
+  );
+};
 
 export function integer(min: number, max: number): Parser<number> {
   return (raw) => {

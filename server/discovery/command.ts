@@ -1,11 +1,21 @@
 // `lanboard discover [--timeout <s>] [--json] [--interface <addr>]`: lists the
 // hubs that answer on the LAN within the timeout, as text or one JSON array.
-import { parseArgs } from 'node:util';
-import { UsageError } from '../config/flags';
+import { parseFlags, UsageError } from '../config/flags';
 import { createLogger } from '../log/logger';
 import { discoverHubs } from './browse';
 import type { FoundHub } from './browse';
 import { hubUrl } from './join-info';
+
+export const DISCOVER_USAGE = `Usage: lanboard discover [options]
+
+Lists the Lanboard hubs that answer over mDNS on the LAN: name, address, port,
+TLS and protocols.
+
+Options:
+  --timeout <s>           how long to listen for answers (default 3)
+  --json                  one JSON array on stdout
+  --interface <address>   ask through this IPv4 address only
+  -h, --help              this text`;
 
 export interface DiscoverArgs {
   timeoutMs: number;
@@ -14,21 +24,11 @@ export interface DiscoverArgs {
 }
 
 export function discoverArgs(args: string[]): DiscoverArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        timeout: { type: 'string' },
-        json: { type: 'boolean' },
-        interface: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const { values } = parseFlags(args, {
+    timeout: { type: 'string' },
+    json: { type: 'boolean' },
+    interface: { type: 'string' },
+  });
   const seconds = Number(values.timeout ?? '3');
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
     throw new UsageError(`--timeout takes seconds from 0 to 3600, got "${values.timeout}"`);

@@ -132,6 +132,18 @@ describe('join info', () => {
     assert.equal(info.preferredUrl, 'http://teacher-laptop.local:3000/');
   });
 
+  test('the .local URL only when mDNS announces the hub and it listens beyond loopback', async () => {
+    assert.equal((await joinInfo(input({ mdnsName: null }))).localUrl, null, 'mDNS off');
+    for (const bindAddress of ['127.0.0.1', '127.0.1.1', '::1', 'localhost']) {
+      const info = await joinInfo(input({ bindAddress }));
+      assert.equal(info.localUrl, null, bindAddress);
+      assert.equal(info.loopbackOnly, true, bindAddress);
+    }
+    const lan = await joinInfo(input({ bindAddress: '192.168.1.23' }));
+    assert.equal(lan.localUrl, 'http://teacher-laptop.local:3000/');
+    assert.equal(lan.loopbackOnly, false);
+  });
+
   test('the QR code is an SVG that encodes the preferred URL', async () => {
     const info = await joinInfo(input());
     assert.match(info.qrSvg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" [^>]*viewBox=/);

@@ -66,6 +66,12 @@ export function lanAddresses(list: InterfaceList, bindAddress = '0.0.0.0'): LanA
     .map(({ rank: _rank, ...a }) => a);
 }
 
+/** 127.0.0.0/8, ::1 and `localhost`: a bind address only this computer can reach. */
+export function isLoopback(address: string): boolean {
+  const a = address.toLowerCase().replace(/^\[|\]$/g, '');
+  return a === 'localhost' || a === '::1' || /^127\./.test(a) || a === '::ffff:127.0.0.1';
+}
+
 export function hubUrl(host: string, port: number, tls: boolean): string {
   const h = host.includes(':') ? `[${host}]` : host;
   return `${tls ? 'https' : 'http'}://${h}:${port}/`;
@@ -106,8 +112,14 @@ export interface JoinInfo {
   urls: string[];
   /** The one to show and encode in the QR code: the first LAN URL. */
   preferredUrl: string;
-  /** `http://<host>.local:<port>/`: friendlier, but only where the device resolves mDNS names. */
-  localUrl: string;
+  /**
+   * `http://<host>.local:<port>/`: friendlier, but only where the device
+   * resolves mDNS names. Null unless the hub announces itself on mDNS and
+   * listens where other devices can reach it.
+   */
+  localUrl: string | null;
+  /** The hub listens on loopback only: no other device can reach it. */
+  loopbackOnly: boolean;
   /** An SVG QR code of preferredUrl. */
   qrSvg: string;
   protocols: JoinEndpoint[];
@@ -118,13 +130,18 @@ export async function joinInfo(input: JoinInput): Promise<JoinInfo> {
   const urls = lanAddresses(input.interfaces, input.bindAddress).map((a) =>
     hubUrl(a.address, input.port, input.tls),
   );
-  const localUrl = hubUrl(`${hostLabel(input.hostname)}.local`, input.port, input.tls);
+  const loopbackOnly = isLoopback(input.bindAddress);
+  const localUrl =
+    input.mdnsName !== null && !loopbackOnly
+      ? hubUrl(`${hostLabel(input.hostname)}.local`, input.port, input.tls)
+      : null;
   // The IP URL works on every device; `.local` does not on many Android phones.
-  const preferredUrl = urls[0] ?? localUrl;
+  const preferredUrl = urls[0] ?? localUrl ?? hubUrl('127.0.0.1', input.port, input.tls);
   return {
     urls,
     preferredUrl,
     localUrl,
+    loopbackOnly,
     qrSvg: await QRCode.toString(preferredUrl, { type: 'svg', margin: 2 }),
     protocols: input.protocols.map((p) => ({
       name: p.name,

@@ -13,7 +13,7 @@ before(async () => {
 after(() => hub.stop());
 
 describe('join routes', () => {
-  test('GET /api/join: the hub URL, .local URL, QR code and endpoints', async () => {
+  test('GET /api/join: the hub URL, no .local URL without mDNS or off loopback, QR code and endpoints', async () => {
     const res = await fetch(`${hub.httpUrl}/api/join`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
@@ -21,7 +21,8 @@ describe('join routes', () => {
     const info = (await res.json()) as JoinInfo;
     assert.deepEqual(info.urls, [`${hub.httpUrl}/`], 'bound to 127.0.0.1: only that address');
     assert.equal(info.preferredUrl, `${hub.httpUrl}/`);
-    assert.match(info.localUrl, /^http:\/\/[a-z0-9-]+\.local:\d+\/$/);
+    assert.equal(info.localUrl, null, 'mDNS off and bound to loopback: no .local name works');
+    assert.equal(info.loopbackOnly, true);
     assert.match(info.qrSvg, /^<svg /);
     assert.equal(info.mdnsName, null, 'mDNS is off');
     assert.deepEqual(

@@ -41,7 +41,8 @@ const link = (url: string) => `<a href="${escape(url)}">${escape(url)}</a>`;
 
 export function joinPage(info: JoinInfo): string {
   const title = info.mdnsName ?? 'Lanboard';
-  const others = [...info.urls.filter((u) => u !== info.preferredUrl), info.localUrl];
+  const others = info.urls.filter((u) => u !== info.preferredUrl);
+  if (info.localUrl) others.push(info.localUrl);
   const rows = info.protocols
     .map(
       (p) =>

@@ -1,6 +1,7 @@
 // `lanboard serve` prints the dashboard URL with its token only on a
-// terminal, as Jupyter does, and never into the log lines. The terminal is a
-// real pseudo-terminal from util-linux `script`.
+// terminal, as Jupyter does, and never into the log lines; on every start,
+// terminal or not, it says where the token file is, which exists from the
+// first start. The terminal is a real pseudo-terminal from util-linux `script`.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -29,13 +30,29 @@ describe('the dashboard URL on a terminal', () => {
     for (const d of dirs) d.remove();
   });
 
-  test('not a terminal: no URL, no token, no token file', async () => {
+  test('not a terminal (systemd): the token file exists (0600) and its path is printed and logged, never the token', async () => {
     const dir = tempDir();
     dirs.push(dir);
-    const hub = await spawnHub(['--data-dir', dir.dir]);
+    const hub = await spawnHub(['--data-dir', dir.dir, '--log-format', 'json']);
     await hub.stop();
-    assert.ok(!fs.existsSync(path.join(dir.dir, 'admin-token')));
-    assert.doesNotMatch(hub.stderr(), /token/i);
+    const file = path.join(dir.dir, 'admin-token');
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    const token = fs.readFileSync(file, 'utf8').trim();
+    assert.ok(token.length >= 16);
+    assert.match(
+      hub.stderr(),
+      new RegExp(
+        `dashboard on this computer: http://127\\.0\\.0\\.1:\\d+/admin/ \\(token: ${file}; `,
+      ),
+    );
+    assert.ok(!hub.stderr().includes(token), 'the token itself is never printed');
+    const logged = hub
+      .stdout()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg: string; tokenAt?: string });
+    assert.equal(logged.find((l) => l.msg === 'dashboard token')?.tokenAt, file);
+    assert.ok(!hub.stdout().includes(token), 'nor logged');
   });
 
   test(
@@ -74,8 +91,13 @@ describe('the dashboard URL on a terminal', () => {
         headers: { Authorization: `Bearer ${token}` },
       });
       assert.equal(res.status, 200);
-      const logLines = out.split(/\r?\n/).filter((l) => l.startsWith('{'));
-      assert.ok(logLines.some((l) => l.includes('"hub listening"')));
+      // On a terminal the log lines are readable ones (LogFormat=auto).
+      const logLines = out.split(/\r?\n/).filter((l) => /\d\d:\d\d:\d\d/.test(l));
+      assert.ok(
+        logLines.some((l) => l.includes('hub listening')),
+        out,
+      );
+      assert.ok(!logLines.some((l) => l.startsWith('{')), 'no JSON lines on a terminal');
       for (const line of logLines) assert.ok(!line.includes(token), line);
       process.kill(-tty.pid!, 'SIGTERM');
     },

@@ -6,6 +6,24 @@ import { formatSummary, LiveDisplay } from './display';
 import { completeOptions, loadtestArgs } from './options';
 import { runLoadTest } from './runner';
 
+export const LOADTEST_USAGE = `Usage: lanboard loadtest --test <ws-url> --docid <id> [options]
+
+Simulates teachers who draw and students who watch one Zwibbler document on any
+Zwibbler server, and reports screen-to-screen times every second until
+--duration or Ctrl-C, then a summary (docs/loadtest.md).
+
+Options:
+  --test <ws-url>      the server's Zwibbler socket, e.g. ws://127.0.0.1:3000/socket
+  --docid <id>         the document every client joins
+  --teachers <n>       clients that append (default 0)
+  --students <n>       clients that only read (default 0); at least one client in all
+  --delay <ms>         mean time between one teacher's changes (default 1000)
+  --length <bytes>     bytes per change (default 10, at least 8)
+  --duration <s>       stop after this many seconds (default: until Ctrl-C)
+  --json               the summary as one JSON object on stdout
+  --verbose            plain lines, with connections, conflicts and errors
+  -h, --help           this text`;
+
 export async function loadtestCommand(args: string[]): Promise<void> {
   const { options: input, json, verbose } = loadtestArgs(args);
   const options = completeOptions(input);

@@ -1,7 +1,6 @@
 // What a load test is asked to do, its defaults (those of the reference tester,
 // docs/loadtest.md#options), and the `lanboard loadtest` flags that set them.
-import { parseArgs } from 'node:util';
-import { UsageError } from '../config/flags';
+import { parseFlags, UsageError } from '../config/flags';
 
 export interface LoadTestOptions {
   /** ws:// or wss:// URL of the Zwibbler socket, e.g. ws://127.0.0.1:3000/socket. */
@@ -102,27 +101,17 @@ function integerFlag(name: string, raw: string | undefined, min: number): number
  * [--delay <ms>] [--length <bytes>] [--duration <s>] [--json] [--verbose]`.
  */
 export function loadtestArgs(args: string[]): LoadTestCommand {
-  let v;
-  try {
-    v = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        test: { type: 'string' },
-        docid: { type: 'string' },
-        teachers: { type: 'string' },
-        students: { type: 'string' },
-        delay: { type: 'string' },
-        length: { type: 'string' },
-        duration: { type: 'string' },
-        json: { type: 'boolean' },
-        verbose: { type: 'boolean' },
-      },
-    }).values;
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const v = parseFlags(args, {
+    test: { type: 'string' },
+    docid: { type: 'string' },
+    teachers: { type: 'string' },
+    students: { type: 'string' },
+    delay: { type: 'string' },
+    length: { type: 'string' },
+    duration: { type: 'string' },
+    json: { type: 'boolean' },
+    verbose: { type: 'boolean' },
+  }).values;
   if (v.test === undefined) throw new UsageError('loadtest needs --test <ws-url>');
   let url: URL;
   try {

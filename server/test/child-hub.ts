@@ -19,6 +19,8 @@ export interface ChildHub {
   httpUrl: string;
   wsUrl: string;
   stderr: () => string;
+  /** Everything the hub wrote to stdout so far (its log lines). */
+  stdout: () => string;
   exited: Promise<Exit>;
   /** Sends the signal (SIGTERM by default) and waits for the exit. */
   stop(signal?: NodeJS.Signals): Promise<Exit>;
@@ -77,9 +79,12 @@ export function spawnHub(
   );
   running.add(child);
   let err = '';
+  let allOut = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout!.on('data', (d: Buffer) => (allOut += d.toString()));
   const exited = new Promise<Exit>((resolve) =>
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': the output pipes are drained by then, so stderr() and stdout() are whole.
+    child.once('close', (code, signal) => {
       running.delete(child);
       dataDir?.remove();
       resolve({ code, signal });
@@ -99,9 +104,8 @@ export function spawnHub(
         out = out.slice(nl + 1);
         if (!line.includes('"hub listening"')) continue;
         clearTimeout(timer);
-        // Keep draining stdout so that the child never blocks on a full pipe.
+        // The collector above keeps draining stdout, so the child never blocks on a full pipe.
         child.stdout!.off('data', onData);
-        child.stdout!.resume();
         const port = (JSON.parse(line) as { port: number }).port;
         resolve({
           child,
@@ -109,6 +113,7 @@ export function spawnHub(
           httpUrl: `http://127.0.0.1:${port}`,
           wsUrl: `ws://127.0.0.1:${port}`,
           stderr: () => err,
+          stdout: () => allOut,
           exited,
           stop: (signal = 'SIGTERM') => {
             if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -16,8 +16,10 @@ export function TokenPrompt({ wrong }: { wrong: boolean }) {
       >
         <p>
           {wrong ? 'That admin token was not accepted. ' : ''}
-          Open the address <code>lanboard serve</code> printed in its terminal, or paste the admin
-          token: it is in the file <code>admin-token</code> in the hub&apos;s data folder, or the{' '}
+          Open the address <code>lanboard serve</code> printed in its terminal, or run{' '}
+          <code>lanboard admin-url</code> on the hub&apos;s computer, which prints it. Or paste the
+          admin token: <code>lanboard serve</code> says at every start which file holds it (
+          <code>admin-token</code> in the hub&apos;s data folder), or it is the{' '}
           <code>AdminToken</code> setting.
         </p>
         <label htmlFor="token">Admin token</label>

@@ -53,7 +53,13 @@ export function Overview({ snapshot }: { snapshot: Snapshot }) {
               {join.urls.length > 1 && (
                 <p className="muted">Also: {join.urls.slice(1).join(', ')}</p>
               )}
-              <p className="muted">Where mDNS works: {join.localUrl}</p>
+              {join.localUrl && <p className="muted">Where mDNS works: {join.localUrl}</p>}
+              {join.loopbackOnly && (
+                <p className="error" role="alert">
+                  The hub listens on this computer only (ServerBindAddress), so students&apos;
+                  devices cannot reach it: set it to 0.0.0.0 in Settings.
+                </p>
+              )}
             </>
           ) : (
             <p>The join address is not known yet.</p>

@@ -1,0 +1,85 @@
+// `lanboard import <zwibbler.db>`: a zwibserve SQLite database into the one
+// `lanboard serve` would use with the same flags. One summary line on stdout;
+// nothing already there is overwritten.
+import fs from 'node:fs';
+import path from 'node:path';
+import { importArgs } from '../config/flags';
+import { ConfigError, loadConfig } from '../config/load';
+import { openStore } from '../store/open-store';
+import { importZwibserveDatabase, inspectZwibserveDatabase } from '../store/zwibserve-import';
+import type { SkippedItem } from '../store/zwibserve-import';
+
+export const IMPORT_USAGE = `Usage: lanboard import <zwibbler.db> [options]
+
+Copies the documents, keys and unexpired tokens of a zwibserve SQLite database
+into the database \`lanboard serve\` would use with the same options. Nothing
+already there is overwritten (what is skipped is reported), so running it
+twice is harmless, and a hub may be running on that database meanwhile.
+
+Options:
+  --config <file>     the settings file \`serve\` uses
+  --db <file>         the SQLite file to fill (its folder must exist)
+  --data-dir <dir>    the data folder \`serve\` uses
+  --verbose           list every skipped document, key and token
+  -h, --help          this text
+
+Moving from zwibbler-service: docs/operating.md.`;
+
+/** `lanboard import`: one summary line on stdout, the skipped items with --verbose. */
+export async function importCommand(args: string[]): Promise<void> {
+  const { source, verbose, sources } = importArgs(args, process.env);
+  const loaded = loadConfig(sources);
+  for (const w of loaded.warnings) process.stderr.write(`lanboard: warning: ${w}\n`);
+  const { config } = loaded;
+  if (config.Database === 'memory') {
+    const where = { flag: '--db', file: loaded.file, env: 'LANBOARD_DATABASE', default: 'default' };
+    throw new ConfigError(
+      `cannot import into Database=memory (from ${where[loaded.origins.Database]}): it is lost at exit; give --db <sqlite-file>`,
+    );
+  }
+  const target = path.resolve(config.DbFile);
+  if (sameFile(source, target)) {
+    throw new ConfigError(
+      `${source} is the zwibserve database itself: import it into another file`,
+    );
+  }
+  // Check the source before the target file (and its folder) is created.
+  inspectZwibserveDatabase(source);
+  // SQLite locks each write (busy_timeout 5 s), so a hub may be running on the target.
+  const store = openStore(config);
+  let report;
+  try {
+    report = await importZwibserveDatabase(source, store);
+  } finally {
+    await store.close();
+  }
+  for (const note of report.notes) process.stderr.write(`lanboard: note: ${note}\n`);
+  const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  let line =
+    `lanboard: imported ${count(report.documents, 'document')}, ${count(report.keys, 'key')}, ` +
+    `${count(report.tokens, 'token')} from ${source} into ${target}`;
+  const skipped = report.skipped.length;
+  if (skipped > 0) line += `; skipped ${skipped}${verbose ? ':' : ' (run with --verbose to list)'}`;
+  process.stdout.write(`${line}\n`);
+  if (verbose) for (const item of report.skipped) process.stdout.write(`  ${describe(item)}\n`);
+}
+
+function describe(item: SkippedItem): string {
+  switch (item.kind) {
+    case 'document':
+      return `document ${JSON.stringify(item.id)}: ${item.reason}`;
+    case 'key':
+      return `key ${JSON.stringify(item.name)} of document ${JSON.stringify(item.id)}: ${item.reason}`;
+    case 'token':
+      // A token ID is a credential: show only enough to recognise it.
+      return `token ${item.id.length > 8 ? `${item.id.slice(0, 4)}…` : '…'}: ${item.reason}`;
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    return fs.realpathSync(a) === fs.realpathSync(b);
+  } catch {
+    return a === b;
+  }
+}
