@@ -128,7 +128,7 @@ export async function runApp(
 
   const supervisor = new HubSupervisor({
     sources,
-    hubOptions: { dashboardDir: files.dashboardDir },
+    hubOptions: { dashboardDir: files.dashboardDir, boardDir: files.boardDir },
     logDestination: logStream,
     onStart(hub) {
       const first = running === undefined;

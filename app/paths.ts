@@ -23,7 +23,10 @@ export interface AppPaths {
 
 export interface Resources {
   preload: string;
+  /** The built dashboard (renderer/dist), served under AdminPath. */
   dashboardDir: string;
+  /** The built classroom board and join page (renderer/board/dist), served at / and /board/. */
+  boardDir: string;
   trayIcon: string;
   /** What `electron <entry>` ran in development; autostart repeats it. */
   mainEntry: string;
@@ -33,6 +36,7 @@ export function resources(root = APP_ROOT): Resources {
   return {
     preload: path.join(root, 'out', 'preload.cjs'),
     dashboardDir: path.join(root, 'renderer', 'dist'),
+    boardDir: path.join(root, 'renderer', 'board', 'dist'),
     trayIcon: path.join(root, 'build', 'icons', '32x32.png'),
     mainEntry: path.join(root, 'out', 'main.mjs'),
   };
