@@ -10,11 +10,12 @@ import type { Hub } from '../server/index';
 import { autostart, HIDDEN_FLAG } from './autostart';
 import { trustHubCertificate } from './certificate';
 import type { ElectronApi } from './electron-api';
-import { adminConnection, appSources, pingHub, SMOKE_FLAGS, temporarySources } from './hub-host';
+import { adminConnection, appSources, SMOKE_FLAGS, temporarySources } from './hub-host';
 import { registerIpc, trustedSender } from './ipc';
 import { guardSession, guardWebContents } from './navigation';
 import { ensureDefaultConfig, resources, setupPaths } from './paths';
 import type { AppPaths } from './paths';
+import { checkBridge, checkPages, smokeReport } from './smoke-test';
 import { StatusTray } from './tray';
 import { createDashboardWindow, showWindow } from './window';
 
@@ -75,6 +76,8 @@ export async function runApp(
   const ui: { window?: BrowserWindow } = {};
   let running: Hub | undefined;
   let nextPage = '';
+  /** The window's latest load of the dashboard: the smoke test waits for it. */
+  let dashboardLoaded: Promise<unknown> = Promise.resolve();
   let hubStopped = false;
   let stopDone!: () => void;
   const stopped = new Promise<void>((resolve) => (stopDone = resolve));
@@ -134,7 +137,7 @@ export async function runApp(
       const first = running === undefined;
       running = hub;
       // The restart moved the hub (port, TLS): the window follows it.
-      window.loadURL(adminConnection(hub).url + nextPage).catch(() => undefined);
+      dashboardLoaded = window.loadURL(adminConnection(hub).url + nextPage).catch(() => undefined);
       nextPage = '';
       if (first && !startHidden) showWindow(window);
       tray.update(trayStatus());
@@ -258,10 +261,11 @@ export async function runApp(
   }
 
   async function smokeTest(): Promise<void> {
-    const ok = running !== undefined && (await pingHub(running));
-    report(
-      `lanboard: smoke test ${ok ? 'passed' : 'failed'}: GET ${running ? '/socket?ping' : '(no hub)'}`,
-    );
+    const checks = running
+      ? [...(await checkPages(running)), await checkBridge(window.webContents, dashboardLoaded)]
+      : [{ what: 'the hub', ok: false, detail: 'not running' }];
+    const { ok, line } = smokeReport(checks);
+    report(line);
     exitCode = ok ? 0 : 1;
     app.quit();
   }
