@@ -32,13 +32,13 @@ describe('electron-builder.yml', () => {
     assert.equal(config.appId, 'org.lanboard.desktop');
     assert.equal(config.productName, 'Lanboard');
     assert.ok(config.asarUnpack.includes('**/*.node'));
-    assert.equal(config.npmRebuild, false);
+    assert.equal(config.npmRebuild, true, 'rebuilt for each target arch');
     assert.equal(config.extraMetadata.main, 'out/main.mjs');
     assert.deepEqual(config.win.target, ['nsis']);
     assert.equal(config.nsis.oneClick, false);
     assert.equal(config.nsis.perMachine, false, 'the user chooses per machine or per user');
     assert.equal(config.nsis.include, 'build/installer.nsh');
-    assert.deepEqual(config.mac.target, ['dmg']);
+    assert.deepEqual(config.mac.target, [{ target: 'dmg', arch: ['x64', 'arm64'] }]);
     assert.equal(config.mac.hardenedRuntime, true);
     assert.equal(typeof config.mac.extendInfo.NSLocalNetworkUsageDescription, 'string');
     assert.deepEqual(config.mac.extendInfo.NSBonjourServices, ['_lanboard._tcp', '_http._tcp']);

@@ -87,11 +87,17 @@ function workflowProblems(w: Workflow): string[] {
   if (oses.join() !== 'windows-latest,macos-latest,ubuntu-24.04')
     problems.push(`the legs are ${oses.join(', ')}`);
   const dist = stepIndex(installers, /^npm run dist$/);
+  const archCheck = stepIndex(
+    installers,
+    /^node --import tsx scripts\/check-packaged\.ts dist \$\{\{ runner\.os == 'macOS' && 'x64 arm64' \|\| 'x64' \}\}$/,
+  );
+  if (archCheck < dist)
+    problems.push('no check of the packaged native modules (x64 and arm64 on macOS)');
   for (const os of ['Linux', 'macOS', 'Windows']) {
     const step = smokeStep(installers, os);
     if (!step) problems.push(`no ${os} smoke test`);
-    else if (!step['timeout-minutes'] || installers.steps.indexOf(step) < dist)
-      problems.push(`the ${os} smoke test needs a timeout and must follow npm run dist`);
+    else if (!step['timeout-minutes'] || installers.steps.indexOf(step) < archCheck)
+      problems.push(`the ${os} smoke test needs a timeout and must follow the build and its check`);
   }
   const linux = smokeStep(installers, 'Linux')?.run ?? '';
   if (
@@ -153,6 +159,15 @@ describe('the release workflow', () => {
     assert.deepEqual(workflowProblems(w).slice(0, 2), [
       'no version job running scripts/release-version.ts on $GITHUB_REF',
       'installers do not wait for the version check',
+    ]);
+  });
+
+  test('a macOS leg that checks only the host arch is caught', () => {
+    const w = workflow();
+    const check = w.jobs.installers!.steps.find((s) => /check-packaged/.test(s.run ?? ''))!;
+    check.run = 'node --import tsx scripts/check-packaged.ts dist x64';
+    assert.deepEqual(workflowProblems(w), [
+      'no check of the packaged native modules (x64 and arm64 on macOS)',
     ]);
   });
 
