@@ -3,19 +3,24 @@
 // before anything touches the hub's port or database (style guide B3), the
 // sandbox and guards before the first window, the window before the hub (the
 // supervisor points it at every hub it starts: restarts move it).
-import fs from 'node:fs';
 import type { BrowserWindow } from 'electron';
-import { ConfigError, HubSupervisor, ListenError, loadConfig } from '../server/index';
+import { createLogger, HubSupervisor } from '../server/index';
 import type { Hub } from '../server/index';
 import { autostart, HIDDEN_FLAG } from './autostart';
 import { trustHubCertificate } from './certificate';
+import { crashRecorder, guardProcess, startCrashReporter, watchProcesses } from './crash-guard';
+import type { GuardOptions } from './crash-guard';
 import type { ElectronApi } from './electron-api';
-import { adminConnection, appSources, SMOKE_FLAGS, temporarySources } from './hub-host';
-import { registerIpc, trustedSender } from './ipc';
+import { adminConnection, appSources, SMOKE_FLAGS } from './hub-host';
+import { registerIpc } from './ipc';
+import { desktopHandlers } from './ipc-handlers';
+import { LOG_LIMITS, RotatingFile } from './log-file';
+import type { RotationLimits } from './log-file';
 import { guardSession, guardWebContents } from './navigation';
 import { ensureDefaultConfig, resources, setupPaths } from './paths';
 import type { AppPaths } from './paths';
 import { checkBridge, checkPages, smokeReport } from './smoke-test';
+import { startFirstHub } from './startup';
 import { StatusTray } from './tray';
 import { createDashboardWindow, showWindow } from './window';
 
@@ -34,6 +39,10 @@ export interface RunOptions {
   root?: string;
   /** Where the smoke test's verdict and fatal errors are written. */
   report?(line: string): void;
+  /** Where uncaughtException and unhandledRejection come from: process, or a stand-in in tests. */
+  processEvents?: GuardOptions['events'];
+  logLimits?: RotationLimits;
+  crashLimit?: GuardOptions['limit'];
 }
 
 export interface DesktopApp {
@@ -68,6 +77,7 @@ export async function runApp(
     return undefined;
   }
   app.enableSandbox();
+  startCrashReporter(app, electron.crashReporter, paths.crashDumpsDir);
   const files = resources(o.root);
 
   let quitting = false;
@@ -76,6 +86,8 @@ export async function runApp(
   const ui: { window?: BrowserWindow } = {};
   let running: Hub | undefined;
   let nextPage = '';
+  /** Set when the first start needs the teacher (a temporary port): shown even if started hidden. */
+  let showOnStart = false;
   /** The window's latest load of the dashboard: the smoke test waits for it. */
   let dashboardLoaded: Promise<unknown> = Promise.resolve();
   let hubStopped = false;
@@ -115,7 +127,8 @@ export async function runApp(
   await app.whenReady();
   guardSession(electron.session.defaultSession);
   ensureDefaultConfig(paths);
-  const logStream = fs.createWriteStream(paths.logFile, { flags: 'a' });
+  const logFile = new RotatingFile(paths.logFile, o.logLimits ?? LOG_LIMITS);
+  const crashFile = new RotatingFile(paths.crashFile, { maxBytes: 256 * 1024, keep: 1 });
   const sources = appSources(paths, o.env, flags.smokeTest ? SMOKE_FLAGS : {});
 
   const window = createDashboardWindow(electron, {
@@ -132,20 +145,49 @@ export async function runApp(
   const supervisor = new HubSupervisor({
     sources,
     hubOptions: { dashboardDir: files.dashboardDir, boardDir: files.boardDir },
-    logDestination: logStream,
+    logDestination: logFile,
     onStart(hub) {
       const first = running === undefined;
       running = hub;
       // The restart moved the hub (port, TLS): the window follows it.
       dashboardLoaded = window.loadURL(adminConnection(hub).url + nextPage).catch(() => undefined);
       nextPage = '';
-      if (first && !startHidden) showWindow(window);
+      if (first && (showOnStart || !startHidden)) showWindow(window);
       tray.update(trayStatus());
     },
     onFatal(err) {
       running = undefined;
       tray.update(undefined);
       dialog.showErrorBox('Lanboard stopped', `The hub could not restart: ${err.message}`);
+    },
+  });
+
+  // The app's own lines go where the hub's do: the file and the dashboard's Logs page.
+  const log = createLogger({ level: 'info', destination: logFile, ring: supervisor.logs }).child({
+    component: 'desktop',
+  });
+  const record = crashRecorder(crashFile, log);
+  const unguard = guardProcess({
+    events: o.processEvents ?? process,
+    log,
+    record,
+    recover: () => supervisor.recover(),
+    limit: o.crashLimit,
+    giveUp(err) {
+      dialog.showErrorBox(
+        'Lanboard keeps failing',
+        `The hub failed again and again, so Lanboard stopped restarting it: ${err.message}\n\nQuit and start Lanboard again; if it keeps happening, send the logs folder (Settings) to whoever looks after Lanboard.`,
+      );
+    },
+  });
+  watchProcesses(app, {
+    log,
+    record,
+    reloadWindow(id) {
+      if (quitting || window.isDestroyed() || window.webContents.id !== id || !running)
+        return false;
+      dashboardLoaded = window.loadURL(adminConnection(running).url).catch(() => undefined);
+      return true;
     },
   });
 
@@ -173,40 +215,17 @@ export async function runApp(
     exe: o.execPath ?? process.execPath,
     mainEntry: files.mainEntry,
   });
-  registerIpc(electron.ipcMain, {
-    isTrusted: (event) =>
-      trustedSender(
-        event,
-        () => (window.isDestroyed() ? undefined : window.webContents),
-        () => running && adminConnection(running).url,
-      ),
-    adminConnection: () => {
-      if (!running) throw new Error('the hub is not running');
-      return adminConnection(running);
-    },
-    async pickFile(kind) {
-      const result = await dialog.showOpenDialog(window, {
-        title: kind === 'cert' ? 'Choose the TLS certificate' : 'Choose the TLS private key',
-        properties: ['openFile'],
-        filters: [
-          kind === 'cert'
-            ? { name: 'Certificates', extensions: ['pem', 'crt', 'cer'] }
-            : { name: 'Private keys', extensions: ['pem', 'key'] },
-          { name: 'All files', extensions: ['*'] },
-        ],
-      });
-      return result.canceled ? null : (result.filePaths[0] ?? null);
-    },
-    async openLogsFolder() {
-      const problem = await shell.openPath(paths.logsDir);
-      if (problem) throw new Error(problem);
-    },
-    getAutostart: () => login.get(),
-    setAutostart(enabled) {
-      login.set(enabled);
-      return login.get();
-    },
-  });
+  registerIpc(
+    electron.ipcMain,
+    desktopHandlers({
+      window,
+      dialog,
+      shell,
+      logsDir: paths.logsDir,
+      login,
+      running: () => running,
+    }),
+  );
 
   shutdown = async () => {
     clearInterval(poll);
@@ -216,49 +235,10 @@ export async function runApp(
     clearTimeout(timer);
     running = undefined;
     tray.destroy();
-    await new Promise<void>((resolve) => logStream.end(resolve));
+    unguard();
+    await new Promise<void>((resolve) => logFile.end(resolve));
+    await new Promise<void>((resolve) => crashFile.end(resolve));
   };
-
-  /** The first start, with the port-busy and bad-config dialogs. Never throws. */
-  async function startHub(): Promise<void> {
-    try {
-      await supervisor.start();
-    } catch (err) {
-      if (flags.smokeTest || !(err instanceof ListenError || err instanceof ConfigError)) throw err;
-      if (err instanceof ConfigError) return badConfig(err);
-      const port = loadConfig(sources).config.ServerPort;
-      const { response } = await dialog.showMessageBox({
-        type: 'warning',
-        title: 'Lanboard',
-        message:
-          err.code === 'EADDRINUSE'
-            ? `Port ${port} is already in use by another program.`
-            : `Lanboard cannot listen on port ${port}.`,
-        detail: `${err.message}\n\nOpen Settings to choose another port. Until then the hub runs on a temporary port that only this computer can reach.`,
-        buttons: ['Open Settings', 'Quit'],
-        defaultId: 0,
-        cancelId: 1,
-      });
-      if (response !== 0) return void app.quit();
-      nextPage = 'settings';
-      await supervisor.start(temporarySources(sources));
-      showWindow(window);
-    }
-  }
-
-  async function badConfig(err: ConfigError): Promise<void> {
-    const { response } = await dialog.showMessageBox({
-      type: 'error',
-      title: 'Lanboard',
-      message: 'Lanboard cannot use its settings file.',
-      detail: `${err.message}\n\nFix or remove ${paths.configFile}, then start Lanboard again.`,
-      buttons: ['Show the file', 'Quit'],
-      defaultId: 0,
-      cancelId: 1,
-    });
-    if (response === 0) shell.showItemInFolder(paths.configFile);
-    app.quit();
-  }
 
   async function smokeTest(): Promise<void> {
     const checks = running
@@ -270,7 +250,19 @@ export async function runApp(
     app.quit();
   }
 
-  const started = startHub()
+  const started = startFirstHub({
+    app,
+    dialog,
+    shell,
+    supervisor,
+    sources,
+    configFile: paths.configFile,
+    smokeTest: flags.smokeTest,
+    openSettings() {
+      nextPage = 'settings';
+      showOnStart = true;
+    },
+  })
     .catch((err: Error) => {
       report(`lanboard: the hub could not start: ${err.message}`);
       if (!flags.smokeTest) dialog.showErrorBox('Lanboard could not start', err.message);

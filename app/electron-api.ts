@@ -15,4 +15,5 @@ export type ElectronApi = Pick<
   | 'clipboard'
   | 'nativeImage'
   | 'session'
+  | 'crashReporter'
 >;

@@ -18,7 +18,12 @@ export interface AppPaths {
   /** The hub's DataDir: the SQLite file and the admin token. */
   dataDir: string;
   logsDir: string;
+  /** The hub's and the app's log, rotated by size (log-file.ts). */
   logFile: string;
+  /** Errors nothing handled and processes that died, one JSON line each. */
+  crashFile: string;
+  /** Crashpad's dumps of native crashes, kept here and never uploaded. */
+  crashDumpsDir: string;
 }
 
 export interface Resources {
@@ -64,6 +69,8 @@ export function setupPaths(
     dataDir: path.join(userData, 'data'),
     logsDir,
     logFile: path.join(logsDir, 'lanboard.log'),
+    crashFile: path.join(logsDir, 'crashes.log'),
+    crashDumpsDir: path.join(logsDir, 'crash-dumps'),
   };
 }
 

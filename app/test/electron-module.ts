@@ -33,8 +33,9 @@ const api: { [K in keyof ElectronApi]: unknown } = {
   clipboard: fake.clipboard,
   nativeImage: fake.nativeImage,
   session: fake.session,
+  crashReporter: fake.crashReporter,
 };
 
 export const { app, BrowserWindow, Tray, Menu, ipcMain, dialog, shell, clipboard, nativeImage } =
   api;
-export const { session } = api;
+export const { session, crashReporter } = api;

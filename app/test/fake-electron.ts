@@ -268,6 +268,11 @@ export class FakeElectron {
       ) => void)
     | undefined;
 
+  /** What crashReporter.start was given, in order. */
+  readonly crashReporterStarts: unknown[] = [];
+  readonly crashReporter = {
+    start: (options: unknown) => void this.crashReporterStarts.push(options),
+  };
   readonly BrowserWindow = FakeBrowserWindow;
   readonly Tray = FakeTray;
   readonly Menu = { buildFromTemplate: (items: unknown[]) => ({ items }) };
