@@ -77,10 +77,20 @@ describe('the app hosting a real hub', () => {
     client.append(0, 'hello');
     const tray = FakeTray.all[0]!;
     await until(() => tray.tooltip.includes('1 connection'), 'the tray to count the client');
-    assert.equal(tray.tooltip, `Lanboard: running on port ${p}, 1 connection`);
+    await until(() => tray.tooltip.includes('awake'), 'the tray to say the computer is kept awake');
+    assert.equal(
+      tray.tooltip,
+      `Lanboard: running on port ${p}, 1 connection; keeping the computer awake`,
+    );
     assert.deepEqual(
       tray.menu!.items.filter((i) => i.label).map((i) => i.label),
-      [`Lanboard: running on port ${p}, 1 connection`, 'Open dashboard', 'Copy join link', 'Quit'],
+      [
+        `Lanboard: running on port ${p}, 1 connection`,
+        'Keeping this computer awake while devices are connected',
+        'Open dashboard',
+        'Copy join link',
+        'Quit',
+      ],
     );
 
     tray.click('Copy join link');

@@ -16,12 +16,13 @@ import { registerIpc } from './ipc';
 import { desktopHandlers } from './ipc-handlers';
 import { LOG_LIMITS, RotatingFile } from './log-file';
 import type { RotationLimits } from './log-file';
+import { KeepAwake } from './keep-awake';
 import { guardSession, guardWebContents } from './navigation';
 import { ensureDefaultConfig, resources, setupPaths } from './paths';
 import type { AppPaths } from './paths';
 import { checkBridge, checkPages, smokeReport } from './smoke-test';
 import { startFirstHub } from './startup';
-import { StatusTray } from './tray';
+import { StatusTray, trayIcons } from './tray';
 import { createDashboardWindow, showWindow } from './window';
 
 export const SMOKE_TEST_FLAG = '--smoke-test';
@@ -133,7 +134,7 @@ export async function runApp(
 
   const window = createDashboardWindow(electron, {
     preload: files.preload,
-    icon: files.trayIcon,
+    icon: files.windowIcon,
     isQuitting: () => quitting,
   });
   ui.window = window;
@@ -191,12 +192,14 @@ export async function runApp(
     },
   });
 
-  const trayStatus = () =>
-    running && {
-      port: Number(new URL(running.url()).port),
-      connections: running.stats().connections,
-    };
-  const tray = new StatusTray(electron, files.trayIcon, {
+  const keepAwake = new KeepAwake(electron.powerSaveBlocker, log);
+  /** Polled: the tray's text and icon, and the computer kept awake while anyone is connected. */
+  const trayStatus = () => {
+    const connections = running?.stats().connections ?? 0;
+    const awake = keepAwake.update(connections);
+    return running && { port: Number(new URL(running.url()).port), connections, awake };
+  };
+  const tray = new StatusTray(electron, trayIcons(files.trayDir, platform), {
     openDashboard: () => showWindow(window),
     copyJoinLink: () => {
       const hub = running;
@@ -234,6 +237,7 @@ export async function runApp(
     await Promise.race([supervisor.stop().catch(() => undefined), timeout]);
     clearTimeout(timer);
     running = undefined;
+    keepAwake.release();
     tray.destroy();
     unguard();
     await new Promise<void>((resolve) => logFile.end(resolve));

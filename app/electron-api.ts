@@ -16,4 +16,5 @@ export type ElectronApi = Pick<
   | 'nativeImage'
   | 'session'
   | 'crashReporter'
+  | 'powerSaveBlocker'
 >;

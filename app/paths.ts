@@ -1,6 +1,6 @@
 // The only place the app computes paths (style guide B6). Config, database and
 // logs live under userData; the app's own files (the bundles, the built
-// dashboard, the tray icon) are found from the app's root, which is the folder
+// dashboard and board, the icons) are found from the app's root, which is the folder
 // above both app/ (tests, tsx) and out/ (the bundle, also inside the asar).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,7 +32,10 @@ export interface Resources {
   dashboardDir: string;
   /** The built classroom board and join page (renderer/board/dist), served at / and /board/. */
   boardDir: string;
-  trayIcon: string;
+  /** The window's icon on Linux and Windows (macOS takes the app's). */
+  windowIcon: string;
+  /** The tray's icons for every OS and state (tray.ts picks). */
+  trayDir: string;
   /** What `electron <entry>` ran in development; autostart repeats it. */
   mainEntry: string;
 }
@@ -42,7 +45,8 @@ export function resources(root = APP_ROOT): Resources {
     preload: path.join(root, 'out', 'preload.cjs'),
     dashboardDir: path.join(root, 'renderer', 'dist'),
     boardDir: path.join(root, 'renderer', 'board', 'dist'),
-    trayIcon: path.join(root, 'build', 'icons', '32x32.png'),
+    windowIcon: path.join(root, 'build', 'icons', '256x256.png'),
+    trayDir: path.join(root, 'build', 'tray'),
     mainEntry: path.join(root, 'out', 'main.mjs'),
   };
 }

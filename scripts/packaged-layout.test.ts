@@ -13,6 +13,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { ensureBoardBuilt } from '../server/test/board-page';
 import { ensureDashboardBuilt } from '../server/test/dashboard-hub';
+import { resources } from '../app/paths';
+import { trayIcons } from '../app/tray';
 import { buildApp } from './build-app';
 import { builderConfig, layOutApp } from './packaged-layout';
 import type { Layout } from './packaged-layout';
@@ -115,6 +117,23 @@ describe('the packaged app', () => {
     );
     assert.deepEqual(stray, []);
     assert.equal(layout.main, path.join(layout.dir, 'out', 'main.mjs'), 'extraMetadata.main');
+  });
+
+  test('every file the app looks for is there: bundles, pages, window and tray icons for each OS', () => {
+    const files = resources(layout.dir);
+    const wanted = [
+      files.preload,
+      files.mainEntry,
+      path.join(files.dashboardDir, 'index.html'),
+      path.join(files.boardDir, 'index.html'),
+      files.windowIcon,
+      ...(['darwin', 'win32', 'linux'] as const).flatMap((os) =>
+        Object.values(trayIcons(files.trayDir, os)),
+      ),
+    ];
+    for (const file of wanted) assert.ok(fs.existsSync(file), path.relative(layout.dir, file));
+    for (const retina of ['trayRunningTemplate@2x.png', 'tray-stopped@2x.png'])
+      assert.ok(fs.existsSync(path.join(files.trayDir, retina)), retina);
   });
 
   test('started from the layout, it serves /, /board/<room>, the dashboard and their files', async () => {

@@ -34,8 +34,9 @@ const api: { [K in keyof ElectronApi]: unknown } = {
   nativeImage: fake.nativeImage,
   session: fake.session,
   crashReporter: fake.crashReporter,
+  powerSaveBlocker: fake.powerSaveBlocker,
 };
 
 export const { app, BrowserWindow, Tray, Menu, ipcMain, dialog, shell, clipboard, nativeImage } =
   api;
-export const { session, crashReporter } = api;
+export const { session, crashReporter, powerSaveBlocker } = api;

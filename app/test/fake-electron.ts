@@ -198,12 +198,21 @@ export class FakeTray extends EventEmitter {
     | { items: Array<{ label?: string; type?: string; enabled?: boolean; click?: () => void }> }
     | undefined;
   destroyed = false;
+  /** Every image set after the first, in order. */
+  readonly images: unknown[] = [];
   constructor(readonly image: unknown) {
     super();
     FakeTray.all.push(this);
   }
+  /** The image shown now. */
+  get current(): unknown {
+    return this.images.at(-1) ?? this.image;
+  }
   setToolTip(text: string): void {
     this.tooltip = text;
+  }
+  setImage(image: unknown): void {
+    this.images.push(image);
   }
   setContextMenu(menu: FakeTray['menu']): void {
     this.menu = menu;
@@ -272,6 +281,18 @@ export class FakeElectron {
   readonly crashReporterStarts: unknown[] = [];
   readonly crashReporter = {
     start: (options: unknown) => void this.crashReporterStarts.push(options),
+  };
+  /** Power save blockers started and not stopped, by id. */
+  readonly powerBlockers = new Map<number, string>();
+  private nextBlocker = 1;
+  readonly powerSaveBlocker = {
+    start: (type: string) => {
+      const id = this.nextBlocker++;
+      this.powerBlockers.set(id, type);
+      return id;
+    },
+    stop: (id: number) => this.powerBlockers.delete(id),
+    isStarted: (id: number) => this.powerBlockers.has(id),
   };
   readonly BrowserWindow = FakeBrowserWindow;
   readonly Tray = FakeTray;
