@@ -18,7 +18,8 @@ import { LOG_LIMITS, RotatingFile } from './log-file';
 import type { RotationLimits } from './log-file';
 import { KeepAwake } from './keep-awake';
 import { guardSession, guardWebContents } from './navigation';
-import { ensureDefaultConfig, resources, setupPaths } from './paths';
+import { migrateUserData } from './data-location';
+import { ensureDefaultConfig, resources, roamingUserDataDir, setupPaths, usePaths } from './paths';
 import type { AppPaths } from './paths';
 import { checkBridge, checkPages, smokeReport } from './smoke-test';
 import { startFirstHub } from './startup';
@@ -72,11 +73,17 @@ export async function runApp(
   const platform = o.platform ?? process.platform;
   const report = o.report ?? ((line: string) => process.stderr.write(`${line}\n`));
   const flags = launchFlags(o.argv);
-  const paths = setupPaths(app, flags);
+  let paths = setupPaths(app, { ...flags, platform, env: o.env });
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return undefined;
   }
+  // Once, on Windows: the data moves from Roaming to Local AppData; if it cannot, this start uses it where it is.
+  const moved =
+    platform === 'win32' && !flags.smokeTest
+      ? migrateUserData(roamingUserDataDir(app), paths.userData)
+      : undefined;
+  if (moved?.outcome === 'failed') paths = usePaths(app, moved.from);
   app.enableSandbox();
   startCrashReporter(app, electron.crashReporter, paths.crashDumpsDir);
   const files = resources(o.root);
@@ -167,6 +174,13 @@ export async function runApp(
   const log = createLogger({ level: 'info', destination: logFile, ring: supervisor.logs }).child({
     component: 'desktop',
   });
+  if (moved?.outcome === 'moved')
+    log.info({ from: moved.from, to: moved.to }, 'moved the data to Local AppData');
+  if (moved?.outcome === 'failed')
+    log.error(
+      { from: moved.from, to: moved.to, err: moved.error },
+      'could not move the data to Local AppData: using it where it is',
+    );
   const record = crashRecorder(crashFile, log);
   const unguard = guardProcess({
     events: o.processEvents ?? process,

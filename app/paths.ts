@@ -52,6 +52,28 @@ export function resources(root = APP_ROOT): Resources {
 }
 
 /**
+ * Where the app keeps everything. On Windows that is Local AppData
+ * (`%LOCALAPPDATA%\Lanboard`), not Roaming: schools often redirect Roaming to
+ * a network share, where SQLite's WAL does not work and a roaming profile
+ * would copy the database at every logon. Elsewhere it is Electron's appData
+ * (`~/Library/Application Support`, `~/.config`).
+ */
+export function userDataDir(
+  app: Pick<App, 'getPath'>,
+  platform: NodeJS.Platform,
+  env: NodeJS.ProcessEnv,
+): string {
+  if (platform !== 'win32') return path.join(app.getPath('appData'), 'Lanboard');
+  const local = env.LOCALAPPDATA || path.join(app.getPath('home'), 'AppData', 'Local');
+  return path.join(local, 'Lanboard');
+}
+
+/** Earlier versions kept Windows data in Roaming AppData (data-location.ts moves it). */
+export function roamingUserDataDir(app: Pick<App, 'getPath'>): string {
+  return path.join(app.getPath('appData'), 'Lanboard');
+}
+
+/**
  * Fixes userData before anything reads it (the single-instance lock is keyed
  * on it). `electron out/main.mjs` in development would otherwise use
  * "Electron"; the smoke test uses a fresh folder so that it never touches, or
@@ -59,11 +81,16 @@ export function resources(root = APP_ROOT): Resources {
  */
 export function setupPaths(
   app: Pick<App, 'getPath' | 'setPath' | 'setAppLogsPath'>,
-  o: { smokeTest: boolean },
+  o: { smokeTest: boolean; platform?: NodeJS.Platform; env?: NodeJS.ProcessEnv },
 ): AppPaths {
   const userData = o.smokeTest
     ? fs.mkdtempSync(path.join(os.tmpdir(), 'lanboard-smoke-'))
-    : path.join(app.getPath('appData'), 'Lanboard');
+    : userDataDir(app, o.platform ?? process.platform, o.env ?? process.env);
+  return usePaths(app, userData);
+}
+
+/** Points Electron at `userData` and names what lives under it. */
+export function usePaths(app: Pick<App, 'setPath' | 'setAppLogsPath'>, userData: string): AppPaths {
   app.setPath('userData', userData);
   const logsDir = path.join(userData, 'logs');
   app.setAppLogsPath(logsDir);
