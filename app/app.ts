@@ -17,6 +17,7 @@ import { desktopHandlers } from './ipc-handlers';
 import { LOG_LIMITS, RotatingFile } from './log-file';
 import type { RotationLimits } from './log-file';
 import { KeepAwake } from './keep-awake';
+import { installMenu } from './menu';
 import { guardSession, guardWebContents } from './navigation';
 import { migrateUserData } from './data-location';
 import { ensureDefaultConfig, resources, roamingUserDataDir, setupPaths, usePaths } from './paths';
@@ -141,6 +142,7 @@ export async function runApp(
 
   const window = createDashboardWindow(electron, {
     preload: files.preload,
+    devTools: !app.isPackaged,
     icon: files.windowIcon,
     isQuitting: () => quitting,
   });
@@ -224,6 +226,11 @@ export async function runApp(
   });
   const poll = setInterval(() => tray.update(trayStatus()), TRAY_POLL_MS);
   poll.unref?.();
+
+  installMenu(electron, platform, !app.isPackaged, {
+    openDashboard: () => showWindow(window),
+    openLogsFolder: () => void shell.openPath(paths.logsDir),
+  });
 
   const login = autostart({
     app,

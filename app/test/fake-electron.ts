@@ -296,7 +296,12 @@ export class FakeElectron {
   };
   readonly BrowserWindow = FakeBrowserWindow;
   readonly Tray = FakeTray;
-  readonly Menu = { buildFromTemplate: (items: unknown[]) => ({ items }) };
+  /** The menu given to Menu.setApplicationMenu, if any. */
+  applicationMenu: { items: unknown[] } | null | undefined;
+  readonly Menu = {
+    buildFromTemplate: (items: unknown[]) => ({ items }),
+    setApplicationMenu: (menu: { items: unknown[] } | null) => void (this.applicationMenu = menu),
+  };
   readonly nativeImage = { createFromPath: (path: string) => ({ path }) };
   readonly clipboard = { writeText: (text: string) => void this.clipboardTexts.push(text) };
   readonly shell = {
