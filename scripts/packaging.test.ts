@@ -41,7 +41,11 @@ describe('electron-builder.yml', () => {
     assert.deepEqual(config.mac.target, [{ target: 'dmg', arch: ['x64', 'arm64'] }]);
     assert.equal(config.mac.hardenedRuntime, true);
     assert.equal(typeof config.mac.extendInfo.NSLocalNetworkUsageDescription, 'string');
-    assert.deepEqual(config.mac.extendInfo.NSBonjourServices, ['_lanboard._tcp', '_http._tcp']);
+    assert.deepEqual(config.mac.extendInfo.NSBonjourServices, [
+      '_lanboard._tcp',
+      '_http._tcp',
+      '_https._tcp',
+    ]);
     assert.deepEqual(config.linux.target.sort(), ['AppImage', 'deb', 'rpm']);
     assert.equal(config.electronFuses.runAsNode, false);
   });
@@ -64,6 +68,17 @@ describe('electron-builder.yml', () => {
     // The tray's icons for every OS, rendered by scripts/make-icons.ts.
     assert.ok(config.files.includes('build/tray/**'));
     assert.ok(fs.readdirSync(path.join(ROOT, 'build', 'tray')).length >= 10);
+  });
+
+  test('NSBonjourServices lists every service type the hub advertises, with TLS and without', () => {
+    const advertiser = read('server/discovery/advertiser.ts');
+    // The advertiser's types: its service type and the web type, http or https.
+    const service = /SERVICE_TYPE = '([^']+)'/.exec(advertiser)?.[1];
+    assert.ok(service, 'SERVICE_TYPE found');
+    assert.match(advertiser, /this\.o\.tls \? 'https' : 'http'/);
+    const advertised = [`_${service}._tcp`, '_http._tcp', '_https._tcp'];
+    for (const type of advertised)
+      assert.ok(config.mac.extendInfo.NSBonjourServices.includes(type), type);
   });
 
   test('the entitlements plist enables JIT under the hardened runtime', () => {
