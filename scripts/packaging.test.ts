@@ -87,22 +87,78 @@ describe('electron-builder.yml', () => {
   });
 });
 
-test('installer.nsh adds the firewall rule for per-machine installs and removes it on uninstall', () => {
+describe('installer.nsh', () => {
   const nsh = read('build/installer.nsh');
   const macro = (name: string) =>
     new RegExp(`!macro ${name}\\n([\\s\\S]*?)!macroend`).exec(nsh)?.[1] ?? '';
-  const install = macro('customInstall');
-  const uninstall = macro('customUnInstall');
-  assert.match(install, /\$\{if\} \$installMode == "all"/);
-  assert.match(
-    install,
-    /netsh advfirewall firewall add rule name="Lanboard" dir=in action=allow program="\$INSTDIR\\\$\{APP_EXECUTABLE_FILENAME\}" enable=yes profile=private,domain/,
-  );
-  assert.ok(
-    install.indexOf('delete rule') < install.indexOf('add rule'),
-    'delete first: no duplicates',
-  );
-  assert.match(uninstall, /netsh advfirewall firewall delete rule name="Lanboard"/);
+
+  test('an all-users install adds the firewall rule for Private and Domain, never Public', () => {
+    const install = macro('customInstall');
+    assert.match(install, /\$\{if\} \$installMode == "all"/);
+    assert.match(
+      install,
+      /netsh advfirewall firewall add rule name="Lanboard" dir=in action=allow program="\$INSTDIR\\\$\{APP_EXECUTABLE_FILENAME\}" enable=yes profile=private,domain'/,
+    );
+    assert.ok(
+      install.indexOf('delete rule') < install.indexOf('add rule'),
+      'delete first: no duplicates',
+    );
+    assert.doesNotMatch(nsh, /profile=(any|public)|profile=[\w,]*public/i);
+  });
+
+  test('uninstalling removes the rule and asks before deleting the data, never when silent or upgrading', () => {
+    const uninstall = macro('customUnInstall');
+    // Everything sits under ${ifNot} ${isUpdated}: an upgrade runs the old uninstaller.
+    assert.match(uninstall, /^\s*\$\{ifNot\} \$\{isUpdated\}\n/);
+    assert.match(uninstall, /netsh advfirewall firewall delete rule name="Lanboard"/);
+    const ask = /MessageBox (MB_[A-Z|_0-9]+) "([^"]+)" \/SD (\w+) (\w+)`/.exec(uninstall);
+    assert.ok(ask, 'a MessageBox whose answer decides');
+    assert.match(ask[1]!, /MB_YESNO/);
+    assert.match(ask[1]!, /MB_DEFBUTTON2/, 'No is the default button');
+    assert.equal(ask[3], 'IDNO', 'a silent uninstall keeps the data');
+    assert.equal(ask[4], 'IDYES', 'only Yes deletes');
+    assert.match(ask[2]!, /%LOCALAPPDATA%\\Lanboard/);
+    const deletes = uninstall.slice(uninstall.indexOf(ask[0]));
+    assert.ok(deletes.indexOf('SetShellVarContext current') < deletes.indexOf('RMDir'));
+    assert.match(deletes, /RMDir \/r "\$LOCALAPPDATA\\Lanboard"/);
+    assert.match(deletes, /RMDir \/r "\$APPDATA\\Lanboard"/, 'the folder of earlier versions');
+  });
+
+  test('compiles with makensis, warnings as errors, in a harness standing for electron-builder', (t) => {
+    if (spawnSync('sh', ['-c', 'command -v makensis']).status !== 0)
+      return t.skip('makensis is missing (.ci/run installs the nsis package)');
+    // What electron-builder's template gives the include: LogicLib, $installMode,
+    // APP_EXECUTABLE_FILENAME and the ${isUpdated} test.
+    const harness = path.join(tmp, 'harness.nsi');
+    fs.writeFileSync(
+      harness,
+      [
+        'Unicode true',
+        '!include LogicLib.nsh',
+        `OutFile "${path.join(tmp, 'harness.exe')}"`,
+        'RequestExecutionLevel user',
+        '!define APP_EXECUTABLE_FILENAME "Lanboard.exe"',
+        'Var installMode',
+        '!macro _isUpdated _a _b _t _f',
+        '  StrCmp "0" "1" `${_t}` `${_f}`',
+        '!macroend',
+        '!define isUpdated `"" isUpdated ""`',
+        `!include "${path.join(ROOT, 'build', 'installer.nsh')}"`,
+        'Section "Install"',
+        '  StrCpy $installMode all',
+        '  !insertmacro customInstall',
+        '  WriteUninstaller "$TEMP\\u.exe"',
+        'SectionEnd',
+        'Section "un.Uninstall"',
+        '  !insertmacro customUnInstall',
+        'SectionEnd',
+        '',
+      ].join('\n'),
+    );
+    const result = spawnSync('makensis', ['-V2', '-WX', harness], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    assert.ok(fs.existsSync(path.join(tmp, 'harness.exe')));
+  });
 });
 
 describe('lanboard.service', () => {
