@@ -6,8 +6,11 @@
 import type { BrowserWindow } from 'electron';
 import { createLogger, HubSupervisor } from '../server/index';
 import type { Hub } from '../server/index';
+import { StateFile } from './app-state';
 import { autostart, HIDDEN_FLAG } from './autostart';
 import { trustHubCertificate } from './certificate';
+import { runCommand } from './commands';
+import type { CommandRunner } from './commands';
 import { crashRecorder, guardProcess, startCrashReporter, watchProcesses } from './crash-guard';
 import type { GuardOptions } from './crash-guard';
 import type { ElectronApi } from './electron-api';
@@ -16,6 +19,7 @@ import { registerIpc } from './ipc';
 import { desktopHandlers } from './ipc-handlers';
 import { LOG_LIMITS, RotatingFile } from './log-file';
 import type { RotationLimits } from './log-file';
+import { offerFirewallRule } from './firewall-offer';
 import { KeepAwake } from './keep-awake';
 import { installMenu } from './menu';
 import { guardSession, guardWebContents } from './navigation';
@@ -44,6 +48,8 @@ export interface RunOptions {
   report?(line: string): void;
   /** Where uncaughtException and unhandledRejection come from: process, or a stand-in in tests. */
   processEvents?: GuardOptions['events'];
+  /** Runs PowerShell on Windows; tests answer as Windows would. */
+  commands?: CommandRunner;
   logLimits?: RotationLimits;
   crashLimit?: GuardOptions['limit'];
 }
@@ -232,16 +238,16 @@ export async function runApp(
     openLogsFolder: () => void shell.openPath(paths.logsDir),
   });
 
-  const login = autostart({
-    app,
-    platform,
-    env: o.env,
-    exe: o.execPath ?? process.execPath,
-    mainEntry: files.mainEntry,
-  });
+  const exe = o.execPath ?? process.execPath;
+  const login = autostart({ app, platform, env: o.env, exe, mainEntry: files.mainEntry });
+  const run = o.commands ?? runCommand;
+  const state = new StateFile(paths.stateFile);
   registerIpc(
     electron.ipcMain,
     desktopHandlers({
+      platform,
+      run,
+      exe,
       window,
       dialog,
       shell,
@@ -275,19 +281,29 @@ export async function runApp(
     app.quit();
   }
 
-  const started = startFirstHub({
-    app,
-    dialog,
-    shell,
-    supervisor,
-    sources,
-    configFile: paths.configFile,
-    smokeTest: flags.smokeTest,
-    openSettings() {
-      nextPage = 'settings';
-      showOnStart = true;
-    },
-  })
+  // Before the hub first listens on the LAN (Windows would prompt instead).
+  const firewallOffered =
+    platform === 'win32' && !flags.smokeTest
+      ? offerFirewallRule({ run, exe, dialog, state, log }).catch((err: Error) =>
+          log.warn({ err: err.message }, 'could not check Windows Firewall'),
+        )
+      : Promise.resolve();
+  const started = firewallOffered
+    .then(() =>
+      startFirstHub({
+        app,
+        dialog,
+        shell,
+        supervisor,
+        sources,
+        configFile: paths.configFile,
+        smokeTest: flags.smokeTest,
+        openSettings() {
+          nextPage = 'settings';
+          showOnStart = true;
+        },
+      }),
+    )
     .catch((err: Error) => {
       report(`lanboard: the hub could not start: ${err.message}`);
       if (!flags.smokeTest) dialog.showErrorBox('Lanboard could not start', err.message);

@@ -11,6 +11,7 @@ import { migrateUserData, rewritePaths } from './data-location';
 import { userDataDir } from './paths';
 import { bootApp, TEST_ENV } from './test/boot';
 import { FakeApp } from './test/fake-electron';
+import { fakeWindows } from './test/fake-windows';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lanboard-data-location-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -153,7 +154,10 @@ describe('the app on Windows', () => {
     await writer.closed;
 
     const env = { LANBOARD_SERVER_PORT: '0', ...TEST_ENV, LOCALAPPDATA: local };
-    const after = await bootApp({ appData: roaming, platform: 'win32', env });
+    // Windows Firewall already allows Lanboard: no question in the way.
+    const allowed = [{ DisplayName: 'Lanboard', Action: 'Allow', Profile: 'Private, Domain' }];
+    const commands = fakeWindows({ rules: allowed }).run;
+    const after = await bootApp({ appData: roaming, platform: 'win32', env, commands });
     const userData = path.join(local, 'Lanboard');
     assert.equal(after.fake.app.getPath('userData'), userData);
     assert.equal(after.desktop.paths.userData, userData);
@@ -174,7 +178,7 @@ describe('the app on Windows', () => {
     await after.quit();
 
     // The next start finds it in place.
-    const again = await bootApp({ appData: roaming, platform: 'win32', env });
+    const again = await bootApp({ appData: roaming, platform: 'win32', env, commands });
     assert.equal(again.desktop.paths.userData, userData);
     assert.ok(!again.desktop.supervisor.logs.recent().some((l) => l.includes('moved the data')));
     await again.quit();

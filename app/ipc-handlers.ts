@@ -3,11 +3,18 @@
 import type { BrowserWindow, Dialog, Shell } from 'electron';
 import type { Hub } from '../server/index';
 import type { Autostart } from './autostart';
+import type { CommandRunner } from './commands';
 import { adminConnection } from './hub-host';
 import type { IpcHandlers } from './ipc';
 import { trustedSender } from './ipc';
+import { allowThroughFirewall, networkStatus } from './windows-network';
 
 export interface HandlerContext {
+  platform: NodeJS.Platform;
+  /** For Windows' network profiles and firewall rules. */
+  run: CommandRunner;
+  /** The running executable: what the firewall rule names. */
+  exe: string;
   window: BrowserWindow;
   dialog: Pick<Dialog, 'showOpenDialog'>;
   shell: Pick<Shell, 'openPath'>;
@@ -53,6 +60,12 @@ export function desktopHandlers(c: HandlerContext): IpcHandlers {
     setAutostart(enabled) {
       c.login.set(enabled);
       return c.login.get();
+    },
+    networkStatus: async () => (c.platform === 'win32' ? networkStatus(c.run, c.exe) : null),
+    async allowThroughFirewall() {
+      if (c.platform !== 'win32')
+        return { ok: false, message: 'Only Windows needs this: its firewall rule is per program.' };
+      return allowThroughFirewall(c.run, c.exe);
     },
   };
 }

@@ -24,6 +24,8 @@ export interface AppPaths {
   crashFile: string;
   /** Crashpad's dumps of native crashes, kept here and never uploaded. */
   crashDumpsDir: string;
+  /** What the app remembers between starts (app-state.ts). */
+  stateFile: string;
 }
 
 export interface Resources {
@@ -102,6 +104,7 @@ export function usePaths(app: Pick<App, 'setPath' | 'setAppLogsPath'>, userData:
     logFile: path.join(logsDir, 'lanboard.log'),
     crashFile: path.join(logsDir, 'crashes.log'),
     crashDumpsDir: path.join(logsDir, 'crash-dumps'),
+    stateFile: path.join(userData, 'desktop-state.json'),
   };
 }
 
