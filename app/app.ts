@@ -24,11 +24,20 @@ import { KeepAwake } from './keep-awake';
 import { installMenu } from './menu';
 import { guardSession, guardWebContents } from './navigation';
 import { migrateUserData } from './data-location';
-import { ensureDefaultConfig, resources, roamingUserDataDir, setupPaths, usePaths } from './paths';
+import {
+  ensureDefaultConfig,
+  readPackage,
+  resources,
+  roamingUserDataDir,
+  setupPaths,
+  usePaths,
+} from './paths';
 import type { AppPaths } from './paths';
 import { checkBridge, checkPages, smokeReport } from './smoke-test';
 import { startFirstHub } from './startup';
 import { StatusTray, trayIcons } from './tray';
+import { githubRepository, UpdateOffer } from './updates';
+import type { UpdateOptions } from './updates';
 import { createDashboardWindow, showWindow } from './window';
 
 export const SMOKE_TEST_FLAG = '--smoke-test';
@@ -50,6 +59,10 @@ export interface RunOptions {
   processEvents?: GuardOptions['events'];
   /** Runs PowerShell on Windows; tests answer as Windows would. */
   commands?: CommandRunner;
+  /** Where and how often to look for a newer release; tests point it at a local server. */
+  updates?: Partial<
+    Pick<UpdateOptions, 'repository' | 'apiBase' | 'firstDelayMs' | 'intervalMs' | 'retryMs'>
+  >;
   logLimits?: RotationLimits;
   crashLimit?: GuardOptions['limit'];
 }
@@ -215,11 +228,28 @@ export async function runApp(
   });
 
   const keepAwake = new KeepAwake(electron.powerSaveBlocker, log);
-  /** Polled: the tray's text and icon, and the computer kept awake while anyone is connected. */
+  const state = new StateFile(paths.stateFile);
+  const pkg = readPackage(files.packageJson);
+  const updates = new UpdateOffer({
+    repository: githubRepository(pkg.repository),
+    currentVersion: pkg.version,
+    enabled: () => !flags.smokeTest && Boolean(running?.config.UpdateCheck),
+    dialog,
+    shell,
+    state,
+    log,
+    ...o.updates,
+  });
+  /**
+   * Polled: the tray's text and icon, the computer kept awake while anyone is
+   * connected, and an update checked for and offered only when nobody is.
+   */
   const trayStatus = () => {
     const connections = running?.stats().connections ?? 0;
     const awake = keepAwake.update(connections);
-    return running && { port: Number(new URL(running.url()).port), connections, awake };
+    if (running) updates.tick(connections);
+    const update = updates.available?.version;
+    return running && { port: Number(new URL(running.url()).port), connections, awake, update };
   };
   const tray = new StatusTray(electron, trayIcons(files.trayDir, platform), {
     openDashboard: () => showWindow(window),
@@ -228,6 +258,7 @@ export async function runApp(
       if (!hub) return;
       void hub.joinInfo().then((j) => electron.clipboard.writeText(j.preferredUrl || j.localUrl));
     },
+    downloadUpdate: () => void updates.openDownload(),
     quit: () => app.quit(),
   });
   const poll = setInterval(() => tray.update(trayStatus()), TRAY_POLL_MS);
@@ -241,7 +272,6 @@ export async function runApp(
   const exe = o.execPath ?? process.execPath;
   const login = autostart({ app, platform, env: o.env, exe, mainEntry: files.mainEntry });
   const run = o.commands ?? runCommand;
-  const state = new StateFile(paths.stateFile);
   registerIpc(
     electron.ipcMain,
     desktopHandlers({

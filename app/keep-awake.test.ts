@@ -65,6 +65,7 @@ describe('the tray', () => {
     const tray = new StatusTray(fake.api, icons, {
       openDashboard: () => undefined,
       copyJoinLink: () => undefined,
+      downloadUpdate: () => undefined,
       quit: () => undefined,
     });
     const t = FakeTray.all[0]!;

@@ -40,6 +40,8 @@ export interface Resources {
   trayDir: string;
   /** What `electron <entry>` ran in development; autostart repeats it. */
   mainEntry: string;
+  /** The app's version, and the repository its releases come from (updates.ts). */
+  packageJson: string;
 }
 
 export function resources(root = APP_ROOT): Resources {
@@ -50,6 +52,7 @@ export function resources(root = APP_ROOT): Resources {
     windowIcon: path.join(root, 'build', 'icons', '256x256.png'),
     trayDir: path.join(root, 'build', 'tray'),
     mainEntry: path.join(root, 'out', 'main.mjs'),
+    packageJson: path.join(root, 'package.json'),
   };
 }
 
@@ -121,4 +124,14 @@ export function ensureDefaultConfig(paths: AppPaths): boolean {
   fs.mkdirSync(path.dirname(paths.configFile), { recursive: true });
   fs.writeFileSync(paths.configFile, text, { flag: 'wx' });
   return true;
+}
+
+/** The app's package.json: its version and `repository` (empty when unreadable). */
+export function readPackage(file: string): { version: string; repository?: unknown } {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    return { version: String(pkg.version ?? '0'), repository: pkg.repository };
+  } catch {
+    return { version: '0' };
+  }
 }

@@ -1,5 +1,6 @@
 // The tray: the hub's state and connection count, whether it keeps the
-// computer awake, and the three things a teacher does from it. Its icon shows
+// computer awake, the three things a teacher does from it, and a newer
+// release to download when there is one. Its icon shows
 // running or stopped, in each OS's own form (build/tray/, rendered by
 // scripts/make-icons.ts). GNOME shows no tray without an extension, which is
 // why the window always stays reachable (a second launch shows it).
@@ -13,11 +14,14 @@ export interface TrayStatus {
   connections: number;
   /** The computer is kept from sleeping (keep-awake.ts). */
   awake?: boolean;
+  /** A newer release to download (updates.ts). */
+  update?: string;
 }
 
 export interface TrayActions {
   openDashboard(): void;
   copyJoinLink(): void;
+  downloadUpdate(): void;
   quit(): void;
 }
 
@@ -73,7 +77,8 @@ export class StatusTray {
     }
     const text = statusText(status);
     const awake = running && Boolean(status?.awake);
-    const key = `${text}|${awake}`;
+    const update = status?.update;
+    const key = `${text}|${awake}|${update}`;
     if (key === this.shown) return;
     this.shown = key;
     this.tray.setToolTip(awake ? `${text}; keeping the computer awake` : text);
@@ -87,6 +92,9 @@ export class StatusTray {
         enabled: running,
         click: () => this.actions.copyJoinLink(),
       },
+      ...(update
+        ? [{ label: `Download Lanboard ${update}…`, click: () => this.actions.downloadUpdate() }]
+        : []),
       { type: 'separator' },
       { label: 'Quit', click: () => this.actions.quit() },
     ];

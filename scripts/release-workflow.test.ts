@@ -18,6 +18,7 @@ const VERSION: string = JSON.parse(fs.readFileSync(new URL('package.json', ROOT)
 
 interface Step {
   name?: string;
+  shell?: string;
   run?: string;
   uses?: string;
   if?: string;
@@ -87,6 +88,9 @@ function workflowProblems(w: Workflow): string[] {
   if (oses.join() !== 'windows-latest,macos-latest,ubuntu-24.04')
     problems.push(`the legs are ${oses.join(', ')}`);
   const dist = stepIndex(installers, /^npm run dist$/);
+  const feed = stepIndex(installers, /^npm pkg set "repository=github:\$GITHUB_REPOSITORY"$/);
+  if (feed < 0 || feed > dist || installers.steps[feed]!.shell !== 'bash')
+    problems.push("the packaged app does not learn its repository (the update check's feed)");
   const archCheck = stepIndex(
     installers,
     /^node --import tsx scripts\/check-packaged\.ts dist \$\{\{ runner\.os == 'macOS' && 'x64 arm64' \|\| 'x64' \}\}$/,
