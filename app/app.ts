@@ -1,8 +1,10 @@
 // The app's wiring, in one function that takes Electron as an argument so the
-// tests can run it against a fake. Order matters: the single-instance lock
-// before anything touches the hub's port or database (style guide B3), the
-// sandbox and guards before the first window, the window before the hub (the
-// supervisor points it at every hub it starts: restarts move it).
+// tests can run it against a fake (docs/architecture.md#desktop-app). Order
+// matters: the single-instance lock before anything touches the hub's port or
+// database, the crash reporter before any other process starts, the sandbox
+// and guards before the first window, the window before the hub (the
+// supervisor points it at every hub it starts: restarts move it), and on
+// Windows the firewall question before the hub first listens on the LAN.
 import type { BrowserWindow } from 'electron';
 import { createLogger, HubSupervisor } from '../server/index';
 import type { Hub } from '../server/index';

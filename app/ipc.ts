@@ -1,5 +1,5 @@
-// The main side of the DesktopApi. The renderer is untrusted (checklist items
-// 17 and 20): every handler first checks that the call comes from the main
+// The main side of the DesktopApi. The renderer is untrusted
+// (docs/architecture.md#desktop-app): every handler first checks that the call comes from the main
 // frame of our window showing the hub's dashboard, then checks its arguments
 // exactly; anything else is refused with an error the renderer sees.
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';

@@ -1,7 +1,8 @@
-// The only place the app computes paths (style guide B6). Config, database and
-// logs live under userData; the app's own files (the bundles, the built
-// dashboard and board, the icons) are found from the app's root, which is the folder
-// above both app/ (tests, tsx) and out/ (the bundle, also inside the asar).
+// The only place the app computes paths (docs/desktop.md#where-it-keeps-its-data).
+// Config, database and logs live under userData; the app's own files (the
+// bundles, the built dashboard and board, the icons) are found from the app's
+// root, which is the folder above both app/ (tests, tsx) and out/ (the bundle,
+// also inside the asar).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,4 +1,5 @@
-// The dashboard window. Its renderer is locked down (style guide B1): the
+// The dashboard window. Its renderer is locked down
+// (docs/architecture.md#the-desktop-app-runs-the-hub-in-process): the
 // dashboard is a web page that talks to the hub over HTTP, and needs nothing
 // from Node. Closing it hides it to the tray; only Quit ends the app.
 import type { BrowserWindow, BrowserWindowConstructorOptions, WebPreferences } from 'electron';
