@@ -7,14 +7,19 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { generate } from 'selfsigned';
+import { ensureBoardBuilt } from '../server/test/board-page';
+import { ensureDashboardBuilt } from '../server/test/dashboard-hub';
 import { ZwibblerClient } from '../server/test/zwibbler-client';
+import { buildApp } from '../scripts/build-app';
 import { runApp } from './app';
 import { bootApp, TEST_ENV } from './test/boot';
 import type { Booted } from './test/boot';
 import { FakeElectron, FakeTray, preventable } from './test/fake-electron';
 
+const REPO = fileURLToPath(new URL('..', import.meta.url));
 const running: Booted[] = [];
 after(async () => {
   for (const b of running) await b.quit().catch(() => undefined);
@@ -72,10 +77,20 @@ describe('the app hosting a real hub', () => {
     client.append(0, 'hello');
     const tray = FakeTray.all[0]!;
     await until(() => tray.tooltip.includes('1 connection'), 'the tray to count the client');
-    assert.equal(tray.tooltip, `Lanboard: running on port ${p}, 1 connection`);
+    await until(() => tray.tooltip.includes('awake'), 'the tray to say the computer is kept awake');
+    assert.equal(
+      tray.tooltip,
+      `Lanboard: running on port ${p}, 1 connection; keeping the computer awake`,
+    );
     assert.deepEqual(
       tray.menu!.items.filter((i) => i.label).map((i) => i.label),
-      [`Lanboard: running on port ${p}, 1 connection`, 'Open dashboard', 'Copy join link', 'Quit'],
+      [
+        `Lanboard: running on port ${p}, 1 connection`,
+        'Keeping this computer awake while devices are connected',
+        'Open dashboard',
+        'Copy join link',
+        'Quit',
+      ],
     );
 
     tray.click('Copy join link');
@@ -237,8 +252,9 @@ describe('the app hosting a real hub', () => {
 });
 
 describe('--smoke-test', () => {
-  test('starts the hub, checks /socket?ping, stops it and exits 0, in a throwaway userData', async () => {
+  test('starts the hub, checks its pages and the bridge, stops it and exits 0, in a throwaway userData', async () => {
     const appData = fs.mkdtempSync(path.join(os.tmpdir(), 'lanboard-app-'));
+    const root = await appRoot(appData);
     const fake = new FakeElectron(appData);
     const reports: string[] = [];
     // No LANBOARD_* variables: the smoke test picks its own port and turns mDNS off.
@@ -246,13 +262,16 @@ describe('--smoke-test', () => {
       argv: ['Lanboard', '--smoke-test'],
       env: {},
       platform: 'linux',
+      root,
       report: (line) => reports.push(line),
     });
     assert.ok(desktop);
     await desktop.started;
     await desktop.stopped;
-    assert.equal(fake.app.exitCode, 0);
-    assert.deepEqual(reports, ['lanboard: smoke test passed: GET /socket?ping']);
+    assert.equal(fake.app.exitCode, 0, reports.join('\n'));
+    assert.deepEqual(reports, [
+      "lanboard: smoke test passed: /socket?ping; /; /board/smoke-test; /admin/; the preload's bridge",
+    ]);
     const userData = fake.app.getPath('userData');
     assert.ok(userData.startsWith(path.join(os.tmpdir(), 'lanboard-smoke-')), userData);
     assert.equal(
@@ -265,6 +284,21 @@ describe('--smoke-test', () => {
     fs.rmSync(appData, { recursive: true, force: true });
   });
 });
+
+/**
+ * A root as the packaged app has it: the preload built here, the dashboard and
+ * board built by `npm run build` (scripts/packaged-layout.test.ts checks the
+ * real package's selection).
+ */
+async function appRoot(parent: string): Promise<string> {
+  ensureDashboardBuilt();
+  ensureBoardBuilt();
+  const root = path.join(parent, 'root');
+  await buildApp(path.join(root, 'out'));
+  fs.symlinkSync(path.join(REPO, 'renderer'), path.join(root, 'renderer'), 'dir');
+  fs.symlinkSync(path.join(REPO, 'build'), path.join(root, 'build'), 'dir');
+  return root;
+}
 
 /** Chromium's certificate fingerprint, computed here from the PEM text itself. */
 function chromiumFingerprint(pem: string): string {

@@ -1,21 +1,45 @@
 // The app's wiring, in one function that takes Electron as an argument so the
-// tests can run it against a fake. Order matters: the single-instance lock
-// before anything touches the hub's port or database (style guide B3), the
-// sandbox and guards before the first window, the window before the hub (the
-// supervisor points it at every hub it starts: restarts move it).
-import fs from 'node:fs';
+// tests can run it against a fake (docs/architecture.md#desktop-app). Order
+// matters: the single-instance lock before anything touches the hub's port or
+// database, the crash reporter before any other process starts, the sandbox
+// and guards before the first window, the window before the hub (the
+// supervisor points it at every hub it starts: restarts move it), and on
+// Windows the firewall question before the hub first listens on the LAN.
 import type { BrowserWindow } from 'electron';
-import { ConfigError, HubSupervisor, ListenError, loadConfig } from '../server/index';
+import { createLogger, HubSupervisor } from '../server/index';
 import type { Hub } from '../server/index';
+import { StateFile } from './app-state';
 import { autostart, HIDDEN_FLAG } from './autostart';
 import { trustHubCertificate } from './certificate';
+import { runCommand } from './commands';
+import type { CommandRunner } from './commands';
+import { crashRecorder, guardProcess, startCrashReporter, watchProcesses } from './crash-guard';
+import type { GuardOptions } from './crash-guard';
 import type { ElectronApi } from './electron-api';
-import { adminConnection, appSources, pingHub, SMOKE_FLAGS, temporarySources } from './hub-host';
-import { registerIpc, trustedSender } from './ipc';
+import { adminConnection, appSources, SMOKE_FLAGS } from './hub-host';
+import { registerIpc } from './ipc';
+import { desktopHandlers } from './ipc-handlers';
+import { LOG_LIMITS, RotatingFile } from './log-file';
+import type { RotationLimits } from './log-file';
+import { offerFirewallRule } from './firewall-offer';
+import { KeepAwake } from './keep-awake';
+import { installMenu } from './menu';
 import { guardSession, guardWebContents } from './navigation';
-import { ensureDefaultConfig, resources, setupPaths } from './paths';
+import { migrateUserData } from './data-location';
+import {
+  ensureDefaultConfig,
+  readPackage,
+  resources,
+  roamingUserDataDir,
+  setupPaths,
+  usePaths,
+} from './paths';
 import type { AppPaths } from './paths';
-import { StatusTray } from './tray';
+import { checkBridge, checkPages, smokeReport } from './smoke-test';
+import { startFirstHub } from './startup';
+import { StatusTray, trayIcons } from './tray';
+import { githubRepository, UpdateOffer } from './updates';
+import type { UpdateOptions } from './updates';
 import { createDashboardWindow, showWindow } from './window';
 
 export const SMOKE_TEST_FLAG = '--smoke-test';
@@ -33,6 +57,16 @@ export interface RunOptions {
   root?: string;
   /** Where the smoke test's verdict and fatal errors are written. */
   report?(line: string): void;
+  /** Where uncaughtException and unhandledRejection come from: process, or a stand-in in tests. */
+  processEvents?: GuardOptions['events'];
+  /** Runs PowerShell on Windows; tests answer as Windows would. */
+  commands?: CommandRunner;
+  /** Where and how often to look for a newer release; tests point it at a local server. */
+  updates?: Partial<
+    Pick<UpdateOptions, 'repository' | 'apiBase' | 'firstDelayMs' | 'intervalMs' | 'retryMs'>
+  >;
+  logLimits?: RotationLimits;
+  crashLimit?: GuardOptions['limit'];
 }
 
 export interface DesktopApp {
@@ -61,12 +95,19 @@ export async function runApp(
   const platform = o.platform ?? process.platform;
   const report = o.report ?? ((line: string) => process.stderr.write(`${line}\n`));
   const flags = launchFlags(o.argv);
-  const paths = setupPaths(app, flags);
+  let paths = setupPaths(app, { ...flags, platform, env: o.env });
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return undefined;
   }
+  // Once, on Windows: the data moves from Roaming to Local AppData; if it cannot, this start uses it where it is.
+  const moved =
+    platform === 'win32' && !flags.smokeTest
+      ? migrateUserData(roamingUserDataDir(app), paths.userData)
+      : undefined;
+  if (moved?.outcome === 'failed') paths = usePaths(app, moved.from);
   app.enableSandbox();
+  startCrashReporter(app, electron.crashReporter, paths.crashDumpsDir);
   const files = resources(o.root);
 
   let quitting = false;
@@ -75,6 +116,10 @@ export async function runApp(
   const ui: { window?: BrowserWindow } = {};
   let running: Hub | undefined;
   let nextPage = '';
+  /** Set when the first start needs the teacher (a temporary port): shown even if started hidden. */
+  let showOnStart = false;
+  /** The window's latest load of the dashboard: the smoke test waits for it. */
+  let dashboardLoaded: Promise<unknown> = Promise.resolve();
   let hubStopped = false;
   let stopDone!: () => void;
   const stopped = new Promise<void>((resolve) => (stopDone = resolve));
@@ -112,12 +157,14 @@ export async function runApp(
   await app.whenReady();
   guardSession(electron.session.defaultSession);
   ensureDefaultConfig(paths);
-  const logStream = fs.createWriteStream(paths.logFile, { flags: 'a' });
+  const logFile = new RotatingFile(paths.logFile, o.logLimits ?? LOG_LIMITS);
+  const crashFile = new RotatingFile(paths.crashFile, { maxBytes: 256 * 1024, keep: 1 });
   const sources = appSources(paths, o.env, flags.smokeTest ? SMOKE_FLAGS : {});
 
   const window = createDashboardWindow(electron, {
     preload: files.preload,
-    icon: files.trayIcon,
+    devTools: !app.isPackaged,
+    icon: files.windowIcon,
     isQuitting: () => quitting,
   });
   ui.window = window;
@@ -128,15 +175,15 @@ export async function runApp(
 
   const supervisor = new HubSupervisor({
     sources,
-    hubOptions: { dashboardDir: files.dashboardDir },
-    logDestination: logStream,
+    hubOptions: { dashboardDir: files.dashboardDir, boardDir: files.boardDir },
+    logDestination: logFile,
     onStart(hub) {
       const first = running === undefined;
       running = hub;
       // The restart moved the hub (port, TLS): the window follows it.
-      window.loadURL(adminConnection(hub).url + nextPage).catch(() => undefined);
+      dashboardLoaded = window.loadURL(adminConnection(hub).url + nextPage).catch(() => undefined);
       nextPage = '';
-      if (first && !startHidden) showWindow(window);
+      if (first && (showOnStart || !startHidden)) showWindow(window);
       tray.update(trayStatus());
     },
     onFatal(err) {
@@ -146,64 +193,101 @@ export async function runApp(
     },
   });
 
-  const trayStatus = () =>
-    running && {
-      port: Number(new URL(running.url()).port),
-      connections: running.stats().connections,
-    };
-  const tray = new StatusTray(electron, files.trayIcon, {
+  // The app's own lines go where the hub's do: the file and the dashboard's Logs page.
+  const log = createLogger({ level: 'info', destination: logFile, ring: supervisor.logs }).child({
+    component: 'desktop',
+  });
+  if (moved?.outcome === 'moved')
+    log.info({ from: moved.from, to: moved.to }, 'moved the data to Local AppData');
+  if (moved?.outcome === 'failed')
+    log.error(
+      { from: moved.from, to: moved.to, err: moved.error },
+      'could not move the data to Local AppData: using it where it is',
+    );
+  const record = crashRecorder(crashFile, log);
+  const unguard = guardProcess({
+    events: o.processEvents ?? process,
+    log,
+    record,
+    recover: () => supervisor.recover(),
+    limit: o.crashLimit,
+    giveUp(err) {
+      dialog.showErrorBox(
+        'Lanboard keeps failing',
+        `The hub failed again and again, so Lanboard stopped restarting it: ${err.message}\n\nQuit and start Lanboard again; if it keeps happening, send the logs folder (Settings) to whoever looks after Lanboard.`,
+      );
+    },
+  });
+  watchProcesses(app, {
+    log,
+    record,
+    reloadWindow(id) {
+      if (quitting || window.isDestroyed() || window.webContents.id !== id || !running)
+        return false;
+      dashboardLoaded = window.loadURL(adminConnection(running).url).catch(() => undefined);
+      return true;
+    },
+  });
+
+  const keepAwake = new KeepAwake(electron.powerSaveBlocker, log);
+  const state = new StateFile(paths.stateFile);
+  const pkg = readPackage(files.packageJson);
+  const updates = new UpdateOffer({
+    repository: githubRepository(pkg.repository),
+    currentVersion: pkg.version,
+    enabled: () => !flags.smokeTest && Boolean(running?.config.UpdateCheck),
+    dialog,
+    shell,
+    state,
+    log,
+    ...o.updates,
+  });
+  /**
+   * Polled: the tray's text and icon, the computer kept awake while anyone is
+   * connected, and an update checked for and offered only when nobody is.
+   */
+  const trayStatus = () => {
+    const connections = running?.stats().connections ?? 0;
+    const awake = keepAwake.update(connections);
+    if (running) updates.tick(connections);
+    const update = updates.available?.version;
+    return running && { port: Number(new URL(running.url()).port), connections, awake, update };
+  };
+  const tray = new StatusTray(electron, trayIcons(files.trayDir, platform), {
     openDashboard: () => showWindow(window),
     copyJoinLink: () => {
       const hub = running;
       if (!hub) return;
-      void hub.joinInfo().then((j) => electron.clipboard.writeText(j.preferredUrl || j.localUrl));
+      void hub.joinInfo().then((j) => electron.clipboard.writeText(j.preferredUrl));
     },
+    downloadUpdate: () => void updates.openDownload(),
     quit: () => app.quit(),
   });
   const poll = setInterval(() => tray.update(trayStatus()), TRAY_POLL_MS);
   poll.unref?.();
 
-  const login = autostart({
-    app,
-    platform,
-    env: o.env,
-    exe: o.execPath ?? process.execPath,
-    mainEntry: files.mainEntry,
+  installMenu(electron, platform, !app.isPackaged, {
+    openDashboard: () => showWindow(window),
+    openLogsFolder: () => void shell.openPath(paths.logsDir),
   });
-  registerIpc(electron.ipcMain, {
-    isTrusted: (event) =>
-      trustedSender(
-        event,
-        () => (window.isDestroyed() ? undefined : window.webContents),
-        () => running && adminConnection(running).url,
-      ),
-    adminConnection: () => {
-      if (!running) throw new Error('the hub is not running');
-      return adminConnection(running);
-    },
-    async pickFile(kind) {
-      const result = await dialog.showOpenDialog(window, {
-        title: kind === 'cert' ? 'Choose the TLS certificate' : 'Choose the TLS private key',
-        properties: ['openFile'],
-        filters: [
-          kind === 'cert'
-            ? { name: 'Certificates', extensions: ['pem', 'crt', 'cer'] }
-            : { name: 'Private keys', extensions: ['pem', 'key'] },
-          { name: 'All files', extensions: ['*'] },
-        ],
-      });
-      return result.canceled ? null : (result.filePaths[0] ?? null);
-    },
-    async openLogsFolder() {
-      const problem = await shell.openPath(paths.logsDir);
-      if (problem) throw new Error(problem);
-    },
-    getAutostart: () => login.get(),
-    setAutostart(enabled) {
-      login.set(enabled);
-      return login.get();
-    },
-  });
+
+  const exe = o.execPath ?? process.execPath;
+  const login = autostart({ app, platform, env: o.env, exe, mainEntry: files.mainEntry });
+  const run = o.commands ?? runCommand;
+  registerIpc(
+    electron.ipcMain,
+    desktopHandlers({
+      platform,
+      run,
+      exe,
+      window,
+      dialog,
+      shell,
+      logsDir: paths.logsDir,
+      login,
+      running: () => running,
+    }),
+  );
 
   shutdown = async () => {
     clearInterval(poll);
@@ -212,61 +296,46 @@ export async function runApp(
     await Promise.race([supervisor.stop().catch(() => undefined), timeout]);
     clearTimeout(timer);
     running = undefined;
+    keepAwake.release();
     tray.destroy();
-    await new Promise<void>((resolve) => logStream.end(resolve));
+    unguard();
+    await new Promise<void>((resolve) => logFile.end(resolve));
+    await new Promise<void>((resolve) => crashFile.end(resolve));
   };
 
-  /** The first start, with the port-busy and bad-config dialogs. Never throws. */
-  async function startHub(): Promise<void> {
-    try {
-      await supervisor.start();
-    } catch (err) {
-      if (flags.smokeTest || !(err instanceof ListenError || err instanceof ConfigError)) throw err;
-      if (err instanceof ConfigError) return badConfig(err);
-      const port = loadConfig(sources).config.ServerPort;
-      const { response } = await dialog.showMessageBox({
-        type: 'warning',
-        title: 'Lanboard',
-        message:
-          err.code === 'EADDRINUSE'
-            ? `Port ${port} is already in use by another program.`
-            : `Lanboard cannot listen on port ${port}.`,
-        detail: `${err.message}\n\nOpen Settings to choose another port. Until then the hub runs on a temporary port that only this computer can reach.`,
-        buttons: ['Open Settings', 'Quit'],
-        defaultId: 0,
-        cancelId: 1,
-      });
-      if (response !== 0) return void app.quit();
-      nextPage = 'settings';
-      await supervisor.start(temporarySources(sources));
-      showWindow(window);
-    }
-  }
-
-  async function badConfig(err: ConfigError): Promise<void> {
-    const { response } = await dialog.showMessageBox({
-      type: 'error',
-      title: 'Lanboard',
-      message: 'Lanboard cannot use its settings file.',
-      detail: `${err.message}\n\nFix or remove ${paths.configFile}, then start Lanboard again.`,
-      buttons: ['Show the file', 'Quit'],
-      defaultId: 0,
-      cancelId: 1,
-    });
-    if (response === 0) shell.showItemInFolder(paths.configFile);
-    app.quit();
-  }
-
   async function smokeTest(): Promise<void> {
-    const ok = running !== undefined && (await pingHub(running));
-    report(
-      `lanboard: smoke test ${ok ? 'passed' : 'failed'}: GET ${running ? '/socket?ping' : '(no hub)'}`,
-    );
+    const checks = running
+      ? [...(await checkPages(running)), await checkBridge(window.webContents, dashboardLoaded)]
+      : [{ what: 'the hub', ok: false, detail: 'not running' }];
+    const { ok, line } = smokeReport(checks);
+    report(line);
     exitCode = ok ? 0 : 1;
     app.quit();
   }
 
-  const started = startHub()
+  // Before the hub first listens on the LAN (Windows would prompt instead).
+  const firewallOffered =
+    platform === 'win32' && !flags.smokeTest
+      ? offerFirewallRule({ run, exe, dialog, state, log }).catch((err: Error) =>
+          log.warn({ err: err.message }, 'could not check Windows Firewall'),
+        )
+      : Promise.resolve();
+  const started = firewallOffered
+    .then(() =>
+      startFirstHub({
+        app,
+        dialog,
+        shell,
+        supervisor,
+        sources,
+        configFile: paths.configFile,
+        smokeTest: flags.smokeTest,
+        openSettings() {
+          nextPage = 'settings';
+          showOnStart = true;
+        },
+      }),
+    )
     .catch((err: Error) => {
       report(`lanboard: the hub could not start: ${err.message}`);
       if (!flags.smokeTest) dialog.showErrorBox('Lanboard could not start', err.message);

@@ -15,4 +15,6 @@ export type ElectronApi = Pick<
   | 'clipboard'
   | 'nativeImage'
   | 'session'
+  | 'crashReporter'
+  | 'powerSaveBlocker'
 >;

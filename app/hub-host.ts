@@ -49,15 +49,3 @@ export function adminConnection(hub: Hub): AdminConnection {
   url.hash = '';
   return { url: url.href, token };
 }
-
-/** `GET /socket?ping` on the hub: `OK` when its database answers. */
-export async function pingHub(hub: Hub, timeoutMs = 10_000): Promise<boolean> {
-  const origin = new URL(adminConnection(hub).url).origin;
-  const path = hub.config.ZwibblerPath.replace(/\/+$/, '') || '/socket';
-  try {
-    const res = await fetch(`${origin}${path}?ping`, { signal: AbortSignal.timeout(timeoutMs) });
-    return res.ok && (await res.text()).trim() === 'OK';
-  } catch {
-    return false;
-  }
-}

@@ -10,6 +10,8 @@ export const CHANNELS = {
   openLogsFolder: 'lanboard:open-logs-folder',
   getAutostart: 'lanboard:get-autostart',
   setAutostart: 'lanboard:set-autostart',
+  networkStatus: 'lanboard:network-status',
+  allowThroughFirewall: 'lanboard:allow-through-firewall',
 } as const;
 
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
@@ -24,6 +26,23 @@ export interface AdminConnection {
   token: string;
 }
 
+/**
+ * What Windows decides about students reaching this computer
+ * (app/windows-network.ts); null on other systems.
+ */
+export interface NetworkStatus {
+  /** Connected networks Windows treats as Public: incoming connections are blocked there. */
+  publicNetworks: string[];
+  /** Lanboard on the other networks: allowed, blocked by a rule, no rule, or unreadable. */
+  firewall: 'allowed' | 'blocked' | 'missing' | 'unknown';
+}
+
+export interface FirewallChange {
+  ok: boolean;
+  /** For the teacher: what happened. */
+  message: string;
+}
+
 export interface DesktopApi {
   adminConnection(): Promise<AdminConnection>;
   /** An absolute path, or null when the dialog was cancelled. */
@@ -33,4 +52,7 @@ export interface DesktopApi {
   getAutostart(): Promise<boolean>;
   /** Returns the state now in effect. */
   setAutostart(enabled: boolean): Promise<boolean>;
+  networkStatus(): Promise<NetworkStatus | null>;
+  /** Adds Lanboard's firewall rule, through the administrator prompt (Windows). */
+  allowThroughFirewall(): Promise<FirewallChange>;
 }

@@ -22,12 +22,20 @@ function setup() {
     openLogsFolder: async () => void calls.push('openLogsFolder'),
     getAutostart: () => (calls.push('getAutostart'), false),
     setAutostart: (on) => (calls.push(`setAutostart ${on}`), on),
+    networkStatus: async () => (
+      calls.push('networkStatus'),
+      { publicNetworks: ['Cafe'], firewall: 'missing' as const }
+    ),
+    allowThroughFirewall: async () => (
+      calls.push('allowThroughFirewall'),
+      { ok: true, message: 'done' }
+    ),
   });
   const good = ipcEvent(window, `${DASHBOARD}settings`);
   return { ipcMain, window, calls, registered, good };
 }
 
-test('exactly the five channels are registered', () => {
+test('exactly the seven channels are registered', () => {
   const { registered, ipcMain } = setup();
   const expected = [
     'lanboard:admin-connection',
@@ -35,6 +43,8 @@ test('exactly the five channels are registered', () => {
     'lanboard:open-logs-folder',
     'lanboard:get-autostart',
     'lanboard:set-autostart',
+    'lanboard:network-status',
+    'lanboard:allow-through-firewall',
   ];
   assert.deepEqual(registered, expected);
   assert.deepEqual([...ipcMain.handlers.keys()], expected);
@@ -51,6 +61,14 @@ test('calls from the dashboard with the right arguments are answered', async () 
   await ipcMain.invoke('lanboard:open-logs-folder', good);
   assert.equal(await ipcMain.invoke('lanboard:get-autostart', good), false);
   assert.equal(await ipcMain.invoke('lanboard:set-autostart', good, true), true);
+  assert.deepEqual(await ipcMain.invoke('lanboard:network-status', good), {
+    publicNetworks: ['Cafe'],
+    firewall: 'missing',
+  });
+  assert.deepEqual(await ipcMain.invoke('lanboard:allow-through-firewall', good), {
+    ok: true,
+    message: 'done',
+  });
   assert.deepEqual(calls, [
     'adminConnection',
     'pickFile cert',
@@ -58,6 +76,8 @@ test('calls from the dashboard with the right arguments are answered', async () 
     'openLogsFolder',
     'getAutostart',
     'setAutostart true',
+    'networkStatus',
+    'allowThroughFirewall',
   ]);
 });
 
@@ -104,6 +124,8 @@ test('wrong arguments are refused', async () => {
     ['lanboard:set-autostart', ['yes']],
     ['lanboard:set-autostart', [1]],
     ['lanboard:set-autostart', [true, true]],
+    ['lanboard:network-status', ['Wi-Fi']],
+    ['lanboard:allow-through-firewall', ['C:\\evil.exe']],
   ];
   for (const [channel, args] of cases) {
     await assert.rejects(

@@ -1,10 +1,16 @@
-// The main side of the DesktopApi. The renderer is untrusted (checklist items
-// 17 and 20): every handler first checks that the call comes from the main
+// The main side of the DesktopApi. The renderer is untrusted
+// (docs/architecture.md#desktop-app): every handler first checks that the call comes from the main
 // frame of our window showing the hub's dashboard, then checks its arguments
 // exactly; anything else is refused with an error the renderer sees.
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { CHANNELS } from './ipc-contract';
-import type { AdminConnection, Channel, FileKind } from './ipc-contract';
+import type {
+  AdminConnection,
+  Channel,
+  FileKind,
+  FirewallChange,
+  NetworkStatus,
+} from './ipc-contract';
 
 export interface IpcHandlers {
   /** Whether the event's sender and frame are ours (see trustedSender). */
@@ -14,6 +20,8 @@ export interface IpcHandlers {
   openLogsFolder(): Promise<void>;
   getAutostart(): boolean;
   setAutostart(enabled: boolean): boolean;
+  networkStatus(): Promise<NetworkStatus | null>;
+  allowThroughFirewall(): Promise<FirewallChange>;
 }
 
 export class IpcRefused extends Error {
@@ -55,6 +63,8 @@ export function registerIpc(ipcMain: Pick<IpcMain, 'handle'>, h: IpcHandlers): C
   handle(CHANNELS.openLogsFolder, none, () => h.openLogsFolder());
   handle(CHANNELS.getAutostart, none, () => h.getAutostart());
   handle(CHANNELS.setAutostart, flag, (enabled) => h.setAutostart(enabled));
+  handle(CHANNELS.networkStatus, none, () => h.networkStatus());
+  handle(CHANNELS.allowThroughFirewall, none, () => h.allowThroughFirewall());
   return registered;
 }
 

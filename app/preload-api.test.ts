@@ -8,7 +8,9 @@ test('each function invokes its channel with its arguments, and nothing else is 
   const api = desktopApi(async (...args) => void calls.push(args));
   assert.deepEqual(Object.keys(api).sort(), [
     'adminConnection',
+    'allowThroughFirewall',
     'getAutostart',
+    'networkStatus',
     'openLogsFolder',
     'pickFile',
     'setAutostart',
@@ -18,11 +20,15 @@ test('each function invokes its channel with its arguments, and nothing else is 
   await api.openLogsFolder();
   await api.getAutostart();
   await api.setAutostart(false);
+  await api.networkStatus();
+  await api.allowThroughFirewall();
   assert.deepEqual(calls, [
     ['lanboard:admin-connection'],
     ['lanboard:pick-file', 'key'],
     ['lanboard:open-logs-folder'],
     ['lanboard:get-autostart'],
     ['lanboard:set-autostart', false],
+    ['lanboard:network-status'],
+    ['lanboard:allow-through-firewall'],
   ]);
 });

@@ -15,5 +15,8 @@ export function desktopApi(invoke: Invoke): DesktopApi {
     openLogsFolder: () => invoke(CHANNELS.openLogsFolder) as Promise<void>,
     getAutostart: () => invoke(CHANNELS.getAutostart) as Promise<boolean>,
     setAutostart: (enabled) => invoke(CHANNELS.setAutostart, enabled) as Promise<boolean>,
+    networkStatus: () => invoke(CHANNELS.networkStatus) as ReturnType<DesktopApi['networkStatus']>,
+    allowThroughFirewall: () =>
+      invoke(CHANNELS.allowThroughFirewall) as ReturnType<DesktopApi['allowThroughFirewall']>,
   };
 }

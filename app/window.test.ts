@@ -10,6 +10,7 @@ test('the window is created with exactly the secure webPreferences', () => {
   const options = fake.BrowserWindow.all[0]!.options;
   assert.deepEqual(options.webPreferences, {
     preload: '/app/out/preload.cjs',
+    devTools: false,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,
@@ -23,6 +24,13 @@ test('the window is created with exactly the secure webPreferences', () => {
     spellcheck: false,
   });
   assert.equal(options.show, false, 'shown only once the hub is up, unless started hidden');
+});
+
+test('developer tools only when asked for (npm start)', () => {
+  const fake = new FakeElectron('/nonexistent');
+  createDashboardWindow(fake.api, { preload: 'p', devTools: true, isQuitting: () => false });
+  const prefs = fake.BrowserWindow.all[0]!.options.webPreferences as { devTools: boolean };
+  assert.equal(prefs.devTools, true);
 });
 
 test('closing hides the window until the app quits', () => {

@@ -1,12 +1,15 @@
-// The dashboard window. Its renderer is locked down (style guide B1): the
+// The dashboard window. Its renderer is locked down
+// (docs/architecture.md#the-desktop-app-runs-the-hub-in-process): the
 // dashboard is a web page that talks to the hub over HTTP, and needs nothing
 // from Node. Closing it hides it to the tray; only Quit ends the app.
 import type { BrowserWindow, BrowserWindowConstructorOptions, WebPreferences } from 'electron';
 import type { ElectronApi } from './electron-api';
 
-export function secureWebPreferences(preload: string): WebPreferences {
+/** `devTools` only in development: a release build cannot open them at all. */
+export function secureWebPreferences(preload: string, devTools = false): WebPreferences {
   return {
     preload,
+    devTools,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,
@@ -23,6 +26,8 @@ export function secureWebPreferences(preload: string): WebPreferences {
 
 export interface WindowOptions {
   preload: string;
+  /** Developer tools: `npm start` only, never a packaged app. */
+  devTools?: boolean;
   icon?: string;
   /** True once the app is quitting: then a close really closes. */
   isQuitting(): boolean;
@@ -40,7 +45,7 @@ export function createDashboardWindow(
     title: 'Lanboard',
     show: false,
     backgroundColor: '#f7f8fa',
-    webPreferences: secureWebPreferences(o.preload),
+    webPreferences: secureWebPreferences(o.preload, o.devTools),
   };
   if (o.icon) options.icon = o.icon;
   const win = new electron.BrowserWindow(options);

@@ -37,7 +37,9 @@ test('the preload requires nothing but electron', () => {
   assert.equal(exposed[0]![0], 'lanboardDesktop');
   assert.deepEqual(Object.keys(exposed[0]![1]).sort(), [
     'adminConnection',
+    'allowThroughFirewall',
     'getAutostart',
+    'networkStatus',
     'openLogsFolder',
     'pickFile',
     'setAutostart',

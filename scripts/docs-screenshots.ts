@@ -1,8 +1,9 @@
 // `npm run docs:screenshots`: the pictures the docs embed, taken from the real
 // pages. It starts a hub on loopback (SQLite in a throwaway folder, mDNS off)
 // with a sample class, a teacher and two students drawing, opens the board, the
-// join form and the dashboard in Chromium at phone, tablet and desktop widths,
-// and writes docs/images/<page>-<width>.png. Later pages add their shots here.
+// join form, the dashboard (also as the Windows desktop app shows it) and a
+// class in Chromium at phone, tablet and desktop widths, and writes
+// docs/images/<page>-<width>.png. Later pages add their shots here.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,11 +21,12 @@ import {
 } from '../server/test/board-page';
 import type { DebugWindow, ShapeView } from '../server/test/board-page';
 import { ensureDashboardBuilt, startServedHub } from '../server/test/dashboard-hub';
+import { bridgeScript } from '../app/test/desktop-bridge';
 
 export const IMAGES = fileURLToPath(new URL('../docs/images/', import.meta.url));
 
 /** The pages shot, each at every width: docs/images/<page>-<width>.png. */
-export const PAGES = ['board', 'join', 'dashboard', 'class'] as const;
+export const PAGES = ['board', 'join', 'dashboard', 'windows-overview', 'class'] as const;
 type PageName = (typeof PAGES)[number];
 
 /** The widths every page is shown at: a phone, a tablet in landscape, a laptop. */
@@ -171,6 +173,24 @@ export async function takeScreenshots(): Promise<string[]> {
         return page;
       })),
       ...(await atEveryWidth(browser.browser, 'dashboard', (context) => openDashboard(context))),
+      // The Overview in the Windows desktop app on a café's Wi-Fi (docs/desktop.md):
+      // a stand-in for the preload's bridge answers as Windows would.
+      ...(await atEveryWidth(browser.browser, 'windows-overview', async (context) => {
+        const connection = new URL(dashboard);
+        connection.hash = '';
+        await context.addInitScript(bridgeScript(connection.href, token));
+        const page = await context.newPage();
+        await page.goto(connection.href);
+        await page.getByRole('alert').waitFor(); // the bridge's answer, before the layout settles
+        // A key press: the phone's emulated touch layout confuses a click's hit test here.
+        await page.getByRole('button', { name: 'Run the self-test' }).press('Enter');
+        await page.getByTestId('selftest-scope').waitFor();
+        // The hint's end at the bottom of the screen: the warning, the offer, the verdict.
+        await page.evaluate(
+          "document.querySelector('[data-testid=selftest-scope]').scrollIntoView({ block: 'end' })",
+        );
+        return page;
+      })),
       ...(await atEveryWidth(browser.browser, 'class', async (context) => {
         const page = await openDashboard(context, `classes?class=${lesson.code}`);
         await page.getByTestId('class-code').waitFor();

@@ -10,3 +10,5 @@ export type { HubConfig } from './config/schema';
 export type { JoinInfo } from './discovery/join-info';
 export { ListenError } from './transport/http-server';
 export { dashboardCsp } from './admin/static';
+export { createLogger } from './log/logger';
+export type { Logger } from './log/logger';

@@ -10,7 +10,7 @@ import { FakeElectron } from './fake-electron';
 export interface Booted {
   fake: FakeElectron;
   desktop: DesktopApp;
-  /** appData/Lanboard, where the app keeps everything. */
+  /** appData/Lanboard, where the app keeps everything (but on Windows, see paths.ts). */
   userData: string;
   reports: string[];
   /** Quits through the tray, waits for the hub to stop, removes the temp folder. */
@@ -28,10 +28,12 @@ export interface BootOptions extends Partial<RunOptions> {
   configText?: string;
   /** Set up the fake before the app runs (answers to dialogs, say). */
   prepare?(fake: FakeElectron): void;
+  /** Electron's appData: a folder the test owns and removes (a temp one, removed on quit, otherwise). */
+  appData?: string;
 }
 
 export async function bootApp(o: BootOptions = {}): Promise<Booted> {
-  const appData = fs.mkdtempSync(path.join(os.tmpdir(), 'lanboard-app-'));
+  const appData = o.appData ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lanboard-app-'));
   const userData = path.join(appData, 'Lanboard');
   if (o.configText !== undefined) {
     fs.mkdirSync(userData, { recursive: true });
@@ -57,7 +59,7 @@ export async function bootApp(o: BootOptions = {}): Promise<Booted> {
     async quit() {
       fake.app.quit();
       await desktop.stopped;
-      fs.rmSync(appData, { recursive: true, force: true });
+      if (!o.appData) fs.rmSync(appData, { recursive: true, force: true });
     },
   };
 }

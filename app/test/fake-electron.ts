@@ -1,7 +1,13 @@
 // A fake of the parts of Electron the app uses, recording what the app asks
 // of it. Events are Node EventEmitters, as Electron's are; `preventable()`
 // builds the event object Electron passes to listeners that may cancel.
+// A window runs its preload (the real bundle, when it exists) in a vm context
+// standing for the page's main world, as far as a fake can: contextBridge puts
+// the API on that context's `window`, and ipcRenderer.invoke reaches the fake
+// ipcMain with an event naming the window and the page it shows.
 import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import vm from 'node:vm';
 import type { ElectronApi } from '../electron-api';
 
 export interface PreventableEvent {
@@ -24,6 +30,10 @@ let nextContentsId = 1;
 export class FakeWebContents extends EventEmitter {
   readonly id = nextContentsId++;
   url = '';
+  /** The page's main world, once a preload ran for it. */
+  page: vm.Context | undefined;
+  /** Why the preload did not run, as Electron would log it. */
+  preloadError: string | undefined;
   windowOpenHandler: ((details: { url: string }) => { action: string }) | undefined;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: string }): void {
     this.windowOpenHandler = handler;
@@ -31,6 +41,41 @@ export class FakeWebContents extends EventEmitter {
   getURL(): string {
     return this.url;
   }
+  /** As Electron: evaluated in the page (here, the preload's context), promises awaited, the result cloned. */
+  async executeJavaScript(code: string): Promise<unknown> {
+    const page = this.page ?? vm.createContext({});
+    return structuredClone(await vm.runInContext(code, page));
+  }
+}
+
+/** Runs the preload bundle for `contents` the way a sandboxed preload runs: `require('electron')` only. */
+function runPreload(contents: FakeWebContents, preload: unknown, ipcMain: FakeIpcMain): void {
+  const page: Record<string, unknown> = {};
+  page.window = page;
+  contents.page = vm.createContext(page);
+  contents.preloadError = undefined;
+  if (typeof preload !== 'string') return;
+  let code: string;
+  try {
+    code = fs.readFileSync(preload, 'utf8');
+  } catch (err) {
+    contents.preloadError = `Unable to load preload script: ${preload} (${(err as Error).message})`;
+    return;
+  }
+  const electron = {
+    contextBridge: {
+      exposeInMainWorld: (name: string, api: unknown) => void (page[name] = api),
+    },
+    ipcRenderer: {
+      invoke: (channel: string, ...args: unknown[]) =>
+        ipcMain.invoke(channel, ipcEvent(contents, contents.url), ...args),
+    },
+  };
+  const require = (id: string) => {
+    if (id === 'electron') return electron;
+    throw new Error(`module not found: ${id} (a sandboxed preload can require only electron)`);
+  };
+  vm.runInNewContext(code, { require, module: { exports: {} }, exports: {} });
 }
 
 export class FakeApp extends EventEmitter {
@@ -90,6 +135,7 @@ export class FakeApp extends EventEmitter {
 
 export class FakeBrowserWindow extends EventEmitter {
   static app: FakeApp | undefined;
+  static ipcMain: FakeIpcMain | undefined;
   static readonly all: FakeBrowserWindow[] = [];
   readonly webContents = new FakeWebContents();
   readonly loaded: string[] = [];
@@ -106,6 +152,9 @@ export class FakeBrowserWindow extends EventEmitter {
   async loadURL(url: string): Promise<void> {
     this.loaded.push(url);
     this.webContents.url = url;
+    const prefs = this.options.webPreferences as { preload?: unknown } | undefined;
+    if (FakeBrowserWindow.ipcMain)
+      runPreload(this.webContents, prefs?.preload, FakeBrowserWindow.ipcMain);
   }
   show(): void {
     this.visible = true;
@@ -149,12 +198,21 @@ export class FakeTray extends EventEmitter {
     | { items: Array<{ label?: string; type?: string; enabled?: boolean; click?: () => void }> }
     | undefined;
   destroyed = false;
+  /** Every image set after the first, in order. */
+  readonly images: unknown[] = [];
   constructor(readonly image: unknown) {
     super();
     FakeTray.all.push(this);
   }
+  /** The image shown now. */
+  get current(): unknown {
+    return this.images.at(-1) ?? this.image;
+  }
   setToolTip(text: string): void {
     this.tooltip = text;
+  }
+  setImage(image: unknown): void {
+    this.images.push(image);
   }
   setContextMenu(menu: FakeTray['menu']): void {
     this.menu = menu;
@@ -219,9 +277,31 @@ export class FakeElectron {
       ) => void)
     | undefined;
 
+  /** What crashReporter.start was given, in order. */
+  readonly crashReporterStarts: unknown[] = [];
+  readonly crashReporter = {
+    start: (options: unknown) => void this.crashReporterStarts.push(options),
+  };
+  /** Power save blockers started and not stopped, by id. */
+  readonly powerBlockers = new Map<number, string>();
+  private nextBlocker = 1;
+  readonly powerSaveBlocker = {
+    start: (type: string) => {
+      const id = this.nextBlocker++;
+      this.powerBlockers.set(id, type);
+      return id;
+    },
+    stop: (id: number) => this.powerBlockers.delete(id),
+    isStarted: (id: number) => this.powerBlockers.has(id),
+  };
   readonly BrowserWindow = FakeBrowserWindow;
   readonly Tray = FakeTray;
-  readonly Menu = { buildFromTemplate: (items: unknown[]) => ({ items }) };
+  /** The menu given to Menu.setApplicationMenu, if any. */
+  applicationMenu: { items: unknown[] } | null | undefined;
+  readonly Menu = {
+    buildFromTemplate: (items: unknown[]) => ({ items }),
+    setApplicationMenu: (menu: { items: unknown[] } | null) => void (this.applicationMenu = menu),
+  };
   readonly nativeImage = { createFromPath: (path: string) => ({ path }) };
   readonly clipboard = { writeText: (text: string) => void this.clipboardTexts.push(text) };
   readonly shell = {
@@ -259,6 +339,7 @@ export class FakeElectron {
   constructor(appData: string) {
     this.app = new FakeApp(appData);
     FakeBrowserWindow.app = this.app;
+    FakeBrowserWindow.ipcMain = this.ipcMain;
     FakeBrowserWindow.all.length = 0;
     FakeTray.all.length = 0;
   }

@@ -192,13 +192,15 @@ describe('admin API', () => {
     assert.equal(r.headers.allow, 'GET');
   });
 
-  test('the self-test reaches the hub on its own URLs', async () => {
-    const r = await call<{ results: { url: string; reachable: boolean; status?: number }[] }>(
-      'selftest',
-      { method: 'POST' },
-    );
+  test('the self-test reaches the hub on its own URLs, and says no LAN device has joined yet', async () => {
+    const r = await call<{
+      results: { url: string; reachable: boolean; status?: number }[];
+      lanClientSeen: boolean;
+    }>('selftest', { method: 'POST' });
     assert.equal(r.status, 200);
     assert.ok(r.body.results.length > 0);
+    // Every client so far came from 127.0.0.1: reachable means checked from here only.
+    assert.equal(r.body.lanClientSeen, false);
     // Bound to 127.0.0.1, the hub's only URL is its loopback one.
     assert.deepEqual(
       r.body.results.map((x) => [x.reachable, x.status]),

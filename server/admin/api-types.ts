@@ -168,7 +168,14 @@ export interface SelftestResult {
 }
 
 export interface SelftestReply {
+  /** Each probe comes from this computer, which its own firewall does not filter. */
   results: SelftestResult[];
+  /**
+   * A device on the LAN has joined since the hub started: the only proof that
+   * students can reach it. Until then a reachable URL was checked from this
+   * computer only.
+   */
+  lanClientSeen: boolean;
 }
 
 // Classes (teacher and students, enforced by the hub):

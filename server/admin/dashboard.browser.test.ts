@@ -59,12 +59,14 @@ describe('dashboard in Chromium', { skip }, () => {
     const stored = await page.evaluate("sessionStorage.getItem('lanboard-admin-token')");
     assert.equal(stored, decodeURIComponent(new URL(url).hash.slice('#token='.length)));
     await page.getByRole('heading', { name: 'Students join at' }).waitFor(WAIT);
-    // Only loopback clients so far: the firewall hint and its self-test.
+    // Only loopback clients so far: the firewall hint and its self-test, which says
+    // it checked from this computer only.
     await page.getByRole('button', { name: 'Run the self-test' }).click();
     await page
-      .getByText(/reachable \(\d+ ms\)/)
+      .getByText(/answers here \(\d+ ms\)/)
       .first()
       .waitFor(WAIT);
+    await page.getByText(/^Checked from this computer only\./).waitFor(WAIT);
     await shot('overview-light');
   });
 
@@ -164,6 +166,8 @@ describe('dashboard in Chromium', { skip }, () => {
       openLogsFolder: async () => { window.openedLogs = (window.openedLogs || 0) + 1; },
       getAutostart: async () => Boolean(window.autostart),
       setAutostart: async (on) => (window.autostart = on),
+      networkStatus: async () => null, // not Windows
+      allowThroughFirewall: async () => ({ ok: false, message: 'not Windows' }),
     };`);
     try {
       await desktopPage.goto(base!); // no token in the address: it comes from the preload

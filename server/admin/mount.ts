@@ -18,7 +18,7 @@ import { LoginThrottle } from '../auth/login-throttle';
 import type { MountedProtocol } from '../hub/protocol';
 import type { HttpTransport } from '../transport/http-server';
 import { mountedAt } from '../transport/routes';
-import type { RestartReply } from './api-types';
+import type { RestartReply, SelftestReply } from './api-types';
 import { checkApiCaller, checkCaller, hostName, ownHostNames } from './auth';
 import type { AdminGuardOptions } from './auth';
 import { CLASS_ROUTES } from './classes-api';
@@ -100,7 +100,11 @@ const API: ApiRoute[] = [
     pattern: /^selftest$/,
     handle: async (ctx, _req, res) => {
       const join = await ctx.joinInfo();
-      sendJson(res, 200, { results: await selftest(join.urls) });
+      const reply: SelftestReply = {
+        results: await selftest(join.urls),
+        lanClientSeen: ctx.lanClientSeen(),
+      };
+      sendJson(res, 200, reply);
     },
   },
   ...CLASS_ROUTES,

@@ -1,7 +1,9 @@
-// POST <admin>/api/selftest: the hub connects to each of its own LAN URLs, as
-// a student's device would, and says which answered. A URL that times out
-// while the hub runs usually means a firewall that lets this computer in but
-// not the LAN (on Windows, a "Public" network profile).
+// POST <admin>/api/selftest: the hub connects to each of its own LAN URLs and
+// says which answered. The probes come from this computer, which its own
+// firewall lets through: an answer proves the hub listens on that address,
+// not that students can reach it (the reply carries lanClientSeen, the real
+// proof). A URL that does not answer even from here means the hub is not
+// listening there.
 import http from 'node:http';
 import https from 'node:https';
 import type { SelftestResult } from './api-types';

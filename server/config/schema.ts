@@ -63,6 +63,7 @@ export interface HubConfig {
   AdminToken: string;
   AdminAllowRemote: boolean;
   AdminPath: string;
+  UpdateCheck: boolean;
   YjsPath: string;
   YjsMaxUpdateBytes: number;
   YjsMaxRoomBytes: number;
@@ -330,6 +331,12 @@ export const SETTINGS: Setting[] = [
     parse: mountPath,
     default: '/admin',
     doc: 'Mount path of the dashboard; its API is under `<AdminPath>/api/`.',
+  }),
+  setting({
+    key: 'UpdateCheck',
+    parse: boolean,
+    default: true,
+    doc: 'Desktop app only: once a day, look for a newer Lanboard release on GitHub and offer it to the teacher, never while devices are connected. 0 turns it off (IT: `LANBOARD_UPDATE_CHECK=0`).',
   }),
   ...PROTOCOL_SETTINGS,
   setting({

@@ -63,16 +63,43 @@ export class HubSupervisor {
     return this.restarting;
   }
 
+  /**
+   * After the host caught an error nothing in the hub handled (an uncaught
+   * exception in its process): the hub may be half broken, so it is stopped
+   * with its errors ignored and waited for `stopTimeoutMs` at most, then a
+   * new one starts on the config as it is now, or on the last one that ran.
+   * Clients get 1012 and reconnect. Waits for a restart under way.
+   */
+  async recover(stopTimeoutMs = 5000): Promise<void> {
+    await this.restarting?.catch(() => undefined);
+    this.restarting ??= this.doRecover(stopTimeoutMs).finally(() => (this.restarting = undefined));
+    return this.restarting;
+  }
+
   async stop(): Promise<void> {
     await this.restarting?.catch(() => undefined);
     await this.hub?.stop();
   }
 
-  private async doRestart(): Promise<void> {
-    const previous = this.loaded!;
-    const next = loadConfig(this.o.sources);
-    this.log?.info('restarting the hub with the saved config');
-    await this.current.stop({ restart: true });
+  private async doRecover(stopTimeoutMs: number): Promise<void> {
+    const previous = this.loaded;
+    this.log?.warn('restarting the hub after an error it did not handle');
+    let timer: NodeJS.Timeout | undefined;
+    const stopped = this.hub?.stop({ restart: true }).catch(() => undefined);
+    await Promise.race([stopped, new Promise((r) => (timer = setTimeout(r, stopTimeoutMs)))]);
+    clearTimeout(timer);
+    let next: LoadedConfig | undefined;
+    try {
+      next = loadConfig(this.o.sources);
+    } catch {
+      next = previous; // the file was broken meanwhile: the config that ran is still good
+    }
+    if (!next) throw new Error('no config to start the hub with');
+    await this.launchOrFallBack(next, previous ?? next);
+  }
+
+  /** Starts on `next`, else on `previous`; onFatal when neither listens. */
+  private async launchOrFallBack(next: LoadedConfig, previous: LoadedConfig): Promise<void> {
     try {
       await this.launch(next);
     } catch (err) {
@@ -88,6 +115,14 @@ export class HubSupervisor {
       }
       throw err;
     }
+  }
+
+  private async doRestart(): Promise<void> {
+    const previous = this.loaded!;
+    const next = loadConfig(this.o.sources);
+    this.log?.info('restarting the hub with the saved config');
+    await this.current.stop({ restart: true });
+    await this.launchOrFallBack(next, previous);
   }
 
   private async launch(loaded: LoadedConfig): Promise<Hub> {

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import type { SelftestResult, Snapshot } from '../../../server/admin/api-types';
+import type { SelftestReply, Snapshot } from '../../../server/admin/api-types';
+import { WindowsNetwork } from '../components/WindowsNetwork';
 import { api } from '../lib/api';
 import { formatBytes, formatDuration, svgDataUrl } from '../lib/format';
 
@@ -94,7 +95,7 @@ export function Overview({ snapshot }: { snapshot: Snapshot }) {
 }
 
 function FirewallHint() {
-  const [results, setResults] = useState<SelftestResult[]>();
+  const [reply, setReply] = useState<SelftestReply>();
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<string>();
   const run = () => {
@@ -102,20 +103,19 @@ function FirewallHint() {
     setError(undefined);
     api
       .selftest()
-      .then(
-        (r) => setResults(r.results),
-        (e: Error) => setError(e.message),
-      )
+      .then(setReply, (e: Error) => setError(e.message))
       .finally(() => setRunning(false));
   };
+  const results = reply?.results;
   return (
     <aside className="hint" aria-labelledby="hint-title">
       <h2 id="hint-title">No student device has connected yet</h2>
       <p>
         If students cannot open the join address, check the firewall: it must let other computers on
         the network reach this port. The self-test connects to each of the hub&apos;s network
-        addresses as a student device would.
+        addresses from this computer.
       </p>
+      <WindowsNetwork />
       <button type="button" onClick={run} disabled={running}>
         {running ? 'Testing…' : 'Run the self-test'}
       </button>
@@ -123,13 +123,29 @@ function FirewallHint() {
         {error && <p className="error">{error}</p>}
         {results && results.length === 0 && <p>This computer has no network address to test.</p>}
         {results && results.length > 0 && (
-          <ul className="selftest">
-            {results.map((r) => (
-              <li key={r.url} className={r.reachable ? 'ok' : 'error'}>
-                {r.url}: {r.reachable ? `reachable (${r.ms} ms)` : `not reachable (${r.error})`}
-              </li>
-            ))}
-          </ul>
+          <>
+            <ul className="selftest">
+              {results.map((r) => (
+                <li key={r.url} className={r.reachable ? 'ok' : 'error'}>
+                  {r.url}:{' '}
+                  {r.reachable
+                    ? `answers here (${r.ms} ms)`
+                    : `no answer even from this computer (${r.error})`}
+                </li>
+              ))}
+            </ul>
+            {reply.lanClientSeen ? (
+              <p className="ok">
+                A device on the network has connected: students can reach the hub.
+              </p>
+            ) : (
+              <p className="muted" data-testid="selftest-scope">
+                Checked from this computer only. Its own firewall lets it through, so an address
+                that answers here may still be blocked for students; the first student device to
+                join is the real test.
+              </p>
+            )}
+          </>
         )}
       </div>
     </aside>
