@@ -54,7 +54,7 @@ describe('the Overview in the Windows desktop app', { skip }, () => {
   for (const width of [390, 1024, 1280]) {
     test(`${width} px: the Public network, the firewall offer, and a self-test checked from here only`, async () => {
       const page = await open(width, true);
-      const alert = page.getByRole('alert');
+      const alert = page.getByTestId('windows-network').getByRole('alert');
       await alert.waitFor(WAIT);
       assert.match(await alert.innerText(), /Windows treats “Cafe Wi-Fi” as a Public network/);
       await page.getByRole('button', { name: 'Run the self-test' }).click();

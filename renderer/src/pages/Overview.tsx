@@ -56,7 +56,7 @@ export function Overview({ snapshot }: { snapshot: Snapshot }) {
               )}
               {join.localUrl && <p className="muted">Where mDNS works: {join.localUrl}</p>}
               {join.loopbackOnly && (
-                <p className="error" role="alert">
+                <p className="error" role="alert" data-testid="loopback-warning">
                   The hub listens on this computer only (ServerBindAddress), so students&apos;
                   devices cannot reach it: set it to 0.0.0.0 in Settings.
                 </p>
