@@ -191,10 +191,12 @@ describe('two processes', () => {
       { LANBOARD_MDNS_INTERFACE: LOOPBACK, LANBOARD_MDNS_NAME: name },
       { mdns: true },
     );
-    const joinLine = `lanboard: join at http://127.0.0.1:${child.port}/`;
-    await until('the join URL on stderr', () =>
+    // Printed once the hub announces; a hub on loopback warns instead of offering join URLs.
+    const joinLine = 'lanboard: warning: the hub listens on 127.0.0.1 only';
+    await until('the join line on stderr', () =>
       child.stderr().includes(joinLine) ? true : undefined,
     );
+    assert.ok(!child.stderr().includes('join at'), 'no join URL that no device could use');
     const hub = await found(browser, name);
     assert.equal(hub.port, child.port);
     assert.equal(hub.protocols.zwibbler, '/socket');
