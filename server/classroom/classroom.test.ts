@@ -141,16 +141,18 @@ describe('creating and joining a class', () => {
     assert.match(((await full.json()) as { error: string }).error, /full/);
   });
 
+  /** A dashboard call, answered as it comes (status and body), unlike teacherDoes. */
+  const call = (p: string, method: string, body?: unknown) =>
+    fetch(new URL(`/admin/api/${p}`, t.httpUrl), {
+      method,
+      headers: {
+        Authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
+        'Content-Type': 'application/json',
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
   test('bad dashboard requests: 400 or 404, nothing changed', async () => {
-    const call = (p: string, method: string, body?: unknown) =>
-      fetch(new URL(`/admin/api/${p}`, t.httpUrl), {
-        method,
-        headers: {
-          Authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
-          'Content-Type': 'application/json',
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
     assert.equal((await call(`classes/${detail.code}`, 'PATCH', { locked: 'yes' })).status, 400);
     assert.equal((await call(`classes/${detail.code}`, 'PATCH', { colour: 'red' })).status, 400);
     assert.equal((await call(`classes/${detail.code}`, 'PATCH', [])).status, 400);
@@ -166,15 +168,6 @@ describe('creating and joining a class', () => {
   });
 
   test('the teacher cannot be removed or made view-only: 409, and the teacher’s board still opens', async () => {
-    const call = (p: string, method: string, body?: unknown) =>
-      fetch(new URL(`/admin/api/${p}`, t.httpUrl), {
-        method,
-        headers: {
-          Authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
-          'Content-Type': 'application/json',
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
     const teacher = detail.members.find((m) => m.role === 'teacher')!;
     const kick = await call(`classes/${detail.code}/members/${teacher.id}/kick`, 'POST');
     assert.equal(kick.status, 409);
