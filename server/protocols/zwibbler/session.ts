@@ -2,17 +2,18 @@
 // document is opened and the client registered), then CONNECTED, then closed
 // (docs/protocols/zwibbler.md#the-state-machine).
 // The session never touches the WebSocket itself, only the ClientSocket seam.
+import { admit, DEFAULT_MAX_MESSAGE_SIZE, openRefusal } from './admission';
+import type { Refusal } from './admission';
 import type { IdentityResolver } from './identity';
 import type { Permissions } from '../../hub/permissions';
 import type { SessionRegistry } from '../../hub/registry';
 import type { Logger } from '../../log/logger';
-import type { DocumentStore, OpenMode } from '../../store/types';
+import type { DocumentStore } from '../../store/types';
 import type { ClientSocket, SocketHandler } from '../../transport/client-socket';
 import { CloseCode } from '../../transport/close-codes';
 import { MessageTooBigError, Reassembler, splitIntoChunks } from './chunks';
 import {
   AckStatus,
-  CreationMode,
   decodeMessage,
   encodeAppend,
   encodeError,
@@ -48,18 +49,6 @@ export interface ZwibblerContext {
   log: Logger;
 }
 
-/**
- * What a client gets when its INIT says 0
- * (docs/protocols/zwibbler.md#continuation-chunks-and-the-maximum-message-size).
- */
-export const DEFAULT_MAX_MESSAGE_SIZE = 102_400;
-/**
- * The smallest chunk we send. The reference honours any value, so 1 made it
- * panic and 2 made it loop forever sending empty chunks
- * (docs/protocols/zwibbler.md#a-tiny-maxmessagesize-is-raised-to-64-bytes).
- */
-export const MIN_CHUNK_SIZE = 64;
-
 /** Inbound backpressure: stop reading a client with this many messages in flight. */
 const PAUSE_AT_PENDING = 64;
 
@@ -72,13 +61,6 @@ const CLIENT_TYPES: ReadonlySet<number> = new Set([
 ]);
 
 type State = 'await-init' | 'joining' | 'connected' | 'closed';
-
-const MODE_OF: Record<number, OpenMode> = {
-  [CreationMode.NeverCreate]: 'never-create',
-  [CreationMode.AlwaysCreate]: 'always-create',
-};
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export class ZwibblerSession implements SocketHandler, DocumentMember {
   readonly clientId: string;
@@ -248,40 +230,11 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
   }
 
   private async join(init: InitMessage): Promise<void> {
-    if (init.version !== 2 && init.version !== 3) {
-      return this.close(CloseCode.ProtocolError, `unsupported protocol version ${init.version}`);
-    }
-    this.layout = init.version === 2 ? 2 : 3;
-    this.maxChunk =
-      init.maxMessageSize === 0
-        ? DEFAULT_MAX_MESSAGE_SIZE
-        : Math.max(MIN_CHUNK_SIZE, init.maxMessageSize);
-
-    let field: string;
-    try {
-      field = utf8.decode(init.docId);
-    } catch {
-      return this.fail(ErrorCode.Unspecified, CloseCode.BadRequest, 'document ID is not UTF-8');
-    }
-    const resolved = await this.ctx.resolveIdentity(field);
-    if (!resolved.ok) {
-      return this.fail(resolved.errorCode, CloseCode.Forbidden, resolved.text);
-    }
-    const { identity } = resolved;
-    if (!identity.permissions.read) {
-      return this.fail(ErrorCode.AccessDenied, CloseCode.Forbidden, 'no read permission');
-    }
-    // Other creation modes act as possibly-create; without `w` it becomes never-create
-    // (docs/protocols/zwibbler.md#init-processing).
-    let mode: OpenMode = MODE_OF[init.creationMode] ?? 'possibly-create';
-    let missingCode: number = ErrorCode.DoesNotExist;
-    if (!identity.permissions.write) {
-      if (mode === 'always-create') {
-        return this.fail(ErrorCode.AccessDenied, CloseCode.Forbidden, 'no write permission');
-      }
-      if (mode === 'possibly-create') missingCode = ErrorCode.AccessDenied;
-      mode = 'never-create';
-    }
+    const admission = await admit(init, this.ctx.resolveIdentity);
+    if (!admission.ok) return this.refuse(admission.refusal);
+    const { identity, mode, missingCode } = admission;
+    this.layout = admission.layout;
+    this.maxChunk = admission.maxChunk;
     if (this.state === 'closed') return;
     this.permissions = { ...identity.permissions };
 
@@ -296,17 +249,7 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
         init.initialData,
         init.offset,
       );
-      if (loaded.status !== 'ok') {
-        const [code, close, reason]: [number, number, string] =
-          loaded.status === 'missing'
-            ? missingCode === ErrorCode.AccessDenied
-              ? [missingCode, CloseCode.Forbidden, 'no write permission to create the document']
-              : [missingCode, CloseCode.NotFound, 'document does not exist']
-            : loaded.status === 'exists'
-              ? [ErrorCode.AlreadyExists, CloseCode.AlreadyExists, 'document already exists']
-              : [ErrorCode.InvalidOffset, CloseCode.InvalidOffset, 'offset beyond document end'];
-        return this.fail(code, close, reason);
-      }
+      if (loaded.status !== 'ok') return this.refuse(openRefusal(loaded, missingCode));
       const offset = loaded.created ? loaded.length : init.offset;
       this.lastEnd = loaded.length;
       this.sendMessage(encodeAppend(this.layout, offset, loaded.tail), true);
@@ -482,6 +425,11 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
     // The reference keeps such clients connected; they can do nothing useful
     // (docs/protocols/zwibbler.md#clients-of-a-deleted-document-are-closed).
     this.fail(ErrorCode.DoesNotExist, CloseCode.NotFound, 'document does not exist');
+  }
+
+  private refuse({ errorCode, close, reason }: Refusal): void {
+    if (errorCode === undefined) this.close(close, reason);
+    else this.fail(errorCode, close, reason);
   }
 
   /** Sends an ERROR message, then closes with a matching close frame. */
