@@ -159,12 +159,11 @@ export class YjsConnection implements SocketHandler, RoomMember {
     const room = this.room;
     const withholding = !this.permissions.withheld && permissions.withheld;
     const revealing = this.permissions.withheld && !permissions.withheld;
-    // What the room has already applied reaches this client first: from here, the client holds the room's state.
-    if (withholding && room) room.broadcastPendingNow();
+    // Broadcasts stop here; the reveal sends whatever the client was not sent yet.
+    if (withholding && room) this.withheldFrom = room.sentStateVector();
     this.permissions = permissions;
     this.toldReadOnly = false;
     if (!permissions.read) return this.close(CloseCode.Forbidden, 'access revoked');
-    if (withholding && room) this.withheldFrom = Y.encodeStateVector(room.doc);
     if (revealing) this.reveal();
   }
 
@@ -204,23 +203,28 @@ export class YjsConnection implements SocketHandler, RoomMember {
   }
 
   /**
-   * The SyncStep2 for a client's state vector. A large one goes as several
-   * updates, then the delete set as the SyncStep2, so that the client hears
-   * from the hub often enough not to time out mid-transfer. It is bounded by the
-   * room limit and already in memory, so it is not live traffic for the queue cap.
+   * The SyncStep2 for a client's state vector, taken now and sent once all it
+   * holds is stored (docs/protocols/yjs.md#when-updates-are-stored). A large
+   * one goes as several updates, then the delete set as the SyncStep2, so that
+   * the client hears from the hub often enough not to time out mid-transfer.
+   * It is bounded by the room limit and already in memory, so it is not live
+   * traffic for the queue cap.
    */
   private sendState(room: YjsRoom, stateVector: Uint8Array): void {
+    const send = (frames: Uint8Array[]) => this.socket.send(frames, { uncapped: true });
     if (this.permissions.withheld) {
       // Synced, with nothing new: the reveal brings the rest.
       this.withheldFrom = stateVector;
-      return void this.socket.send(encodeSyncStep2(NOTHING), { uncapped: true });
+      return void send([encodeSyncStep2(NOTHING)]);
     }
     const update = Y.encodeStateAsUpdate(room.doc, stateVector);
-    const send = (frame: Uint8Array) => this.socket.send(frame, { uncapped: true });
-    if (update.length <= SYNC_PIECE_BYTES) return void send(encodeSyncStep2(update));
-    for (const piece of splitUpdateStructs(update, SYNC_PIECE_BYTES)) send(encodeUpdate(piece));
-    const deletes = Y.encodeStateAsUpdate(room.doc, Y.encodeStateVector(room.doc));
-    send(encodeSyncStep2(deletes));
+    let frames: Uint8Array[];
+    if (update.length <= SYNC_PIECE_BYTES) frames = [encodeSyncStep2(update)];
+    else {
+      frames = splitUpdateStructs(update, SYNC_PIECE_BYTES).map((piece) => encodeUpdate(piece));
+      frames.push(encodeSyncStep2(Y.encodeStateAsUpdate(room.doc, Y.encodeStateVector(room.doc))));
+    }
+    room.whenDurable(() => send(frames));
   }
 
   private applyUpdate(room: YjsRoom, update: Uint8Array): void {

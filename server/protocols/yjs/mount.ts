@@ -194,7 +194,9 @@ export function mountYjs(
     async clear(room) {
       const loaded = await rooms.acquire(room);
       try {
-        return clearRoom(loaded);
+        const removed = clearRoom(loaded);
+        await loaded.durable(); // the teacher's answer says it is done
+        return removed;
       } finally {
         rooms.release(room);
       }
