@@ -137,19 +137,29 @@ export class NewerSchemaError extends Error {
 }
 
 export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) throw new NewerSchemaError(current, MIGRATIONS.length);
-  for (let v = current; v < MIGRATIONS.length; v++) {
+  const version = () => {
+    const v = db.pragma('user_version', { simple: true }) as number;
+    if (v > MIGRATIONS.length) throw new NewerSchemaError(v, MIGRATIONS.length);
+    return v;
+  };
+  while (version() < MIGRATIONS.length) {
+    // Read again under the write lock: another process may have migrated meanwhile.
     db.transaction(() => {
+      const v = version();
+      if (v === MIGRATIONS.length) return;
       db.exec(MIGRATIONS[v]!);
       db.pragma(`user_version = ${v + 1}`);
-    })();
+    }).immediate();
   }
 }
 
 /**
  * Opens the hub's SQLite file as every store uses it: WAL, foreign keys, a busy
- * timeout, and the schema migrated. A file it refuses (NewerSchemaError) is closed.
+ * timeout, and the schema migrated. Every write transaction on it must be
+ * IMMEDIATE (`db.transaction(fn).immediate()`): a deferred one that reads first
+ * fails at once with SQLITE_BUSY when another connection or process wrote
+ * meanwhile, where an immediate one waits up to the busy timeout for the write
+ * lock. A file it refuses (NewerSchemaError) is closed.
  */
 export function openDatabase(
   file: string,
@@ -181,12 +191,14 @@ export function deleteStale(
   cutoff: number,
   keep: (id: string) => boolean,
 ): string[] {
-  return db.transaction(() => {
-    const gone: string[] = [];
-    for (const { id } of stale.all(cutoff) as { id: string }[]) {
-      if (keep(id)) continue;
-      if (remove.run(id).changes > 0) gone.push(id);
-    }
-    return gone;
-  })();
+  return db
+    .transaction(() => {
+      const gone: string[] = [];
+      for (const { id } of stale.all(cutoff) as { id: string }[]) {
+        if (keep(id)) continue;
+        if (remove.run(id).changes > 0) gone.push(id);
+      }
+      return gone;
+    })
+    .immediate();
 }
