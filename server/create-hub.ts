@@ -2,13 +2,14 @@
 // every protocol on one transport with one ProtocolContext, and starts and
 // stops them in order. Hosts reach it through index.ts.
 import type { AddressInfo } from 'node:net';
-import { adminTokenSource, mountAdmin } from './admin/hub-admin';
+import { ADMIN_TOKEN_FILE, adminTokenSource, mountAdmin } from './admin/hub-admin';
 import { configuredJwtVerifier } from './auth/jwt';
 import { boardRoutes } from './board/routes';
 import { completeConfig } from './config/load';
 import { HubDiscovery } from './discovery/discovery';
 import type { JoinInfo } from './discovery/join-info';
 import { checkOpenFileLimit } from './config/open-files';
+import { keepDataDirPrivate } from './config/private-files';
 import type { HubConfig } from './config/schema';
 import type { HostControls } from './admin/host-controls';
 import { openBackend } from './hub/backend';
@@ -27,6 +28,7 @@ import { mountYWebrtc } from './protocols/y-webrtc/mount';
 import { mountYjs } from './protocols/yjs/mount';
 import type { MountedYjs } from './protocols/yjs/mount';
 import { mountRtcSse } from './protocols/sse/mount';
+import { KEY_FILE as SSE_KEY_FILE } from './protocols/sse/token';
 import { mountWorkspaces } from './protocols/workspaces/mount';
 import { mountZwibbler } from './protocols/zwibbler/mount';
 import type { MountedZwibbler } from './protocols/zwibbler/mount';
@@ -118,6 +120,12 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     // The board first: once built, its join page takes `/` over from discovery's.
     for (const route of [...boardRoutes(config, options.boardDir), ...discovery.routes()])
       transport.addRoute(route);
+    try {
+      keepDataDirPrivate(config.DataDir, [ADMIN_TOKEN_FILE, SSE_KEY_FILE]);
+    } catch (err) {
+      // A read-only folder still serves Database=memory; SQLite says so itself below.
+      log.warn({ err: (err as Error).message, dir: config.DataDir }, 'cannot make DataDir private');
+    }
     backend = await openBackend(config, now, log);
     store = timedStore(backend.store, metrics);
     transport.addRoute(healthRoute(store, () => startedAt));
