@@ -16,6 +16,7 @@ import { openBackend } from './hub/backend';
 import type { Backend } from './hub/backend';
 import type { MountedProtocol, ProtocolContext } from './hub/protocol';
 import { SessionRegistry } from './hub/registry';
+import { StorageFaults } from './hub/storage-faults';
 import type { RegistryStats } from './hub/registry';
 import { createLogger, LogRing } from './log/logger';
 import type { Logger } from './log/logger';
@@ -33,6 +34,7 @@ import { mountWorkspaces } from './protocols/workspaces/mount';
 import { mountZwibbler } from './protocols/zwibbler/mount';
 import type { MountedZwibbler } from './protocols/zwibbler/mount';
 import type { DocumentStore } from './store/types';
+import type { YjsStore } from './store/yjs-store';
 import { CloseCode } from './transport/close-codes';
 import { HttpTransport } from './transport/http-server';
 import { originPolicy } from './transport/origins';
@@ -51,6 +53,8 @@ export interface HubOptions {
   dashboardDir?: string;
   /** The built classroom board; defaults to renderer/board/dist. */
   boardDir?: string;
+  /** In place of the Yjs store chosen from config (tests make one fail for real). */
+  yjsStore?: YjsStore;
 }
 
 export interface HubStats extends RegistryStats {
@@ -89,6 +93,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
   const logs = options.logRing ?? new LogRing();
   const log = options.logger ?? createLogger({ level: config.LogLevel, ring: logs });
   const registry = new SessionRegistry();
+  const faults = new StorageFaults(now);
   const discovery = new HubDiscovery(config, log);
   const adminToken = adminTokenSource(config, log);
   const metrics = new HubMetrics({
@@ -128,7 +133,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     }
     backend = await openBackend(config, now, log);
     store = timedStore(backend.store, metrics);
-    transport.addRoute(healthRoute(store, () => startedAt));
+    transport.addRoute(healthRoute(store, () => startedAt, faults));
     transport.addRoute(metricsRoute(metrics));
     const context: ProtocolContext = {
       config,
@@ -139,6 +144,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
       now,
       redis: backend.redis,
       onDeadHub: backend.onDeadHub,
+      faults,
     };
     // Each protocol: mounted.push(mountX(transport, context));
     zwibbler = mountZwibbler(transport, context);
@@ -148,7 +154,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     mounted.push(mountChat(transport, context));
     mounted.push(mountYWebrtc(transport, context));
     const classes = mountClassrooms(transport, context, () => yjs!);
-    yjs = mountYjs(transport, context, { gate: classes.gate });
+    yjs = mountYjs(transport, context, { gate: classes.gate, store: options.yjsStore });
     mounted.push(yjs, classes); // classes stop after the boards: closing boards release owners
 
     mounted.push(

@@ -148,6 +148,14 @@ export class YjsConnection implements SocketHandler, RoomMember {
     this.socket.send(frame, { compress: frame.length >= COMPRESS_LIVE_FROM_BYTES });
   }
 
+  /** The room's updates cannot be stored: a client that may write is told why and closed. */
+  storeFailed(reason: string): void {
+    if (!this.permissions.write || this.isClosing || this.isClosed) return;
+    const why = `the hub cannot store this room: ${reason}`;
+    this.socket.send(encodePermissionDenied(why), { uncapped: true });
+    this.close(CloseCode.InternalError, why);
+  }
+
   /** Nothing the client sends from here on is handled, held messages included. */
   close(code: number, reason: string): void {
     this.isClosing = true;
@@ -246,6 +254,10 @@ export class YjsConnection implements SocketHandler, RoomMember {
     if (!room.fits(update.length)) {
       this.log.warn({ room: room.name, bytes: room.bytes }, 'Yjs room is full (YjsMaxRoomBytes)');
       return this.close(CloseCode.MessageTooBig, 'the room is full (YjsMaxRoomBytes)');
+    }
+    // Nothing new is taken while the room cannot store: a sync that brings nothing still may.
+    if (room.writeFault !== undefined && changesSomething(room, update)) {
+      return this.storeFailed(room.writeFault);
     }
     if (this.edits) return this.applyGuarded(room, update, this.edits);
     Y.applyUpdate(room.doc, update, this);

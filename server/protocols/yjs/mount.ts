@@ -75,6 +75,7 @@ export function mountYjs(
     log,
     // Rooms cross hubs only when there are other hubs to reach.
     context.redis ? context.bus : undefined,
+    context.faults,
   );
   const checkAccess = roomAccessCheck({
     store: context.store,

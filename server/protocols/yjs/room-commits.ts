@@ -19,6 +19,16 @@ export interface CompactionLimits {
   compactBytes: number;
 }
 
+/** What the room hears from its commits. */
+export interface CommitHooks {
+  /** A batch is committed (the room announces it to other hubs). */
+  committed(batch: Uint8Array[]): void;
+  /** A commit failed; the batch is kept and written again every WRITE_RETRY_MS. */
+  failed(err: Error): void;
+  /** A commit succeeded after one or more failed. */
+  recovered(): void;
+}
+
 interface Waiter {
   /** The number of the last update the waiter may show. */
   through: number;
@@ -55,8 +65,7 @@ export class RoomCommits {
     private readonly limits: CompactionLimits,
     private readonly log: Logger,
     stored: { updates: number; bytes: number; firstBytes: number },
-    /** Called with each batch once it is committed (the room announces it to other hubs). */
-    private readonly onCommitted: (batch: Uint8Array[]) => void,
+    private readonly hooks: CommitHooks,
   ) {
     this.storedBytes = stored.bytes;
     this.storedUpdates = stored.updates;
@@ -136,10 +145,12 @@ export class RoomCommits {
       (usage) => {
         this.writing = undefined;
         this.inFlightBytes = 0;
+        const recovered = this.writeFailed;
         this.writeFailed = false;
         this.recordUsage(usage);
         this.durable = through;
-        this.onCommitted(batch);
+        if (recovered) this.hooks.recovered();
+        this.hooks.committed(batch);
         this.advance();
         // Whatever arrived while this commit was in flight goes next.
         if (this.pending.length > 0) this.commit();
@@ -153,7 +164,9 @@ export class RoomCommits {
         this.log.error({ err: err.message, room: this.name }, 'storing Yjs updates failed');
         this.pending = batch.concat(this.pending);
         this.pendingBytes += bytes;
-        if (!this.disposed) this.retryTimer = setTimeout(() => this.commit(), WRITE_RETRY_MS);
+        if (this.disposed) return;
+        this.retryTimer = setTimeout(() => this.commit(), WRITE_RETRY_MS);
+        this.hooks.failed(err);
       },
     );
   }

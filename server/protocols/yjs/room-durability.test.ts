@@ -71,7 +71,7 @@ const settle = (ms = 50) => new Promise((r) => setTimeout(r, ms));
 
 async function roomOn(store: HeldStore, bus?: Bus, compactUpdates = 1000): Promise<YjsRoom> {
   const limits = { maxRoomBytes: 1e6, compactUpdates, compactBytes: 1e6, broadcastMs: 20 };
-  const room = await YjsRoom.load('r', store, limits, silent, bus);
+  const room = await YjsRoom.load('r', store, limits, silent, { bus });
   rooms.push(room);
   return room;
 }

@@ -10,6 +10,7 @@
 import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Bus } from '../../cluster/bus';
+import type { StorageFaults } from '../../hub/storage-faults';
 import type { Logger } from '../../log/logger';
 import type { YjsStore } from '../../store/yjs-store';
 import { encodeAwareness, encodeUpdate } from './codec';
@@ -25,6 +26,8 @@ export interface RoomMember {
   deliver(frame: Uint8Array, kind: FrameKind): void;
   /** Awareness client IDs this member introduced (removed when it leaves). */
   readonly controlledIds: Set<number>;
+  /** The room's updates cannot be stored (`reason`): a member that writes must stop. */
+  storeFailed?(reason: string): void;
 }
 
 export interface RoomLimits {
@@ -64,6 +67,7 @@ export class YjsRoom {
   private broadcastTimer: NodeJS.Timeout | undefined;
   private awaitingCommit = false;
   private lastBroadcastAt = -Infinity;
+  private fault: string | undefined;
 
   private constructor(
     readonly name: string,
@@ -71,14 +75,18 @@ export class YjsRoom {
     private readonly limits: RoomLimits,
     log: Logger,
     stored: { updates: number; bytes: number; firstBytes: number },
+    private readonly faults: StorageFaults | undefined,
   ) {
     this.doc = new Y.Doc({ gc: true });
     this.awareness = new Awareness(this.doc);
     this.awareness.setLocalState(null); // the hub itself is not a participant
-    this.commits = new RoomCommits(name, store, limits, log, stored, (batch) =>
+    this.commits = new RoomCommits(name, store, limits, log, stored, {
       // Other hubs show what they are told at once: tell them only what is stored.
-      this.link?.announceUpdate(batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch)),
-    );
+      committed: (batch) =>
+        this.link?.announceUpdate(batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch)),
+      failed: (err) => this.writesFailed(err.message),
+      recovered: () => this.writesRecovered(),
+    });
   }
 
   /** Reads the room from the store and applies it; only then is the room usable. */
@@ -87,14 +95,16 @@ export class YjsRoom {
     store: YjsStore,
     limits: RoomLimits,
     log: Logger,
-    bus?: Bus,
+    /** Other hubs, when the hub shares a bus with them; where failed writes are reported. */
+    hub: { bus?: Bus; faults?: StorageFaults } = {},
   ): Promise<YjsRoom> {
     const stored = await store.load(name);
-    const room = new YjsRoom(name, store, limits, log, {
+    const stats = {
       updates: stored.updates.length,
       bytes: stored.bytes,
       firstBytes: stored.updates[0]?.length ?? 0,
-    });
+    };
+    const room = new YjsRoom(name, store, limits, log, stats, hub.faults);
     try {
       if (stored.updates.length > 0) Y.applyUpdate(room.doc, Y.mergeUpdates(stored.updates));
     } catch (err) {
@@ -110,8 +120,8 @@ export class YjsRoom {
     room.awareness.on('update', (changes: AwarenessChanges, origin: unknown) =>
       room.onAwarenessUpdate(changes, origin),
     );
-    if (bus) {
-      room.link = new RoomLink(room, bus, log);
+    if (hub.bus) {
+      room.link = new RoomLink(room, hub.bus, log);
       room.link.requestSync(); // another hub may hold updates not stored yet
     }
     return room;
@@ -180,12 +190,39 @@ export class YjsRoom {
     return this.destroyed;
   }
 
+  /** Why this room's updates cannot be stored now; undefined while they can. */
+  get writeFault(): string | undefined {
+    return this.fault;
+  }
+
+  /**
+   * A commit failed: what it held stays unseen and is retried, the hub's
+   * health says why, and members that write are stopped, so that no one goes
+   * on editing what is not being saved (docs/protocols/yjs.md#when-updates-are-stored).
+   */
+  private writesFailed(reason: string): void {
+    const first = this.fault === undefined;
+    this.fault = reason;
+    this.faults?.report(this.faultName, reason);
+    if (first) for (const member of [...this.members]) member.storeFailed?.(reason);
+  }
+
+  private writesRecovered(): void {
+    this.fault = undefined;
+    this.faults?.clear(this.faultName);
+  }
+
+  private get faultName(): string {
+    return `Yjs room ${this.name}`;
+  }
+
   /** Drops the doc and its awareness timer. Call flush() first. */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
     this.link?.dispose();
     this.commits.dispose();
+    if (this.fault !== undefined) this.writesRecovered(); // the room and its queue are gone
     clearTimeout(this.broadcastTimer); // members resync on their next connection
     this.awareness.destroy();
     this.doc.destroy();
