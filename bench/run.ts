@@ -15,6 +15,7 @@ import type { Measurement } from './measure';
 import { cleanup, loadNote, machine } from './processes';
 import { FULL, QUICK } from './scenarios';
 import { referenceFor, serversFor } from './servers';
+import { firstUpdateReport } from './yjs-first-update';
 
 const { values } = parseArgs({
   options: {
@@ -136,6 +137,11 @@ async function main(): Promise<void> {
   ].join('\n');
   process.stdout.write(`${out}\n`);
   if (values.out) fs.writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
+
+  // The first Yjs update after a quiet spell, writer to watcher (bench/yjs-first-update.ts).
+  if (wanted('yjs first update')) {
+    process.stdout.write(`\n${await firstUpdateReport({ quick: values.quick })}\n`);
+  }
 
   // The classroom board's rendering (bench/board-render.ts): Chromium, 5,000 strokes.
   if (wanted('board render')) {

@@ -4,6 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import {
+  ADMIN_TOKEN_FILE,
   adminTokenOrigin,
   adminTokenSource,
   dashboardAddress,
@@ -17,12 +18,14 @@ import { completeConfig, ConfigError } from './config/load';
 import { HubDiscovery } from './discovery/discovery';
 import type { JoinInfo } from './discovery/join-info';
 import { checkOpenFileLimit } from './config/open-files';
+import { keepDataDirPrivate } from './config/private-files';
 import type { HubConfig } from './config/schema';
 import type { HostControls } from './admin/host-controls';
 import { openBackend } from './hub/backend';
 import type { Backend } from './hub/backend';
 import type { MountedProtocol, ProtocolContext } from './hub/protocol';
 import { SessionRegistry } from './hub/registry';
+import { StorageFaults } from './hub/storage-faults';
 import type { RegistryStats } from './hub/registry';
 import { createLogger, LogRing } from './log/logger';
 import type { Logger } from './log/logger';
@@ -35,10 +38,12 @@ import { mountYWebrtc } from './protocols/y-webrtc/mount';
 import { mountYjs } from './protocols/yjs/mount';
 import type { MountedYjs } from './protocols/yjs/mount';
 import { mountRtcSse } from './protocols/sse/mount';
+import { KEY_FILE as SSE_KEY_FILE } from './protocols/sse/token';
 import { mountWorkspaces } from './protocols/workspaces/mount';
 import { mountZwibbler } from './protocols/zwibbler/mount';
 import type { MountedZwibbler } from './protocols/zwibbler/mount';
 import type { DocumentStore } from './store/types';
+import type { YjsStore } from './store/yjs-store';
 import { CloseCode } from './transport/close-codes';
 import { HttpTransport } from './transport/http-server';
 import { originPolicy } from './transport/origins';
@@ -57,6 +62,8 @@ export interface HubOptions {
   dashboardDir?: string;
   /** The built classroom board; defaults to renderer/board/dist. */
   boardDir?: string;
+  /** In place of the Yjs store chosen from config (tests make one fail for real). */
+  yjsStore?: YjsStore;
 }
 
 export interface HubStats extends RegistryStats {
@@ -97,6 +104,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     options.logger ??
     createLogger({ level: config.LogLevel, format: config.LogFormat, ring: logs });
   const registry = new SessionRegistry();
+  const faults = new StorageFaults(now);
   const discovery = new HubDiscovery(config, log);
   const adminToken = adminTokenSource(config, log);
   const metrics = new HubMetrics({
@@ -129,9 +137,18 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     // The board first: once built, its join page takes `/` over from discovery's.
     for (const route of [...boardRoutes(config, options.boardDir), ...discovery.routes()])
       transport.addRoute(route);
+    try {
+      // A throwaway hub (Database=memory) makes no data folder.
+      if (config.Database !== 'memory') {
+        keepDataDirPrivate(config.DataDir, [ADMIN_TOKEN_FILE, SSE_KEY_FILE]);
+      }
+    } catch (err) {
+      // A read-only folder still serves Database=memory; SQLite says so itself below.
+      log.warn({ err: (err as Error).message, dir: config.DataDir }, 'cannot make DataDir private');
+    }
     backend = await openBackend(config, now, log);
     store = timedStore(backend.store, metrics);
-    transport.addRoute(healthRoute(store, () => startedAt));
+    transport.addRoute(healthRoute(store, () => startedAt, faults));
     transport.addRoute(metricsRoute(metrics));
     const context: ProtocolContext = {
       config,
@@ -142,6 +159,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
       now,
       redis: backend.redis,
       onDeadHub: backend.onDeadHub,
+      faults,
     };
     // Each protocol: mounted.push(mountX(transport, context));
     zwibbler = mountZwibbler(transport, context);
@@ -151,7 +169,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     mounted.push(mountChat(transport, context));
     mounted.push(mountYWebrtc(transport, context));
     const classes = mountClassrooms(transport, context, () => yjs!);
-    yjs = mountYjs(transport, context, { gate: classes.gate });
+    yjs = mountYjs(transport, context, { gate: classes.gate, store: options.yjsStore });
     mounted.push(yjs, classes); // classes stop after the boards: closing boards release owners
 
     mounted.push(

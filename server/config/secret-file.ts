@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log/logger';
+import { makePrivateDir } from './private-files';
 
 const MIN_SECRET_CHARS = 16;
 
@@ -12,7 +13,7 @@ const MIN_SECRET_CHARS = 16;
  * or too short. `what` names the secret in log lines; the value is never logged.
  */
 export function loadOrCreateSecret(file: string, log: Logger, what: string): string {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  makePrivateDir(path.dirname(file));
   const fresh = randomBytes(32).toString('base64url');
   try {
     // `wx`: two hubs starting together cannot both write one.

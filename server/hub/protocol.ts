@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger';
 import type { RedisClient } from '../store/redis-connection';
 import type { DocumentStore } from '../store/types';
 import type { SessionRegistry } from './registry';
+import type { StorageFaults } from './storage-faults';
 
 /** Cleans up what a hub that died without a goodbye left behind in Redis. */
 export type DeadHubCleanUp = (deadHubId: string) => Promise<void>;
@@ -18,6 +19,8 @@ export interface ProtocolContext {
   log: Logger;
   /** The hub's clock (Unix ms); tests inject one. */
   now: () => number;
+  /** Writes that failed and are retried: reported here, they make /healthz answer 503. */
+  faults: StorageFaults;
   /** The Redis connection hubs share, when Database=redis. */
   redis?: RedisClient;
   /**

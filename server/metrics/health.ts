@@ -1,12 +1,17 @@
-// GET /healthz (liveness and the database) and GET /metrics: public, like a
+// GET /healthz (liveness, the database, and writes failing now) and GET /metrics: public, like a
 // load balancer or Prometheus expects, and holding nothing secret.
+import type { StorageFaults } from '../hub/storage-faults';
 import type { DocumentStore } from '../store/types';
 import { sendJson } from '../transport/reply';
 import type { HttpRoute } from '../transport/routes';
 import { mountedAt } from '../transport/routes';
 import type { HubMetrics } from './metrics';
 
-export function healthRoute(store: DocumentStore, startedAt: () => number): HttpRoute {
+export function healthRoute(
+  store: DocumentStore,
+  startedAt: () => number,
+  faults: StorageFaults,
+): HttpRoute {
   return {
     name: 'healthz',
     path: mountedAt('/healthz'),
@@ -19,10 +24,14 @@ export function healthRoute(store: DocumentStore, startedAt: () => number): Http
       } catch (err) {
         database = { ok: false, kind: s.kind, error: (err as Error).message };
       }
-      sendJson(res, database.ok ? 200 : 503, {
-        status: database.ok ? 'ok' : 'error',
+      // A write that failed and is still being retried makes the hub unhealthy too.
+      const failing = faults.list();
+      const ok = database.ok && failing.length === 0;
+      sendJson(res, ok ? 200 : 503, {
+        status: ok ? 'ok' : 'error',
         uptimeSeconds: Math.round((Date.now() - startedAt()) / 1000),
         database,
+        ...(failing.length > 0 ? { failedWrites: failing } : {}),
       });
     },
   };

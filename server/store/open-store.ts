@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config/load';
+import { PRIVATE_DIR_MODE } from '../config/private-files';
 import type { HubConfig } from '../config/schema';
 import type { ClassroomStore } from './class-store';
 import { MemoryClassroomStore } from './memory-class-store';
@@ -81,7 +82,8 @@ function open<T>(
     return backends.redis(redis, { now, expirationMs });
   }
   try {
-    fs.mkdirSync(path.dirname(config.DbFile), { recursive: true });
+    // Made 0700 when created here; an existing folder is the operator's choice.
+    fs.mkdirSync(path.dirname(config.DbFile), { recursive: true, mode: PRIVATE_DIR_MODE });
     return backends.sqlite(config.DbFile, { synchronous: config.DbSynchronous, now });
   } catch (err) {
     // One line naming the file, whatever SQLite said.

@@ -62,22 +62,24 @@ export class SqliteClassroomStore
   }
 
   async create(classroom: Classroom, teacher: Member, teacherTokenHash: string): Promise<boolean> {
-    return this.db.transaction(() => {
-      const c = classroom;
-      const inserted = this.q.insertClass.run(
-        c.code,
-        c.title,
-        c.createdAt,
-        c.lastAccess,
-        Number(c.viewOnly),
-        Number(c.locked),
-        Number(c.joinOpen),
-        c.teacherToken,
-      );
-      if (inserted.changes === 0) return false;
-      this.insertMember(teacher, teacherTokenHash);
-      return true;
-    })();
+    return this.db
+      .transaction(() => {
+        const c = classroom;
+        const inserted = this.q.insertClass.run(
+          c.code,
+          c.title,
+          c.createdAt,
+          c.lastAccess,
+          Number(c.viewOnly),
+          Number(c.locked),
+          Number(c.joinOpen),
+          c.teacherToken,
+        );
+        if (inserted.changes === 0) return false;
+        this.insertMember(teacher, teacherTokenHash);
+        return true;
+      })
+      .immediate();
   }
 
   async get(code: string): Promise<Classroom | null> {
@@ -90,17 +92,19 @@ export class SqliteClassroomStore
   }
 
   async update(code: string, patch: ClassroomPatch): Promise<Classroom | null> {
-    return this.db.transaction(() => {
-      this.q.updateClass.run(
-        patch.title ?? null,
-        flag(patch.viewOnly),
-        flag(patch.locked),
-        flag(patch.joinOpen),
-        code,
-      );
-      const row = this.q.getClass.get(code) as ClassRow | undefined;
-      return row ? toClassroom(row) : null;
-    })();
+    return this.db
+      .transaction(() => {
+        this.q.updateClass.run(
+          patch.title ?? null,
+          flag(patch.viewOnly),
+          flag(patch.locked),
+          flag(patch.joinOpen),
+          code,
+        );
+        const row = this.q.getClass.get(code) as ClassRow | undefined;
+        return row ? toClassroom(row) : null;
+      })
+      .immediate();
   }
 
   async delete(code: string): Promise<boolean> {
@@ -137,11 +141,13 @@ export class SqliteClassroomStore
   }
 
   async updateMember(code: string, id: string, patch: MemberPatch): Promise<Member | null> {
-    return this.db.transaction(() => {
-      this.q.updateMember.run(flag(patch.viewOnly), flag(patch.removed), code, id);
-      const row = this.q.member.get(code, id) as MemberRow | undefined;
-      return row ? toMember(row) : null;
-    })();
+    return this.db
+      .transaction(() => {
+        this.q.updateMember.run(flag(patch.viewOnly), flag(patch.removed), code, id);
+        const row = this.q.member.get(code, id) as MemberRow | undefined;
+        return row ? toMember(row) : null;
+      })
+      .immediate();
   }
 
   async owners(room: string): Promise<Map<number, string>> {
@@ -154,14 +160,16 @@ export class SqliteClassroomStore
     clientIds: readonly number[],
     memberId: string,
   ): Promise<Map<number, string>> {
-    return this.db.transaction(() => {
-      const owners = new Map<number, string>();
-      for (const id of clientIds) {
-        this.q.claim.run(room, id, memberId);
-        owners.set(id, (this.q.owner.get(room, id) as { memberId: string }).memberId);
-      }
-      return owners;
-    })();
+    return this.db
+      .transaction(() => {
+        const owners = new Map<number, string>();
+        for (const id of clientIds) {
+          this.q.claim.run(room, id, memberId);
+          owners.set(id, (this.q.owner.get(room, id) as { memberId: string }).memberId);
+        }
+        return owners;
+      })
+      .immediate();
   }
 
   async touch(code: string): Promise<void> {

@@ -2,6 +2,7 @@
 // Never edit a shipped migration: add a new one.
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
+import { createPrivateFile, keepPrivate } from '../config/private-files';
 
 export const MIGRATIONS: readonly string[] = [
   // 1: documents as append-only chunk rows (not one blob rewritten per append,
@@ -137,24 +138,38 @@ export class NewerSchemaError extends Error {
 }
 
 export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) throw new NewerSchemaError(current, MIGRATIONS.length);
-  for (let v = current; v < MIGRATIONS.length; v++) {
+  const version = () => {
+    const v = db.pragma('user_version', { simple: true }) as number;
+    if (v > MIGRATIONS.length) throw new NewerSchemaError(v, MIGRATIONS.length);
+    return v;
+  };
+  while (version() < MIGRATIONS.length) {
+    // Read again under the write lock: another process may have migrated meanwhile.
     db.transaction(() => {
+      const v = version();
+      if (v === MIGRATIONS.length) return;
       db.exec(MIGRATIONS[v]!);
       db.pragma(`user_version = ${v + 1}`);
-    })();
+    }).immediate();
   }
 }
 
 /**
  * Opens the hub's SQLite file as every store uses it: WAL, foreign keys, a busy
- * timeout, and the schema migrated. A file it refuses (NewerSchemaError) is closed.
+ * timeout, the schema migrated, and the file and its -wal and -shm 0600 (it
+ * holds tokens and keys; docs/operating.md#where-data-lives). Every write
+ * transaction on it must be IMMEDIATE (`db.transaction(fn).immediate()`): a
+ * deferred one that reads first fails at once with SQLITE_BUSY when another
+ * connection or process wrote meanwhile, where an immediate one waits up to the
+ * busy timeout for the write lock. A file it refuses (NewerSchemaError) is closed.
  */
 export function openDatabase(
   file: string,
   synchronous: 'normal' | 'full' = 'normal',
 ): Database.Database {
+  const onDisk = file !== '' && file !== ':memory:';
+  // Created 0600 before SQLite opens it; its -wal and -shm then take its mode.
+  if (onDisk) createPrivateFile(file);
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
@@ -162,6 +177,8 @@ export function openDatabase(
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db);
+    // Left readable by an older release: narrowed at every start.
+    if (onDisk) for (const f of [`${file}-wal`, `${file}-shm`]) keepPrivate(f);
     return db;
   } catch (err) {
     db.close();
@@ -181,12 +198,14 @@ export function deleteStale(
   cutoff: number,
   keep: (id: string) => boolean,
 ): string[] {
-  return db.transaction(() => {
-    const gone: string[] = [];
-    for (const { id } of stale.all(cutoff) as { id: string }[]) {
-      if (keep(id)) continue;
-      if (remove.run(id).changes > 0) gone.push(id);
-    }
-    return gone;
-  })();
+  return db
+    .transaction(() => {
+      const gone: string[] = [];
+      for (const { id } of stale.all(cutoff) as { id: string }[]) {
+        if (keep(id)) continue;
+        if (remove.run(id).changes > 0) gone.push(id);
+      }
+      return gone;
+    })
+    .immediate();
 }

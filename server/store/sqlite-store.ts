@@ -57,19 +57,31 @@ export class SqliteStore implements DocumentStore {
     initialData: Uint8Array,
     offset: number,
   ): Promise<LoadResult> {
-    return this.db.transaction((): LoadResult => {
-      const now = this.now();
-      const doc = this.q.getDoc.get(id) as DocRow | undefined;
-      if (!doc) {
-        if (mode === 'never-create') return { status: 'missing' };
-        this.insertDocument(id, initialData, now);
-        return { status: 'ok', created: true, length: initialData.length, tail: new Uint8Array() };
-      }
-      if (mode === 'always-create') return { status: 'exists' };
-      if (offset > doc.length) return { status: 'invalid-offset', length: doc.length };
-      this.q.touch.run(now, id);
-      return { status: 'ok', created: false, length: doc.length, tail: this.readFrom(id, offset) };
-    })();
+    return this.db
+      .transaction((): LoadResult => {
+        const now = this.now();
+        const doc = this.q.getDoc.get(id) as DocRow | undefined;
+        if (!doc) {
+          if (mode === 'never-create') return { status: 'missing' };
+          this.insertDocument(id, initialData, now);
+          return {
+            status: 'ok',
+            created: true,
+            length: initialData.length,
+            tail: new Uint8Array(),
+          };
+        }
+        if (mode === 'always-create') return { status: 'exists' };
+        if (offset > doc.length) return { status: 'invalid-offset', length: doc.length };
+        this.q.touch.run(now, id);
+        return {
+          status: 'ok',
+          created: false,
+          length: doc.length,
+          tail: this.readFrom(id, offset),
+        };
+      })
+      .immediate();
   }
 
   async documentLength(id: string): Promise<number | null> {
@@ -77,25 +89,29 @@ export class SqliteStore implements DocumentStore {
   }
 
   async appendIfLength(id: string, expected: number, data: Uint8Array): Promise<AppendResult> {
-    const result = this.db.transaction((): AppendResult => {
-      const doc = this.q.getDoc.get(id) as DocRow | undefined;
-      if (!doc) return { status: 'missing' };
-      if (doc.length !== expected) return { status: 'conflict', length: doc.length };
-      const length = expected + data.length;
-      if (data.length > 0) this.q.insertChunk.run(id, expected, data);
-      this.q.grow.run(length, data.length > 0 ? 1 : 0, this.now(), id);
-      if (doc.chunk_rows + 1 >= COMPACT_AFTER_ROWS) this.scheduleCompaction(id);
-      return { status: 'ok', length };
-    })();
+    const result = this.db
+      .transaction((): AppendResult => {
+        const doc = this.q.getDoc.get(id) as DocRow | undefined;
+        if (!doc) return { status: 'missing' };
+        if (doc.length !== expected) return { status: 'conflict', length: doc.length };
+        const length = expected + data.length;
+        if (data.length > 0) this.q.insertChunk.run(id, expected, data);
+        this.q.grow.run(length, data.length > 0 ? 1 : 0, this.now(), id);
+        if (doc.chunk_rows + 1 >= COMPACT_AFTER_ROWS) this.scheduleCompaction(id);
+        return { status: 'ok', length };
+      })
+      .immediate();
     return result;
   }
 
   async createDocument(id: string, contents: Uint8Array): Promise<boolean> {
-    return this.db.transaction(() => {
-      if (this.q.getDoc.get(id)) return false;
-      this.insertDocument(id, contents, this.now());
-      return true;
-    })();
+    return this.db
+      .transaction(() => {
+        if (this.q.getDoc.get(id)) return false;
+        this.insertDocument(id, contents, this.now());
+        return true;
+      })
+      .immediate();
   }
 
   async deleteDocument(id: string): Promise<boolean> {
@@ -107,32 +123,36 @@ export class SqliteStore implements DocumentStore {
   }
 
   async setDocumentKey(id: string, oldVersion: number, key: DocumentKey): Promise<SetKeyResult> {
-    return this.db.transaction((): SetKeyResult => {
-      if (!this.q.getDoc.get(id)) return 'missing';
-      const row = this.q.getKeyVersion.get(id, key.name) as { version: number } | undefined;
-      if ((row?.version ?? 0) !== oldVersion) return 'conflict';
-      this.q.upsertKey.run(id, key.name, key.value, key.version);
-      return 'ok';
-    })();
+    return this.db
+      .transaction((): SetKeyResult => {
+        if (!this.q.getDoc.get(id)) return 'missing';
+        const row = this.q.getKeyVersion.get(id, key.name) as { version: number } | undefined;
+        if ((row?.version ?? 0) !== oldVersion) return 'conflict';
+        this.q.upsertKey.run(id, key.name, key.value, key.version);
+        return 'ok';
+      })
+      .immediate();
   }
 
   async addToken(token: Token, contents: Uint8Array): Promise<AddTokenResult> {
-    return this.db.transaction((): AddTokenResult => {
-      if (this.q.getToken.get(token.token)) return 'token-exists';
-      if (contents.length > 0) {
-        if (this.q.getDoc.get(token.documentId)) return 'document-exists';
-        this.insertDocument(token.documentId, contents, this.now());
-      }
-      this.q.insertToken.run(
-        token.token,
-        token.documentId,
-        token.userId,
-        token.permissions,
-        token.expiresAt,
-        this.now(),
-      );
-      return 'ok';
-    })();
+    return this.db
+      .transaction((): AddTokenResult => {
+        if (this.q.getToken.get(token.token)) return 'token-exists';
+        if (contents.length > 0) {
+          if (this.q.getDoc.get(token.documentId)) return 'document-exists';
+          this.insertDocument(token.documentId, contents, this.now());
+        }
+        this.q.insertToken.run(
+          token.token,
+          token.documentId,
+          token.userId,
+          token.permissions,
+          token.expiresAt,
+          this.now(),
+        );
+        return 'ok';
+      })
+      .immediate();
   }
 
   async getToken(token: string, now: number): Promise<Token | null> {
@@ -156,15 +176,17 @@ export class SqliteStore implements DocumentStore {
     now: number,
     keep: (id: string) => boolean,
   ): Promise<PurgeResult> {
-    return this.db.transaction((): PurgeResult => {
-      let documents = 0;
-      for (const { id } of this.q.staleDocs.all(cutoff) as { id: string }[]) {
-        if (keep(id)) continue;
-        documents += this.q.deleteDoc.run(id).changes;
-      }
-      const tokens = this.q.purgeTokens.run(cutoff, now).changes;
-      return { documents, tokens };
-    })();
+    return this.db
+      .transaction((): PurgeResult => {
+        let documents = 0;
+        for (const { id } of this.q.staleDocs.all(cutoff) as { id: string }[]) {
+          if (keep(id)) continue;
+          documents += this.q.deleteDoc.run(id).changes;
+        }
+        const tokens = this.q.purgeTokens.run(cutoff, now).changes;
+        return { documents, tokens };
+      })
+      .immediate();
   }
 
   async updateUser(userId: string, permissions: string): Promise<number> {
@@ -204,21 +226,23 @@ export class SqliteStore implements DocumentStore {
 
   /** Folds the unsealed tail rows of a document into one row. */
   compact(id: string): void {
-    this.db.transaction(() => {
-      const doc = this.q.getDoc.get(id) as DocRow | undefined;
-      if (!doc) return;
-      const rows = this.q.unsealedChunks.all(id, doc.sealed_end) as {
-        start: number;
-        data: Buffer;
-      }[];
-      if (rows.length < 2) return;
-      const merged = Buffer.concat(rows.map((r) => r.data));
-      const start = rows[0]!.start;
-      this.q.deleteUnsealed.run(id, start);
-      this.q.insertChunk.run(id, start, merged);
-      const sealed = merged.length >= SEALED_SEGMENT_BYTES;
-      this.q.setCompacted.run(sealed ? 0 : 1, sealed ? doc.length : doc.sealed_end, id);
-    })();
+    this.db
+      .transaction(() => {
+        const doc = this.q.getDoc.get(id) as DocRow | undefined;
+        if (!doc) return;
+        const rows = this.q.unsealedChunks.all(id, doc.sealed_end) as {
+          start: number;
+          data: Buffer;
+        }[];
+        if (rows.length < 2) return;
+        const merged = Buffer.concat(rows.map((r) => r.data));
+        const start = rows[0]!.start;
+        this.q.deleteUnsealed.run(id, start);
+        this.q.insertChunk.run(id, start, merged);
+        const sealed = merged.length >= SEALED_SEGMENT_BYTES;
+        this.q.setCompacted.run(sealed ? 0 : 1, sealed ? doc.length : doc.sealed_end, id);
+      })
+      .immediate();
   }
 }
 

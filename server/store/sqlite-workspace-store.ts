@@ -58,24 +58,26 @@ export class SqliteWorkspaceStore
   }
 
   async create(w: WorkspaceRecord, owner: WorkspaceMember): Promise<boolean> {
-    return this.db.transaction(() => {
-      if (this.q.exists.get(w.id)) return false;
-      const now = this.now();
-      this.q.insert.run(
-        w.id,
-        w.name,
-        w.avatar,
-        w.owner,
-        w.created,
-        Buffer.from(w.pinSalt),
-        Buffer.from(w.pinHash),
-        Buffer.from(w.tokenKey),
-        callJson(w.call),
-        now,
-      );
-      this.q.putMember.run(w.id, owner.id, owner.name, owner.avatar, owner.lastJoined);
-      return true;
-    })();
+    return this.db
+      .transaction(() => {
+        if (this.q.exists.get(w.id)) return false;
+        const now = this.now();
+        this.q.insert.run(
+          w.id,
+          w.name,
+          w.avatar,
+          w.owner,
+          w.created,
+          Buffer.from(w.pinSalt),
+          Buffer.from(w.pinHash),
+          Buffer.from(w.tokenKey),
+          callJson(w.call),
+          now,
+        );
+        this.q.putMember.run(w.id, owner.id, owner.name, owner.avatar, owner.lastJoined);
+        return true;
+      })
+      .immediate();
   }
 
   async get(id: string): Promise<WorkspaceRecord | null> {
@@ -93,19 +95,23 @@ export class SqliteWorkspaceStore
   }
 
   async putMember(id: string, m: WorkspaceMember): Promise<boolean> {
-    return this.db.transaction(() => {
-      if (this.q.touch.run(this.now(), id).changes === 0) return false;
-      this.q.putMember.run(id, m.id, m.name, m.avatar, m.lastJoined);
-      return true;
-    })();
+    return this.db
+      .transaction(() => {
+        if (this.q.touch.run(this.now(), id).changes === 0) return false;
+        this.q.putMember.run(id, m.id, m.name, m.avatar, m.lastJoined);
+        return true;
+      })
+      .immediate();
   }
 
   async removeMember(id: string, attendeeId: string): Promise<boolean> {
-    return this.db.transaction(() => {
-      if (this.q.removeMember.run(id, attendeeId).changes === 0) return false;
-      this.q.touch.run(this.now(), id);
-      return true;
-    })();
+    return this.db
+      .transaction(() => {
+        if (this.q.removeMember.run(id, attendeeId).changes === 0) return false;
+        this.q.touch.run(this.now(), id);
+        return true;
+      })
+      .immediate();
   }
 
   async setCall(id: string, call: unknown): Promise<void> {

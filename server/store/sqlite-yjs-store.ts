@@ -22,40 +22,46 @@ export class SqliteYjsStore
   }
 
   async load(room: string): Promise<StoredRoom> {
-    return this.db.transaction(() => {
-      const rows = this.q.updates.all(room) as UpdateRow[];
-      if (rows.length > 0) this.q.touch.run(this.now(), room);
-      let bytes = 0;
-      const updates = rows.map((r) => {
-        bytes += r.data.length;
-        return new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.length);
-      });
-      return { updates, lastSeq: rows.at(-1)?.seq ?? 0, bytes };
-    })();
+    return this.db
+      .transaction(() => {
+        const rows = this.q.updates.all(room) as UpdateRow[];
+        if (rows.length > 0) this.q.touch.run(this.now(), room);
+        let bytes = 0;
+        const updates = rows.map((r) => {
+          bytes += r.data.length;
+          return new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.length);
+        });
+        return { updates, lastSeq: rows.at(-1)?.seq ?? 0, bytes };
+      })
+      .immediate();
   }
 
   async append(
     room: string,
     updates: readonly Uint8Array[],
   ): Promise<RoomUsage & { lastSeq: number }> {
-    return this.db.transaction(() => {
-      const now = this.now();
-      let bytes = 0;
-      for (const u of updates) bytes += u.length;
-      this.q.upsertRoom.run(room, updates.length, bytes, now, now);
-      let seq = (this.q.lastSeq.get(room) as { seq: number | null }).seq ?? 0;
-      for (const u of updates) this.q.insert.run(room, ++seq, u);
-      return { ...(this.q.usage.get(room) as RoomUsage), lastSeq: seq };
-    })();
+    return this.db
+      .transaction(() => {
+        const now = this.now();
+        let bytes = 0;
+        for (const u of updates) bytes += u.length;
+        this.q.upsertRoom.run(room, updates.length, bytes, now, now);
+        let seq = (this.q.lastSeq.get(room) as { seq: number | null }).seq ?? 0;
+        for (const u of updates) this.q.insert.run(room, ++seq, u);
+        return { ...(this.q.usage.get(room) as RoomUsage), lastSeq: seq };
+      })
+      .immediate();
   }
 
   async compact(room: string, merged: Uint8Array, throughSeq: number): Promise<RoomUsage> {
-    return this.db.transaction(() => {
-      this.q.deleteThrough.run(room, throughSeq);
-      this.q.insert.run(room, throughSeq, merged);
-      this.q.recount.run(room, room, room);
-      return (this.q.usage.get(room) as RoomUsage | undefined) ?? { updates: 0, bytes: 0 };
-    })();
+    return this.db
+      .transaction(() => {
+        this.q.deleteThrough.run(room, throughSeq);
+        this.q.insert.run(room, throughSeq, merged);
+        this.q.recount.run(room, room, room);
+        return (this.q.usage.get(room) as RoomUsage | undefined) ?? { updates: 0, bytes: 0 };
+      })
+      .immediate();
   }
 
   async delete(room: string): Promise<boolean> {

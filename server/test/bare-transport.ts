@@ -7,6 +7,7 @@ import { completeConfig } from '../config/load';
 import type { HubConfig } from '../config/schema';
 import type { MountedProtocol, ProtocolContext } from '../hub/protocol';
 import { SessionRegistry } from '../hub/registry';
+import { StorageFaults } from '../hub/storage-faults';
 import { createLogger } from '../log/logger';
 import { openStore } from '../store/open-store';
 import { HttpTransport } from '../transport/http-server';
@@ -41,6 +42,7 @@ export async function startBareTransport<M extends MountedProtocol>(
     bus: new LocalBus(),
     log,
     now,
+    faults: new StorageFaults(now),
   };
   const mounted = mount(transport, context);
   const address: AddressInfo = await transport.listen('127.0.0.1', 0);

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { LocalBus } from '../../cluster/local-bus';
 import { completeConfig } from '../../config/load';
 import { SessionRegistry } from '../../hub/registry';
+import { StorageFaults } from '../../hub/storage-faults';
 import { createLogger } from '../../log/logger';
 import { openStore } from '../../store/open-store';
 import type { DocumentStore } from '../../store/types';
@@ -228,7 +229,7 @@ describe('SSE signaling leaves nothing behind', () => {
     registry = new SessionRegistry();
     mount = mountRtcSse(
       transport,
-      { config, store, registry, bus, log, now },
+      { config, store, registry, bus, log, now, faults: new StorageFaults(now) },
       { pingMs: 50, resumeWindowMs: 1000 },
     );
     const address: AddressInfo = await transport.listen('127.0.0.1', 0);

@@ -148,6 +148,14 @@ export class YjsConnection implements SocketHandler, RoomMember {
     this.socket.send(frame, { compress: frame.length >= COMPRESS_LIVE_FROM_BYTES });
   }
 
+  /** The room's updates cannot be stored: a client that may write is told why and closed. */
+  storeFailed(reason: string): void {
+    if (!this.permissions.write || this.isClosing || this.isClosed) return;
+    const why = `the hub cannot store this room: ${reason}`;
+    this.socket.send(encodePermissionDenied(why), { uncapped: true });
+    this.close(CloseCode.InternalError, why);
+  }
+
   /** Nothing the client sends from here on is handled, held messages included. */
   close(code: number, reason: string): void {
     this.isClosing = true;
@@ -159,12 +167,11 @@ export class YjsConnection implements SocketHandler, RoomMember {
     const room = this.room;
     const withholding = !this.permissions.withheld && permissions.withheld;
     const revealing = this.permissions.withheld && !permissions.withheld;
-    // What the room has already applied reaches this client first: from here, the client holds the room's state.
-    if (withholding && room) room.broadcastPendingNow();
+    // Broadcasts stop here; the reveal sends whatever the client was not sent yet.
+    if (withholding && room) this.withheldFrom = room.sentStateVector();
     this.permissions = permissions;
     this.toldReadOnly = false;
     if (!permissions.read) return this.close(CloseCode.Forbidden, 'access revoked');
-    if (withholding && room) this.withheldFrom = Y.encodeStateVector(room.doc);
     if (revealing) this.reveal();
   }
 
@@ -204,23 +211,28 @@ export class YjsConnection implements SocketHandler, RoomMember {
   }
 
   /**
-   * The SyncStep2 for a client's state vector. A large one goes as several
-   * updates, then the delete set as the SyncStep2, so that the client hears
-   * from the hub often enough not to time out mid-transfer. It is bounded by the
-   * room limit and already in memory, so it is not live traffic for the queue cap.
+   * The SyncStep2 for a client's state vector, taken now and sent once all it
+   * holds is stored (docs/protocols/yjs.md#when-updates-are-stored). A large
+   * one goes as several updates, then the delete set as the SyncStep2, so that
+   * the client hears from the hub often enough not to time out mid-transfer.
+   * It is bounded by the room limit and already in memory, so it is not live
+   * traffic for the queue cap.
    */
   private sendState(room: YjsRoom, stateVector: Uint8Array): void {
+    const send = (frames: Uint8Array[]) => this.socket.send(frames, { uncapped: true });
     if (this.permissions.withheld) {
       // Synced, with nothing new: the reveal brings the rest.
       this.withheldFrom = stateVector;
-      return void this.socket.send(encodeSyncStep2(NOTHING), { uncapped: true });
+      return void send([encodeSyncStep2(NOTHING)]);
     }
     const update = Y.encodeStateAsUpdate(room.doc, stateVector);
-    const send = (frame: Uint8Array) => this.socket.send(frame, { uncapped: true });
-    if (update.length <= SYNC_PIECE_BYTES) return void send(encodeSyncStep2(update));
-    for (const piece of splitUpdateStructs(update, SYNC_PIECE_BYTES)) send(encodeUpdate(piece));
-    const deletes = Y.encodeStateAsUpdate(room.doc, Y.encodeStateVector(room.doc));
-    send(encodeSyncStep2(deletes));
+    let frames: Uint8Array[];
+    if (update.length <= SYNC_PIECE_BYTES) frames = [encodeSyncStep2(update)];
+    else {
+      frames = splitUpdateStructs(update, SYNC_PIECE_BYTES).map((piece) => encodeUpdate(piece));
+      frames.push(encodeSyncStep2(Y.encodeStateAsUpdate(room.doc, Y.encodeStateVector(room.doc))));
+    }
+    room.whenDurable(() => send(frames));
   }
 
   private applyUpdate(room: YjsRoom, update: Uint8Array): void {
@@ -242,6 +254,10 @@ export class YjsConnection implements SocketHandler, RoomMember {
     if (!room.fits(update.length)) {
       this.log.warn({ room: room.name, bytes: room.bytes }, 'Yjs room is full (YjsMaxRoomBytes)');
       return this.close(CloseCode.MessageTooBig, 'the room is full (YjsMaxRoomBytes)');
+    }
+    // Nothing new is taken while the room cannot store: a sync that brings nothing still may.
+    if (room.writeFault !== undefined && changesSomething(room, update)) {
+      return this.storeFailed(room.writeFault);
     }
     if (this.edits) return this.applyGuarded(room, update, this.edits);
     Y.applyUpdate(room.doc, update, this);

@@ -75,6 +75,7 @@ export function mountYjs(
     log,
     // Rooms cross hubs only when there are other hubs to reach.
     context.redis ? context.bus : undefined,
+    context.faults,
   );
   const checkAccess = roomAccessCheck({
     store: context.store,
@@ -194,7 +195,9 @@ export function mountYjs(
     async clear(room) {
       const loaded = await rooms.acquire(room);
       try {
-        return clearRoom(loaded);
+        const removed = clearRoom(loaded);
+        await loaded.durable(); // the teacher's answer says it is done
+        return removed;
       } finally {
         rooms.release(room);
       }

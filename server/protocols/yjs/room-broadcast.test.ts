@@ -1,6 +1,7 @@
-// A room's fan-out: an update after a quiet spell goes out at once; updates
-// that follow within the broadcast interval go out together, merged into one
-// frame, and every member ends with the room's state.
+// A room's fan-out: an update after a quiet spell goes out as soon as it is
+// committed, at the end of its event-loop turn; updates that follow within the
+// broadcast interval go out together, merged into one frame, and every member
+// ends with the room's state.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import * as Y from 'yjs';
@@ -21,6 +22,9 @@ class Member implements RoomMember {
     this.frames.push(frame);
   }
 }
+
+/** After the store's commit at the end of this event-loop turn. */
+const nextTurn = () => new Promise((r) => setImmediate(r));
 
 /** An update from another doc that appends `text` to the shared text. */
 function edit(writer: Y.Doc, text: string): Uint8Array {
@@ -43,9 +47,11 @@ test('updates within the broadcast interval go out as one merged frame', async (
   const writer = new Y.Doc();
 
   Y.applyUpdate(room.doc, edit(writer, 'a'));
-  assert.equal(member.frames.length, 1, 'the first update goes out at once');
+  await nextTurn();
+  assert.equal(member.frames.length, 1, 'the first update goes out once committed');
   Y.applyUpdate(room.doc, edit(writer, 'b'));
   Y.applyUpdate(room.doc, edit(writer, 'c'));
+  await nextTurn();
   assert.equal(member.frames.length, 1, 'the next ones wait for the interval');
 
   await new Promise((r) => setTimeout(r, BROADCAST_MS + 30));

@@ -1,9 +1,10 @@
 // Keeps one room in step across hubs that share a bus (Redis). Each hub
-// announces the updates and awareness changes of its own clients; the others
-// apply them with the REMOTE origin, so they reach their members without
-// being stored or announced again. A hub that loads a room, or that may have
-// missed messages, asks the others for what it lacks by sending its state
-// vector; any hub holding the room answers with the difference.
+// announces the updates of its own clients once it has stored them, and
+// their awareness changes at once; the others apply them with the REMOTE
+// origin, so they reach their members without being stored or announced
+// again. A hub that loads a room, or that may have missed messages, asks the
+// others for what it lacks by sending its state vector; any hub holding the
+// room answers with the difference, once it has stored what it holds.
 import * as Y from 'yjs';
 import { applyAwarenessUpdate } from 'y-protocols/awareness';
 import type { Bus, DistributiveOmit } from '../../cluster/bus';
@@ -22,6 +23,8 @@ export interface LinkedRoom {
   readonly name: string;
   readonly doc: Y.Doc;
   readonly awareness: Parameters<typeof applyAwarenessUpdate>[0];
+  /** Runs `send` once everything the doc holds now is stored. */
+  whenDurable(send: () => void): void;
 }
 
 export const topicOf = (room: string): string => `yjs:${room}`;
@@ -68,8 +71,9 @@ export class RoomLink {
           return applyAwarenessUpdate(this.room.awareness, message.update, REMOTE);
         case 'sync': {
           const missing = Y.encodeStateAsUpdate(this.room.doc, message.stateVector);
-          // Two bytes is an update with nothing in it.
-          if (missing.length > 2) this.announceUpdate(missing);
+          // Two bytes is an update with nothing in it. The other hub shows it at once,
+          // so it leaves once this hub has stored what it holds.
+          if (missing.length > 2) this.room.whenDurable(() => this.announceUpdate(missing));
           return;
         }
       }

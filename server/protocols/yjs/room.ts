@@ -3,15 +3,18 @@
 // anyone, so no client ever syncs against a half-loaded document (the stock
 // server's bug; see
 // docs/protocols/yjs.md#the-stored-state-is-loaded-before-the-first-sync).
-// Every update the doc accepts is appended to the store in per-tick batches
-// and compacted past a threshold. With several hubs, a RoomLink carries the
-// room's changes between them.
+// Every update the doc accepts is committed (room-commits.ts) before any
+// member or other hub sees it; members get them merged, at most once per
+// broadcast interval. With several hubs, a RoomLink carries the room's
+// changes between them.
 import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Bus } from '../../cluster/bus';
+import type { StorageFaults } from '../../hub/storage-faults';
 import type { Logger } from '../../log/logger';
 import type { YjsStore } from '../../store/yjs-store';
 import { encodeAwareness, encodeUpdate } from './codec';
+import { RoomCommits } from './room-commits';
 import { REMOTE, RoomLink } from './room-link';
 
 /** What a broadcast frame carries: the document, or presence (awareness). */
@@ -23,6 +26,8 @@ export interface RoomMember {
   deliver(frame: Uint8Array, kind: FrameKind): void;
   /** Awareness client IDs this member introduced (removed when it leaves). */
   readonly controlledIds: Set<number>;
+  /** The room's updates cannot be stored (`reason`): a member that writes must stop. */
+  storeFailed?(reason: string): void;
 }
 
 export interface RoomLimits {
@@ -33,56 +38,55 @@ export interface RoomLimits {
   broadcastMs?: number;
 }
 
-/** Retry delay after the store failed a write; the batch stays queued meanwhile. */
-const WRITE_RETRY_MS = 1000;
-
 /**
  * Fan-out costs one write syscall per member per frame, whatever the frame's
  * size: that is most of a busy room's CPU. So updates that arrive within this
  * long of the room's last broadcast are merged into the next one, sent when
- * the interval ends; an update after a quiet spell goes out at once. A busy
- * room then broadcasts at most 50 times a second, each update waiting 20 ms at
- * most, under one frame at 60 Hz.
+ * the interval ends; an update after a quiet spell is committed at once and
+ * goes out as soon as the commit is done. A busy room then broadcasts
+ * at most 50 times a second, each update waiting 20 ms at most, under one
+ * frame at 60 Hz.
  */
 const BROADCAST_MS = 20;
+
+/** An update the doc applied, waiting for the next broadcast, with its number in RoomCommits. */
+interface Outgoing {
+  update: Uint8Array;
+  n: number;
+}
 
 export class YjsRoom {
   readonly doc: Y.Doc;
   readonly awareness: Awareness;
   readonly members = new Set<RoomMember>();
-  /** Bytes of the stored rows, as the store last reported them. */
-  private storedBytes: number;
-  /** Bytes handed to the store and not yet committed. */
-  private inFlightBytes = 0;
-  private storedUpdates: number;
-  private lastSeq: number;
-  /** Size of the state at the last compaction: growth past it triggers the next one. */
-  private compactedBytes: number;
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
-  private flushTimer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> = Promise.resolve();
+  private readonly commits: RoomCommits;
   private destroyed = false;
   private link: RoomLink | undefined;
-  /** Updates waiting for the next broadcast, and when the last one went. */
-  private outgoing: Uint8Array[] = [];
+  private outgoing: Outgoing[] = [];
+  /** Set while a broadcast waits for its interval to end, or for its updates' commit. */
   private broadcastTimer: NodeJS.Timeout | undefined;
+  private awaitingCommit = false;
   private lastBroadcastAt = -Infinity;
+  private fault: string | undefined;
 
   private constructor(
     readonly name: string,
-    private readonly store: YjsStore,
+    store: YjsStore,
     private readonly limits: RoomLimits,
-    private readonly log: Logger,
-    stored: { updates: number; bytes: number; lastSeq: number; firstBytes: number },
+    log: Logger,
+    stored: { updates: number; bytes: number; firstBytes: number },
+    private readonly faults: StorageFaults | undefined,
   ) {
     this.doc = new Y.Doc({ gc: true });
     this.awareness = new Awareness(this.doc);
     this.awareness.setLocalState(null); // the hub itself is not a participant
-    this.storedBytes = stored.bytes;
-    this.storedUpdates = stored.updates;
-    this.lastSeq = stored.lastSeq;
-    this.compactedBytes = stored.firstBytes;
+    this.commits = new RoomCommits(name, store, limits, log, stored, {
+      // Other hubs show what they are told at once: tell them only what is stored.
+      committed: (batch) =>
+        this.link?.announceUpdate(batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch)),
+      failed: (err) => this.writesFailed(err.message),
+      recovered: () => this.writesRecovered(),
+    });
   }
 
   /** Reads the room from the store and applies it; only then is the room usable. */
@@ -91,15 +95,16 @@ export class YjsRoom {
     store: YjsStore,
     limits: RoomLimits,
     log: Logger,
-    bus?: Bus,
+    /** Other hubs, when the hub shares a bus with them; where failed writes are reported. */
+    hub: { bus?: Bus; faults?: StorageFaults } = {},
   ): Promise<YjsRoom> {
     const stored = await store.load(name);
-    const room = new YjsRoom(name, store, limits, log, {
+    const stats = {
       updates: stored.updates.length,
       bytes: stored.bytes,
-      lastSeq: stored.lastSeq,
       firstBytes: stored.updates[0]?.length ?? 0,
-    });
+    };
+    const room = new YjsRoom(name, store, limits, log, stats, hub.faults);
     try {
       if (stored.updates.length > 0) Y.applyUpdate(room.doc, Y.mergeUpdates(stored.updates));
     } catch (err) {
@@ -115,9 +120,8 @@ export class YjsRoom {
     room.awareness.on('update', (changes: AwarenessChanges, origin: unknown) =>
       room.onAwarenessUpdate(changes, origin),
     );
-    if (room.needsCompaction()) room.compactSoon();
-    if (bus) {
-      room.link = new RoomLink(room, bus, log);
+    if (hub.bus) {
+      room.link = new RoomLink(room, hub.bus, log);
       room.link.requestSync(); // another hub may hold updates not stored yet
     }
     return room;
@@ -135,7 +139,40 @@ export class YjsRoom {
 
   /** Stored, being stored and queued: what the room limit checks. */
   get bytes(): number {
-    return this.storedBytes + this.inFlightBytes + this.pendingBytes;
+    return this.commits.bytes;
+  }
+
+  /**
+   * Runs `send` once everything the doc holds now is stored. Whatever the hub
+   * sends that holds document content (a SyncStep2, an answer to another hub)
+   * is encoded now and sent from here, so no client sees what a crash could lose.
+   */
+  whenDurable(send: () => void): void {
+    this.commits.whenDurable(send);
+  }
+
+  /** Resolves once everything the doc holds now is stored (the hub's own edits answer after it). */
+  durable(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const gone = () => reject(new Error('the room was unloaded before its updates were stored'));
+      if (this.destroyed) return gone();
+      this.commits.whenDurable(resolve, undefined, gone);
+    });
+  }
+
+  /**
+   * The state vector of what every member has been sent: the doc's, less the
+   * updates still waiting for a broadcast. A member that stops getting
+   * broadcasts (a locked screen) holds at least this.
+   */
+  sentStateVector(): Uint8Array {
+    const sv = Y.decodeStateVector(Y.encodeStateVector(this.doc));
+    for (const { update } of this.outgoing) {
+      for (const [client, clock] of Y.parseUpdateMeta(update).from) {
+        if (clock < (sv.get(client) ?? 0)) sv.set(client, clock);
+      }
+    }
+    return Y.encodeStateVector(sv);
   }
 
   /** Every awareness state the room knows, as one awareness message; undefined if none. */
@@ -144,19 +181,39 @@ export class YjsRoom {
     return encodeAwareness(encodeAwarenessUpdate(this.awareness, clientIds));
   }
 
-  /** Writes what is queued; true once everything accepted so far is durable. */
-  async flush(): Promise<boolean> {
-    this.writeNow();
-    let seen: Promise<void>;
-    do {
-      seen = this.writing;
-      await seen;
-    } while (seen !== this.writing); // a compaction may have been chained meanwhile
-    return this.pending.length === 0;
+  /** Commits what is queued; true once everything accepted so far is durable. */
+  flush(): Promise<boolean> {
+    return this.commits.flush();
   }
 
   get isDestroyed(): boolean {
     return this.destroyed;
+  }
+
+  /** Why this room's updates cannot be stored now; undefined while they can. */
+  get writeFault(): string | undefined {
+    return this.fault;
+  }
+
+  /**
+   * A commit failed: what it held stays unseen and is retried, the hub's
+   * health says why, and members that write are stopped, so that no one goes
+   * on editing what is not being saved (docs/protocols/yjs.md#when-updates-are-stored).
+   */
+  private writesFailed(reason: string): void {
+    const first = this.fault === undefined;
+    this.fault = reason;
+    this.faults?.report(this.faultName, reason);
+    if (first) for (const member of [...this.members]) member.storeFailed?.(reason);
+  }
+
+  private writesRecovered(): void {
+    this.fault = undefined;
+    this.faults?.clear(this.faultName);
+  }
+
+  private get faultName(): string {
+    return `Yjs room ${this.name}`;
   }
 
   /** Drops the doc and its awareness timer. Call flush() first. */
@@ -164,48 +221,59 @@ export class YjsRoom {
     if (this.destroyed) return;
     this.destroyed = true;
     this.link?.dispose();
-    clearTimeout(this.flushTimer);
+    this.commits.dispose();
+    if (this.fault !== undefined) this.writesRecovered(); // the room and its queue are gone
     clearTimeout(this.broadcastTimer); // members resync on their next connection
     this.awareness.destroy();
     this.doc.destroy();
   }
 
   private onDocUpdate(update: Uint8Array, origin: unknown): void {
-    this.outgoing.push(update);
+    // The first update after a quiet spell is committed at once, to go out at once.
+    const quiet = this.outgoing.length === 0 && this.untilNextBroadcast() <= 0;
+    // The hub whose client sent an update stores it; another hub's is stored already.
+    const n = this.commits.add(update, origin !== REMOTE, quiet);
+    this.outgoing.push({ update, n });
     this.broadcastSoon();
-    // The hub whose client sent an update stores it and tells the others.
-    if (origin === REMOTE) return;
-    this.link?.announceUpdate(update);
-    this.pending.push(update);
-    this.pendingBytes += update.length;
-    this.flushTimer ??= setTimeout(() => this.writeNow(), 0);
+  }
+
+  private untilNextBroadcast(): number {
+    return this.lastBroadcastAt + (this.limits.broadcastMs ?? BROADCAST_MS) - performance.now();
   }
 
   private broadcastSoon(): void {
-    if (this.broadcastTimer) return;
-    const wait =
-      this.lastBroadcastAt + (this.limits.broadcastMs ?? BROADCAST_MS) - performance.now();
-    if (wait <= 0) this.broadcast();
-    else this.broadcastTimer = setTimeout(() => this.broadcast(), wait);
+    if (this.broadcastTimer || this.awaitingCommit) return;
+    const wait = this.untilNextBroadcast();
+    if (wait <= 0) this.broadcastWhenStored();
+    else this.broadcastTimer = setTimeout(() => this.broadcastWhenStored(), wait);
+  }
+
+  /** The interval is over: the waiting updates go out once committed. */
+  private broadcastWhenStored(): void {
+    this.broadcastTimer = undefined;
+    const last = this.outgoing.at(-1);
+    if (!last) return;
+    this.awaitingCommit = true;
+    this.commits.whenDurable(() => {
+      this.awaitingCommit = false;
+      this.broadcast();
+    }, last.n);
   }
 
   private broadcast(): void {
-    this.broadcastTimer = undefined;
-    const updates = this.outgoing;
-    this.outgoing = [];
+    if (this.destroyed) return;
+    // Updates applied since the broadcast was due go too, if already stored.
+    const durable = this.commits.durableThrough;
+    let count = 0;
+    while (count < this.outgoing.length && this.outgoing[count]!.n <= durable) count++;
+    const updates = this.outgoing.splice(0, count).map((o) => o.update);
     this.lastBroadcastAt = performance.now();
     const merged = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
     const frame = encodeUpdate(merged);
     // Senders get their own updates back, as from the stock server
     // (docs/protocols/yjs.md#updates).
     for (const member of this.members) member.deliver(frame, 'doc');
-  }
-
-  /** Sends the updates waiting for the next broadcast now, so every member has all the doc holds. */
-  broadcastPendingNow(): void {
-    if (!this.broadcastTimer) return;
-    clearTimeout(this.broadcastTimer);
-    this.broadcast();
+    if (this.outgoing.length > 0) this.broadcastSoon();
   }
 
   private onAwarenessUpdate({ added, updated, removed }: AwarenessChanges, origin: unknown): void {
@@ -220,72 +288,6 @@ export class YjsRoom {
     const frame = encodeAwareness(update);
     for (const m of this.members) m.deliver(frame, 'presence');
     if (origin !== REMOTE) this.link?.announceAwareness(update);
-  }
-
-  private writeNow(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
-    const batchBytes = this.pendingBytes;
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.inFlightBytes += batchBytes;
-    this.writing = this.writing
-      .then(() => this.store.append(this.name, batch))
-      .then(
-        (usage) => {
-          this.inFlightBytes -= batchBytes;
-          this.storedBytes = usage.bytes;
-          this.storedUpdates = usage.updates;
-          this.lastSeq = usage.lastSeq;
-          if (this.needsCompaction()) this.compactSoon();
-        },
-        (err: Error) => {
-          // Kept in memory and written again: an acknowledged edit is not dropped on a store hiccup.
-          this.log.error({ err: err.message, room: this.name }, 'storing Yjs updates failed');
-          this.inFlightBytes -= batchBytes;
-          this.pending.unshift(...batch);
-          this.pendingBytes += batchBytes;
-          if (!this.destroyed)
-            this.flushTimer ??= setTimeout(() => this.writeNow(), WRITE_RETRY_MS);
-        },
-      );
-  }
-
-  private needsCompaction(): boolean {
-    return (
-      this.storedUpdates >= this.limits.compactUpdates ||
-      (this.storedUpdates > 1 && this.storedBytes - this.compactedBytes >= this.limits.compactBytes)
-    );
-  }
-
-  /**
-   * Replaces the stored rows with one update holding their garbage-collected
-   * state. Built from the rows themselves, not from this doc: with several
-   * hubs, the store may hold rows this hub has not applied yet.
-   */
-  private compactSoon(): void {
-    this.writing = this.writing.then(async () => {
-      if (this.destroyed) return;
-      try {
-        const stored = await this.store.load(this.name);
-        const scratch = new Y.Doc({ gc: true });
-        Y.applyUpdate(scratch, Y.mergeUpdates(stored.updates));
-        const merged = Y.encodeStateAsUpdate(scratch);
-        scratch.destroy();
-        const usage = await this.store.compact(this.name, merged, stored.lastSeq);
-        this.log.debug(
-          { room: this.name, from: this.storedUpdates, to: usage.updates, bytes: usage.bytes },
-          'Yjs room compacted',
-        );
-        this.storedUpdates = usage.updates;
-        this.storedBytes = usage.bytes;
-        this.compactedBytes = merged.length;
-      } catch (err) {
-        this.log.error({ err: (err as Error).message, room: this.name }, 'Yjs compaction failed');
-      }
-    });
   }
 }
 

@@ -4,6 +4,7 @@
 // opened (the stock server never unloads without persistence:
 // docs/protocols/yjs.md#idle-rooms-leave-memory).
 import type { Bus } from '../../cluster/bus';
+import type { StorageFaults } from '../../hub/storage-faults';
 import { within } from '../../hub/within';
 import type { Logger } from '../../log/logger';
 import type { YjsStore } from '../../store/yjs-store';
@@ -38,6 +39,8 @@ export class YjsRooms {
     private readonly log: Logger,
     /** Other hubs, when the hub shares a bus with them. */
     private readonly bus?: Bus,
+    /** Where rooms report writes that fail (the hub's health). */
+    private readonly faults?: StorageFaults,
   ) {
     this.stopResyncing =
       bus?.onGap(() => {
@@ -68,7 +71,10 @@ export class YjsRooms {
     let entry = this.entries.get(name);
     if (!entry) {
       if (this.entries.size >= this.limits.maxRooms) throw new RoomsFullError(this.limits.maxRooms);
-      const loading = YjsRoom.load(name, this.store, this.limits, this.log, this.bus);
+      const loading = YjsRoom.load(name, this.store, this.limits, this.log, {
+        bus: this.bus,
+        faults: this.faults,
+      });
       const created: Entry = { loading, holders: 0 };
       entry = created;
       this.entries.set(name, created);

@@ -1,0 +1,104 @@
+// Write faults are loud (docs/protocols/yjs.md#when-updates-are-stored): when
+// the hub's SQLite file cannot take a Yjs room's updates (here really full:
+// PRAGMA max_page_count on the hub's own connection, since tests run as root
+// and file modes cannot fake it), the writer is told why and closed with 1011,
+// further writes to the room are refused the same way, nobody is sent what
+// was not stored, and /healthz answers 503 with the reason until a write
+// succeeds again; then the kept updates are stored and go out.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import * as Y from 'yjs';
+import { adminCall, eventually } from '../../test/admin-client';
+import { startHub, tempDir } from '../../test/hub-fixture';
+import { waitFor } from '../../test/sse-client';
+import { openProvider, RawYjsClient } from '../../test/yjs-client';
+import type { TestProvider } from '../../test/yjs-client';
+import { SqliteYjsStore } from '../../store/sqlite-yjs-store';
+import { encodeSyncStep1, encodeUpdate } from './codec';
+
+const dir = tempDir('lanboard-full-');
+const providers: TestProvider[] = [];
+after(() => {
+  for (const p of providers) p.destroy();
+  dir.remove();
+});
+
+/** The hub's Yjs store, whose connection the test can fill up. */
+class FillableYjsStore extends SqliteYjsStore {
+  /** No page may be added to the file: the next write that needs one fails with SQLITE_FULL. */
+  fill(): void {
+    this.db.pragma(`max_page_count = ${this.db.pragma('page_count', { simple: true }) as number}`);
+  }
+  empty(): void {
+    this.db.pragma('max_page_count = 1073741823');
+  }
+}
+
+interface Health {
+  status: string;
+  failedWrites?: { what: string; reason: string }[];
+}
+
+const text = (p: TestProvider) => p.doc.getText('t').toString();
+
+test('a Yjs room whose updates cannot be stored refuses writes with 1011, and /healthz says why until a write succeeds', async () => {
+  const file = path.join(dir.dir, 'hub.db');
+  const store = new FillableYjsStore(file);
+  const hub = await startHub({ Database: 'sqlite', DbFile: file }, { yjsStore: store });
+  try {
+    const health = async () => (await adminCall<Health>(hub.httpUrl, '/healthz')).body;
+    const writer = openProvider(hub.wsUrl, 'lesson');
+    const reader = openProvider(hub.wsUrl, 'lesson');
+    providers.push(writer, reader);
+    await Promise.all([writer.synced(), reader.synced()]);
+    writer.doc.getText('t').insert(0, 'stored;');
+    await waitFor(() => text(reader) === 'stored;', 10_000, 'the first edit did not arrive');
+    assert.equal((await health()).status, 'ok');
+
+    store.fill();
+    // Larger than a page: it needs new ones.
+    writer.doc.getText('t').insert(7, 'x'.repeat(50_000));
+    await waitFor(() => writer.closes.length > 0, 10_000, 'the writer was not closed');
+    assert.equal(writer.closes[0]!.code, 1011);
+    assert.match(writer.closes[0]!.reason, /cannot store this room: .*full/);
+    const failing = await adminCall<Health>(hub.httpUrl, '/healthz');
+    assert.equal(failing.status, 503);
+    assert.equal(failing.body.status, 'error');
+    assert.equal(failing.body.failedWrites?.[0]?.what, 'Yjs room lesson');
+    assert.match(failing.body.failedWrites?.[0]?.reason ?? '', /full/);
+    assert.equal(text(reader), 'stored;', 'nobody is sent what was not stored');
+
+    // Another writer is refused too, with the reason.
+    writer.provider.shouldConnect = false;
+    writer.provider.disconnect();
+    const late = await RawYjsClient.open(`${hub.wsUrl}/yjs/lesson`);
+    late.send(encodeSyncStep1(Uint8Array.of(0)));
+    const other = new Y.Doc();
+    let edit: Uint8Array | undefined;
+    other.once('update', (u: Uint8Array) => (edit = u));
+    other.getText('t').insert(0, 'refused;');
+    late.send(encodeUpdate(edit!));
+    const closed = await late.closed;
+    assert.equal(closed.code, 1011);
+    assert.match(closed.reason, /cannot store this room/);
+    assert.equal((await health()).status, 'error');
+
+    // Room again: the kept update is stored, sent, and the hub is healthy.
+    store.empty();
+    await waitFor(() => text(reader).length === 50_007, 10_000, 'the kept update never went out');
+    await eventually(
+      async () => (await health()).status === 'ok' || undefined,
+      10_000,
+      '/healthz stayed 503',
+    );
+    const again = openProvider(hub.wsUrl, 'lesson');
+    providers.push(again);
+    await again.synced();
+    again.doc.getText('t').insert(0, 'after;');
+    await waitFor(() => text(reader).startsWith('after;'), 10_000, 'writes are refused still');
+    assert.deepEqual(again.closes, []);
+  } finally {
+    await hub.stop();
+  }
+});
