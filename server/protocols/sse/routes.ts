@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IceServer } from '../../config/values';
 import type { Logger } from '../../log/logger';
-import { normalizeAddress } from '../../transport/http-server';
+import { normalizeAddress } from '../../transport/address';
 import { HttpError, readJson as readJsonBody, sendJson, sendText } from '../../transport/reply';
 import type { HttpRoute, PathMatcher } from '../../transport/routes';
 import { SERVER_EVENTS } from './signaling';
