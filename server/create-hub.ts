@@ -3,6 +3,7 @@
 // stops them in order. Hosts reach it through index.ts.
 import type { AddressInfo } from 'node:net';
 import { adminTokenSource, mountAdmin } from './admin/hub-admin';
+import { CredentialThrottle } from './auth/credential-throttle';
 import { configuredJwtVerifier } from './auth/jwt';
 import { boardRoutes } from './board/routes';
 import { completeConfig } from './config/load';
@@ -132,6 +133,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
       bus: backend.bus,
       log,
       now,
+      credentials: new CredentialThrottle(config.TokenFailuresPerMinute, log, now),
       redis: backend.redis,
       onDeadHub: backend.onDeadHub,
     };

@@ -50,6 +50,7 @@ export interface HubConfig {
   JWTClockSkewSeconds: number;
   LoginFailureLimit: number;
   LoginLockoutSeconds: number;
+  TokenFailuresPerMinute: number;
   AllowedOrigins: string;
   CertReloadSeconds: number;
   MaxFiles: number;
@@ -258,6 +259,12 @@ export const SETTINGS: Setting[] = [
     parse: integer(1, 86_400),
     default: 60,
     doc: 'How long an address stays refused after too many failed logins.',
+  }),
+  setting({
+    key: 'TokenFailuresPerMinute',
+    parse: integer(1, 1_000_000),
+    default: 60,
+    doc: "Failed tokens from one address, every protocol's together (Yjs `?token=`, SSE signaling tokens, class tokens, Zwibbler stored tokens and JWTs), in bursts up to that many: a class of 60 devices with stale tokens can all fail at once. Past it the address's tokens are refused unchecked (429, or a close 1008) until it refills; good tokens cost nothing.",
   }),
   setting({
     key: 'AllowedOrigins',

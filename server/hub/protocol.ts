@@ -1,4 +1,5 @@
 // What every protocol gets when it is mounted on the hub, and what it gives back.
+import type { CredentialThrottle } from '../auth/credential-throttle';
 import type { Bus } from '../cluster/bus';
 import type { HubConfig } from '../config/schema';
 import type { Logger } from '../log/logger';
@@ -18,6 +19,8 @@ export interface ProtocolContext {
   log: Logger;
   /** The hub's clock (Unix ms); tests inject one. */
   now: () => number;
+  /** Failed credentials per address, one budget for every protocol (TokenFailuresPerMinute). */
+  credentials: CredentialThrottle;
   /** The Redis connection hubs share, when Database=redis. */
   redis?: RedisClient;
   /**

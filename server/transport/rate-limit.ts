@@ -3,9 +3,9 @@
 // (an address), the per-address limiter every protocol shares
 // (docs/operating.md#limits-per-address).
 
-/** Tokens after refilling at `perSecond` since `last`, never above `burst`. */
+/** Tokens after refilling at `perSecond` since `last`, never above `burst` (a clock set back refills nothing). */
 function refilled(tokens: number, last: number, now: number, perSecond: number, burst: number) {
-  return Math.min(burst, tokens + ((now - last) / 1000) * perSecond);
+  return Math.min(burst, tokens + (Math.max(0, now - last) / 1000) * perSecond);
 }
 
 export class TokenBucket {

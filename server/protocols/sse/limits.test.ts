@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { CredentialThrottle } from '../../auth/credential-throttle';
 import { LocalBus } from '../../cluster/local-bus';
 import { completeConfig } from '../../config/load';
 import { SessionRegistry } from '../../hub/registry';
@@ -228,7 +229,15 @@ describe('SSE signaling leaves nothing behind', () => {
     registry = new SessionRegistry();
     mount = mountRtcSse(
       transport,
-      { config, store, registry, bus, log, now },
+      {
+        config,
+        store,
+        registry,
+        bus,
+        log,
+        now,
+        credentials: new CredentialThrottle(config.TokenFailuresPerMinute, log, now),
+      },
       { pingMs: 50, resumeWindowMs: 1000 },
     );
     const address: AddressInfo = await transport.listen('127.0.0.1', 0);

@@ -59,6 +59,7 @@ export function mountRtcSse(
       tokens,
       iceServers: config.IceServers,
       maxBodyBytes: config.SignalMaxMessageBytes,
+      credentials: context.credentials,
       log,
     }),
   );

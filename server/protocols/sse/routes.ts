@@ -9,9 +9,12 @@
 // stays with the other routes.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isThrottled } from '../../auth/credential-throttle';
+import type { CredentialThrottle } from '../../auth/credential-throttle';
 import type { IceServer } from '../../config/values';
 import type { Logger } from '../../log/logger';
 import { normalizeAddress } from '../../transport/address';
+import { retryAfterSeconds } from '../../transport/refusals';
 import { HttpError, readJson as readJsonBody, sendJson, sendText } from '../../transport/reply';
 import type { HttpRoute, PathMatcher } from '../../transport/routes';
 import { SERVER_EVENTS } from './signaling';
@@ -54,6 +57,8 @@ export function rtcPathMatcher(prefix: string): PathMatcher {
 
 export interface RtcRouteOptions {
   prefix: string;
+  /** Failed tokens per address, shared with the other protocols. */
+  credentials: CredentialThrottle;
   signaling: SseSignaling;
   tokens: RtcTokens;
   iceServers: IceServer[];
@@ -74,7 +79,17 @@ export function rtcSseRoute(o: RtcRouteOptions): HttpRoute {
     if (token === undefined) {
       throw new HttpError(401, 'Unauthorized: no token', { 'WWW-Authenticate': challenge });
     }
-    const user = await o.tokens.verify(token);
+    // A token that does not verify costs the address one of its failed credentials.
+    const user = await o.credentials.attempt(
+      remoteOf(req),
+      () => o.tokens.verify(token),
+      (u) => !u,
+    );
+    if (isThrottled(user)) {
+      throw new HttpError(429, `Too many requests: ${user.reason}`, {
+        'Retry-After': retryAfterSeconds(user.retryAfterMs),
+      });
+    }
     if (!user) {
       throw new HttpError(401, 'Unauthorized: token invalid or expired', {
         'WWW-Authenticate': `${challenge}, error="invalid_token"`,
@@ -141,8 +156,7 @@ export function rtcSseRoute(o: RtcRouteOptions): HttpRoute {
       throw new HttpError(400, `Bad request: room name longer than ${MAX_ROOM_CHARS}`);
     }
     await readJson(req);
-    const remote = normalizeAddress(req.socket.remoteAddress);
-    switch (o.signaling.join(user, room, remote)) {
+    switch (o.signaling.join(user, room, remoteOf(req))) {
       case 'not-connected':
         throw new HttpError(409, 'Conflict: open the event stream (connect) before joining');
       case 'too-many-rooms':
@@ -206,6 +220,8 @@ export function rtcSseRoute(o: RtcRouteOptions): HttpRoute {
     },
   };
 }
+
+const remoteOf = (req: IncomingMessage) => normalizeAddress(req.socket.remoteAddress);
 
 /** As the original: `Authorization: Bearer <t>` first, then `?token=`. */
 function tokenOf(req: IncomingMessage, url: URL): string | undefined {

@@ -263,9 +263,10 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
     } catch {
       return this.fail(ErrorCode.Unspecified, CloseCode.BadRequest, 'document ID is not UTF-8');
     }
-    const resolved = await this.ctx.resolveIdentity(field);
+    const resolved = await this.ctx.resolveIdentity(field, this.socket.remoteAddress);
     if (!resolved.ok) {
-      return this.fail(resolved.errorCode, CloseCode.Forbidden, resolved.text);
+      const close = resolved.closeCode ?? CloseCode.Forbidden;
+      return this.fail(resolved.errorCode, close, resolved.text);
     }
     const { identity } = resolved;
     if (!identity.permissions.read) {
