@@ -3,7 +3,7 @@
 // the connection limits (schema.ts).
 import { setting, MiB } from './setting';
 import type { Setting } from './setting';
-import { byteSize, iceServers, integer, mountPath, text } from './values';
+import { byteSize, expiration, iceServers, integer, mountPath, text } from './values';
 
 export const PROTOCOL_SETTINGS: Setting[] = [
   setting({
@@ -122,5 +122,18 @@ export const PROTOCOL_SETTINGS: Setting[] = [
     parse: integer(1, 1000),
     default: 5,
     doc: 'Attendees one workspace holds.',
+  }),
+  setting({
+    key: 'WorkspacesPerHour',
+    parse: integer(1, 1_000_000),
+    default: 30,
+    doc: "Workspaces one address may create per hour, in bursts up to that many; past it `create` gets an alert saying when to try again. With WorkspaceExpiration, one address can hold about 1,500 of the hub's 10,000.",
+  }),
+  setting({
+    key: 'WorkspaceExpiration',
+    parse: expiration,
+    default: 172_800,
+    defaultText: '`172800` (2 days)',
+    doc: 'Delete workspaces nobody has used for this many seconds, or `never`; one with an attendee present is never deleted. Expiration applies too when it is shorter.',
   }),
 ];

@@ -81,6 +81,8 @@ export interface HubConfig {
   ChatMaxMessageChars: number;
   WorkspacesPath: string;
   WorkspaceCapacity: number;
+  WorkspacesPerHour: number;
+  WorkspaceExpiration: number | 'never';
   MaxMessageBytes: number;
   MaxDocumentBytes: number;
   MaxQueuedBytes: number;
