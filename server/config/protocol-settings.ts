@@ -39,6 +39,18 @@ export const PROTOCOL_SETTINGS: Setting[] = [
     doc: 'How long an SSE signaling token lasts before it must be refreshed.',
   }),
   setting({
+    key: 'RtcPeersPerMinute',
+    parse: integer(1, 1_000_000),
+    default: 120,
+    doc: 'New SSE signaling peers (`POST access` without a token) one address may make per minute, in bursts up to that many: a class of 60 devices can each get one at once, twice. Past it: 429 with Retry-After. Refreshing a token does not count.',
+  }),
+  setting({
+    key: 'RtcMaxPeersPerRoom',
+    parse: integer(2, 100_000),
+    default: 100,
+    doc: 'Peers in one SSE signaling room, on every hub: a class of 60 and its teacher fit. One more gets 403.',
+  }),
+  setting({
     key: 'IceServers',
     parse: iceServers,
     default: [],

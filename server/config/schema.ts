@@ -74,6 +74,8 @@ export interface HubConfig {
   RtcBasePath: string;
   RtcTokenKey: string;
   RtcTokenSeconds: number;
+  RtcPeersPerMinute: number;
+  RtcMaxPeersPerRoom: number;
   IceServers: IceServer[];
   SignalMaxMessageBytes: number;
   SignalMessagesPerSecond: number;

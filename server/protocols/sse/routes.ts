@@ -14,7 +14,9 @@ import type { CredentialThrottle } from '../../auth/credential-throttle';
 import type { IceServer } from '../../config/values';
 import type { Logger } from '../../log/logger';
 import { normalizeAddress } from '../../transport/address';
+import type { AddressLimiter } from '../../transport/rate-limit';
 import { retryAfterSeconds } from '../../transport/refusals';
+import type { RefusalLog } from '../../transport/refusals';
 import { HttpError, readJson as readJsonBody, sendJson, sendText } from '../../transport/reply';
 import type { HttpRoute, PathMatcher } from '../../transport/routes';
 import { SERVER_EVENTS } from './signaling';
@@ -57,6 +59,9 @@ export function rtcPathMatcher(prefix: string): PathMatcher {
 
 export interface RtcRouteOptions {
   prefix: string;
+  /** New peers (tokens without one) per address (RtcPeersPerMinute). */
+  newPeers: AddressLimiter;
+  refusals: RefusalLog;
   /** Failed tokens per address, shared with the other protocols. */
   credentials: CredentialThrottle;
   signaling: SseSignaling;
@@ -118,6 +123,19 @@ export function rtcSseRoute(o: RtcRouteOptions): HttpRoute {
       o.signaling.noteToken(user);
       return sendJson(res, 200, { token, expiresAt: user.exp });
     }
+    // Each new peer may become a session held for the resume window: counted per address.
+    const remote = remoteOf(req);
+    const wait = o.newPeers.take(remote);
+    if (wait > 0) {
+      o.refusals.note(remote, 'signaling peer refused: too many new peers from this address', {
+        limit: 'RtcPeersPerMinute',
+      });
+      throw new HttpError(
+        429,
+        `Too many requests: too many new peers from this address; try again in ${retryAfterSeconds(wait)} s`,
+        { 'Retry-After': retryAfterSeconds(wait) },
+      );
+    }
     const body = await readJson(req);
     const username = (body as { username?: unknown } | null)?.username;
     if (typeof username !== 'string' || username === '') {
@@ -161,6 +179,8 @@ export function rtcSseRoute(o: RtcRouteOptions): HttpRoute {
         throw new HttpError(409, 'Conflict: open the event stream (connect) before joining');
       case 'too-many-rooms':
         throw new HttpError(403, 'Forbidden: too many rooms');
+      case 'room-full':
+        throw new HttpError(403, 'Forbidden: the room is full');
       default:
         return ok(res);
     }
