@@ -112,6 +112,18 @@ export const PROTOCOL_SETTINGS: Setting[] = [
     doc: 'Members one class may have, teacher and removed students included. Joining a full class answers 409.',
   }),
   setting({
+    key: 'ClassCodeAttemptsPerMinute',
+    parse: integer(10, 1_000_000),
+    default: 300,
+    doc: 'Class codes one address may try per minute, in bursts up to that many: a lookup or a join costs 1, a code that names no class 10 (a board, `/me` or `/events` of a class costs only a miss). 60 devices behind one address can each look up, join and reload; a guesser gets 30 misses a minute. Past it: 429 with Retry-After, or a board close 1008.',
+  }),
+  setting({
+    key: 'ClassStreamsPerMember',
+    parse: integer(1, 1000),
+    default: 5,
+    doc: "Class event streams (`/api/classes/<code>/events`) one member's token may hold open on a hub: a teacher's projector, laptop and tablet, or a student's tabs. One more gets 429.",
+  }),
+  setting({
     key: 'ChatPath',
     parse: mountPath,
     default: '/chat',

@@ -69,6 +69,8 @@ export interface HubConfig {
   YjsCompactUpdates: number;
   YjsCompactBytes: number;
   ClassMaxMembers: number;
+  ClassCodeAttemptsPerMinute: number;
+  ClassStreamsPerMember: number;
   ZwibblerPath: string;
   SignalPath: string;
   RtcBasePath: string;
