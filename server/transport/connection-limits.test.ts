@@ -2,6 +2,7 @@
 // (docs/operating.md#limits-per-address): an attacker and bystanders each
 // have a loopback address of their own.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { eventually } from '../test/admin-client';
@@ -159,6 +160,23 @@ describe('timeouts', () => {
     const h = await hub({ HeadersTimeoutSeconds: 1 });
     const seconds = await secondsUntilClosed(await raw(h.port, ATTACKER));
     assert.ok(seconds < 4, `closed after ${seconds} s`);
+  });
+
+  test('the hub lets go of a timed-out connection whose client never reads (no FIN ever comes back)', async () => {
+    const h = await hub({ HeadersTimeoutSeconds: 1 });
+    const mute = net.connect({ port: h.port, host: '127.0.0.1', localAddress: ATTACKER });
+    mute.on('error', () => {});
+    await new Promise((r) => mute.once('connect', r));
+    try {
+      await eventually(async () => h.hub.stats().tcp.admitted === 1 || undefined, 5000, 'counted');
+      await eventually(
+        async () => h.hub.stats().tcp.admitted === 0 || undefined,
+        6000,
+        "the hub's side is closed (its descriptor freed), not left half-closed",
+      );
+    } finally {
+      mute.destroy();
+    }
   });
 
   test('a body trickled a byte at a time is cut with 408 within RequestTimeoutSeconds', async () => {

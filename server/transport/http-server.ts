@@ -103,7 +103,10 @@ export class HttpTransport {
         );
       } else options.log.debug({ err: err.message }, 'malformed HTTP request');
       const status = timedOut ? '408 Request Timeout' : '400 Bad Request';
-      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+      // Destroyed once the reply is out: Node no longer reads this socket, so it
+      // would never see the client's FIN and would hold the descriptor for good.
+      const reply = `HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`;
+      if (socket.writable) socket.end(reply, () => socket.destroy());
       else socket.destroy();
     });
     this.keepalive = new KeepaliveSweeper(options.keepaliveMs);
