@@ -3,8 +3,8 @@
 // Every change is stored first, then announced on the bus; each hub (this
 // one included) applies it to its own connections: live permissions for
 // board sockets, kicks, and the state pushed to pages (watchers).
+import { isThrottled } from '../auth/attempt-throttle';
 import type { AttemptThrottle, Throttled } from '../auth/attempt-throttle';
-import { isThrottled } from '../auth/credential-throttle';
 import type { CredentialThrottle } from '../auth/credential-throttle';
 import type { Bus } from '../cluster/bus';
 import type { ClientInfo, SessionRegistry } from '../hub/registry';
