@@ -6,7 +6,7 @@
 // No admin token here: a student's own token is the only credential.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { normalizeAddress } from '../transport/address';
-import { retryAfterSeconds } from '../transport/refusals';
+import { RefusalLog, retryAfterSeconds } from '../transport/refusals';
 import { HttpError, readJson, sendJson } from '../transport/reply';
 import type { Logger } from '../log/logger';
 import { formatEvent, SseStream } from '../transport/sse-stream';
@@ -28,6 +28,7 @@ const MAX_BODY_BYTES = 256 * 1024;
 const STREAM_RETRY_SECONDS = '5';
 
 export function classroomRoutes(classes: ClassroomService, log: Logger): HttpRoute {
+  const refusals = new RefusalLog(log);
   return {
     name: 'classes',
     path: { matches: (p) => p.startsWith(PREFIX) },
@@ -45,7 +46,19 @@ export function classroomRoutes(classes: ClassroomService, log: Logger): HttpRou
           if (!admission.ok) return refuse(res, admission);
           const { classroom, member } = admission;
           if (route === 'GET me') return sendJson(res, 200, memberState(classroom, member));
-          return streamEvents(classes, res, classroom, member);
+          if (streamEvents(classes, res, classroom, member)) return;
+          refusals.note(address, 'class event stream refused: too many for one member', {
+            limit: 'ClassStreamsPerMember',
+            class: code,
+          });
+          return sendJson(
+            res,
+            429,
+            { error: 'this member has too many event streams open' },
+            {
+              'Retry-After': STREAM_RETRY_SECONDS,
+            },
+          );
         }
         if (['', 'join', 'me', 'events'].includes(action)) {
           return sendJson(res, 405, { error: `${req.method} is not allowed here` });
@@ -96,27 +109,27 @@ async function join(
   sendJson(res, 201, reply);
 }
 
-/** The member's state now and on every change, until removed or the hub stops. */
+/**
+ * The member's state now and on every change, until removed or the hub stops;
+ * false when the member holds too many streams already
+ * (docs/protocols/classroom.md#limits).
+ */
 function streamEvents(
   classes: ClassroomService,
   res: ServerResponse,
   classroom: Classroom,
   member: Member,
-) {
+): boolean {
   // Changes arrive from the bus, never before the stream below exists.
   const stop = classes.watch(classroom, member, (event) => deliver(stream, event));
-  if (!stop) {
-    // docs/protocols/classroom.md#limits
-    throw new HttpError(429, 'this member has too many event streams open', {
-      'Retry-After': STREAM_RETRY_SECONDS,
-    });
-  }
+  if (!stop) return false;
   const heartbeat = setInterval(() => stream.send(':\n\n'), HEARTBEAT_MS);
   const stream = new SseStream(res, MAX_QUEUED_BYTES, () => {
     clearInterval(heartbeat);
     stop();
   });
   deliver(stream, { state: memberState(classroom, member) });
+  return true;
 }
 
 function deliver(stream: SseStream, event: Parameters<Watcher>[0]): void {

@@ -6,12 +6,14 @@ import net from 'node:net';
 import { after, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { eventually } from '../test/admin-client';
+import { captureLog } from '../test/captured-log';
 import { httpFrom, RawConnection } from '../test/from-address';
 import { startHub } from '../test/hub-fixture';
 import type { TestHub } from '../test/hub-fixture';
 import { openProvider } from '../test/yjs-client';
 import type { TestProvider } from '../test/yjs-client';
 import { OVER_LIMIT_PER_ADDRESS } from './connection-limits';
+import { RefusalLog } from './refusals';
 
 const ATTACKER = '127.0.0.2';
 const BYSTANDER = '127.0.0.3';
@@ -26,8 +28,11 @@ after(async () => {
   await Promise.all(hubs.map((h) => h.stop()));
 });
 
-async function hub(config: Parameters<typeof startHub>[0]): Promise<TestHub & { port: number }> {
-  const h = await startHub({ AdminToken: ADMIN_TOKEN, ...config });
+async function hub(
+  config: Parameters<typeof startHub>[0],
+  options: Parameters<typeof startHub>[1] = {},
+): Promise<TestHub & { port: number }> {
+  const h = await startHub({ AdminToken: ADMIN_TOKEN, ...config }, options);
   hubs.push(h);
   return { ...h, port: Number(new URL(h.httpUrl).port) };
 }
@@ -114,6 +119,40 @@ describe('connections per address', () => {
     );
     assert.equal(outcomes.filter((o) => o === 429).length, OVER_LIMIT_PER_ADDRESS);
     assert.equal(outcomes.filter((o) => o === 'closed').length, 20 - OVER_LIMIT_PER_ADDRESS);
+  });
+});
+
+describe('refusals in the log', () => {
+  test('a refusal is logged as a warning with the address and the limit, once for a burst of them', async () => {
+    const { logger, lines } = captureLog('info');
+    const h = await hub({ MaxConnectionsPerAddress: 1, NewConnectionsPerSecond: 1000 }, { logger });
+    const held = await raw(h.port, ATTACKER);
+    assert.equal((await held.get('/socket')).status, 200);
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await httpFrom(ATTACKER, `${h.httpUrl}/socket`)).status, 429);
+    }
+    const refusals = lines().filter(
+      (l) => l.msg === 'connection refused: too many connections from this address',
+    );
+    assert.equal(refusals.length, 1, 'one line for three refusals');
+    assert.equal(refusals[0]!.remote, ATTACKER);
+    assert.equal(refusals[0]!.limit, 'address-connections');
+    assert.equal(refusals[0]!.level, 40, 'warn');
+  });
+
+  test('RefusalLog: once per address and message every 10 s, then with the count refused since', () => {
+    let clock = 0;
+    const { logger, lines } = captureLog('info');
+    const refusals = new RefusalLog(logger, () => clock);
+    for (let i = 0; i < 3; i++) refusals.note('10.0.0.1', 'refused');
+    refusals.note('10.0.0.2', 'refused');
+    assert.deepEqual(
+      lines().map((l) => l.remote),
+      ['10.0.0.1', '10.0.0.2'],
+    );
+    clock += 10_000;
+    refusals.note('10.0.0.1', 'refused');
+    assert.equal(lines()[2]!.refusedSinceLastLine, 2);
   });
 });
 

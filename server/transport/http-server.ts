@@ -214,7 +214,7 @@ export class HttpTransport {
         return;
       }
     }
-    if (this.options.timeouts) setBodyDeadline(req, Date.now() + this.options.timeouts.requestMs);
+    if (this.options.timeouts) this.setDeadline(req, res);
     const cors = this.options.origins?.corsHeaders(req.headers.origin);
     if (cors) {
       for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
@@ -285,6 +285,17 @@ export class HttpTransport {
         this.options.log.error({ err: (err as Error).message }, 'endpoint failed to accept');
         ws.close(CloseCode.InternalError, 'internal error');
       }
+    });
+  }
+
+  /** A body not in by RequestTimeoutSeconds is given up (readBody's 408), and logged. */
+  private setDeadline(req: IncomingMessage, res: ServerResponse): void {
+    setBodyDeadline(req, Date.now() + this.options.timeouts!.requestMs);
+    if (req.headers['content-length'] === undefined && !req.headers['transfer-encoding']) return;
+    res.once('finish', () => {
+      if (res.statusCode !== 408) return;
+      const remote = normalizeAddress(req.socket.remoteAddress);
+      this.refusalLog.note(remote, 'request cut: body too slow (RequestTimeoutSeconds)');
     });
   }
 

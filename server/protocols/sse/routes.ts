@@ -180,6 +180,9 @@ export function rtcSseRoute(o: RtcRouteOptions): HttpRoute {
       case 'too-many-rooms':
         throw new HttpError(403, 'Forbidden: too many rooms');
       case 'room-full':
+        o.refusals.note(remoteOf(req), 'signaling join refused: the room is full', {
+          limit: 'RtcMaxPeersPerRoom',
+        });
         throw new HttpError(403, 'Forbidden: the room is full');
       default:
         return ok(res);
