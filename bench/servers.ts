@@ -72,6 +72,15 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * Every simulated client comes from 127.0.0.1, which the per-address limits
+ * would take for one flooding device (docs/operating.md#limits-per-address).
+ */
+const ONE_ADDRESS_FOR_ALL = {
+  LANBOARD_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
+  LANBOARD_NEW_CONNECTIONS_PER_SECOND: '1000000',
+};
+
 function listeningPort(msg: string) {
   return (line: string): number | undefined => {
     if (!line.includes(msg)) return undefined;
@@ -148,7 +157,11 @@ async function startChild(
       '--data-dir',
       dir,
     ],
-    redisServer ? { ...cleanEnv(), LANBOARD_DB_SERVER: redisServer } : cleanEnv(),
+    {
+      ...cleanEnv(),
+      ...ONE_ADDRESS_FOR_ALL,
+      ...(redisServer ? { LANBOARD_DB_SERVER: redisServer } : {}),
+    },
   );
   return {
     child,

@@ -10,6 +10,7 @@ import {
   dashboardAddress,
   mountAdmin,
 } from './admin/hub-admin';
+import { CredentialThrottle } from './auth/credential-throttle';
 import { configuredJwtVerifier } from './auth/jwt';
 import { boardRoutes, DEFAULT_BOARD_DIR } from './board/routes';
 import { DEFAULT_DASHBOARD_DIR } from './admin/static';
@@ -17,7 +18,7 @@ import { isFile } from './transport/static-files';
 import { completeConfig, ConfigError } from './config/load';
 import { HubDiscovery } from './discovery/discovery';
 import type { JoinInfo } from './discovery/join-info';
-import { checkOpenFileLimit } from './config/open-files';
+import { checkOpenFileLimit, connectionBudget, readOpenFileLimits } from './config/open-files';
 import { keepDataDirPrivate } from './config/private-files';
 import type { HubConfig } from './config/schema';
 import type { HostControls } from './admin/host-controls';
@@ -47,6 +48,7 @@ import type { YjsStore } from './store/yjs-store';
 import { CloseCode } from './transport/close-codes';
 import { HttpTransport } from './transport/http-server';
 import { originPolicy } from './transport/origins';
+import { mountedAt } from './transport/routes';
 import { loadTls, watchCertificates } from './transport/tls';
 import type { CertificateWatch } from './transport/tls';
 
@@ -69,6 +71,8 @@ export interface HubOptions {
 export interface HubStats extends RegistryStats {
   /** Open connections, joined or not: WebSockets, and Socket.IO clients on any transport. */
   connections: number;
+  /** TCP connections of every kind: admitted, and over a limit, kept only to be refused. */
+  tcp: { admitted: number; refused: number };
   /** Zwibbler documents with connected clients. */
   liveDocuments: number;
   /** Yjs rooms held in memory (loaded, or loading). */
@@ -157,6 +161,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
       bus: backend.bus,
       log,
       now,
+      credentials: new CredentialThrottle(config.TokenFailuresPerMinute, log, now),
       redis: backend.redis,
       onDeadHub: backend.onDeadHub,
       faults,
@@ -257,6 +262,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     stats: () => ({
       ...registry.stats(),
       connections: connectionCount(),
+      tcp: transport?.connectionCounts ?? { admitted: 0, refused: 0 },
       liveDocuments: zwibbler?.documents.size ?? 0,
       yjsRoomsInMemory: yjs?.rooms.size ?? 0,
       uptimeMs: startedAt ? Date.now() - startedAt : 0,
@@ -279,6 +285,9 @@ function createTransport(
   tls: { cert: Buffer; key: Buffer } | undefined,
   log: Logger,
 ): HttpTransport {
+  const admin = mountedAt(`${config.AdminPath.replace(/\/+$/, '')}/`);
+  const total = connectionBudget(config.MaxConnections, readOpenFileLimits());
+  log.debug({ maxConnections: total }, 'connection limit');
   return new HttpTransport({
     tls,
     compression: config.Compression,
@@ -287,6 +296,18 @@ function createTransport(
     keepaliveMs: config.KeepaliveSeconds * 1000,
     log,
     origins: originPolicy(config.AllowedOrigins),
+    timeouts: {
+      headersMs: config.HeadersTimeoutSeconds * 1000,
+      requestMs: config.RequestTimeoutSeconds * 1000,
+      idleMs: config.IdleTimeoutSeconds * 1000,
+    },
+    connections: {
+      perAddress: config.MaxConnectionsPerAddress,
+      newPerSecond: config.NewConnectionsPerSecond,
+      total,
+    },
+    // The hub's own health and its dashboard stay reachable through a flood.
+    alwaysServed: (path) => path === '/healthz' || admin.matches(path),
   });
 }
 

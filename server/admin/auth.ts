@@ -8,7 +8,7 @@ import os from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import { sameSecret } from '../auth/basic-auth';
 import type { LoginThrottle } from '../auth/login-throttle';
-import { normalizeAddress } from '../transport/http-server';
+import { normalizeAddress } from '../transport/address';
 
 export function isLoopbackAddress(address: string): boolean {
   const a = normalizeAddress(address);

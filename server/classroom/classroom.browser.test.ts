@@ -479,3 +479,31 @@ describe('classes in Chromium', { skip }, () => {
     assert.deepEqual(await hubShapeIds(), []);
   });
 });
+
+// docs/protocols/classroom.md#limits
+describe('a class page over the class-code limit', { skip }, () => {
+  test('a board page whose lookup is refused 429 says to wait instead of opening a plain room, and opens the class once it may', async () => {
+    ensureBoardBuilt();
+    let clock = Date.now();
+    const h = await startHub(
+      { AdminToken: TEST_ADMIN_TOKEN, ClassCodeAttemptsPerMinute: 10 },
+      { now: () => clock },
+    );
+    const browser = await launchBrowser();
+    try {
+      const { code } = await createClass(h.httpUrl);
+      // Chromium connects from 127.0.0.1 too: one miss spends that address's budget of 10.
+      assert.equal((await fetch(`${h.httpUrl}/api/classes/AAAAAA`)).status, 404);
+      const page = await (await boardContext(browser.browser)).newPage();
+      await page.goto(`${h.httpUrl}/board/${code}`);
+      await page.getByRole('heading', { name: 'The hub asks you to wait' }).waitFor(BOARD_WAIT);
+      await page.getByText(/too many class codes tried from this address/).waitFor(BOARD_WAIT);
+      clock += 60_000;
+      await page.getByRole('button', { name: 'Try again' }).click();
+      await page.getByLabel('Your name').waitFor(BOARD_WAIT);
+    } finally {
+      await browser.close();
+      await h.stop();
+    }
+  });
+});

@@ -9,9 +9,9 @@ import type { ClassroomService } from './service';
 
 export function classGate(classes: ClassroomService): RoomGate {
   return {
-    async admit(room, token): Promise<GateResult | undefined> {
+    async admit(room, token, address): Promise<GateResult | undefined> {
       if (!isClassCode(room)) return undefined;
-      const admission = await classes.admit(room, token);
+      const admission = await classes.admit(room, token, address);
       if (!admission.ok) return admission;
       const { classroom, member } = admission;
       const { book, release } = await classes.owners.hold(room);

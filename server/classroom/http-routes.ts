@@ -5,6 +5,8 @@
 //   GET  /api/classes/<code>/events?token=  SSE: `state` now and on every change, `removed`
 // No admin token here: a student's own token is the only credential.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { normalizeAddress } from '../transport/address';
+import { RefusalLog, retryAfterSeconds } from '../transport/refusals';
 import { HttpError, readJson, sendJson } from '../transport/reply';
 import type { Logger } from '../log/logger';
 import { formatEvent, SseStream } from '../transport/sse-stream';
@@ -12,7 +14,7 @@ import type { HttpRoute } from '../transport/routes';
 import { normalizeClassCode } from './codes';
 import type { JoinReply, RemovedEvent } from './api-types';
 import { memberState } from './roles';
-import type { ClassroomService } from './service';
+import type { ClassroomService, Watcher } from './service';
 import type { Classroom, Member } from '../store/class-store';
 
 const PREFIX = '/api/classes/';
@@ -22,8 +24,11 @@ const HEARTBEAT_MS = 25_000;
 const MAX_QUEUED_BYTES = 256 * 1024;
 /** A join's body: a name. */
 const MAX_BODY_BYTES = 256 * 1024;
+/** A page refused a stream retries after this (it has others open). */
+const STREAM_RETRY_SECONDS = '5';
 
 export function classroomRoutes(classes: ClassroomService, log: Logger): HttpRoute {
+  const refusals = new RefusalLog(log);
   return {
     name: 'classes',
     path: { matches: (p) => p.startsWith(PREFIX) },
@@ -33,14 +38,27 @@ export function classroomRoutes(classes: ClassroomService, log: Logger): HttpRou
       const route = `${req.method} ${action}`;
       try {
         if (rest.length > 0 || code === undefined) return notFound(res);
-        if (route === 'GET ') return await info(classes, res, code);
-        if (route === 'POST join') return await join(classes, req, res, code);
+        const address = normalizeAddress(req.socket.remoteAddress);
+        if (route === 'GET ') return await info(classes, res, code, address);
+        if (route === 'POST join') return await join(classes, req, res, code, address);
         if (route === 'GET me' || route === 'GET events') {
-          const admission = await classes.admit(code, tokenOf(req, url));
-          if (!admission.ok) return sendJson(res, admission.status, { error: admission.reason });
+          const admission = await classes.admit(code, tokenOf(req, url), address);
+          if (!admission.ok) return refuse(res, admission);
           const { classroom, member } = admission;
           if (route === 'GET me') return sendJson(res, 200, memberState(classroom, member));
-          return streamEvents(classes, res, classroom, member);
+          if (streamEvents(classes, res, classroom, member)) return;
+          refusals.note(address, 'class event stream refused: too many for one member', {
+            limit: 'ClassStreamsPerMember',
+            class: code,
+          });
+          return sendJson(
+            res,
+            429,
+            { error: 'this member has too many event streams open' },
+            {
+              'Retry-After': STREAM_RETRY_SECONDS,
+            },
+          );
         }
         if (['', 'join', 'me', 'events'].includes(action)) {
           return sendJson(res, 405, { error: `${req.method} is not allowed here` });
@@ -58,9 +76,10 @@ export function classroomRoutes(classes: ClassroomService, log: Logger): HttpRou
   };
 }
 
-async function info(classes: ClassroomService, res: ServerResponse, code: string) {
-  const classroom = await classes.find(code);
+async function info(classes: ClassroomService, res: ServerResponse, code: string, address: string) {
+  const classroom = await classes.lookUp(code, address);
   if (!classroom) return notFound(res);
+  if ('status' in classroom) return refuse(res, classroom);
   const { title, joinOpen } = classroom;
   sendJson(res, 200, { code: classroom.code, title, joinOpen });
 }
@@ -70,6 +89,7 @@ async function join(
   req: IncomingMessage,
   res: ServerResponse,
   code: string,
+  address: string,
 ) {
   // Only JSON: a form on another site cannot send it without a CORS preflight we never allow.
   if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
@@ -78,8 +98,8 @@ async function join(
   const body = await readJson(req, MAX_BODY_BYTES);
   const name =
     typeof body === 'object' && body !== null ? (body as { name?: unknown }).name : undefined;
-  const joined = await classes.join(code, name);
-  if (!joined.ok) return sendJson(res, joined.status, { error: joined.reason });
+  const joined = await classes.join(code, name, address);
+  if (!joined.ok) return refuse(res, joined);
   const { member, token } = joined;
   const reply: JoinReply = {
     token,
@@ -89,27 +109,43 @@ async function join(
   sendJson(res, 201, reply);
 }
 
-/** The member's state now and on every change, until removed or the hub stops. */
+/**
+ * The member's state now and on every change, until removed or the hub stops;
+ * false when the member holds too many streams already
+ * (docs/protocols/classroom.md#limits).
+ */
 function streamEvents(
   classes: ClassroomService,
   res: ServerResponse,
   classroom: Classroom,
   member: Member,
-) {
-  let stop = () => {};
+): boolean {
+  // Changes arrive from the bus, never before the stream below exists.
+  const stop = classes.watch(classroom, member, (event) => deliver(stream, event));
+  if (!stop) return false;
+  const heartbeat = setInterval(() => stream.send(':\n\n'), HEARTBEAT_MS);
   const stream = new SseStream(res, MAX_QUEUED_BYTES, () => {
     clearInterval(heartbeat);
     stop();
   });
-  const heartbeat = setInterval(() => stream.send(':\n\n'), HEARTBEAT_MS);
-  stop = classes.watch(classroom, member, (event) => {
-    if ('state' in event) return stream.send(formatEvent('state', JSON.stringify(event.state)));
-    if ('removed' in event) {
-      const removed: RemovedEvent = { reason: event.removed };
-      stream.send(formatEvent('removed', JSON.stringify(removed)));
-    }
-    stream.end();
-  });
+  deliver(stream, { state: memberState(classroom, member) });
+  return true;
+}
+
+function deliver(stream: SseStream, event: Parameters<Watcher>[0]): void {
+  if ('state' in event) return stream.send(formatEvent('state', JSON.stringify(event.state)));
+  if ('removed' in event) {
+    const removed: RemovedEvent = { reason: event.removed };
+    stream.send(formatEvent('removed', JSON.stringify(removed)));
+  }
+  stream.end();
+}
+
+/** A refusal, with Retry-After when it is a limit. */
+function refuse(res: ServerResponse, r: { status: number; reason: string; retryAfterMs?: number }) {
+  const headers =
+    r.retryAfterMs === undefined ? {} : { 'Retry-After': retryAfterSeconds(r.retryAfterMs) };
+  sendJson(res, r.status, { error: r.reason }, headers);
 }
 
 /** `Authorization: Bearer <token>`, or `?token=` (EventSource cannot set headers). */

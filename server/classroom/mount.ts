@@ -6,6 +6,7 @@ import type { MountedYjs } from '../protocols/yjs/mount';
 import type { RoomGate } from '../protocols/yjs/room-gate';
 import { startPeriodicPurge } from '../store/periodic-purge';
 import type { HttpTransport } from '../transport/http-server';
+import { codeAttempts } from './code-attempts';
 import { classGate } from './gate';
 import { classroomRoutes } from './http-routes';
 import { openClassroomStore } from '../store/open-store';
@@ -37,6 +38,9 @@ export function mountClassrooms(
     log,
     now,
     maxMembers: config.ClassMaxMembers,
+    maxStreamsPerMember: config.ClassStreamsPerMember,
+    codes: codeAttempts(config.ClassCodeAttemptsPerMinute, log, now),
+    credentials: context.credentials,
   });
   transport.addRoute(classroomRoutes(service, log));
 

@@ -3,11 +3,15 @@
 // Every change is stored first, then announced on the bus; each hub (this
 // one included) applies it to its own connections: live permissions for
 // board sockets, kicks, and the state pushed to pages (watchers).
+import { isThrottled } from '../auth/attempt-throttle';
+import type { AttemptThrottle, Throttled } from '../auth/attempt-throttle';
+import type { CredentialThrottle } from '../auth/credential-throttle';
 import type { Bus } from '../cluster/bus';
 import type { ClientInfo, SessionRegistry } from '../hub/registry';
 import { samePermissions } from '../hub/permissions';
 import type { Logger } from '../log/logger';
 import { BoardOwners } from './board-owners';
+import { MISSED_CODE_COST } from './code-attempts';
 import {
   checkMemberName,
   hashToken,
@@ -48,13 +52,30 @@ export type Watcher = (
   event: { state: MemberState } | { removed: string } | { closing: true },
 ) => void;
 
+/** Too many class codes or tokens tried from the address (docs/protocols/classroom.md#limits). */
+export interface TooMany {
+  ok: false;
+  status: 429;
+  reason: string;
+  retryAfterMs: number;
+}
+
 export type Admission =
   | { ok: true; classroom: Classroom; member: Member }
-  | { ok: false; status: 401 | 403 | 404; reason: string };
+  | { ok: false; status: 401 | 403 | 404; reason: string }
+  | TooMany;
 
 export type JoinResult =
   | { ok: true; token: string; member: Member }
-  | { ok: false; status: 400 | 403 | 404 | 409; reason: string };
+  | { ok: false; status: 400 | 403 | 404 | 409; reason: string }
+  | TooMany;
+
+const tooMany = (t: Throttled): TooMany => ({
+  ok: false,
+  status: 429,
+  reason: t.reason,
+  retryAfterMs: t.retryAfterMs,
+});
 
 /** A change the teacher's own membership cannot take (removal, view-only). */
 export class TeacherMemberError extends Error {
@@ -80,6 +101,12 @@ export class ClassroomService {
       log: Logger;
       now: () => number;
       maxMembers: number;
+      /** Event streams one member may hold on this hub (ClassStreamsPerMember). */
+      maxStreamsPerMember: number;
+      /** Class codes tried per address (ClassCodeAttemptsPerMinute). */
+      codes: AttemptThrottle;
+      /** Failed class tokens per address, shared with the other protocols. */
+      credentials: CredentialThrottle;
     },
   ) {
     this.owners = new BoardOwners(options.store);
@@ -129,10 +156,22 @@ export class ClassroomService {
     throw new Error('no free class code found; try again');
   }
 
-  /** The class a typed code names, if any. */
+  /** The class a typed code names, if any (for the dashboard: no limits). */
   async find(rawCode: string): Promise<Classroom | null> {
     const code = normalizeClassCode(rawCode);
     return code ? this.store.get(code) : null;
+  }
+
+  /** The join page's lookup of a typed code: a code tried from `address`. */
+  async lookUp(rawCode: string, address: string): Promise<Classroom | null | TooMany> {
+    const code = normalizeClassCode(rawCode);
+    if (!code) return null; // not shaped like a code: nothing to guess
+    const found = await this.options.codes.attempt(
+      address,
+      () => this.store.get(code),
+      (c) => (c ? 1 : MISSED_CODE_COST),
+    );
+    return isThrottled(found) ? tooMany(found) : found;
   }
 
   list(): Promise<Classroom[]> {
@@ -143,7 +182,17 @@ export class ClassroomService {
     return this.store.members(code);
   }
 
-  async join(rawCode: string, rawName: unknown): Promise<JoinResult> {
+  /** A student joins with a name: a code tried from `address`. */
+  async join(rawCode: string, rawName: unknown, address: string): Promise<JoinResult> {
+    const joined = await this.options.codes.attempt(
+      address,
+      () => this.addStudent(rawCode, rawName),
+      (r) => (!r.ok && r.status === 404 ? MISSED_CODE_COST : 1),
+    );
+    return isThrottled(joined) ? tooMany(joined) : joined;
+  }
+
+  private async addStudent(rawCode: string, rawName: unknown): Promise<JoinResult> {
     const classroom = await this.find(rawCode);
     if (!classroom) return { ok: false, status: 404, reason: 'there is no class with this code' };
     const name = checkMemberName(rawName);
@@ -167,14 +216,29 @@ export class ClassroomService {
     return { ok: true, token, member };
   }
 
-  /** Who a token belongs to, for a class board, `/me` and the page's event stream. */
-  async admit(room: string, token: string | undefined): Promise<Admission> {
-    const classroom = await this.store.get(room);
+  /**
+   * Who a token belongs to, for a class board, `/me` and the page's event
+   * stream. A code that names no class is a code tried from `address`; a token
+   * that names no member is a failed credential.
+   */
+  async admit(room: string, token: string | undefined, address: string): Promise<Admission> {
+    const found = await this.options.codes.attempt(
+      address,
+      () => this.store.get(room),
+      (c) => (c ? 0 : MISSED_CODE_COST),
+    );
+    if (isThrottled(found)) return tooMany(found);
+    const classroom = found;
     if (!classroom) return { ok: false, status: 404, reason: `there is no class ${room}` };
     if (!token) {
       return { ok: false, status: 401, reason: 'this board belongs to a class: join it first' };
     }
-    const member = await this.store.memberByTokenHash(hashToken(token));
+    const member = await this.options.credentials.attempt(
+      address,
+      () => this.store.memberByTokenHash(hashToken(token)),
+      (m) => !m,
+    );
+    if (isThrottled(member)) return tooMany(member);
     if (!member) return { ok: false, status: 401, reason: 'unknown token' };
     if (member.code !== classroom.code) {
       return { ok: false, status: 403, reason: 'the token is for another class' };
@@ -251,13 +315,19 @@ export class ClassroomService {
     return counts;
   }
 
-  /** Pushes the member's state now and on every change; returns the function that stops. */
-  watch(classroom: Classroom, member: Member, send: Watcher): () => void {
+  /**
+   * Pushes the member's state on every change; returns the function that
+   * stops, or undefined when the member already holds `maxStreamsPerMember`
+   * streams here (one token cannot hold thousands).
+   */
+  watch(classroom: Classroom, member: Member, send: Watcher): (() => void) | undefined {
     let set = this.watchers.get(classroom.code);
+    let held = 0;
+    for (const w of set ?? []) if (w.memberId === member.id) held++;
+    if (held >= this.options.maxStreamsPerMember) return undefined;
     if (!set) this.watchers.set(classroom.code, (set = new Set()));
     const watcher = { memberId: member.id, send };
     set.add(watcher);
-    send({ state: memberState(classroom, member) });
     const watching = set;
     return () => {
       watching.delete(watcher);

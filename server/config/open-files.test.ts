@@ -7,6 +7,7 @@ import { startHub } from '../test/hub-fixture';
 import type { TestHub } from '../test/hub-fixture';
 import {
   checkOpenFileLimit,
+  connectionBudget,
   openFileLimitWarning,
   parseProcLimits,
   parseUlimitOutput,
@@ -151,5 +152,16 @@ describe('the hub checks MaxFiles at start', () => {
     const lines = logged();
     assert.ok(lines.some((l) => l.msg === 'hub listening'));
     assert.ok(!lines.some((l) => /MaxFiles|open-file/.test(l.msg)), JSON.stringify(lines));
+  });
+});
+
+describe('the connection budget (MaxConnections=0)', () => {
+  test('the soft limit less a tenth, at least 100, for files and refusals; a set value as it is', () => {
+    assert.equal(connectionBudget(0, { soft: 20_000, hard: 20_000 }), 18_000);
+    assert.equal(connectionBudget(0, { soft: 1024, hard: 524_288 }), 921);
+    assert.equal(connectionBudget(0, { soft: 256, hard: 256 }), 156);
+    assert.equal(connectionBudget(0, { soft: Infinity, hard: Infinity }), 16_384);
+    assert.equal(connectionBudget(0, undefined), 16_384, 'no limit to read (Windows)');
+    assert.equal(connectionBudget(5000, { soft: 1024, hard: 1024 }), 5000);
   });
 });

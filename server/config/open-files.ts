@@ -96,3 +96,21 @@ export function checkOpenFileLimit(
   if (warning) log.warn(fields, warning);
   else log.debug(fields, 'open-file limit is at least MaxFiles');
 }
+
+/** Where no limit can be read (Windows has none of this kind): a hub for one school. */
+const UNKNOWN_LIMIT_CONNECTIONS = 16_384;
+
+/**
+ * MaxConnections=0: the soft open-file limit less a tenth (at least 100) for
+ * what is not a connection (the database, files served, logs, Redis, webhook
+ * calls) and for the few connections refused with a reason
+ * (docs/operating.md#limits-per-address).
+ */
+export function connectionBudget(
+  maxConnections: number,
+  limits: OpenFileLimits | undefined,
+): number {
+  if (maxConnections > 0) return maxConnections;
+  if (!limits || limits.soft === Infinity) return UNKNOWN_LIMIT_CONNECTIONS;
+  return Math.max(1, limits.soft - Math.max(100, Math.ceil(limits.soft / 10)));
+}

@@ -3,7 +3,7 @@
 // the connection limits (schema.ts).
 import { setting, MiB } from './setting';
 import type { Setting } from './setting';
-import { byteSize, iceServers, integer, mountPath, text } from './values';
+import { byteSize, expiration, iceServers, integer, mountPath, text } from './values';
 
 export const PROTOCOL_SETTINGS: Setting[] = [
   setting({
@@ -37,6 +37,18 @@ export const PROTOCOL_SETTINGS: Setting[] = [
     parse: integer(60, 7 * 86_400),
     default: 3600,
     doc: 'How long an SSE signaling token lasts before it must be refreshed.',
+  }),
+  setting({
+    key: 'RtcPeersPerMinute',
+    parse: integer(1, 1_000_000),
+    default: 120,
+    doc: 'New SSE signaling peers (`POST access` without a token) one address may make per minute, in bursts up to that many: a class of 60 devices can each get one at once, twice. Past it: 429 with Retry-After. Refreshing a token does not count.',
+  }),
+  setting({
+    key: 'RtcMaxPeersPerRoom',
+    parse: integer(2, 100_000),
+    default: 100,
+    doc: 'Peers in one SSE signaling room, on every hub: a class of 60 and its teacher fit. One more gets 403.',
   }),
   setting({
     key: 'IceServers',
@@ -100,6 +112,18 @@ export const PROTOCOL_SETTINGS: Setting[] = [
     doc: 'Members one class may have, teacher and removed students included. Joining a full class answers 409.',
   }),
   setting({
+    key: 'ClassCodeAttemptsPerMinute',
+    parse: integer(10, 1_000_000),
+    default: 300,
+    doc: 'Class codes one address may try per minute, in bursts up to that many: a lookup or a join costs 1, a code that names no class 10 (a board, `/me` or `/events` of a class costs only a miss). 60 devices behind one address can each look up, join and reload; a guesser gets 30 misses a minute. Past it: 429 with Retry-After, or a board close 1008.',
+  }),
+  setting({
+    key: 'ClassStreamsPerMember',
+    parse: integer(1, 1000),
+    default: 5,
+    doc: "Class event streams (`/api/classes/<code>/events`) one member's token may hold open on a hub: a teacher's projector, laptop and tablet, or a student's tabs. One more gets 429.",
+  }),
+  setting({
     key: 'ChatPath',
     parse: mountPath,
     default: '/chat',
@@ -122,5 +146,18 @@ export const PROTOCOL_SETTINGS: Setting[] = [
     parse: integer(1, 1000),
     default: 5,
     doc: 'Attendees one workspace holds.',
+  }),
+  setting({
+    key: 'WorkspacesPerHour',
+    parse: integer(1, 1_000_000),
+    default: 30,
+    doc: "Workspaces one address may create per hour, in bursts up to that many; past it `create` gets an alert saying when to try again. With WorkspaceExpiration, one address can hold about 1,500 of the hub's 10,000.",
+  }),
+  setting({
+    key: 'WorkspaceExpiration',
+    parse: expiration,
+    default: 172_800,
+    defaultText: '`172800` (2 days)',
+    doc: 'Delete workspaces nobody has used for this many seconds, or `never`; one with an attendee present is never deleted. Expiration applies too when it is shorter.',
   }),
 ];

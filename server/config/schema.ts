@@ -51,6 +51,7 @@ export interface HubConfig {
   JWTClockSkewSeconds: number;
   LoginFailureLimit: number;
   LoginLockoutSeconds: number;
+  TokenFailuresPerMinute: number;
   AllowedOrigins: string;
   CertReloadSeconds: number;
   MaxFiles: number;
@@ -71,11 +72,15 @@ export interface HubConfig {
   YjsCompactUpdates: number;
   YjsCompactBytes: number;
   ClassMaxMembers: number;
+  ClassCodeAttemptsPerMinute: number;
+  ClassStreamsPerMember: number;
   ZwibblerPath: string;
   SignalPath: string;
   RtcBasePath: string;
   RtcTokenKey: string;
   RtcTokenSeconds: number;
+  RtcPeersPerMinute: number;
+  RtcMaxPeersPerRoom: number;
   IceServers: IceServer[];
   SignalMaxMessageBytes: number;
   SignalMessagesPerSecond: number;
@@ -83,12 +88,20 @@ export interface HubConfig {
   ChatMaxMessageChars: number;
   WorkspacesPath: string;
   WorkspaceCapacity: number;
+  WorkspacesPerHour: number;
+  WorkspaceExpiration: number | 'never';
   MaxMessageBytes: number;
   MaxDocumentBytes: number;
   MaxQueuedBytes: number;
   MaxKeysPerDocument: number;
   KeepaliveSeconds: number;
   InitTimeoutSeconds: number;
+  MaxConnections: number;
+  MaxConnectionsPerAddress: number;
+  NewConnectionsPerSecond: number;
+  HeadersTimeoutSeconds: number;
+  RequestTimeoutSeconds: number;
+  IdleTimeoutSeconds: number;
 }
 
 export type ConfigKey = keyof HubConfig;
@@ -262,6 +275,12 @@ export const SETTINGS: Setting[] = [
     doc: 'How long an address stays refused after too many failed logins.',
   }),
   setting({
+    key: 'TokenFailuresPerMinute',
+    parse: integer(1, 1_000_000),
+    default: 60,
+    doc: "Failed tokens from one address, every protocol's together (Yjs `?token=`, SSE signaling tokens, class tokens, Zwibbler stored tokens and JWTs), in bursts up to that many: a class of 60 devices with stale tokens can all fail at once. Past it the address's tokens are refused unchecked (429, or a close 1008) until it refills; good tokens cost nothing.",
+  }),
+  setting({
     key: 'AllowedOrigins',
     parse: text,
     default: '',
@@ -374,6 +393,43 @@ export const SETTINGS: Setting[] = [
     parse: integer(1, 3600),
     default: 30,
     doc: 'A Zwibbler client must send its INIT within this time.',
+  }),
+  setting({
+    key: 'MaxConnections',
+    parse: integer(0, 10_000_000),
+    default: 0,
+    defaultText: '`0` (the open-file limit less a tenth, at least 100, kept for files)',
+    doc: 'Open connections the whole hub serves, of every kind. Past it a new one gets 503, or a WebSocket close 1013, but for /healthz and the admin API; a few dozen more are answered so, and the rest are closed at once.',
+  }),
+  setting({
+    key: 'MaxConnectionsPerAddress',
+    parse: integer(1, 1_000_000),
+    default: 400,
+    doc: 'Open connections from one address, of every kind. A class board page holds 2 (its WebSocket and its event stream) and 3 while loading: 400 admits 60 devices behind one NAT address and a page with 40 boards, with room to spare. Past it: 429, or a WebSocket close 1013.',
+  }),
+  setting({
+    key: 'NewConnectionsPerSecond',
+    parse: integer(1, 1_000_000),
+    default: 20,
+    doc: 'New connections per second from one address, in bursts up to MaxConnectionsPerAddress (a whole class reconnecting after a restart). Past it: 429, or a WebSocket close 1013.',
+  }),
+  setting({
+    key: 'HeadersTimeoutSeconds',
+    parse: integer(1, 3600),
+    default: 10,
+    doc: "A request's headers must arrive within this time, counted from the connection's start or the request's first byte; so must a new connection's first request, and its TLS handshake. Past it: 408 and the connection is closed.",
+  }),
+  setting({
+    key: 'RequestTimeoutSeconds',
+    parse: integer(1, 86_400),
+    default: 30,
+    doc: 'A whole request, its body included, must arrive within this time (408 and the connection is closed). Raise it for management API uploads of large documents over slow links. Event streams and WebSockets are not requests in progress: they stay open.',
+  }),
+  setting({
+    key: 'IdleTimeoutSeconds',
+    parse: integer(1, 3600),
+    default: 5,
+    doc: 'A kept-alive HTTP connection with no request in flight is closed after this time (Node adds 1 s).',
   }),
 ];
 

@@ -1,4 +1,5 @@
 // What every protocol gets when it is mounted on the hub, and what it gives back.
+import type { CredentialThrottle } from '../auth/credential-throttle';
 import type { Bus } from '../cluster/bus';
 import type { HubConfig } from '../config/schema';
 import type { Logger } from '../log/logger';
@@ -21,6 +22,8 @@ export interface ProtocolContext {
   now: () => number;
   /** Writes that failed and are retried: reported here, they make /healthz answer 503. */
   faults: StorageFaults;
+  /** Failed credentials per address, one budget for every protocol (TokenFailuresPerMinute). */
+  credentials: CredentialThrottle;
   /** The Redis connection hubs share, when Database=redis. */
   redis?: RedisClient;
   /**

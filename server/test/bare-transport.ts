@@ -2,6 +2,7 @@
 // inside a protocol (inject a store, tune timers, hold a room's objects)
 // where a whole hub would hide them.
 import type { AddressInfo } from 'node:net';
+import { CredentialThrottle } from '../auth/credential-throttle';
 import { LocalBus } from '../cluster/local-bus';
 import { completeConfig } from '../config/load';
 import type { HubConfig } from '../config/schema';
@@ -43,6 +44,7 @@ export async function startBareTransport<M extends MountedProtocol>(
     log,
     now,
     faults: new StorageFaults(now),
+    credentials: new CredentialThrottle(config.TokenFailuresPerMinute, log, now),
   };
   const mounted = mount(transport, context);
   const address: AddressInfo = await transport.listen('127.0.0.1', 0);

@@ -64,10 +64,15 @@ export async function me(
   return { status: res.status, state: (await res.json()) as MemberState & { error?: string } };
 }
 
-export function classEvents(httpUrl: string, code: string, token: string): SseClient {
+export function classEvents(
+  httpUrl: string,
+  code: string,
+  token: string,
+  localAddress?: string,
+): SseClient {
   const url = new URL(`/api/classes/${code}/events`, httpUrl);
   url.searchParams.set('token', token);
-  return new SseClient(url.toString(), { events: ['state', 'removed'] });
+  return new SseClient(url.toString(), { events: ['state', 'removed'], localAddress });
 }
 
 /** The teacher's token, from the board link the dashboard shows. */
@@ -75,8 +80,14 @@ export const teacherTokenOf = (detail: ClassDetail): string =>
   decodeURIComponent(new URL(detail.teacherUrl).hash.replace(/^#token=/, ''));
 
 /** A board connection as the page makes it; stops retrying on refusals as the page does. */
-export function openBoard(wsUrl: string, code: string, token: string, doc?: Y.Doc): TestProvider {
-  const p = openProvider(wsUrl, code, { params: { token }, doc });
+export function openBoard(
+  wsUrl: string,
+  code: string,
+  token: string,
+  doc?: Y.Doc,
+  localAddress?: string,
+): TestProvider {
+  const p = openProvider(wsUrl, code, { params: { token }, doc, localAddress });
   p.provider.on('connection-close', (event) => {
     if (event && [4401, 4403, 4404, 4422].includes(event.code)) p.provider.disconnect();
   });

@@ -8,6 +8,8 @@ declare module 'socket.io-client-v2' {
     transports?: string[];
     timeout?: number;
     extraHeaders?: Record<string, string>;
+    /** The source address (the WebSocket transport honours it; polling does not). */
+    localAddress?: string;
   }
 
   export interface EngineSocket {

@@ -2,6 +2,7 @@
 // package for the stream, `fetch` for the rest, as a Node port of the
 // original's static/load.js would do.
 import { EventSource } from 'eventsource';
+import { fetchFrom } from './from-address';
 
 export interface Received {
   type: string;
@@ -28,6 +29,8 @@ export interface SseClientOptions {
   headers?: Record<string, string>;
   /** Relayed event names to listen for besides the usual ones. */
   events?: string[];
+  /** The source address (a device of its own), each (re)connection on a connection of its own. */
+  localAddress?: string;
 }
 
 export class SseClient {
@@ -41,6 +44,7 @@ export class SseClient {
   private dropCurrent: (() => void) | undefined;
 
   constructor(url: string, options: SseClientOptions = {}) {
+    const fetchImpl = options.localAddress ? fetchFrom(options.localAddress) : fetch;
     this.es = new EventSource(url, {
       fetch: (input, init) => {
         // Our own controller, so that drop() can cut the connection the way a
@@ -48,7 +52,7 @@ export class SseClient {
         const controller = new AbortController();
         init?.signal?.addEventListener('abort', () => controller.abort(init.signal?.reason));
         this.dropCurrent = () => controller.abort(new Error('connection dropped by the test'));
-        return fetch(input, {
+        return fetchImpl(input, {
           ...init,
           headers: { ...init?.headers, ...options.headers },
           signal: controller.signal,

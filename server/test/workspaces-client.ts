@@ -180,8 +180,9 @@ export async function createWorkspace(
   url: string,
   workspace: { name?: string; pin?: string; id?: string } = {},
   attendee: { name?: string; id?: string } = {},
+  options: ClientOptions = {},
 ): Promise<{ client: WorkspaceClient; created: Created }> {
-  const client = await WorkspaceClient.connect(url);
+  const client = await WorkspaceClient.connect(url, options);
   const created = await client.request<Created>(
     'create',
     {

@@ -13,6 +13,17 @@ export interface ProviderOptions {
   params?: Record<string, string>;
   protocols?: string[];
   connect?: boolean;
+  /** The client's source address (any of 127.0.0.0/8 on Linux): a device of its own. */
+  localAddress?: string;
+}
+
+/** `ws` bound to a source address, as the provider's WebSocketPolyfill. */
+export function webSocketFrom(localAddress: string): typeof WebSocket {
+  return class extends WebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols, { localAddress });
+    }
+  } as typeof WebSocket;
 }
 
 export interface TestProvider {
@@ -34,7 +45,9 @@ export function openProvider(
 ): TestProvider {
   const doc = options.doc ?? new Y.Doc();
   const provider = new WebsocketProvider(`${wsUrl}/yjs`, room, doc, {
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocketPolyfill: (options.localAddress
+      ? webSocketFrom(options.localAddress)
+      : WebSocket) as unknown as typeof globalThis.WebSocket,
     disableBc: true,
     connect: options.connect ?? true,
     params: options.params ?? {},

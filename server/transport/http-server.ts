@@ -4,14 +4,20 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../log/logger';
+import { normalizeAddress } from './address';
 import { WsClientSocket } from './client-socket';
-import { CloseCode } from './close-codes';
+import { clampReason, CloseCode } from './close-codes';
+import { ConnectionLimits } from './connection-limits';
+import type { ConnectionLimitOptions, ConnectionRefusal } from './connection-limits';
 import { KeepaliveSweeper } from './keepalive';
+import { RefusalLog, retryAfterSeconds } from './refusals';
+import { setBodyDeadline } from './reply';
 import type { OriginPolicy } from './origins';
 import { parseSubprotocols, pickEndpoint } from './routes';
 import type { HttpRoute, RawUpgradeRoute, WebSocketEndpoint } from './routes';
@@ -31,7 +37,25 @@ export interface TransportOptions {
   log: Logger;
   /** Browser origins allowed (AllowedOrigins); any when absent. */
   origins?: OriginPolicy;
+  /** How long a client may take (docs/operating.md#timeouts); Node's own defaults when absent. */
+  timeouts?: TransportTimeouts;
+  /** Connections per address and in all (docs/operating.md#limits-per-address); none when absent. */
+  connections?: ConnectionLimitOptions;
+  /** Paths still answered on a connection over a limit: /healthz and the admin API. */
+  alwaysServed?(pathname: string): boolean;
 }
+
+export interface TransportTimeouts {
+  /** A request's headers (and a TLS handshake), from the connection's accept or the request's first byte. */
+  headersMs: number;
+  /** A whole request, body included. */
+  requestMs: number;
+  /** A kept-alive connection with no request in flight. */
+  idleMs: number;
+}
+
+/** How often Node looks for requests past their timeouts: a timeout lands at most this late. */
+const TIMEOUT_CHECK_MS = 1000;
 
 export class ListenError extends Error {
   constructor(
@@ -54,20 +78,43 @@ export class HttpTransport {
   private readonly keepalive: KeepaliveSweeper;
   /** Counters per endpoint name, for the metrics. */
   private readonly traffic = new Map<string, EndpointTraffic>();
+  private readonly limits: ConnectionLimits | undefined;
+  private readonly refusalLog: RefusalLog;
+  /** Completes the handshakes of WebSockets refused over a limit, to close them with a reason. */
+  private refusedSockets: WebSocketServer | undefined;
   private stopping = false;
 
   constructor(private readonly options: TransportOptions) {
-    this.server = options.tls
-      ? https.createServer({ cert: options.tls.cert, key: options.tls.key })
-      : http.createServer();
+    this.server = createServer(options);
+    this.refusalLog = new RefusalLog(options.log);
+    if (options.connections) {
+      this.limits = new ConnectionLimits(options.connections, options.log);
+      this.limits.attach(this.server);
+    }
     this.server.on('request', (req, res) => this.onRequest(req, res));
     this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
-    this.server.on('clientError', (err, socket) => {
-      options.log.debug({ err: err.message }, 'malformed HTTP request');
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+      if (timedOut) {
+        const remote = normalizeAddress((socket as Partial<net.Socket>).remoteAddress);
+        this.refusalLog.note(
+          remote,
+          'request cut: too slow (HeadersTimeoutSeconds, RequestTimeoutSeconds)',
+        );
+      } else options.log.debug({ err: err.message }, 'malformed HTTP request');
+      const status = timedOut ? '408 Request Timeout' : '400 Bad Request';
+      // Destroyed once the reply is out: Node no longer reads this socket, so it
+      // would never see the client's FIN and would hold the descriptor for good.
+      const reply = `HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`;
+      if (socket.writable) socket.end(reply, () => socket.destroy());
       else socket.destroy();
     });
     this.keepalive = new KeepaliveSweeper(options.keepaliveMs);
+  }
+
+  /** Connections admitted, and connections kept only to be refused (none without limits). */
+  get connectionCounts(): { admitted: number; refused: number } {
+    return this.limits?.counts ?? { admitted: 0, refused: 0 };
   }
 
   addRoute(route: HttpRoute): void {
@@ -154,6 +201,20 @@ export class HttpTransport {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const url = parseUrl(req);
+    const refusal = this.limits?.refusalOf(req.socket);
+    if (refusal) {
+      res.shouldKeepAlive = false; // a connection over a limit answers once
+      if (!url || !this.options.alwaysServed?.(url.pathname)) {
+        res.writeHead(refusal.status, {
+          'Content-Type': 'text/plain; charset=utf-8',
+          'Retry-After': retryAfterSeconds(refusal.retryAfterMs),
+        });
+        res.end(`${refusal.reason}; try again later\n`);
+        return;
+      }
+    }
+    if (this.options.timeouts) this.setDeadline(req, res);
     const cors = this.options.origins?.corsHeaders(req.headers.origin);
     if (cors) {
       for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
@@ -162,7 +223,6 @@ export class HttpTransport {
         return;
       }
     }
-    const url = parseUrl(req);
     const route = url && this.routes.find((r) => r.path.matches(url.pathname));
     if (!url || !route) {
       res.writeHead(url ? 404 : 400, { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -180,6 +240,8 @@ export class HttpTransport {
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
+    const refusal = this.limits?.refusalOf(req.socket);
+    if (refusal) return this.refuseWebSocket(req, socket, head, refusal);
     const url = parseUrl(req);
     if (!url) return rejectUpgrade(socket, 400, 'Bad Request');
     if (this.stopping) return rejectUpgrade(socket, 503, 'Service Unavailable');
@@ -225,6 +287,63 @@ export class HttpTransport {
       }
     });
   }
+
+  /** A body not in by RequestTimeoutSeconds is given up (readBody's 408), and logged. */
+  private setDeadline(req: IncomingMessage, res: ServerResponse): void {
+    setBodyDeadline(req, Date.now() + this.options.timeouts!.requestMs);
+    if (req.headers['content-length'] === undefined && !req.headers['transfer-encoding']) return;
+    res.once('finish', () => {
+      if (res.statusCode !== 408) return;
+      const remote = normalizeAddress(req.socket.remoteAddress);
+      this.refusalLog.note(remote, 'request cut: body too slow (RequestTimeoutSeconds)');
+    });
+  }
+
+  /**
+   * A WebSocket over a connection limit: the handshake completes so that the
+   * client reads why (1013, try again later), which a refused upgrade cannot tell a browser.
+   */
+  private refuseWebSocket(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    refusal: ConnectionRefusal,
+  ): void {
+    this.refusedSockets ??= new WebSocketServer({
+      noServer: true,
+      maxPayload: 1024,
+      perMessageDeflate: false,
+      handleProtocols: (offered: Set<string>) => offered.values().next().value ?? false,
+    });
+    this.refusedSockets.handleUpgrade(req, socket, head, (ws) => {
+      const wait = retryAfterSeconds(refusal.retryAfterMs);
+      ws.close(CloseCode.TryAgainLater, clampReason(`${refusal.reason}; try again in ${wait} s`));
+      setTimeout(() => ws.terminate(), 2000).unref();
+    });
+  }
+}
+
+/** The Node server, with the timeouts when they are set. */
+function createServer(options: TransportOptions): http.Server {
+  const t = options.timeouts;
+  const timeouts: http.ServerOptions = t
+    ? {
+        connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+        requestTimeout: t.requestMs,
+        // Node refuses a headers timeout longer than the request's.
+        headersTimeout: Math.min(t.headersMs, t.requestMs),
+      }
+    : {};
+  const server = options.tls
+    ? https.createServer({
+        cert: options.tls.cert,
+        key: options.tls.key,
+        ...timeouts,
+        ...(t ? { handshakeTimeout: t.headersMs } : {}),
+      })
+    : http.createServer(timeouts);
+  if (t) server.keepAliveTimeout = t.idleMs;
+  return server;
 }
 
 function parseUrl(req: IncomingMessage): URL | undefined {
@@ -233,11 +352,6 @@ function parseUrl(req: IncomingMessage): URL | undefined {
   } catch {
     return undefined;
   }
-}
-
-export function normalizeAddress(address: string | undefined): string {
-  if (!address) return 'unknown';
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
 function rejectUpgrade(socket: Duplex, status: number, text: string): void {

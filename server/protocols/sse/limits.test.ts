@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { CredentialThrottle } from '../../auth/credential-throttle';
 import { LocalBus } from '../../cluster/local-bus';
 import { completeConfig } from '../../config/load';
 import { SessionRegistry } from '../../hub/registry';
@@ -12,6 +13,7 @@ import { createLogger } from '../../log/logger';
 import { openStore } from '../../store/open-store';
 import type { DocumentStore } from '../../store/types';
 import { HttpTransport } from '../../transport/http-server';
+import { httpFrom } from '../../test/from-address';
 import { startHub } from '../../test/hub-fixture';
 import type { TestHub } from '../../test/hub-fixture';
 import {
@@ -229,7 +231,16 @@ describe('SSE signaling leaves nothing behind', () => {
     registry = new SessionRegistry();
     mount = mountRtcSse(
       transport,
-      { config, store, registry, bus, log, now, faults: new StorageFaults(now) },
+      {
+        config,
+        store,
+        registry,
+        bus,
+        log,
+        now,
+        faults: new StorageFaults(now),
+        credentials: new CredentialThrottle(config.TokenFailuresPerMinute, log, now),
+      },
       { pingMs: 50, resumeWindowMs: 1000 },
     );
     const address: AddressInfo = await transport.listen('127.0.0.1', 0);
@@ -307,5 +318,55 @@ describe('SSE signaling leaves nothing behind', () => {
     await waitFor(() => mount.signaling.state.sessions === 0);
     assert.deepEqual(mount.signaling.state, { sessions: 0, streams: 0, ticking: false });
     assert.equal(bus.topicCount, 0);
+  });
+});
+
+// docs/protocols/sse.md#limits
+describe('SSE signaling: peers per address and per room', () => {
+  let t: TestHub;
+  let base: string;
+  const streams: SseClient[] = [];
+  before(async () => {
+    t = await startHub({ RtcTokenKey: KEY, RtcPeersPerMinute: 3, RtcMaxPeersPerRoom: 2 });
+    base = `${t.httpUrl}/rtc`;
+  });
+  after(async () => {
+    for (const s of streams) s.close();
+    await t.stop();
+  });
+
+  const access = (from: string, token?: string) =>
+    httpFrom(from, `${base}/access`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify({ username: 'student' }),
+    });
+
+  test('new peers from one address past RtcPeersPerMinute get 429 with Retry-After; refreshes and other addresses do not count', async () => {
+    const tokens: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const ok = await access('127.0.0.2');
+      assert.equal(ok.status, 200, `peer ${i + 1}`);
+      tokens.push((JSON.parse(ok.text) as Token).token);
+    }
+    const refused = await access('127.0.0.2');
+    assert.equal(refused.status, 429);
+    assert.equal(refused.headers['retry-after'], '20', 'one peer a minute / 3');
+    assert.match(refused.text, /too many new peers from this address/);
+    assert.equal((await access('127.0.0.2', tokens[0])).status, 200, 'a refresh');
+    assert.equal((await access('127.0.0.3')).status, 200, 'another address');
+  });
+
+  test('a room holds RtcMaxPeersPerRoom peers: one more gets 403, and another room still takes it', async () => {
+    for (const name of ['a', 'b']) streams.push((await joinedPeer(base, name, 'small')).sse);
+    const c = await connectPeer(base, 'c');
+    streams.push(c.sse);
+    const full = await post(`${base}/small/join`, c.token);
+    assert.equal(full.status, 403);
+    assert.match(await full.text(), /the room is full/);
+    assert.equal((await post(`${base}/other/join`, c.token)).status, 200);
   });
 });

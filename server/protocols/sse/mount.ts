@@ -2,6 +2,8 @@
 // (docs/protocols/sse.md#paths-and-configuration).
 import type { MountedProtocol, ProtocolContext } from '../../hub/protocol';
 import type { HttpTransport } from '../../transport/http-server';
+import { AddressLimiter } from '../../transport/rate-limit';
+import { RefusalLog } from '../../transport/refusals';
 import { rtcPrefix, rtcSseRoute } from './routes';
 import { SseSignaling } from './signaling';
 import type { SignalingOptions } from './signaling';
@@ -49,6 +51,7 @@ export function mountRtcSse(
     iceServers: config.IceServers,
     messagesPerSecond: config.SignalMessagesPerSecond,
     maxQueuedBytes: config.MaxQueuedBytes,
+    maxPeersPerRoom: config.RtcMaxPeersPerRoom,
     // Other hubs to mirror rooms from: only when hubs share Redis.
     crossHub: context.redis !== undefined,
   });
@@ -59,6 +62,13 @@ export function mountRtcSse(
       tokens,
       iceServers: config.IceServers,
       maxBodyBytes: config.SignalMaxMessageBytes,
+      credentials: context.credentials,
+      newPeers: new AddressLimiter({
+        burst: config.RtcPeersPerMinute,
+        perSecond: config.RtcPeersPerMinute / 60,
+        now,
+      }),
+      refusals: new RefusalLog(log, now),
       log,
     }),
   );

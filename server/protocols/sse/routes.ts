@@ -9,9 +9,14 @@
 // stays with the other routes.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isThrottled } from '../../auth/credential-throttle';
+import type { CredentialThrottle } from '../../auth/credential-throttle';
 import type { IceServer } from '../../config/values';
 import type { Logger } from '../../log/logger';
-import { normalizeAddress } from '../../transport/http-server';
+import { normalizeAddress } from '../../transport/address';
+import type { AddressLimiter } from '../../transport/rate-limit';
+import { retryAfterSeconds } from '../../transport/refusals';
+import type { RefusalLog } from '../../transport/refusals';
 import { HttpError, readJson as readJsonBody, sendJson, sendText } from '../../transport/reply';
 import type { HttpRoute, PathMatcher } from '../../transport/routes';
 import { SERVER_EVENTS } from './signaling';
@@ -54,6 +59,11 @@ export function rtcPathMatcher(prefix: string): PathMatcher {
 
 export interface RtcRouteOptions {
   prefix: string;
+  /** New peers (tokens without one) per address (RtcPeersPerMinute). */
+  newPeers: AddressLimiter;
+  refusals: RefusalLog;
+  /** Failed tokens per address, shared with the other protocols. */
+  credentials: CredentialThrottle;
   signaling: SseSignaling;
   tokens: RtcTokens;
   iceServers: IceServer[];
@@ -74,7 +84,17 @@ export function rtcSseRoute(o: RtcRouteOptions): HttpRoute {
     if (token === undefined) {
       throw new HttpError(401, 'Unauthorized: no token', { 'WWW-Authenticate': challenge });
     }
-    const user = await o.tokens.verify(token);
+    // A token that does not verify costs the address one of its failed credentials.
+    const user = await o.credentials.attempt(
+      remoteOf(req),
+      () => o.tokens.verify(token),
+      (u) => !u,
+    );
+    if (isThrottled(user)) {
+      throw new HttpError(429, `Too many requests: ${user.reason}`, {
+        'Retry-After': retryAfterSeconds(user.retryAfterMs),
+      });
+    }
     if (!user) {
       throw new HttpError(401, 'Unauthorized: token invalid or expired', {
         'WWW-Authenticate': `${challenge}, error="invalid_token"`,
@@ -102,6 +122,19 @@ export function rtcSseRoute(o: RtcRouteOptions): HttpRoute {
       const { token, user } = await o.tokens.issue(current.id, current.username);
       o.signaling.noteToken(user);
       return sendJson(res, 200, { token, expiresAt: user.exp });
+    }
+    // Each new peer may become a session held for the resume window: counted per address.
+    const remote = remoteOf(req);
+    const wait = o.newPeers.take(remote);
+    if (wait > 0) {
+      o.refusals.note(remote, 'signaling peer refused: too many new peers from this address', {
+        limit: 'RtcPeersPerMinute',
+      });
+      throw new HttpError(
+        429,
+        `Too many requests: too many new peers from this address; try again in ${retryAfterSeconds(wait)} s`,
+        { 'Retry-After': retryAfterSeconds(wait) },
+      );
     }
     const body = await readJson(req);
     const username = (body as { username?: unknown } | null)?.username;
@@ -141,12 +174,16 @@ export function rtcSseRoute(o: RtcRouteOptions): HttpRoute {
       throw new HttpError(400, `Bad request: room name longer than ${MAX_ROOM_CHARS}`);
     }
     await readJson(req);
-    const remote = normalizeAddress(req.socket.remoteAddress);
-    switch (o.signaling.join(user, room, remote)) {
+    switch (o.signaling.join(user, room, remoteOf(req))) {
       case 'not-connected':
         throw new HttpError(409, 'Conflict: open the event stream (connect) before joining');
       case 'too-many-rooms':
         throw new HttpError(403, 'Forbidden: too many rooms');
+      case 'room-full':
+        o.refusals.note(remoteOf(req), 'signaling join refused: the room is full', {
+          limit: 'RtcMaxPeersPerRoom',
+        });
+        throw new HttpError(403, 'Forbidden: the room is full');
       default:
         return ok(res);
     }
@@ -206,6 +243,8 @@ export function rtcSseRoute(o: RtcRouteOptions): HttpRoute {
     },
   };
 }
+
+const remoteOf = (req: IncomingMessage) => normalizeAddress(req.socket.remoteAddress);
 
 /** As the original: `Authorization: Bearer <t>` first, then `?token=`. */
 function tokenOf(req: IncomingMessage, url: URL): string | undefined {

@@ -54,6 +54,8 @@ export interface SignalingOptions {
   /** Events kept per peer for resumption. */
   maxBufferedEvents: number;
   maxRoomsPerPeer: number;
+  /** Peers in one room, on every hub (RtcMaxPeersPerRoom). */
+  maxPeersPerRoom: number;
 }
 
 interface Membership {
@@ -90,7 +92,8 @@ interface PeerMessage {
   data: unknown;
 }
 
-export type JoinResult = 'joined' | 'already-joined' | 'not-connected' | 'too-many-rooms';
+export type JoinResult =
+  'joined' | 'already-joined' | 'not-connected' | 'too-many-rooms' | 'room-full';
 export type RelayResult = 'relayed' | 'unknown-peer' | 'not-shared';
 
 const topicOf = (peerId: string) => `rtc-sse/peer/${peerId}`;
@@ -208,6 +211,10 @@ export class SseSignaling {
     // Idempotent: the original client joins on every `connected`, resumed or not.
     if (s.rooms.has(room)) return 'already-joined';
     if (s.rooms.size >= this.o.maxRoomsPerPeer) return 'too-many-rooms';
+    const remote = this.directory?.members(room) ?? [];
+    if ((this.rooms.get(room)?.size ?? 0) + remote.length >= this.o.maxPeersPerRoom) {
+      return 'room-full';
+    }
     s.user = user;
     let members = this.rooms.get(room);
     if (!members) {
@@ -216,7 +223,7 @@ export class SseSignaling {
     }
     const others = [
       ...[...members].map((id) => ({ id, username: this.sessions.get(id)?.user.username })),
-      ...(this.directory?.members(room) ?? []),
+      ...remote,
     ];
     for (const other of others) {
       this.publish(other.id, 'add-peer', { peer: publicUser(user), roomId: room, offer: false });

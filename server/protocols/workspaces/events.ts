@@ -8,6 +8,8 @@ import type { IceServer } from '../../config/values';
 import type { SessionRegistry } from '../../hub/registry';
 import type { Logger } from '../../log/logger';
 import type { LoginThrottle } from '../../auth/login-throttle';
+import type { AddressLimiter } from '../../transport/rate-limit';
+import type { RefusalLog } from '../../transport/refusals';
 import type { WorkspaceRecord, WorkspaceStore } from '../../store/workspace-store';
 
 export interface WorkspacesOptions {
@@ -22,6 +24,10 @@ export interface WorkspacesOptions {
   messagesPerSecond: number;
   /** Wrong PINs per address and workspace before attending is refused for a while. */
   pinThrottle: LoginThrottle;
+  /** Workspaces created per address (WorkspacesPerHour). */
+  creations: AddressLimiter;
+  /** Refusals over a limit, logged with the address. */
+  refusals: RefusalLog;
 }
 
 export const ALERTS = {
@@ -43,6 +49,8 @@ export const ALERTS = {
   noSuchAttendee: 'That attendee is not in this workspace.',
   idTaken: 'A workspace with this ID already exists.',
   hubFull: 'This hub holds too many workspaces. Destroy one first.',
+  tooManyCreated: (ms: number) =>
+    `Too many workspaces created from your address. Try again in ${Math.ceil(ms / 1000)} seconds.`,
   replaced: 'This attendee has joined from another connection.',
 } as const;
 

@@ -59,6 +59,16 @@ export const create: EventHandler = async (ctx, socket, raw) => {
   const data = obj(raw);
   const wsIn = obj(data?.workspace) ?? {};
   const atIn = obj(data?.attendee) ?? {};
+  // Per address, so that one cannot fill the hub's MAX_WORKSPACES for everyone
+  // (docs/protocols/workspaces.md#limits).
+  const address = ctx.addressOf(socket) ?? 'unknown';
+  const wait = o.creations.take(address);
+  if (wait > 0) {
+    o.refusals.note(address, 'workspace refused: too many created from this address', {
+      limit: 'WorkspacesPerHour',
+    });
+    return ctx.alert(socket, ALERTS.tooManyCreated(wait));
+  }
   if ((await o.store.count()) >= MAX_WORKSPACES) return ctx.alert(socket, ALERTS.hubFull);
   const pin = typeof wsIn.pin === 'string' ? wsIn.pin : '';
   if (pin.length > MAX_PIN_CHARS) return ctx.alert(socket, ALERTS.wrongPin);

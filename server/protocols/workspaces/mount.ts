@@ -12,6 +12,8 @@ import { startPeriodicPurge } from '../../store/periodic-purge';
 import { openWorkspaceStore } from '../../store/open-store';
 import type { HttpTransport } from '../../transport/http-server';
 import { originPolicy } from '../../transport/origins';
+import { AddressLimiter } from '../../transport/rate-limit';
+import { RefusalLog } from '../../transport/refusals';
 import { mountedAt } from '../../transport/routes';
 import { WorkspacesServer } from './server';
 
@@ -53,6 +55,12 @@ export function mountWorkspaces(
       config.LoginLockoutSeconds * 1000,
       now,
     ),
+    creations: new AddressLimiter({
+      burst: config.WorkspacesPerHour,
+      perSecond: config.WorkspacesPerHour / 3600,
+      now,
+    }),
+    refusals: new RefusalLog(log, now),
   });
   io.on('connection', (socket) => server.accept(socket));
 
@@ -68,7 +76,10 @@ export function mountWorkspaces(
     handle: (req, socket, head) => engine.handleUpgrade(req, socket, head),
   });
 
-  const sweep = startPeriodicPurge(context.config, now, (cutoff) =>
+  // Workspaces expire by default (docs/protocols/workspaces.md#expiration): the
+  // shorter of WorkspaceExpiration and Expiration, through the stores' shared sweep.
+  const expiration = shorterExpiration(config.WorkspaceExpiration, config.Expiration);
+  const sweep = startPeriodicPurge({ ...config, Expiration: expiration }, now, (cutoff) =>
     store
       .purgeExpired(cutoff, (id) => server.isLive(id))
       .then(
@@ -87,4 +98,9 @@ export function mountWorkspaces(
       await store.close();
     },
   };
+}
+
+function shorterExpiration(a: number | 'never', b: number | 'never'): number | 'never' {
+  if (a === 'never') return b;
+  return b === 'never' ? a : Math.min(a, b);
 }

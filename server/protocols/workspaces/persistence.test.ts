@@ -196,6 +196,23 @@ describe('restart', () => {
   });
 });
 
+/** Probes with a wrong PIN until the hub says the workspace is gone (or 10 s pass). */
+async function probeUntilDestroyed(url: string, token: string): Promise<unknown> {
+  const deadline = Date.now() + 10_000;
+  let reply: unknown;
+  while (Date.now() < deadline) {
+    const c = await WorkspaceClient.connect(url);
+    // A wrong PIN is not a use of the workspace, so probing does not keep it alive.
+    const outcome = c.nextOf(['destroyed', 'alert']);
+    c.emit('attend', { workspace: { token, pin: 'no' }, attendee: {} });
+    reply = (await outcome).event;
+    await c.close();
+    if (reply === 'destroyed') break;
+    await sleep(200);
+  }
+  return reply;
+}
+
 describe('expiration', () => {
   test('a workspace nobody uses for Expiration seconds is deleted; one with someone present is kept', async () => {
     let clock = Date.UTC(2026, 10, 22, 8);
@@ -206,22 +223,7 @@ describe('expiration', () => {
     // The hub handles the disconnect (the last use of the workspace) before time jumps.
     while (t.hub.registry.clients({ room: idle.created.workspace.id }).length > 0) await sleep(10);
     clock += 61_000;
-    const deadline = Date.now() + 10_000;
-    let reply: unknown;
-    while (Date.now() < deadline) {
-      const c = await WorkspaceClient.connect(t.httpUrl);
-      // A wrong PIN is not a use of the workspace, so probing does not keep it alive.
-      const outcome = c.nextOf(['destroyed', 'alert']);
-      c.emit('attend', {
-        workspace: { token: idle.created.workspace.token, pin: 'no' },
-        attendee: {},
-      });
-      reply = (await outcome).event;
-      await c.close();
-      if (reply === 'destroyed') break;
-      await sleep(200);
-    }
-    assert.equal(reply, 'destroyed');
+    assert.equal(await probeUntilDestroyed(t.httpUrl, idle.created.workspace.token), 'destroyed');
     // The busy one is as old, but its owner is still there.
     const list = await busy.client.request<{ attendees: Record<string, AttendeeInfo> }>(
       'attendees',
@@ -231,5 +233,26 @@ describe('expiration', () => {
     assert.deepEqual(Object.keys(list.attendees), [busy.created.attendee.id]);
     const guest = await attendWorkspace(t.httpUrl, busy.created.workspace.token, '');
     assert.equal(guest.reply.workspace.name, 'Busy');
+  });
+
+  // docs/protocols/workspaces.md#expiration
+  test('by default (Expiration=never) a workspace unused for WorkspaceExpiration, two days, is deleted', async () => {
+    let clock = Date.UTC(2026, 10, 22, 8);
+    const t = await hub({ ExpirationSweepSeconds: 1 }, { now: () => clock });
+    const idle = await createWorkspace(t.httpUrl, { name: 'Left behind' });
+    await idle.client.close();
+    while (t.hub.registry.clients({ room: idle.created.workspace.id }).length > 0) await sleep(10);
+    clock += 47 * 3600_000;
+    await sleep(1500); // a sweep or two: still younger than two days
+    const c = await WorkspaceClient.connect(t.httpUrl);
+    const outcome = c.nextOf(['destroyed', 'alert']);
+    c.emit('attend', {
+      workspace: { token: idle.created.workspace.token, pin: 'no' },
+      attendee: {},
+    });
+    assert.equal((await outcome).event, 'alert', 'kept for now (a wrong PIN)');
+    await c.close();
+    clock += 3600_000 + 1000;
+    assert.equal(await probeUntilDestroyed(t.httpUrl, idle.created.workspace.token), 'destroyed');
   });
 });

@@ -22,7 +22,7 @@
 //   rate-limited; malformed payloads get an `alert`, never an exception.
 import type { Socket } from 'socket.io';
 import type { WorkspaceRecord } from '../../store/workspace-store';
-import { normalizeAddress } from '../../transport/http-server';
+import { normalizeAddress } from '../../transport/address';
 import { TokenBucket } from '../../transport/rate-limit';
 import { answer, busy, hangup, ring, toggle } from './calls';
 import { ALERTS, idOf, obj } from './events';

@@ -6,6 +6,7 @@
 // message, then close 4401, 4403 or 4404
 // (docs/protocols/yjs.md#refused-connections).
 import type { IncomingMessage } from 'node:http';
+import { isThrottled } from '../../auth/credential-throttle';
 import { configuredJwtVerifier } from '../../auth/jwt';
 import { roomAccessCheck } from '../../auth/room-access';
 import type { MountedProtocol, ProtocolContext } from '../../hub/protocol';
@@ -28,6 +29,8 @@ const CLOSE_FOR_STATUS = {
   401: CloseCode.Unauthorized,
   403: CloseCode.Forbidden,
   404: CloseCode.NotFound,
+  // Too many failed tokens or class codes from the address (docs/operating.md#limits-per-address).
+  429: CloseCode.PolicyViolation,
 } as const;
 const AUTH_SUBPROTOCOL_PREFIX = 'yauth-';
 /** Room for the type, subtype and length varint around a YjsMaxUpdateBytes update. */
@@ -119,13 +122,19 @@ export function mountYjs(
     request: IncomingMessage;
   }): Promise<void> {
     const { connection, socket, room } = a;
-    const access = await accessOf(room, tokenOf(a.upgrade.url, a.request)).catch((err: Error) => {
+    const token = tokenOf(a.upgrade.url, a.request);
+    const access = await accessOf(room, token, socket.remoteAddress).catch((err: Error) => {
       log.error({ err: err.message }, 'token lookup failed');
       return undefined;
     });
     if (!access) return connection.close(CloseCode.InternalError, 'token lookup failed');
     if (!access.ok) {
-      log.info({ room, remote: socket.remoteAddress, reason: access.reason }, 'Yjs client refused');
+      // A throttled address was logged once for its window by the throttle.
+      const level = access.status === 429 ? 'debug' : 'info';
+      log[level](
+        { room, remote: socket.remoteAddress, reason: access.reason },
+        'Yjs client refused',
+      );
       // The message first: the real client logs it; the close code lets the app stop retrying.
       socket.send(encodePermissionDenied(access.reason), { uncapped: true });
       const code = CLOSE_FOR_STATUS[access.status];
@@ -174,9 +183,25 @@ export function mountYjs(
     connection.join(loaded);
   }
 
-  /** A room's gate decides when it has roles; otherwise tokens work as for Zwibbler. */
-  async function accessOf(room: string, token: string | undefined): Promise<Admission> {
-    return (await options.gate?.admit(room, token)) ?? checkAccess(room, token);
+  /**
+   * A room's gate decides when it has roles; otherwise tokens work as for
+   * Zwibbler, and a token that does not check out costs the address one of its
+   * failures (docs/operating.md#guessing-tokens-and-codes).
+   */
+  async function accessOf(
+    room: string,
+    token: string | undefined,
+    address: string,
+  ): Promise<Admission> {
+    const gated = await options.gate?.admit(room, token, address);
+    if (gated) return gated;
+    if (!token) return checkAccess(room, token);
+    const access = await context.credentials.attempt(
+      address,
+      () => checkAccess(room, token),
+      (r) => !r.ok && r.status === 401,
+    );
+    return isThrottled(access) ? { ok: false, status: 429, reason: access.reason } : access;
   }
 
   const purge = startPeriodicPurge(config, now, (cutoff) =>

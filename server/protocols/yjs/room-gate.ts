@@ -22,8 +22,11 @@ export interface GuardedEdits {
 }
 
 export type GateResult =
-  /** 404: a room name kept for classes, with no class behind it. */
-  | { ok: false; status: 401 | 403 | 404; reason: string }
+  /**
+   * 404: a room name kept for classes, with no class behind it. 429: the
+   * address has tried too many tokens or room names that failed.
+   */
+  | { ok: false; status: 401 | 403 | 404 | 429; reason: string }
   | {
       ok: true;
       userId: string;
@@ -36,6 +39,9 @@ export type GateResult =
     };
 
 export interface RoomGate {
-  /** Undefined when the room has no roles: the usual token check applies. */
-  admit(room: string, token: string | undefined): Promise<GateResult | undefined>;
+  /**
+   * Undefined when the room has no roles: the usual token check applies.
+   * `address` is the client's, for the limits on guessing.
+   */
+  admit(room: string, token: string | undefined, address: string): Promise<GateResult | undefined>;
 }

@@ -50,7 +50,11 @@ export type Admission =
 
 const refuse = (refusal: Refusal): Admission => ({ ok: false, refusal });
 
-export async function admit(init: InitMessage, resolve: IdentityResolver): Promise<Admission> {
+export async function admit(
+  init: InitMessage,
+  resolve: IdentityResolver,
+  remoteAddress: string,
+): Promise<Admission> {
   if (init.version !== 2 && init.version !== 3) {
     return refuse({
       close: CloseCode.ProtocolError,
@@ -64,10 +68,10 @@ export async function admit(init: InitMessage, resolve: IdentityResolver): Promi
     const reason = 'document ID is not UTF-8';
     return refuse({ errorCode: ErrorCode.Unspecified, close: CloseCode.BadRequest, reason });
   }
-  const resolved = await resolve(field);
+  const resolved = await resolve(field, remoteAddress);
   if (!resolved.ok) {
-    const { errorCode, text } = resolved;
-    return refuse({ errorCode, close: CloseCode.Forbidden, reason: text });
+    const { errorCode, text, closeCode = CloseCode.Forbidden } = resolved;
+    return refuse({ errorCode, close: closeCode, reason: text });
   }
   const { identity } = resolved;
   const denied = (reason: string) =>

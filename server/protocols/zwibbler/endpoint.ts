@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../log/logger';
 import type { DocumentStore } from '../../store/types';
 import type { ManagementApi } from './management/api';
-import { normalizeAddress } from '../../transport/http-server';
+import { normalizeAddress } from '../../transport/address';
 import { mountedAt } from '../../transport/routes';
 import type { HttpRoute, WebSocketEndpoint } from '../../transport/routes';
 import { ZwibblerSession } from './session';

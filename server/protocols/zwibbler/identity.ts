@@ -3,7 +3,13 @@
 // (docs/protocols/zwibbler.md#resolving-the-document-id-field). Fixed on purpose:
 // an expired token is refused instead of silently becoming a writable document
 // ID (docs/protocols/zwibbler.md#an-expired-token-is-refused). In JWT mode a
-// plain ID is refused, as in the reference.
+// plain ID is refused, as in the reference. A field refused as a credential
+// (an expired token, a bad JWT) costs the client's address one of its failed
+// credentials, and an address out of them is refused unchecked
+// (docs/operating.md#guessing-tokens-and-codes).
+import { isThrottled } from '../../auth/credential-throttle';
+import type { CredentialThrottle } from '../../auth/credential-throttle';
+import { CloseCode } from '../../transport/close-codes';
 import { FULL_ACCESS, parsePermissions } from '../../hub/permissions';
 import type { Permissions } from '../../hub/permissions';
 import { ErrorCode } from './codec';
@@ -19,23 +25,42 @@ export interface Identity {
 }
 
 export type IdentityResult =
-  { ok: true; identity: Identity } | { ok: false; errorCode: number; text: string };
+  | { ok: true; identity: Identity }
+  /** `closeCode`: when it is not 4403 (access denied). */
+  | { ok: false; errorCode: number; text: string; closeCode?: number };
 
-export type IdentityResolver = (field: string) => Promise<IdentityResult>;
+/** `address`: the client's, whose failed credentials are counted. */
+export type IdentityResolver = (field: string, address: string) => Promise<IdentityResult>;
 
 export interface ResolverOptions {
   store: DocumentStore;
   /** Set in JWT mode (JWTKey). */
   jwt?: JwtVerifier;
   now?: () => number;
+  credentials: CredentialThrottle;
 }
 
-export function identityResolver({
-  store,
-  jwt,
-  now = Date.now,
-}: ResolverOptions): IdentityResolver {
-  return async (field) => {
+export function identityResolver(o: ResolverOptions): IdentityResolver {
+  const resolve = fieldResolver(o);
+  return async (field, address) => {
+    const result = await o.credentials.attempt(
+      address,
+      () => resolve(field),
+      (r) => !r.ok,
+    );
+    if (!isThrottled(result)) return result;
+    const text = result.reason;
+    return {
+      ok: false,
+      errorCode: ErrorCode.Unspecified,
+      text,
+      closeCode: CloseCode.PolicyViolation,
+    };
+  };
+}
+
+function fieldResolver({ store, jwt, now = Date.now }: ResolverOptions) {
+  return async (field: string): Promise<IdentityResult> => {
     const token = await store.findToken(field);
     if (token) {
       if (token.expiresAt <= now()) {

@@ -59,7 +59,12 @@ export function mountZwibbler(transport: HttpTransport, context: ProtocolContext
       store,
       documents,
       registry,
-      resolveIdentity: identityResolver({ store, jwt: configuredJwtVerifier(config, now), now }),
+      resolveIdentity: identityResolver({
+        store,
+        jwt: configuredJwtVerifier(config, now),
+        now,
+        credentials: context.credentials,
+      }),
       limits: {
         maxMessageBytes: config.MaxMessageBytes,
         maxDocumentBytes: config.MaxDocumentBytes,

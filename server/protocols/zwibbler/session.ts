@@ -230,7 +230,7 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
   }
 
   private async join(init: InitMessage): Promise<void> {
-    const admission = await admit(init, this.ctx.resolveIdentity);
+    const admission = await admit(init, this.ctx.resolveIdentity, this.socket.remoteAddress);
     if (!admission.ok) return this.refuse(admission.refusal);
     const { identity, mode, missingCode } = admission;
     this.layout = admission.layout;

@@ -13,7 +13,7 @@ type Lookup =
   | { kind: 'looking' }
   | { kind: 'plain' }
   | { kind: 'class'; info: ClassInfo }
-  | { kind: 'unreachable'; problem: string };
+  | { kind: 'unreachable'; problem: string; title?: string };
 
 /** `raw`: the path segment as typed, decoded; `fragmentToken`: a teacher link's `#token=`. */
 export function BoardRoute({ raw, fragmentToken }: { raw: string; fragmentToken?: string }) {
@@ -30,6 +30,13 @@ export function BoardRoute({ raw, fragmentToken }: { raw: string; fragmentToken?
         location.replace(`/board/${encodeURIComponent(reply.value.code)}${location.search}`);
       } else if (reply.ok) {
         setLookup({ kind: 'class', info: reply.value });
+      } else if (reply.status === 429) {
+        // Too many codes tried from this network: the hub has not said whether this is a class.
+        setLookup({
+          kind: 'unreachable',
+          title: 'The hub asks you to wait',
+          problem: `The hub answered: ${reply.error}.`,
+        });
       } else if (reply.status >= 400 && reply.status < 500) {
         setLookup({ kind: 'plain' });
       } else {
@@ -54,7 +61,7 @@ export function BoardRoute({ raw, fragmentToken }: { raw: string; fragmentToken?
     case 'unreachable':
       return (
         <main className="join">
-          <h1>Cannot reach the hub</h1>
+          <h1>{lookup.title ?? 'Cannot reach the hub'}</h1>
           <p>{lookup.problem}</p>
           <button type="button" onClick={() => setAttempt((a) => a + 1)}>
             Try again

@@ -14,7 +14,7 @@ import type { LiveDocuments } from '../live-document';
 import type { DocumentStore } from '../../../store/types';
 import { credentialsMatch, parseBasicAuth } from '../../../auth/basic-auth';
 import type { Credentials } from '../../../auth/basic-auth';
-import { BodyTooLargeError, readBody } from '../../../transport/reply';
+import { BodyTimeoutError, BodyTooLargeError, readBody } from '../../../transport/reply';
 import { MalformedFormError, parseForm } from './form';
 import type { FormParams } from './form';
 import type { LoginThrottle } from '../../../auth/login-throttle';
@@ -75,6 +75,7 @@ export class ManagementApi {
       params = await parseForm(req.headers['content-type'], body, url.searchParams);
     } catch (err) {
       if (err instanceof BodyTooLargeError) return { status: 413, text: 'Request too large' };
+      if (err instanceof BodyTimeoutError) return { status: 408, text: 'Request timeout' };
       if (err instanceof MalformedFormError) return { status: 400, text: 'Malformed form body' };
       throw err;
     }
@@ -177,8 +178,8 @@ function send(res: ServerResponse, reply: Reply): void {
   const headers: Record<string, string | number> = {};
   if (reply.text !== undefined) headers.Status = headerSafe(reply.text);
   if (reply.status === 429) headers['Retry-After'] = /(\d+) s$/.exec(reply.text ?? '')?.[1] ?? 60;
-  // The rest of a too-large body is never read: close, or the socket sits half-read until requestTimeout.
-  if (reply.status === 413) headers.Connection = 'close';
+  // The rest of a too-large or too-slow body is never read: close, or the socket sits half-read.
+  if (reply.status === 413 || reply.status === 408) headers.Connection = 'close';
   if (reply.body) {
     // The reference says `text`; the bytes are opaque, so say so
     // (docs/protocols/zwibbler.md#the-content-type-of-dumpdocument).
