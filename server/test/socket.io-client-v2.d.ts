@@ -8,6 +8,7 @@ declare module 'socket.io-client-v2' {
     transports?: string[];
     timeout?: number;
     extraHeaders?: Record<string, string>;
+    forceNode?: boolean;
   }
 
   export interface EngineSocket {
