@@ -70,6 +70,9 @@ line_tests() {
   cp "$binary" "$saved"
   trap 'mkdir -p "$(dirname "$binary")" && mv "$saved" "$binary" &&
     echo "node-line: better-sqlite3 is back to the build it had" >&2' EXIT
+  # Interrupted too: the EXIT trap runs only when the shell exits by itself.
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
   npm run test:unit -- --no-browser
 }
 
