@@ -25,7 +25,16 @@ if (files.length === 0) {
 if (noBrowser) console.error(`run-tests: ${files.length} files, without *.browser.test.ts`);
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-timeout=180000', '--test-concurrency=2', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-timeout=180000',
+    '--test-concurrency=2',
+    // Node 22 writes TAP when stdout is not a terminal; 24 and newer write spec.
+    '--test-reporter=spec',
+    ...files,
+  ],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
