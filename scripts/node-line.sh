@@ -53,7 +53,7 @@ node_build() {
     npm pack "$package@$version" --pack-destination "$tmp" --silent >/dev/null
     tar -xzf "$tmp/$package-$version.tgz" -C "$tmp"
     # Another run may have fetched it meanwhile; either copy is the same build.
-    mv -T "$tmp/package" "$dir" 2>/dev/null || [ -x "$dir/bin/node" ]
+    mv -T "$tmp/package" "$dir" 2>/dev/null || [ -x "$dir/bin/node" ] || die "cannot create $dir"
     rm -rf "$tmp"
   fi
   [ "$("$dir/bin/node" --version)" = "v$version" ] || die "$dir/bin/node is not Node $version"
