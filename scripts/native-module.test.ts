@@ -11,7 +11,8 @@ test('moduleAbi reads the NODE_MODULE_VERSION from the init symbol', () => {
 });
 
 test('node_modules holds the Node build while tests run, and Electron needs another', () => {
-  // npm test runs `native-module.ts node` first; Node 20 is ABI 115.
+  // npm test runs `native-module.ts node` first, on whichever Node line runs the
+  // tests (Node 24 is ABI 137, 26 is 147).
   assert.equal(moduleAbi(fs.readFileSync(betterSqliteBinary())), Number(process.versions.modules));
   assert.equal(runtimeAbi('node'), Number(process.versions.modules));
   const electron = runtimeAbi('electron');

@@ -1,9 +1,9 @@
 // better-sqlite3 is a native module built for one ABI at a time: Node's for
 // `npm test` and `lanboard serve`, Electron's for `npm start` and the
-// installers (style guide B9, "the ABI flip"). This script makes sure the
-// build in node_modules is the one the next command needs, and says so
-// loudly when it is not, instead of letting it fail later with "was compiled
-// against a different Node.js version".
+// installers (docs/desktop.md#the-native-module-one-build-for-node-one-for-electron).
+// This script makes sure the build in node_modules is the one the next command
+// needs, and says so loudly when it is not, instead of letting it fail later
+// with "was compiled against a different Node.js version".
 //   node --import tsx scripts/native-module.ts node      (npm test)
 //   node --import tsx scripts/native-module.ts electron  (npm start, npm run dist)
 import { spawnSync } from 'node:child_process';

@@ -2,13 +2,14 @@
 // package.json before anything is built; signing variables reach
 // electron-builder only through scripts/release-env.ts, never straight from a
 // secret; each leg builds, installs what teachers install and smoke-tests it;
-// the release is drafted from the three legs. Each check is also shown to
-// fire on a workflow that breaks it.
+// the release is drafted from the three legs; every job runs on the primary
+// Node line. Each check is also shown to fire on a workflow that breaks it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
+import { readNodeLines } from './node-lines';
 import { SECRET_PREFIX, SIGNING_VARIABLES } from './release-env';
 import { tagProblem } from './release-version';
 
@@ -21,6 +22,7 @@ interface Step {
   shell?: string;
   run?: string;
   uses?: string;
+  with?: Record<string, unknown>;
   if?: string;
   env?: Record<string, string>;
   'timeout-minutes'?: number;
@@ -57,6 +59,14 @@ function workflowProblems(w: Workflow): string[] {
     problems.push('installers do not wait for the version check');
   if (!release || !needs(release).includes('installers') || !needs(release).includes('version'))
     problems.push('release does not need the version check and the installers');
+  // The primary Node line, the desktop app's: docs/development.md#node-lines.
+  const primary = readNodeLines()[0]!.line;
+  for (const [name, job] of Object.entries(w.jobs))
+    for (const step of job.steps)
+      if (step.uses?.startsWith('actions/setup-node@') && step.with?.['node-version'] !== primary)
+        problems.push(
+          `${name} runs on Node ${String(step.with?.['node-version'])}, not ${primary}`,
+        );
 
   // Signing: no step, job or workflow sets a signing variable itself.
   const envs = [
@@ -163,6 +173,16 @@ describe('the release workflow', () => {
     assert.deepEqual(workflowProblems(w).slice(0, 2), [
       'no version job running scripts/release-version.ts on $GITHUB_REF',
       'installers do not wait for the version check',
+    ]);
+  });
+
+  test('a job on another Node line than the primary one is caught', () => {
+    const w = workflow();
+    w.jobs.version!.steps.find((s) => s.uses?.startsWith('actions/setup-node@'))!.with = {
+      'node-version': 22,
+    };
+    assert.deepEqual(workflowProblems(w), [
+      `version runs on Node 22, not ${readNodeLines()[0]!.line}`,
     ]);
   });
 

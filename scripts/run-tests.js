@@ -1,24 +1,40 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under the given folders with Node's test runner through
-// tsx. Node 20 does not expand globs for --test, and npm's shell has no `**`.
+// tsx. Node 20 did not expand globs for --test, and npm's shell has no `**`.
+// --no-browser leaves out the *.browser.test.ts files, which drive Chromium:
+// the Node lines other than the primary one run without them
+// (docs/development.md#node-lines).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const roots = process.argv.slice(2);
+const args = process.argv.slice(2);
+const noBrowser = args.includes('--no-browser');
+const roots = args.filter((a) => a !== '--no-browser');
 const files = roots
   .flatMap((root) =>
     fs.readdirSync(root, { recursive: true }).map((f) => path.join(root, String(f))),
   )
   .filter((f) => f.endsWith('.test.ts') && !f.split(path.sep).includes('node_modules'))
+  .filter((f) => !(noBrowser && f.endsWith('.browser.test.ts')))
   .sort();
 if (files.length === 0) {
   console.error(`no test files under ${roots.join(', ')}`);
   process.exit(1);
 }
+if (noBrowser) console.error(`run-tests: ${files.length} files, without *.browser.test.ts`);
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-timeout=180000', '--test-concurrency=2', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-timeout=180000',
+    '--test-concurrency=2',
+    // Node 22 writes TAP when stdout is not a terminal; 24 and newer write spec.
+    '--test-reporter=spec',
+    ...files,
+  ],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

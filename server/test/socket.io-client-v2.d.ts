@@ -10,6 +10,7 @@ declare module 'socket.io-client-v2' {
     extraHeaders?: Record<string, string>;
     /** The source address (the WebSocket transport honours it; polling does not). */
     localAddress?: string;
+    forceNode?: boolean;
   }
 
   export interface EngineSocket {

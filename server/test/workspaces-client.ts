@@ -74,7 +74,15 @@ export class WorkspaceClient {
   }
 
   static connect(url: string, options: ClientOptions = {}): Promise<WorkspaceClient> {
-    const socket = io(url, { forceNew: true, reconnection: false, timeout: 5000, ...options });
+    // forceNode: the `ws` package, as the client had on Node 20. From Node 22 it
+    // would pick Node's global WebSocket, which sends no extraHeaders (Origin).
+    const socket = io(url, {
+      forceNew: true,
+      reconnection: false,
+      timeout: 5000,
+      forceNode: true,
+      ...options,
+    });
     const client = new WorkspaceClient(socket);
     open.add(client);
     return new Promise((resolve, reject) => {

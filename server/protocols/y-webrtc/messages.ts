@@ -74,16 +74,31 @@ function describeType(type: unknown): string {
 }
 
 /**
- * A relayed publish: the client's whole object with `clients` set, as the
- * reference sends it. JSON.parse takes any depth but JSON.stringify recurses,
- * so a deeply nested `data` is refused rather than allowed to throw elsewhere.
+ * How many levels of objects and arrays a relayed publish may nest; signaling
+ * data nests a few. JSON.parse takes any depth, and JSON.stringify overflowed
+ * its stack some 4000 levels down up to Node 24 but not on Node 26: a fixed
+ * limit refuses the same messages on every Node
+ * (docs/protocols/y-webrtc.md#deeply-nested-data-is-refused).
  */
-export function encodePublish(message: Record<string, unknown>, clients: number): string {
-  try {
-    return JSON.stringify({ ...message, clients });
-  } catch {
-    throw new SignalFormatError('message is nested too deeply to relay');
+export const MAX_PUBLISH_DEPTH = 1000;
+
+/** Whether `value` nests objects or arrays more than `limit` deep, found without recursing. */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 1 }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    if (next.depth > limit) return true;
+    for (const child of Object.values(next.value))
+      pending.push({ value: child, depth: next.depth + 1 });
   }
+  return false;
+}
+
+/** A relayed publish: the client's whole object with `clients` set, as the reference sends it. */
+export function encodePublish(message: Record<string, unknown>, clients: number): string {
+  if (nestsDeeperThan(message, MAX_PUBLISH_DEPTH))
+    throw new SignalFormatError('message is nested too deeply to relay');
+  return JSON.stringify({ ...message, clients });
 }
 
 export const PONG = JSON.stringify({ type: 'pong' });

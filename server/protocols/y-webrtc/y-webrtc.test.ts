@@ -9,7 +9,12 @@ import WebSocket from 'ws';
 import type { RawData } from 'ws';
 import { sleep, startHub } from '../../test/hub-fixture';
 import type { TestHub } from '../../test/hub-fixture';
-import { decodeSignalMessage, SignalFormatError } from './messages';
+import {
+  decodeSignalMessage,
+  encodePublish,
+  MAX_PUBLISH_DEPTH,
+  SignalFormatError,
+} from './messages';
 
 type Json = Record<string, unknown>;
 
@@ -300,7 +305,8 @@ describe('bad input closes only that connection (the reference throws in its han
 
   test('a publish nested too deeply to relay closes with 1002, not a thrown handler', async () => {
     const topic = freshTopic();
-    // Large enough to overflow JSON.stringify's recursion, within a raised size limit.
+    // Far past MAX_PUBLISH_DEPTH, and past where JSON.stringify overflowed up to
+    // Node 24, within a raised size limit.
     const depth = 200_000;
     const deep = `{"type":"publish","topic":${JSON.stringify(topic)},"data":${'['.repeat(depth)}${']'.repeat(depth)}}`;
     const big = await startHub({ SignalMaxMessageBytes: 1024 * 1024 });
@@ -314,6 +320,22 @@ describe('bad input closes only that connection (the reference throws in its han
     } finally {
       await big.stop();
     }
+  });
+
+  test('a publish nests up to MAX_PUBLISH_DEPTH levels, on every Node', () => {
+    const nested = (levels: number) => JSON.parse('['.repeat(levels) + ']'.repeat(levels));
+    // The message object is the first level, its data the second.
+    const publish = (levels: number) => ({ type: 'publish', topic: 't', data: nested(levels - 1) });
+    const relayed = JSON.parse(encodePublish(publish(MAX_PUBLISH_DEPTH), 2));
+    assert.deepEqual(relayed, { ...publish(MAX_PUBLISH_DEPTH), clients: 2 });
+    assert.throws(
+      () => encodePublish(publish(MAX_PUBLISH_DEPTH + 1), 2),
+      (err) => err instanceof SignalFormatError && /nested too deeply/.test(err.message),
+    );
+    // Deep objects count as arrays do.
+    let deepObject: unknown = {};
+    for (let i = 1; i < MAX_PUBLISH_DEPTH; i++) deepObject = { a: deepObject };
+    assert.throws(() => encodePublish({ type: 'publish', data: deepObject }, 1), SignalFormatError);
   });
 
   test('decodeSignalMessage raises SignalFormatError, never another error', () => {

@@ -11,15 +11,19 @@ import { decodeFrame } from './codec';
 import { YjsRoom } from './room';
 import type { RoomMember } from './room';
 
-const BROADCAST_MS = 50;
+// Long enough that a busy machine does not stall 500 ms between two statements,
+// which would let the second update go out at once.
+const BROADCAST_MS = 500;
 const rooms: YjsRoom[] = [];
 after(() => rooms.forEach((r) => r.destroy()));
 
 class Member implements RoomMember {
   readonly controlledIds = new Set<number>();
   readonly frames: Uint8Array[] = [];
+  readonly times: number[] = [];
   deliver(frame: Uint8Array): void {
     this.frames.push(frame);
+    this.times.push(performance.now());
   }
 }
 
@@ -54,8 +58,13 @@ test('updates within the broadcast interval go out as one merged frame', async (
   await nextTurn();
   assert.equal(member.frames.length, 1, 'the next ones wait for the interval');
 
-  await new Promise((r) => setTimeout(r, BROADCAST_MS + 30));
+  const deadline = performance.now() + BROADCAST_MS + 5000;
+  while (member.frames.length < 2 && performance.now() < deadline)
+    await new Promise((r) => setTimeout(r, 10));
   assert.equal(member.frames.length, 2, 'then go out together');
+  assert.ok(member.times[1]! - member.times[0]! >= BROADCAST_MS - 1, 'no sooner than the interval');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(member.frames.length, 2, 'in one frame');
   const reader = new Y.Doc();
   for (const frame of member.frames) {
     for (const m of decodeFrame(frame)) {
