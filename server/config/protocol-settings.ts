@@ -127,7 +127,7 @@ export const PROTOCOL_SETTINGS: Setting[] = [
     key: 'ChatPath',
     parse: mountPath,
     default: '/chat',
-    doc: 'Mount path of the WebSocket chat. A client asking for the `beej-chat-protocol` subprotocol reaches the chat on any path.',
+    doc: 'Path of the WebSocket chat that discovery announces. A client asking for the `beej-chat-protocol` subprotocol reaches the chat on any path; here, one without it gets 400, as from the original.',
   }),
   setting({
     key: 'ChatMaxMessageChars',

@@ -265,6 +265,13 @@ export class HttpTransport {
       return rejectUpgrade(socket, 403, 'Forbidden');
     }
     const subprotocol = endpoint.selectSubprotocol?.(offered);
+    if (endpoint.requiresSubprotocol && !subprotocol) {
+      const remote = normalizeAddress(req.socket.remoteAddress);
+      this.refusalLog.note(remote, 'WebSocket without its subprotocol', {
+        endpoint: endpoint.name,
+      });
+      return rejectUpgrade(socket, 400, 'Unknown protocol');
+    }
     this.chosen.set(req, subprotocol);
     const compress = this.options.compression && (endpoint.allowsCompression?.(url) ?? true);
     const wss = this.webSocketServer(

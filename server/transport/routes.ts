@@ -33,6 +33,8 @@ export interface WebSocketEndpoint {
   readonly subprotocols?: readonly string[];
   /** Picks the subprotocol to echo from those offered; undefined echoes none. */
   selectSubprotocol?(offered: ReadonlySet<string>): string | undefined;
+  /** True refuses an upgrade for which selectSubprotocol picks none, with 400 `Unknown protocol`. */
+  readonly requiresSubprotocol?: boolean;
   /** Largest message accepted from a client here, in place of the transport's maxMessageBytes. */
   readonly maxMessageBytes?: number;
   /** False turns permessage-deflate off for this connection (for example `?compression=0`). */

@@ -114,12 +114,10 @@ describe('routing', () => {
     await c.close();
   });
 
-  test('at /chat without a subprotocol: accepted (the path is ours), none echoed', async () => {
-    const c = await open(chatUrl, { protocols: [] });
-    assert.equal(c.protocol, '');
-    c.send('chat-join', { username: 'plain' });
-    assert.equal(await c.next(), chatJson('chat-join', { username: 'plain' }));
-    await c.close();
+  test('at /chat without a subprotocol: 400 Unknown protocol, as the original answers', async () => {
+    const before = t.hub.stats().connections;
+    assert.equal(await upgradeStatus(chatUrl, { protocols: [] }), 400);
+    assert.equal(t.hub.stats().connections, before);
   });
 
   test('at / without a subprotocol: 404, the chat is not reached', async () => {
@@ -133,8 +131,9 @@ describe('routing', () => {
     assert.equal(await upgradeStatus(`${t.wsUrl}/`, { protocols: ['BEEJ-CHAT-PROTOCOL-X'] }), 404);
   });
 
-  test('at /chat with only a wrong subprotocol: none is echoed, so the client refuses the handshake', async () => {
-    await assert.rejects(open(chatUrl, { protocols: ['other'] }), /no subprotocol/);
+  test('at /chat with only a wrong subprotocol: 400, the chat is not reached', async () => {
+    assert.equal(await upgradeStatus(chatUrl, { protocols: ['other'] }), 400);
+    assert.equal(await upgradeStatus(chatUrl, { protocols: ['beej-chat'] }), 400);
     await chatClients(0);
   });
 });

@@ -1,6 +1,6 @@
 // The chat's WebSocket endpoint. The `beej-chat-protocol` subprotocol selects it
-// on any path (the original client connects to `/`); at ChatPath it also takes
-// clients that name no subprotocol.
+// on any path (the original client connects to `/`). At ChatPath, the address
+// discovery announces, an upgrade without it gets 400 as from the original.
 import { allowsLanOrigin } from '../../transport/lan-origins';
 import { mountedAt } from '../../transport/routes';
 import type { WebSocketEndpoint } from '../../transport/routes';
@@ -26,6 +26,7 @@ export function chatEndpoint(
     path: mountedAt(path),
     subprotocols: [CHAT_SUBPROTOCOL],
     selectSubprotocol: (offered) => (offered.has(CHAT_SUBPROTOCOL) ? CHAT_SUBPROTOCOL : undefined),
+    requiresSubprotocol: true,
     allowsOrigin: options.lanOriginsOnly
       ? (origin, request) => allowsLanOrigin(origin, request.headers.host)
       : undefined,
