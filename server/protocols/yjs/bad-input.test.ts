@@ -62,6 +62,7 @@ describe('malformed frames', () => {
     ['a truncated varint', '80', 1002, /truncated varint/],
     ['an unknown message type', '07', 1002, /unknown message type 7/],
     ['an unknown sync type', '00 05 00', 1002, /unknown sync message type 5/],
+    ['an unknown sync type, no payload', '00 05', 1002, /unknown sync message type 5/],
     ['a length past the end of the frame', '00 02 7f 01', 1002, /runs past the end/],
     ['an update that is not Yjs', '00 02 06 ff ff ff ff ff ff', 1002, /malformed Yjs content/],
     ['a state vector that is not Yjs', '00 00 03 05 ff ff', 1002, /malformed Yjs content/],

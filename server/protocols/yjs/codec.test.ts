@@ -89,6 +89,8 @@ describe('malformed frames', () => {
     ['a length past the end', '00 02 05 01 02', /runs past the end/],
     ['an unknown message type', '07', /unknown message type 7/],
     ['an unknown sync type', '00 09 00', /unknown sync message type 9/],
+    ['an unknown sync type with nothing after it', '00 09', /unknown sync message type 9/],
+    ['an unknown sync type before a cut length', '00 03 ff', /unknown sync message type 3/],
     ['a varint over 53 bits', '00 02 ff ff ff ff ff ff ff ff 01', /53 bits/],
   ];
   for (const [what, frame, reason] of refused) {

@@ -76,10 +76,12 @@ function decodeOne(reader: Reader): YjsMessage {
   switch (type) {
     case MessageType.Sync: {
       const syncType = reader.varUint();
-      const payload = reader.varBytes();
-      if (syncType === SyncType.Step1) return { type: 'sync-step1', stateVector: payload };
-      if (syncType === SyncType.Step2) return { type: 'sync-step2', update: payload };
-      if (syncType === SyncType.Update) return { type: 'update', update: payload };
+      // The subtype is judged before its payload is read, so that an unknown
+      // one is named as such whatever bytes follow it.
+      if (syncType === SyncType.Step1)
+        return { type: 'sync-step1', stateVector: reader.varBytes() };
+      if (syncType === SyncType.Step2) return { type: 'sync-step2', update: reader.varBytes() };
+      if (syncType === SyncType.Update) return { type: 'update', update: reader.varBytes() };
       throw new YjsProtocolError(`unknown sync message type ${syncType}`);
     }
     case MessageType.Awareness:
