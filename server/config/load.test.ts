@@ -94,6 +94,13 @@ describe('parseConfigText', () => {
     assert.equal(rawOf(parsed, 'ServerPort'), '1', 'good lines around them still count');
   });
 
+  test("zwibbler-service's SwarmURL is ignored with a warning that names what replaces it", () => {
+    const parsed = parseConfigText('SwarmURL=http://10.0.0.2:3000\n', 'zwibbler.conf');
+    assert.deepEqual(parsed.values.size, 0);
+    assert.equal(parsed.warnings.length, 1);
+    assert.match(parsed.warnings[0]!, /zwibbler\.conf line 1: SwarmURL ignored: .*Database=redis/);
+  });
+
   test('a secret written without = is not echoed in the warning', () => {
     const parsed = parseConfigText(
       'JWTKey s3cr3t-jwt\nSecretPassword: hunter2\nDbPassword pw-123\n',

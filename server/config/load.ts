@@ -45,6 +45,12 @@ export interface ConfigSources {
   flags?: Partial<Record<ConfigKey, { raw: string; flag: string }>>;
 }
 
+/** zwibbler.conf keys of zwibbler-service's own features, and what stands in for them. */
+const FOREIGN_KEYS: Record<string, string> = {
+  SwarmURL:
+    'SwarmURL ignored: zwibbler-service servers swarm, Lanboard hubs share a Redis server instead (Database=redis)',
+};
+
 export function parseConfigText(
   text: string,
   fileName: string,
@@ -66,7 +72,7 @@ export function parseConfigText(
     const name = trimmed.slice(0, eq).trim();
     const setting = SETTING_BY_KEY.get(name);
     if (!setting) {
-      warnings.push(`${where}: unknown key ${name} ignored`);
+      warnings.push(`${where}: ${FOREIGN_KEYS[name] ?? `unknown key ${name} ignored`}`);
       return;
     }
     // Split at the first '=' only: base64 keys end in '='.
