@@ -100,6 +100,24 @@ describe('relays', () => {
     });
   });
 
+  test('an unknown workspace is `destroyed` for any connection, as from the original', async () => {
+    const { a } = await pair();
+    const stranger = await WorkspaceClient.connect(url);
+    const nowhere = {
+      workspace: { id: '_nosuchspace' },
+      attendee: { id: '_nobody' },
+      accessToken: 'x',
+    };
+    stranger.emit('leave', nowhere);
+    await stranger.next('destroyed');
+    // An attendee naming another, unknown workspace hears the same.
+    a.client.emit('mic-toggle', { ...nowhere, attendee: { id: a.reply.attendee.id }, state: true });
+    await a.client.next('destroyed');
+    // A workspace that exists still needs attending first.
+    stranger.emit('leave', { ...nowhere, workspace: { id: a.reply.workspace.id } });
+    assert.equal(await stranger.next('alert'), ALERTS.notAttended);
+  });
+
   test('a negotiation from a connection that never attended is refused, even with a valid token', async () => {
     const { a, b } = await pair();
     const stranger = await WorkspaceClient.connect(url);

@@ -65,5 +65,5 @@ export const toggle =
   async (ctx, socket, raw) => {
     const ok = await ctx.authorize(socket, raw, { self: 'attendee', token: 'required' });
     if (!ok) return;
-    socket.to(ok.ws.id).emit(event, { attendee: { id: ok.me.id }, state: ok.data.state });
+    socket.to(ok.ws.id).emit(event, { attendee: ok.me, state: ok.data.state });
   };

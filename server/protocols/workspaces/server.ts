@@ -238,12 +238,11 @@ export class WorkspacesServer implements WorkspacesContext {
   async authorize(socket: Socket, raw: unknown, rule: Rule): Promise<Authorized | undefined> {
     const data = obj(raw);
     const identity = this.identity(socket);
-    if (!identity) return void this.alert(socket, ALERTS.notAttended);
-    if (!data || idOf(data.workspace) !== identity.workspaceId) {
-      return void this.alert(
-        socket,
-        data && idOf(data.workspace) ? ALERTS.notAttended : ALERTS.badWorkspace,
-      );
+    const named = data ? idOf(data.workspace) : undefined;
+    if (!identity || !data || named !== identity.workspaceId) {
+      // As the original: a workspace that does not exist is `destroyed`, whoever asks.
+      if (named && !(await this.o.store.get(named))) return void socket.emit('destroyed', {});
+      return void this.alert(socket, named || !identity ? ALERTS.notAttended : ALERTS.badWorkspace);
     }
     if (idOf(data[rule.self]) !== identity.attendee.id) {
       return void this.alert(socket, ALERTS.notYou);

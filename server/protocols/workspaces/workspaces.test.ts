@@ -411,7 +411,7 @@ describe('calls', () => {
 });
 
 describe('toggles', () => {
-  test('mic-toggle and cam-toggle reach the others with {attendee, state}', async () => {
+  test("mic-toggle and cam-toggle reach the others with {attendee, state}, the sender's whole record", async () => {
     const { owner, guests } = await room(2);
     const [b, c] = guests as [
       { client: WorkspaceClient; reply: Granted },
@@ -428,12 +428,13 @@ describe('toggles', () => {
       state: true,
     });
     for (const peer of [owner.client, c.client]) {
+      const { id, name, avatar } = b.reply.attendee;
       assert.deepEqual(await peer.next('mic-toggle'), {
-        attendee: { id: b.reply.attendee.id },
+        attendee: { id, name, avatar },
         state: false,
       });
       assert.deepEqual(await peer.next('cam-toggle'), {
-        attendee: { id: b.reply.attendee.id },
+        attendee: { id, name, avatar },
         state: true,
       });
     }
@@ -534,7 +535,9 @@ describe('kick, leave, destroy', () => {
       attendee: guests[0]!.reply.attendee,
       state: 1,
     });
-    assert.equal(await guests[0]!.client.next('alert'), ALERTS.notAttended);
+    // The workspace is gone: `destroyed` again, as the original answers any event for it.
+    assert.deepEqual(await guests[0]!.client.next('destroyed'), {});
+    assert.equal(guests[0]!.client.received('destroyed').length, 2);
   });
 
   test('an attendee leaves: the others get leave, and the old token cannot bring it back', async () => {
