@@ -36,6 +36,11 @@ export function mountWorkspaces(
     pingTimeout: PING_TIMEOUT_MS,
     allowEIO3: true,
     maxHttpBufferSize: config.SignalMaxMessageBytes,
+    // The original's page is served from its own origin, and its Socket.IO 2
+    // client polls with credentials: like the original, any origin is answered
+    // with itself while AllowedOrigins is empty (the hub sets AllowedOrigins'
+    // own CORS headers otherwise). Safe here: nothing on this path reads cookies.
+    cors: config.AllowedOrigins.trim() === '' ? { origin: true, credentials: true } : undefined,
     // Polling is not a WebSocket, but AllowedOrigins applies to it the same way.
     allowRequest: (req, callback) => callback(null, origins.allowsSocket(req.headers.origin)),
   });
