@@ -3,7 +3,16 @@
 // the connection limits (schema.ts).
 import { setting, MiB } from './setting';
 import type { Setting } from './setting';
-import { byteSize, expiration, iceServers, integer, mountPath, text } from './values';
+import {
+  byteSize,
+  callbackObjects,
+  expiration,
+  iceServers,
+  integer,
+  mountPath,
+  optionalUrl,
+  text,
+} from './values';
 
 export const PROTOCOL_SETTINGS: Setting[] = [
   setting({
@@ -104,6 +113,37 @@ export const PROTOCOL_SETTINGS: Setting[] = [
     parse: byteSize(64 * 1024, 64 * 1024 * MiB),
     default: 16 * MiB,
     doc: 'Bytes of stored updates since the last compaction that trigger compaction.',
+  }),
+  setting({
+    key: 'YjsCallbackURL',
+    parse: optionalUrl,
+    default: '',
+    doc: "URL a Yjs room's content is POSTed to after it changes, as y-websocket-server's `CALLBACK_URL`: JSON `{room, data}`, signed with WebhookSecret when that is set. Empty: no callback.",
+  }),
+  setting({
+    key: 'YjsCallbackDebounceMs',
+    parse: integer(0, 3_600_000),
+    default: 2000,
+    doc: "Quiet time after a room's last change before its callback is sent (`CALLBACK_DEBOUNCE_WAIT`).",
+  }),
+  setting({
+    key: 'YjsCallbackMaxWaitMs',
+    parse: integer(0, 3_600_000),
+    default: 10_000,
+    doc: 'Longest wait from a change to its callback while changes keep coming (`CALLBACK_DEBOUNCE_MAXWAIT`).',
+  }),
+  setting({
+    key: 'YjsCallbackTimeoutMs',
+    parse: integer(100, 600_000),
+    default: 5000,
+    doc: 'Deadline of one callback call (`CALLBACK_TIMEOUT`); a failed call is logged and not retried.',
+  }),
+  setting({
+    key: 'YjsCallbackObjects',
+    parse: callbackObjects,
+    default: {},
+    defaultText: '{}',
+    doc: 'The shared types the callback carries, as `CALLBACK_OBJECTS`: a JSON object of names and types (`Array`, `Map`, `Text`, `XmlFragment`, `XmlElement`), such as `{"board":"Map"}`.',
   }),
   setting({
     key: 'ClassMaxMembers',

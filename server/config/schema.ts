@@ -13,7 +13,7 @@ import {
   optionalUrl,
   text,
 } from './values';
-import type { IceServer } from './values';
+import type { CallbackType, IceServer } from './values';
 import { LOG_FORMATS, LOG_LEVELS } from '../log/logger';
 import { defaultDataDir } from './paths';
 import { PROTOCOL_SETTINGS } from './protocol-settings';
@@ -71,6 +71,11 @@ export interface HubConfig {
   YjsMaxRooms: number;
   YjsCompactUpdates: number;
   YjsCompactBytes: number;
+  YjsCallbackURL: string;
+  YjsCallbackDebounceMs: number;
+  YjsCallbackMaxWaitMs: number;
+  YjsCallbackTimeoutMs: number;
+  YjsCallbackObjects: Record<string, CallbackType>;
   ClassMaxMembers: number;
   ClassCodeAttemptsPerMinute: number;
   ClassStreamsPerMember: number;
@@ -228,7 +233,7 @@ export const SETTINGS: Setting[] = [
     key: 'WebhookSecret',
     parse: text,
     default: '',
-    doc: 'When set, every webhook call carries `X-Lanboard-Signature: sha256=<hex>`, the HMAC-SHA256 of the body with this key.',
+    doc: 'When set, every call of the Zwibbler webhook and of the Yjs change callback carries `X-Lanboard-Signature: sha256=<hex>`, the HMAC-SHA256 of the body with this key.',
     secret: true,
   }),
   setting({

@@ -164,3 +164,26 @@ export const iceServers: Parser<IceServer[]> = (raw) => {
   if (!valid) throw new ValueError(allowed);
   return value as IceServer[];
 };
+
+/** The shared types a Yjs change callback can read, by y-websocket-server's names. */
+export const CALLBACK_TYPES = ['Array', 'Map', 'Text', 'XmlFragment', 'XmlElement'] as const;
+export type CallbackType = (typeof CALLBACK_TYPES)[number];
+
+/** A JSON object of shared type names and their types, as y-websocket-server's CALLBACK_OBJECTS. */
+export const callbackObjects: Parser<Record<string, CallbackType>> = (raw) => {
+  const allowed = `a JSON object such as {"board":"Map"}; each type one of ${CALLBACK_TYPES.join(', ')}`;
+  if (raw.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ValueError(allowed);
+  }
+  const valid =
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((t) => (CALLBACK_TYPES as readonly unknown[]).includes(t));
+  if (!valid) throw new ValueError(allowed);
+  return value as Record<string, CallbackType>;
+};

@@ -9,7 +9,9 @@ import type { IncomingMessage } from 'node:http';
 import { isThrottled } from '../../auth/credential-throttle';
 import { configuredJwtVerifier } from '../../auth/jwt';
 import { roomAccessCheck } from '../../auth/room-access';
+import type { HubConfig } from '../../config/schema';
 import type { MountedProtocol, ProtocolContext } from '../../hub/protocol';
+import type { Logger } from '../../log/logger';
 import { startPeriodicPurge } from '../../store/periodic-purge';
 import { openYjsStore } from '../../store/open-store';
 import type { YjsStore } from '../../store/yjs-store';
@@ -18,6 +20,7 @@ import { CloseCode } from '../../transport/close-codes';
 import type { HttpTransport } from '../../transport/http-server';
 import { mountedAt, parseSubprotocols } from '../../transport/routes';
 import type { UpgradeContext } from '../../transport/routes';
+import { ChangeCallback } from './change-callback';
 import { clearRoom } from './clear';
 import { encodePermissionDenied } from './codec';
 import { YjsConnection } from './connection';
@@ -67,6 +70,7 @@ export function mountYjs(
   const { config, registry, now } = context;
   const log = context.log.child({ protocol: YJS_PROTOCOL });
   const store = options.store ?? openYjsStore(config, now, context.redis);
+  const changes = changeCallbackFrom(config, log);
   const rooms = new YjsRooms(
     store,
     {
@@ -79,6 +83,7 @@ export function mountYjs(
     // Rooms cross hubs only when there are other hubs to reach.
     context.redis ? context.bus : undefined,
     context.faults,
+    changes,
   );
   const checkAccess = roomAccessCheck({
     store: context.store,
@@ -230,9 +235,24 @@ export function mountYjs(
     async stop() {
       await purge.stop();
       await rooms.stop();
+      await changes?.stop(); // after the rooms: their last stored changes are reported
       await store.close();
     },
   };
+}
+
+/** The change callback, when YjsCallbackURL is set. */
+function changeCallbackFrom(config: HubConfig, log: Logger): ChangeCallback | undefined {
+  if (!config.YjsCallbackURL) return undefined;
+  return new ChangeCallback({
+    url: config.YjsCallbackURL,
+    debounceMs: config.YjsCallbackDebounceMs,
+    maxWaitMs: config.YjsCallbackMaxWaitMs,
+    timeoutMs: config.YjsCallbackTimeoutMs,
+    objects: config.YjsCallbackObjects,
+    secret: config.WebhookSecret || undefined,
+    log: log.child({ component: 'change-callback' }),
+  });
 }
 
 /** The raw path after the mount, cut at `?`: `/yjs/my%20room` is room `my%20room`. */

@@ -11,6 +11,7 @@ import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Bus } from '../../cluster/bus';
 import type { StorageFaults } from '../../hub/storage-faults';
+import type { RoomChanges } from './change-callback';
 import type { Logger } from '../../log/logger';
 import type { YjsStore } from '../../store/yjs-store';
 import { encodeAwareness, encodeUpdate } from './codec';
@@ -76,14 +77,17 @@ export class YjsRoom {
     log: Logger,
     stored: { updates: number; bytes: number; firstBytes: number },
     private readonly faults: StorageFaults | undefined,
+    private readonly changes: RoomChanges | undefined,
   ) {
     this.doc = new Y.Doc({ gc: true });
     this.awareness = new Awareness(this.doc);
     this.awareness.setLocalState(null); // the hub itself is not a participant
     this.commits = new RoomCommits(name, store, limits, log, stored, {
       // Other hubs show what they are told at once: tell them only what is stored.
-      committed: (batch) =>
-        this.link?.announceUpdate(batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch)),
+      committed: (batch) => {
+        this.link?.announceUpdate(batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch));
+        this.changes?.changed(this.name, this.doc);
+      },
       failed: (err) => this.writesFailed(err.message),
       recovered: () => this.writesRecovered(),
     });
@@ -95,8 +99,11 @@ export class YjsRoom {
     store: YjsStore,
     limits: RoomLimits,
     log: Logger,
-    /** Other hubs, when the hub shares a bus with them; where failed writes are reported. */
-    hub: { bus?: Bus; faults?: StorageFaults } = {},
+    /**
+     * Other hubs, when the hub shares a bus with them; where failed writes are
+     * reported; who hears of stored changes (the change callback).
+     */
+    hub: { bus?: Bus; faults?: StorageFaults; changes?: RoomChanges } = {},
   ): Promise<YjsRoom> {
     const stored = await store.load(name);
     const stats = {
@@ -104,7 +111,7 @@ export class YjsRoom {
       bytes: stored.bytes,
       firstBytes: stored.updates[0]?.length ?? 0,
     };
-    const room = new YjsRoom(name, store, limits, log, stats, hub.faults);
+    const room = new YjsRoom(name, store, limits, log, stats, hub.faults, hub.changes);
     try {
       if (stored.updates.length > 0) Y.applyUpdate(room.doc, Y.mergeUpdates(stored.updates));
     } catch (err) {
@@ -224,6 +231,7 @@ export class YjsRoom {
     this.commits.dispose();
     if (this.fault !== undefined) this.writesRecovered(); // the room and its queue are gone
     clearTimeout(this.broadcastTimer); // members resync on their next connection
+    this.changes?.closing(this.name);
     this.awareness.destroy();
     this.doc.destroy();
   }

@@ -8,6 +8,7 @@ import type { StorageFaults } from '../../hub/storage-faults';
 import { within } from '../../hub/within';
 import type { Logger } from '../../log/logger';
 import type { YjsStore } from '../../store/yjs-store';
+import type { RoomChanges } from './change-callback';
 import { YjsRoom } from './room';
 import type { RoomLimits } from './room';
 
@@ -41,6 +42,8 @@ export class YjsRooms {
     private readonly bus?: Bus,
     /** Where rooms report writes that fail (the hub's health). */
     private readonly faults?: StorageFaults,
+    /** Who hears of the rooms' stored changes (the change callback). */
+    private readonly changes?: RoomChanges,
   ) {
     this.stopResyncing =
       bus?.onGap(() => {
@@ -74,6 +77,7 @@ export class YjsRooms {
       const loading = YjsRoom.load(name, this.store, this.limits, this.log, {
         bus: this.bus,
         faults: this.faults,
+        changes: this.changes,
       });
       const created: Entry = { loading, holders: 0 };
       entry = created;

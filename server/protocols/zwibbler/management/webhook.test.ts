@@ -4,13 +4,13 @@
 // a real hub, real Zwibbler clients and a real HTTP receiver on 127.0.0.1.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SessionRegistry } from '../../../hub/registry';
 import type { Permissions } from '../../../hub/permissions';
 import { createLogger } from '../../../log/logger';
 import { captureLog } from '../../../test/captured-log';
+import { startReceiver as startHttpReceiver, waitFor } from '../../../test/http-receiver';
+import type { Receiver, Reply } from '../../../test/http-receiver';
 import { sleep, startHub } from '../../../test/hub-fixture';
 import type { TestHub } from '../../../test/hub-fixture';
 import { ZwibblerClient } from '../../../test/zwibbler-client';
@@ -19,84 +19,8 @@ import type { IdleWebhookOptions } from './webhook';
 
 // ---- a real receiver ---------------------------------------------------------
 
-interface Call {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  rawBody: Buffer;
-  at: number;
-  /** Resolves when the connection of this call closes. */
-  closed: Promise<void>;
-}
-
-/** What to do with a call; `n` counts calls for the same body, from 1. Default: 200. */
-type Reply = (res: http.ServerResponse, call: Call, n: number) => void;
-
-interface Receiver {
-  url: string;
-  calls: Call[];
-  /** The calls for one document, in arrival order. */
-  callsFor(documentId: string): Call[];
-  waitForCalls(documentId: string, count: number, timeoutMs?: number): Promise<Call[]>;
-  close(): Promise<void>;
-}
-
-const ok: Reply = (res) => res.end();
-
-async function startReceiver(reply: Reply = ok): Promise<Receiver> {
-  const calls: Call[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    const closed = new Promise<void>((resolve) => res.once('close', () => resolve()));
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const rawBody = Buffer.concat(chunks);
-      const call: Call = {
-        method: req.method ?? '',
-        path: req.url ?? '',
-        headers: req.headers,
-        body: rawBody.toString('utf8'),
-        rawBody,
-        at: Date.now(),
-        closed,
-      };
-      calls.push(call);
-      const n = calls.filter((c) => c.body === call.body).length;
-      reply(res, call, n);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const callsFor = (documentId: string): Call[] =>
-    calls.filter((c) => new URLSearchParams(c.body).get('documentID') === documentId);
-  const receiver: Receiver = {
-    url: `http://127.0.0.1:${port}/hook`,
-    calls,
-    callsFor,
-    async waitForCalls(documentId, count, timeoutMs = 10_000) {
-      await waitFor(
-        `${count} call(s) for ${documentId}`,
-        () => callsFor(documentId).length >= count,
-        timeoutMs,
-      );
-      return callsFor(documentId);
-    },
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-  return receiver;
-}
-
-async function waitFor(what: string, done: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
+const startReceiver = (reply?: Reply): Promise<Receiver> =>
+  startHttpReceiver((c) => new URLSearchParams(c.body).get('documentID') ?? undefined, reply);
 
 const expectedSignature = (secret: string, body: Buffer): string =>
   `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;

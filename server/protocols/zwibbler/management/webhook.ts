@@ -6,13 +6,12 @@
 // (docs/protocols/zwibbler.md#the-webhook-has-a-timeout-retries-and-a-bounded-queue).
 // Calls can be signed with an HMAC instead of carrying the management credentials
 // (docs/protocols/zwibbler.md#the-webhook-can-be-signed-instead-of-carrying-credentials).
-import { createHmac } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
 import type { HubConfig } from '../../../config/schema';
 import { hubVersion } from '../../../config/version';
 import type { RoomInfo, SessionRegistry } from '../../../hub/registry';
 import type { Logger } from '../../../log/logger';
+import { postOnce, SIGNATURE_HEADER, signBody } from '../../../transport/outbound-post';
+import type { PostOutcome } from '../../../transport/outbound-post';
 
 export interface IdleWebhookOptions {
   /** An http:// or https:// URL. */
@@ -48,20 +47,12 @@ export const WEBHOOK_DEFAULTS = {
   maxConcurrent: 4,
 } as const;
 
-/** The header carrying the body's HMAC-SHA256 when a secret is configured. */
-export const SIGNATURE_HEADER = 'X-Lanboard-Signature';
-
 /** The exact body of an idle-session call: keys sorted, as the reference sends it. */
 export function idleSessionBody(documentId: string): string {
   return new URLSearchParams([
     ['documentID', documentId],
     ['event', 'idle-session'],
   ]).toString();
-}
-
-/** `sha256=<hex>`: the HMAC-SHA256 of the exact body bytes, keyed by the secret. */
-export function signBody(secret: string, body: Uint8Array | string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
 type State = 'delay' | 'ready' | 'sending' | 'backoff';
@@ -74,8 +65,6 @@ interface PendingEvent {
   attempts: number;
   timer?: NodeJS.Timeout;
 }
-
-type Outcome = { status: number } | { error: string };
 
 export class IdleWebhook {
   private readonly url: URL;
@@ -262,62 +251,25 @@ export class IdleWebhook {
   }
 
   /** One call; never rejects. */
-  private post(documentId: string): Promise<Outcome> {
+  private async post(documentId: string): Promise<PostOutcome> {
     const body = Buffer.from(idleSessionBody(documentId), 'utf8');
     const headers: Record<string, string> = {
       'Content-Type': 'application/x-www-form-urlencoded',
-      'Content-Length': String(body.length),
       'User-Agent': this.userAgent,
     };
     if (this.authorization) headers['Authorization'] = this.authorization;
     if (this.secret !== undefined) headers[SIGNATURE_HEADER] = signBody(this.secret, body);
-
     const controller = new AbortController();
     this.calls.add(controller);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.timeoutMs);
-
-    return new Promise<Outcome>((resolve) => {
-      let status: number | undefined;
-      let settled = false;
-      const finish = (outcome: Outcome): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.calls.delete(controller);
-        resolve(outcome);
-      };
-      const fail = (err: Error): void => {
-        // The status decides once it has arrived, even if the body is then cut off.
-        if (status !== undefined) return finish({ status });
-        if (timedOut) return finish({ error: `no answer within ${this.timeoutMs} ms` });
-        if (this.stopped) return finish({ error: 'stopped' });
-        finish({ error: err.message || String(err) });
-      };
-      let req: http.ClientRequest;
-      try {
-        req = (this.url.protocol === 'https:' ? https : http).request(this.url, {
-          method: 'POST',
-          headers,
-          signal: controller.signal,
-          agent: false,
-        });
-      } catch (err) {
-        fail(err as Error);
-        return;
-      }
-      req.on('response', (res) => {
-        status = res.statusCode ?? 0;
-        res.on('error', fail);
-        res.on('close', () => finish({ status: status! }));
-        res.resume(); // the body is ignored, as in the reference
+    try {
+      return await postOnce(this.url, body, {
+        headers,
+        timeoutMs: this.timeoutMs,
+        signal: controller.signal,
       });
-      req.on('error', fail);
-      req.end(body);
-    });
+    } finally {
+      this.calls.delete(controller);
+    }
   }
 }
 
