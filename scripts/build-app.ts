@@ -18,7 +18,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * module would share the bundle's URL, so each keeps its source location,
  * relative to the bundle: out/ sits beside server/ in the repo and the asar.
  */
-function sourceImportMetaUrl(outDir: string): Plugin {
+export function sourceImportMetaUrl(outDir: string): Plugin {
   return {
     name: 'source-import-meta-url',
     setup(b) {
@@ -34,14 +34,17 @@ function sourceImportMetaUrl(outDir: string): Plugin {
   };
 }
 
+/** What every bundle for Node shares: the oldest supported line as the target. */
+export const NODE_BUNDLE = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+} as const;
+
 export async function buildApp(outDir = path.join(ROOT, 'out')): Promise<void> {
-  const common = {
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    sourcemap: 'linked',
-    logLevel: 'warning',
-  } as const;
+  const common = NODE_BUNDLE;
   await build({
     ...common,
     entryPoints: [path.join(ROOT, 'app', 'main.ts')],

@@ -4,25 +4,34 @@
 // --no-browser leaves out the *.browser.test.ts files, which drive Chromium:
 // the Node lines other than the primary one run without them
 // (docs/development.md#node-lines).
+// --cli-only keeps the files that run the CLI as a child process
+// (server/test/child-hub.ts): CI runs those once more on the compiled hub.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
 const args = process.argv.slice(2);
 const noBrowser = args.includes('--no-browser');
-const roots = args.filter((a) => a !== '--no-browser');
+const cliOnly = args.includes('--cli-only');
+const roots = args.filter((a) => !a.startsWith('--'));
+const runsTheCli = (f) => {
+  const text = fs.readFileSync(f, 'utf8');
+  return text.includes("child-hub'") && /\b(spawnHub|runCli|BIN)\b/.test(text);
+};
 const files = roots
   .flatMap((root) =>
     fs.readdirSync(root, { recursive: true }).map((f) => path.join(root, String(f))),
   )
   .filter((f) => f.endsWith('.test.ts') && !f.split(path.sep).includes('node_modules'))
   .filter((f) => !(noBrowser && f.endsWith('.browser.test.ts')))
+  .filter((f) => !cliOnly || runsTheCli(f))
   .sort();
 if (files.length === 0) {
   console.error(`no test files under ${roots.join(', ')}`);
   process.exit(1);
 }
 if (noBrowser) console.error(`run-tests: ${files.length} files, without *.browser.test.ts`);
+if (cliOnly) console.error(`run-tests: ${files.length} files that run the CLI`);
 const result = spawnSync(
   process.execPath,
   [

@@ -2,11 +2,19 @@
 // kill the hub, measure its memory or read its exit code and output.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './hub-fixture';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const BIN = fileURLToPath(new URL('../../bin/lanboard.js', import.meta.url));
+/**
+ * The CLI the tests run: `bin/lanboard.js` (the sources, through tsx), or the
+ * file LANBOARD_TEST_CLI names, such as the compiled lib/lanboard.mjs (CI runs
+ * the child-process tests on it once).
+ */
+export const BIN = process.env.LANBOARD_TEST_CLI
+  ? path.resolve(ROOT, process.env.LANBOARD_TEST_CLI)
+  : fileURLToPath(new URL('../../bin/lanboard.js', import.meta.url));
 
 export interface Exit {
   code: number | null;
@@ -43,6 +51,9 @@ export interface SpawnOptions {
   prefix?: string[];
   /** Leaves mDNS on; env must then pin LANBOARD_MDNS_INTERFACE (loopback or a test namespace). */
   mdns?: boolean;
+  /** Another CLI than BIN (a packaged copy), run from `cwd`. */
+  bin?: string;
+  cwd?: string;
 }
 
 /**
@@ -65,7 +76,7 @@ export function spawnHub(
     [
       ...prefixArgs,
       ...(options.prefix ? [process.execPath] : []),
-      BIN,
+      options.bin ?? BIN,
       'serve',
       '--host',
       '127.0.0.1',
@@ -75,7 +86,7 @@ export function spawnHub(
       ...(dataDir ? ['--data-dir', dataDir.dir] : []),
       ...args,
     ],
-    { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: options.cwd ?? ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   running.add(child);
   let err = '';
