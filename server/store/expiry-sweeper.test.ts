@@ -5,12 +5,15 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
 import { captureLog } from '../test/captured-log';
+import { startRedis } from '../test/redis-server';
 import { sleep, startHub, tempDir } from '../test/hub-fixture';
 import type { TestHub } from '../test/hub-fixture';
 import { ZwibblerClient } from '../test/zwibbler-client';
 import { defaultSweepSeconds, ExpirySweeper } from './expiry-sweeper';
 import { MemoryStore } from './memory-store';
+import { RedisStore } from './redis-store';
 import { SqliteStore } from './sqlite-store';
 
 const dir = tempDir('lanboard-expiry-');
@@ -106,12 +109,58 @@ describe('ExpirySweeper', () => {
       store,
       expirationMs: 5000,
       intervalMs: 60_000,
-      isLive: () => false,
+      live: { has: () => false, ids: () => [] },
       log,
       now: () => now,
     });
     assert.deepEqual(await sweeper.sweep(), { documents: 1, tokens: 0 });
     await sweeper.stop();
     assert.ok(lines().some((l) => l.msg === 'expiration sweep' && l.documents === 1));
+  });
+});
+
+describe('several hubs on one Redis', () => {
+  test("a document with clients on one hub outlives every other hub's sweeps", async () => {
+    let shared = Date.UTC(2026, 10, 22);
+    const redis = await startRedis();
+    const settings = {
+      Database: 'redis' as const,
+      DbServer: redis.server,
+      Expiration: 60,
+      ExpirationSweepSeconds: 1,
+    };
+    const a = await startHub(settings, { now: () => shared });
+    const b = await startHub(settings, { now: () => shared });
+    // A side connection: documentLength is not an access.
+    const reader = new RedisStore(new Redis({ host: '127.0.0.1', port: redis.port }));
+    try {
+      const held = await ZwibblerClient.join(`${b.wsUrl}/socket`, {
+        docId: 'held',
+        initialData: 'h',
+      });
+      // 70 s pass in steps shorter than the sweep's quarter of Expiration, each
+      // long enough for both hubs to sweep: hub A never sees a client on it.
+      for (let step = 0; step < 5; step++) {
+        shared += 14_000;
+        await sleep(2500);
+      }
+      assert.equal(
+        await reader.documentLength('held'),
+        1,
+        'hub A deleted a document in use on hub B',
+      );
+      await held.close();
+      await waitFor('hub B to drop the document', async () => b.hub.stats().liveDocuments === 0);
+      shared += 61_000;
+      await waitFor(
+        'the idle document to be purged',
+        async () => (await reader.documentLength('held')) === null,
+      );
+    } finally {
+      await reader.close();
+      await a.stop();
+      await b.stop();
+      await redis.stop();
+    }
   });
 });

@@ -2,7 +2,16 @@
 // (docs/protocols/zwibbler.md#expiration), on a timer instead of inside requests
 // as the reference does
 // (docs/protocols/zwibbler.md#expiration-runs-on-a-timer-and-spares-live-documents).
-// Documents with connected clients are kept however old their last access.
+// Documents with connected clients are kept however old their last access,
+// and each sweep first counts them as accessed: with several hubs on one
+// store, another hub's sweep sees them in use
+// (docs/protocols/zwibbler.md#expiration).
+
+/** The documents with clients on this hub. */
+export interface LiveDocumentIds {
+  has(documentId: string): boolean;
+  ids(): Iterable<string>;
+}
 import type { HubConfig } from '../config/schema';
 import type { Logger } from '../log/logger';
 import type { DocumentStore, PurgeResult } from './types';
@@ -11,8 +20,7 @@ export interface ExpirySweeperOptions {
   store: DocumentStore;
   expirationMs: number;
   intervalMs: number;
-  /** True for documents with connected clients. */
-  isLive: (documentId: string) => boolean;
+  live: LiveDocumentIds;
   log: Logger;
   now: () => number;
 }
@@ -36,21 +44,30 @@ export class ExpirySweeper {
   }
 
   async sweep(): Promise<PurgeResult | undefined> {
-    const { store, expirationMs, isLive, log, now } = this.o;
-    const at = now();
-    const run = store.purgeExpired(at - expirationMs, at, isLive).then(
-      (result) => {
-        const level = result.documents + result.tokens > 0 ? 'info' : 'debug';
-        log[level]({ ...result, olderThanSeconds: expirationMs / 1000 }, 'expiration sweep');
-        return result;
-      },
-      (err: Error) => {
-        log.error({ err: err.message }, 'expiration sweep failed');
-        return undefined;
-      },
-    );
+    const { store, expirationMs, live, log, now } = this.o;
+    const run = this.touchLive()
+      .then(() => {
+        const at = now();
+        return store.purgeExpired(at - expirationMs, at, (id) => live.has(id));
+      })
+      .then(
+        (result) => {
+          const level = result.documents + result.tokens > 0 ? 'info' : 'debug';
+          log[level]({ ...result, olderThanSeconds: expirationMs / 1000 }, 'expiration sweep');
+          return result;
+        },
+        (err: Error) => {
+          log.error({ err: err.message }, 'expiration sweep failed');
+          return undefined;
+        },
+      );
     this.running = run;
     return run;
+  }
+
+  /** Records an access to each live document, so that no hub's sweep takes it. */
+  private async touchLive(): Promise<void> {
+    for (const id of this.o.live.ids()) await this.o.store.touchDocument(id);
   }
 
   /** Stops the timer and waits for a sweep in progress. */
@@ -65,7 +82,7 @@ export class ExpirySweeper {
 export function startExpirySweeper(
   config: HubConfig,
   store: DocumentStore,
-  isLive: (documentId: string) => boolean,
+  live: LiveDocumentIds,
   log: Logger,
   now: () => number,
 ): ExpirySweeper | undefined {
@@ -75,7 +92,7 @@ export function startExpirySweeper(
     store,
     expirationMs: config.Expiration * 1000,
     intervalMs: seconds * 1000,
-    isLive,
+    live,
     log: log.child({ component: 'expiration' }),
     now,
   });

@@ -206,6 +206,11 @@ export class LiveDocuments {
     return this.docs.get(id);
   }
 
+  /** The IDs of the documents in memory. */
+  ids(): string[] {
+    return [...this.docs.keys()];
+  }
+
   get size(): number {
     return this.docs.size;
   }

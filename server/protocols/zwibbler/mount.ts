@@ -82,8 +82,11 @@ export function mountZwibbler(transport: HttpTransport, context: ProtocolContext
     deleteDocument: (id) => deleteDocument(documents, store, id),
     start() {
       if (config.Webhook) stopWebhook = startIdleWebhook(config, registry, context.log);
-      const isLive = (id: string) => documents.get(id) !== undefined;
-      sweeper = startExpirySweeper(config, store, isLive, context.log, now);
+      const live = {
+        has: (id: string) => documents.get(id) !== undefined,
+        ids: () => documents.ids(),
+      };
+      sweeper = startExpirySweeper(config, store, live, context.log, now);
     },
     async stop() {
       await stopWebhook?.();
