@@ -8,12 +8,15 @@ import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { captureLog } from '../test/captured-log';
 import { startRedis } from '../test/redis-server';
+import type { TestRedis } from '../test/redis-server';
+import { openProvider } from '../test/yjs-client';
 import { sleep, startHub, tempDir } from '../test/hub-fixture';
 import type { TestHub } from '../test/hub-fixture';
 import { ZwibblerClient } from '../test/zwibbler-client';
 import { defaultSweepSeconds, ExpirySweeper } from './expiry-sweeper';
 import { MemoryStore } from './memory-store';
 import { RedisStore } from './redis-store';
+import { RedisYjsStore } from './redis-yjs-store';
 import { SqliteStore } from './sqlite-store';
 
 const dir = tempDir('lanboard-expiry-');
@@ -120,17 +123,36 @@ describe('ExpirySweeper', () => {
 });
 
 describe('several hubs on one Redis', () => {
-  test("a document with clients on one hub outlives every other hub's sweeps", async () => {
-    let shared = Date.UTC(2026, 10, 22);
-    const redis = await startRedis();
+  let shared = Date.UTC(2026, 10, 22);
+  let redis: TestRedis;
+  let a: TestHub;
+  let b: TestHub;
+  before(async () => {
+    redis = await startRedis();
     const settings = {
       Database: 'redis' as const,
       DbServer: redis.server,
       Expiration: 60,
       ExpirationSweepSeconds: 1,
     };
-    const a = await startHub(settings, { now: () => shared });
-    const b = await startHub(settings, { now: () => shared });
+    a = await startHub(settings, { now: () => shared });
+    b = await startHub(settings, { now: () => shared });
+  });
+  after(async () => {
+    await a.stop();
+    await b.stop();
+    await redis.stop();
+  });
+
+  /** 70 s pass in steps shorter than a quarter of Expiration, each long enough for both hubs to sweep. */
+  async function seventySecondsPass(): Promise<void> {
+    for (let step = 0; step < 5; step++) {
+      shared += 14_000;
+      await sleep(2500);
+    }
+  }
+
+  test("a document with clients on one hub outlives every other hub's sweeps", async () => {
     // A side connection: documentLength is not an access.
     const reader = new RedisStore(new Redis({ host: '127.0.0.1', port: redis.port }));
     try {
@@ -138,12 +160,7 @@ describe('several hubs on one Redis', () => {
         docId: 'held',
         initialData: 'h',
       });
-      // 70 s pass in steps shorter than the sweep's quarter of Expiration, each
-      // long enough for both hubs to sweep: hub A never sees a client on it.
-      for (let step = 0; step < 5; step++) {
-        shared += 14_000;
-        await sleep(2500);
-      }
+      await seventySecondsPass();
       assert.equal(
         await reader.documentLength('held'),
         1,
@@ -158,9 +175,24 @@ describe('several hubs on one Redis', () => {
       );
     } finally {
       await reader.close();
-      await a.stop();
-      await b.stop();
-      await redis.stop();
+    }
+  });
+
+  test("a Yjs room with clients on one hub outlives every other hub's sweeps", async () => {
+    // A side connection: list() is not an access.
+    const side = new Redis({ host: '127.0.0.1', port: redis.port });
+    const rooms = new RedisYjsStore(side);
+    const stored = async () => (await rooms.list()).map((r) => r.name);
+    const p = openProvider(b.wsUrl, 'held-room');
+    try {
+      await p.synced();
+      p.doc.getText('t').insert(0, 'kept');
+      await waitFor('the update stored', async () => (await stored()).includes('held-room'));
+      await seventySecondsPass();
+      assert.ok((await stored()).includes('held-room'), 'hub A deleted a room in use on hub B');
+    } finally {
+      p.destroy();
+      side.disconnect();
     }
   });
 });

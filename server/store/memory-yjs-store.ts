@@ -63,6 +63,14 @@ export class MemoryYjsStore implements YjsStore {
       .sort((a, b) => b.lastAccess - a.lastAccess);
   }
 
+  async touch(names: readonly string[]): Promise<void> {
+    const now = this.now();
+    for (const name of names) {
+      const room = this.rooms.get(name);
+      if (room) room.lastAccess = now;
+    }
+  }
+
   async purgeExpired(cutoff: number, keep: (name: string) => boolean): Promise<string[]> {
     const gone: string[] = [];
     for (const [name, room] of this.rooms) {

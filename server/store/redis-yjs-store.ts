@@ -121,6 +121,13 @@ export class RedisYjsStore implements YjsStore {
     return out;
   }
 
+  async touch(rooms: readonly string[]): Promise<void> {
+    if (rooms.length === 0) return;
+    const now = this.now();
+    // XX: only rooms already stored; a room with nothing in it stays unlisted.
+    await this.redis.zadd(ACCESS, 'XX', ...rooms.flatMap((room) => [now, room]));
+  }
+
   async purgeExpired(cutoff: number, keep: (name: string) => boolean): Promise<string[]> {
     const gone: string[] = [];
     for (const name of await this.redis.zrangebyscore(ACCESS, '-inf', `(${cutoff}`)) {

@@ -72,6 +72,16 @@ export class SqliteYjsStore
     return this.q.list.all() as (RoomUsage & { name: string; lastAccess: number })[];
   }
 
+  async touch(rooms: readonly string[]): Promise<void> {
+    if (rooms.length === 0) return;
+    this.db
+      .transaction(() => {
+        const now = this.now();
+        for (const room of rooms) this.q.touch.run(now, room);
+      })
+      .immediate();
+  }
+
   async purgeExpired(cutoff: number, keep: (name: string) => boolean): Promise<string[]> {
     return deleteStale(this.db, this.q.stale, this.q.deleteRoom, cutoff, keep);
   }

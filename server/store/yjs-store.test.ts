@@ -122,5 +122,18 @@ for (const backend of backends) {
       assert.deepEqual(gone, ['stale']);
       assert.deepEqual((await store.list()).map((r) => r.name).sort(), ['fresh', 'in-use']);
     });
+
+    test('touch counts as a use of stored rooms, and stores nothing for the others', async () => {
+      await store.append('touched', [u(1)]);
+      await store.append('untouched', [u(1)]);
+      clock.now += 5000;
+      await store.touch(['touched', 'never-stored']);
+      const gone = await store.purgeExpired(clock.now - 1000, () => false);
+      assert.deepEqual(gone, ['untouched']);
+      assert.deepEqual(
+        (await store.list()).map((r) => [r.name, r.lastAccess]),
+        [['touched', clock.now]],
+      );
+    });
   });
 }

@@ -31,6 +31,11 @@ export interface YjsStore {
   delete(room: string): Promise<boolean>;
   /** Rooms, with what they hold, most recently used first. */
   list(): Promise<(RoomUsage & { name: string; lastAccess: number })[]>;
+  /**
+   * Counts as a use of each of these rooms that is stored (the rooms with
+   * clients on this hub, before a sweep: so another hub's sweep keeps them).
+   */
+  touch(rooms: readonly string[]): Promise<void>;
   /** Deletes rooms last used before `cutoff` unless `keep(name)`; returns their names. */
   purgeExpired(cutoff: number, keep: (name: string) => boolean): Promise<string[]>;
   close(): Promise<void>;

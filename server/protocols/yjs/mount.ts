@@ -210,8 +210,11 @@ export function mountYjs(
   }
 
   const purge = startPeriodicPurge(config, now, (cutoff) =>
+    // The rooms in memory count as used first: with several hubs on one store,
+    // another hub's sweep then keeps them too.
     store
-      .purgeExpired(cutoff, (name) => rooms.has(name))
+      .touch(rooms.names())
+      .then(() => store.purgeExpired(cutoff, (name) => rooms.has(name)))
       .then(
         (gone) => {
           if (gone.length > 0) log.info({ rooms: gone.length }, 'expired Yjs rooms deleted');

@@ -60,6 +60,11 @@ export class YjsRooms {
     return this.entries.has(name);
   }
 
+  /** The names of the rooms in memory, loading ones included. */
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+
   /** The room once loaded; undefined while loading or when not in memory. */
   peek(name: string): YjsRoom | undefined {
     return this.entries.get(name)?.room;
