@@ -17,6 +17,7 @@ import {
   drawWithMouse,
   ensureBoardBuilt,
   joinClassBoard,
+  openMoreTools,
   openTeacherBoard,
   shapeIdsOf,
   storeClassToken,
@@ -186,6 +187,7 @@ describe('classes in Chromium', { skip }, () => {
     await teacher.locator('.role').getByText('Teacher').waitFor(BOARD_WAIT);
     await ada.locator('.role').getByText('Student: Ada').waitFor(BOARD_WAIT);
     await bob.locator('.role').getByText('Student: Bob').waitFor(BOARD_WAIT);
+    await openMoreTools(teacher);
     await teacher.getByRole('button', { name: 'Clear board' }).waitFor(BOARD_WAIT);
     assert.equal(await bob.getByRole('button', { name: 'Clear board' }).count(), 0);
     // Presence carries the member's name: the page sends it, the others show it.
@@ -307,10 +309,12 @@ describe('classes in Chromium', { skip }, () => {
   test("clear: the teacher's Clear board empties the board for everyone", async () => {
     await drawn(bob, line(550));
     assert.ok((await shapeIdsOf(teacher)).length >= 3);
+    await openMoreTools(teacher);
     await teacher.getByRole('button', { name: 'Clear board' }).click();
     // It asks first; Cancel keeps everything.
     await teacher.getByRole('button', { name: 'Cancel' }).click();
     assert.ok((await shapeIdsOf(teacher)).length >= 3);
+    await openMoreTools(teacher);
     await teacher.getByRole('button', { name: 'Clear board' }).click();
     await teacher.getByRole('button', { name: 'Clear for everyone' }).click();
     for (const p of everyone()) await waitForShapes(p, 0);
@@ -473,6 +477,7 @@ describe('classes in Chromium', { skip }, () => {
     assert.deepEqual(await hubShapeIds(), [t, b1, b3].sort());
 
     // The teacher is still the moderator.
+    await openMoreTools(teacher);
     await teacher.getByRole('button', { name: 'Clear board' }).click();
     await teacher.getByRole('button', { name: 'Clear for everyone' }).click();
     for (const p of everyone()) await waitForShapes(p, 0);
