@@ -17,6 +17,7 @@ import type { EditRights } from './session';
 import { StatusBadge } from './StatusBadge';
 import { TextEditor } from './TextEditor';
 import { Toast } from './Toast';
+import type { ToastTone } from './Toast';
 import { Toolbar } from './Toolbar';
 import type { Tool, ToolSettings } from './tools';
 import { textLayout } from '../model/geometry';
@@ -85,7 +86,10 @@ export function BoardPage({ room, seat }: { room: string; seat?: ClassSeat }) {
   useEffect(() => {
     if (settings.tool !== 'text') drawingTool.current = settings.tool;
   }, [settings.tool]);
-  const [message, setMessage] = useState('');
+  // Numbered, so the same words twice are still a new toast.
+  const [notice, setNotice] = useState<{ id: number; text: string; tone: ToastTone } | null>(null);
+  const say = (text: string, tone: ToastTone = 'alert') =>
+    setNotice((old) => ({ id: (old?.id ?? 0) + 1, text, tone }));
   const rights = rightsOf(seat);
   const locked = seat?.state.locked ?? false;
   const { session, state, history, peers, refusal, dismissRefusal } = useBoardSession({
@@ -102,6 +106,7 @@ export function BoardPage({ room, seat }: { room: string; seat?: ClassSeat }) {
       const scale = session.current?.renderer.currentView.scale ?? 1;
       setText({ board, screen, fontPx: fontSize(settings.width) * scale });
     },
+    onNotice: (text) => say(text),
     onEditText: (shape) => {
       const view = session.current?.renderer.currentView;
       if (view) setText(editOf(shape, view));
@@ -114,22 +119,26 @@ export function BoardPage({ room, seat }: { room: string; seat?: ClassSeat }) {
     const s = session.current;
     if (!s) return;
     const shapes = s.model.all();
-    const blob =
-      kind === 'png'
-        ? await boardPng(shapes)
-        : kind === 'svg'
-          ? svgBlob(shapes)
-          : jsonBlob(room, shapes);
-    download(blob, exportName(room, kind));
+    try {
+      const blob =
+        kind === 'png'
+          ? await boardPng(shapes)
+          : kind === 'svg'
+            ? svgBlob(shapes)
+            : jsonBlob(room, shapes);
+      download(blob, exportName(room, kind));
+    } catch (err) {
+      say(`Cannot export ${kind.toUpperCase()}: ${(err as Error).message}`);
+    }
   };
 
   const importBoard = async (file: File, replace: boolean) => {
     try {
       const snapshot = await readSnapshotFile(file);
       session.current?.importSnapshot(snapshot, replace);
-      setMessage(`Imported ${snapshot.shapes.length} shapes.`);
+      say(`Imported ${snapshot.shapes.length} shapes.`, 'note');
     } catch (err) {
-      setMessage(`Cannot import ${file.name}: ${(err as Error).message}`);
+      say(`Cannot import ${file.name}: ${(err as Error).message}`);
     }
   };
 
@@ -152,11 +161,6 @@ export function BoardPage({ room, seat }: { room: string; seat?: ClassSeat }) {
             <span className="peers">
               {peers === 0 ? 'Nobody else here' : `${peers} other${peers === 1 ? '' : 's'} here`}
             </span>
-            {message && (
-              <span className="message" role="status">
-                {message}
-              </span>
-            )}
           </div>
         </header>
         <div className="surface" ref={surface} data-tool={settings.tool}>
@@ -168,6 +172,19 @@ export function BoardPage({ room, seat }: { room: string; seat?: ClassSeat }) {
             role="img"
           />
           {viewOnly && <ViewOnlyBanner reason={viewOnly} />}
+          <div className="toasts">
+            {refusal && (
+              <Toast key={refusal.id} text={refusalText(refusal)} onDismiss={dismissRefusal} />
+            )}
+            {notice && (
+              <Toast
+                key={`notice-${notice.id}`}
+                text={notice.text}
+                tone={notice.tone}
+                onDismiss={() => setNotice(null)}
+              />
+            )}
+          </div>
           {text && (
             <TextEditor
               key={`${text.id ?? 'new'} ${text.screen.join(' ')}`}
@@ -207,7 +224,6 @@ export function BoardPage({ room, seat }: { room: string; seat?: ClassSeat }) {
         </Toolbar>
       </div>
       {locked && <LockOverlay />}
-      {refusal && <Toast key={refusal.id} text={refusalText(refusal)} onDismiss={dismissRefusal} />}
     </div>
   );
 }

@@ -38,7 +38,7 @@ export function TextEditor(props: TextEditorProps) {
     const outside = (e: PointerEvent) => {
       const target = e.target as Element;
       if (box.current?.contains(target)) return;
-      if (target.closest?.('.surface')) {
+      if (target.closest?.('.surface canvas')) {
         e.stopPropagation();
         e.preventDefault();
       }

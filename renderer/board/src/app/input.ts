@@ -28,6 +28,8 @@ export interface InputHooks {
   onSelect(ids: Set<string>): void;
   /** The text tool was tapped at a board point (screen point for the editor). */
   onText(board: [number, number], screen: [number, number]): void;
+  /** The eraser or the select tool met a shape this page may not change. */
+  onNotYours(shape: Shape, action: 'erase' | 'move'): void;
   /** A text this page may change was tapped with the text tool, or double-tapped with select. */
   onEditText(shape: Shape): void;
 }
@@ -39,7 +41,8 @@ const DOUBLE_TAP_PX = 24;
 type Action =
   | { kind: 'pen'; id: string | undefined; points: number[]; unsent: number[]; timer: number }
   | { kind: 'shape'; start: [number, number]; end: [number, number] }
-  | { kind: 'erase' }
+  /** `told`: the user heard once in this gesture why a shape stays. */
+  | { kind: 'erase'; told: boolean }
   | { kind: 'move'; ids: Set<string>; start: [number, number]; dx: number; dy: number }
   | { kind: 'pan'; last: [number, number] }
   | { kind: 'pinch'; distance: number; mid: [number, number] }
@@ -144,12 +147,15 @@ export class BoardInput {
       this.action = a;
       this.renderer.setPreview(this.penShape(UNSENT_STROKE, points));
     } else if (tool === 'eraser') {
-      this.action = { kind: 'erase' };
+      const a: Action = { kind: 'erase', told: false };
+      this.action = a;
       this.model.endStep();
-      this.eraseAt(at);
+      this.eraseAt(at, a);
     } else if (tool === 'select') {
       const hit = this.topmostAt(at);
       if (!hit) {
+        const other = this.topmostShapeAt(at, () => true, false);
+        if (other) this.hooks.onNotYours(other, 'move');
         this.select(new Set());
         this.action = { kind: 'pan', last: this.screen(e) };
         return;
@@ -190,7 +196,7 @@ export class BoardInput {
       a.end = at;
       this.renderer.setPreview(this.shapeFrom(a.start, a.end));
     } else if (a.kind === 'erase') {
-      this.eraseAt(at);
+      this.eraseAt(at, a);
     } else if (a.kind === 'move') {
       a.dx = at[0] - a.start[0];
       a.dy = at[1] - a.start[1];
@@ -278,13 +284,18 @@ export class BoardInput {
   private topmostShapeAt(
     [x, y]: [number, number],
     only: (s: Shape) => boolean = () => true,
+    mine = true,
   ): Shape | undefined {
     const tolerance = 6 / this.renderer.currentView.scale;
     const list = this.renderer.shapesInOrder();
     for (let i = list.length - 1; i >= 0; i--) {
       const shape = list[i]!.shape;
       // Geometry first: it rules out most shapes at less cost than the ownership walk.
-      if (only(shape) && hitShape(shape, x, y, tolerance) && this.hooks.canChange(shape)) {
+      if (
+        only(shape) &&
+        hitShape(shape, x, y, tolerance) &&
+        (!mine || this.hooks.canChange(shape))
+      ) {
         return shape;
       }
     }
@@ -308,12 +319,17 @@ export class BoardInput {
     if (shape?.type === 'text' && this.hooks.canChange(shape)) this.hooks.onEditText(shape);
   }
 
-  private eraseAt([x, y]: [number, number]): void {
+  private eraseAt([x, y]: [number, number], a: Extract<Action, { kind: 'erase' }>): void {
     const tolerance = 8 / this.renderer.currentView.scale;
-    const hits = this.renderer
-      .shapesInOrder()
-      .filter((p) => hitShape(p.shape, x, y, tolerance) && this.hooks.canChange(p.shape))
-      .map((p) => p.shape.id);
+    const hits: string[] = [];
+    for (const { shape } of this.renderer.shapesInOrder()) {
+      if (!hitShape(shape, x, y, tolerance)) continue;
+      if (this.hooks.canChange(shape)) hits.push(shape.id);
+      else if (!a.told) {
+        a.told = true;
+        this.hooks.onNotYours(shape, 'erase');
+      }
+    }
     if (hits.length > 0) this.model.remove(hits);
   }
 

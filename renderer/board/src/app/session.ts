@@ -135,6 +135,16 @@ export class BoardSession {
     return shape.author === this.model.author && this.model.writtenOnlyBy(shape.id, this.writers);
   }
 
+  /** Why this page may not erase or move a shape, in a few words for a toast. */
+  whyNotYours(shape: Shape, action: 'erase' | 'move'): string {
+    if (!this.options.rights().canEdit) return 'You cannot draw on this board right now.';
+    // The member's own shape that someone else (the teacher) has moved or changed since.
+    if (shape.author === this.model.author) {
+      return `The teacher has changed this, so only the teacher can ${action} it now.`;
+    }
+    return `Only the teacher can ${action} this: it is someone else's.`;
+  }
+
   /** The teacher's "Clear board": every shape, everyone's, in one transaction. */
   clearBoard(): void {
     this.input.select(new Set());

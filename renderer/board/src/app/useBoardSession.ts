@@ -35,6 +35,8 @@ export interface SessionSetup {
   rights(): EditRights;
   onText(board: [number, number], screen: [number, number]): void;
   onEditText(shape: Shape): void;
+  /** Something to tell the user at once (a toast): why the eraser left a shape, say. */
+  onNotice(text: string): void;
   /** The hub closed the room to this token (4401, 4403, 4404). */
   onAccessRefused?(): void;
 }
@@ -70,6 +72,7 @@ export function useBoardSession(setup: SessionSetup) {
       onSelect: () => {},
       onText: (board, screen) => latest.current.onText(board, screen),
       onEditText: (shape) => latest.current.onEditText(shape),
+      onNotYours: (shape, action) => latest.current.onNotice(s.whyNotYours(shape, action)),
       onRefusal: (r) => {
         if (r.kind === 'access') return latest.current.onAccessRefused?.();
         setRefusal((old) => ({ ...r, id: (old?.id ?? 0) + 1 }));
