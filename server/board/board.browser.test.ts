@@ -75,7 +75,7 @@ describe('classroom board in Chromium', { skip }, () => {
       response!.headers()['content-security-policy'] ?? '',
       /connect-src 'self' ws: wss:/,
     );
-    await page.getByLabel('Room code').fill('Maths-7B');
+    await page.getByLabel('Class code or room').fill('Maths-7B');
     await page.getByLabel('Your name').fill('Ada');
     await page.getByRole('button', { name: 'Join' }).click();
     await page.waitForURL(/\/board\/maths-7b$/, { timeout: 30_000 });
