@@ -50,11 +50,7 @@ export function TextEditor(props: TextEditorProps) {
 
   const rows = Math.min(12, text.split('\n').length);
   return (
-    <div
-      className="text-editor"
-      ref={box}
-      style={{ left: `min(${props.at[0]}px, calc(100% - 15rem))`, top: props.at[1] }}
-    >
+    <div className="text-editor" ref={box} style={place(props.at)}>
       <textarea
         ref={area}
         aria-label="Text to add"
@@ -86,4 +82,10 @@ export function TextEditor(props: TextEditorProps) {
       </button>
     </div>
   );
+}
+
+/** At the tapped point, but never so far right that the text or Done leave the board. */
+function place([x, y]: [number, number]) {
+  const left = `min(${x}px, calc(100% - 15rem))`;
+  return { left, top: y, maxWidth: `calc(100% - ${left} - 0.25rem)` };
 }
