@@ -305,6 +305,18 @@ describe('classroom board in Chromium', { skip }, () => {
     assert.equal((await shapes(other)).length, 1);
   });
 
+  test('import: a file that is not a snapshot says why in a toast, and the board stays', async () => {
+    const page = await openBoard(await newContext(), hub!.httpUrl, 'import-error');
+    const bad = path.join(dir.dir, 'notes.json');
+    fs.writeFileSync(bad, 'these are not shapes');
+    await page.getByLabel('Import a JSON snapshot (add)').setInputFiles(bad);
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /^Cannot import notes\.json: / })
+      .waitFor({ timeout: 30_000 });
+    assert.equal((await shapes(page)).length, 0);
+  });
+
   test('touch: in a phone viewport, a finger draws', async () => {
     const phone = await newContext({
       viewport: { width: 390, height: 844 },

@@ -74,8 +74,8 @@ describe('the join page in Chromium', { skip }, () => {
     await page.goto(`${hub.httpUrl}/board/${wrong}`);
     await page.getByRole('alert').filter({ hasText: message }).waitFor(BOARD_WAIT);
     assert.equal(await page.locator('.status').count(), 0, 'no board opened');
-    // The form is there to try again.
-    await page.getByLabel('Class code or room').waitFor(BOARD_WAIT);
+    // The form is there to try again, with the code to correct.
+    assert.equal(await page.getByLabel('Class code or room').inputValue(), wrong);
   });
 
   test('the right code in any case, with the name on the same form, joins the class at once', async () => {

@@ -155,6 +155,12 @@ function visibleControls(): Control[] {
   return out;
 }
 
+/** Runs in the page: an element's computed touch-action. */
+const touchAction = (el: unknown) =>
+  (
+    globalThis as unknown as { getComputedStyle(e: unknown): { touchAction: string } }
+  ).getComputedStyle(el).touchAction;
+
 const coarsePointer = (page: Page) =>
   page.evaluate(() => (globalThis as unknown as PageDom).matchMedia('(pointer: coarse)').matches);
 
@@ -290,6 +296,9 @@ describe('the board on phones and tablets, in Chromium', { skip }, () => {
         `${bx},${by} on screen at ${sx},${sy}`,
       );
     }
+
+    // Gestures are the page's own, by standard Pointer Events: the browser neither scrolls nor zooms.
+    assert.equal(await page.locator('canvas.layer.input').evaluate(touchAction), 'none');
 
     // Every change the desk gets from now on is counted: the fingers must send none.
     await desk.evaluate(() => {

@@ -76,7 +76,7 @@ export function BoardRoute({ raw, fragmentToken }: { raw: string; fragmentToken?
         </main>
       );
     case 'no-class':
-      return <JoinPage error={lookup.problem} />;
+      return <JoinPage error={lookup.problem} room={raw} />;
     case 'class':
       return <ClassPage info={lookup.info} fragmentToken={fragmentToken} />;
     case 'plain': {

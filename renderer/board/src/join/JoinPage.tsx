@@ -16,8 +16,9 @@ interface JoinInfo {
   qrSvg: string;
 }
 
-export function JoinPage({ error }: { error?: string }) {
-  const [room, setRoom] = useState('');
+/** `room`: what was tried, kept in the form so that a typo is corrected, not typed again. */
+export function JoinPage({ error, room: tried }: { error?: string; room?: string }) {
+  const [room, setRoom] = useState(tried ?? '');
   const [name, setName] = useState(savedName);
   const [problem, setProblem] = useState(error ?? '');
   const [busy, setBusy] = useState(false);
