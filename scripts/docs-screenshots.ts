@@ -172,10 +172,14 @@ export async function takeScreenshots(): Promise<string[]> {
         await waitForShapes(page, TEACHER_SKETCH.length + 2);
         return page;
       })),
+      // The join page as a student fills it in: the code as read out, and a name, on one form.
       ...(await atEveryWidth(browser.browser, 'join', async (context) => {
         const page = await context.newPage();
-        await page.goto(`${base}/board/${lesson.code}`);
-        await page.getByLabel('Your name').waitFor();
+        await page.goto(`${base}/`);
+        await page
+          .getByLabel('Class code or room')
+          .fill(`${lesson.code.slice(0, 3)} ${lesson.code.slice(3)}`);
+        await page.getByLabel('Your name').fill('Ada');
         return page;
       })),
       ...(await atEveryWidth(browser.browser, 'dashboard', (context) => openDashboard(context))),

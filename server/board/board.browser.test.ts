@@ -15,6 +15,7 @@ import {
   drawWithTouch,
   ensureBoardBuilt,
   openBoard,
+  openMoreTools,
   pinchOut,
   shapes,
   until,
@@ -74,7 +75,7 @@ describe('classroom board in Chromium', { skip }, () => {
       response!.headers()['content-security-policy'] ?? '',
       /connect-src 'self' ws: wss:/,
     );
-    await page.getByLabel('Room code').fill('Maths-7B');
+    await page.getByLabel('Class code or room').fill('Maths-7B');
     await page.getByLabel('Your name').fill('Ada');
     await page.getByRole('button', { name: 'Join' }).click();
     await page.waitForURL(/\/board\/maths-7b$/, { timeout: 30_000 });
@@ -163,7 +164,7 @@ describe('classroom board in Chromium', { skip }, () => {
     await page.keyboard.press('t');
     await page.mouse.click(...(await surfacePoint(page, [120, 380])));
     await page.getByLabel('Text to add').fill('Photosynthesis');
-    await page.keyboard.press('Enter');
+    await page.keyboard.press('Control+Enter');
     const original = await waitForShapes(page, 4);
     assert.deepEqual(
       original.map((s) => s.type),
@@ -171,6 +172,7 @@ describe('classroom board in Chromium', { skip }, () => {
     );
 
     const download = async (label: string) => {
+      await openMoreTools(page);
       const [d] = await Promise.all([
         page.waitForEvent('download', { timeout: 30_000 }),
         page.getByLabel(label).click(),
@@ -212,6 +214,107 @@ describe('classroom board in Chromium', { skip }, () => {
     await waitForShapes(viewer, 5);
     await copy.getByLabel('Import a JSON snapshot (replace the board)').setInputFiles(json);
     assert.deepEqual(strip(await waitForShapes(viewer, 4)), strip(original));
+  });
+
+  test('text: Enter starts a line, Escape commits, and the tool goes back to the pen', async () => {
+    const page = await openBoard(await newContext(), hub!.httpUrl, 'text-escape');
+    const pen = page.getByRole('button', { name: 'Pen (P)' });
+    assert.equal(await pen.getAttribute('aria-pressed'), 'true');
+    await page.keyboard.press('t');
+    await page.mouse.click(...(await surfacePoint(page, [100, 100])));
+    const editor = page.getByLabel('Text to add');
+    // Letters that are shortcuts elsewhere ("e", "l", "o", "p", "r", "t", "v") are text here.
+    await editor.pressSequentially('Plover');
+    await page.keyboard.press('Enter');
+    await editor.pressSequentially('two lines');
+    await page.keyboard.press('Escape');
+    const [text] = await waitForShapes(page, 1);
+    assert.equal(text!.type, 'text');
+    assert.equal(text!.text, 'Plover\ntwo lines');
+    assert.equal(await editor.count(), 0);
+    assert.equal(await pen.getAttribute('aria-pressed'), 'true', 'back to the pen');
+    await waitForInk(page, [104, 104]);
+  });
+
+  test('text: a press elsewhere on the board commits it and does nothing else; Done does too', async () => {
+    const page = await openBoard(await newContext(), hub!.httpUrl, 'text-away');
+    await page.keyboard.press('e'); // the eraser: the text tool returns to it
+    await page.keyboard.press('t');
+    await page.mouse.click(...(await surfacePoint(page, [100, 100])));
+    await page.getByLabel('Text to add').fill('Kept');
+    // A drag on the board away from the text: it commits, and neither erases nor opens a new text.
+    await drawWithMouse(page, [
+      [300, 300],
+      [350, 320],
+    ]);
+    const [kept] = await waitForShapes(page, 1);
+    assert.equal(kept!.text, 'Kept');
+    assert.equal(await page.getByLabel('Text to add').count(), 0);
+    assert.equal(
+      await page.getByRole('button', { name: 'Eraser (E)' }).getAttribute('aria-pressed'),
+      'true',
+    );
+
+    await page.keyboard.press('t');
+    await page.mouse.click(...(await surfacePoint(page, [100, 300])));
+    await page.getByLabel('Text to add').fill('Finished');
+    await page.getByRole('button', { name: 'Done' }).click();
+    const both = await waitForShapes(page, 2);
+    assert.deepEqual(
+      both.map((s) => s.text),
+      ['Kept', 'Finished'],
+    );
+  });
+
+  test('text: tapping a text with the text tool, or double-clicking it with select, edits it', async () => {
+    const page = await openBoard(await newContext(), hub!.httpUrl, 'text-edit');
+    const other = await openBoard(await newContext(), hub!.httpUrl, 'text-edit');
+    await page.keyboard.press('t');
+    await page.mouse.click(...(await surfacePoint(page, [100, 100])));
+    await page.getByLabel('Text to add').fill('Mitosis');
+    await page.keyboard.press('Control+Enter');
+    const [first] = await waitForShapes(other, 1);
+
+    // The text tool on the text: its editor, holding it; the change reaches the other page.
+    await page.keyboard.press('t');
+    await page.mouse.click(...(await surfacePoint(page, [110, 108])));
+    const editor = page.getByLabel('Text to add');
+    assert.equal(await editor.inputValue(), 'Mitosis');
+    await editor.press('End');
+    await editor.pressSequentially(' and meiosis');
+    await page.keyboard.press('Escape');
+    await until(
+      other,
+      (want) => (globalThis as unknown as DebugWindow).__lanboard!.model.all()[0]?.text === want,
+      'Mitosis and meiosis',
+      'the edited text on the other page',
+    );
+    assert.equal((await shapes(other))[0]!.id, first!.id);
+
+    // Select, then a double click: the same.
+    await page.keyboard.press('v');
+    await page.mouse.dblclick(...(await surfacePoint(page, [110, 108])));
+    await editor.fill('Cell division');
+    await page.keyboard.press('Control+Enter');
+    await until(
+      other,
+      (want) => (globalThis as unknown as DebugWindow).__lanboard!.model.all()[0]?.text === want,
+      'Cell division',
+      'the second edit on the other page',
+    );
+    assert.equal((await shapes(other)).length, 1);
+  });
+
+  test('import: a file that is not a snapshot says why in a toast, and the board stays', async () => {
+    const page = await openBoard(await newContext(), hub!.httpUrl, 'import-error');
+    const bad = path.join(dir.dir, 'notes.json');
+    fs.writeFileSync(bad, 'these are not shapes');
+    await page.getByLabel('Import a JSON snapshot (add)').setInputFiles(bad);
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /^Cannot import notes\.json: / })
+      .waitFor({ timeout: 30_000 });
+    assert.equal((await shapes(page)).length, 0);
   });
 
   test('touch: in a phone viewport, a finger draws', async () => {

@@ -14,6 +14,7 @@ import {
   drawWithMouse,
   ensureBoardBuilt,
   openBoard,
+  openMoreTools,
   waitForInk,
   waitForShapes,
 } from '../test/board-page';
@@ -132,6 +133,7 @@ describe('classroom board in an insecure context', { skip }, () => {
     await waitForInk(b, [240, 90]);
 
     // Export is a blob: download, which needs no secure context.
+    await openMoreTools(a);
     const [download] = await Promise.all([
       a.waitForEvent('download', { timeout: 30_000 }),
       a.getByLabel('Export JSON snapshot').click(),

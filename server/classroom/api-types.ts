@@ -47,3 +47,25 @@ export interface RemovedEvent {
 
 /** The Yjs close code after the hub refused an edit (the page reloads its copy). */
 export const EDIT_REFUSED_CLOSE = 4422;
+
+// What a class code looks like: the form /api/classes/<code> and the board's
+// rooms accept. A code is read aloud and typed by children, so its alphabet
+// leaves out look-alikes (0/O, 1/I/L).
+
+export const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+export const CODE_LENGTH = 6;
+
+const CLASS_SHAPED = new RegExp(`^[${CODE_ALPHABET}]{${CODE_LENGTH}}$`);
+
+/** Exactly a code as the hub makes them (a room name kept for classes). */
+export const isClassCode = (name: string): boolean => CLASS_SHAPED.test(name);
+
+/** `k7q-m2p ` → `K7QM2P`; undefined when it cannot be a class code. */
+export function normalizeClassCode(raw: string): string | undefined {
+  const code = raw.replace(/[\s-]+/g, '').toUpperCase();
+  return isClassCode(code) ? code : undefined;
+}
+
+/** `K7QM2P` → `K7Q M2P`: a code as people read it out. */
+export const spacedCode = (code: string): string =>
+  `${code.slice(0, CODE_LENGTH / 2)} ${code.slice(CODE_LENGTH / 2)}`;

@@ -17,6 +17,7 @@ import {
   drawWithMouse,
   ensureBoardBuilt,
   joinClassBoard,
+  openMoreTools,
   openTeacherBoard,
   shapeIdsOf,
   storeClassToken,
@@ -186,6 +187,7 @@ describe('classes in Chromium', { skip }, () => {
     await teacher.locator('.role').getByText('Teacher').waitFor(BOARD_WAIT);
     await ada.locator('.role').getByText('Student: Ada').waitFor(BOARD_WAIT);
     await bob.locator('.role').getByText('Student: Bob').waitFor(BOARD_WAIT);
+    await openMoreTools(teacher);
     await teacher.getByRole('button', { name: 'Clear board' }).waitFor(BOARD_WAIT);
     assert.equal(await bob.getByRole('button', { name: 'Clear board' }).count(), 0);
     // Presence carries the member's name: the page sends it, the others show it.
@@ -307,10 +309,12 @@ describe('classes in Chromium', { skip }, () => {
   test("clear: the teacher's Clear board empties the board for everyone", async () => {
     await drawn(bob, line(550));
     assert.ok((await shapeIdsOf(teacher)).length >= 3);
+    await openMoreTools(teacher);
     await teacher.getByRole('button', { name: 'Clear board' }).click();
     // It asks first; Cancel keeps everything.
     await teacher.getByRole('button', { name: 'Cancel' }).click();
     assert.ok((await shapeIdsOf(teacher)).length >= 3);
+    await openMoreTools(teacher);
     await teacher.getByRole('button', { name: 'Clear board' }).click();
     await teacher.getByRole('button', { name: 'Clear for everyone' }).click();
     for (const p of everyone()) await waitForShapes(p, 0);
@@ -422,7 +426,10 @@ describe('classes in Chromium', { skip }, () => {
       [260, 320, 380, 450, 490, 530].map((y): Point => [200, y]),
     );
     for (const p of everyone()) await waitForShapeIds(p, [...start, moved]);
-    assert.equal(await bob.getByRole('alert').count(), 0, 'nothing was refused');
+    // The page says why the moved stroke stays; the hub refused nothing.
+    await refusalShown(bob, /^The teacher has changed this, so only the teacher can erase it now/);
+    const hubRefusals = bob.getByRole('alert').filter({ hasText: /refused|not saved|closed/ });
+    assert.equal(await hubRefusals.count(), 0, 'nothing was refused');
     await waitForState(bob, 'connected');
 
     await bob.getByRole('button', { name: 'Pen (P)' }).click();
@@ -431,6 +438,37 @@ describe('classes in Chromium', { skip }, () => {
       moved,
     );
     for (const p of everyone()) await waitForShapeIds(p, start, 'the board as it was');
+  });
+
+  test("a student's eraser on the teacher's stroke: the stroke stays and a toast says why", async () => {
+    for (const p of everyone()) await dismissNotices(p);
+    const start = await shapeIdsOf(teacher);
+    const t = await drawn(teacher, line(300));
+    await bob.getByRole('button', { name: 'Eraser (E)' }).click();
+    await drawWithMouse(bob, [
+      [200, 260],
+      [200, 300],
+      [200, 340],
+    ]);
+    await refusalShown(bob, /^Only the teacher can erase this: it is someone else's\./);
+    // Nothing went, here or at the hub, and the page did not have to start over.
+    assert.deepEqual(await shapeIdsOf(bob), [...start, t].sort());
+    assert.deepEqual(await hubShapeIds(), [...start, t].sort());
+    assert.equal(
+      await bob
+        .getByRole('alert')
+        .filter({ hasText: /refused/ })
+        .count(),
+      0,
+    );
+
+    await bob.getByRole('button', { name: 'Pen (P)' }).click();
+    await teacher.evaluate(
+      (id) => (globalThis as unknown as DebugWindow).__lanboard!.model.remove([id]),
+      t,
+    );
+    for (const p of everyone()) await waitForShapeIds(p, start, 'the board as it was');
+    await dismissNotices(bob);
   });
 
   test('restart: roles, view-only and ownership survive a new hub on the same SQLite file', async () => {
@@ -473,6 +511,7 @@ describe('classes in Chromium', { skip }, () => {
     assert.deepEqual(await hubShapeIds(), [t, b1, b3].sort());
 
     // The teacher is still the moderator.
+    await openMoreTools(teacher);
     await teacher.getByRole('button', { name: 'Clear board' }).click();
     await teacher.getByRole('button', { name: 'Clear for everyone' }).click();
     for (const p of everyone()) await waitForShapes(p, 0);

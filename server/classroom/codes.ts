@@ -1,26 +1,15 @@
-// Class codes, member IDs and tokens. A code is read aloud and typed by
-// children, so its alphabet leaves out look-alikes (0/O, 1/I/L); a token is
-// a bearer secret, so only its hash is ever stored.
+// Class codes, member IDs and tokens. What a code looks like is in
+// api-types.ts (the board page shares it); a token is a bearer secret, so
+// only its hash is ever stored.
 import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { CODE_ALPHABET, CODE_LENGTH } from './api-types';
 
-export const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
-export const CODE_LENGTH = 6;
+export { CODE_ALPHABET, CODE_LENGTH, isClassCode, normalizeClassCode } from './api-types';
 
 export function newClassCode(): string {
   let code = '';
   for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
   return code;
-}
-
-const CLASS_SHAPED = new RegExp(`^[${CODE_ALPHABET}]{${CODE_LENGTH}}$`);
-
-/** Exactly a code as the hub makes them (a room name kept for classes). */
-export const isClassCode = (name: string): boolean => CLASS_SHAPED.test(name);
-
-/** `k7q-m2p ` → `K7QM2P`; undefined when it cannot be a class code. */
-export function normalizeClassCode(raw: string): string | undefined {
-  const code = raw.replace(/[\s-]+/g, '').toUpperCase();
-  return isClassCode(code) ? code : undefined;
 }
 
 export function newMemberId(): string {

@@ -40,6 +40,17 @@ export async function openBoard(
   return page;
 }
 
+/**
+ * Opens the tool bar's "More" menu (widths, zoom, export, import, Clear board)
+ * where the screen is too narrow to show it inline.
+ */
+export async function openMoreTools(page: Page): Promise<void> {
+  const more = page.getByRole('button', { name: 'More' });
+  if ((await more.isVisible()) && (await more.getAttribute('aria-expanded')) !== 'true') {
+    await more.click();
+  }
+}
+
 export async function waitForState(page: Page, state: string): Promise<void> {
   await page.locator(`.status[data-state="${state}"]`).waitFor(BOARD_WAIT);
 }
@@ -158,7 +169,7 @@ async function origin(page: Page): Promise<[number, number]> {
   return [box.x, box.y];
 }
 
-/** A mouse stroke through board points (the view starts at 1:1 with the surface). */
+/** A mouse stroke through board points (an empty board opens at 1:1 with the surface). */
 export async function drawWithMouse(page: Page, points: Array<[number, number]>): Promise<void> {
   const [ox, oy] = await origin(page);
   const [first, ...rest] = points;

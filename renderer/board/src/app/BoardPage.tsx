@@ -1,7 +1,7 @@
 // The board page: the canvases, the connection badge, the tool bar, and the
 // keyboard shortcuts; in a class, the member's role and rights around them.
 // The drawing itself lives in BoardSession.
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { MemberState } from '../class/types';
 import {
   ClearBoardButton,
@@ -17,8 +17,12 @@ import type { EditRights } from './session';
 import { StatusBadge } from './StatusBadge';
 import { TextEditor } from './TextEditor';
 import { Toast } from './Toast';
+import type { ToastTone } from './Toast';
 import { Toolbar } from './Toolbar';
-import type { ToolSettings } from './tools';
+import type { Tool, ToolSettings } from './tools';
+import { textLayout } from '../model/geometry';
+import { fontSize } from '../model/shape';
+import type { Shape } from '../model/shape';
 import { useBoardSession } from './useBoardSession';
 import { useShortcuts } from './useShortcuts';
 
@@ -46,6 +50,27 @@ function refusalText(r: Refusal): string {
   return `${why} The board shows the class's copy again.`;
 }
 
+/** A text being written: a new one at a board point, or an existing one (`id`). */
+interface TextEdit {
+  board: [number, number];
+  /** Where the editor goes, in CSS px from the board's top left. */
+  screen: [number, number];
+  fontPx: number;
+  id?: string;
+  initial?: string;
+}
+
+function editOf(shape: Shape, view: { scale: number; ox: number; oy: number }): TextEdit {
+  const t = textLayout(shape);
+  return {
+    board: [t.x, t.y],
+    screen: [t.x * view.scale + view.ox, t.y * view.scale + view.oy],
+    fontPx: t.size * view.scale,
+    id: shape.id,
+    initial: shape.text,
+  };
+}
+
 export function BoardPage({ room, seat }: { room: string; seat?: ClassSeat }) {
   const surface = useRef<HTMLDivElement>(null);
   const base = useRef<HTMLCanvasElement>(null);
@@ -55,10 +80,16 @@ export function BoardPage({ room, seat }: { room: string; seat?: ClassSeat }) {
     color: '#1e1e1e',
     width: 4,
   });
-  const [text, setText] = useState<{ board: [number, number]; screen: [number, number] } | null>(
-    null,
-  );
-  const [message, setMessage] = useState('');
+  const [text, setText] = useState<TextEdit | null>(null);
+  // The tool a text returns to once written (the Text tool is for one text at a time).
+  const drawingTool = useRef<Tool>('pen');
+  useEffect(() => {
+    if (settings.tool !== 'text') drawingTool.current = settings.tool;
+  }, [settings.tool]);
+  // Numbered, so the same words twice are still a new toast.
+  const [notice, setNotice] = useState<{ id: number; text: string; tone: ToastTone } | null>(null);
+  const say = (text: string, tone: ToastTone = 'alert') =>
+    setNotice((old) => ({ id: (old?.id ?? 0) + 1, text, tone }));
   const rights = rightsOf(seat);
   const locked = seat?.state.locked ?? false;
   const { session, state, history, peers, refusal, dismissRefusal } = useBoardSession({
@@ -71,7 +102,15 @@ export function BoardPage({ room, seat }: { room: string; seat?: ClassSeat }) {
     overlay,
     settings: () => settings,
     rights: () => rights,
-    onText: (board, screen) => setText({ board, screen }),
+    onText: (board, screen) => {
+      const scale = session.current?.renderer.currentView.scale ?? 1;
+      setText({ board, screen, fontPx: fontSize(settings.width) * scale });
+    },
+    onNotice: (text) => say(text),
+    onEditText: (shape) => {
+      const view = session.current?.renderer.currentView;
+      if (view) setText(editOf(shape, view));
+    },
     onAccessRefused: () => seat?.onAccessRefused(),
   });
   useShortcuts(session, rights.canEdit, (tool) => setSettings((old) => ({ ...old, tool })));
@@ -80,22 +119,26 @@ export function BoardPage({ room, seat }: { room: string; seat?: ClassSeat }) {
     const s = session.current;
     if (!s) return;
     const shapes = s.model.all();
-    const blob =
-      kind === 'png'
-        ? await boardPng(shapes)
-        : kind === 'svg'
-          ? svgBlob(shapes)
-          : jsonBlob(room, shapes);
-    download(blob, exportName(room, kind));
+    try {
+      const blob =
+        kind === 'png'
+          ? await boardPng(shapes)
+          : kind === 'svg'
+            ? svgBlob(shapes)
+            : jsonBlob(room, shapes);
+      download(blob, exportName(room, kind));
+    } catch (err) {
+      say(`Cannot export ${kind.toUpperCase()}: ${(err as Error).message}`);
+    }
   };
 
   const importBoard = async (file: File, replace: boolean) => {
     try {
       const snapshot = await readSnapshotFile(file);
       session.current?.importSnapshot(snapshot, replace);
-      setMessage(`Imported ${snapshot.shapes.length} shapes.`);
+      say(`Imported ${snapshot.shapes.length} shapes.`, 'note');
     } catch (err) {
-      setMessage(`Cannot import ${file.name}: ${(err as Error).message}`);
+      say(`Cannot import ${file.name}: ${(err as Error).message}`);
     }
   };
 
@@ -104,22 +147,21 @@ export function BoardPage({ room, seat }: { room: string; seat?: ClassSeat }) {
     <div className="board-page">
       <div className="board-frame" inert={locked}>
         <header className="topbar">
-          <a href="/" className="home" aria-label="Leave the board">
-            Lanboard
-          </a>
-          <span className="room" aria-label={seat ? 'Class' : 'Room'}>
-            {seat?.state.title ? `${seat.state.title} (${room})` : room}
-          </span>
-          {seat && <RoleBadge state={seat.state} />}
-          <StatusBadge state={state} />
-          <span className="peers">
-            {peers === 0 ? 'Nobody else here' : `${peers} other${peers === 1 ? '' : 's'} here`}
-          </span>
-          {message && (
-            <span className="message" role="status">
-              {message}
+          <div className="line">
+            <a href="/" className="home" aria-label="Leave the board">
+              Lanboard
+            </a>
+            <span className="room" aria-label={seat ? 'Class' : 'Room'}>
+              {seat?.state.title ? `${seat.state.title} (${room})` : room}
             </span>
-          )}
+          </div>
+          <div className="line">
+            {seat && <RoleBadge state={seat.state} />}
+            <StatusBadge state={state} />
+            <span className="peers">
+              {peers === 0 ? 'Nobody else here' : `${peers} other${peers === 1 ? '' : 's'} here`}
+            </span>
+          </div>
         </header>
         <div className="surface" ref={surface} data-tool={settings.tool}>
           <canvas ref={base} className="layer" aria-hidden="true" />
@@ -130,13 +172,34 @@ export function BoardPage({ room, seat }: { room: string; seat?: ClassSeat }) {
             role="img"
           />
           {viewOnly && <ViewOnlyBanner reason={viewOnly} />}
+          <div className="toasts">
+            {refusal && (
+              <Toast key={refusal.id} text={refusalText(refusal)} onDismiss={dismissRefusal} />
+            )}
+            {notice && (
+              <Toast
+                key={`notice-${notice.id}`}
+                text={notice.text}
+                tone={notice.tone}
+                onDismiss={() => setNotice(null)}
+              />
+            )}
+          </div>
           {text && (
             <TextEditor
+              key={`${text.id ?? 'new'} ${text.screen.join(' ')}`}
               at={text.screen}
+              initial={text.initial}
+              fontPx={text.fontPx}
               onDone={(value) => {
-                if (value && rights.canEdit)
-                  session.current?.addText(text.board, value, settings.color, settings.width);
+                if (rights.canEdit) {
+                  if (text.id) session.current?.editText(text.id, value);
+                  else session.current?.addText(text.board, value, settings.color, settings.width);
+                }
                 setText(null);
+                setSettings((old) =>
+                  old.tool === 'text' ? { ...old, tool: drawingTool.current } : old,
+                );
               }}
             />
           )}
@@ -161,7 +224,6 @@ export function BoardPage({ room, seat }: { room: string; seat?: ClassSeat }) {
         </Toolbar>
       </div>
       {locked && <LockOverlay />}
-      {refusal && <Toast key={refusal.id} text={refusalText(refusal)} onDismiss={dismissRefusal} />}
     </div>
   );
 }

@@ -1,9 +1,12 @@
 // `/board/<room>`: the hub is asked whether the room is a class. A class gets
-// the class page, under its normalized code; anything else is a plain room,
-// as before classes existed.
+// the class page, under its normalized code; a name shaped like a class code
+// with no class behind it gets the join page saying so; anything else is a
+// plain room, as before classes existed.
 import { useEffect, useState } from 'react';
 import type { ClassInfo } from '../class/types';
 import { classInfo } from '../class/api';
+import { whyNoClass } from '../class/join';
+import { normalizeClassCode } from '../class/types';
 import { ClassPage } from '../class/ClassPage';
 import { JoinPage } from '../join/JoinPage';
 import { normalizeRoom, saveClassToken } from '../net/identity';
@@ -12,6 +15,7 @@ import { BoardPage } from './BoardPage';
 type Lookup =
   | { kind: 'looking' }
   | { kind: 'plain' }
+  | { kind: 'no-class'; problem: string }
   | { kind: 'class'; info: ClassInfo }
   | { kind: 'unreachable'; problem: string; title?: string };
 
@@ -37,6 +41,9 @@ export function BoardRoute({ raw, fragmentToken }: { raw: string; fragmentToken?
           title: 'The hub asks you to wait',
           problem: `The hub answered: ${reply.error}.`,
         });
+      } else if (reply.status === 404 && normalizeClassCode(raw)) {
+        // Shaped like a class code: a mistyped one, never a plain room of that name.
+        setLookup({ kind: 'no-class', problem: whyNoClass(normalizeClassCode(raw)!, reply) });
       } else if (reply.status >= 400 && reply.status < 500) {
         setLookup({ kind: 'plain' });
       } else {
@@ -68,6 +75,8 @@ export function BoardRoute({ raw, fragmentToken }: { raw: string; fragmentToken?
           </button>
         </main>
       );
+    case 'no-class':
+      return <JoinPage error={lookup.problem} room={raw} />;
     case 'class':
       return <ClassPage info={lookup.info} fragmentToken={fragmentToken} />;
     case 'plain': {

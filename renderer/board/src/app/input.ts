@@ -8,8 +8,15 @@ import type { BoardRenderer } from '../render/board-renderer';
 import { panBy, toBoard, zoomAt } from '../render/view';
 import type { ToolSettings } from './tools';
 
-/** Pen points go to the hub at most this often; the local preview follows every event. */
+/**
+ * Pen points go to the hub at most this often; the local preview follows every
+ * event. The stroke itself enters the board at its first flush, not at the
+ * touch: a second finger landing meanwhile makes it a pinch, and the fingers
+ * leave nothing behind, not even for a moment on the other devices.
+ */
 const FLUSH_MS = 40;
+/** The id a stroke's preview has before the stroke enters the board. */
+const UNSENT_STROKE = 'unsent-stroke';
 
 export interface InputHooks {
   settings(): ToolSettings;
@@ -21,12 +28,21 @@ export interface InputHooks {
   onSelect(ids: Set<string>): void;
   /** The text tool was tapped at a board point (screen point for the editor). */
   onText(board: [number, number], screen: [number, number]): void;
+  /** The eraser or the select tool met a shape this page may not change. */
+  onNotYours(shape: Shape, action: 'erase' | 'move'): void;
+  /** A text this page may change was tapped with the text tool, or double-tapped with select. */
+  onEditText(shape: Shape): void;
 }
 
+/** Two taps this close in time and place are a double tap (or a double click). */
+const DOUBLE_TAP_MS = 450;
+const DOUBLE_TAP_PX = 24;
+
 type Action =
-  | { kind: 'pen'; id: string; points: number[]; unsent: number[]; timer: number }
+  | { kind: 'pen'; id: string | undefined; points: number[]; unsent: number[]; timer: number }
   | { kind: 'shape'; start: [number, number]; end: [number, number] }
-  | { kind: 'erase' }
+  /** `told`: the user heard once in this gesture why a shape stays. */
+  | { kind: 'erase'; told: boolean }
   | { kind: 'move'; ids: Set<string>; start: [number, number]; dx: number; dy: number }
   | { kind: 'pan'; last: [number, number] }
   | { kind: 'pinch'; distance: number; mid: [number, number] }
@@ -37,6 +53,8 @@ export class BoardInput {
   private action: Action | undefined;
   private selected = new Set<string>();
   private readonly cleanup: Array<() => void> = [];
+  /** The last tap of the select tool that hit a shape, to see a second one coming. */
+  private lastTap: { id: string; at: [number, number]; time: number } | undefined;
 
   constructor(
     private readonly el: HTMLElement,
@@ -62,6 +80,11 @@ export class BoardInput {
 
   destroy(): void {
     for (const c of this.cleanup) c();
+  }
+
+  /** A gesture is under way (a fit now would move the board under the finger). */
+  get busy(): boolean {
+    return this.action !== undefined;
   }
 
   get selection(): Set<string> {
@@ -115,20 +138,24 @@ export class BoardInput {
   }
 
   private begin(e: PointerEvent): void {
-    const { tool, color, width } = this.hooks.settings();
+    const { tool } = this.hooks.settings();
     const at = this.board(e);
     if (tool === 'pen') {
       const points = [...at, pressure(e)];
-      const id = this.model.add({ type: 'pen', points, color, width });
-      this.action = { kind: 'pen', id, points, unsent: [], timer: 0 };
-      this.renderer.setPreview(this.penShape(id, points));
+      const a: Action = { kind: 'pen', id: undefined, points, unsent: [], timer: 0 };
+      a.timer = window.setTimeout(() => this.flush(a), FLUSH_MS);
+      this.action = a;
+      this.renderer.setPreview(this.penShape(UNSENT_STROKE, points));
     } else if (tool === 'eraser') {
-      this.action = { kind: 'erase' };
+      const a: Action = { kind: 'erase', told: false };
+      this.action = a;
       this.model.endStep();
-      this.eraseAt(at);
+      this.eraseAt(at, a);
     } else if (tool === 'select') {
       const hit = this.topmostAt(at);
       if (!hit) {
+        const other = this.topmostShapeAt(at, () => true, false);
+        if (other) this.hooks.onNotYours(other, 'move');
         this.select(new Set());
         this.action = { kind: 'pan', last: this.screen(e) };
         return;
@@ -163,13 +190,13 @@ export class BoardInput {
         a.points.push(...p);
         a.unsent.push(...p);
       }
-      this.renderer.setPreview(this.penShape(a.id, a.points));
+      this.renderer.setPreview(this.penShape(a.id ?? UNSENT_STROKE, a.points));
       if (!a.timer) a.timer = window.setTimeout(() => this.flush(a), FLUSH_MS);
     } else if (a.kind === 'shape') {
       a.end = at;
       this.renderer.setPreview(this.shapeFrom(a.start, a.end));
     } else if (a.kind === 'erase') {
-      this.eraseAt(at);
+      this.eraseAt(at, a);
     } else if (a.kind === 'move') {
       a.dx = at[0] - a.start[0];
       a.dy = at[1] - a.start[1];
@@ -203,20 +230,24 @@ export class BoardInput {
     } else if (a.kind === 'move') {
       this.renderer.setFloating(new Set(), 0, 0);
       if (!cancelled && (a.dx !== 0 || a.dy !== 0)) this.model.move(a.ids, a.dx, a.dy);
+      else if (!cancelled) this.tapped(this.screen(e), a.ids);
       this.model.endStep();
       this.renderer.invalidateOverlay();
     } else if (a.kind === 'text' && !cancelled) {
-      this.hooks.onText(this.board(e), this.screen(e));
+      const at = this.board(e);
+      const text = this.textAt(at);
+      if (text) this.hooks.onEditText(text);
+      else this.hooks.onText(at, this.screen(e));
     }
   }
 
-  /** Abandons the current action (a pinch began): a stroke just started is removed. */
+  /** Abandons the current action (a pinch began): a stroke just started is dropped. */
   private cancel(): void {
     const a = this.action;
     this.action = undefined;
     if (a?.kind === 'pen') {
       clearTimeout(a.timer);
-      this.model.remove([a.id]);
+      if (a.id) this.model.remove([a.id]);
     }
     if (a?.kind === 'move') this.renderer.setFloating(new Set(), 0, 0);
     this.renderer.setPreview(null);
@@ -225,7 +256,13 @@ export class BoardInput {
   private flush(a: Extract<Action, { kind: 'pen' }>): void {
     clearTimeout(a.timer);
     a.timer = 0;
-    this.model.appendPoints(a.id, a.unsent);
+    if (a.id === undefined) {
+      const { color, width } = this.hooks.settings();
+      a.id = this.model.add({ type: 'pen', points: [...a.points], color, width });
+      if (this.action === a) this.renderer.setPreview(this.penShape(a.id, a.points));
+    } else {
+      this.model.appendPoints(a.id, a.unsent);
+    }
     a.unsent = [];
   }
 
@@ -240,23 +277,59 @@ export class BoardInput {
     return { ...blank('preview'), type, points: [...start, 0.5, ...end, 0.5], color, width };
   }
 
-  private topmostAt([x, y]: [number, number]): string | undefined {
+  private topmostAt(at: [number, number]): string | undefined {
+    return this.topmostShapeAt(at)?.id;
+  }
+
+  private topmostShapeAt(
+    [x, y]: [number, number],
+    only: (s: Shape) => boolean = () => true,
+    mine = true,
+  ): Shape | undefined {
     const tolerance = 6 / this.renderer.currentView.scale;
     const list = this.renderer.shapesInOrder();
     for (let i = list.length - 1; i >= 0; i--) {
       const shape = list[i]!.shape;
       // Geometry first: it rules out most shapes at less cost than the ownership walk.
-      if (hitShape(shape, x, y, tolerance) && this.hooks.canChange(shape)) return shape.id;
+      if (
+        only(shape) &&
+        hitShape(shape, x, y, tolerance) &&
+        (!mine || this.hooks.canChange(shape))
+      ) {
+        return shape;
+      }
     }
     return undefined;
   }
 
-  private eraseAt([x, y]: [number, number]): void {
+  private textAt(at: [number, number]): Shape | undefined {
+    return this.topmostShapeAt(at, (s) => s.type === 'text');
+  }
+
+  /** A tap of the select tool on the selection: the second of a double tap on a text edits it. */
+  private tapped(screen: [number, number], ids: Set<string>): void {
+    const now = performance.now();
+    const last = this.lastTap;
+    const id = ids.size === 1 ? [...ids][0]! : undefined;
+    this.lastTap = id ? { id, at: screen, time: now } : undefined;
+    if (!id || !last || last.id !== id || now - last.time > DOUBLE_TAP_MS) return;
+    if (Math.hypot(screen[0] - last.at[0], screen[1] - last.at[1]) > DOUBLE_TAP_PX) return;
+    this.lastTap = undefined;
+    const shape = this.model.get(id);
+    if (shape?.type === 'text' && this.hooks.canChange(shape)) this.hooks.onEditText(shape);
+  }
+
+  private eraseAt([x, y]: [number, number], a: Extract<Action, { kind: 'erase' }>): void {
     const tolerance = 8 / this.renderer.currentView.scale;
-    const hits = this.renderer
-      .shapesInOrder()
-      .filter((p) => hitShape(p.shape, x, y, tolerance) && this.hooks.canChange(p.shape))
-      .map((p) => p.shape.id);
+    const hits: string[] = [];
+    for (const { shape } of this.renderer.shapesInOrder()) {
+      if (!hitShape(shape, x, y, tolerance)) continue;
+      if (this.hooks.canChange(shape)) hits.push(shape.id);
+      else if (!a.told) {
+        a.told = true;
+        this.hooks.onNotYours(shape, 'erase');
+      }
+    }
     if (hits.length > 0) this.model.remove(hits);
   }
 

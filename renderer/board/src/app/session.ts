@@ -36,6 +36,8 @@ export interface SessionOptions extends Omit<InputHooks, 'canEdit' | 'canChange'
   /** Who the shapes drawn here belong to: the class member, else this device. */
   author?: string;
   onRefusal?(refusal: Refusal): void;
+  /** The view of the session this one replaces (after a refusal): kept, not fitted anew. */
+  view?: View;
 }
 
 export class BoardSession {
@@ -81,6 +83,25 @@ export class BoardSession {
     this.resizeObserver = new ResizeObserver(() => this.fit());
     this.resizeObserver.observe(options.surface);
     this.fit();
+    if (options.view) this.renderer.setView(options.view);
+    else this.fitOnFirstSync();
+  }
+
+  /**
+   * A board opens on its drawing: a phone would otherwise show the top-left
+   * corner of a drawing made on a laptop. Once, and only while nobody has
+   * moved the view yet: after that the view is the user's.
+   */
+  private fitOnFirstSync(): void {
+    const { provider } = this.connection;
+    const onSync = (synced: boolean) => {
+      if (!synced) return;
+      provider.off('sync', onSync);
+      const v = this.renderer.currentView;
+      const untouched = v.scale === 1 && v.ox === 0 && v.oy === 0;
+      if (untouched && !this.input.busy && this.model.all().length > 0) this.fitView();
+    };
+    provider.on('sync', onSync);
   }
 
   private fit(): void {
@@ -112,6 +133,16 @@ export class BoardSession {
     if (rights.changeAll) return true;
     // The hub would refuse the change if anyone else's writing is inside (the teacher moved it).
     return shape.author === this.model.author && this.model.writtenOnlyBy(shape.id, this.writers);
+  }
+
+  /** Why this page may not erase or move a shape, in a few words for a toast. */
+  whyNotYours(shape: Shape, action: 'erase' | 'move'): string {
+    if (!this.options.rights().canEdit) return 'You cannot draw on this board right now.';
+    // The member's own shape that someone else (the teacher) has moved or changed since.
+    if (shape.author === this.model.author) {
+      return `The teacher has changed this, so only the teacher can ${action} it now.`;
+    }
+    return `Only the teacher can ${action} this: it is someone else's.`;
   }
 
   /** The teacher's "Clear board": every shape, everyone's, in one transaction. */
@@ -150,6 +181,16 @@ export class BoardSession {
   addText(at: [number, number], text: string, color: string, width: number): void {
     if (!text.trim()) return;
     this.model.add({ type: 'text', points: [at[0], at[1], 0.5], color, width, text });
+    this.model.endStep();
+  }
+
+  /** A text edited in place; emptied, it goes. */
+  editText(id: string, text: string): void {
+    const shape = this.model.get(id);
+    if (!shape || shape.text === text || !this.canChange(shape)) return;
+    this.model.endStep();
+    if (text.trim()) this.model.setText(id, text);
+    else this.model.remove([id]);
     this.model.endStep();
   }
 

@@ -4,6 +4,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { RefObject } from 'react';
 import * as Y from 'yjs';
+import type { Shape } from '../model/shape';
+import type { View } from '../render/view';
 import type { ConnectionState, Refusal } from '../net/connection';
 import { fallbackName } from '../net/identity';
 import { BoardSession } from './session';
@@ -32,6 +34,9 @@ export interface SessionSetup {
   settings(): ToolSettings;
   rights(): EditRights;
   onText(board: [number, number], screen: [number, number]): void;
+  onEditText(shape: Shape): void;
+  /** Something to tell the user at once (a toast): why the eraser left a shape, say. */
+  onNotice(text: string): void;
   /** The hub closed the room to this token (4401, 4403, 4404). */
   onAccessRefused?(): void;
 }
@@ -47,9 +52,13 @@ export function useBoardSession(setup: SessionSetup) {
   // Numbered, so the same reason twice is still a new message.
   const [refusal, setRefusal] = useState<(Refusal & { id: number }) | null>(null);
   const { room, token, name, author } = setup;
+  // A session replaced after a refusal hands its view on: the board must not move under the user.
+  const keptView = useRef<{ key: string; view: View } | null>(null);
 
   useEffect(() => {
+    const key = `${room} ${token ?? ''}`;
     const s = new BoardSession({
+      view: keptView.current?.key === key ? keptView.current.view : undefined,
       room,
       token,
       name,
@@ -62,6 +71,8 @@ export function useBoardSession(setup: SessionSetup) {
       onCursor: () => {},
       onSelect: () => {},
       onText: (board, screen) => latest.current.onText(board, screen),
+      onEditText: (shape) => latest.current.onEditText(shape),
+      onNotYours: (shape, action) => latest.current.onNotice(s.whyNotYours(shape, action)),
       onRefusal: (r) => {
         if (r.kind === 'access') return latest.current.onAccessRefused?.();
         setRefusal((old) => ({ ...r, id: (old?.id ?? 0) + 1 }));
@@ -87,6 +98,7 @@ export function useBoardSession(setup: SessionSetup) {
     return () => {
       offState();
       offPeers();
+      keptView.current = { key, view: s.renderer.currentView };
       s.destroy();
       session.current = null;
       if (window.__lanboard === s) delete window.__lanboard;

@@ -4,26 +4,8 @@ import type { FormEvent } from 'react';
 import type { ClassInfo } from './types';
 import { saveClassToken, saveName, savedName } from '../net/identity';
 import { joinClass } from './api';
+import { cleanName, MAX_NAME, NAME_PROBLEM, whyNotJoined } from './join';
 import { FormProblem } from '../join/FormProblem';
-
-const MAX_NAME = 40;
-
-function whyNot(status: number, error: string): string {
-  switch (status) {
-    case 0:
-      return 'Cannot reach the hub. Check the network and try again.';
-    case 400:
-      return `That name cannot be used: ${error}.`;
-    case 403:
-      return 'The teacher has closed joining for this class. Ask your teacher.';
-    case 404:
-      return 'This class no longer exists. Ask your teacher for the new code.';
-    case 409:
-      return 'This class is full. Ask your teacher.';
-    default:
-      return `The hub could not add you (${status}${error ? `: ${error}` : ''}).`;
-  }
-}
 
 export function JoinClassForm(props: {
   info: ClassInfo;
@@ -37,16 +19,16 @@ export function JoinClassForm(props: {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const clean = name.trim().replace(/\s+/g, ' ');
-    if (clean.length === 0 || [...clean].length > MAX_NAME) {
-      setProblem(`Type your name (1 to ${MAX_NAME} characters).`);
+    const clean = cleanName(name);
+    if (!clean) {
+      setProblem(NAME_PROBLEM);
       return;
     }
     setBusy(true);
     const reply = await joinClass(info.code, clean);
     setBusy(false);
     if (!reply.ok) {
-      setProblem(whyNot(reply.status, reply.error));
+      setProblem(whyNotJoined(reply.status, reply.error));
       return;
     }
     saveName(clean);

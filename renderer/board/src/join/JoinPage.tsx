@@ -1,7 +1,12 @@
-// The join page: a room code and a name, and for the teacher's screen the
-// hub's address with its QR code (from GET /api/join).
+// The join page: a class code (or an open room's name) and a name on one
+// form, and for the teacher's screen the hub's address with its QR code (from
+// GET /api/join). Anything shaped like a class code is checked with the hub
+// and joined before a board opens, so a mistyped code says so instead of
+// opening an empty room under that name.
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
+import { joinByCode, MAX_NAME } from '../class/join';
+import { normalizeClassCode } from '../class/types';
 import { normalizeRoom, saveName, savedName } from '../net/identity';
 import { FormProblem } from './FormProblem';
 
@@ -11,10 +16,12 @@ interface JoinInfo {
   qrSvg: string;
 }
 
-export function JoinPage({ error }: { error?: string }) {
-  const [room, setRoom] = useState('');
+/** `room`: what was tried, kept in the form so that a typo is corrected, not typed again. */
+export function JoinPage({ error, room: tried }: { error?: string; room?: string }) {
+  const [room, setRoom] = useState(tried ?? '');
   const [name, setName] = useState(savedName);
   const [problem, setProblem] = useState(error ?? '');
+  const [busy, setBusy] = useState(false);
   const [info, setInfo] = useState<JoinInfo | null>(null);
 
   useEffect(() => {
@@ -24,23 +31,34 @@ export function JoinPage({ error }: { error?: string }) {
       .catch(() => setInfo(null)); // the form works without it
   }, []);
 
-  const submit = (e: FormEvent) => {
+  const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const code = normalizeRoom(room);
-    if (!code) {
-      setProblem('Use letters, digits, "-" or "_" (up to 64).');
+    const code = normalizeClassCode(room);
+    if (code) {
+      setBusy(true);
+      const outcome = await joinByCode(code, name);
+      setBusy(false);
+      if (outcome.ok) location.assign(outcome.board);
+      else setProblem(outcome.problem);
+      return;
+    }
+    const plain = normalizeRoom(room);
+    if (!plain) {
+      setProblem(
+        'Type the class code from your teacher (like K7Q M2P), or a room name: letters, digits, "-" or "_" (up to 64).',
+      );
       return;
     }
     saveName(name);
-    location.assign(`/board/${encodeURIComponent(code)}`);
+    location.assign(`/board/${encodeURIComponent(plain)}`);
   };
 
   return (
     <main className="join">
       <h1>Join a board</h1>
-      <form onSubmit={submit} className="join-form">
+      <form onSubmit={(e) => void submit(e)} className="join-form">
         <label>
-          Room code
+          Class code or room
           <input
             name="room"
             value={room}
@@ -48,7 +66,7 @@ export function JoinPage({ error }: { error?: string }) {
             autoCapitalize="none"
             autoComplete="off"
             spellCheck={false}
-            placeholder="e.g. maths-7b"
+            placeholder="e.g. K7Q M2P"
             required
             autoFocus
           />
@@ -59,11 +77,13 @@ export function JoinPage({ error }: { error?: string }) {
             name="name"
             value={name}
             onChange={(e) => setName(e.target.value)}
-            maxLength={40}
-            placeholder="Optional"
+            maxLength={MAX_NAME}
+            autoComplete="nickname"
           />
         </label>
-        <button type="submit">Join</button>
+        <button type="submit" disabled={busy}>
+          Join
+        </button>
         <FormProblem text={problem} />
       </form>
       {info && (

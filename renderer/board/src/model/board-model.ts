@@ -93,6 +93,13 @@ export class BoardModel {
     });
   }
 
+  /** A text's new content: one undo step. */
+  setText(id: string, text: string): void {
+    this.undoManager.stopCapturing();
+    this.transact(() => this.shapes.get(id)?.set('text', text));
+    this.undoManager.stopCapturing();
+  }
+
   /** Removes shapes within the current undo step (an eraser stroke is one step). */
   remove(ids: Iterable<string>): void {
     this.transact(() => {

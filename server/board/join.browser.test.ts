@@ -1,0 +1,104 @@
+// The join page in Debian's Chromium against a real hub: a class code is
+// checked with the hub before anything opens, so a mistyped one says so
+// (on the join page and at /board/<code>) instead of opening an empty room;
+// the right code, in any case, joins with the name from the same form.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { ClassDetail } from '../admin/api-types';
+import { CODE_ALPHABET } from '../classroom/api-types';
+import { BOARD_WAIT, boardContext, ensureBoardBuilt, waitForState } from '../test/board-page';
+import { chromiumMissing, launchBrowser } from '../test/browser';
+import type { TestBrowser } from '../test/browser';
+import { createClass, TEST_ADMIN_TOKEN } from '../test/class-client';
+import { startHub } from '../test/hub-fixture';
+import type { TestHub } from '../test/hub-fixture';
+
+const skip = chromiumMissing();
+if (skip) console.log(`# skipping the join page tests: ${skip}`);
+
+/** The class's code with its last character changed: a typo, and no class. */
+function mistyped(code: string): string {
+  const last = code.at(-1)!;
+  const other = CODE_ALPHABET[(CODE_ALPHABET.indexOf(last) + 1) % CODE_ALPHABET.length]!;
+  return code.slice(0, -1) + other;
+}
+
+const spaced = (code: string) => `${code.slice(0, 3)} ${code.slice(3)}`;
+
+describe('the join page in Chromium', { skip }, () => {
+  let hub: TestHub;
+  let browser: TestBrowser;
+  let detail: ClassDetail;
+  const contexts: BrowserContext[] = [];
+  const newPage = async (): Promise<Page> => {
+    const c = await boardContext(browser.browser, {
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    contexts.push(c);
+    return c.newPage();
+  };
+  const fillJoin = async (page: Page, code: string, name: string) => {
+    await page.getByLabel('Class code or room').fill(code);
+    await page.getByLabel('Your name').fill(name);
+    await page.getByRole('button', { name: 'Join' }).click();
+  };
+
+  before(async () => {
+    ensureBoardBuilt();
+    hub = await startHub({ AdminToken: TEST_ADMIN_TOKEN });
+    browser = await launchBrowser();
+    detail = await createClass(hub.httpUrl, 'Maths 7B');
+  });
+
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await hub?.stop();
+  });
+
+  test('a mistyped code says there is no such class, on the join page and at /board/<code>, and opens nothing', async () => {
+    const wrong = mistyped(detail.code);
+    const message = `No class with code ${spaced(wrong)} — check the code with your teacher.`;
+    const page = await newPage();
+    await page.goto(`${hub.httpUrl}/`);
+    // As a child types it: lower case, with a space.
+    await fillJoin(page, spaced(wrong).toLowerCase(), 'Ada');
+    await page.getByRole('alert').filter({ hasText: message }).waitFor(BOARD_WAIT);
+    assert.equal(new URL(page.url()).pathname, '/');
+    assert.equal(await page.locator('.status').count(), 0, 'no board opened');
+
+    // Straight to the board's address, in upper case as on the board: the same.
+    await page.goto(`${hub.httpUrl}/board/${wrong}`);
+    await page.getByRole('alert').filter({ hasText: message }).waitFor(BOARD_WAIT);
+    assert.equal(await page.locator('.status').count(), 0, 'no board opened');
+    // The form is there to try again, with the code to correct.
+    assert.equal(await page.getByLabel('Class code or room').inputValue(), wrong);
+  });
+
+  test('the right code in any case, with the name on the same form, joins the class at once', async () => {
+    const page = await newPage();
+    await page.goto(`${hub.httpUrl}/`);
+    // A class code needs a name: asked for on the same form, before the hub is.
+    await fillJoin(page, detail.code.toLowerCase(), ' ');
+    await page.getByRole('alert').filter({ hasText: 'Type your name' }).waitFor(BOARD_WAIT);
+
+    const dashed = `${detail.code.slice(0, 3)}-${detail.code.slice(3)}`.toLowerCase();
+    await fillJoin(page, dashed, 'Bea');
+    await page.waitForURL(new RegExp(`/board/${detail.code}$`), BOARD_WAIT);
+    await waitForState(page, 'connected');
+    await page.locator('.role').getByText('Student: Bea').waitFor(BOARD_WAIT);
+    // No second "Join Maths 7B" form on the way.
+    assert.equal(await page.getByRole('heading', { name: /^Join/ }).count(), 0);
+  });
+
+  test('a room name that is not shaped like a class code still opens an open board', async () => {
+    const page = await newPage();
+    await page.goto(`${hub.httpUrl}/`);
+    await fillJoin(page, 'Art-club', '');
+    await page.waitForURL(/\/board\/art-club$/, BOARD_WAIT);
+    await waitForState(page, 'connected');
+  });
+});

@@ -1,0 +1,398 @@
+// The classroom board on phones and tablets, in Debian's Chromium with touch
+// emulation (hasTouch, isMobile) against a real hub: the tool bar and the
+// header fit every width from 360 px, portrait and landscape, with every
+// action reachable; a board opens on its drawing; two fingers pinch and pan
+// (real touches through the DevTools protocol) and draw nothing.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { ClassDetail } from '../admin/api-types';
+import {
+  BOARD_WAIT,
+  boardContext,
+  ensureBoardBuilt,
+  joinClassBoard,
+  openBoard,
+  openTeacherBoard,
+  until,
+  waitForShapes,
+} from '../test/board-page';
+import type { DebugWindow } from '../test/board-page';
+import { chromiumMissing, launchBrowser } from '../test/browser';
+import type { TestBrowser } from '../test/browser';
+import { createClass, TEST_ADMIN_TOKEN } from '../test/class-client';
+import { startHub } from '../test/hub-fixture';
+import type { TestHub } from '../test/hub-fixture';
+
+const skip = chromiumMissing();
+if (skip) console.log(`# skipping the phone and tablet board tests: ${skip}`);
+
+/** Each width portrait and landscape: phones, tablets, a laptop, a desktop. */
+const SIZES: Array<[number, number]> = [
+  [360, 740],
+  [390, 844],
+  [768, 1024],
+  [1024, 1366],
+  [800, 1280],
+  [1080, 1920],
+].flatMap(([w, h]): Array<[number, number]> => [
+  [w!, h!],
+  [h!, w!],
+]);
+
+/** Every action of the teacher's tool bar, by accessible name. */
+const FIRST_ROW = [
+  'Select and move (V)',
+  'Pen (P)',
+  'Line (L)',
+  'Rectangle (R)',
+  'Ellipse (O)',
+  'Text (T)',
+  'Eraser (E)',
+  'Colour black',
+  'Colour red',
+  'Colour blue',
+  'Colour green',
+  'Colour orange',
+  'Colour purple',
+  'Undo (Ctrl+Z)',
+  'Redo (Ctrl+Shift+Z)',
+  'Fit the drawing (0)',
+];
+const BEHIND_MORE = [
+  'Width 2',
+  'Width 4',
+  'Width 8',
+  'Width 16',
+  'Other colour',
+  'Zoom out (-)',
+  'Zoom in (+)',
+  'Export PNG',
+  'Export SVG',
+  'Export JSON snapshot',
+  'Import',
+  'Replace',
+  'Clear board',
+];
+
+/** The page's DOM, as much as the checks below use (the tests compile without the DOM library). */
+interface Box {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+  width: number;
+  height: number;
+}
+interface El {
+  getBoundingClientRect(): Box;
+  getAttribute(name: string): string | null;
+  textContent: string | null;
+  parentElement: El | null;
+  className: string;
+  scrollWidth: number;
+  clientWidth: number;
+  contains(other: El): boolean;
+  checkVisibility(): boolean;
+  matches(selector: string): boolean;
+}
+interface PageDom {
+  innerWidth: number;
+  innerHeight: number;
+  document: {
+    querySelectorAll(s: string): Iterable<El>;
+    elementFromPoint(x: number, y: number): El | null;
+  };
+  getComputedStyle(el: El): { overflowX: string; overflowY: string };
+  matchMedia(q: string): { matches: boolean };
+}
+
+interface Control {
+  name: string;
+  problems: string[];
+  width: number;
+  height: number;
+  /** The role and the connection state: shown, not touched. */
+  badge: boolean;
+}
+
+/**
+ * Runs in the page: every visible control of the header and the tool bar, with
+ * what is wrong with it: outside the viewport, clipped by a scrolling or
+ * hiding ancestor, its text cut short, or covered by something else.
+ */
+function visibleControls(): Control[] {
+  const w = globalThis as unknown as PageDom;
+  const [vw, vh] = [w.innerWidth, w.innerHeight];
+  const out: Control[] = [];
+  const selector =
+    '.topbar a, .topbar .status, .topbar .role, .toolbar button, .toolbar label.file, .toolbar input[type="color"]';
+  const outside = (r: Box, c: Pick<Box, 'left' | 'top' | 'right' | 'bottom'>) =>
+    r.left < c.left - 0.5 ||
+    r.top < c.top - 0.5 ||
+    r.right > c.right + 0.5 ||
+    r.bottom > c.bottom + 0.5;
+  for (const el of w.document.querySelectorAll(selector)) {
+    if (!el.checkVisibility()) continue;
+    const r = el.getBoundingClientRect();
+    const name = (el.getAttribute('aria-label') ?? el.textContent ?? '').trim();
+    const problems: string[] = [];
+    if (outside(r, { left: 0, top: 0, right: vw, bottom: vh }))
+      problems.push('outside the viewport');
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      const s = w.getComputedStyle(a);
+      if (s.overflowX === 'visible' && s.overflowY === 'visible') continue;
+      if (outside(r, a.getBoundingClientRect())) problems.push(`clipped by .${a.className}`);
+    }
+    if (el.matches('.status, .role') && el.scrollWidth > el.clientWidth + 1) {
+      problems.push('text cut short');
+    }
+    const hit = w.document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
+    if (!hit || !el.contains(hit)) problems.push(`covered by .${hit?.className ?? 'nothing'}`);
+    const badge = el.matches('.status, .role');
+    out.push({ name, problems, width: r.width, height: r.height, badge });
+  }
+  return out;
+}
+
+/** Runs in the page: an element's computed touch-action. */
+const touchAction = (el: unknown) =>
+  (
+    globalThis as unknown as { getComputedStyle(e: unknown): { touchAction: string } }
+  ).getComputedStyle(el).touchAction;
+
+const coarsePointer = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as PageDom).matchMedia('(pointer: coarse)').matches);
+
+const touchDevice = (width: number, height: number) => ({
+  viewport: { width, height },
+  isMobile: true,
+  hasTouch: true,
+});
+
+describe('the board on phones and tablets, in Chromium', { skip }, () => {
+  let hub: TestHub;
+  let browser: TestBrowser;
+  let detail: ClassDetail;
+  const contexts: BrowserContext[] = [];
+  const newContext = async (options: Parameters<typeof boardContext>[1]) => {
+    const c = await boardContext(browser.browser, options);
+    contexts.push(c);
+    return c;
+  };
+
+  before(async () => {
+    ensureBoardBuilt();
+    hub = await startHub({ AdminToken: TEST_ADMIN_TOKEN });
+    browser = await launchBrowser();
+    detail = await createClass(hub.httpUrl, 'Year 7 Mathematics with Mrs Featherstonehaugh');
+  });
+
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await hub?.stop();
+  });
+
+  test('tool bar and header: at every size, nothing outside the viewport or clipped, every action reachable, 44 px targets', async () => {
+    for (const [width, height] of SIZES) {
+      const size = `${width}×${height}`;
+      const context = await newContext(touchDevice(width, height));
+      // The teacher's board has every action there is (Replace and Clear board too).
+      const page = await openTeacherBoard(context, detail.teacherUrl);
+      assert.ok(await coarsePointer(page), `${size}: touch emulation makes the pointer coarse`);
+      const check = async (when: string) => {
+        const controls = await page.evaluate(visibleControls);
+        for (const c of controls) {
+          assert.deepEqual(c.problems, [], `${size}, ${when}: ${c.name}`);
+          if (c.badge) continue;
+          assert.ok(
+            c.width >= 44 - 0.5 && c.height >= 44 - 0.5,
+            `${size}, ${when}: ${c.name} is ${c.width}×${c.height}`,
+          );
+        }
+        return controls.map((c) => c.name);
+      };
+      const shown = await check('More closed');
+      for (const name of FIRST_ROW) assert.ok(shown.includes(name), `${size}: ${name} in view`);
+      assert.ok(shown.includes('Teacher'), `${size}: the role in view`);
+      assert.ok(shown.includes('Connected'), `${size}: the connection state in view`);
+      const more = page.getByRole('button', { name: 'More' });
+      if (await more.isVisible()) {
+        await more.click();
+        const inMenu = await check('More open');
+        for (const name of BEHIND_MORE) assert.ok(inMenu.includes(name), `${size}: ${name}`);
+        // The menu closes on Escape, and what was under it is back.
+        await page.keyboard.press('Escape');
+        await page.getByRole('button', { name: 'Export PNG' }).waitFor({ state: 'hidden' });
+      } else {
+        for (const name of BEHIND_MORE) assert.ok(shown.includes(name), `${size}: ${name}`);
+      }
+      await context.close();
+    }
+  });
+
+  test("header at 360 px: a student's long name and a long class title leave the role and the state in view", async () => {
+    const context = await newContext(touchDevice(360, 740));
+    const page = await joinClassBoard(
+      context,
+      hub.httpUrl,
+      detail.code,
+      'Maximiliana Featherstone',
+    );
+    const controls = await page.evaluate(visibleControls);
+    const role = controls.find((c) => c.name.startsWith('Student'));
+    assert.ok(role, 'the role badge is shown');
+    // The name may be cut short with an ellipsis, the role word is not.
+    assert.deepEqual(
+      role.problems.filter((p) => p !== 'text cut short'),
+      [],
+    );
+    const state = controls.find((c) => c.name === 'Connected');
+    assert.deepEqual(state?.problems, [], 'the connection state is whole and in view');
+  });
+
+  test('a phone opens a board on its drawing; two fingers pinch and pan the view and draw nothing', async () => {
+    // Drawn on a laptop, far from a phone's top-left corner.
+    const desk = await openBoard(
+      await newContext({ viewport: { width: 1280, height: 800 } }),
+      hub.httpUrl,
+      'far-drawing',
+    );
+    await desk.evaluate(() =>
+      (globalThis as unknown as DebugWindow).__lanboard!.model.add({
+        type: 'rect',
+        points: [900, 500, 0.5, 1200, 700, 0.5],
+        color: '#1971c2',
+        width: 4,
+      }),
+    );
+    await waitForShapes(desk, 1);
+    const phone = await newContext({ ...touchDevice(390, 844), deviceScaleFactor: 3 });
+    const page = await openBoard(phone, hub.httpUrl, 'far-drawing');
+    await waitForShapes(page, 1);
+    const surface = (await page.locator('canvas.layer.input').boundingBox())!;
+    const view = () =>
+      page.evaluate(() => ({
+        ...(globalThis as unknown as DebugWindow).__lanboard!.renderer.currentView,
+      }));
+    // Fitted: the rectangle's corners are on the phone's screen.
+    const fitted = await until(
+      page,
+      () => {
+        const v = (globalThis as unknown as DebugWindow).__lanboard!.renderer.currentView;
+        return v.scale !== 1 && { ...v };
+      },
+      undefined,
+      'the view fitted to the drawing',
+    );
+    for (const [bx, by] of [
+      [900, 500],
+      [1200, 700],
+    ] as const) {
+      const [sx, sy] = [bx * fitted.scale + fitted.ox, by * fitted.scale + fitted.oy];
+      assert.ok(
+        sx >= 0 && sx <= surface.width && sy >= 0 && sy <= surface.height,
+        `${bx},${by} on screen at ${sx},${sy}`,
+      );
+    }
+
+    // Gestures are the page's own, by standard Pointer Events: the browser neither scrolls nor zooms.
+    assert.equal(await page.locator('canvas.layer.input').evaluate(touchAction), 'none');
+
+    // Every change the desk gets from now on is counted: the fingers must send none.
+    await desk.evaluate(() => {
+      const g = globalThis as unknown as DebugWindow & { __updates: number };
+      g.__updates = 0;
+      g.__lanboard!.doc.on('update', () => g.__updates++);
+    });
+    const cdp = await phone.newCDPSession(page);
+    type TouchType = 'touchStart' | 'touchMove' | 'touchEnd';
+    const touch = (type: TouchType, points: Array<[number, number]>) =>
+      cdp.send('Input.dispatchTouchEvent', {
+        type,
+        touchPoints: points.map(([x, y], i) => ({ x: surface.x + x, y: surface.y + y, id: i + 1 })),
+      });
+    const gesture = async (from: Array<[number, number]>, to: Array<[number, number]>) => {
+      await touch('touchStart', from);
+      const steps = 6;
+      for (let s = 1; s <= steps; s++) {
+        const k = s / steps;
+        await touch(
+          'touchMove',
+          from.map(([x, y], i) => [x + (to[i]![0] - x) * k, y + (to[i]![1] - y) * k]),
+        );
+      }
+      await touch('touchEnd', []);
+    };
+    const mid: [number, number] = [195, 300];
+    const boardAt = (v: { scale: number; ox: number; oy: number }, [x, y]: [number, number]) => [
+      (x - v.ox) / v.scale,
+      (y - v.oy) / v.scale,
+    ];
+
+    // Pinch: the fingers go from 80 px apart to 160, around the same point.
+    const before = await view();
+    await gesture(
+      [
+        [mid[0] - 40, mid[1]],
+        [mid[0] + 40, mid[1]],
+      ],
+      [
+        [mid[0] - 80, mid[1]],
+        [mid[0] + 80, mid[1]],
+      ],
+    );
+    const pinched = await view();
+    assert.ok(
+      Math.abs(pinched.scale / before.scale - 2) < 1e-6,
+      `zoomed ×2: ${before.scale} → ${pinched.scale}`,
+    );
+    const [b0, b1] = [boardAt(before, mid), boardAt(pinched, mid)];
+    assert.ok(
+      Math.hypot(b0[0]! - b1[0]!, b0[1]! - b1[1]!) < 1e-6,
+      'the point between the fingers stays put',
+    );
+
+    // Pan: both fingers move 50 px right and 30 px down; the board moves with them.
+    await gesture(
+      [
+        [150, 400],
+        [250, 400],
+      ],
+      [
+        [200, 430],
+        [300, 430],
+      ],
+    );
+    const panned = await view();
+    assert.equal(panned.scale, pinched.scale);
+    assert.ok(
+      Math.abs(panned.ox - pinched.ox - 50) < 1e-6 && Math.abs(panned.oy - pinched.oy - 30) < 1e-6,
+      JSON.stringify({ pinched, panned }),
+    );
+    await cdp.detach();
+
+    // Nothing was drawn: not on the phone, and no change reached the desk meanwhile.
+    assert.equal((await waitForShapes(page, 1)).length, 1);
+    // A stroke by one finger still draws, and reaches the desk after the gestures' (absent) changes.
+    await page.getByRole('button', { name: 'Pen (P)' }).waitFor(BOARD_WAIT);
+    const cdp2 = await phone.newCDPSession(page);
+    await cdp2.send('Input.dispatchTouchEvent', {
+      type: 'touchStart',
+      touchPoints: [{ x: surface.x + 60, y: surface.y + 600, id: 1 }],
+    });
+    await cdp2.send('Input.dispatchTouchEvent', {
+      type: 'touchMove',
+      touchPoints: [{ x: surface.x + 160, y: surface.y + 620, id: 1 }],
+    });
+    await cdp2.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await cdp2.detach();
+    await waitForShapes(desk, 2);
+    const updates = await desk.evaluate(
+      () => (globalThis as unknown as { __updates: number }).__updates,
+    );
+    // The one-finger stroke's own updates only: its add, and its points.
+    assert.ok(updates >= 1 && updates <= 2, `${updates} updates reached the desk`);
+  });
+});
