@@ -101,7 +101,7 @@ async function shoot(page: Page, name: PageName, width: Width): Promise<string> 
 
 /**
  * The page `open` gives, at every width, each in a fresh context (a device of
- * its own: no token or name kept from another shot).
+ * its own: no login or name kept from another shot).
  */
 async function atEveryWidth(
   browser: Browser,
@@ -161,7 +161,7 @@ export async function takeScreenshots(): Promise<string[]> {
 
     const openDashboard = async (context: BrowserContext, page = '') => {
       const tab = await context.newPage();
-      await tab.goto(dashboard); // keeps the token for this tab, then drops it from the address
+      await tab.goto(dashboard); // logs this context in (a cookie), then drops the token from the address
       await tab.getByRole('heading', { level: 1 }).first().waitFor();
       if (page) await tab.goto(new URL(page, dashboard).toString());
       return tab;

@@ -51,13 +51,15 @@ describe('dashboard in Chromium', { skip }, () => {
     dir.remove();
   });
 
-  test('the token moves from the address bar to sessionStorage; the overview loads', async () => {
+  test('the token leaves the address bar for an HttpOnly login cookie; the overview loads', async () => {
     const url = supervisor.current.dashboardUrl();
     await page.goto(url);
     await page.getByTestId('stream-status').filter({ hasText: 'Live' }).waitFor(WAIT);
     assert.ok(!page.url().includes('token'), page.url());
-    const stored = await page.evaluate("sessionStorage.getItem('lanboard-admin-token')");
-    assert.equal(stored, decodeURIComponent(new URL(url).hash.slice('#token='.length)));
+    assert.equal(await page.evaluate('sessionStorage.length'), 0);
+    const cookies = await context.cookies(url);
+    assert.equal(cookies.length, 1);
+    assert.equal(cookies[0]!.httpOnly, true);
     await page.getByRole('heading', { name: 'Students join at' }).waitFor(WAIT);
     // Only loopback clients so far: the firewall hint and its self-test, which says
     // it checked from this computer only.

@@ -9,6 +9,7 @@
 //   POST   <admin>/api/clients/<id>/kick
 //   DELETE <admin>/api/documents/<id>     a Zwibbler document; its clients are closed
 //   POST   <admin>/api/selftest           the hub fetches its own LAN URLs
+//   POST   <admin>/api/login, logout, logout-everywhere: see login-routes.ts
 //   …      <admin>/api/classes…           classes: see classes-api.ts
 //   GET    <admin>/…                      the dashboard (renderer/dist)
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -28,6 +29,7 @@ import type { AdminContext } from './context';
 import { openEventStream } from './events';
 import { HttpError } from '../transport/reply';
 import { readJson, sendJson } from './http';
+import { LOGOUT_ROUTES, logIn } from './login-routes';
 import { filterLogs, LogQueryError } from './logs';
 import { selftest } from './selftest';
 import { parseSessionId, snapshot } from './snapshot';
@@ -108,6 +110,7 @@ const API: ApiRoute[] = [
     },
   },
   ...CLASS_ROUTES,
+  ...LOGOUT_ROUTES,
 ];
 
 /** Answers first, then restarts: the restart closes this very connection. */
@@ -158,6 +161,7 @@ export function addAdminRoutes(transport: HttpTransport, ctx: AdminContext): Mou
       ctx.config.LoginFailureLimit,
       ctx.config.LoginLockoutSeconds * 1000,
     ),
+    cookies: ctx.cookies,
   };
   transport.addRoute({
     name: 'admin',
@@ -166,11 +170,14 @@ export function addAdminRoutes(transport: HttpTransport, ctx: AdminContext): Mou
       const apiPath = url.pathname.startsWith(`${prefix}/api/`)
         ? url.pathname.slice(prefix.length + 5)
         : undefined;
-      const refused = apiPath === undefined ? checkCaller(req, guard) : checkApiCaller(req, guard);
+      const open = apiPath === undefined || apiPath === 'login';
+      const refused = open ? checkCaller(req, guard) : checkApiCaller(req, guard);
       if (refused) {
-        if (refused.status !== 401) ctx.log.info({ status: refused.status }, refused.error);
+        const remote = req.socket.remoteAddress;
+        if (refused.status !== 401) ctx.log.info({ remote, status: refused.status }, refused.error);
         return sendJson(res, refused.status, { error: refused.error });
       }
+      if (apiPath === 'login') return loginOrError(ctx, guard, req, res);
       if (url.pathname === prefix) {
         res.writeHead(308, { Location: `${prefix}/${url.search}` });
         res.end();
@@ -184,6 +191,20 @@ export function addAdminRoutes(transport: HttpTransport, ctx: AdminContext): Mou
   });
   ctx.history.start();
   return { stop: async () => ctx.history.stop() };
+}
+
+async function loginOrError(
+  ctx: AdminContext,
+  guard: AdminGuardOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  try {
+    await logIn(ctx, guard, req, res);
+  } catch (err) {
+    if (!(err instanceof HttpError)) throw err;
+    sendJson(res, err.status, { error: err.message }, err.headers);
+  }
 }
 
 async function api(

@@ -1,5 +1,6 @@
-// Calls to the admin API, with the bearer token. The base is where the page
-// was served from (AdminPath), found from this script's own URL.
+// Calls to the admin API, with the login cookie (lib/login.ts), which the
+// browser sends by itself. The base is where the page was served from
+// (AdminPath), found from this script's own URL.
 import type {
   ClassDetail,
   ClassPatch,
@@ -13,7 +14,6 @@ import type {
   SelftestReply,
   Snapshot,
 } from '../../../server/admin/api-types';
-import { getToken } from './token';
 
 /** `/admin/`: the bundle lives in `<AdminPath>/assets/`. */
 export const ADMIN_BASE = new URL(/* @vite-ignore */ '..', import.meta.url).pathname.replace(
@@ -32,18 +32,14 @@ export class ApiError extends Error {
   }
 }
 
-export function authHeaders(): Record<string, string> {
-  const token = getToken();
-  return token ? { Authorization: `Bearer ${token}` } : {};
-}
-
 async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(`${API_BASE}${path}`, {
     ...init,
     cache: 'no-store',
+    // Every change is sent as JSON, body or not: the hub refuses a change
+    // made with the cookie otherwise (what a cross-site form would send).
     headers: {
-      ...authHeaders(),
-      ...(init.body ? { 'Content-Type': 'application/json' } : {}),
+      ...(init.method && init.method !== 'GET' ? { 'Content-Type': 'application/json' } : {}),
       ...init.headers,
     },
   });

@@ -6,7 +6,7 @@ import type { ConfigView, RestartReply, SettingView } from '../../../server/admi
 import { DesktopSettings, PickFileButton } from '../components/DesktopSettings';
 import { api } from '../lib/api';
 import type { ApiError } from '../lib/api';
-import { getToken } from '../lib/token';
+import { LoginControls } from '../components/LoginControls';
 
 const GROUPS: { title: string; keys: string[] }[] = [
   { title: 'Network', keys: ['ServerPort', 'ServerBindAddress'] },
@@ -196,6 +196,7 @@ export function Settings({ startedAt, page }: { startedAt: number | undefined; p
           {phase.kind === 'idle' && phase.note}
         </p>
       </form>
+      <LoginControls />
     </section>
   );
 }
@@ -208,8 +209,8 @@ async function follow(reply: RestartReply, page: string): Promise<void> {
     try {
       // An opaque answer is enough: it means the new address is up.
       await fetch(`${target.origin}/healthz`, { mode: 'no-cors', cache: 'no-store' });
-      const token = getToken() ?? '';
-      window.location.assign(`${reply.url}${page}#token=${encodeURIComponent(token)}`);
+      // The login cookie belongs to the host name, whatever the port: it comes along.
+      window.location.assign(`${reply.url}${page}`);
       return;
     } catch {
       await new Promise((r) => setTimeout(r, 500));
