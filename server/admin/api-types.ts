@@ -86,6 +86,18 @@ export interface StatsSample {
   bytesOutPerSecond: number;
 }
 
+/** The chart's time ranges: GET history?range= */
+export const HISTORY_RANGES = ['5m', '1h', '24h'] as const;
+export type HistoryRange = (typeof HISTORY_RANGES)[number];
+
+export interface HistoryReply {
+  range: HistoryRange;
+  /** Seconds between samples: 1, or 60 for 24h (each minute's highest counts and mean rates). */
+  step: number;
+  /** Oldest first; only since the hub (re)started. */
+  samples: StatsSample[];
+}
+
 export interface LogEntry {
   time: number;
   /** pino's number: 10 trace … 60 fatal. */

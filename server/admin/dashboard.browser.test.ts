@@ -92,7 +92,20 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.getByTestId('sessions-empty').waitFor(WAIT);
   });
 
-  test('the connections chart gets points', async () => {
+  test("the overview's hint agrees with its counts: a client on this computer is no student device", async () => {
+    const client = await ZwibblerClient.join(wsUrl(), { docId: 'overview-doc' });
+    clients.push(client);
+    await nav('Overview');
+    await page.getByTestId('total-clients').filter({ hasText: /^1$/ }).waitFor(WAIT);
+    await page
+      .getByTestId('local-clients')
+      .filter({ hasText: 'The 1 client connected now is on this computer' })
+      .waitFor(WAIT);
+    await client.close();
+    await page.getByTestId('local-clients').waitFor({ state: 'detached', ...WAIT });
+  });
+
+  test('the connections chart gets points, in 5 min, 1 hour and 24 hours, with a legend showing values', async () => {
     await nav('Connections');
     const chart = page.locator('.chart');
     await chart.locator('canvas').waitFor(WAIT);
@@ -101,7 +114,29 @@ describe('dashboard in Chromium', { skip }, () => {
       async () => Number(await chart.getAttribute('data-points')) >= 3,
       WAIT.timeout,
     );
+    // The legend shows the latest values without hovering: numbers, never "--".
+    for (const series of ['accent', 'accent-2']) {
+      assert.match((await page.getByTestId(`legend-${series}`).textContent()) ?? '', /^\d+$/);
+    }
     await shot('connections');
+    for (const [label, range] of [
+      ['5 min', '5m'],
+      ['24 hours', '24h'],
+    ] as const) {
+      await page.getByRole('button', { name: label }).click();
+      await eventually(
+        async () =>
+          (await chart.getAttribute('data-range')) === range &&
+          Number(await chart.getAttribute('data-points')) >= 1,
+        WAIT.timeout,
+        `no points for ${range}`,
+      );
+    }
+    assert.equal(
+      await page.getByRole('button', { name: '24 hours' }).getAttribute('aria-pressed'),
+      'true',
+    );
+    await shot('connections-24h');
   });
 
   test('a log line appears in the live tail, and search narrows it', async () => {
@@ -110,6 +145,11 @@ describe('dashboard in Chromium', { skip }, () => {
     clients.push(client);
     const tail = page.getByRole('log');
     await tail.getByText(/client joined.*log-line-doc/).waitFor(WAIT);
+    // Readable: the level as a tag, the message, the fields as chips, no JSON.
+    const line = tail.locator('.log-line', { hasText: 'log-line-doc' }).first();
+    assert.equal(await line.locator('.log-level').textContent(), 'INFO');
+    await line.locator('.chip', { hasText: 'log-line-doc' }).waitFor(WAIT);
+    assert.doesNotMatch((await line.textContent()) ?? '', /[{"]/);
     await page.getByLabel('Search').fill('log-line-doc');
     await eventually(async () => {
       const lines = await page.locator('.log-line').allTextContents();

@@ -1,6 +1,7 @@
 // Puts the dashboard and its API on the hub, under AdminPath:
 //   GET    <admin>/api/snapshot           server, sessions of every protocol, totals
 //   GET    <admin>/api/events             SSE: stats every second, joins and leaves, log lines
+//   GET    <admin>/api/history?range=     the chart's samples: 5m, 1h (per second), 24h (per minute)
 //   GET    <admin>/api/logs?level=&q=&limit=
 //   GET    <admin>/api/config             every setting: file value, running value, origin
 //   PUT    <admin>/api/config             {values: {Key: "raw"}}: checked, then saved to the file
@@ -19,7 +20,8 @@ import { LoginThrottle } from '../auth/login-throttle';
 import type { MountedProtocol } from '../hub/protocol';
 import type { HttpTransport } from '../transport/http-server';
 import { mountedAt } from '../transport/routes';
-import type { RestartReply, SelftestReply } from './api-types';
+import { HISTORY_RANGES } from './api-types';
+import type { HistoryRange, HistoryReply, RestartReply, SelftestReply } from './api-types';
 import { checkApiCaller, checkCaller, hostName, ownHostNames } from './auth';
 import type { AdminGuardOptions } from './auth';
 import { CLASS_ROUTES } from './classes-api';
@@ -42,6 +44,21 @@ const API: ApiRoute[] = [
     handle: async (ctx, _req, res) => sendJson(res, 200, await snapshot(ctx)),
   },
   { method: 'GET', pattern: /^events$/, handle: (ctx, _req, res) => openEventStream(ctx, res) },
+  {
+    method: 'GET',
+    pattern: /^history$/,
+    handle: (ctx, _req, res, url) => {
+      const range = url.searchParams.get('range') ?? '1h';
+      if (!(HISTORY_RANGES as readonly string[]).includes(range)) {
+        return sendJson(res, 400, { error: `range must be one of ${HISTORY_RANGES.join(', ')}` });
+      }
+      const reply: HistoryReply = {
+        range: range as HistoryRange,
+        ...ctx.history.range(range as HistoryRange),
+      };
+      sendJson(res, 200, reply);
+    },
+  },
   {
     method: 'GET',
     pattern: /^logs$/,

@@ -8,6 +8,8 @@ import type {
   ConfigErrorsReply,
   ConfigUpdateReply,
   ConfigView,
+  HistoryRange,
+  HistoryReply,
   LogEntry,
   MemberView,
   RestartReply,
@@ -52,6 +54,7 @@ const classPath = (code: string) => `classes/${encodeURIComponent(code)}`;
 
 export const api = {
   snapshot: () => call<Snapshot>('snapshot'),
+  history: (range: HistoryRange) => call<HistoryReply>(`history?range=${range}`),
   logs: (query: string) => call<{ lines: LogEntry[] }>(`logs?${query}`),
   config: () => call<ConfigView>('config'),
   saveConfig: (values: Record<string, string>) =>
