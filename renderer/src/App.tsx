@@ -34,7 +34,10 @@ export function App() {
   } else if (page === 'connections')
     content = <Connections samples={hub.samples} theme={effectiveTheme} />;
   else if (page === 'logs') content = <Logs logs={hub.logs} />;
-  else if (page === 'settings') content = <Settings startedAt={hub.startedAt} page={page} />;
+  else if (page === 'settings')
+    content = (
+      <Settings startedAt={hub.startedAt} page={page} clients={hub.snapshot?.totals.clients} />
+    );
   else if (!hub.snapshot)
     content = <p>{hub.error ? `Cannot reach the hub: ${hub.error}` : 'Loading…'}</p>;
   else if (page === 'sessions') {
