@@ -66,10 +66,10 @@ describe('every dashboard page at 390 px, in both themes', { skip }, () => {
   ];
   const heading = (p: Page, name: string) => p.getByRole('heading', { name }).waitFor(WAIT);
 
-  async function phone(theme: (typeof THEMES)[number]): Promise<BrowserContext> {
+  async function phone(theme: (typeof THEMES)[number], width = 390): Promise<BrowserContext> {
     const context = await browser.browser.newContext({
-      viewport: { width: 390, height: 844 },
-      isMobile: true,
+      viewport: { width, height: 844 },
+      isMobile: width < 600,
       hasTouch: true,
       colorScheme: theme,
     });
@@ -143,6 +143,28 @@ describe('every dashboard page at 390 px, in both themes', { skip }, () => {
       }
     });
   }
+
+  test('a tablet (768 px) and a laptop (1280 px): every page fits too', async () => {
+    for (const width of [768, 1280]) {
+      const context = await phone('light', width);
+      const page = await context.newPage();
+      try {
+        await page.goto(t.hub.dashboardUrl());
+        const problems: string[] = [];
+        for (const p of pages()) {
+          await page.goto(`${t.httpUrl}/admin/${p.path}`);
+          await p.ready(page);
+          await page.screenshot({ path: path.join(SHOTS, `${p.name}-light-${width}.png`) });
+          const { overflow, widest } = await sidewaysOverflow(page);
+          if (overflow > 0)
+            problems.push(`${p.name} at ${width}: ${overflow} px too wide (${widest})`);
+        }
+        assert.deepEqual(problems, []);
+      } finally {
+        await context.close();
+      }
+    }
+  });
 
   for (const theme of THEMES) {
     test(`${theme}: the join page and a board load every file, their icon included, and the Join button is readable`, async () => {
