@@ -26,7 +26,19 @@ import { bridgeScript } from '../app/test/desktop-bridge';
 export const IMAGES = fileURLToPath(new URL('../docs/images/', import.meta.url));
 
 /** The pages shot, each at every width: docs/images/<page>-<width>.png. */
-export const PAGES = ['board', 'join', 'dashboard', 'windows-overview', 'class'] as const;
+export const PAGES = [
+  'board',
+  'join',
+  'dashboard',
+  'windows-overview',
+  'class',
+  'login',
+  'classes',
+  'sessions',
+  'connections',
+  'logs',
+  'settings',
+] as const;
 type PageName = (typeof PAGES)[number];
 
 /** The widths every page is shown at: a phone, a tablet in landscape, a laptop. */
@@ -101,7 +113,7 @@ async function shoot(page: Page, name: PageName, width: Width): Promise<string> 
 
 /**
  * The page `open` gives, at every width, each in a fresh context (a device of
- * its own: no token or name kept from another shot).
+ * its own: no login or name kept from another shot).
  */
 async function atEveryWidth(
   browser: Browser,
@@ -161,7 +173,7 @@ export async function takeScreenshots(): Promise<string[]> {
 
     const openDashboard = async (context: BrowserContext, page = '') => {
       const tab = await context.newPage();
-      await tab.goto(dashboard); // keeps the token for this tab, then drops it from the address
+      await tab.goto(dashboard); // logs this context in (a cookie), then drops the token from the address
       await tab.getByRole('heading', { level: 1 }).first().waitFor();
       if (page) await tab.goto(new URL(page, dashboard).toString());
       return tab;
@@ -204,6 +216,40 @@ export async function takeScreenshots(): Promise<string[]> {
       ...(await atEveryWidth(browser.browser, 'class', async (context) => {
         const page = await openDashboard(context, `classes?class=${lesson.code}`);
         await page.getByTestId('class-code').waitFor();
+        return page;
+      })),
+      // The prompt a browser without the login cookie shows.
+      ...(await atEveryWidth(browser.browser, 'login', async (context) => {
+        const page = await context.newPage();
+        await page.goto(new URL('.', dashboard.split('#')[0]).href);
+        await page.getByLabel('Admin token').waitFor();
+        return page;
+      })),
+      ...(await atEveryWidth(browser.browser, 'classes', async (context) => {
+        const page = await openDashboard(context, 'classes');
+        await page.getByText(lesson.title).first().waitFor();
+        return page;
+      })),
+      ...(await atEveryWidth(browser.browser, 'sessions', async (context) => {
+        const page = await openDashboard(context, 'sessions');
+        await page.locator('tr[data-session]').first().waitFor();
+        return page;
+      })),
+      ...(await atEveryWidth(browser.browser, 'connections', async (context) => {
+        const page = await openDashboard(context, 'connections');
+        await page.locator('.chart canvas').waitFor();
+        await page.waitForTimeout(3000); // a few seconds of samples
+        return page;
+      })),
+      ...(await atEveryWidth(browser.browser, 'logs', async (context) => {
+        const page = await openDashboard(context, 'logs');
+        await page.locator('.log-line .chip').first().waitFor();
+        return page;
+      })),
+      // Settings at its Storage group: labels in words, keys small, numbers with units.
+      ...(await atEveryWidth(browser.browser, 'settings', async (context) => {
+        const page = await openDashboard(context, 'settings');
+        await page.locator('[data-key="Expiration"]').scrollIntoViewIfNeeded();
         return page;
       })),
     );

@@ -13,6 +13,7 @@ import {
 import { CredentialThrottle } from './auth/credential-throttle';
 import { configuredJwtVerifier } from './auth/jwt';
 import { boardRoutes, DEFAULT_BOARD_DIR } from './board/routes';
+import { ADMIN_SESSIONS_FILE } from './admin/login-cookie';
 import { DEFAULT_DASHBOARD_DIR } from './admin/static';
 import { isFile } from './transport/static-files';
 import { completeConfig, ConfigError } from './config/load';
@@ -144,7 +145,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     try {
       // A throwaway hub (Database=memory) makes no data folder.
       if (config.Database !== 'memory') {
-        keepDataDirPrivate(config.DataDir, [ADMIN_TOKEN_FILE, SSE_KEY_FILE]);
+        keepDataDirPrivate(config.DataDir, [ADMIN_TOKEN_FILE, ADMIN_SESSIONS_FILE, SSE_KEY_FILE]);
       }
     } catch (err) {
       // A read-only folder still serves Database=memory; SQLite says so itself below.

@@ -6,7 +6,6 @@ import { useTheme } from './components/theme';
 import type { Theme } from './components/theme';
 import type { StreamStatus } from './lib/events';
 import { inPlace, pageHref, PAGES, useRoute } from './lib/router';
-import { getToken } from './lib/token';
 import { useHub } from './lib/use-hub';
 import { Classes } from './pages/Classes';
 import { Connections } from './pages/Connections';
@@ -19,20 +18,15 @@ const STATUS_TEXT: Record<StreamStatus, string> = {
   connecting: 'Connecting…',
   live: 'Live',
   reconnecting: 'Reconnecting to the hub…',
-  unauthorized: 'Token refused',
+  unauthorized: 'Logged out',
 };
 
 export function App() {
-  if (!getToken()) return <TokenPrompt wrong={false} />;
-  return <Dashboard />;
-}
-
-function Dashboard() {
   const hub = useHub();
   const [{ page, query }, go] = useRoute();
   const [theme, setTheme, effectiveTheme] = useTheme();
   const [confirm, setConfirm] = useState<ConfirmRequest>();
-  if (hub.status === 'unauthorized') return <TokenPrompt wrong />;
+  if (hub.status === 'unauthorized') return <TokenPrompt />;
 
   let content;
   if (page === 'classes') {
@@ -40,7 +34,10 @@ function Dashboard() {
   } else if (page === 'connections')
     content = <Connections samples={hub.samples} theme={effectiveTheme} />;
   else if (page === 'logs') content = <Logs logs={hub.logs} />;
-  else if (page === 'settings') content = <Settings startedAt={hub.startedAt} page={page} />;
+  else if (page === 'settings')
+    content = (
+      <Settings startedAt={hub.startedAt} page={page} clients={hub.snapshot?.totals.clients} />
+    );
   else if (!hub.snapshot)
     content = <p>{hub.error ? `Cannot reach the hub: ${hub.error}` : 'Loading…'}</p>;
   else if (page === 'sessions') {

@@ -11,7 +11,7 @@ import { startHub, tempDir } from '../test/hub-fixture';
 import type { TestHub } from '../test/hub-fixture';
 import type { SseClient } from '../test/sse-client';
 import { ZwibblerClient } from '../test/zwibbler-client';
-import type { Snapshot } from './api-types';
+import type { HistoryReply, Snapshot } from './api-types';
 import { parsePrometheusText } from '../test/prometheus-text';
 
 const TOKEN = 'test-admin-token-0123456789abcdef';
@@ -138,6 +138,18 @@ describe('admin API', () => {
   test('the event stream refuses a missing token', async () => {
     const r = await call('events', { token: undefined });
     assert.equal(r.status, 401);
+  });
+
+  test('history: the chart ranges, and a clear 400 for another', async () => {
+    const day = await call<HistoryReply>('history?range=24h');
+    assert.equal(day.status, 200);
+    assert.equal(day.body.step, 60);
+    const minutes = await call<HistoryReply>('history?range=5m');
+    assert.equal(minutes.body.step, 1);
+    assert.ok(minutes.body.samples.length <= 300);
+    const bad = await call('history?range=1y');
+    assert.equal(bad.status, 400);
+    assert.match(String(bad.body.error), /5m, 1h, 24h/);
   });
 
   test('logs: level filter, search and limit, from the ring buffer', async () => {

@@ -86,6 +86,18 @@ export interface StatsSample {
   bytesOutPerSecond: number;
 }
 
+/** The chart's time ranges: GET history?range= */
+export const HISTORY_RANGES = ['5m', '1h', '24h'] as const;
+export type HistoryRange = (typeof HISTORY_RANGES)[number];
+
+export interface HistoryReply {
+  range: HistoryRange;
+  /** Seconds between samples: 1, or 60 for 24h (each minute's highest counts and mean rates). */
+  step: number;
+  /** Oldest first; only since the hub (re)started. */
+  samples: StatsSample[];
+}
+
 export interface LogEntry {
   time: number;
   /** pino's number: 10 trace … 60 fatal. */
@@ -110,8 +122,30 @@ export interface AdminEvents {
   log: LogEntry;
 }
 
+/** The Settings page's groups, in the order it shows them. */
+export const SETTING_GROUPS = [
+  'Network and discovery',
+  'Security',
+  'Classes',
+  'Storage',
+  'Logging',
+  'Advanced',
+] as const;
+export type SettingGroup = (typeof SETTING_GROUPS)[number];
+/** What a number is typed in: seconds (picked as seconds to days) or bytes (KB to GB). */
+export type SettingUnit = 'seconds' | 'bytes';
+
 export interface SettingView {
   key: string;
+  /** In words, for the page; the key is shown small beside it. */
+  label: string;
+  /** Undefined for a file-only setting. */
+  group?: SettingGroup;
+  unit?: SettingUnit;
+  /** Set when the page leaves this setting to the config file: why. */
+  fileOnly?: string;
+  /** `never` is a value too (an expiration). */
+  allowsNever?: boolean;
   doc: string;
   defaultText: string;
   secret: boolean;

@@ -1,14 +1,17 @@
 // Who may use the dashboard's API
 // (docs/architecture.md#the-dashboard-talks-to-the-hub-over-http). Three checks, in order:
 // the Host header (a DNS-rebinding page sends its own host name), the caller's
-// address (loopback only unless AdminAllowRemote), then the bearer token. No
-// cookies: a page on another origin can never borrow the dashboard's rights.
+// address (loopback only unless AdminAllowRemote), then the bearer token or the
+// login cookie. A cookie alone never changes anything from another site: it is
+// SameSite=Strict, and a request that changes something must also come from
+// this very origin with a JSON body type, which no form or plain link can send.
 import { isIP } from 'node:net';
 import os from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import { sameSecret } from '../auth/basic-auth';
 import type { LoginThrottle } from '../auth/login-throttle';
 import { normalizeAddress } from '../transport/address';
+import type { LoginCookies } from './login-cookie';
 
 export function isLoopbackAddress(address: string): boolean {
   const a = normalizeAddress(address);
@@ -56,10 +59,11 @@ export interface AdminGuardOptions {
   ownNames: ReadonlySet<string>;
   /** Failed tokens from other machines (only reachable with AdminAllowRemote). */
   throttle: LoginThrottle;
+  cookies: LoginCookies;
 }
 
 export interface Refusal {
-  status: 401 | 403 | 429;
+  status: 401 | 403 | 415 | 429;
   error: string;
 }
 
@@ -75,7 +79,31 @@ export function checkCaller(req: IncomingMessage, o: AdminGuardOptions): Refusal
   return undefined;
 }
 
-/** checkCaller, then the bearer token. */
+/** Reading is always safe; a change with a cookie must come from the page's own origin, as JSON. */
+export function crossSiteRefusal(req: IncomingMessage): Refusal | undefined {
+  if (req.method === 'GET' || req.method === 'HEAD') return undefined;
+  const origin = req.headers.origin;
+  let originHost: string | undefined;
+  try {
+    originHost = origin ? new URL(origin).host : undefined;
+  } catch {
+    originHost = undefined;
+  }
+  if (originHost === undefined || originHost !== (req.headers.host ?? '').toLowerCase()) {
+    return {
+      status: 403,
+      error: 'a change with the login cookie must come from the dashboard itself',
+    };
+  }
+  if (!isJson(req)) return { status: 415, error: 'send the request as application/json' };
+  return undefined;
+}
+
+export function isJson(req: IncomingMessage): boolean {
+  return /^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '');
+}
+
+/** checkCaller, then the bearer token or the login cookie. */
 export function checkApiCaller(req: IncomingMessage, o: AdminGuardOptions): Refusal | undefined {
   const refused = checkCaller(req, o);
   if (refused) return refused;
@@ -88,6 +116,7 @@ export function checkApiCaller(req: IncomingMessage, o: AdminGuardOptions): Refu
     if (!local) o.throttle.success(remote);
     return undefined;
   }
+  if (given === undefined && o.cookies.accepts(req, o.token())) return crossSiteRefusal(req);
   if (!local) o.throttle.failure(remote);
   return { status: 401, error: given === undefined ? 'admin token required' : 'wrong admin token' };
 }

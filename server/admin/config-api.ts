@@ -8,11 +8,12 @@ import path from 'node:path';
 import { ConfigError, parseConfigText } from '../config/load';
 import { DATABASES, envName, SETTING_BY_KEY, SETTINGS } from '../config/schema';
 import type { HubConfig, Setting } from '../config/schema';
-import { boolean, ValueError } from '../config/values';
+import { boolean, expiration, ValueError } from '../config/values';
 import { LOG_LEVELS } from '../log/logger';
 import type { HostControls } from './host-controls';
 import type { ConfigUpdateReply, ConfigView, SettingView } from './api-types';
 import { updateConfigText } from './config-file';
+import { isFileOnly, SETTING_LAYOUT } from './settings-layout';
 
 /** A running value as the file would write it. */
 export function formatValue(value: unknown): string {
@@ -45,8 +46,13 @@ export function configView(config: HubConfig, host: HostControls): ConfigView {
     const raw = inFile.get(s)?.raw as string | undefined;
     const value = formatValue(config[s.key]);
     const defaultValue = typeof s.default === 'function' ? undefined : formatValue(s.default);
+    const place = SETTING_LAYOUT[s.key];
     return {
       key: s.key,
+      ...(isFileOnly(place)
+        ? { label: s.key, fileOnly: place.fileOnly }
+        : { label: place.label, group: place.group, unit: place.unit }),
+      allowsNever: s.parse === expiration || undefined,
       doc: s.doc,
       defaultText: s.defaultText ?? (defaultValue === '' ? '(empty)' : (defaultValue ?? '')),
       secret: Boolean(s.secret),

@@ -7,6 +7,7 @@ import type { HostControls } from './host-controls';
 import type { SessionRegistry } from '../hub/registry';
 import type { Logger, LogRing } from '../log/logger';
 import type { DocumentStore } from '../store/types';
+import type { LoginCookies } from './login-cookie';
 import type { StatsHistory } from './stats-history';
 
 export interface ServerState {
@@ -30,6 +31,8 @@ export interface AdminContext {
   history: StatsHistory;
   host: HostControls;
   token: () => string;
+  /** The dashboard's login cookie, which stands for the token. */
+  cookies: LoginCookies;
   /** Where the built dashboard is (renderer/dist). */
   dashboardDir: string;
   server(): ServerState;

@@ -10,7 +10,8 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { HubSupervisor } from '../host/supervisor';
 import { chromiumMissing, launchBrowser } from '../test/browser';
 import type { TestBrowser } from '../test/browser';
-import { eventually } from '../test/admin-client';
+import { adminCall, eventually } from '../test/admin-client';
+import type { ConfigView } from './api-types';
 import { ensureDashboardBuilt, SCREENSHOTS as SHOTS, startServedHub } from '../test/dashboard-hub';
 import { freePort, tempDir } from '../test/hub-fixture';
 import { ZwibblerClient } from '../test/zwibbler-client';
@@ -51,13 +52,15 @@ describe('dashboard in Chromium', { skip }, () => {
     dir.remove();
   });
 
-  test('the token moves from the address bar to sessionStorage; the overview loads', async () => {
+  test('the token leaves the address bar for an HttpOnly login cookie; the overview loads', async () => {
     const url = supervisor.current.dashboardUrl();
     await page.goto(url);
     await page.getByTestId('stream-status').filter({ hasText: 'Live' }).waitFor(WAIT);
     assert.ok(!page.url().includes('token'), page.url());
-    const stored = await page.evaluate("sessionStorage.getItem('lanboard-admin-token')");
-    assert.equal(stored, decodeURIComponent(new URL(url).hash.slice('#token='.length)));
+    assert.equal(await page.evaluate('sessionStorage.length'), 0);
+    const cookies = await context.cookies(url);
+    assert.equal(cookies.length, 1);
+    assert.equal(cookies[0]!.httpOnly, true);
     await page.getByRole('heading', { name: 'Students join at' }).waitFor(WAIT);
     // Only loopback clients so far: the firewall hint and its self-test, which says
     // it checked from this computer only.
@@ -90,7 +93,20 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.getByTestId('sessions-empty').waitFor(WAIT);
   });
 
-  test('the connections chart gets points', async () => {
+  test("the overview's hint agrees with its counts: a client on this computer is no student device", async () => {
+    const client = await ZwibblerClient.join(wsUrl(), { docId: 'overview-doc' });
+    clients.push(client);
+    await nav('Overview');
+    await page.getByTestId('total-clients').filter({ hasText: /^1$/ }).waitFor(WAIT);
+    await page
+      .getByTestId('local-clients')
+      .filter({ hasText: 'The 1 client connected now is on this computer' })
+      .waitFor(WAIT);
+    await client.close();
+    await page.getByTestId('local-clients').waitFor({ state: 'detached', ...WAIT });
+  });
+
+  test('the connections chart gets points, in 5 min, 1 hour and 24 hours, with a legend showing values', async () => {
     await nav('Connections');
     const chart = page.locator('.chart');
     await chart.locator('canvas').waitFor(WAIT);
@@ -99,7 +115,29 @@ describe('dashboard in Chromium', { skip }, () => {
       async () => Number(await chart.getAttribute('data-points')) >= 3,
       WAIT.timeout,
     );
+    // The legend shows the latest values without hovering: numbers, never "--".
+    for (const series of ['accent', 'accent-2']) {
+      assert.match((await page.getByTestId(`legend-${series}`).textContent()) ?? '', /^\d+$/);
+    }
     await shot('connections');
+    for (const [label, range] of [
+      ['5 min', '5m'],
+      ['24 hours', '24h'],
+    ] as const) {
+      await page.getByRole('button', { name: label }).click();
+      await eventually(
+        async () =>
+          (await chart.getAttribute('data-range')) === range &&
+          Number(await chart.getAttribute('data-points')) >= 1,
+        WAIT.timeout,
+        `no points for ${range}`,
+      );
+    }
+    assert.equal(
+      await page.getByRole('button', { name: '24 hours' }).getAttribute('aria-pressed'),
+      'true',
+    );
+    await shot('connections-24h');
   });
 
   test('a log line appears in the live tail, and search narrows it', async () => {
@@ -108,6 +146,11 @@ describe('dashboard in Chromium', { skip }, () => {
     clients.push(client);
     const tail = page.getByRole('log');
     await tail.getByText(/client joined.*log-line-doc/).waitFor(WAIT);
+    // Readable: the level as a tag, the message, the fields as chips, no JSON.
+    const line = tail.locator('.log-line', { hasText: 'log-line-doc' }).first();
+    assert.equal(await line.locator('.log-level').textContent(), 'INFO');
+    await line.locator('.chip', { hasText: 'log-line-doc' }).waitFor(WAIT);
+    assert.doesNotMatch((await line.textContent()) ?? '', /[{"]/);
     await page.getByLabel('Search').fill('log-line-doc');
     await eventually(async () => {
       const lines = await page.locator('.log-line').allTextContents();
@@ -122,7 +165,11 @@ describe('dashboard in Chromium', { skip }, () => {
   test('a bad port in Settings shows the API error beside the field, and nothing is saved', async () => {
     const before = fs.readFileSync(file, 'utf8');
     await nav('Settings');
-    const port = page.getByLabel('ServerPort', { exact: true });
+    const port = page.locator('#setting-ServerPort');
+    assert.equal(
+      await page.getByLabel('Port', { exact: true }).getAttribute('id'),
+      'setting-ServerPort',
+    );
     await port.fill('99999');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     const error = page.locator('#setting-ServerPort-error');
@@ -132,10 +179,61 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.equal(fs.readFileSync(file, 'utf8'), before);
   });
 
-  test('Apply and restart: the hub restarts and the page recovers', async () => {
+  test('every setting is on the page, grouped, or listed as file-only with its reason; help shows no backticks', async () => {
+    await page.reload();
+    await page.getByRole('button', { name: 'Save', exact: true }).waitFor(WAIT);
+    const groups = await page.locator('.setting-group > summary').allTextContents();
+    assert.deepEqual(groups, [
+      'Network and discovery',
+      'Security',
+      'Classes',
+      'Storage',
+      'Logging',
+      'Advanced',
+    ]);
+    const token = new URLSearchParams(supervisor.current.dashboardUrl().split('#')[1]).get(
+      'token',
+    )!;
+    const config = await adminCall<ConfigView>(supervisor.current.url(), 'config', { token });
+    const missing: string[] = [];
+    for (const s of config.body.settings) {
+      const where = s.fileOnly
+        ? `[data-file-only="${s.key}"]`
+        : `.setting-group [data-key="${s.key}"]`;
+      if ((await page.locator(where).count()) !== 1) missing.push(s.key);
+    }
+    assert.deepEqual(missing, [], 'settings neither on the page nor listed as file-only');
+    assert.ok(config.body.settings.some((s) => s.fileOnly));
+    const text = await page.locator('main').textContent();
+    assert.doesNotMatch(text ?? '', /`/);
+    // The key is shown small beside its label in words.
+    await page
+      .locator('[data-key="Mdns"] .setting-key')
+      .filter({ hasText: /^Mdns$/ })
+      .waitFor(WAIT);
+    await shot('settings');
+  });
+
+  test('a restart says first what it does to the people connected', async () => {
+    const client = await ZwibblerClient.join(wsUrl(), { docId: 'restart-note-doc' });
+    clients.push(client);
+    await page
+      .getByTestId('restart-note')
+      .filter({
+        hasText:
+          '1 student device or board is connected; their boards will reconnect by themselves',
+      })
+      .waitFor(WAIT);
+    await client.close();
+  });
+
+  test('Apply and restart: a setting saved with its unit, and the page recovers', async () => {
     const first = supervisor.current;
     await page.reload();
-    await page.getByLabel('Expiration', { exact: true }).fill('604800');
+    // Its default is never: the amount opens once a unit is picked.
+    assert.equal(await page.locator('#setting-Expiration-unit').inputValue(), 'never');
+    await page.locator('#setting-Expiration-unit').selectOption('days');
+    await page.locator('#setting-Expiration').fill('7');
     await page.getByRole('button', { name: 'Apply and restart' }).click();
     await page.getByText('The hub restarted with the saved settings.').waitFor(WAIT);
     assert.notEqual(supervisor.current, first);
@@ -145,7 +243,11 @@ describe('dashboard in Chromium', { skip }, () => {
 
   test('Apply and restart after a port change follows the hub to its new address', async () => {
     const newPort = await freePort();
-    await page.getByLabel('ServerPort', { exact: true }).fill(String(newPort));
+    await page.locator('#setting-ServerPort').fill(String(newPort));
+    await page
+      .getByTestId('restart-note')
+      .filter({ hasText: /Nobody is connected|changes ServerPort/ })
+      .waitFor(WAIT);
     await page.getByRole('button', { name: 'Apply and restart' }).click();
     await page.waitForURL((u) => u.port === String(newPort), WAIT);
     await page.getByTestId('stream-status').filter({ hasText: 'Live' }).waitFor(WAIT);
@@ -175,8 +277,7 @@ describe('dashboard in Chromium', { skip }, () => {
       await desktopPage.getByRole('button', { name: 'Choose the certificate file' }).click();
       await eventually(
         async () =>
-          (await desktopPage.getByLabel('CertFile', { exact: true }).inputValue()) ===
-          'picked/cert.pem',
+          (await desktopPage.locator('#setting-CertFile').inputValue()) === 'picked/cert.pem',
         30_000,
         'the picked certificate path did not fill the field',
       );

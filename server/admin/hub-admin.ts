@@ -13,6 +13,8 @@ import type { MountedProtocol } from '../hub/protocol';
 import type { HttpTransport } from '../transport/http-server';
 import { isLoopbackAddress } from './auth';
 import type { AdminContext } from './context';
+import { loadHubId } from '../discovery/hub-id';
+import { LoginCookies, sessionsFile } from './login-cookie';
 import { addAdminRoutes } from './mount';
 import { DEFAULT_DASHBOARD_DIR } from './static';
 import { StatsHistory } from './stats-history';
@@ -84,9 +86,24 @@ export function standaloneHost(config: HubConfig): HostControls {
   };
 }
 
+/**
+ * Named after the hub id kept in DataDir, so that two hubs on one computer
+ * (cookies ignore the port) each keep their own login; a throwaway hub
+ * (Database=memory) takes a fresh id and secret.
+ */
+function loginCookies(config: HubConfig, log: AdminContext['log']): LoginCookies {
+  const persistent = config.Database !== 'memory';
+  return new LoginCookies({
+    hubId: persistent ? loadHubId(config.DataDir, log) : randomBytes(4).toString('hex'),
+    file: sessionsFile(config.DataDir, config.Database),
+    path: `${config.AdminPath.replace(/\/+$/, '')}/`,
+    log,
+  });
+}
+
 export type AdminMount = Omit<
   AdminContext,
-  'history' | 'lanClientSeen' | 'host' | 'dashboardDir'
+  'history' | 'lanClientSeen' | 'host' | 'dashboardDir' | 'cookies'
 > & {
   host: HostControls | undefined;
   dashboardDir: string | undefined;
@@ -104,6 +121,7 @@ export function mountAdmin(transport: HttpTransport, m: AdminMount): MountedProt
   });
   const routes = addAdminRoutes(transport, {
     ...m,
+    cookies: loginCookies(m.config, m.log),
     host: m.host ?? standaloneHost(m.config),
     dashboardDir: m.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
     history,

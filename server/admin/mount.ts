@@ -1,6 +1,7 @@
 // Puts the dashboard and its API on the hub, under AdminPath:
 //   GET    <admin>/api/snapshot           server, sessions of every protocol, totals
 //   GET    <admin>/api/events             SSE: stats every second, joins and leaves, log lines
+//   GET    <admin>/api/history?range=     the chart's samples: 5m, 1h (per second), 24h (per minute)
 //   GET    <admin>/api/logs?level=&q=&limit=
 //   GET    <admin>/api/config             every setting: file value, running value, origin
 //   PUT    <admin>/api/config             {values: {Key: "raw"}}: checked, then saved to the file
@@ -9,6 +10,7 @@
 //   POST   <admin>/api/clients/<id>/kick
 //   DELETE <admin>/api/documents/<id>     a Zwibbler document; its clients are closed
 //   POST   <admin>/api/selftest           the hub fetches its own LAN URLs
+//   POST   <admin>/api/login, logout, logout-everywhere: see login-routes.ts
 //   …      <admin>/api/classes…           classes: see classes-api.ts
 //   GET    <admin>/…                      the dashboard (renderer/dist)
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -18,7 +20,8 @@ import { LoginThrottle } from '../auth/login-throttle';
 import type { MountedProtocol } from '../hub/protocol';
 import type { HttpTransport } from '../transport/http-server';
 import { mountedAt } from '../transport/routes';
-import type { RestartReply, SelftestReply } from './api-types';
+import { HISTORY_RANGES } from './api-types';
+import type { HistoryRange, HistoryReply, RestartReply, SelftestReply } from './api-types';
 import { checkApiCaller, checkCaller, hostName, ownHostNames } from './auth';
 import type { AdminGuardOptions } from './auth';
 import { CLASS_ROUTES } from './classes-api';
@@ -28,6 +31,7 @@ import type { AdminContext } from './context';
 import { openEventStream } from './events';
 import { HttpError } from '../transport/reply';
 import { readJson, sendJson } from './http';
+import { LOGOUT_ROUTES, logIn } from './login-routes';
 import { filterLogs, LogQueryError } from './logs';
 import { selftest } from './selftest';
 import { parseSessionId, snapshot } from './snapshot';
@@ -40,6 +44,21 @@ const API: ApiRoute[] = [
     handle: async (ctx, _req, res) => sendJson(res, 200, await snapshot(ctx)),
   },
   { method: 'GET', pattern: /^events$/, handle: (ctx, _req, res) => openEventStream(ctx, res) },
+  {
+    method: 'GET',
+    pattern: /^history$/,
+    handle: (ctx, _req, res, url) => {
+      const range = url.searchParams.get('range') ?? '1h';
+      if (!(HISTORY_RANGES as readonly string[]).includes(range)) {
+        return sendJson(res, 400, { error: `range must be one of ${HISTORY_RANGES.join(', ')}` });
+      }
+      const reply: HistoryReply = {
+        range: range as HistoryRange,
+        ...ctx.history.range(range as HistoryRange),
+      };
+      sendJson(res, 200, reply);
+    },
+  },
   {
     method: 'GET',
     pattern: /^logs$/,
@@ -108,6 +127,7 @@ const API: ApiRoute[] = [
     },
   },
   ...CLASS_ROUTES,
+  ...LOGOUT_ROUTES,
 ];
 
 /** Answers first, then restarts: the restart closes this very connection. */
@@ -158,6 +178,7 @@ export function addAdminRoutes(transport: HttpTransport, ctx: AdminContext): Mou
       ctx.config.LoginFailureLimit,
       ctx.config.LoginLockoutSeconds * 1000,
     ),
+    cookies: ctx.cookies,
   };
   transport.addRoute({
     name: 'admin',
@@ -166,11 +187,14 @@ export function addAdminRoutes(transport: HttpTransport, ctx: AdminContext): Mou
       const apiPath = url.pathname.startsWith(`${prefix}/api/`)
         ? url.pathname.slice(prefix.length + 5)
         : undefined;
-      const refused = apiPath === undefined ? checkCaller(req, guard) : checkApiCaller(req, guard);
+      const open = apiPath === undefined || apiPath === 'login';
+      const refused = open ? checkCaller(req, guard) : checkApiCaller(req, guard);
       if (refused) {
-        if (refused.status !== 401) ctx.log.info({ status: refused.status }, refused.error);
+        const remote = req.socket.remoteAddress;
+        if (refused.status !== 401) ctx.log.info({ remote, status: refused.status }, refused.error);
         return sendJson(res, refused.status, { error: refused.error });
       }
+      if (apiPath === 'login') return loginOrError(ctx, guard, req, res);
       if (url.pathname === prefix) {
         res.writeHead(308, { Location: `${prefix}/${url.search}` });
         res.end();
@@ -184,6 +208,20 @@ export function addAdminRoutes(transport: HttpTransport, ctx: AdminContext): Mou
   });
   ctx.history.start();
   return { stop: async () => ctx.history.stop() };
+}
+
+async function loginOrError(
+  ctx: AdminContext,
+  guard: AdminGuardOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  try {
+    await logIn(ctx, guard, req, res);
+  } catch (err) {
+    if (!(err instanceof HttpError)) throw err;
+    sendJson(res, err.status, { error: err.message }, err.headers);
+  }
 }
 
 async function api(

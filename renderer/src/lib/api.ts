@@ -1,5 +1,6 @@
-// Calls to the admin API, with the bearer token. The base is where the page
-// was served from (AdminPath), found from this script's own URL.
+// Calls to the admin API, with the login cookie (lib/login.ts), which the
+// browser sends by itself. The base is where the page was served from
+// (AdminPath), found from this script's own URL.
 import type {
   ClassDetail,
   ClassPatch,
@@ -7,13 +8,14 @@ import type {
   ConfigErrorsReply,
   ConfigUpdateReply,
   ConfigView,
+  HistoryRange,
+  HistoryReply,
   LogEntry,
   MemberView,
   RestartReply,
   SelftestReply,
   Snapshot,
 } from '../../../server/admin/api-types';
-import { getToken } from './token';
 
 /** `/admin/`: the bundle lives in `<AdminPath>/assets/`. */
 export const ADMIN_BASE = new URL(/* @vite-ignore */ '..', import.meta.url).pathname.replace(
@@ -32,18 +34,14 @@ export class ApiError extends Error {
   }
 }
 
-export function authHeaders(): Record<string, string> {
-  const token = getToken();
-  return token ? { Authorization: `Bearer ${token}` } : {};
-}
-
 async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(`${API_BASE}${path}`, {
     ...init,
     cache: 'no-store',
+    // Every change is sent as JSON, body or not: the hub refuses a change
+    // made with the cookie otherwise (what a cross-site form would send).
     headers: {
-      ...authHeaders(),
-      ...(init.body ? { 'Content-Type': 'application/json' } : {}),
+      ...(init.method && init.method !== 'GET' ? { 'Content-Type': 'application/json' } : {}),
       ...init.headers,
     },
   });
@@ -56,6 +54,7 @@ const classPath = (code: string) => `classes/${encodeURIComponent(code)}`;
 
 export const api = {
   snapshot: () => call<Snapshot>('snapshot'),
+  history: (range: HistoryRange) => call<HistoryReply>(`history?range=${range}`),
   logs: (query: string) => call<{ lines: LogEntry[] }>(`logs?${query}`),
   config: () => call<ConfigView>('config'),
   saveConfig: (values: Record<string, string>) =>

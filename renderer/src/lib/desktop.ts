@@ -1,8 +1,8 @@
 // In the desktop app, the preload hands the dashboard its admin token (never
-// in a URL, which would be logged and kept in history). In a browser there is
-// no preload, and the token comes from the address as before.
+// in a URL, which would be logged and kept in history), which the page
+// exchanges for the login cookie at each start. In a browser there is no
+// preload: the token comes from the address, or the login prompt.
 import type { DesktopApi } from '../../../app/ipc-contract';
-import { setToken } from './token';
 
 declare global {
   interface Window {
@@ -13,11 +13,11 @@ declare global {
 /** The desktop app's extras (file pickers, logs folder, start at login), when running inside it. */
 export const desktop: DesktopApi | undefined = window.lanboardDesktop;
 
-export async function takeTokenFromDesktop(): Promise<void> {
-  if (!desktop) return;
+export async function takeTokenFromDesktop(): Promise<string | undefined> {
+  if (!desktop) return undefined;
   try {
-    setToken((await desktop.adminConnection()).token);
+    return (await desktop.adminConnection()).token;
   } catch {
-    // The hub is restarting: the token prompt explains what to do.
+    return undefined; // The hub is restarting: the login prompt explains what to do.
   }
 }

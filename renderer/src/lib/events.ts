@@ -1,8 +1,8 @@
-// The live event stream: fetch with the token, the SSE parser, and reconnects
+// The live event stream: fetch with the login cookie, the SSE parser, and reconnects
 // with a growing delay (up to 5 s), so the dashboard comes back by itself
 // after the hub restarts.
 import type { AdminEvents } from '../../../server/admin/api-types';
-import { API_BASE, authHeaders } from './api';
+import { API_BASE } from './api';
 import { SseParser } from './sse';
 
 export type StreamStatus = 'connecting' | 'live' | 'reconnecting' | 'unauthorized';
@@ -22,7 +22,6 @@ export function connectEvents(
     while (!stop.signal.aborted) {
       try {
         const res = await fetch(`${API_BASE}events`, {
-          headers: authHeaders(),
           cache: 'no-store',
           signal: stop.signal,
         });

@@ -1,5 +1,7 @@
-// The live log tail: level filter, search, pause (new lines wait), copy.
-import { useEffect, useMemo, useRef, useState } from 'react';
+// The live log tail: level filter, search, pause (new lines wait), copy. Each
+// line reads as its time, its level in colour, its message, and its fields as
+// chips (`docId log-line-doc`); the copied text stays one line per entry.
+import { Fragment, useEffect, useMemo, useRef, useState } from 'react';
 import type { LogEntry } from '../../../server/admin/api-types';
 
 const LEVELS = [
@@ -13,6 +15,29 @@ const LEVELS = [
 function lineText(l: LogEntry): string {
   const fields = Object.keys(l.fields).length > 0 ? ` ${JSON.stringify(l.fields)}` : '';
   return `${new Date(l.time).toISOString()} ${l.levelName.toUpperCase()} ${l.msg}${fields}`;
+}
+
+function chipValue(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function LogLine({ l }: { l: LogEntry }) {
+  const time = new Date(l.time);
+  return (
+    <div className={`log-line level-${l.levelName}`}>
+      <time dateTime={time.toISOString()}>{time.toLocaleTimeString()}</time>{' '}
+      <span className="log-level">{l.levelName.toUpperCase()}</span>{' '}
+      <span className="log-msg">{l.msg}</span>
+      {Object.entries(l.fields).map(([k, v]) => (
+        <Fragment key={k}>
+          {' '}
+          <span className="chip">
+            <span className="chip-key">{k}</span> {chipValue(v)}
+          </span>
+        </Fragment>
+      ))}
+    </div>
+  );
 }
 
 export function Logs({ logs }: { logs: LogEntry[] }) {
@@ -93,11 +118,7 @@ export function Logs({ logs }: { logs: LogEntry[] }) {
         {shown.length === 0 ? (
           <p className="empty">No log lines{search || min ? ' match' : ' yet'}.</p>
         ) : (
-          shown.map(({ l, text }, i) => (
-            <div key={`${l.time}-${i}`} className={`log-line level-${l.levelName}`}>
-              {text}
-            </div>
-          ))
+          shown.map(({ l }, i) => <LogLine key={`${l.time}-${i}`} l={l} />)
         )}
       </div>
     </section>

@@ -89,12 +89,17 @@ export function Overview({ snapshot }: { snapshot: Snapshot }) {
           )}
         </article>
       </div>
-      {!server.lanClientSeen && <FirewallHint />}
+      {!server.lanClientSeen && <FirewallHint clients={totals.clients} />}
     </section>
   );
 }
 
-function FirewallHint() {
+/**
+ * `clients` are the ones connected now: while none came from the network they
+ * are this computer's own (a board opened here), and the hint says so rather
+ * than contradict the counts above it.
+ */
+function FirewallHint({ clients }: { clients: number }) {
   const [reply, setReply] = useState<SelftestReply>();
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<string>();
@@ -110,6 +115,14 @@ function FirewallHint() {
   return (
     <aside className="hint" aria-labelledby="hint-title">
       <h2 id="hint-title">No student device has connected yet</h2>
+      {clients > 0 && (
+        <p data-testid="local-clients">
+          {clients === 1
+            ? 'The 1 client connected now is on this computer'
+            : `The ${clients} clients connected now are all on this computer`}{' '}
+          (a board opened here, for example): none has come from the network yet.
+        </p>
+      )}
       <p>
         If students cannot open the join address, check the firewall: it must let other computers on
         the network reach this port. The self-test connects to each of the hub&apos;s network

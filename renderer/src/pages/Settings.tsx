@@ -1,22 +1,17 @@
-// The settings teachers and IT change most, edited in the hub's config file.
-// The hub checks every value; its errors show beside the field. "Apply and
-// restart" saves, restarts the hub, and follows it to a new port.
+// Every setting but the few left to the file, grouped, in words, edited in the
+// hub's config file. The hub checks every value; its errors show beside the
+// field. "Apply and restart" says first what a restart does to the people
+// connected, then saves, restarts the hub, and follows it to a new port.
 import { useCallback, useEffect, useState } from 'react';
+import { SETTING_GROUPS } from '../../../server/admin/api-types';
 import type { ConfigView, RestartReply, SettingView } from '../../../server/admin/api-types';
-import { DesktopSettings, PickFileButton } from '../components/DesktopSettings';
+import { DesktopSettings } from '../components/DesktopSettings';
+import { HelpText } from '../components/HelpText';
 import { api } from '../lib/api';
 import type { ApiError } from '../lib/api';
-import { getToken } from '../lib/token';
+import { LoginControls } from '../components/LoginControls';
+import { Field } from './settings/Field';
 
-const GROUPS: { title: string; keys: string[] }[] = [
-  { title: 'Network', keys: ['ServerPort', 'ServerBindAddress'] },
-  { title: 'HTTPS', keys: ['CertFile', 'KeyFile'] },
-  { title: 'Clients and documents', keys: ['Compression', 'Expiration'] },
-  { title: 'Management API credentials', keys: ['SecretUser', 'SecretPassword'] },
-  { title: 'JWT', keys: ['JWTKey', 'JWTKeyIsBase64'] },
-  { title: 'Webhook', keys: ['Webhook'] },
-  { title: 'Database', keys: ['Database', 'DbFile', 'DbServer'] },
-];
 const TRUE = new Set(['1', 'true', 'on', 'yes']);
 
 /** The form's starting value: the file's, booleans as 1/0; secrets start empty (unchanged). */
@@ -28,21 +23,38 @@ function initial(s: SettingView): string {
   return s.fileValue;
 }
 
-function overrideText(s: SettingView): string | undefined {
-  if (s.origin === 'env')
-    return `Overridden by the environment variable ${s.envName}: the file's value applies only without it.`;
-  if (s.origin === 'flag')
-    return "Overridden by a command-line flag: the file's value applies only without it.";
-  return undefined;
-}
-
 type Phase =
   | { kind: 'idle'; note?: string }
   | { kind: 'saving' }
   /** `reply` is missing when the answer was lost as the hub went down. */
   | { kind: 'restarting'; reply?: RestartReply; before: number | undefined };
 
-export function Settings({ startedAt, page }: { startedAt: number | undefined; page: string }) {
+/** Changes a restart applies that move the hub: open boards must find it again. */
+const MOVES = ['ServerPort', 'ServerBindAddress', 'CertFile', 'KeyFile'];
+
+/** What a restart does to the people connected now, said before it is done. */
+function restartNote(clients: number | undefined, moving: string[]): string {
+  const who =
+    clients === undefined || clients === 0
+      ? 'Nobody is connected now.'
+      : clients === 1
+        ? '1 student device or board is connected;'
+        : `${clients} student devices and boards are connected;`;
+  if (clients === undefined || clients === 0) return `${who} A restart takes a few seconds.`;
+  if (moving.length > 0) {
+    return `${who} a restart changes ${moving.join(', ')}: open boards will not find the hub at its old address, and students must open the new join address.`;
+  }
+  return `${who} their boards will reconnect by themselves after a restart of a few seconds.`;
+}
+
+interface SettingsProps {
+  startedAt: number | undefined;
+  page: string;
+  /** Clients connected now, from the overview's snapshot. */
+  clients: number | undefined;
+}
+
+export function Settings({ startedAt, page, clients }: SettingsProps) {
   const [view, setView] = useState<ConfigView>();
   const [values, setValues] = useState<Record<string, string>>({});
   const [cleared, setCleared] = useState<Set<string>>(new Set());
@@ -124,6 +136,11 @@ export function Settings({ startedAt, page }: { startedAt: number | undefined; p
   };
 
   const busy = phase.kind !== 'idle';
+  const moving = MOVES.filter((k) => {
+    const s = byKey.get(k);
+    return s && (values[k] ?? '') !== initial(s);
+  });
+  const fileOnly = view.settings.filter((s) => s.fileOnly);
   return (
     <section aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
@@ -149,33 +166,40 @@ export function Settings({ startedAt, page }: { startedAt: number | undefined; p
             {errors.config}
           </p>
         )}
-        {GROUPS.map((g) => (
-          <fieldset key={g.title}>
-            <legend>{g.title}</legend>
-            {g.keys.map((key) => {
-              const s = byKey.get(key);
-              return s ? (
-                <Field
-                  key={key}
-                  setting={s}
-                  value={values[key] ?? ''}
-                  cleared={cleared.has(key)}
-                  error={errors[key]}
-                  onChange={(v) => setValues((old) => ({ ...old, [key]: v }))}
-                  onClear={(on) =>
-                    setCleared((old) => {
-                      const next = new Set(old);
-                      if (on) next.add(key);
-                      else next.delete(key);
-                      return next;
-                    })
-                  }
-                />
-              ) : null;
-            })}
-          </fieldset>
-        ))}
+        {SETTING_GROUPS.map((group) => {
+          const fields = view.settings
+            .filter((s) => s.group === group)
+            .map((s) => (
+              <Field
+                key={s.key}
+                setting={s}
+                value={values[s.key] ?? ''}
+                cleared={cleared.has(s.key)}
+                error={errors[s.key]}
+                onChange={(v) => setValues((old) => ({ ...old, [s.key]: v }))}
+                onClear={(on) =>
+                  setCleared((old) => {
+                    const next = new Set(old);
+                    if (on) next.add(s.key);
+                    else next.delete(s.key);
+                    return next;
+                  })
+                }
+              />
+            ));
+          // Advanced starts closed, unless one of its fields has an error to show.
+          const open = group !== 'Advanced' || fields.some((f) => errors[f.key!]);
+          return (
+            <details key={group} className="setting-group" open={open}>
+              <summary>{group}</summary>
+              {fields}
+            </details>
+          );
+        })}
         <DesktopSettings />
+        <p className="restart-note" data-testid="restart-note">
+          {restartNote(clients, moving)}
+        </p>
         <div className="actions">
           <button type="submit" disabled={busy}>
             Save
@@ -196,6 +220,22 @@ export function Settings({ startedAt, page }: { startedAt: number | undefined; p
           {phase.kind === 'idle' && phase.note}
         </p>
       </form>
+      <details className="file-only">
+        <summary>Settings only in the config file</summary>
+        <dl>
+          {fileOnly.map((s) => (
+            <div key={s.key} data-file-only={s.key}>
+              <dt>
+                <code>{s.key}</code>
+              </dt>
+              <dd>
+                <HelpText text={s.doc} /> Not here because {s.fileOnly}.
+              </dd>
+            </div>
+          ))}
+        </dl>
+      </details>
+      <LoginControls />
     </section>
   );
 }
@@ -208,112 +248,11 @@ async function follow(reply: RestartReply, page: string): Promise<void> {
     try {
       // An opaque answer is enough: it means the new address is up.
       await fetch(`${target.origin}/healthz`, { mode: 'no-cors', cache: 'no-store' });
-      const token = getToken() ?? '';
-      window.location.assign(`${reply.url}${page}#token=${encodeURIComponent(token)}`);
+      // The login cookie belongs to the host name, whatever the port: it comes along.
+      window.location.assign(`${reply.url}${page}`);
       return;
     } catch {
       await new Promise((r) => setTimeout(r, 500));
     }
   }
-}
-
-interface FieldProps {
-  setting: SettingView;
-  value: string;
-  cleared: boolean;
-  error: string | undefined;
-  onChange(v: string): void;
-  onClear(on: boolean): void;
-}
-
-function Field({ setting: s, value, cleared, error, onChange, onClear }: FieldProps) {
-  const id = `setting-${s.key}`;
-  const override = overrideText(s);
-  const described = [`${id}-doc`, error ? `${id}-error` : '', override ? `${id}-override` : '']
-    .filter(Boolean)
-    .join(' ');
-  const common = {
-    id,
-    name: s.key,
-    'aria-describedby': described,
-    'aria-invalid': error ? true : undefined,
-  } as const;
-  let input;
-  if (s.input !== 'text') {
-    const choices = s.choices?.map((c) => [c, c]) ?? [
-      ['1', 'On'],
-      ['0', 'Off'],
-    ];
-    input = (
-      <select {...common} value={value} onChange={(e) => onChange(e.target.value)}>
-        <option value="">Default ({s.defaultText})</option>
-        {choices.map(([v, label]) => (
-          <option key={v} value={v}>
-            {label}
-          </option>
-        ))}
-      </select>
-    );
-  } else if (s.secret) {
-    input = (
-      <input
-        {...common}
-        type="password"
-        autoComplete="off"
-        value={value}
-        disabled={cleared}
-        placeholder={s.isSet ? 'set (type to replace)' : 'not set'}
-        onChange={(e) => onChange(e.target.value)}
-      />
-    );
-  } else {
-    input = (
-      <input
-        {...common}
-        type="text"
-        inputMode={s.key === 'ServerPort' || s.key === 'Expiration' ? 'numeric' : undefined}
-        value={value}
-        placeholder={s.defaultText}
-        onChange={(e) => onChange(e.target.value)}
-      />
-    );
-  }
-  return (
-    <div className={`field${error ? ' invalid' : ''}`}>
-      <label htmlFor={id}>
-        {s.key}
-        {override && <span className="badge warn">overridden</span>}
-      </label>
-      {input}
-      {(s.key === 'CertFile' || s.key === 'KeyFile') && (
-        <PickFileButton kind={s.key === 'CertFile' ? 'cert' : 'key'} onPick={onChange} />
-      )}
-      {s.secret && s.isSet && (
-        <label className="inline">
-          <input type="checkbox" checked={cleared} onChange={(e) => onClear(e.target.checked)} />{' '}
-          Remove
-        </label>
-      )}
-      <small id={`${id}-doc`} className="muted">
-        {s.doc}{' '}
-        {s.secret ? (
-          ''
-        ) : (
-          <>
-            Running: <code>{s.value === '' ? '(empty)' : s.value}</code>
-          </>
-        )}
-      </small>
-      {override && (
-        <small id={`${id}-override`} className="warn-text">
-          {override}
-        </small>
-      )}
-      {error && (
-        <small id={`${id}-error`} className="error" role="alert">
-          {error}
-        </small>
-      )}
-    </div>
-  );
 }

@@ -8,6 +8,7 @@ import { usePolled } from '../../lib/use-polled';
 import { inPlace, pageHref } from '../../lib/router';
 import type { Go } from '../../lib/router';
 import { classTitle, StateBadges } from './StateBadges';
+import { TableScroll } from '../../components/TableScroll';
 
 const loadClasses = () => api.classes().then((r) => r.classes);
 
@@ -56,40 +57,42 @@ export function ClassList({ go, changes }: { go: Go; changes: number }) {
           No classes yet. Create one, then give its code to the students.
         </p>
       ) : (
-        <table className="class-list">
-          <caption className="sr-only">Classes, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Class</th>
-              <th scope="col">Code</th>
-              <th scope="col">Students</th>
-              <th scope="col">Online</th>
-              <th scope="col">State</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.map((c) => (
-              <tr key={c.code} data-class={c.code}>
-                <td>
-                  <a
-                    href={pageHref('classes', { class: c.code })}
-                    onClick={inPlace(() => open(c.code))}
-                  >
-                    {classTitle(c)}
-                  </a>
-                </td>
-                <td className="code">{c.code}</td>
-                <td>{c.students}</td>
-                <td>{c.online}</td>
-                <td>
-                  <StateBadges c={c} />
-                </td>
-                <td>{formatDateTime(c.createdAt)}</td>
+        <TableScroll label="Classes">
+          <table className="class-list">
+            <caption className="sr-only">Classes, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Class</th>
+                <th scope="col">Code</th>
+                <th scope="col">Students</th>
+                <th scope="col">Online</th>
+                <th scope="col">State</th>
+                <th scope="col">Created</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {list.data.map((c) => (
+                <tr key={c.code} data-class={c.code}>
+                  <td>
+                    <a
+                      href={pageHref('classes', { class: c.code })}
+                      onClick={inPlace(() => open(c.code))}
+                    >
+                      {classTitle(c)}
+                    </a>
+                  </td>
+                  <td className="code">{c.code}</td>
+                  <td>{c.students}</td>
+                  <td>{c.online}</td>
+                  <td>
+                    <StateBadges c={c} />
+                  </td>
+                  <td>{formatDateTime(c.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
     </section>
   );

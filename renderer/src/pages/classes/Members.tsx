@@ -6,6 +6,7 @@ import { Switch } from '../../components/Switch';
 import { api } from '../../lib/api';
 import { formatTime, plural } from '../../lib/format';
 import type { Action } from '../../lib/use-action';
+import { TableScroll } from '../../components/TableScroll';
 
 interface Props {
   c: ClassDetail;
@@ -26,24 +27,26 @@ export function Members({ c, action, confirm }: Props) {
           ({plural(c.students, 'student')}, {c.online} online)
         </span>
       </h2>
-      <table className="members">
-        <caption className="sr-only">Members of the class</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Role</th>
-            <th scope="col">Online</th>
-            <th scope="col">Joined</th>
-            <th scope="col">View-only</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {members.map((m) => (
-            <MemberRow key={m.id} code={c.code} m={m} action={action} confirm={confirm} />
-          ))}
-        </tbody>
-      </table>
+      <TableScroll label="Members">
+        <table className="members">
+          <caption className="sr-only">Members of the class</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Role</th>
+              <th scope="col">Online</th>
+              <th scope="col">Joined</th>
+              <th scope="col">View-only</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {members.map((m) => (
+              <MemberRow key={m.id} code={c.code} m={m} action={action} confirm={confirm} />
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
       {c.students === 0 && (
         <p className="muted" data-testid="no-students">
           No students yet: they appear here as they join.
