@@ -96,6 +96,7 @@ export default tseslint.config(
       'renderer/board/dist/',
       'test-results/',
       'out/',
+      'lib/',
     ],
   },
   js.configs.recommended,
