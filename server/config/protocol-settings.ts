@@ -78,14 +78,14 @@ export const PROTOCOL_SETTINGS: Setting[] = [
   setting({
     key: 'YjsMaxUpdateBytes',
     parse: byteSize(1024, 1024 * MiB),
-    default: 64 * MiB,
-    doc: 'Largest Yjs message a client may send (an update, or a sync step 2 with offline edits); larger ones close the connection with 1009. It replaces MaxMessageBytes on this endpoint.',
+    default: 8 * MiB,
+    doc: 'Largest Yjs message a client may send (an update, or a sync step 2 with offline edits); larger ones close the connection with 1009. It replaces MaxMessageBytes on this endpoint. The board importing 5,000 pen strokes in one edit sends 5 MiB.',
   }),
   setting({
     key: 'YjsMaxRoomBytes',
     parse: byteSize(64 * 1024, 64 * 1024 * MiB),
-    default: 512 * MiB,
-    doc: 'A Yjs room never grows past this encoded size; the update that would is refused and its sender closed with 1009.',
+    default: 64 * MiB,
+    doc: 'A Yjs room never grows past this encoded size; the update that would is refused and its sender closed with 1009. A board of 5,000 pen strokes holds 5 MiB, 10 MiB once it was replaced by another.',
   }),
   setting({
     key: 'YjsMaxRooms',

@@ -93,6 +93,8 @@ export interface HubConfig {
   MaxMessageBytes: number;
   MaxDocumentBytes: number;
   MaxQueuedBytes: number;
+  InboundBurstBytes: number;
+  InboundBytesPerSecond: number;
   MaxKeysPerDocument: number;
   KeepaliveSeconds: number;
   InitTimeoutSeconds: number;
@@ -374,7 +376,19 @@ export const SETTINGS: Setting[] = [
     key: 'MaxQueuedBytes',
     parse: byteSize(64 * 1024, 1024 * MiB),
     default: 16 * MiB,
-    doc: 'Live traffic queued for one client that is not reading; past it the client is disconnected. Keep it at least twice MaxMessageBytes.',
+    doc: 'Live traffic queued for one client that is not reading; past it the client is disconnected. It must be at least twice the largest message any endpoint accepts (MaxMessageBytes, YjsMaxUpdateBytes, SignalMaxMessageBytes), or the hub does not start: a reader would be cut off while one such message is on its way.',
+  }),
+  setting({
+    key: 'InboundBurstBytes',
+    parse: byteSize(64 * 1024, 1024 * MiB),
+    default: 64 * MiB,
+    doc: 'Bytes one WebSocket may send at once, counted after permessage-deflate inflates them; it then earns InboundBytesPerSecond back. Past it the connection is closed with 1008 and nothing more it sent is inflated. It must be at least the largest message any endpoint accepts.',
+  }),
+  setting({
+    key: 'InboundBytesPerSecond',
+    parse: byteSize(1024, 1024 * MiB),
+    default: 2 * MiB,
+    doc: 'Bytes per second one WebSocket may send, after inflating, once its InboundBurstBytes is spent. A board drawing or importing sends far less.',
   }),
   setting({
     key: 'MaxKeysPerDocument',

@@ -28,6 +28,7 @@ import {
 import type { Peer, SseClient, Token } from '../../test/sse-client';
 import { mountRtcSse } from './mount';
 import type { RtcSseMount } from './mount';
+import { LimitHits } from '../../transport/limit-hits';
 
 const KEY = 'sse-limits-key-0123456789abcdef';
 
@@ -240,6 +241,7 @@ describe('SSE signaling leaves nothing behind', () => {
         now,
         faults: new StorageFaults(now),
         credentials: new CredentialThrottle(config.TokenFailuresPerMinute, log, now),
+        limitHits: new LimitHits(),
       },
       { pingMs: 50, resumeWindowMs: 1000 },
     );

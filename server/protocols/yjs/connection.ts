@@ -103,7 +103,7 @@ export class YjsConnection implements SocketHandler, RoomMember {
     if (!isBinary) return this.close(CloseCode.UnsupportedData, 'text frames are not Yjs messages');
     let messages: YjsMessage[];
     try {
-      messages = decodeFrame(data);
+      messages = decodeFrame(data, MAX_HELD_MESSAGES);
     } catch (err) {
       return this.refuseMalformed(err);
     }

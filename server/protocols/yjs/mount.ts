@@ -33,8 +33,6 @@ const CLOSE_FOR_STATUS = {
   429: CloseCode.PolicyViolation,
 } as const;
 const AUTH_SUBPROTOCOL_PREFIX = 'yauth-';
-/** Room for the type, subtype and length varint around a YjsMaxUpdateBytes update. */
-const FRAME_OVERHEAD = 16;
 const MAX_AWARENESS_IDS = 16;
 
 export interface YjsMountOptions {
@@ -93,7 +91,9 @@ export function mountYjs(
     // YjsPath=/ puts rooms at the root, as the stock server does: every upgrade
     // no other endpoint claims (the hub mounts Yjs after the other protocols).
     path: mount === '' ? { matches: () => true } : mountedAt(`${mount}/`),
-    maxMessageBytes: config.YjsMaxUpdateBytes + FRAME_OVERHEAD,
+    // The whole message, update and framing: what the queue-cap rule doubles (config/budgets.ts).
+    maxMessageBytes: config.YjsMaxUpdateBytes,
+    maxMessageSetting: 'YjsMaxUpdateBytes',
     // A client that asks for subprotocols must get one back, or browsers fail the
     // handshake (docs/protocols/yjs.md#subprotocols).
     selectSubprotocol: (offered) => offered.values().next().value,
