@@ -13,6 +13,8 @@ const SIZE_KEYS = new Set([
   'InboundBytesPerSecond',
   'YjsMaxUpdateBytes',
   'YjsMaxRoomBytes',
+  'MaxKeyBytes',
+  'MaxDocumentKeyBytes',
 ]);
 
 function defaultText(s: (typeof SETTINGS)[number]): string {

@@ -96,6 +96,8 @@ export interface HubConfig {
   InboundBurstBytes: number;
   InboundBytesPerSecond: number;
   MaxKeysPerDocument: number;
+  MaxKeyBytes: number;
+  MaxDocumentKeyBytes: number;
   KeepaliveSeconds: number;
   InitTimeoutSeconds: number;
   MaxConnections: number;
@@ -395,6 +397,18 @@ export const SETTINGS: Setting[] = [
     parse: integer(1, 1_000_000),
     default: 1000,
     doc: 'Client keys, and document keys, per document. Setting one more is refused.',
+  }),
+  setting({
+    key: 'MaxKeyBytes',
+    parse: byteSize(64, 1024 * MiB),
+    default: 64 * 1024,
+    doc: 'Largest Zwibbler key, its name and value together. A larger SET_KEY is refused (0x83 with 0).',
+  }),
+  setting({
+    key: 'MaxDocumentKeyBytes',
+    parse: byteSize(1024, 64 * 1024 * MiB),
+    default: MiB,
+    doc: "Bytes of a document's keys, names and values together: its document keys, and apart its client keys, on every hub. A SET_KEY that would pass it is refused (0x83 with 0); one that replaces a key without growing it never is. A join sends at most twice this in keys.",
   }),
   setting({
     key: 'KeepaliveSeconds',
