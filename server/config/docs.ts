@@ -15,6 +15,8 @@ const SIZE_KEYS = new Set([
   'YjsMaxRoomBytes',
   'MaxKeyBytes',
   'MaxDocumentKeyBytes',
+  'RtcResumeBytesPerPeer',
+  'RtcResumeBytes',
 ]);
 
 function defaultText(s: (typeof SETTINGS)[number]): string {

@@ -51,6 +51,18 @@ export const PROTOCOL_SETTINGS: Setting[] = [
     doc: 'Peers in one SSE signaling room, on every hub: a class of 60 and its teacher fit. One more gets 403.',
   }),
   setting({
+    key: 'RtcResumeBytesPerPeer',
+    parse: byteSize(1024, 1024 * MiB),
+    default: 256 * 1024,
+    doc: 'Events kept per SSE signaling peer, for a dropped stream to resume (30 s at most): about 50 offers. Past it the oldest go, and a peer that missed them starts over.',
+  }),
+  setting({
+    key: 'RtcResumeBytes',
+    parse: byteSize(64 * 1024, 64 * 1024 * MiB),
+    default: 32 * MiB,
+    doc: 'Events kept for resumption by every SSE signaling peer on this hub together; when many peers would pass it, each keeps its share.',
+  }),
+  setting({
     key: 'IceServers',
     parse: iceServers,
     default: [],

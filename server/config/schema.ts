@@ -81,6 +81,8 @@ export interface HubConfig {
   RtcTokenSeconds: number;
   RtcPeersPerMinute: number;
   RtcMaxPeersPerRoom: number;
+  RtcResumeBytesPerPeer: number;
+  RtcResumeBytes: number;
   IceServers: IceServer[];
   SignalMaxMessageBytes: number;
   SignalMessagesPerSecond: number;

@@ -304,7 +304,12 @@ describe('SSE signaling leaves nothing behind', () => {
     await waitFor(() => mount.signaling.state.streams === 0);
     clock.now += 1000;
     await waitFor(() => mount.signaling.state.sessions === 0);
-    assert.deepEqual(mount.signaling.state, { sessions: 0, streams: 0, ticking: false });
+    assert.deepEqual(mount.signaling.state, {
+      sessions: 0,
+      streams: 0,
+      ticking: false,
+      bufferedBytes: 0,
+    });
     assert.equal(bus.topicCount, 0, 'every peer topic subscription ended');
     assert.deepEqual(registry.stats(), { rooms: 0, clients: 0, byProtocol: {} });
   });
@@ -318,7 +323,12 @@ describe('SSE signaling leaves nothing behind', () => {
     await waitFor(() => mount.signaling.state.streams === 0);
     clock.now += 1000; // past the resume window: the timer sweeps them all
     await waitFor(() => mount.signaling.state.sessions === 0);
-    assert.deepEqual(mount.signaling.state, { sessions: 0, streams: 0, ticking: false });
+    assert.deepEqual(mount.signaling.state, {
+      sessions: 0,
+      streams: 0,
+      ticking: false,
+      bufferedBytes: 0,
+    });
     assert.equal(bus.topicCount, 0);
   });
 });
