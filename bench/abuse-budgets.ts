@@ -144,7 +144,7 @@ const ATTACKS: Attack[] = [
   },
   {
     name: 'largest Yjs update (`YjsMaxUpdateBytes`, 8 MiB)',
-    sent: '4 updates of one map with ~800,000 entries, each to a room of its own',
+    sent: '4 updates of one map with ~475,000 entries, each to a room of its own',
     async run(hub) {
       const frame = encodeUpdate(largestMapUpdate(8 * MiB));
       const outcomes: string[] = [];
