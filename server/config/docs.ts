@@ -13,6 +13,7 @@ const SIZE_KEYS = new Set([
   'InboundBytesPerSecond',
   'YjsMaxUpdateBytes',
   'YjsMaxRoomBytes',
+  'YjsMaxLiveBytes',
   'MaxKeyBytes',
   'MaxDocumentKeyBytes',
   'RtcResumeBytesPerPeer',

@@ -100,6 +100,12 @@ export const PROTOCOL_SETTINGS: Setting[] = [
     doc: 'A Yjs room never grows past this encoded size; the update that would is refused and its sender closed with 1009. A board of 5,000 pen strokes holds 5 MiB, 10 MiB once it was replaced by another.',
   }),
   setting({
+    key: 'YjsMaxLiveBytes',
+    parse: byteSize(64 * 1024, 64 * 1024 * MiB),
+    default: 256 * MiB,
+    doc: 'The Yjs rooms in memory together never grow past this encoded size (their YjsMaxRoomBytes sizes summed); the update that would is refused and its sender closed with 1009. In memory a room takes several times its encoded size.',
+  }),
+  setting({
     key: 'YjsMaxRooms',
     parse: integer(1, 1_000_000),
     default: 10_000,

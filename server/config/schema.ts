@@ -68,6 +68,7 @@ export interface HubConfig {
   YjsPath: string;
   YjsMaxUpdateBytes: number;
   YjsMaxRoomBytes: number;
+  YjsMaxLiveBytes: number;
   YjsMaxRooms: number;
   YjsCompactUpdates: number;
   YjsCompactBytes: number;

@@ -70,6 +70,7 @@ export function mountYjs(
     {
       maxRooms: config.YjsMaxRooms,
       maxRoomBytes: config.YjsMaxRoomBytes,
+      maxLiveBytes: config.YjsMaxLiveBytes,
       compactUpdates: config.YjsCompactUpdates,
       compactBytes: config.YjsCompactBytes,
     },
@@ -84,7 +85,11 @@ export function mountYjs(
     now,
   });
   const mount = config.YjsPath.replace(/\/+$/, '');
-  const limits = { maxUpdateBytes: config.YjsMaxUpdateBytes, maxAwarenessIds: MAX_AWARENESS_IDS };
+  const limits = {
+    maxUpdateBytes: config.YjsMaxUpdateBytes,
+    maxAwarenessIds: MAX_AWARENESS_IDS,
+    limitHits: context.limitHits,
+  };
 
   transport.addEndpoint({
     name: YJS_PROTOCOL,
