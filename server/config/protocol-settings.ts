@@ -91,7 +91,7 @@ export const PROTOCOL_SETTINGS: Setting[] = [
     key: 'YjsMaxUpdateBytes',
     parse: byteSize(1024, 1024 * MiB),
     default: 8 * MiB,
-    doc: 'Largest Yjs message a client may send (an update, or a sync step 2 with offline edits); larger ones close the connection with 1009. It replaces MaxMessageBytes on this endpoint. The board importing 5,000 pen strokes in one edit sends 5 MiB.',
+    doc: 'Largest Yjs message a client may send (an update, or a sync step 2 with offline edits); larger ones close the connection with 1009. It replaces MaxMessageBytes on this endpoint. A board that drew 5,000 pen strokes offline sends them in one 5 MiB SyncStep2; the board sends an import in pieces of about 2 MiB.',
   }),
   setting({
     key: 'YjsMaxRoomBytes',
