@@ -3,9 +3,11 @@
 // bystander on another (127.0.0.3) keeps editing a Yjs room: a bounded
 // connection flood that stops early, slow requests, and floods of creation
 // and guessing. Prints what the hub refused and whether the bystander still
-// synced, as a Markdown table for docs/benchmarks.md. No assertions.
+// synced, as a Markdown table for docs/benchmarks.md; then the budgets' rows
+// (abuse-budgets.ts), each against a fresh hub. No assertions.
 import fs from 'node:fs';
 import io from 'socket.io-client-v2';
+import { BUDGET_HEAD, budgetRows } from './abuse-budgets';
 import { markdownTable } from './markdown';
 import {
   bystanderPair,
@@ -270,6 +272,8 @@ async function main(): Promise<void> {
   console.log(
     markdownTable(['Row', 'From', 'Attacker sent', 'Hub answered', 'Bystander (127.0.0.3)'], rows),
   );
+  console.log();
+  console.log(markdownTable(BUDGET_HEAD, await budgetRows()));
 }
 
 main()

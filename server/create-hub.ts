@@ -34,6 +34,7 @@ import type { Logger } from './log/logger';
 import { healthRoute, metricsRoute } from './metrics/health';
 import { HubMetrics } from './metrics/metrics';
 import { timedStore } from './metrics/store-timing';
+import { LimitHits } from './transport/limit-hits';
 import { mountClassrooms } from './classroom/mount';
 import { mountChat } from './protocols/chat/mount';
 import { mountYWebrtc } from './protocols/y-webrtc/mount';
@@ -112,9 +113,11 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
   const faults = new StorageFaults(now);
   const discovery = new HubDiscovery(config, log);
   const adminToken = adminTokenSource(config, log);
+  const limitHits = new LimitHits();
   const metrics = new HubMetrics({
     registry,
     traffic: () => transport?.trafficByEndpoint() ?? new Map(),
+    limitHits,
   });
   let backend: Backend | undefined;
   let store: DocumentStore | undefined;
@@ -138,7 +141,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     checkOpenFileLimit(config.MaxFiles, log);
     ensureAdminToken();
     const tls = loadTls(config);
-    transport = createTransport(config, tls, log);
+    transport = createTransport(config, tls, log, limitHits);
     // The board first: once built, its join page takes `/` over from discovery's.
     for (const route of [...boardRoutes(config, options.boardDir), ...discovery.routes()])
       transport.addRoute(route);
@@ -166,6 +169,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
       redis: backend.redis,
       onDeadHub: backend.onDeadHub,
       faults,
+      limitHits,
     };
     // Each protocol: mounted.push(mountX(transport, context));
     zwibbler = mountZwibbler(transport, context);
@@ -285,6 +289,7 @@ function createTransport(
   config: HubConfig,
   tls: { cert: Buffer; key: Buffer } | undefined,
   log: Logger,
+  limitHits: LimitHits,
 ): HttpTransport {
   const admin = mountedAt(`${config.AdminPath.replace(/\/+$/, '')}/`);
   const total = connectionBudget(config.MaxConnections, readOpenFileLimits());
@@ -294,6 +299,8 @@ function createTransport(
     compression: config.Compression,
     maxMessageBytes: config.MaxMessageBytes,
     maxQueuedBytes: config.MaxQueuedBytes,
+    inbound: { burstBytes: config.InboundBurstBytes, bytesPerSecond: config.InboundBytesPerSecond },
+    limitHits,
     keepaliveMs: config.KeepaliveSeconds * 1000,
     log,
     origins: originPolicy(config.AllowedOrigins),

@@ -5,7 +5,20 @@ import fs from 'node:fs';
 import { envName, SETTINGS } from './schema';
 import { formatBytes } from './values';
 
-const SIZE_KEYS = new Set(['MaxMessageBytes', 'MaxDocumentBytes', 'MaxQueuedBytes']);
+const SIZE_KEYS = new Set([
+  'MaxMessageBytes',
+  'MaxDocumentBytes',
+  'MaxQueuedBytes',
+  'InboundBurstBytes',
+  'InboundBytesPerSecond',
+  'YjsMaxUpdateBytes',
+  'YjsMaxRoomBytes',
+  'YjsMaxLiveBytes',
+  'MaxKeyBytes',
+  'MaxDocumentKeyBytes',
+  'RtcResumeBytesPerPeer',
+  'RtcResumeBytes',
+]);
 
 function defaultText(s: (typeof SETTINGS)[number]): string {
   if (s.defaultText) return s.defaultText;

@@ -239,8 +239,9 @@ describe('loadConfig layers', () => {
 
 describe('values', () => {
   test('sizes take binary suffixes', () => {
+    // MaxDocumentBytes: a size no other setting's budget depends on (config/budgets.ts).
     const size = (raw: string) =>
-      loadConfig({ env: { LANBOARD_MAX_MESSAGE_BYTES: raw } }).config.MaxMessageBytes;
+      loadConfig({ env: { LANBOARD_MAX_DOCUMENT_BYTES: raw } }).config.MaxDocumentBytes;
     assert.equal(size('16MiB'), 16 * 1024 * 1024);
     assert.equal(size('512KiB'), 512 * 1024);
     assert.equal(size('512 kb'), 512 * 1024);

@@ -3,6 +3,7 @@
 // from and what is allowed.
 import fs from 'node:fs';
 import path from 'node:path';
+import { budgetProblem } from './budgets';
 import { envName, SETTING_BY_KEY, SETTINGS } from './schema';
 import type { ConfigKey, HubConfig, Setting } from './schema';
 import { ValueError } from './values';
@@ -194,5 +195,7 @@ export function completeConfig(partial: Partial<HubConfig>): HubConfig {
     const [set, unset] = full.CertFile ? ['CertFile', 'KeyFile'] : ['KeyFile', 'CertFile'];
     throw new ConfigError(`${set} is set but ${unset} is empty: set both for HTTPS, or neither`);
   }
+  const budgets = budgetProblem(full);
+  if (budgets) throw new ConfigError(budgets);
   return full;
 }

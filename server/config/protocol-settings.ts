@@ -60,6 +60,18 @@ export const PROTOCOL_SETTINGS: Setting[] = [
     doc: 'Peers in one SSE signaling room, on every hub: a class of 60 and its teacher fit. One more gets 403.',
   }),
   setting({
+    key: 'RtcResumeBytesPerPeer',
+    parse: byteSize(1024, 1024 * MiB),
+    default: 256 * 1024,
+    doc: 'Events kept per SSE signaling peer, for a dropped stream to resume (30 s at most): about 50 offers. Past it the oldest go, and a peer that missed them starts over.',
+  }),
+  setting({
+    key: 'RtcResumeBytes',
+    parse: byteSize(64 * 1024, 64 * 1024 * MiB),
+    default: 32 * MiB,
+    doc: 'Events kept for resumption by every SSE signaling peer on this hub together; when many peers would pass it, each keeps its share.',
+  }),
+  setting({
     key: 'IceServers',
     parse: iceServers,
     default: [],
@@ -87,14 +99,20 @@ export const PROTOCOL_SETTINGS: Setting[] = [
   setting({
     key: 'YjsMaxUpdateBytes',
     parse: byteSize(1024, 1024 * MiB),
-    default: 64 * MiB,
-    doc: 'Largest Yjs message a client may send (an update, or a sync step 2 with offline edits); larger ones close the connection with 1009. It replaces MaxMessageBytes on this endpoint.',
+    default: 8 * MiB,
+    doc: 'Largest Yjs message a client may send (an update, or a sync step 2 with offline edits); larger ones close the connection with 1009. It replaces MaxMessageBytes on this endpoint. A board that drew 5,000 pen strokes offline sends them in one 5 MiB SyncStep2; the board sends an import in pieces of about 2 MiB.',
   }),
   setting({
     key: 'YjsMaxRoomBytes',
     parse: byteSize(64 * 1024, 64 * 1024 * MiB),
-    default: 512 * MiB,
-    doc: 'A Yjs room never grows past this encoded size; the update that would is refused and its sender closed with 1009.',
+    default: 64 * MiB,
+    doc: 'A Yjs room never grows past this encoded size; the update that would is refused and its sender closed with 1009. A board of 5,000 pen strokes holds 5 MiB, 10 MiB once it was replaced by another.',
+  }),
+  setting({
+    key: 'YjsMaxLiveBytes',
+    parse: byteSize(64 * 1024, 64 * 1024 * MiB),
+    default: 256 * MiB,
+    doc: 'The Yjs rooms in memory together never grow past this encoded size (their YjsMaxRoomBytes sizes summed); the update that would is refused and its sender closed with 1009. In memory a room takes several times its encoded size.',
   }),
   setting({
     key: 'YjsMaxRooms',

@@ -68,6 +68,7 @@ export interface HubConfig {
   YjsPath: string;
   YjsMaxUpdateBytes: number;
   YjsMaxRoomBytes: number;
+  YjsMaxLiveBytes: number;
   YjsMaxRooms: number;
   YjsCompactUpdates: number;
   YjsCompactBytes: number;
@@ -86,6 +87,8 @@ export interface HubConfig {
   RtcTokenSeconds: number;
   RtcPeersPerMinute: number;
   RtcMaxPeersPerRoom: number;
+  RtcResumeBytesPerPeer: number;
+  RtcResumeBytes: number;
   IceServers: IceServer[];
   SignalMaxMessageBytes: number;
   SignalMessagesPerSecond: number;
@@ -98,7 +101,11 @@ export interface HubConfig {
   MaxMessageBytes: number;
   MaxDocumentBytes: number;
   MaxQueuedBytes: number;
+  InboundBurstBytes: number;
+  InboundBytesPerSecond: number;
   MaxKeysPerDocument: number;
+  MaxKeyBytes: number;
+  MaxDocumentKeyBytes: number;
   KeepaliveSeconds: number;
   InitTimeoutSeconds: number;
   MaxConnections: number;
@@ -379,13 +386,37 @@ export const SETTINGS: Setting[] = [
     key: 'MaxQueuedBytes',
     parse: byteSize(64 * 1024, 1024 * MiB),
     default: 16 * MiB,
-    doc: 'Live traffic queued for one client that is not reading; past it the client is disconnected. Keep it at least twice MaxMessageBytes.',
+    doc: 'Live traffic queued for one client that is not reading; past it the client is disconnected. It must be at least twice the largest message any endpoint accepts (MaxMessageBytes, YjsMaxUpdateBytes, SignalMaxMessageBytes), or the hub does not start: a reader would be cut off while one such message is on its way.',
+  }),
+  setting({
+    key: 'InboundBurstBytes',
+    parse: byteSize(64 * 1024, 1024 * MiB),
+    default: 64 * MiB,
+    doc: 'Bytes one WebSocket may send at once, counted after permessage-deflate inflates them; it then earns InboundBytesPerSecond back. Past it the connection is closed with 1008 and nothing more it sent is inflated. It must be at least the largest message any endpoint accepts.',
+  }),
+  setting({
+    key: 'InboundBytesPerSecond',
+    parse: byteSize(1024, 1024 * MiB),
+    default: 2 * MiB,
+    doc: 'Bytes per second one WebSocket may send, after inflating, once its InboundBurstBytes is spent. A board drawing or importing sends far less.',
   }),
   setting({
     key: 'MaxKeysPerDocument',
     parse: integer(1, 1_000_000),
     default: 1000,
     doc: 'Client keys, and document keys, per document. Setting one more is refused.',
+  }),
+  setting({
+    key: 'MaxKeyBytes',
+    parse: byteSize(64, 1024 * MiB),
+    default: 64 * 1024,
+    doc: 'Largest Zwibbler key, its name and value together. A larger SET_KEY is refused (0x83 with 0).',
+  }),
+  setting({
+    key: 'MaxDocumentKeyBytes',
+    parse: byteSize(1024, 64 * 1024 * MiB),
+    default: MiB,
+    doc: "Bytes of a document's keys, names and values together: its document keys, and apart its client keys, on every hub. A SET_KEY that would pass it is refused (0x83 with 0); one that replaces a key without growing it never is. A join sends at most twice this in keys.",
   }),
   setting({
     key: 'KeepaliveSeconds',

@@ -5,6 +5,7 @@ import type { HubConfig } from '../config/schema';
 import type { Logger } from '../log/logger';
 import type { RedisClient } from '../store/redis-connection';
 import type { DocumentStore } from '../store/types';
+import type { LimitHits } from '../transport/limit-hits';
 import type { SessionRegistry } from './registry';
 import type { StorageFaults } from './storage-faults';
 
@@ -24,6 +25,8 @@ export interface ProtocolContext {
   faults: StorageFaults;
   /** Failed credentials per address, one budget for every protocol (TokenFailuresPerMinute). */
   credentials: CredentialThrottle;
+  /** Where a budget's refusals are counted, by the setting's name (/metrics). */
+  limitHits: LimitHits;
   /** The Redis connection hubs share, when Database=redis. */
   redis?: RedisClient;
   /**

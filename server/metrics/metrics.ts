@@ -6,11 +6,14 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { IntervalHistogram } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { SessionRegistry } from '../hub/registry';
+import type { LimitHits } from '../transport/limit-hits';
 import type { EndpointTraffic } from '../transport/traffic';
 
 export interface MetricsSources {
   registry: SessionRegistry;
   traffic(): ReadonlyMap<string, EndpointTraffic>;
+  /** Refusals by the budgets (docs/operating.md#budgets). */
+  limitHits?: LimitHits;
 }
 
 /** Read from the transport's per-endpoint counters (the endpoint name is the protocol). */
@@ -64,6 +67,16 @@ export class HubMetrics {
     perProtocol('lanboard_sessions', 'Live sessions (documents, rooms, topics).', 'rooms');
     perProtocol('lanboard_clients', 'Clients joined to a session.', 'clients');
 
+    new Counter({
+      name: 'lanboard_limit_hits_total',
+      help: 'Clients refused or closed by a budget, by the setting that set it.',
+      labelNames: ['limit'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [limit, count] of sources.limitHits?.entries() ?? []) this.inc({ limit }, count);
+      },
+    });
     this.appendConflicts = new Counter({
       name: 'lanboard_append_conflicts_total',
       help: 'Appends refused because another client wrote first.',

@@ -1,6 +1,8 @@
 // In-memory backend for tests and throwaway hubs (`--db memory`). It follows the
 // same rules as SQLite (the reference's memory backend has quirks we do not copy:
 // docs/protocols/zwibbler.md#every-backend-follows-the-same-rules).
+import { breaksKeyBudget, keyBytes } from './key-budget';
+import type { KeyBudget } from './key-budget';
 import type {
   AddTokenResult,
   AppendResult,
@@ -135,11 +137,23 @@ export class MemoryStore implements DocumentStore {
     }));
   }
 
-  async setDocumentKey(id: string, oldVersion: number, key: DocumentKey): Promise<SetKeyResult> {
+  async setDocumentKey(
+    id: string,
+    oldVersion: number,
+    key: DocumentKey,
+    budget?: KeyBudget,
+  ): Promise<SetKeyResult> {
     const doc = this.docs.get(id);
     if (!doc) return 'missing';
     const current = doc.keys.get(keyId(key.name));
     if ((current?.version ?? 0) !== oldVersion) return 'conflict';
+    if (budget) {
+      let bytes = 0;
+      for (const k of doc.keys.values()) bytes += keyBytes(k);
+      const totals = { count: doc.keys.size, bytes };
+      const oldBytes = current && keyBytes(current);
+      if (breaksKeyBudget(totals, oldBytes, keyBytes(key), budget)) return 'full';
+    }
     doc.keys.set(keyId(key.name), {
       name: Buffer.from(key.name),
       value: Buffer.from(key.value),

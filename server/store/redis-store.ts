@@ -15,6 +15,8 @@
 //   lb:tokexp        zset    token -> expiry (ms)
 // Expiration is also a Redis TTL on each document (twice Expiration), renewed
 // on access, so rooms are reclaimed even when no hub is running.
+import { KEY_BUDGET_LUA } from './key-budget';
+import type { KeyBudget } from './key-budget';
 import type { RedisClient } from './redis-connection';
 import { redisReady, runScript } from './redis-connection';
 import type {
@@ -78,14 +80,19 @@ local length = redis.call('STRLEN', KEYS[1])
 if length ~= tonumber(ARGV[1]) then return {'conflict', length} end
 return {'ok', redis.call('APPEND', KEYS[1], ARGV[2])}`;
 
-// KEYS: data, values, versions. ARGV: name, old version, new version, value.
-const SET_KEY = `
+// KEYS: data, values, versions. ARGV: name, old version, new version, value,
+// then max keys and max bytes (-1: no budget).
+const SET_KEY = `${KEY_BUDGET_LUA}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
 local current = redis.call('HGET', KEYS[3], ARGV[1])
 if current == false then
   if ARGV[2] ~= '0' then return 'conflict' end
 elseif current ~= ARGV[2] then
   return 'conflict'
+end
+local max_keys = tonumber(ARGV[5])
+if max_keys >= 0 and over_budget(KEYS[2], ARGV[1], string.len(ARGV[1]) / 2 + string.len(ARGV[4]), max_keys, tonumber(ARGV[6])) then
+  return 'full'
 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
@@ -216,7 +223,12 @@ export class RedisStore implements DocumentStore {
     }));
   }
 
-  async setDocumentKey(id: string, oldVersion: number, key: DocumentKey): Promise<SetKeyResult> {
+  async setDocumentKey(
+    id: string,
+    oldVersion: number,
+    key: DocumentKey,
+    budget?: KeyBudget,
+  ): Promise<SetKeyResult> {
     const result = await this.call<Buffer>(
       'lbSetKey',
       dataKey(id),
@@ -226,6 +238,8 @@ export class RedisStore implements DocumentStore {
       String(oldVersion),
       String(key.version),
       key.value,
+      budget?.maxKeys ?? -1,
+      budget?.maxBytes ?? -1,
     );
     return result.toString() as SetKeyResult;
   }

@@ -1,6 +1,8 @@
 // The embedded default backend: one SQLite file, WAL, prepared statements.
 // better-sqlite3 is synchronous, so every call here has committed by the time
 // its Promise resolves; the session sends its ack only after that.
+import { breaksKeyBudget, keyBytes } from './key-budget';
+import type { KeyBudget, KeyTotals } from './key-budget';
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { openDatabase } from './sqlite-migrations';
@@ -122,12 +124,23 @@ export class SqliteStore implements DocumentStore {
     return this.q.getKeys.all(id) as DocumentKey[];
   }
 
-  async setDocumentKey(id: string, oldVersion: number, key: DocumentKey): Promise<SetKeyResult> {
+  async setDocumentKey(
+    id: string,
+    oldVersion: number,
+    key: DocumentKey,
+    budget?: KeyBudget,
+  ): Promise<SetKeyResult> {
     return this.db
       .transaction((): SetKeyResult => {
         if (!this.q.getDoc.get(id)) return 'missing';
-        const row = this.q.getKeyVersion.get(id, key.name) as { version: number } | undefined;
+        const row = this.q.getKeyVersion.get(id, key.name) as
+          { version: number; bytes: number } | undefined;
         if ((row?.version ?? 0) !== oldVersion) return 'conflict';
+        // length() of a BLOB reads its size, not its pages: no value is loaded.
+        if (budget) {
+          const totals = this.q.keyTotals.get(id) as KeyTotals;
+          if (breaksKeyBudget(totals, row?.bytes, keyBytes(key), budget)) return 'full';
+        }
         this.q.upsertKey.run(id, key.name, key.value, key.version);
         return 'ok';
       })
@@ -271,7 +284,12 @@ function prepareStatements(db: Database.Database) {
     ),
     deleteUnsealed: s('DELETE FROM document_chunks WHERE doc_id = ? AND start >= ?'),
     getKeys: s('SELECT name, value, version FROM document_keys WHERE doc_id = ? ORDER BY rowid'),
-    getKeyVersion: s('SELECT version FROM document_keys WHERE doc_id = ? AND name = ?'),
+    getKeyVersion: s(
+      'SELECT version, length(name) + length(value) AS bytes FROM document_keys WHERE doc_id = ? AND name = ?',
+    ),
+    keyTotals: s(
+      'SELECT count(*) AS count, coalesce(sum(length(name) + length(value)), 0) AS bytes FROM document_keys WHERE doc_id = ?',
+    ),
     upsertKey: s(`
       INSERT INTO document_keys (doc_id, name, value, version) VALUES (?, ?, ?, ?)
       ON CONFLICT (doc_id, name) DO UPDATE SET value = excluded.value, version = excluded.version`),

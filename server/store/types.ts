@@ -2,6 +2,7 @@
 // networked backends (Redis) are asynchronous, even though SQLite answers at once.
 // Expected outcomes (missing, conflict…) are results, not exceptions; a thrown
 // error always means the backend itself failed.
+import type { KeyBudget } from './key-budget';
 
 /** How a client asks for a document to be opened (the INIT creation mode). */
 export type OpenMode = 'possibly-create' | 'never-create' | 'always-create';
@@ -29,7 +30,8 @@ export interface DocumentKey {
   version: number;
 }
 
-export type SetKeyResult = 'ok' | 'conflict' | 'missing';
+/** `full`: the key would break the document's KeyBudget; nothing was written. */
+export type SetKeyResult = 'ok' | 'conflict' | 'missing' | 'full';
 
 export interface Token {
   token: string;
@@ -96,9 +98,16 @@ export interface DocumentStore {
 
   /**
    * Compare-and-set: succeeds when the stored version equals `oldVersion`, or
-   * the key is missing and `oldVersion` is 0. The document must exist.
+   * the key is missing and `oldVersion` is 0. The document must exist. With a
+   * budget, a key that would break it is refused (`full`), checked atomically
+   * with the write.
    */
-  setDocumentKey(id: string, oldVersion: number, key: DocumentKey): Promise<SetKeyResult>;
+  setDocumentKey(
+    id: string,
+    oldVersion: number,
+    key: DocumentKey,
+    budget?: KeyBudget,
+  ): Promise<SetKeyResult>;
 
   /** Adds a token; when `contents` is non-empty and the document is missing, creates it. */
   addToken(token: Token, contents: Uint8Array): Promise<AddTokenResult>;

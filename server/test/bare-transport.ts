@@ -4,6 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import { CredentialThrottle } from '../auth/credential-throttle';
 import { LocalBus } from '../cluster/local-bus';
+import { LimitHits } from '../transport/limit-hits';
 import { completeConfig } from '../config/load';
 import type { HubConfig } from '../config/schema';
 import type { MountedProtocol, ProtocolContext } from '../hub/protocol';
@@ -45,6 +46,7 @@ export async function startBareTransport<M extends MountedProtocol>(
     now,
     faults: new StorageFaults(now),
     credentials: new CredentialThrottle(config.TokenFailuresPerMinute, log, now),
+    limitHits: new LimitHits(),
   };
   const mounted = mount(transport, context);
   const address: AddressInfo = await transport.listen('127.0.0.1', 0);

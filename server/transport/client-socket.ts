@@ -5,8 +5,10 @@
 // (docs/protocols/zwibbler.md#closes-are-websocket-close-frames).
 import type { WebSocket } from 'ws';
 import type { Logger } from '../log/logger';
-import { clampReason } from './close-codes';
+import { clampReason, CloseCode } from './close-codes';
 import type { KeepaliveSweeper, Pingable } from './keepalive';
+import type { LimitHits } from './limit-hits';
+import { TokenBucket } from './rate-limit';
 import { countIn, countOut, emptyTraffic } from './traffic';
 import type { EndpointTraffic, Traffic } from './traffic';
 
@@ -58,7 +60,22 @@ export interface ClientSocketOptions {
   closeTimeoutMs?: number;
   /** The endpoint's totals, bumped with this connection's own counters. */
   totals?: EndpointTraffic;
+  /** What a client may send, counted after decompression; unbounded when absent. */
+  inbound?: InboundBudget;
+  /** The setting that sets this endpoint's largest message (ws's maxPayload), for the log and metrics. */
+  messageLimit?: string;
+  /** Where hits of these limits are counted. */
+  limitHits?: LimitHits;
 }
+
+/** Bytes a connection may send (docs/operating.md#budgets): a burst, then a steady rate. */
+export interface InboundBudget {
+  burstBytes: number;
+  bytesPerSecond: number;
+}
+
+/** ws's error for a message over maxPayload, caught while it inflates; ws closes with 1009 itself. */
+const TOO_BIG = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
 
 export class WsClientSocket implements ClientSocket, Pingable {
   /** Bytes of uncapped sends not yet handed to the kernel. */
@@ -79,18 +96,30 @@ export class WsClientSocket implements ClientSocket, Pingable {
     const { ws, options } = this;
     const totals = options.totals;
     if (totals) totals.connections++;
+    const inbound =
+      options.inbound &&
+      new TokenBucket(options.inbound.bytesPerSecond, options.inbound.burstBytes);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       this.alive = true;
       const now = Date.now();
       countIn(this.traffic, data.length, now);
       if (totals) countIn(totals, data.length, now);
-      if (!this.closing) handler.message(data, isBinary); // once closing, nothing more is handled
+      if (this.closing) return; // once closing, nothing more is handled
+      if (inbound && !inbound.take(data.length)) return this.overBudget(data.length);
+      handler.message(data, isBinary);
     });
     ws.on('pong', () => {
       this.alive = true;
     });
-    ws.on('error', (err) => {
-      options.log.debug({ err: err.message, remote: this.remoteAddress }, 'socket error');
+    ws.on('error', (err: Error & { code?: string }) => {
+      if (err.code === TOO_BIG && !this.closing) {
+        const limit = options.messageLimit ?? 'maxPayload';
+        options.limitHits?.hit(limit);
+        options.log.warn(
+          { remote: this.remoteAddress, limit },
+          `message over ${limit} (counted as it inflates), closed with 1009`,
+        );
+      } else options.log.debug({ err: err.message, remote: this.remoteAddress }, 'socket error');
     });
     ws.once('close', (code: number, reason: Buffer) => {
       if (totals) totals.connections--;
@@ -157,8 +186,29 @@ export class WsClientSocket implements ClientSocket, Pingable {
     this.ws.pause();
   }
 
+  /**
+   * Past its inbound budget: closed with 1008, and nothing more it sent is
+   * inflated. ws has no public way to stop its receiver part-way through what
+   * it has read (64 KiB of compressed zeros is 64 MiB): at a limit of one byte
+   * its next data frame fails before it inflates, and ws drops the rest unread.
+   */
+  private overBudget(bytes: number): void {
+    const limit = 'InboundBytesPerSecond';
+    this.options.limitHits?.hit(limit);
+    this.options.log.warn(
+      { remote: this.remoteAddress, bytes, limit },
+      'client sent more than its inbound budget (InboundBurstBytes, InboundBytesPerSecond), closing',
+    );
+    this.close(
+      CloseCode.PolicyViolation,
+      'sending faster than the hub accepts (InboundBytesPerSecond)',
+    );
+    const receiver = (this.ws as unknown as { _receiver?: { _maxPayload?: unknown } })._receiver;
+    if (receiver && typeof receiver._maxPayload === 'number') receiver._maxPayload = 1;
+  }
+
   resumeReading(): void {
-    this.ws.resume();
+    if (!this.closing) this.ws.resume(); // close() resumes for the handshake itself, or not at all
   }
 
   takeAlive(): boolean {

@@ -12,10 +12,12 @@ import type { WebSocket } from 'ws';
 import type { Logger } from '../log/logger';
 import { normalizeAddress } from './address';
 import { WsClientSocket } from './client-socket';
+import type { InboundBudget } from './client-socket';
 import { clampReason, CloseCode } from './close-codes';
 import { ConnectionLimits } from './connection-limits';
 import type { ConnectionLimitOptions, ConnectionRefusal } from './connection-limits';
 import { KeepaliveSweeper } from './keepalive';
+import type { LimitHits } from './limit-hits';
 import { RefusalLog, retryAfterSeconds } from './refusals';
 import { setBodyDeadline } from './reply';
 import type { OriginPolicy } from './origins';
@@ -32,6 +34,10 @@ export interface TransportOptions {
   maxMessageBytes: number;
   /** Bytes queued for one client before it is cut off as not reading. */
   maxQueuedBytes: number;
+  /** What one WebSocket may send, counted after decompression; unbounded when absent. */
+  inbound?: InboundBudget;
+  /** Where the transport counts hits of its limits (/metrics). */
+  limitHits?: LimitHits;
   /** Ping interval; a peer silent for a whole interval is dropped. 0 disables. */
   keepaliveMs: number;
   log: Logger;
@@ -285,6 +291,9 @@ export class HttpTransport {
         keepalive: this.keepalive,
         log: this.options.log,
         totals: this.endpointTraffic(endpoint.name),
+        inbound: this.options.inbound,
+        messageLimit: endpoint.maxMessageSetting ?? 'MaxMessageBytes',
+        limitHits: this.options.limitHits,
       });
       try {
         client.attach(endpoint.accept(client, req, { url, remoteAddress, subprotocol }));

@@ -1,5 +1,5 @@
-// Token buckets: `TokenBucket` for one connection's messages (callers close a
-// connection whose `take()` fails), and `AddressLimiter`, one bucket per key
+// Token buckets: `TokenBucket` for one connection's messages or bytes (callers
+// close a connection whose `take()` fails), and `AddressLimiter`, one bucket per key
 // (an address), the per-address limiter every protocol shares
 // (docs/operating.md#limits-per-address).
 
@@ -21,13 +21,13 @@ export class TokenBucket {
     this.last = now();
   }
 
-  /** Spends one token; false when the bucket is empty. */
-  take(): boolean {
+  /** Spends `cost` tokens (one message, or its bytes); false, spending nothing, when fewer are left. */
+  take(cost = 1): boolean {
     const now = this.now();
     this.tokens = refilled(this.tokens, this.last, now, this.ratePerSecond, this.burst);
     this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < cost) return false;
+    this.tokens -= cost;
     return true;
   }
 }

@@ -35,13 +35,29 @@ export interface WebSocketEndpoint {
   selectSubprotocol?(offered: ReadonlySet<string>): string | undefined;
   /** True refuses an upgrade for which selectSubprotocol picks none, with 400 `Unknown protocol`. */
   readonly requiresSubprotocol?: boolean;
-  /** Largest message accepted from a client here, in place of the transport's maxMessageBytes. */
+  /**
+   * Largest message accepted from a client here, in place of the transport's
+   * maxMessageBytes: ws's maxPayload, enforced as a compressed message inflates.
+   */
   readonly maxMessageBytes?: number;
+  /** The setting maxMessageBytes comes from, named in the log and /metrics when it is hit. */
+  readonly maxMessageSetting?: string;
   /** False turns permessage-deflate off for this connection (for example `?compression=0`). */
   allowsCompression?(url: URL): boolean;
   /** False refuses the upgrade with 403 (checked after the hub-wide AllowedOrigins). */
   allowsOrigin?(origin: string | undefined, request: IncomingMessage): boolean;
   accept(socket: ClientSocket, request: IncomingMessage, context: UpgradeContext): SocketHandler;
+}
+
+/**
+ * The ws limit of an endpoint whose protocol checks SignalMaxMessageBytes
+ * itself: twice it, so that a message just over the limit still gets the
+ * protocol's own reason, and anything larger is cut as it inflates.
+ */
+export function signalingPayload(
+  maxMessageBytes: number,
+): Pick<WebSocketEndpoint, 'maxMessageBytes' | 'maxMessageSetting'> {
+  return { maxMessageBytes: 2 * maxMessageBytes, maxMessageSetting: 'SignalMaxMessageBytes' };
 }
 
 export interface HttpRoute {

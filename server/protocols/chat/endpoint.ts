@@ -2,7 +2,7 @@
 // on any path (the original client connects to `/`). At ChatPath, the address
 // discovery announces, an upgrade without it gets 400 as from the original.
 import { allowsLanOrigin } from '../../transport/lan-origins';
-import { mountedAt } from '../../transport/routes';
+import { mountedAt, signalingPayload } from '../../transport/routes';
 import type { WebSocketEndpoint } from '../../transport/routes';
 import { CHAT_SUBPROTOCOL } from './messages';
 import { ChatSession } from './session';
@@ -25,6 +25,7 @@ export function chatEndpoint(
     name: 'chat',
     path: mountedAt(path),
     subprotocols: [CHAT_SUBPROTOCOL],
+    ...signalingPayload(ctx.limits.maxMessageBytes),
     selectSubprotocol: (offered) => (offered.has(CHAT_SUBPROTOCOL) ? CHAT_SUBPROTOCOL : undefined),
     requiresSubprotocol: true,
     allowsOrigin: options.lanOriginsOnly

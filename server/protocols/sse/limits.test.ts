@@ -28,6 +28,7 @@ import {
 import type { Peer, SseClient, Token } from '../../test/sse-client';
 import { mountRtcSse } from './mount';
 import type { RtcSseMount } from './mount';
+import { LimitHits } from '../../transport/limit-hits';
 
 const KEY = 'sse-limits-key-0123456789abcdef';
 
@@ -240,6 +241,7 @@ describe('SSE signaling leaves nothing behind', () => {
         now,
         faults: new StorageFaults(now),
         credentials: new CredentialThrottle(config.TokenFailuresPerMinute, log, now),
+        limitHits: new LimitHits(),
       },
       { pingMs: 50, resumeWindowMs: 1000 },
     );
@@ -302,7 +304,12 @@ describe('SSE signaling leaves nothing behind', () => {
     await waitFor(() => mount.signaling.state.streams === 0);
     clock.now += 1000;
     await waitFor(() => mount.signaling.state.sessions === 0);
-    assert.deepEqual(mount.signaling.state, { sessions: 0, streams: 0, ticking: false });
+    assert.deepEqual(mount.signaling.state, {
+      sessions: 0,
+      streams: 0,
+      ticking: false,
+      bufferedBytes: 0,
+    });
     assert.equal(bus.topicCount, 0, 'every peer topic subscription ended');
     assert.deepEqual(registry.stats(), { rooms: 0, clients: 0, byProtocol: {} });
   });
@@ -316,7 +323,12 @@ describe('SSE signaling leaves nothing behind', () => {
     await waitFor(() => mount.signaling.state.streams === 0);
     clock.now += 1000; // past the resume window: the timer sweeps them all
     await waitFor(() => mount.signaling.state.sessions === 0);
-    assert.deepEqual(mount.signaling.state, { sessions: 0, streams: 0, ticking: false });
+    assert.deepEqual(mount.signaling.state, {
+      sessions: 0,
+      streams: 0,
+      ticking: false,
+      bufferedBytes: 0,
+    });
     assert.equal(bus.topicCount, 0);
   });
 });

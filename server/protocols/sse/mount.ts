@@ -12,7 +12,7 @@ import { RtcTokens } from './token';
 /** Timings and bounds that are not config keys; tests shorten them. */
 export type RtcSseTuning = Pick<
   SignalingOptions,
-  'pingMs' | 'resumeWindowMs' | 'maxBufferedEvents' | 'maxRoomsPerPeer'
+  'pingMs' | 'resumeWindowMs' | 'maxBufferedEvents' | 'maxRoomsPerPeer' | 'idleMs'
 >;
 
 export const RTC_SSE_DEFAULTS: RtcSseTuning = {
@@ -20,6 +20,8 @@ export const RTC_SSE_DEFAULTS: RtcSseTuning = {
   resumeWindowMs: 30_000,
   maxBufferedEvents: 100,
   maxRoomsPerPeer: 100,
+  // The original client joins its rooms as soon as its stream opens.
+  idleMs: 60_000,
 };
 
 export interface RtcSseMount extends MountedProtocol {
@@ -52,6 +54,9 @@ export function mountRtcSse(
     messagesPerSecond: config.SignalMessagesPerSecond,
     maxQueuedBytes: config.MaxQueuedBytes,
     maxPeersPerRoom: config.RtcMaxPeersPerRoom,
+    maxResumeBytesPerPeer: config.RtcResumeBytesPerPeer,
+    maxResumeBytes: config.RtcResumeBytes,
+    limitHits: context.limitHits,
     // Other hubs to mirror rooms from: only when hubs share Redis.
     crossHub: context.redis !== undefined,
   });

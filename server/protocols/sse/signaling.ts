@@ -18,6 +18,7 @@ import { FULL_ACCESS } from '../../hub/permissions';
 import type { Permissions } from '../../hub/permissions';
 import type { SessionRegistry } from '../../hub/registry';
 import type { Logger } from '../../log/logger';
+import type { LimitHits } from '../../transport/limit-hits';
 import { TokenBucket } from '../../transport/rate-limit';
 import type { IceServer } from '../../config/values';
 import { SseDirectory } from './directory';
@@ -53,6 +54,14 @@ export interface SignalingOptions {
   resumeWindowMs: number;
   /** Events kept per peer for resumption. */
   maxBufferedEvents: number;
+  /** Bytes of events kept per peer for resumption (RtcResumeBytesPerPeer). */
+  maxResumeBytesPerPeer: number;
+  /** Bytes of events kept for resumption by every peer on this hub together (RtcResumeBytes). */
+  maxResumeBytes: number;
+  /** A peer that has joined no room this long after its session began is ended. */
+  idleMs: number;
+  /** Where trimmed resume buffers are counted (/metrics). */
+  limitHits?: LimitHits;
   maxRoomsPerPeer: number;
   /** Peers in one room, on every hub (RtcMaxPeersPerRoom). */
   maxPeersPerRoom: number;
@@ -67,6 +76,8 @@ interface Buffered {
   seq: number;
   at: number;
   frame: string;
+  /** The frame's size in UTF-8. */
+  bytes: number;
 }
 
 interface Session {
@@ -78,6 +89,9 @@ interface Session {
   readonly tag: string;
   seq: number;
   readonly buffer: Buffered[];
+  /** Bytes of `buffer`'s frames. */
+  bufferedBytes: number;
+  readonly startedAt: number;
   stream: SseStream | undefined;
   disconnectedAt: number;
   readonly rooms: Map<string, Membership>;
@@ -105,6 +119,8 @@ export class SseSignaling {
   /** Kicked peer ids, until every token they could hold has expired (Unix seconds). */
   private readonly revoked = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  /** Bytes in every session's resume buffer. */
+  private bufferedBytes = 0;
 
   /** Peers in rooms on other hubs; none with one hub. */
   private readonly directory: SseDirectory | undefined;
@@ -133,10 +149,15 @@ export class SseSignaling {
   }
 
   /** For tests and stats: sessions, open streams, whether the shared timer runs. */
-  get state(): { sessions: number; streams: number; ticking: boolean } {
+  get state(): { sessions: number; streams: number; ticking: boolean; bufferedBytes: number } {
     let streams = 0;
     for (const s of this.sessions.values()) if (s.stream) streams++;
-    return { sessions: this.sessions.size, streams, ticking: this.timer !== undefined };
+    return {
+      sessions: this.sessions.size,
+      streams,
+      ticking: this.timer !== undefined,
+      bufferedBytes: this.bufferedBytes,
+    };
   }
 
   isRevoked(peerId: string): boolean {
@@ -297,6 +318,8 @@ export class SseSignaling {
       tag: randomBytes(6).toString('base64url'),
       seq: 0,
       buffer: [],
+      bufferedBytes: 0,
+      startedAt: this.o.now(),
       stream: undefined,
       disconnectedAt: 0,
       rooms: new Map(),
@@ -319,9 +342,46 @@ export class SseSignaling {
   private record(s: Session, event: string, data: unknown): void {
     s.seq++;
     const frame = formatEvent(event, JSON.stringify(data), `${s.tag}.${s.seq}`);
-    s.buffer.push({ seq: s.seq, at: this.o.now(), frame });
-    if (s.buffer.length > this.o.maxBufferedEvents) s.buffer.shift();
+    const bytes = Buffer.byteLength(frame);
+    s.buffer.push({ seq: s.seq, at: this.o.now(), frame, bytes });
+    s.bufferedBytes += bytes;
+    this.bufferedBytes += bytes;
+    const share = this.resumeShare();
+    if (s.bufferedBytes > share) this.o.limitHits?.hit('RtcResumeBytesPerPeer');
+    this.trimBuffer(s, share);
+    // Over the hub's budget: every buffer down to its share, which brings the sum under it.
+    if (this.bufferedBytes > this.o.maxResumeBytes) {
+      this.o.limitHits?.hit('RtcResumeBytes');
+      for (const other of this.sessions.values()) this.trimBuffer(other, share);
+    }
     s.stream?.send(frame);
+  }
+
+  /**
+   * What one peer's resume buffer may hold now: RtcResumeBytesPerPeer, or its
+   * share of RtcResumeBytes when many peers would together pass that.
+   */
+  private resumeShare(): number {
+    const fair = Math.floor(this.o.maxResumeBytes / Math.max(1, this.sessions.size));
+    return Math.min(this.o.maxResumeBytesPerPeer, fair);
+  }
+
+  /**
+   * Drops the oldest buffered events that are past the resume window, past the
+   * count, or over `share` bytes: a peer that misses them starts over instead
+   * of resuming.
+   */
+  private trimBuffer(s: Session, share = this.resumeShare()): void {
+    const oldest = this.o.now() - this.o.resumeWindowMs;
+    for (;;) {
+      const first = s.buffer[0];
+      if (!first) break;
+      const over = s.buffer.length > this.o.maxBufferedEvents || s.bufferedBytes > share;
+      if (!over && first.at >= oldest) break;
+      s.buffer.shift();
+      s.bufferedBytes -= first.bytes;
+      this.bufferedBytes -= first.bytes;
+    }
   }
 
   /** The sequence number to replay after, or undefined when `lastEventId` cannot resume. */
@@ -330,8 +390,7 @@ export class SseSignaling {
     if (!match || match[1] !== s.tag) return undefined;
     const seq = Number(match[2]);
     if (seq > s.seq) return undefined;
-    const oldest = this.o.now() - this.o.resumeWindowMs;
-    while (s.buffer.length > 0 && s.buffer[0]!.at < oldest) s.buffer.shift();
+    this.trimBuffer(s);
     // Every event after `seq` must still be buffered.
     const firstKept = s.buffer[0]?.seq ?? s.seq + 1;
     return seq + 1 >= firstKept ? seq : undefined;
@@ -351,6 +410,9 @@ export class SseSignaling {
   private endSession(s: Session, reason: string, notify = true): void {
     if (this.sessions.get(s.id) !== s) return;
     this.sessions.delete(s.id);
+    this.bufferedBytes -= s.bufferedBytes;
+    s.bufferedBytes = 0;
+    s.buffer.length = 0;
     s.unsubscribe();
     const stream = s.stream;
     s.stream = undefined;
@@ -380,13 +442,17 @@ export class SseSignaling {
   }
 
   private tick(): void {
+    const now = this.o.now();
     for (const s of [...this.sessions.values()]) {
-      if (s.stream) {
+      if (s.rooms.size === 0 && now - s.startedAt >= this.o.idleMs) {
+        this.endSession(s, 'idle: joined no room');
+      } else if (s.stream) {
         s.stream.send(PING);
         this.pushTokenIfDue(s);
+        this.trimBuffer(s); // an idle peer's old events are no use to anyone
       } else if (this.resumeWindowOver(s)) {
         this.endSession(s, 'did not come back');
-      }
+      } else this.trimBuffer(s);
     }
   }
 

@@ -3,7 +3,7 @@
 // plain request (docs/protocols/y-webrtc.md#path-and-configuration).
 import type { MountedProtocol, ProtocolContext } from '../../hub/protocol';
 import type { HttpTransport } from '../../transport/http-server';
-import { mountedAt } from '../../transport/routes';
+import { mountedAt, signalingPayload } from '../../transport/routes';
 import type { HttpRoute, WebSocketEndpoint } from '../../transport/routes';
 import { DEFAULT_MAX_TOPIC_CHARS, DEFAULT_MAX_TOPICS, PROTOCOL, YWebrtcSession } from './session';
 import type { SignalingContext } from './session';
@@ -13,6 +13,7 @@ export function yWebrtcEndpoint(path: string, ctx: SignalingContext): WebSocketE
   return {
     name: PROTOCOL,
     path: mountedAt(path),
+    ...signalingPayload(ctx.limits.maxMessageBytes),
     accept: (socket) => new YWebrtcSession(socket, ctx),
   };
 }

@@ -63,11 +63,20 @@ class Reader {
  * All messages in one frame. Clients send one per frame, but the 4.x client
  * reads several per frame, so accepting several costs nothing and stays compatible.
  */
-export function decodeFrame(frame: Uint8Array): YjsMessage[] {
+export function decodeFrame(
+  frame: Uint8Array,
+  maxMessages = Number.POSITIVE_INFINITY,
+): YjsMessage[] {
   if (frame.length === 0) throw new YjsProtocolError('empty frame');
   const reader = new Reader(frame);
   const out: YjsMessage[] = [];
-  while (!reader.done) out.push(decodeOne(reader));
+  while (!reader.done) {
+    // Checked as it decodes: a frame of zeros is millions of empty sync steps.
+    if (out.length === maxMessages) {
+      throw new YjsProtocolError(`more than ${maxMessages} messages in one frame`);
+    }
+    out.push(decodeOne(reader));
+  }
   return out;
 }
 

@@ -8,6 +8,7 @@ import type { Permissions } from '../../hub/permissions';
 import type { Logger } from '../../log/logger';
 import type { ClientSocket, SocketHandler } from '../../transport/client-socket';
 import { CloseCode } from '../../transport/close-codes';
+import type { LimitHits } from '../../transport/limit-hits';
 import {
   decodeFrame,
   encodePermissionDenied,
@@ -28,6 +29,8 @@ export interface ConnectionLimits {
   maxUpdateBytes: number;
   /** Awareness client IDs one connection may introduce (a tab normally has one). */
   maxAwarenessIds: number;
+  /** Where refusals by a size limit are counted (/metrics). */
+  limitHits?: LimitHits;
 }
 
 /** A SyncStep2 larger than this goes out in pieces of about this size. */
@@ -103,7 +106,7 @@ export class YjsConnection implements SocketHandler, RoomMember {
     if (!isBinary) return this.close(CloseCode.UnsupportedData, 'text frames are not Yjs messages');
     let messages: YjsMessage[];
     try {
-      messages = decodeFrame(data);
+      messages = decodeFrame(data, MAX_HELD_MESSAGES);
     } catch (err) {
       return this.refuseMalformed(err);
     }
@@ -246,14 +249,21 @@ export class YjsConnection implements SocketHandler, RoomMember {
       return;
     }
     if (update.length > this.limits.maxUpdateBytes) {
+      this.limits.limitHits?.hit('YjsMaxUpdateBytes');
       return this.close(
         CloseCode.MessageTooBig,
         `update larger than ${this.limits.maxUpdateBytes} bytes (YjsMaxUpdateBytes)`,
       );
     }
-    if (!room.fits(update.length)) {
-      this.log.warn({ room: room.name, bytes: room.bytes }, 'Yjs room is full (YjsMaxRoomBytes)');
-      return this.close(CloseCode.MessageTooBig, 'the room is full (YjsMaxRoomBytes)');
+    const passed = room.limitPassedBy(update.length);
+    if (passed) {
+      const what = passed === 'YjsMaxRoomBytes' ? 'the room is full' : "the hub's rooms are full";
+      this.limits.limitHits?.hit(passed);
+      this.log.warn(
+        { room: room.name, bytes: room.bytes, remote: this.socket.remoteAddress, limit: passed },
+        `Yjs update refused: ${what} (${passed})`,
+      );
+      return this.close(CloseCode.MessageTooBig, `${what} (${passed})`);
     }
     // Nothing new is taken while the room cannot store: a sync that brings nothing still may.
     if (room.writeFault !== undefined && changesSomething(room, update)) {

@@ -28,7 +28,12 @@ const totalBytes = (p: TestProvider): number =>
     .reduce((sum, image) => sum + image.length, 0);
 
 test(`a ${IMAGES} MB document syncs to a fresh provider`, async () => {
-  const hub = await startHub({ Database: 'sqlite', DbFile: path.join(dir.dir, 'big.db') });
+  const hub = await startHub({
+    Database: 'sqlite',
+    DbFile: path.join(dir.dir, 'big.db'),
+    // A board of 50 images is past what a classroom needs (YjsMaxRoomBytes, 64 MiB by default).
+    YjsMaxRoomBytes: 128 * MiB,
+  });
   try {
     const author = openProvider(hub.wsUrl, 'big-board');
     const watcher = openProvider(hub.wsUrl, 'big-board');

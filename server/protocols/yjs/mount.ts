@@ -36,8 +36,6 @@ const CLOSE_FOR_STATUS = {
   429: CloseCode.PolicyViolation,
 } as const;
 const AUTH_SUBPROTOCOL_PREFIX = 'yauth-';
-/** Room for the type, subtype and length varint around a YjsMaxUpdateBytes update. */
-const FRAME_OVERHEAD = 16;
 const MAX_AWARENESS_IDS = 16;
 
 export interface YjsMountOptions {
@@ -76,6 +74,7 @@ export function mountYjs(
     {
       maxRooms: config.YjsMaxRooms,
       maxRoomBytes: config.YjsMaxRoomBytes,
+      maxLiveBytes: config.YjsMaxLiveBytes,
       compactUpdates: config.YjsCompactUpdates,
       compactBytes: config.YjsCompactBytes,
     },
@@ -91,14 +90,20 @@ export function mountYjs(
     now,
   });
   const mount = config.YjsPath.replace(/\/+$/, '');
-  const limits = { maxUpdateBytes: config.YjsMaxUpdateBytes, maxAwarenessIds: MAX_AWARENESS_IDS };
+  const limits = {
+    maxUpdateBytes: config.YjsMaxUpdateBytes,
+    maxAwarenessIds: MAX_AWARENESS_IDS,
+    limitHits: context.limitHits,
+  };
 
   transport.addEndpoint({
     name: YJS_PROTOCOL,
     // YjsPath=/ puts rooms at the root, as the stock server does: every upgrade
     // no other endpoint claims (the hub mounts Yjs after the other protocols).
     path: mount === '' ? { matches: () => true } : mountedAt(`${mount}/`),
-    maxMessageBytes: config.YjsMaxUpdateBytes + FRAME_OVERHEAD,
+    // The whole message, update and framing: what the queue-cap rule doubles (config/budgets.ts).
+    maxMessageBytes: config.YjsMaxUpdateBytes,
+    maxMessageSetting: 'YjsMaxUpdateBytes',
     // A client that asks for subprotocols must get one back, or browsers fail the
     // handshake (docs/protocols/yjs.md#subprotocols).
     selectSubprotocol: (offered) => offered.values().next().value,

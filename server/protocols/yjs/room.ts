@@ -33,6 +33,10 @@ export interface RoomMember {
 
 export interface RoomLimits {
   maxRoomBytes: number;
+  /** Bytes of every room in memory together (YjsMaxLiveBytes); unbounded when absent. */
+  maxLiveBytes?: number;
+  /** Those bytes now: the rooms' sum, which the hub's YjsRooms keeps. */
+  liveBytes?(): number;
   compactUpdates: number;
   compactBytes: number;
   /** Updates within this many ms of the last broadcast go out together (default BROADCAST_MS). */
@@ -139,9 +143,14 @@ export class YjsRoom {
     this.link?.requestSync();
   }
 
-  /** Whether an update of this size still fits under YjsMaxRoomBytes. */
-  fits(updateBytes: number): boolean {
-    return this.bytes + updateBytes <= this.limits.maxRoomBytes;
+  /** The limit an update of this size would pass (YjsMaxRoomBytes, YjsMaxLiveBytes); undefined when it fits. */
+  limitPassedBy(updateBytes: number): 'YjsMaxRoomBytes' | 'YjsMaxLiveBytes' | undefined {
+    if (this.bytes + updateBytes > this.limits.maxRoomBytes) return 'YjsMaxRoomBytes';
+    const { maxLiveBytes, liveBytes } = this.limits;
+    if (maxLiveBytes !== undefined && liveBytes && liveBytes() + updateBytes > maxLiveBytes) {
+      return 'YjsMaxLiveBytes';
+    }
+    return undefined;
   }
 
   /** Stored, being stored and queued: what the room limit checks. */

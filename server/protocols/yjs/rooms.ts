@@ -34,9 +34,11 @@ export class YjsRooms {
   private stopped = false;
   private readonly stopResyncing: () => void;
 
+  private readonly limits: RoomLimits & { maxRooms: number };
+
   constructor(
     private readonly store: YjsStore,
-    private readonly limits: RoomLimits & { maxRooms: number },
+    limits: RoomLimits & { maxRooms: number },
     private readonly log: Logger,
     /** Other hubs, when the hub shares a bus with them. */
     private readonly bus?: Bus,
@@ -45,10 +47,18 @@ export class YjsRooms {
     /** Who hears of the rooms' stored changes (the change callback). */
     private readonly changes?: RoomChanges,
   ) {
+    this.limits = { ...limits, liveBytes: () => this.liveBytes() };
     this.stopResyncing =
       bus?.onGap(() => {
         for (const entry of this.entries.values()) entry.room?.resync();
       }) ?? (() => undefined);
+  }
+
+  /** Bytes of every loaded room together, as each counts them for YjsMaxRoomBytes. */
+  liveBytes(): number {
+    let bytes = 0;
+    for (const entry of this.entries.values()) bytes += entry.room?.bytes ?? 0;
+    return bytes;
   }
 
   /** Rooms in memory, loading ones included. */

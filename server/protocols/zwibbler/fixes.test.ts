@@ -46,6 +46,10 @@ describe('a client that stops reading', () => {
       const hub = await spawnHub(['--db', 'memory'], {
         LANBOARD_MAX_QUEUED_BYTES: '4MiB',
         LANBOARD_MAX_MESSAGE_BYTES: '2MiB',
+        // A queue cap this small holds twice no larger message on any endpoint (config/budgets.ts).
+        LANBOARD_YJS_MAX_UPDATE_BYTES: '2MiB',
+        // The writer's 400 MiB is the load here, not the attack: its inbound budget lets it all in.
+        LANBOARD_INBOUND_BURST_BYTES: '1GiB',
       });
       const url = `${hub.wsUrl}/socket`;
       const doc = 'slow-reader';

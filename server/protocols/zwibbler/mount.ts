@@ -69,9 +69,12 @@ export function mountZwibbler(transport: HttpTransport, context: ProtocolContext
         maxMessageBytes: config.MaxMessageBytes,
         maxDocumentBytes: config.MaxDocumentBytes,
         maxKeysPerDocument: config.MaxKeysPerDocument,
+        maxKeyBytes: config.MaxKeyBytes,
+        maxDocumentKeyBytes: config.MaxDocumentKeyBytes,
         initTimeoutMs: config.InitTimeoutSeconds * 1000,
       },
       log,
+      limitHits: context.limitHits,
     }),
   );
 

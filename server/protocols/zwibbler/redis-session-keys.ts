@@ -5,9 +5,11 @@
 //   lb:{<id>}:skown  hash  key name (hex) -> owner, as <hub ID>/<client ID>
 // and per hub, `lb:hubdocs:<hub ID>`: the documents where it owns keys, so
 // that the keys of a hub that died can be found and cleared (key-reaper.ts).
+import { KEY_BUDGET_LUA } from '../../store/key-budget';
+import type { KeyBudget } from '../../store/key-budget';
 import type { RedisClient } from '../../store/redis-connection';
 import type { KeyEntry } from './codec';
-import type { SessionKeys } from './session-keys';
+import type { SessionKeyResult, SessionKeys } from './session-keys';
 
 const valuesKey = (id: string) => `lb:{${id}}:skv`;
 const versionsKey = (id: string) => `lb:{${id}}:skver`;
@@ -15,19 +17,22 @@ const ownersKey = (id: string) => `lb:{${id}}:skown`;
 export const hubDocumentsKey = (hub: string) => `lb:hubdocs:${hub}`;
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-// KEYS: values, versions, owners. ARGV: field, old, new, value, owner, max keys.
-const SET = `
+// KEYS: values, versions, owners. ARGV: field, old, new, value, owner, max keys, max bytes.
+const SET = `${KEY_BUDGET_LUA}
 local current = redis.call('HGET', KEYS[2], ARGV[1])
 if current == false then
-  if ARGV[2] ~= '0' then return 0 end
-  if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[6]) then return 0 end
+  if ARGV[2] ~= '0' then return 'conflict' end
 elseif current ~= ARGV[2] then
-  return 0
+  return 'conflict'
+end
+local new_bytes = string.len(ARGV[1]) / 2 + string.len(ARGV[4])
+if over_budget(KEYS[1], ARGV[1], new_bytes, tonumber(ARGV[6]), tonumber(ARGV[7])) then
+  return 'full'
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[5])
-return 1`;
+return 'ok'`;
 
 // KEYS: values, versions, owners. ARGV: owner, or a hub prefix ending in '/'.
 // Returns field, version, field, version, … of the keys removed.
@@ -80,20 +85,21 @@ export class RedisSessionKeys implements SessionKeys {
     owner: string,
     oldVersion: number,
     entry: KeyEntry,
-    maxKeys: number,
-  ): Promise<boolean> {
-    const done = await this.scripts.lbSessionKeySet!(
+    budget: KeyBudget,
+  ): Promise<SessionKeyResult> {
+    const result = (await this.scripts.lbSessionKeySet!(
       ...this.keysOf(documentId),
       hex(entry.name),
       String(oldVersion),
       String(entry.version),
       Buffer.from(entry.value),
       `${this.hubId}/${owner}`,
-      maxKeys,
-    );
-    if (done !== 1) return false;
+      budget.maxKeys,
+      budget.maxBytes,
+    )) as SessionKeyResult;
+    if (result !== 'ok') return result;
     await this.redis.sadd(hubDocumentsKey(this.hubId), documentId);
-    return true;
+    return 'ok';
   }
 
   release(documentId: string, owner: string): Promise<KeyEntry[]> {

@@ -3,23 +3,28 @@
 // (docs/protocols/zwibbler.md#client-keys-and-document-keys). One hub keeps
 // them in memory; hubs sharing Redis keep them there (redis-session-keys.ts),
 // so a client joining on any hub sees keys set on the others.
+import { breaksKeyBudget, keyBytes } from '../../store/key-budget';
+import type { KeyBudget } from '../../store/key-budget';
 import type { KeyEntry } from './codec';
+
+/** A compare-and-set's outcome; `full`: the key would break the document's budget. */
+export type SessionKeyResult = 'ok' | 'conflict' | 'full';
 
 export interface SessionKeys {
   /** The document's client keys. */
   list(documentId: string): Promise<KeyEntry[]>;
   /**
    * Compare-and-set, as for document keys: succeeds when the stored version is
-   * `oldVersion`, or the key is missing and `oldVersion` is 0; a new key is
-   * refused once the document has `maxKeys`.
+   * `oldVersion`, or the key is missing and `oldVersion` is 0; a key that
+   * would break the document's budget (count and bytes) is refused.
    */
   set(
     documentId: string,
     owner: string,
     oldVersion: number,
     entry: KeyEntry,
-    maxKeys: number,
-  ): Promise<boolean>;
+    budget: KeyBudget,
+  ): Promise<SessionKeyResult>;
   /** Removes the owner's keys; returns them as their removal is announced: version + 1, empty value. */
   release(documentId: string, owner: string): Promise<KeyEntry[]>;
 }
@@ -42,16 +47,21 @@ export class LocalSessionKeys implements SessionKeys {
     owner: string,
     oldVersion: number,
     entry: KeyEntry,
-    maxKeys: number,
-  ): Promise<boolean> {
+    budget: KeyBudget,
+  ): Promise<SessionKeyResult> {
     let keys = this.documents.get(documentId);
     const id = keyId(entry.name);
     const current = keys?.get(id);
-    if (current ? current.version !== oldVersion : oldVersion !== 0) return false;
-    if (!current && (keys?.size ?? 0) >= maxKeys) return false;
+    if (current ? current.version !== oldVersion : oldVersion !== 0) return 'conflict';
+    let bytes = 0;
+    for (const k of keys?.values() ?? []) bytes += keyBytes(k);
+    const totals = { count: keys?.size ?? 0, bytes };
+    if (breaksKeyBudget(totals, current && keyBytes(current), keyBytes(entry), budget)) {
+      return 'full';
+    }
     if (!keys) this.documents.set(documentId, (keys = new Map()));
     keys.set(id, { ...entry, owner });
-    return true;
+    return 'ok';
   }
 
   async release(documentId: string, owner: string): Promise<KeyEntry[]> {

@@ -2,6 +2,7 @@
 // document is opened and the client registered), then CONNECTED, then closed
 // (docs/protocols/zwibbler.md#the-state-machine).
 // The session never touches the WebSocket itself, only the ClientSocket seam.
+import type { LimitHits } from '../../transport/limit-hits';
 import { admit, DEFAULT_MAX_MESSAGE_SIZE, openRefusal } from './admission';
 import type { Refusal } from './admission';
 import type { IdentityResolver } from './identity';
@@ -33,6 +34,10 @@ export interface ZwibblerLimits {
   maxDocumentBytes: number;
   /** Client keys per document, and document keys per document. */
   maxKeysPerDocument: number;
+  /** Bytes of one key, name and value (MaxKeyBytes). */
+  maxKeyBytes: number;
+  /** Bytes of names and values per document: its client keys, and its document keys (MaxDocumentKeyBytes). */
+  maxDocumentKeyBytes: number;
   /**
    * A client must complete its INIT within this time
    * (docs/protocols/zwibbler.md#the-state-machine).
@@ -47,6 +52,8 @@ export interface ZwibblerContext {
   resolveIdentity: IdentityResolver;
   limits: ZwibblerLimits;
   log: Logger;
+  /** Where refusals by a budget are counted (/metrics). */
+  limitHits?: LimitHits;
 }
 
 /** Inbound backpressure: stop reading a client with this many messages in flight. */
@@ -350,24 +357,39 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
     // admin: keys need `a` (docs/protocols/zwibbler.md#compare-and-set).
     if (!this.permissions.write) return false;
     if (startsWithAdmin(msg.name) && !this.permissions.admin) return false;
-    if (msg.lifetime !== 0) {
-      const keys = await store.getDocumentKeys(doc.id);
-      const isNew = !keys.some((k) => Buffer.from(k.name).equals(msg.name));
-      if (isNew && keys.length >= limits.maxKeysPerDocument) return false;
-      const result = await store.setDocumentKey(doc.id, msg.oldVersion, {
-        name: msg.name,
-        value: msg.value,
-        version: msg.newVersion,
-      });
-      return result === 'ok';
+    const bytes = msg.name.length + msg.value.length;
+    if (bytes > limits.maxKeyBytes) return this.keyRefused('MaxKeyBytes', 'MaxKeyBytes', bytes);
+    const budget = { maxKeys: limits.maxKeysPerDocument, maxBytes: limits.maxDocumentKeyBytes };
+    const entry = {
+      version: msg.newVersion,
+      name: Buffer.from(msg.name),
+      value: Buffer.from(msg.value),
+    };
+    const result =
+      msg.lifetime !== 0
+        ? await store.setDocumentKey(doc.id, msg.oldVersion, entry, budget)
+        : await this.ctx.documents.sessionKeys.set(
+            doc.id,
+            this.clientId,
+            msg.oldVersion,
+            entry,
+            budget,
+          );
+    if (result === 'full') {
+      return this.keyRefused(
+        'MaxDocumentKeyBytes',
+        "the document's key budget (MaxKeysPerDocument, MaxDocumentKeyBytes)",
+        bytes,
+      );
     }
-    return this.ctx.documents.sessionKeys.set(
-      doc.id,
-      this.clientId,
-      msg.oldVersion,
-      { version: msg.newVersion, name: Buffer.from(msg.name), value: Buffer.from(msg.value) },
-      limits.maxKeysPerDocument,
-    );
+    return result === 'ok';
+  }
+
+  /** A key over a budget: refused as any SET_KEY is (0x83 with 0), and logged with the address. */
+  private keyRefused(limit: string, what: string, bytes: number): false {
+    this.ctx.limitHits?.hit(limit);
+    this.log.warn({ limit, bytes }, `key refused: over ${what}`);
+    return false;
   }
 
   private leave(doc: LiveDocument): void {

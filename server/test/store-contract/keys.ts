@@ -69,6 +69,70 @@ export function keysTokensAndExpiryContract(f: ContractFixture): void {
       assert.deepEqual(keysView(keys), keysView([key('k', '', 3), key('p', '1', 1)]));
     });
 
+    // docs/protocols/zwibbler.md#limits: checked with the write, from sizes alone.
+    describe('a key budget', () => {
+      const budget = { maxKeys: 3, maxBytes: 20 };
+
+      test('a new key past the count is "full" and writes nothing', async () => {
+        await storeOf().createDocument('d', EMPTY);
+        for (const name of ['a', 'b', 'c']) {
+          assert.equal(await storeOf().setDocumentKey('d', 0, key(name, '1', 1), budget), 'ok');
+        }
+        assert.equal(await storeOf().setDocumentKey('d', 0, key('e', '1', 1), budget), 'full');
+        assert.equal((await storeOf().getDocumentKeys('d')).length, 3);
+        // An existing key is still replaced: the count does not grow.
+        assert.equal(await storeOf().setDocumentKey('d', 1, key('a', '2', 2), budget), 'ok');
+      });
+
+      test('bytes of names and values past the budget are "full"; a replacement may grow to it', async () => {
+        await storeOf().createDocument('d', EMPTY);
+        // 1 + 9 = 10 bytes, then 1 + 9 more: 20, the budget.
+        assert.equal(
+          await storeOf().setDocumentKey('d', 0, key('a', '123456789', 1), budget),
+          'ok',
+        );
+        assert.equal(
+          await storeOf().setDocumentKey('d', 0, key('b', '123456789', 1), budget),
+          'ok',
+        );
+        assert.equal(await storeOf().setDocumentKey('d', 0, key('c', '', 1), budget), 'full');
+        assert.equal(
+          await storeOf().setDocumentKey('d', 1, key('a', '1234567890', 2), budget),
+          'full',
+        );
+        assert.equal(await storeOf().setDocumentKey('d', 1, key('a', '12345', 2), budget), 'ok');
+        assert.equal(
+          await storeOf().setDocumentKey('d', 2, key('a', '123456789', 3), budget),
+          'ok',
+        );
+        assert.deepEqual(
+          keysView(await storeOf().getDocumentKeys('d')),
+          keysView([key('a', '123456789', 3), key('b', '123456789', 1)]),
+        );
+      });
+
+      test('a document already over a lowered budget may still shrink a key', async () => {
+        await storeOf().createDocument('d', EMPTY);
+        await storeOf().setDocumentKey('d', 0, key('a', 'x'.repeat(40), 1));
+        assert.equal(
+          await storeOf().setDocumentKey('d', 1, key('a', 'x'.repeat(41), 2), budget),
+          'full',
+        );
+        assert.equal(
+          await storeOf().setDocumentKey('d', 1, key('a', 'x'.repeat(30), 2), budget),
+          'ok',
+        );
+      });
+
+      test('a version conflict is reported before the budget', async () => {
+        await storeOf().createDocument('d', EMPTY);
+        assert.equal(
+          await storeOf().setDocumentKey('d', 3, key('a', 'x'.repeat(40), 4), budget),
+          'conflict',
+        );
+      });
+    });
+
     // docs/protocols/zwibbler.md#versions
     test('versions are opaque u32s: newVersion need not grow', async () => {
       await storeOf().createDocument('d', EMPTY);

@@ -31,6 +31,25 @@ export interface ShapeChanges {
 
 type ShapeMap = Y.Map<unknown>;
 
+/** About this many bytes of shapes per update of an import (a stroke's number takes 9 at most). */
+const IMPORT_PIECE_BYTES = 2 * 1024 * 1024;
+
+/** The shapes in runs of about IMPORT_PIECE_BYTES; one empty run when there are none. */
+function importPieces(shapes: readonly Shape[]): Shape[][] {
+  const pieces: Shape[][] = [[]];
+  let bytes = 0;
+  for (const s of shapes) {
+    const size = 200 + s.points.length * 9 + s.text.length * 3;
+    if (bytes > 0 && bytes + size > IMPORT_PIECE_BYTES) {
+      pieces.push([]);
+      bytes = 0;
+    }
+    pieces.at(-1)!.push(s);
+    bytes += size;
+  }
+  return pieces;
+}
+
 export class BoardModel {
   readonly shapes: Y.Map<ShapeMap>;
   readonly undoManager: Y.UndoManager;
@@ -116,13 +135,22 @@ export class BoardModel {
     this.undoManager.stopCapturing();
   }
 
-  /** Adds whole shapes (an import): one undo step. Ids already on the board are replaced. */
+  /**
+   * Adds whole shapes (an import): one undo step. Ids already on the board are
+   * replaced. A large import goes out in pieces, each its own transaction and so
+   * its own update, well under the hub's YjsMaxUpdateBytes (8 MiB by default);
+   * the undo manager, which cuts steps only at stopCapturing, still takes them as one.
+   */
   addShapes(shapes: readonly Shape[], { replace = false } = {}): void {
     this.undoManager.stopCapturing();
-    this.transact(() => {
-      if (replace) for (const id of [...this.shapes.keys()]) this.shapes.delete(id);
-      for (const s of shapes) this.shapes.set(s.id, toYMap({ ...s, author: this.author }));
-    });
+    let first = true;
+    for (const piece of importPieces(shapes)) {
+      this.transact(() => {
+        if (replace && first) for (const id of [...this.shapes.keys()]) this.shapes.delete(id);
+        for (const s of piece) this.shapes.set(s.id, toYMap({ ...s, author: this.author }));
+      });
+      first = false;
+    }
     this.undoManager.stopCapturing();
   }
 

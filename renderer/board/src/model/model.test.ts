@@ -158,6 +158,37 @@ describe('snapshot', () => {
     );
   });
 
+  test('a large import goes out in updates of about 2 MiB, and is still one undo step', () => {
+    const [a, b] = pair();
+    const sizes: number[] = [];
+    a.doc.on('update', (u: Uint8Array) => sizes.push(u.length));
+    a.add(pen);
+    sizes.length = 0;
+    const points = Array.from({ length: 120 }, (_, i) => [i * 3.3, i * 1.7, 0.5]).flat();
+    const shapes = Array.from({ length: 12_000 }, (_, i) => ({
+      ...pen,
+      id: `big-${i}`,
+      points,
+      author: 'x',
+      createdAt: i,
+      dx: 0,
+      dy: 0,
+      text: '',
+    }));
+    a.addShapes(shapes, { replace: true });
+    const total = sizes.reduce((x, y) => x + y, 0);
+    assert.ok(total > 8 * 1024 * 1024, `${total} bytes in all: more than one update may carry`);
+    assert.ok(sizes.length > 1, `${sizes.length} updates`);
+    assert.ok(Math.max(...sizes) < 3 * 1024 * 1024, `largest update ${Math.max(...sizes)} bytes`);
+    assert.equal(b.all().length, 12_000);
+    a.undo();
+    assert.deepEqual(
+      b.all().map((s) => s.points),
+      [pen.points],
+      'one undo takes the whole import back, and brings back what it replaced',
+    );
+  });
+
   test('refuses what is not a board, naming the problem', () => {
     assert.throws(() => parseSnapshot('nope'), SnapshotError);
     assert.throws(() => parseSnapshot('{"format":"x"}'), /not a Lanboard board/);
