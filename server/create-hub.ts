@@ -23,6 +23,7 @@ import { keepDataDirPrivate } from './config/private-files';
 import type { HubConfig } from './config/schema';
 import type { HostControls } from './admin/host-controls';
 import { openBackend } from './hub/backend';
+import { checkDatabaseAtStart } from './hub/database-check';
 import type { Backend } from './hub/backend';
 import type { MountedProtocol, ProtocolContext } from './hub/protocol';
 import { SessionRegistry } from './hub/registry';
@@ -150,6 +151,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
       // A read-only folder still serves Database=memory; SQLite says so itself below.
       log.warn({ err: (err as Error).message, dir: config.DataDir }, 'cannot make DataDir private');
     }
+    checkDatabaseAtStart(config, log, faults);
     backend = await openBackend(config, now, log);
     store = timedStore(backend.store, metrics);
     transport.addRoute(healthRoute(store, () => startedAt, faults));

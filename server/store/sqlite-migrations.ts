@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { createPrivateFile, keepPrivate } from '../config/private-files';
+import { backupInto, migrationBackupPath } from './sqlite-backups';
 
 export const MIGRATIONS: readonly string[] = [
   // 1: documents as append-only chunk rows (not one blob rewritten per append,
@@ -137,12 +138,21 @@ export class NewerSchemaError extends Error {
   }
 }
 
+/**
+ * Brings the schema up to date. A file that holds data (schema 1 or later) is
+ * backed up first, beside it (docs/operating.md#backups), so a migration that
+ * goes wrong never costs the data.
+ */
 export function migrate(db: Database.Database): void {
   const version = () => {
     const v = db.pragma('user_version', { simple: true }) as number;
     if (v > MIGRATIONS.length) throw new NewerSchemaError(v, MIGRATIONS.length);
     return v;
   };
+  const found = version();
+  if (found > 0 && found < MIGRATIONS.length && !db.memory) {
+    backupInto(db, migrationBackupPath(db.name, MIGRATIONS.length, Date.now()));
+  }
   while (version() < MIGRATIONS.length) {
     // Read again under the write lock: another process may have migrated meanwhile.
     db.transaction(() => {

@@ -285,6 +285,11 @@ function prepareStatements(db: Database.Database) {
     staleDocs: s('SELECT id FROM documents WHERE last_access < ?'),
     purgeTokens: s('DELETE FROM tokens WHERE last_access < ? OR expires_at <= ?'),
     updateUser: s('UPDATE tokens SET permissions = ? WHERE user_id = ?'),
-    health: s('SELECT 1'),
+    // A real read, not `SELECT 1`: the schema page and the last page of each of
+    // this store's tables, so a file that cannot be read fails /healthz.
+    health: s(`
+      SELECT (SELECT count(*) FROM sqlite_schema), (SELECT max(rowid) FROM documents),
+        (SELECT max(rowid) FROM document_chunks), (SELECT max(rowid) FROM document_keys),
+        (SELECT max(rowid) FROM tokens)`),
   };
 }

@@ -1,0 +1,106 @@
+// A damaged SQLite file at start (docs/operating.md#a-damaged-database): the
+// real CLI refuses it with exit 2 and one line saying how to recover, and
+// starts on it only when asked to (--start-damaged), with /healthz 503 saying
+// why while it serves what it can still read.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { adminCall } from './admin-client';
+import { killAllHubs, runCli, spawnHub } from './child-hub';
+import { tempDir } from './hub-fixture';
+import { prng } from './random';
+import { ZwibblerClient } from './zwibbler-client';
+import { SqliteStore } from '../store/sqlite-store';
+
+const dir = tempDir('lanboard-damaged-');
+after(async () => {
+  await killAllHubs();
+  dir.remove();
+});
+
+const DOCUMENTS = 2000;
+const content = (i: number) => Buffer.alloc(100 + (i % 200), i % 256);
+
+/** A real database of `DOCUMENTS` small documents, written and closed by the hub's own store. */
+async function databaseWithDocuments(file: string): Promise<void> {
+  const store = new SqliteStore(file);
+  for (let i = 0; i < DOCUMENTS; i++) {
+    assert.equal(await store.createDocument(`doc-${i}`, content(i)), true);
+  }
+  await store.close(); // the last connection's close folds the WAL into the file
+}
+
+/** 8 KiB of (seeded) random bytes over two whole pages in the middle of the file. */
+function damage(file: string): void {
+  const size = fs.statSync(file).size;
+  const at = Math.floor(size / 2 / 4096) * 4096;
+  const random = prng(22);
+  const bytes = Buffer.alloc(8192);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256);
+  const fd = fs.openSync(file, 'r+');
+  fs.writeSync(fd, bytes, 0, bytes.length, at);
+  fs.closeSync(fd);
+}
+
+test('a damaged database is refused at start with exit 2 and how to recover; --start-damaged starts it, and /healthz says 503 why', async () => {
+  const file = path.join(dir.dir, 'lanboard.db');
+  await databaseWithDocuments(file);
+  assert.ok(!fs.existsSync(`${file}-wal`) || fs.statSync(`${file}-wal`).size === 0);
+  damage(file);
+
+  const refused = await runCli([
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--no-mdns',
+    '--data-dir',
+    dir.dir,
+    '--db',
+    file,
+  ]);
+  assert.equal(refused.code, 2, refused.stderr);
+  const lines = refused.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line: ${refused.stderr}`);
+  assert.match(
+    lines[0]!,
+    new RegExp(
+      `^lanboard: ${file.replace(/[.]/g, '\\.')} is damaged \\(.+\\); stop here and restore a backup \\(none is in its backups folder; see "Restoring a backup" in docs/operating\\.md\\), or start anyway with --start-damaged \\(DbStartDamaged=1\\)$`,
+    ),
+  );
+  assert.doesNotMatch(refused.stdout, /hub listening/);
+
+  const hub = await spawnHub(['--data-dir', dir.dir, '--db', file, '--start-damaged']);
+  assert.match(hub.stdout(), /"the database is damaged; starting anyway/);
+  const health = await adminCall<{
+    status: string;
+    failedWrites?: { what: string; reason: string }[];
+  }>(hub.httpUrl, '/healthz');
+  assert.equal(health.status, 503);
+  assert.equal(health.body.status, 'error');
+  assert.equal(health.body.failedWrites?.[0]?.what, 'database file');
+  assert.match(health.body.failedWrites?.[0]?.reason ?? '', /^damaged: /);
+
+  // What sits before the damage is still served.
+  const reader = await ZwibblerClient.join(`${hub.wsUrl}/socket`, {
+    docId: 'doc-0',
+    creationMode: 1,
+  });
+  const load = reader.messages[0]!;
+  assert.equal(load.type, 'append');
+  assert.deepEqual(Buffer.from((load as { data: Uint8Array }).data), content(0));
+  await reader.close();
+  assert.equal((await hub.stop()).code, 0);
+});
+
+test('a sound database passes the check and starts as usual', async () => {
+  const file = path.join(dir.dir, 'sound.db');
+  await databaseWithDocuments(file);
+  const hub = await spawnHub(['--data-dir', dir.dir, '--db', file]);
+  const health = await adminCall<{ status: string }>(hub.httpUrl, '/healthz');
+  assert.equal(health.status, 200);
+  assert.equal(health.body.status, 'ok');
+  assert.equal((await hub.stop()).code, 0);
+});
