@@ -10,7 +10,13 @@ import { checkIntegrity } from '../store/sqlite-integrity';
 import type { StorageFaults } from './storage-faults';
 
 export class DamagedDatabaseError extends ConfigError {
-  constructor(file: string, problem: string) {
+  /** The newest scheduled backup beside it, if any: what to restore. */
+  readonly newestBackup: string | undefined;
+
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
     const newest = listBackups(file).at(-1);
     super(
       `${file} is damaged (${problem}); stop here and restore a backup ` +
@@ -19,6 +25,7 @@ export class DamagedDatabaseError extends ConfigError {
         'or start anyway with --start-damaged (DbStartDamaged=1)',
     );
     this.name = 'DamagedDatabaseError';
+    this.newestBackup = newest;
   }
 }
 

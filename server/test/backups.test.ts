@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { killAllHubs, runCli, spawnHub } from './child-hub';
+import { damageMiddle } from './damaged-file';
 import { tempDir } from './hub-fixture';
 import { ZwibblerClient } from './zwibbler-client';
 import { backupFolder, listBackups } from '../store/sqlite-backups';
@@ -159,11 +160,7 @@ test('a damaged database names its newest backup, and restoring that backup as d
   const newest = listBackups(db).at(-1)!;
   assert.equal((await hub.stop()).code, 0);
 
-  // Two pages of the middle of the file overwritten.
-  const fd = fs.openSync(db, 'r+');
-  const at = Math.floor(fs.statSync(db).size / 2 / 4096) * 4096;
-  fs.writeSync(fd, Buffer.alloc(8192, 0xa5), 0, 8192, at);
-  fs.closeSync(fd);
+  damageMiddle(db);
   const refused = await runCli([
     'serve',
     '--host',

@@ -9,9 +9,8 @@ import { after, test } from 'node:test';
 import { adminCall } from './admin-client';
 import { killAllHubs, runCli, spawnHub } from './child-hub';
 import { tempDir } from './hub-fixture';
-import { prng } from './random';
+import { damageMiddle, databaseWithDocuments, documentContent } from './damaged-file';
 import { ZwibblerClient } from './zwibbler-client';
-import { SqliteStore } from '../store/sqlite-store';
 
 const dir = tempDir('lanboard-damaged-');
 after(async () => {
@@ -20,34 +19,12 @@ after(async () => {
 });
 
 const DOCUMENTS = 2000;
-const content = (i: number) => Buffer.alloc(100 + (i % 200), i % 256);
-
-/** A real database of `DOCUMENTS` small documents, written and closed by the hub's own store. */
-async function databaseWithDocuments(file: string): Promise<void> {
-  const store = new SqliteStore(file);
-  for (let i = 0; i < DOCUMENTS; i++) {
-    assert.equal(await store.createDocument(`doc-${i}`, content(i)), true);
-  }
-  await store.close(); // the last connection's close folds the WAL into the file
-}
-
-/** 8 KiB of (seeded) random bytes over two whole pages in the middle of the file. */
-function damage(file: string): void {
-  const size = fs.statSync(file).size;
-  const at = Math.floor(size / 2 / 4096) * 4096;
-  const random = prng(22);
-  const bytes = Buffer.alloc(8192);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256);
-  const fd = fs.openSync(file, 'r+');
-  fs.writeSync(fd, bytes, 0, bytes.length, at);
-  fs.closeSync(fd);
-}
 
 test('a damaged database is refused at start with exit 2 and how to recover; --start-damaged starts it, and /healthz says 503 why', async () => {
   const file = path.join(dir.dir, 'lanboard.db');
-  await databaseWithDocuments(file);
+  await databaseWithDocuments(file, DOCUMENTS);
   assert.ok(!fs.existsSync(`${file}-wal`) || fs.statSync(`${file}-wal`).size === 0);
-  damage(file);
+  damageMiddle(file);
 
   const refused = await runCli([
     'serve',
@@ -90,14 +67,14 @@ test('a damaged database is refused at start with exit 2 and how to recover; --s
   });
   const load = reader.messages[0]!;
   assert.equal(load.type, 'append');
-  assert.deepEqual(Buffer.from((load as { data: Uint8Array }).data), content(0));
+  assert.deepEqual(Buffer.from((load as { data: Uint8Array }).data), documentContent(0));
   await reader.close();
   assert.equal((await hub.stop()).code, 0);
 });
 
 test('a sound database passes the check and starts as usual', async () => {
   const file = path.join(dir.dir, 'sound.db');
-  await databaseWithDocuments(file);
+  await databaseWithDocuments(file, DOCUMENTS);
   const hub = await spawnHub(['--data-dir', dir.dir, '--db', file]);
   const health = await adminCall<{ status: string }>(hub.httpUrl, '/healthz');
   assert.equal(health.status, 200);
