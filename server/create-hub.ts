@@ -24,6 +24,7 @@ import type { HubConfig } from './config/schema';
 import type { HostControls } from './admin/host-controls';
 import { openBackend } from './hub/backend';
 import { checkDatabaseAtStart } from './hub/database-check';
+import { reportingFaults } from './hub/faulty-writes';
 import type { Backend } from './hub/backend';
 import type { MountedProtocol, ProtocolContext } from './hub/protocol';
 import { SessionRegistry } from './hub/registry';
@@ -65,6 +66,8 @@ export interface HubOptions {
   dashboardDir?: string;
   /** The built classroom board; defaults to renderer/board/dist. */
   boardDir?: string;
+  /** In place of the document store chosen from config (tests make one fail for real). */
+  store?: DocumentStore;
   /** In place of the Yjs store chosen from config (tests make one fail for real). */
   yjsStore?: YjsStore;
 }
@@ -152,8 +155,8 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
       log.warn({ err: (err as Error).message, dir: config.DataDir }, 'cannot make DataDir private');
     }
     checkDatabaseAtStart(config, log, faults);
-    backend = await openBackend(config, now, log);
-    store = timedStore(backend.store, metrics);
+    backend = await openBackend(config, now, log, options.store);
+    store = reportingFaults(timedStore(backend.store, metrics), faults);
     transport.addRoute(healthRoute(store, () => startedAt, faults));
     transport.addRoute(metricsRoute(metrics));
     const context: ProtocolContext = {

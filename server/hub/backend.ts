@@ -37,9 +37,11 @@ export async function openBackend(
   config: HubConfig,
   now: () => number,
   log: Logger,
+  /** In place of the one chosen from config (tests make one fail for real). */
+  documentStore?: DocumentStore,
 ): Promise<Backend> {
   if (config.Database !== 'redis') {
-    const store = openStore(config, now);
+    const store = documentStore ?? openStore(config, now);
     const bus = new LocalBus();
     // docs/operating.md#backups: the hub's own file, on a schedule.
     const backups =

@@ -37,7 +37,7 @@ interface DocRow {
 
 export class SqliteStore implements DocumentStore {
   readonly kind = 'sqlite';
-  private readonly db: Database.Database;
+  protected readonly db: Database.Database;
   private readonly q: ReturnType<typeof prepareStatements>;
   private readonly compactionDue = new Set<string>();
   private readonly now: () => number;
