@@ -47,6 +47,8 @@ import { mountZwibbler } from './protocols/zwibbler/mount';
 import type { MountedZwibbler } from './protocols/zwibbler/mount';
 import type { DocumentStore } from './store/types';
 import type { YjsStore } from './store/yjs-store';
+import type { ClassroomStore } from './store/class-store';
+import type { WorkspaceStore } from './store/workspace-store';
 import { CloseCode } from './transport/close-codes';
 import { HttpTransport } from './transport/http-server';
 import { originPolicy } from './transport/origins';
@@ -70,6 +72,10 @@ export interface HubOptions {
   store?: DocumentStore;
   /** In place of the Yjs store chosen from config (tests make one fail for real). */
   yjsStore?: YjsStore;
+  /** In place of the class store chosen from config (tests make one fail for real). */
+  classStore?: ClassroomStore;
+  /** In place of the workspace store chosen from config (tests make one fail for real). */
+  workspaceStore?: WorkspaceStore;
 }
 
 export interface HubStats extends RegistryStats {
@@ -156,7 +162,10 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     }
     checkDatabaseAtStart(config, log, faults);
     backend = await openBackend(config, now, log, options.store);
-    store = reportingFaults(timedStore(backend.store, metrics), faults);
+    store = reportingFaults(timedStore(backend.store, metrics), faults, {
+      what: 'Zwibbler documents',
+      adding: ['appendIfLength', 'createDocument', 'addToken', 'setDocumentKey'],
+    });
     transport.addRoute(healthRoute(store, () => startedAt, faults));
     transport.addRoute(metricsRoute(metrics));
     const context: ProtocolContext = {
@@ -174,11 +183,11 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     // Each protocol: mounted.push(mountX(transport, context));
     zwibbler = mountZwibbler(transport, context);
     mounted.push(zwibbler);
-    mounted.push(mountWorkspaces(transport, context));
+    mounted.push(mountWorkspaces(transport, context, options.workspaceStore));
     mounted.push(mountRtcSse(transport, context));
     mounted.push(mountChat(transport, context));
     mounted.push(mountYWebrtc(transport, context));
-    const classes = mountClassrooms(transport, context, () => yjs!);
+    const classes = mountClassrooms(transport, context, () => yjs!, options.classStore);
     yjs = mountYjs(transport, context, { gate: classes.gate, store: options.yjsStore });
     mounted.push(yjs, classes); // classes stop after the boards: closing boards release owners
 

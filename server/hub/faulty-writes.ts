@@ -1,24 +1,35 @@
-// Write faults of the document store are loud (docs/operating.md#when-a-write-fails):
-// a Proxy around the store records every call that fails in the hub's
-// StorageFaults (so /healthz answers 503 with the reason), and clears the
-// record when a write that adds data (an append, a new document, token or
-// key) commits again. The protocols still answer the failed call themselves
-// (Zwibbler: ERROR and 1011; the management API: 503).
-import type { DocumentStore } from '../store/types';
+// Write faults are loud (docs/operating.md#when-a-write-fails): a Proxy
+// around a store records every call that fails in the hub's StorageFaults
+// (so /healthz answers 503 with the reason), and clears the record when a
+// call that adds data commits again. The failure reaches the caller as a
+// StoreFailure, an HttpError 503, so an HTTP route answers 503 with
+// Retry-After as it is; each protocol answers it in its own words (Zwibbler:
+// ERROR and 1011; workspaces: an alert).
+import { HttpError } from '../transport/reply';
 import type { StorageFaults } from './storage-faults';
 
-/** What a failing document store is listed as in /healthz's failedWrites. */
-export const DOCUMENT_STORE_FAULT = 'Zwibbler documents';
+export class StoreFailure extends HttpError {
+  constructor(cause: Error) {
+    super(503, `the hub cannot use its storage now: ${cause.message}`, { 'Retry-After': '10' });
+    this.name = 'StoreFailure';
+    this.cause = cause;
+  }
+}
 
-/** Calls whose success shows that the store takes new data again. */
-const ADDING = new Set<PropertyKey>([
-  'appendIfLength',
-  'createDocument',
-  'addToken',
-  'setDocumentKey',
-]);
+export interface FaultWatch<T> {
+  /** What /healthz lists the failing store as, e.g. `classes`. */
+  what: string;
+  /** Calls whose success shows the store takes new data again. */
+  adding: readonly (keyof T & string)[];
+}
 
-export function reportingFaults(store: DocumentStore, faults: StorageFaults): DocumentStore {
+/** `store`, with every failing call recorded in `faults` and thrown as a StoreFailure. */
+export function reportingFaults<T extends object>(
+  store: T,
+  faults: StorageFaults,
+  watch: FaultWatch<T>,
+): T {
+  const adding = new Set<PropertyKey>(watch.adding);
   const wrapped = new Map<PropertyKey, unknown>();
   return new Proxy(store, {
     get(target, prop) {
@@ -27,17 +38,15 @@ export function reportingFaults(store: DocumentStore, faults: StorageFaults): Do
       let fn = wrapped.get(prop);
       if (!fn) {
         fn = async (...args: unknown[]) => {
+          let result: unknown;
           try {
-            const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(
-              target,
-              args,
-            );
-            if (ADDING.has(prop)) faults.clear(DOCUMENT_STORE_FAULT);
-            return result;
+            result = await (value as (...a: unknown[]) => unknown).apply(target, args);
           } catch (err) {
-            faults.report(DOCUMENT_STORE_FAULT, (err as Error).message);
-            throw err;
+            faults.report(watch.what, (err as Error).message);
+            throw err instanceof StoreFailure ? err : new StoreFailure(err as Error);
           }
+          if (adding.has(prop)) faults.clear(watch.what);
+          return result;
         };
         wrapped.set(prop, fn);
       }

@@ -3,7 +3,9 @@
 // page fails with SQLITE_FULL ("database or disk is full"), as on a full
 // disk. Tests run as root, so file modes cannot fake a fault; this can.
 import type Database from 'better-sqlite3';
+import { SqliteClassroomStore } from '../store/sqlite-class-store';
 import { SqliteStore } from '../store/sqlite-store';
+import { SqliteWorkspaceStore } from '../store/sqlite-workspace-store';
 import { SqliteYjsStore } from '../store/sqlite-yjs-store';
 
 /** No page may be added to the file through this connection. */
@@ -24,6 +26,18 @@ export class FillableYjsStore extends SqliteYjsStore {
 
 /** The hub's document store, whose connection a test can fill up (HubOptions.store). */
 export class FillableDocumentStore extends SqliteStore {
+  fill = (): void => fill(this.db);
+  empty = (): void => empty(this.db);
+}
+
+/** The hub's class store, whose connection a test can fill up (HubOptions.classStore). */
+export class FillableClassStore extends SqliteClassroomStore {
+  fill = (): void => fill(this.db);
+  empty = (): void => empty(this.db);
+}
+
+/** The hub's workspace store, whose connection a test can fill up (HubOptions.workspaceStore). */
+export class FillableWorkspaceStore extends SqliteWorkspaceStore {
   fill = (): void => fill(this.db);
   empty = (): void => empty(this.db);
 }
