@@ -41,7 +41,8 @@ export async function openBackend(
   documentStore?: DocumentStore,
 ): Promise<Backend> {
   if (config.Database !== 'redis') {
-    const store = documentStore ?? openStore(config, now);
+    const store =
+      documentStore ?? openStore(config, now, undefined, log.child({ component: 'store' }));
     const bus = new LocalBus();
     // docs/operating.md#backups: the hub's own file, on a schedule.
     const backups =

@@ -3,6 +3,7 @@
 // its Promise resolves; the session sends its ack only after that.
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
+import type { Logger } from '../log/logger';
 import { openDatabase } from './sqlite-migrations';
 import type {
   AddTokenResult,
@@ -21,6 +22,8 @@ import { unexpired } from './types';
 export interface SqliteStoreOptions extends StoreOptions {
   /** `normal` survives a crash of the process; `full` also survives power loss, at an fsync per commit. */
   synchronous?: 'normal' | 'full';
+  /** Where work in the background (merging chunk rows) reports its failures. */
+  log?: Logger;
 }
 
 /** Appends since the last compaction before the small rows are merged into one. */
@@ -41,12 +44,14 @@ export class SqliteStore implements DocumentStore {
   private readonly q: ReturnType<typeof prepareStatements>;
   private readonly compactionDue = new Set<string>();
   private readonly now: () => number;
+  private readonly log: Logger | undefined;
 
   constructor(
     readonly file: string,
     options: SqliteStoreOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.log = options.log;
     this.db = openDatabase(file, options.synchronous);
     this.q = prepareStatements(this.db);
   }
@@ -220,7 +225,16 @@ export class SqliteStore implements DocumentStore {
     this.compactionDue.add(id);
     setImmediate(() => {
       if (!this.compactionDue.delete(id) || !this.db.open) return;
-      this.compact(id);
+      try {
+        this.compact(id);
+      } catch (err) {
+        // Another process held the write lock past the busy timeout, or the disk
+        // is full: the rows stay as they are, and the next append tries again.
+        this.log?.warn(
+          { err: (err as Error).message, document: id },
+          'document compaction failed; it is tried again at the next append',
+        );
+      }
     });
   }
 
