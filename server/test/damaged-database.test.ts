@@ -49,7 +49,9 @@ test('a damaged database is refused at start with exit 2 and how to recover; --s
   );
   assert.doesNotMatch(refused.stdout, /hub listening/);
 
-  const hub = await spawnHub(['--data-dir', dir.dir, '--db', file, '--start-damaged']);
+  const hub = await spawnHub(['--data-dir', dir.dir, '--db', file, '--start-damaged'], {
+    LANBOARD_NEW_CONNECTIONS_PER_SECOND: '1000000',
+  });
   assert.match(hub.stdout(), /"the database is damaged; starting anyway/);
   const health = await adminCall<{
     status: string;
@@ -69,6 +71,28 @@ test('a damaged database is refused at start with exit 2 and how to recover; --s
   assert.equal(load.type, 'append');
   assert.deepEqual(Buffer.from((load as { data: Uint8Array }).data), documentContent(0));
   await reader.close();
+
+  // A document on a damaged page fails its join loudly, and /healthz says the store failed.
+  let failed: ZwibblerClient | undefined;
+  for (let i = 0; i < DOCUMENTS && !failed; i++) {
+    const c = await ZwibblerClient.join(`${hub.wsUrl}/socket`, {
+      docId: `doc-${i}`,
+      creationMode: 1,
+    });
+    if (c.messages[0]?.type === 'error') failed = c;
+    else await c.close();
+  }
+  assert.ok(failed, 'a document on the damaged pages');
+  const error = failed.messages[0] as { type: 'error'; description: Uint8Array };
+  assert.equal(Buffer.from(error.description).toString(), 'internal storage error');
+  assert.equal((await failed.closed).code, 1011);
+  const afterJoin = await adminCall<{ failedWrites?: { what: string; reason: string }[] }>(
+    hub.httpUrl,
+    '/healthz',
+  );
+  assert.equal(afterJoin.status, 503);
+  const store = afterJoin.body.failedWrites?.find((f) => f.what === 'Zwibbler documents');
+  assert.match(store?.reason ?? '', /malformed|corrupt/i);
   assert.equal((await hub.stop()).code, 0);
 });
 
