@@ -1,6 +1,6 @@
 // Write faults are loud for Zwibbler too (docs/operating.md#when-a-write-fails):
 // when the hub's SQLite file cannot take an append (really full: see
-// test/full-disk.ts), the writer gets ERROR `internal storage error` and a
+// test/full-disk.ts), or a document key, the writer gets ERROR `internal storage error` and a
 // 1011 close, nothing is acknowledged or sent to anyone, /healthz answers 503
 // with the reason, the document is still served to readers, and once the file
 // has room again a rejoined writer's append is stored and /healthz is ok.
@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import { adminCall } from '../../test/admin-client';
 import { FillableDocumentStore } from '../../test/full-disk';
 import { startHub, tempDir } from '../../test/hub-fixture';
-import { ZwibblerClient } from '../../test/zwibbler-client';
+import { setKeyMessage, ZwibblerClient } from '../../test/zwibbler-client';
 
 const dir = tempDir('lanboard-zwibbler-full-');
 const clients: ZwibblerClient[] = [];
@@ -82,6 +82,45 @@ test('an append the store cannot take: ERROR and 1011 for the writer, nothing se
     const healthy = await health();
     assert.equal(healthy.status, 200);
     assert.equal(healthy.body.failedWrites, undefined);
+  } finally {
+    await hub.stop();
+  }
+});
+
+test('a document key the store cannot take: ERROR and 1011 for the setter, nobody is sent it, /healthz 503 until a key is stored', async () => {
+  const file = path.join(dir.dir, 'keys.db');
+  const store = new FillableDocumentStore(file);
+  const hub = await startHub({ Database: 'sqlite', DbFile: file }, { store });
+  try {
+    const health = () => adminCall<Health>(hub.httpUrl, '/healthz');
+    const setter = await join(hub.wsUrl, 'keys');
+    const observer = await join(hub.wsUrl, 'keys');
+
+    store.fill();
+    // A value larger than a page: it needs new ones.
+    setter.send(
+      setKeyMessage({ name: 'notes', value: 'n'.repeat(50_000), lifetime: 1, newVersion: 1 }),
+    );
+    const error = await setter.nextOf('error');
+    assert.equal(Buffer.from(error.description).toString(), 'internal storage error');
+    assert.equal((await setter.closed).code, 1011);
+    assert.equal(
+      setter.messages.filter((m) => m.type === 'set-key-ack-nack').length,
+      0,
+      'the key was not acknowledged',
+    );
+    const failing = await health();
+    assert.equal(failing.status, 503);
+    assert.equal(failing.body.failedWrites?.[0]?.what, 'Zwibbler documents');
+    assert.ok(await observer.quiet(300), 'nobody is sent a key that was not stored');
+
+    store.empty();
+    const again = await join(hub.wsUrl, 'keys');
+    again.send(setKeyMessage({ name: 'notes', value: 'stored', lifetime: 1, newVersion: 1 }));
+    assert.equal((await again.nextOf('set-key-ack-nack')).accepted, true);
+    const keys = await observer.nextOf('key-information');
+    assert.equal(Buffer.from(keys.keys[0]!.value).toString(), 'stored');
+    assert.equal((await health()).status, 200);
   } finally {
     await hub.stop();
   }
