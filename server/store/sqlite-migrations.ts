@@ -129,6 +129,9 @@ export const MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/** What the -wal file is cut back to after a checkpoint has emptied it. */
+export const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
+
 export class NewerSchemaError extends Error {
   constructor(found: number, known: number) {
     super(
@@ -186,6 +189,10 @@ export function openDatabase(
     db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // The WAL is checkpointed every 1000 pages, but keeps the largest size it
+    // ever reached: a reader that held a snapshot for long (a backup, an
+    // operator's sqlite3) would leave a file as large as every write meanwhile.
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
     migrate(db);
     // Left readable by an older release: narrowed at every start.
     if (onDisk) for (const f of [`${file}-wal`, `${file}-shm`]) keepPrivate(f);
