@@ -1,9 +1,10 @@
 // Write faults are loud for Zwibbler too (docs/operating.md#when-a-write-fails):
-// when the hub's SQLite file cannot take an append (really full: see
-// test/full-disk.ts), or a document key, the writer gets ERROR `internal storage error` and a
-// 1011 close, nothing is acknowledged or sent to anyone, /healthz answers 503
-// with the reason, the document is still served to readers, and once the file
-// has room again a rejoined writer's append is stored and /healthz is ok.
+// when the hub's SQLite file cannot take an append or a document key (really
+// full: see test/full-disk.ts), the writer gets ERROR `internal storage error`
+// and a 1011 close, nothing is acknowledged or sent to anyone, /healthz and
+// /socket?ping answer 503 with the reason, the document is still served to
+// readers, and once the file has room again a rejoined writer's write is
+// stored and both are ok.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -67,6 +68,9 @@ test('an append the store cannot take: ERROR and 1011 for the writer, nothing se
     );
     assert.match(failing.body.failedWrites?.[0]?.reason ?? '', /full/);
     assert.ok(await observer.quiet(300), 'nobody is sent what was not stored');
+    const ping = await fetch(`${hub.httpUrl}/socket?ping`);
+    assert.equal(ping.status, 503);
+    assert.match(await ping.text(), /^Storage failing: Zwibbler documents: .*full.*\n$/);
 
     // Reads are still served: a reader joins and gets what was stored.
     const reader = await join(hub.wsUrl, 'lesson');
@@ -82,6 +86,9 @@ test('an append the store cannot take: ERROR and 1011 for the writer, nothing se
     const healthy = await health();
     assert.equal(healthy.status, 200);
     assert.equal(healthy.body.failedWrites, undefined);
+    const pong = await fetch(`${hub.httpUrl}/socket?ping`);
+    assert.equal(pong.status, 200);
+    assert.equal(await pong.text(), 'OK');
   } finally {
     await hub.stop();
   }
