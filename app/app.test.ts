@@ -13,6 +13,7 @@ import { generate } from 'selfsigned';
 import { ensureBoardBuilt } from '../server/test/board-page';
 import { ensureDashboardBuilt } from '../server/test/dashboard-hub';
 import { ZwibblerClient } from '../server/test/zwibbler-client';
+import { backUp, damageMiddle, databaseWithDocuments } from '../server/test/damaged-file';
 import { buildApp } from '../scripts/build-app';
 import { runApp } from './app';
 import { bootApp, TEST_ENV } from './test/boot';
@@ -188,6 +189,34 @@ describe('the app hosting a real hub', () => {
       await b.quit();
     } finally {
       blocker.close();
+    }
+  });
+
+  test('a damaged database: a dialog says so and shows the newest backup, and no hub starts', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lanboard-damaged-app-'));
+    try {
+      const db = path.join(dir, 'lanboard.db');
+      await databaseWithDocuments(db, 2000);
+      const backup = backUp(db);
+      damageMiddle(db);
+
+      const b = await boot({ configText: `DbFile=${db}\n`, env: TEST_ENV });
+      await b.desktop.stopped;
+      assert.equal(b.desktop.hub(), undefined);
+      assert.equal(b.fake.messageBoxes.length, 1);
+      const box = b.fake.messageBoxes[0]!;
+      assert.equal(box.message, "Lanboard's database is damaged.");
+      assert.match(
+        box.detail ?? '',
+        new RegExp(`restore the newest backup, put a copy of ${escape(backup)}`),
+      );
+      assert.match(box.detail ?? '', /add DbStartDamaged=1 to .+lanboard\.conf\.$/);
+      assert.deepEqual(box.buttons, ['Show the newest backup', 'Quit']);
+      assert.deepEqual(b.fake.openedPaths, [backup]);
+      assert.deepEqual(b.fake.errorBoxes, []);
+      await b.quit();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -1,6 +1,7 @@
 // The `lanboard` commands: each with its usage text (`lanboard <command> --help`)
 // and what runs it. cli.ts dispatches; the docs and a test read this table.
 import { ADMIN_URL_USAGE, adminUrlCommand } from './admin/command';
+import { BACKUP_USAGE, backupCommand } from './host/backup';
 import { DISCOVER_USAGE, discoverCommand } from './discovery/command';
 import { IMPORT_USAGE, importCommand } from './host/import';
 import { SERVE_USAGE, serveCommand } from './host/serve';
@@ -24,6 +25,11 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'copy a zwibserve SQLite database into the hub’s',
     usage: IMPORT_USAGE,
     run: importCommand,
+  },
+  backup: {
+    summary: "copy the hub's database, safely while it runs",
+    usage: BACKUP_USAGE,
+    run: backupCommand,
   },
   loadtest: {
     summary: 'simulate teachers and students on a Zwibbler document',

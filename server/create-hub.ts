@@ -24,6 +24,8 @@ import { keepDataDirPrivate } from './config/private-files';
 import type { HubConfig } from './config/schema';
 import type { HostControls } from './admin/host-controls';
 import { openBackend } from './hub/backend';
+import { checkDatabaseAtStart } from './hub/database-check';
+import { reportingFaults } from './hub/faulty-writes';
 import type { Backend } from './hub/backend';
 import type { MountedProtocol, ProtocolContext } from './hub/protocol';
 import { SessionRegistry } from './hub/registry';
@@ -47,6 +49,8 @@ import { mountZwibbler } from './protocols/zwibbler/mount';
 import type { MountedZwibbler } from './protocols/zwibbler/mount';
 import type { DocumentStore } from './store/types';
 import type { YjsStore } from './store/yjs-store';
+import type { ClassroomStore } from './store/class-store';
+import type { WorkspaceStore } from './store/workspace-store';
 import { CloseCode } from './transport/close-codes';
 import { HttpTransport } from './transport/http-server';
 import { originPolicy } from './transport/origins';
@@ -66,8 +70,14 @@ export interface HubOptions {
   dashboardDir?: string;
   /** The built classroom board; defaults to renderer/board/dist. */
   boardDir?: string;
+  /** In place of the document store chosen from config (tests make one fail for real). */
+  store?: DocumentStore;
   /** In place of the Yjs store chosen from config (tests make one fail for real). */
   yjsStore?: YjsStore;
+  /** In place of the class store chosen from config (tests make one fail for real). */
+  classStore?: ClassroomStore;
+  /** In place of the workspace store chosen from config (tests make one fail for real). */
+  workspaceStore?: WorkspaceStore;
 }
 
 export interface HubStats extends RegistryStats {
@@ -154,8 +164,12 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
       // A read-only folder still serves Database=memory; SQLite says so itself below.
       log.warn({ err: (err as Error).message, dir: config.DataDir }, 'cannot make DataDir private');
     }
-    backend = await openBackend(config, now, log);
-    store = timedStore(backend.store, metrics);
+    checkDatabaseAtStart(config, log, faults);
+    backend = await openBackend(config, now, log, options.store);
+    store = reportingFaults(timedStore(backend.store, metrics), faults, {
+      what: 'Zwibbler documents',
+      adding: ['appendIfLength', 'createDocument', 'addToken', 'setDocumentKey'],
+    });
     transport.addRoute(healthRoute(store, () => startedAt, faults));
     transport.addRoute(metricsRoute(metrics));
     const context: ProtocolContext = {
@@ -174,11 +188,11 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     // Each protocol: mounted.push(mountX(transport, context));
     zwibbler = mountZwibbler(transport, context);
     mounted.push(zwibbler);
-    mounted.push(mountWorkspaces(transport, context));
+    mounted.push(mountWorkspaces(transport, context, options.workspaceStore));
     mounted.push(mountRtcSse(transport, context));
     mounted.push(mountChat(transport, context));
     mounted.push(mountYWebrtc(transport, context));
-    const classes = mountClassrooms(transport, context, () => yjs!);
+    const classes = mountClassrooms(transport, context, () => yjs!, options.classStore);
     yjs = mountYjs(transport, context, { gate: classes.gate, store: options.yjsStore });
     mounted.push(yjs, classes); // classes stop after the boards: closing boards release owners
 

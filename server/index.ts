@@ -5,6 +5,7 @@ export type { Hub, HubOptions, HubStats } from './create-hub';
 export { HubSupervisor } from './host/supervisor';
 export type { SupervisorOptions } from './host/supervisor';
 export { ConfigError, loadConfig } from './config/load';
+export { DamagedDatabaseError } from './hub/database-check';
 export type { ConfigSources, LoadedConfig } from './config/load';
 export type { HubConfig } from './config/schema';
 export type { JoinInfo } from './discovery/join-info';

@@ -9,7 +9,9 @@ import type { HttpTransport } from '../transport/http-server';
 import { codeAttempts } from './code-attempts';
 import { classGate } from './gate';
 import { classroomRoutes } from './http-routes';
+import { reportingFaults } from '../hub/faulty-writes';
 import { openClassroomStore } from '../store/open-store';
+import type { ClassroomStore } from '../store/class-store';
 import { ClassroomService } from './service';
 
 export interface MountedClassrooms extends MountedProtocol {
@@ -22,10 +24,19 @@ export function mountClassrooms(
   transport: HttpTransport,
   context: ProtocolContext,
   boards: () => MountedYjs,
+  /** In place of the one chosen from config (tests make one fail for real). */
+  classStore?: ClassroomStore,
 ): MountedClassrooms {
   const { config, now } = context;
   const log = context.log.child({ component: 'classes' });
-  const store = openClassroomStore(config, now, context.redis);
+  const store = reportingFaults(
+    classStore ?? openClassroomStore(config, now, context.redis),
+    context.faults,
+    {
+      what: 'classes',
+      adding: ['create', 'addMember', 'update', 'updateMember', 'claim'],
+    },
+  );
   const service = new ClassroomService({
     store,
     bus: context.bus,

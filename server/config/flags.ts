@@ -85,6 +85,7 @@ export function serveSources(args: string[], env: NodeJS.ProcessEnv): ConfigSour
       'log-format': { type: 'string' },
       'no-mdns': { type: 'boolean' },
       'admin-token': { type: 'string' },
+      'start-damaged': { type: 'boolean' },
     },
     false,
   );
@@ -99,6 +100,7 @@ export function serveSources(args: string[], env: NodeJS.ProcessEnv): ConfigSour
   if (v['admin-token'] !== undefined) {
     flags.AdminToken = { raw: v['admin-token'], flag: '--admin-token' };
   }
+  if (v['start-damaged']) flags.DbStartDamaged = { raw: '1', flag: '--start-damaged' };
   return storeSources(v, env, flags);
 }
 
@@ -127,6 +129,22 @@ export function importArgs(args: string[], env: NodeJS.ProcessEnv): ImportArgs {
   return {
     source: path.resolve(positionals[0]!),
     verbose: v.verbose ?? false,
+    sources: storeSources(v, env, {}),
+  };
+}
+
+export interface BackupArgs {
+  /** Where to write the copy; undefined: into the backups folder, rotated. */
+  to?: string;
+  /** The same sources `lanboard serve` would use with these flags. */
+  sources: ConfigSources;
+}
+
+/** `lanboard backup [--to <file>] [--config] [--db] [--data-dir]`. */
+export function backupArgs(args: string[], env: NodeJS.ProcessEnv): BackupArgs {
+  const { values: v } = parseFlags(args, { ...STORE_OPTIONS, to: { type: 'string' } });
+  return {
+    to: v.to === undefined ? undefined : path.resolve(v.to),
     sources: storeSources(v, env, {}),
   };
 }

@@ -33,6 +33,9 @@ export interface HubConfig {
   Database: (typeof DATABASES)[number];
   DbFile: string;
   DbSynchronous: 'normal' | 'full';
+  DbStartDamaged: boolean;
+  BackupIntervalSeconds: number;
+  BackupsKept: number;
   DbServer: string;
   DbCluster: boolean;
   DbUser: string;
@@ -170,6 +173,24 @@ export const SETTINGS: Setting[] = [
     parse: oneOf(['normal', 'full'] as const),
     default: 'normal',
     doc: '`normal`: an acknowledged write survives a crash of Lanboard. `full`: it also survives a power cut, at one disk flush per write.',
+  }),
+  setting({
+    key: 'DbStartDamaged',
+    parse: boolean,
+    default: false,
+    doc: 'Start even when the integrity check at start finds the SQLite file damaged (`lanboard serve --start-damaged`). The hub then serves what it can still read, and /healthz answers 503 until the file is restored.',
+  }),
+  setting({
+    key: 'BackupIntervalSeconds',
+    parse: integer(0, 31_536_000),
+    default: 86_400,
+    doc: 'How often the hub backs its SQLite file up into `backups/` beside it, counted from the newest backup there; `0` for never. A backup is also taken before every schema migration.',
+  }),
+  setting({
+    key: 'BackupsKept',
+    parse: integer(1, 10_000),
+    default: 7,
+    doc: 'How many scheduled backups (and `lanboard backup` ones) to keep; older ones are deleted. Backups taken before a migration are kept.',
   }),
   setting({
     key: 'DbServer',

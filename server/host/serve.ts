@@ -24,6 +24,8 @@ Options:
   --log-format <format>  auto (readable on a terminal, JSON otherwise), pretty or json
   --no-mdns              do not announce the hub on the LAN (mDNS is on by default)
   --admin-token <token>  the dashboard's token (AdminToken; visible in the process list)
+  --start-damaged        start even when the database fails its integrity check
+                         (DbStartDamaged; /healthz then answers 503)
   -h, --help             this text
 
 Every setting, and its LANBOARD_* environment variable: docs/configuration.md.`;

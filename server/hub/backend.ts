@@ -15,6 +15,7 @@ import type { Logger } from '../log/logger';
 import type { DeadHubCleanUp } from './protocol';
 import { within } from './within';
 import { openStore } from '../store/open-store';
+import { BackupSchedule } from '../store/sqlite-backups';
 import { connectRedis, redisReady } from '../store/redis-connection';
 import type { RedisClient } from '../store/redis-connection';
 import type { DocumentStore } from '../store/types';
@@ -36,15 +37,29 @@ export async function openBackend(
   config: HubConfig,
   now: () => number,
   log: Logger,
+  /** In place of the one chosen from config (tests make one fail for real). */
+  documentStore?: DocumentStore,
 ): Promise<Backend> {
   if (config.Database !== 'redis') {
-    const store = openStore(config, now);
+    const store =
+      documentStore ?? openStore(config, now, undefined, log.child({ component: 'store' }));
     const bus = new LocalBus();
+    // docs/operating.md#backups: the hub's own file, on a schedule.
+    const backups =
+      config.Database === 'sqlite'
+        ? new BackupSchedule({
+            dbFile: config.DbFile,
+            intervalMs: config.BackupIntervalSeconds * 1000,
+            keep: config.BackupsKept,
+            log: log.child({ component: 'backup' }),
+          })
+        : undefined;
     return {
       store,
       bus,
-      start: async () => undefined,
+      start: async () => backups?.start(),
       async close() {
+        backups?.stop();
         await bus.close();
         await store.close();
       },

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { ConfigError } from '../config/load';
 import { PRIVATE_DIR_MODE } from '../config/private-files';
 import type { HubConfig } from '../config/schema';
+import type { Logger } from '../log/logger';
 import type { ClassroomStore } from './class-store';
 import { MemoryClassroomStore } from './memory-class-store';
 import { MemoryStore } from './memory-store';
@@ -53,9 +54,13 @@ const CLASSES: Backends<ClassroomStore> = {
   redis: (redis, o) => new RedisClassroomStore(redis, o),
 };
 
-/** Documents and the management API's tokens. */
-export const openStore = (config: HubConfig, now: () => number = Date.now, redis?: RedisClient) =>
-  open(DOCUMENTS, config, now, redis);
+/** Documents and the management API's tokens; `log` hears of failures in the background. */
+export const openStore = (
+  config: HubConfig,
+  now: () => number = Date.now,
+  redis?: RedisClient,
+  log?: Logger,
+) => open(DOCUMENTS, config, now, redis, log);
 export const openYjsStore = (
   config: HubConfig,
   now: () => number = Date.now,
@@ -75,6 +80,7 @@ function open<T>(
   config: HubConfig,
   now: () => number,
   redis: RedisClient | undefined,
+  log?: Logger,
 ): T {
   if (config.Database === 'memory') return backends.memory({ now });
   if (config.Database === 'redis' && redis && backends.redis) {
@@ -84,7 +90,7 @@ function open<T>(
   try {
     // Made 0700 when created here; an existing folder is the operator's choice.
     fs.mkdirSync(path.dirname(config.DbFile), { recursive: true, mode: PRIVATE_DIR_MODE });
-    return backends.sqlite(config.DbFile, { synchronous: config.DbSynchronous, now });
+    return backends.sqlite(config.DbFile, { synchronous: config.DbSynchronous, now, log });
   } catch (err) {
     // One line naming the file, whatever SQLite said.
     throw new ConfigError(

@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { createPrivateFile, keepPrivate } from '../config/private-files';
+import { backupInto, migrationBackupPath } from './sqlite-backups';
 
 export const MIGRATIONS: readonly string[] = [
   // 1: documents as append-only chunk rows (not one blob rewritten per append,
@@ -128,6 +129,9 @@ export const MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/** What the -wal file is cut back to after a checkpoint has emptied it. */
+export const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
+
 export class NewerSchemaError extends Error {
   constructor(found: number, known: number) {
     super(
@@ -137,12 +141,21 @@ export class NewerSchemaError extends Error {
   }
 }
 
+/**
+ * Brings the schema up to date. A file that holds data (schema 1 or later) is
+ * backed up first, beside it (docs/operating.md#backups), so a migration that
+ * goes wrong never costs the data.
+ */
 export function migrate(db: Database.Database): void {
   const version = () => {
     const v = db.pragma('user_version', { simple: true }) as number;
     if (v > MIGRATIONS.length) throw new NewerSchemaError(v, MIGRATIONS.length);
     return v;
   };
+  const found = version();
+  if (found > 0 && found < MIGRATIONS.length && !db.memory) {
+    backupInto(db, migrationBackupPath(db.name, MIGRATIONS.length, Date.now()));
+  }
   while (version() < MIGRATIONS.length) {
     // Read again under the write lock: another process may have migrated meanwhile.
     db.transaction(() => {
@@ -176,6 +189,10 @@ export function openDatabase(
     db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // The WAL is checkpointed every 1000 pages, but keeps the largest size it
+    // ever reached: a reader that held a snapshot for long (a backup, an
+    // operator's sqlite3) would leave a file as large as every write meanwhile.
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
     migrate(db);
     // Left readable by an older release: narrowed at every start.
     if (onDisk) for (const f of [`${file}-wal`, `${file}-shm`]) keepPrivate(f);

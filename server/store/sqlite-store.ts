@@ -5,6 +5,7 @@ import { breaksKeyBudget, keyBytes } from './key-budget';
 import type { KeyBudget, KeyTotals } from './key-budget';
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
+import type { Logger } from '../log/logger';
 import { openDatabase } from './sqlite-migrations';
 import type {
   AddTokenResult,
@@ -23,6 +24,8 @@ import { unexpired } from './types';
 export interface SqliteStoreOptions extends StoreOptions {
   /** `normal` survives a crash of the process; `full` also survives power loss, at an fsync per commit. */
   synchronous?: 'normal' | 'full';
+  /** Where work in the background (merging chunk rows) reports its failures. */
+  log?: Logger;
 }
 
 /** Appends since the last compaction before the small rows are merged into one. */
@@ -39,16 +42,18 @@ interface DocRow {
 
 export class SqliteStore implements DocumentStore {
   readonly kind = 'sqlite';
-  private readonly db: Database.Database;
+  protected readonly db: Database.Database;
   private readonly q: ReturnType<typeof prepareStatements>;
   private readonly compactionDue = new Set<string>();
   private readonly now: () => number;
+  private readonly log: Logger | undefined;
 
   constructor(
     readonly file: string,
     options: SqliteStoreOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.log = options.log;
     this.db = openDatabase(file, options.synchronous);
     this.q = prepareStatements(this.db);
   }
@@ -233,7 +238,16 @@ export class SqliteStore implements DocumentStore {
     this.compactionDue.add(id);
     setImmediate(() => {
       if (!this.compactionDue.delete(id) || !this.db.open) return;
-      this.compact(id);
+      try {
+        this.compact(id);
+      } catch (err) {
+        // Another process held the write lock past the busy timeout, or the disk
+        // is full: the rows stay as they are, and the next append tries again.
+        this.log?.warn(
+          { err: (err as Error).message, document: id },
+          'document compaction failed; it is tried again at the next append',
+        );
+      }
     });
   }
 
@@ -303,6 +317,11 @@ function prepareStatements(db: Database.Database) {
     staleDocs: s('SELECT id FROM documents WHERE last_access < ?'),
     purgeTokens: s('DELETE FROM tokens WHERE last_access < ? OR expires_at <= ?'),
     updateUser: s('UPDATE tokens SET permissions = ? WHERE user_id = ?'),
-    health: s('SELECT 1'),
+    // A real read, not `SELECT 1`: the schema page and the last page of each of
+    // this store's tables, so a file that cannot be read fails /healthz.
+    health: s(`
+      SELECT (SELECT count(*) FROM sqlite_schema), (SELECT max(rowid) FROM documents),
+        (SELECT max(rowid) FROM document_chunks), (SELECT max(rowid) FROM document_keys),
+        (SELECT max(rowid) FROM tokens)`),
   };
 }

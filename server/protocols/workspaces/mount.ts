@@ -9,7 +9,9 @@ import { Server } from 'socket.io';
 import type { MountedProtocol, ProtocolContext } from '../../hub/protocol';
 import { LoginThrottle } from '../../auth/login-throttle';
 import { startPeriodicPurge } from '../../store/periodic-purge';
+import { reportingFaults } from '../../hub/faulty-writes';
 import { openWorkspaceStore } from '../../store/open-store';
+import type { WorkspaceStore } from '../../store/workspace-store';
 import type { HttpTransport } from '../../transport/http-server';
 import { originPolicy } from '../../transport/origins';
 import { AddressLimiter } from '../../transport/rate-limit';
@@ -24,10 +26,15 @@ const PING_TIMEOUT_MS = 12_000;
 export function mountWorkspaces(
   transport: HttpTransport,
   context: ProtocolContext,
+  /** In place of the one chosen from config (tests make one fail for real). */
+  workspaceStore?: WorkspaceStore,
 ): MountedProtocol {
   const { config, registry, now } = context;
   const log = context.log.child({ protocol: 'workspaces' });
-  const store = openWorkspaceStore(config, now);
+  const store = reportingFaults(workspaceStore ?? openWorkspaceStore(config, now), context.faults, {
+    what: 'workspaces',
+    adding: ['create', 'putMember', 'setCall'],
+  });
   const origins = originPolicy(config.AllowedOrigins);
   const base = config.WorkspacesPath.replace(/\/+$/, '');
 

@@ -21,6 +21,7 @@
 // - Wrong PINs are throttled per address and workspace; every connection is
 //   rate-limited; malformed payloads get an `alert`, never an exception.
 import type { Socket } from 'socket.io';
+import { StoreFailure } from '../../hub/faulty-writes';
 import type { WorkspaceRecord } from '../../store/workspace-store';
 import { normalizeAddress } from '../../transport/address';
 import { TokenBucket } from '../../transport/rate-limit';
@@ -127,9 +128,11 @@ export class WorkspacesServer implements WorkspacesContext {
     state.pending++;
     state.queue = state.queue
       .then(() => (socket.connected || event === 'disconnect' ? task() : undefined))
-      .catch((err: Error) =>
-        this.o.log.error({ err: err.message, event }, 'workspaces event handler failed'),
-      )
+      .catch((err: Error) => {
+        this.o.log.error({ err: err.message, event }, 'workspaces event handler failed');
+        // Nothing was stored, so nothing was granted: the client hears why (docs/operating.md#when-a-write-fails).
+        if (err instanceof StoreFailure) this.alert(socket, ALERTS.storage);
+      })
       .finally(() => state.pending--);
   }
 

@@ -14,7 +14,7 @@ import { startHub, tempDir } from '../../test/hub-fixture';
 import { waitFor } from '../../test/sse-client';
 import { openProvider, RawYjsClient } from '../../test/yjs-client';
 import type { TestProvider } from '../../test/yjs-client';
-import { SqliteYjsStore } from '../../store/sqlite-yjs-store';
+import { FillableYjsStore } from '../../test/full-disk';
 import { encodeSyncStep1, encodeUpdate } from './codec';
 
 const dir = tempDir('lanboard-full-');
@@ -23,17 +23,6 @@ after(() => {
   for (const p of providers) p.destroy();
   dir.remove();
 });
-
-/** The hub's Yjs store, whose connection the test can fill up. */
-class FillableYjsStore extends SqliteYjsStore {
-  /** No page may be added to the file: the next write that needs one fails with SQLITE_FULL. */
-  fill(): void {
-    this.db.pragma(`max_page_count = ${this.db.pragma('page_count', { simple: true }) as number}`);
-  }
-  empty(): void {
-    this.db.pragma('max_page_count = 1073741823');
-  }
-}
 
 interface Health {
   status: string;

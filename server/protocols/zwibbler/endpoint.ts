@@ -3,6 +3,7 @@
 // (docs/protocols/zwibbler.md#http-requests-on-the-zwibbler-path).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../log/logger';
+import type { StorageFaults } from '../../hub/storage-faults';
 import type { DocumentStore } from '../../store/types';
 import type { ManagementApi } from './management/api';
 import { normalizeAddress } from '../../transport/address';
@@ -25,6 +26,8 @@ export function zwibblerEndpoint(path: string, ctx: ZwibblerContext): WebSocketE
 
 export interface ZwibblerHttpOptions {
   store: DocumentStore;
+  /** Writes failing now: `?ping` answers 503 with them, as /healthz does. */
+  faults: StorageFaults;
   management: ManagementApi;
   log: Logger;
 }
@@ -44,6 +47,12 @@ export function zwibblerHttpRoute(path: string, o: ZwibblerHttpOptions): HttpRou
           o.log.error({ err: (err as Error).message }, 'database health check failed');
           res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
           res.end('Database health check failed\n');
+          return;
+        }
+        const failing = o.faults.list();
+        if (failing.length > 0) {
+          res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
+          res.end(`Storage failing: ${failing.map((f) => `${f.what}: ${f.reason}`).join('; ')}\n`);
           return;
         }
         res.writeHead(200, { 'Content-Type': 'text' });

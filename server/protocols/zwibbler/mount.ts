@@ -52,7 +52,12 @@ export function mountZwibbler(transport: HttpTransport, context: ProtocolContext
     log: context.log.child({ component: 'management' }),
   });
   transport.addRoute(
-    zwibblerHttpRoute(config.ZwibblerPath, { store, management, log: context.log }),
+    zwibblerHttpRoute(config.ZwibblerPath, {
+      store,
+      management,
+      log: context.log,
+      faults: context.faults,
+    }),
   );
   transport.addEndpoint(
     zwibblerEndpoint(config.ZwibblerPath, {

@@ -1,0 +1,43 @@
+// A really full database for write-fault tests: PRAGMA max_page_count on the
+// hub's own connection to its SQLite file, so the next write that needs a new
+// page fails with SQLITE_FULL ("database or disk is full"), as on a full
+// disk. Tests run as root, so file modes cannot fake a fault; this can.
+import type Database from 'better-sqlite3';
+import { SqliteClassroomStore } from '../store/sqlite-class-store';
+import { SqliteStore } from '../store/sqlite-store';
+import { SqliteWorkspaceStore } from '../store/sqlite-workspace-store';
+import { SqliteYjsStore } from '../store/sqlite-yjs-store';
+
+/** No page may be added to the file through this connection. */
+export function fill(db: Database.Database): void {
+  db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+}
+
+/** Room again: SQLite's own largest page count. */
+export function empty(db: Database.Database): void {
+  db.pragma('max_page_count = 1073741823');
+}
+
+/** The hub's Yjs store, whose connection a test can fill up (HubOptions.yjsStore). */
+export class FillableYjsStore extends SqliteYjsStore {
+  fill = (): void => fill(this.db);
+  empty = (): void => empty(this.db);
+}
+
+/** The hub's document store, whose connection a test can fill up (HubOptions.store). */
+export class FillableDocumentStore extends SqliteStore {
+  fill = (): void => fill(this.db);
+  empty = (): void => empty(this.db);
+}
+
+/** The hub's class store, whose connection a test can fill up (HubOptions.classStore). */
+export class FillableClassStore extends SqliteClassroomStore {
+  fill = (): void => fill(this.db);
+  empty = (): void => empty(this.db);
+}
+
+/** The hub's workspace store, whose connection a test can fill up (HubOptions.workspaceStore). */
+export class FillableWorkspaceStore extends SqliteWorkspaceStore {
+  fill = (): void => fill(this.db);
+  empty = (): void => empty(this.db);
+}
