@@ -16,7 +16,8 @@ import type { DeadHubCleanUp } from './protocol';
 import { within } from './within';
 import { openStore } from '../store/open-store';
 import { BackupSchedule } from '../store/sqlite-backups';
-import { connectRedis, redisReady } from '../store/redis-connection';
+import { loadRedisConnector } from '../store/redis-client';
+import { redisReady } from '../store/redis-connection';
 import type { RedisClient } from '../store/redis-connection';
 import type { DocumentStore } from '../store/types';
 
@@ -65,6 +66,8 @@ export async function openBackend(
       },
     };
   }
+  // ioredis is loaded only here, by the hubs that use it (docs/architecture.md#startup-loads-what-is-used).
+  const connectRedis = await loadRedisConnector();
   const redis = connectRedis(config, 'store');
   redis.on('error', () => undefined); // reported by the bus's connections and health checks
   try {

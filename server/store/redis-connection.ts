@@ -1,13 +1,10 @@
-// One way to reach the Redis server (or Redis Cluster) that several hubs share:
-// `DbServer` is `host:port`, or a comma-separated list of cluster seed nodes
-// with `DbCluster=1`; `DbUser`/`DbPassword` authenticate (Redis 6 ACLs or
-// `requirepass`). Commands wait in ioredis' offline queue while the
-// connection is down and run once it is back, so a short outage delays work
-// instead of failing it.
-import { Cluster, Redis } from 'ioredis';
-import type { RedisOptions } from 'ioredis';
+// What every user of the Redis server that several hubs share needs: the
+// client's type, `DbServer`'s parser (`host:port`, or a comma-separated list of
+// cluster seed nodes with `DbCluster=1`), waiting for a connection, and Lua
+// scripts. Opening a connection is in redis-client.ts, the one module that
+// loads ioredis, so that a hub without Redis never does.
+import type { Cluster, Redis } from 'ioredis';
 import { ConfigError } from '../config/load';
-import type { HubConfig } from '../config/schema';
 
 export type RedisClient = Redis | Cluster;
 
@@ -35,30 +32,6 @@ export function parseRedisServers(value: string): Endpoint[] {
     throw new ConfigError('DbServer is empty: Database=redis needs host:port');
   }
   return endpoints;
-}
-
-/** How long a hub keeps retrying before giving up on one command: ioredis' per-command limit. */
-const RETRY_DELAY_MAX_MS = 2000;
-
-export function connectRedis(config: HubConfig, role: string): RedisClient {
-  const endpoints = parseRedisServers(config.DbServer);
-  const options: RedisOptions = {
-    username: config.DbUser || undefined,
-    password: config.DbPassword || undefined,
-    connectionName: `lanboard-${role}`,
-    // Keep retrying for as long as it takes: hubs outlive Redis restarts.
-    retryStrategy: (times) => Math.min(100 * times, RETRY_DELAY_MAX_MS),
-    maxRetriesPerRequest: null,
-    enableReadyCheck: true,
-    lazyConnect: false,
-  };
-  if (config.DbCluster) {
-    return new Cluster(endpoints, {
-      redisOptions: options,
-      clusterRetryStrategy: options.retryStrategy,
-    });
-  }
-  return new Redis({ ...options, ...endpoints[0]! });
 }
 
 /** Resolves once the client has connected (or rejects after `timeoutMs`). */

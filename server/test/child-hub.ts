@@ -51,6 +51,8 @@ export interface SpawnOptions {
   prefix?: string[];
   /** Leaves mDNS on; env must then pin LANBOARD_MDNS_INTERFACE (loopback or a test namespace). */
   mdns?: boolean;
+  /** Node's own options, before the CLI (`--import` a loader hook, say). */
+  nodeArgs?: string[];
   /** Another CLI than BIN (a packaged copy), run from `cwd`. */
   bin?: string;
   cwd?: string;
@@ -76,6 +78,7 @@ export function spawnHub(
     [
       ...prefixArgs,
       ...(options.prefix ? [process.execPath] : []),
+      ...(options.nodeArgs ?? []),
       options.bin ?? BIN,
       'serve',
       '--host',

@@ -1,0 +1,64 @@
+// Start-up loads what is used (docs/architecture.md#startup-loads-what-is-used):
+// a child hub runs with a loader hook that reports every package it resolves,
+// and ioredis is among them only when Database=redis.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, test } from 'node:test';
+import { killAllHubs, spawnHub } from '../test/child-hub';
+import { tempDir } from '../test/hub-fixture';
+import { startRedis } from '../test/redis-server';
+import type { TestRedis } from '../test/redis-server';
+
+const dir = tempDir('lanboard-lazy-');
+let register = '';
+let redis: TestRedis;
+
+before(async () => {
+  // Resolving a package prints "resolved <name>" on stderr, once per name.
+  const hooks = path.join(dir.dir, 'hooks.mjs');
+  fs.writeFileSync(
+    hooks,
+    `const seen = new Set();
+    export async function resolve(specifier, context, next) {
+      if (/^[a-z@]/.test(specifier) && !specifier.startsWith('node:') && !seen.has(specifier)) {
+        seen.add(specifier);
+        process.stderr.write('resolved ' + specifier + '\\n');
+      }
+      return next(specifier, context);
+    }`,
+  );
+  register = path.join(dir.dir, 'register.mjs');
+  fs.writeFileSync(
+    register,
+    `import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(hooks).href)});`,
+  );
+  redis = await startRedis();
+});
+
+after(async () => {
+  await killAllHubs();
+  await redis.stop();
+  dir.remove();
+});
+
+async function resolvedBy(env: Record<string, string>): Promise<string[]> {
+  const hub = await spawnHub([], env, { nodeArgs: ['--import', register] });
+  await hub.stop();
+  return [...hub.stderr().matchAll(/^resolved (\S+)$/gm)].map((m) => m[1]!);
+}
+
+test('a hub on SQLite never loads ioredis', async () => {
+  const resolved = await resolvedBy({});
+  assert.ok(resolved.includes('better-sqlite3'), 'the hook sees the packages the hub loads');
+  assert.ok(!resolved.includes('ioredis'), `ioredis was loaded: ${resolved.join(' ')}`);
+});
+
+test('a hub on Redis loads it', async () => {
+  const resolved = await resolvedBy({
+    LANBOARD_DATABASE: 'redis',
+    LANBOARD_DB_SERVER: redis.server,
+  });
+  assert.ok(resolved.includes('ioredis'));
+});
