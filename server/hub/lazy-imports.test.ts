@@ -1,6 +1,7 @@
 // Start-up loads what is used (docs/architecture.md#startup-loads-what-is-used):
-// a child hub runs with a loader hook that reports every package it resolves,
-// and ioredis is among them only when Database=redis.
+// a child hub runs with a loader hook that reports every package it resolves:
+// ioredis is among them only when Database=redis, Socket.IO only once a
+// client asks for a workspace.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -43,16 +44,33 @@ after(async () => {
   dir.remove();
 });
 
-async function resolvedBy(env: Record<string, string>): Promise<string[]> {
+async function resolvedBy(
+  env: Record<string, string>,
+  meanwhile: (httpUrl: string) => Promise<unknown> = async () => undefined,
+): Promise<string[]> {
   const hub = await spawnHub([], env, { nodeArgs: ['--import', register] });
+  await meanwhile(hub.httpUrl);
   await hub.stop();
   return [...hub.stderr().matchAll(/^resolved (\S+)$/gm)].map((m) => m[1]!);
 }
 
-test('a hub on SQLite never loads ioredis', async () => {
+test('a hub on SQLite never loads ioredis, nor Socket.IO before a workspace request', async () => {
   const resolved = await resolvedBy({});
   assert.ok(resolved.includes('better-sqlite3'), 'the hook sees the packages the hub loads');
-  assert.ok(!resolved.includes('ioredis'), `ioredis was loaded: ${resolved.join(' ')}`);
+  for (const lazy of ['ioredis', 'socket.io', 'engine.io']) {
+    assert.ok(!resolved.includes(lazy), `${lazy} was loaded: ${resolved.join(' ')}`);
+  }
+});
+
+test('the first request under WorkspacesPath loads Socket.IO and is answered', async () => {
+  let status = 0;
+  const resolved = await resolvedBy({}, async (httpUrl) => {
+    const res = await fetch(`${httpUrl}/socket.io/?EIO=3&transport=polling`);
+    status = res.status;
+    await res.text();
+  });
+  assert.equal(status, 200);
+  assert.ok(resolved.includes('socket.io'));
 });
 
 test('a hub on Redis loads it', async () => {

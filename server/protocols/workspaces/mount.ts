@@ -4,8 +4,9 @@
 // connects unchanged. It is not attached to the HTTP server (that would
 // take over every upgrade): the transport hands it the HTTP requests and the
 // raw upgrades under WorkspacesPath, after the hub's own origin check.
-import { Server as EngineServer } from 'engine.io';
-import { Server } from 'socket.io';
+// Socket.IO is loaded at the first request there, not at start
+// (docs/architecture.md#startup-loads-what-is-used).
+import type { Server as EngineServer } from 'engine.io';
 import type { MountedProtocol, ProtocolContext } from '../../hub/protocol';
 import { LoginThrottle } from '../../auth/login-throttle';
 import { startPeriodicPurge } from '../../store/periodic-purge';
@@ -38,54 +39,82 @@ export function mountWorkspaces(
   const origins = originPolicy(config.AllowedOrigins);
   const base = config.WorkspacesPath.replace(/\/+$/, '');
 
-  const engine = new EngineServer({
-    pingInterval: PING_INTERVAL_MS,
-    pingTimeout: PING_TIMEOUT_MS,
-    allowEIO3: true,
-    maxHttpBufferSize: config.SignalMaxMessageBytes,
-    // The original's page is served from its own origin, and its Socket.IO 2
-    // client polls with credentials: like the original, any origin is answered
-    // with itself while AllowedOrigins is empty (the hub sets AllowedOrigins'
-    // own CORS headers otherwise). Safe here: nothing on this path reads cookies.
-    cors: config.AllowedOrigins.trim() === '' ? { origin: true, credentials: true } : undefined,
-    // Polling is not a WebSocket, but AllowedOrigins applies to it the same way.
-    allowRequest: (req, callback) => callback(null, origins.allowsSocket(req.headers.origin)),
-  });
-  const io = new Server({ path: base || '/', serveClient: false });
-  io.bind(engine);
-  const server = new WorkspacesServer({
-    io,
-    store,
-    registry,
-    log,
-    now,
-    capacity: config.WorkspaceCapacity,
-    iceServers: config.IceServers,
-    messagesPerSecond: config.SignalMessagesPerSecond,
-    pinThrottle: new LoginThrottle(
-      config.LoginFailureLimit,
-      config.LoginLockoutSeconds * 1000,
-      now,
-    ),
-    creations: new AddressLimiter({
-      burst: config.WorkspacesPerHour,
-      perSecond: config.WorkspacesPerHour / 3600,
-      now,
-    }),
-    refusals: new RefusalLog(log, now),
-  });
-  io.on('connection', (socket) => server.accept(socket));
+  /** Engine.IO, Socket.IO and the server, made at the first request under the path. */
+  let loaded: Promise<{ engine: EngineServer; server: WorkspacesServer }> | undefined;
+  let server: WorkspacesServer | undefined;
+  let engine: EngineServer | undefined;
+  const load = () =>
+    (loaded ??= (async () => {
+      const [{ Server: Engine }, { Server }] = await Promise.all([
+        import('engine.io'),
+        import('socket.io'),
+      ]);
+      engine = new Engine({
+        pingInterval: PING_INTERVAL_MS,
+        pingTimeout: PING_TIMEOUT_MS,
+        allowEIO3: true,
+        maxHttpBufferSize: config.SignalMaxMessageBytes,
+        // The original's page is served from its own origin, and its Socket.IO 2
+        // client polls with credentials: like the original, any origin is answered
+        // with itself while AllowedOrigins is empty (the hub sets AllowedOrigins'
+        // own CORS headers otherwise). Safe here: nothing on this path reads cookies.
+        cors: config.AllowedOrigins.trim() === '' ? { origin: true, credentials: true } : undefined,
+        // Polling is not a WebSocket, but AllowedOrigins applies to it the same way.
+        allowRequest: (req, callback) => callback(null, origins.allowsSocket(req.headers.origin)),
+      });
+      const io = new Server({ path: base || '/', serveClient: false });
+      io.bind(engine);
+      server = new WorkspacesServer({
+        io,
+        store,
+        registry,
+        log,
+        now,
+        capacity: config.WorkspaceCapacity,
+        iceServers: config.IceServers,
+        messagesPerSecond: config.SignalMessagesPerSecond,
+        pinThrottle: new LoginThrottle(
+          config.LoginFailureLimit,
+          config.LoginLockoutSeconds * 1000,
+          now,
+        ),
+        creations: new AddressLimiter({
+          burst: config.WorkspacesPerHour,
+          perSecond: config.WorkspacesPerHour / 3600,
+          now,
+        }),
+        refusals: new RefusalLog(log, now),
+      });
+      const accepting = server;
+      io.on('connection', (socket) => accepting.accept(socket));
+      return { engine, server };
+    })());
+  const failed = (err: Error) => log.error({ err: err.message }, 'Socket.IO could not be loaded');
 
   const path = mountedAt(`${base}/`);
   transport.addRoute({
     name: 'workspaces',
     path,
-    handle: (req, res) => engine.handleRequest(req, res),
+    handle: (req, res) =>
+      void load().then(
+        ({ engine }) => engine.handleRequest(req, res),
+        (err: Error) => {
+          failed(err);
+          res.writeHead(503).end();
+        },
+      ),
   });
   transport.addRawUpgrade({
     name: 'workspaces',
     path,
-    handle: (req, socket, head) => engine.handleUpgrade(req, socket, head),
+    handle: (req, socket, head) =>
+      void load().then(
+        ({ engine }) => engine.handleUpgrade(req, socket, head),
+        (err: Error) => {
+          failed(err);
+          socket.destroy();
+        },
+      ),
   });
 
   // Workspaces expire by default (docs/protocols/workspaces.md#expiration): the
@@ -93,7 +122,7 @@ export function mountWorkspaces(
   const expiration = shorterExpiration(config.WorkspaceExpiration, config.Expiration);
   const sweep = startPeriodicPurge({ ...config, Expiration: expiration }, now, (cutoff) =>
     store
-      .purgeExpired(cutoff, (id) => server.isLive(id))
+      .purgeExpired(cutoff, (id) => server?.isLive(id) ?? false)
       .then(
         (gone) => {
           if (gone.length > 0) log.info({ workspaces: gone.length }, 'expired workspaces deleted');
@@ -103,10 +132,10 @@ export function mountWorkspaces(
   );
 
   return {
-    connections: () => engine.clientsCount,
+    connections: () => engine?.clientsCount ?? 0,
     async stop() {
       await sweep.stop();
-      await server.close();
+      await loaded?.then(({ server }) => server.close(), failed);
       await store.close();
     },
   };
