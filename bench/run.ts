@@ -15,6 +15,7 @@ import type { Measurement } from './measure';
 import { cleanup, loadNote, machine } from './processes';
 import { FULL, QUICK } from './scenarios';
 import { referenceFor, serversFor } from './servers';
+import { startupReport } from './startup';
 import { firstUpdateReport } from './yjs-first-update';
 
 const { values } = parseArgs({
@@ -137,6 +138,11 @@ async function main(): Promise<void> {
   ].join('\n');
   process.stdout.write(`${out}\n`);
   if (values.out) fs.writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
+
+  // Start-up time and idle memory (bench/startup.ts).
+  if (wanted('startup')) {
+    process.stdout.write(`\n${await startupReport({ quick: values.quick })}\n`);
+  }
 
   // The first Yjs update after a quiet spell, writer to watcher (bench/yjs-first-update.ts).
   if (wanted('yjs first update')) {

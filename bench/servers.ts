@@ -107,6 +107,8 @@ function freePort(): Promise<number> {
 async function startChild(
   name: ServerName,
   redisServer?: string,
+  /** Lanboard's CLI: the sources through tsx, or the compiled lib/lanboard.mjs. */
+  cli = 'bin/lanboard.js',
 ): Promise<{ child: Child; port: number }> {
   if (name === 'baseline') {
     const child = start(['--import', 'tsx', 'bench/baseline-server.ts', '0'], cleanEnv());
@@ -145,7 +147,7 @@ async function startChild(
       ...(process.env.BENCH_CPU_PROF
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
         : []),
-      'bin/lanboard.js',
+      cli,
       'serve',
       '--host',
       '127.0.0.1',
@@ -196,9 +198,9 @@ async function startRedis(): Promise<{ child: Child; server: string }> {
   return { child, server: `127.0.0.1:${port}` };
 }
 
-export async function startServer(name: ServerName): Promise<RunningServer> {
+export async function startServer(name: ServerName, cli?: string): Promise<RunningServer> {
   if (name !== 'lanboard-redis' && name !== 'lanboard-redis×3') {
-    const { child, port } = await startChild(name);
+    const { child, port } = await startChild(name, undefined, cli);
     return { name, children: [child], ports: [port] };
   }
   const redis = await startRedis();
