@@ -19,6 +19,9 @@ export async function startHub(
   config: Partial<HubConfig> = {},
   options: HubOptions = {},
 ): Promise<TestHub> {
+  // Never the machine's own data folder: a hub on Redis keeps its workspaces in
+  // a SQLite file there, and any hub may write its hub ID and keys.
+  const own = config.DataDir === undefined ? tempDir('lanboard-hub-') : undefined;
   const hub = createHub(
     {
       ServerBindAddress: '127.0.0.1',
@@ -26,13 +29,27 @@ export async function startHub(
       Database: 'memory',
       LogLevel: 'silent',
       Mdns: false,
+      ...(own ? { DataDir: own.dir } : {}),
       ...config,
     },
     options,
   );
-  await hub.start();
+  try {
+    await hub.start();
+  } catch (err) {
+    own?.remove();
+    throw err;
+  }
   const httpUrl = hub.url();
-  return { hub, httpUrl, wsUrl: httpUrl.replace(/^http/, 'ws'), stop: () => hub.stop() };
+  return {
+    hub,
+    httpUrl,
+    wsUrl: httpUrl.replace(/^http/, 'ws'),
+    stop: async () => {
+      await hub.stop();
+      own?.remove();
+    },
+  };
 }
 
 /** A fresh directory under the OS temp folder, removed by the returned function. */
