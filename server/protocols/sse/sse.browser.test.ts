@@ -16,6 +16,7 @@ import { chromiumMissing, launchBrowser } from '../../test/browser';
 import type { TestBrowser } from '../../test/browser';
 import { startHub } from '../../test/hub-fixture';
 import type { TestHub } from '../../test/hub-fixture';
+import { pageFolder } from '../../test/page-folder';
 import { waitFor } from '../../test/sse-client';
 
 // The page's program, plain browser JavaScript: `lanboard.*` is what the test calls.
@@ -243,6 +244,51 @@ describe('SSE signaling builds a WebRTC data channel between two Chromium pages'
       assert.deepEqual(await b.evaluate('lanboard.announced()'), [aId]);
       assert.equal(members(), 2);
       for (const page of [a, b]) await page.evaluate('lanboard.stop()');
+    });
+  });
+
+  describe('a page the hub hosts (RtcPageDir)', () => {
+    // As the original's page: its script comes from static/, its room is its own path.
+    const AUTOSTART = `
+const parts = location.pathname.split('/');
+const room = parts.pop();
+lanboard.start(parts.join('/'), room, 'user' + Math.floor(Math.random() * 100000));
+`;
+    const folder = pageFolder({
+      'index.html':
+        '<!doctype html><meta charset="utf-8"><title>room</title><script src="static/load.js"></script>\n',
+      'load.js': PAGE_SCRIPT + AUTOSTART,
+    });
+    after(() => folder.remove());
+
+    async function meetOnHostedPage(basePath: string): Promise<void> {
+      const hub = await startHub({ RtcBasePath: basePath, RtcPageDir: folder.dir });
+      hubs.push(hub);
+      const a = await (await browser.newContext()).newPage();
+      const b = await (await browser.newContext()).newPage();
+      contexts.push(a.context(), b.context());
+      // At /rtc the base makes the room; at / the hub's join page keeps `/`, so the room is named.
+      const first = basePath === '/' ? `${hub.httpUrl}/lesson-9` : `${hub.httpUrl}/rtc/`;
+      assert.equal((await a.goto(first))?.status(), 200);
+      const room = new URL(a.url()).pathname;
+      assert.match(room, basePath === '/' ? /^\/lesson-9$/ : /^\/rtc\/[a-z0-9]{8}$/);
+      assert.equal((await b.goto(a.url()))?.status(), 200);
+      for (const page of [a, b]) {
+        await page.waitForFunction('lanboard.openChannels() === 1', undefined, { timeout: 30_000 });
+      }
+      const name = room.split('/').pop()!;
+      assert.equal(hub.hub.registry.clients({ protocol: 'rtc-sse', room: name }).length, 2);
+      await a.evaluate('lanboard.send("drawn on a hosted page")');
+      await b.waitForFunction('lanboard.received().length === 1', undefined, { timeout: 10_000 });
+      for (const page of [a, b]) await page.evaluate('lanboard.stop()');
+    }
+
+    test('with RtcBasePath=/rtc: the base redirects to a new room and two pages meet there', async () => {
+      await meetOnHostedPage('/rtc');
+    });
+
+    test("with RtcBasePath=/: the original's layout, absolute paths and all", async () => {
+      await meetOnHostedPage('/');
     });
   });
 });
