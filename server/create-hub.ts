@@ -39,6 +39,8 @@ import { timedStore } from './metrics/store-timing';
 import { LimitHits } from './transport/limit-hits';
 import { mountClassrooms } from './classroom/mount';
 import { mountChat } from './protocols/chat/mount';
+import { rtcPageRoute } from './protocols/sse/page';
+import { rtcPrefix } from './protocols/sse/routes';
 import { mountYWebrtc } from './protocols/y-webrtc/mount';
 import { mountYjs } from './protocols/yjs/mount';
 import type { MountedYjs } from './protocols/yjs/mount';
@@ -215,6 +217,11 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
         joinInfo: () => discovery.joinInfo(),
       }),
     );
+    // Last: with RtcBasePath=/ its rooms are every one-segment path nobody else has.
+    if (config.RtcPageDir) {
+      const rtcLog = log.child({ protocol: 'rtc-sse' });
+      transport.addRoute(rtcPageRoute(rtcPrefix(config.RtcBasePath), config.RtcPageDir, rtcLog));
+    }
     try {
       address = await transport.listen(config.ServerBindAddress, config.ServerPort);
     } catch (err) {

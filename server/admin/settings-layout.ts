@@ -136,6 +136,10 @@ export const SETTING_LAYOUT: Record<ConfigKey, OnPage | FileOnly> = {
     fileOnly:
       "the dashboard's own address: changed from the dashboard, the page would be left behind at the old one",
   },
+  RtcPageDir: {
+    fileOnly:
+      "a folder on the hub's own machine, named by whoever copies the page there; what it holds runs with the hub's origin, so it is set where the hub is installed, not from a browser",
+  },
   LogFormat: {
     fileOnly:
       "how the hub's own output (a terminal, journald) receives lines; the dashboard's Logs page reads the same lines either way",

@@ -225,4 +225,17 @@ describe('signaling across hubs', () => {
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(bob.sse.received.filter((r) => r.type === 'remove-peer').length, 1);
   });
+
+  test('an SSE peer that closes its stream is removed on the other hubs within 1 s', async () => {
+    const base = (i: number) => `${hubs[i]!.httpUrl}/rtc`;
+    const carol = await joinedPeer(base(0), 'carol', 'class-4');
+    await new Promise((r) => setTimeout(r, 200)); // hub 1 hears of Carol
+    const dave = await joinedPeer(base(1), 'dave', 'class-4');
+    closers.push(() => dave.sse.close());
+    assert.equal((await carol.sse.next('add-peer')).offer, false);
+    carol.sse.close(); // her tab closes
+    // The acceptance criterion is the deadline, through the bus and Redis.
+    const removed = await dave.sse.next('remove-peer', () => true, 1000);
+    assert.deepEqual([(removed.peer as { id: string }).id, removed.roomId], [carol.id, 'class-4']);
+  });
 });

@@ -34,6 +34,13 @@ export const PROTOCOL_SETTINGS: Setting[] = [
     doc: "Base path of the SSE/HTTP WebRTC signaling endpoints. `/` serves the original client's absolute paths unchanged.",
   }),
   setting({
+    key: 'RtcPageDir',
+    parse: text,
+    default: '',
+    defaultText: '(empty: no page)',
+    doc: "A folder with a page for the SSE/HTTP WebRTC rooms (the original's `static/` folder): `<RtcBasePath>/` redirects to a new room, `<RtcBasePath>/<room>` serves its `index.html`, `<RtcBasePath>/static/<file>` its files.",
+  }),
+  setting({
     key: 'RtcTokenKey',
     parse: text,
     default: '',

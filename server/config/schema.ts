@@ -86,6 +86,7 @@ export interface HubConfig {
   ZwibblerPath: string;
   SignalPath: string;
   RtcBasePath: string;
+  RtcPageDir: string;
   RtcTokenKey: string;
   RtcTokenSeconds: number;
   RtcPeersPerMinute: number;

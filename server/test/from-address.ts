@@ -34,8 +34,15 @@ export function httpFrom(
   });
 }
 
-/** A `fetch` from `localAddress`, each request on a connection of its own (for EventSource). */
-export function fetchFrom(localAddress: string): typeof fetch {
+/**
+ * A `fetch` from `localAddress` (or the default address), each request on a
+ * connection of its own (for EventSource). `onRequest` sees each request, so a
+ * test can reset its connection.
+ */
+export function fetchFrom(
+  localAddress?: string,
+  onRequest?: (req: http.ClientRequest) => void,
+): typeof fetch {
   return (input, init) =>
     new Promise<Response>((resolve, reject) => {
       const url = input instanceof Request ? input.url : String(input);
@@ -52,6 +59,7 @@ export function fetchFrom(localAddress: string): typeof fetch {
           resolve(new Response(body, { status: res.statusCode ?? 0, headers: out }));
         },
       );
+      onRequest?.(req);
       init?.signal?.addEventListener('abort', () => req.destroy(new Error('aborted')));
       req.on('error', reject);
       req.end(typeof init?.body === 'string' ? init.body : undefined);

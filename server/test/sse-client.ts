@@ -1,6 +1,7 @@
 // A client for the SSE/HTTP WebRTC signaling tests: the real `eventsource`
 // package for the stream, `fetch` for the rest, as a Node port of the
 // original's static/load.js would do.
+import type { ClientRequest } from 'node:http';
 import { EventSource } from 'eventsource';
 import { fetchFrom } from './from-address';
 
@@ -41,23 +42,14 @@ export class SseClient {
   opens = 0;
   private readonly consumed = new Set<Received>();
   private waiters: (() => void)[] = [];
-  private dropCurrent: (() => void) | undefined;
+  /** The request of the current connection, for drop() and cut(). */
+  private current: ClientRequest | undefined;
 
   constructor(url: string, options: SseClientOptions = {}) {
-    const fetchImpl = options.localAddress ? fetchFrom(options.localAddress) : fetch;
+    const fetchImpl = fetchFrom(options.localAddress, (req) => (this.current = req));
     this.es = new EventSource(url, {
-      fetch: (input, init) => {
-        // Our own controller, so that drop() can cut the connection the way a
-        // network failure does (the client then reconnects with Last-Event-ID).
-        const controller = new AbortController();
-        init?.signal?.addEventListener('abort', () => controller.abort(init.signal?.reason));
-        this.dropCurrent = () => controller.abort(new Error('connection dropped by the test'));
-        return fetchImpl(input, {
-          ...init,
-          headers: { ...init?.headers, ...options.headers },
-          signal: controller.signal,
-        });
-      },
+      fetch: (input, init) =>
+        fetchImpl(input, { ...init, headers: { ...init?.headers, ...options.headers } }),
     });
     for (const type of [...EVENTS, ...(options.events ?? [])]) {
       this.es.addEventListener(type, (e) => {
@@ -128,11 +120,21 @@ export class SseClient {
     });
   }
 
-  /** Cuts the current connection as a network failure would. */
+  /**
+   * Cuts the current connection as a network failure would: a TCP reset, not
+   * an orderly close. The client then reconnects with Last-Event-ID.
+   */
   drop(): void {
-    this.dropCurrent?.();
+    this.current?.socket?.resetAndDestroy();
   }
 
+  /** As drop(), but the client does not come back (by itself). */
+  cut(): void {
+    this.drop();
+    this.es.close();
+  }
+
+  /** Closes the stream in order, as a page that closes its EventSource (or its tab). */
   close(): void {
     this.es.close();
   }

@@ -3,6 +3,17 @@
 import type { ServerResponse } from 'node:http';
 
 /**
+ * How a stream ended, as the server can observe it:
+ * - 'client-closed': the client closed its connection in order (a TCP FIN with
+ *   no socket error), as a browser does when its tab closes or navigates, or
+ *   when the page closes its EventSource;
+ * - 'dropped': anything else the server did not ask for: a reset or other
+ *   socket error, or the hub cutting a client that stopped reading;
+ * - 'ended': the server ended it (`end()`).
+ */
+export type StreamEnd = 'client-closed' | 'dropped' | 'ended';
+
+/**
  * One event: `id:` (when given), `event:`, one `data:` line per line of data,
  * then the blank line that ends it. Without that blank line a client holds
  * the event back until the next one arrives.
@@ -19,15 +30,16 @@ export function formatEvent(event: string, data: string, id?: string): string {
 
 export class SseStream {
   private ended = false;
+  private how: StreamEnd | undefined;
 
   /**
    * Sends the headers at once. `onClose` runs once, when the client goes away
-   * or `end()` is called.
+   * or `end()` is called, with how it ended.
    */
   constructor(
     private readonly res: ServerResponse,
     private readonly maxQueuedBytes: number,
-    onClose: () => void,
+    onClose: (how: StreamEnd) => void,
   ) {
     res.writeHead(200, {
       'Content-Type': 'text/event-stream',
@@ -36,10 +48,19 @@ export class SseStream {
       'X-Accel-Buffering': 'no',
     });
     res.flushHeaders();
-    res.socket?.setNoDelay(true);
+    const socket = res.socket;
+    socket?.setNoDelay(true);
+    // The first sign wins: a write that fails after the client's FIN does not
+    // make an orderly close a drop, and a reset before it is not orderly.
+    const onEnd = () => (this.how ??= 'client-closed');
+    const onError = () => (this.how ??= 'dropped');
+    socket?.once('end', onEnd);
+    socket?.once('error', onError);
     res.once('close', () => {
+      socket?.off('end', onEnd);
+      socket?.off('error', onError);
       this.ended = true;
-      onClose();
+      onClose(this.how ?? 'dropped');
     });
   }
 
@@ -52,6 +73,7 @@ export class SseStream {
     if (this.ended) return;
     if (this.res.writableLength > this.maxQueuedBytes) {
       this.ended = true;
+      this.how = 'dropped';
       this.res.destroy();
       return;
     }
@@ -61,6 +83,7 @@ export class SseStream {
   end(): void {
     if (this.ended) return;
     this.ended = true;
+    this.how = 'ended';
     this.res.end();
   }
 }

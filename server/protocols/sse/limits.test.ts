@@ -294,7 +294,7 @@ describe('SSE signaling leaves nothing behind', () => {
     const b = await joinedPeer(base, 'stays', 'leak');
     streams.push(a.sse, b.sse);
     assert.equal(mount.signaling.state.ticking, true);
-    a.sse.close();
+    a.sse.cut(); // dropped, not closed: only the resume window ends it
     // Only the resume window decides: move the clock past it.
     await waitFor(() => mount.signaling.state.streams === 1);
     clock.now += 1000;

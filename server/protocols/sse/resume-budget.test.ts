@@ -35,13 +35,13 @@ async function hits(t: TestHub, limit: string): Promise<number> {
 }
 
 /**
- * `a` closes its stream, `b` relays `count` offers of `bytes` to it, and `a`
+ * `a`'s stream drops, `b` relays `count` offers of `bytes` to it, and `a`
  * comes back with the id of the last event it saw: resumed or not, and the
  * offers it was given again.
  */
 async function missAndReturn(base: string, a: Peer, b: Peer, count: number, bytes: number) {
   const last = a.sse.received.at(-1)!.lastEventId;
-  a.sse.close();
+  a.sse.cut();
   for (let i = 0; i < count; i++) {
     const offer = { type: 'offer', sdp: `${i}:`.padEnd(bytes, 'x') };
     assert.equal(

@@ -74,6 +74,40 @@ describe('SSE signaling resumption and token refresh', () => {
     await a.sse.next('ice-candidate');
   });
 
+  test('a stream its client closes (EventSource.close) leaves at once: remove-peer within 1 s', async () => {
+    const a = track(await joinedPeer(base, 'a', 'closing'));
+    const b = track(await joinedPeer(base, 'b', 'closing'));
+    await a.sse.next('add-peer');
+    const closedAt = performance.now();
+    a.sse.close();
+    // The acceptance criterion is the deadline; the time taken is only logged.
+    const removed = await b.sse.next('remove-peer', () => true, 1000);
+    const tookMs = Math.round(performance.now() - closedAt);
+    console.log(`remove-peer ${tookMs} ms after EventSource.close()`);
+    assert.deepEqual(removed, { peer: peerOf(a.token), roomId: 'closing', _id: removed._id });
+    // Gone, not waiting to resume: its session is over.
+    assert.equal((await post(`${base}/relay/${a.id}/x`, b.token, {})).status, 404);
+    assert.equal((await post(`${base}/closing/join`, a.token)).status, 409);
+  });
+
+  test('a stream reset uncleanly (TCP RST) may still resume within the window', async () => {
+    const a = track(await joinedPeer(base, 'a', 'reset'));
+    const b = track(await joinedPeer(base, 'b', 'reset'));
+    const added = await a.sse.next('add-peer');
+    a.sse.cut();
+    await serverSawClose(a);
+    clock += 29_000; // inside the 30 s window
+    assert.equal(
+      (await post(`${base}/relay/${a.id}/session-description`, b.token, { n: 2 })).status,
+      200,
+    );
+    const again = new SseClient(`${base}/connect?token=${a.token}&lastEventId=${added._id}`);
+    streams.push(again);
+    assert.equal((await again.next('connected')).resumed, true);
+    assert.deepEqual((await again.next('session-description')).data, { n: 2 });
+    assert.equal(b.sse.received.filter((r) => r.type === 'remove-peer').length, 0);
+  });
+
   test('a refreshed token opens a new stream that resumes through ?lastEventId=', async () => {
     const a = track(await joinedPeer(base, 'a', 'requery'));
     const b = track(await joinedPeer(base, 'b', 'requery'));
@@ -82,7 +116,7 @@ describe('SSE signaling resumption and token refresh', () => {
     const refreshed = await post(`${base}/access`, a.token);
     assert.equal(refreshed.status, 200);
     const { token } = (await refreshed.json()) as Token;
-    a.sse.close();
+    a.sse.cut(); // dropped, and the page comes back with its newest token
     assert.equal(
       (await post(`${base}/relay/${a.id}/session-description`, b.token, { n: 1 })).status,
       200,
@@ -102,7 +136,7 @@ describe('SSE signaling resumption and token refresh', () => {
     const a = track(await joinedPeer(base, 'a', 'late'));
     const b = track(await joinedPeer(base, 'b', 'late'));
     const added = await a.sse.next('add-peer');
-    a.sse.close();
+    a.sse.cut();
     await serverSawClose(a);
     clock += 31_000;
     const again = new SseClient(`${base}/connect?token=${a.token}&lastEventId=${added._id}`);
@@ -118,7 +152,7 @@ describe('SSE signaling resumption and token refresh', () => {
     const a = track(await joinedPeer(base, 'a', 'flood'));
     const b = track(await joinedPeer(base, 'b', 'flood'));
     const added = await a.sse.next('add-peer');
-    a.sse.close();
+    a.sse.cut();
     for (let i = 0; i < 101; i++) {
       assert.equal((await post(`${base}/relay/${a.id}/ice-candidate`, b.token, { i })).status, 200);
     }

@@ -8,9 +8,9 @@
 // Fixes over the original (docs/protocols/sse.md#differences-from-the-original):
 // one timer for every stream instead of a ping interval per stream that is
 // never cleared; the bus subscription ends with the session; joining needs a
-// session; a relay needs a room shared with its target; a dropped stream may
-// resume within the resume window (`resumeWindowMs`) without the others
-// seeing the peer leave.
+// session; a relay needs a room shared with its target; a stream that drops
+// (rather than being closed by its client) may resume within the resume window
+// (`resumeWindowMs`) without the others seeing the peer leave.
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Bus } from '../../cluster/bus';
@@ -24,6 +24,7 @@ import type { IceServer } from '../../config/values';
 import { SseDirectory } from './directory';
 import type { RemotePeer } from './directory';
 import { SseStream, formatEvent } from '../../transport/sse-stream';
+import type { StreamEnd } from '../../transport/sse-stream';
 import type { RtcTokens, RtcUser } from './token';
 
 export const PROTOCOL = 'rtc-sse';
@@ -209,8 +210,8 @@ export class SseSignaling {
     session.user = user;
     session.tokenExp = Math.max(session.tokenExp, user.exp);
     session.stream?.end(); // a half-open stream the client has given up on
-    const stream = new SseStream(res, this.o.maxQueuedBytes, () =>
-      this.streamClosed(session, stream),
+    const stream = new SseStream(res, this.o.maxQueuedBytes, (how) =>
+      this.streamClosed(session, stream, how),
     );
     session.stream = stream;
     stream.send(
@@ -400,8 +401,17 @@ export class SseSignaling {
     return this.o.now() - s.disconnectedAt >= this.o.resumeWindowMs;
   }
 
-  private streamClosed(s: Session, stream: SseStream): void {
+  /**
+   * A client that closed its stream in order (its tab closed or navigated, or
+   * it closed its EventSource) has left: the others hear `remove-peer` now.
+   * Only a stream that dropped keeps its session for the resume window.
+   */
+  private streamClosed(s: Session, stream: SseStream, how: StreamEnd): void {
     if (s.stream !== stream) return; // replaced, or its session already ended
+    if (how === 'client-closed') {
+      this.endSession(s, 'stream closed by the client');
+      return;
+    }
     s.stream = undefined;
     s.disconnectedAt = this.o.now();
     this.o.log.debug({ peer: s.id }, 'signaling stream closed; waiting for it to resume');

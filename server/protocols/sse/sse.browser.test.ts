@@ -6,6 +6,9 @@
 // message. Run twice: RtcBasePath=/rtc, and RtcBasePath=/ where the original's
 // absolute paths are used unchanged. The pages are same-origin with the hub:
 // each opens the hub's own /socket status page, then gets the script.
+// Then the leaves the original made quick: a tab that closes is removed from
+// the room within a second, and a reloaded page is never offered its own
+// previous incarnation.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -13,11 +16,15 @@ import { chromiumMissing, launchBrowser } from '../../test/browser';
 import type { TestBrowser } from '../../test/browser';
 import { startHub } from '../../test/hub-fixture';
 import type { TestHub } from '../../test/hub-fixture';
+import { pageFolder } from '../../test/page-folder';
 import { waitFor } from '../../test/sse-client';
 
 // The page's program, plain browser JavaScript: `lanboard.*` is what the test calls.
 const PAGE_SCRIPT = `
-const state = { peers: {}, channels: {}, pending: {}, received: [], iceServers: null, joined: false };
+const state = {
+  peers: {}, channels: {}, pending: {}, received: [], iceServers: null, joined: false,
+  me: null, announced: [], removed: [],
+};
 
 async function relay(base, token, peerId, event, data) {
   await fetch(base + '/relay/' + peerId + '/' + event, {
@@ -44,6 +51,7 @@ globalThis.lanboard = {
     const send = (peerId, event, data) => relay(base, token, peerId, event, data);
     source.addEventListener('connected', async (e) => {
       state.iceServers = JSON.parse(e.data).iceServers;
+      state.me = JSON.parse(e.data).user.id;
       const res = await fetch(base + '/' + room + '/join', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token },
@@ -53,6 +61,7 @@ globalThis.lanboard = {
     source.addEventListener('add-peer', async (e) => {
       const message = JSON.parse(e.data);
       const id = message.peer.id;
+      state.announced.push(id);
       if (state.peers[id]) return;
       const peer = new RTCPeerConnection({ iceServers: state.iceServers });
       state.peers[id] = peer;
@@ -86,9 +95,19 @@ globalThis.lanboard = {
       if (!peer || !peer.remoteDescription) state.pending[message.peer.id].push(message.data);
       else await peer.addIceCandidate(message.data);
     });
+    source.addEventListener('remove-peer', (e) => {
+      const id = JSON.parse(e.data).peer.id;
+      state.removed.push(id);
+      if (state.peers[id]) state.peers[id].close();
+      delete state.peers[id];
+      delete state.channels[id];
+    });
     globalThis.lanboardSource = source;
   },
   joined() { return state.joined; },
+  me() { return state.me; },
+  announced() { return state.announced; },
+  removed() { return state.removed; },
   iceServers() { return state.iceServers; },
   openChannels() {
     return Object.values(state.channels).filter((c) => c.readyState === 'open').length;
@@ -163,5 +182,113 @@ describe('SSE signaling builds a WebRTC data channel between two Chromium pages'
 
   test("with RtcBasePath=/ (the original client's absolute paths)", async () => {
     await exchange('/');
+  });
+
+  describe('leaving', () => {
+    let hub: TestHub;
+    const room = 'leaving';
+    const members = () => hub.hub.registry.clients({ protocol: 'rtc-sse', room }).length;
+    const start = async (page: Page, username: string) => {
+      await page.evaluate(`lanboard.start("/rtc", "${room}", "${username}")`);
+      await page.waitForFunction('lanboard.joined() && lanboard.me() !== null');
+      return (await page.evaluate('lanboard.me()')) as string;
+    };
+
+    before(async () => {
+      hub = await startHub({ RtcTokenKey: 'e2e-key-0123456789abcdef' });
+      hubs.push(hub);
+    });
+
+    test('a tab that closes is removed: the others get remove-peer within 1 s', async () => {
+      const a = await openPage(hub);
+      const b = await openPage(hub);
+      await start(a, 'stays');
+      const bId = await start(b, 'leaves');
+      await a.waitForFunction(`lanboard.announced().includes(${JSON.stringify(bId)})`);
+      const closedAt = performance.now();
+      await b.close();
+      // The acceptance criterion is the 1 s deadline; the time taken is only logged.
+      await a.waitForFunction(`lanboard.removed().includes(${JSON.stringify(bId)})`, undefined, {
+        timeout: 1000,
+        polling: 10,
+      });
+      console.log(
+        `remove-peer ${Math.round(performance.now() - closedAt)} ms after the tab closed`,
+      );
+      await waitFor(() => members() === 1);
+      await a.evaluate('lanboard.stop()');
+      await waitFor(() => members() === 0);
+    });
+
+    test('a reloaded page is never offered its previous self, and the others see it leave', async () => {
+      const a = await openPage(hub);
+      const b = await openPage(hub);
+      const aId = await start(a, 'stays');
+      const oldId = await start(b, 'reloads');
+      await a.waitForFunction(`lanboard.announced().includes(${JSON.stringify(oldId)})`);
+      const reloadedAt = performance.now();
+      await b.reload();
+      await b.addScriptTag({ content: PAGE_SCRIPT });
+      const newId = await start(b, 'reloads');
+      assert.notEqual(newId, oldId, 'the original page asks for a new peer on every load');
+      // Every add-peer of the join comes in one burst: once A's is in, B's are.
+      await a.waitForFunction(`lanboard.announced().includes(${JSON.stringify(newId)})`);
+      await b.waitForFunction(`lanboard.announced().includes(${JSON.stringify(aId)})`);
+      assert.ok(
+        (await a.evaluate(`lanboard.removed().includes(${JSON.stringify(oldId)})`)) as boolean,
+        'the old incarnation left before the new one was announced',
+      );
+      console.log(
+        `old self removed; new page joined ${Math.round(performance.now() - reloadedAt)} ms after the reload`,
+      );
+      assert.deepEqual(await b.evaluate('lanboard.announced()'), [aId]);
+      assert.equal(members(), 2);
+      for (const page of [a, b]) await page.evaluate('lanboard.stop()');
+    });
+  });
+
+  describe('a page the hub hosts (RtcPageDir)', () => {
+    // As the original's page: its script comes from static/, its room is its own path.
+    const AUTOSTART = `
+const parts = location.pathname.split('/');
+const room = parts.pop();
+lanboard.start(parts.join('/'), room, 'user' + Math.floor(Math.random() * 100000));
+`;
+    const folder = pageFolder({
+      'index.html':
+        '<!doctype html><meta charset="utf-8"><title>room</title><script src="static/load.js"></script>\n',
+      'load.js': PAGE_SCRIPT + AUTOSTART,
+    });
+    after(() => folder.remove());
+
+    async function meetOnHostedPage(basePath: string): Promise<void> {
+      const hub = await startHub({ RtcBasePath: basePath, RtcPageDir: folder.dir });
+      hubs.push(hub);
+      const a = await (await browser.newContext()).newPage();
+      const b = await (await browser.newContext()).newPage();
+      contexts.push(a.context(), b.context());
+      // At /rtc the base makes the room; at / the hub's join page keeps `/`, so the room is named.
+      const first = basePath === '/' ? `${hub.httpUrl}/lesson-9` : `${hub.httpUrl}/rtc/`;
+      assert.equal((await a.goto(first))?.status(), 200);
+      const room = new URL(a.url()).pathname;
+      assert.match(room, basePath === '/' ? /^\/lesson-9$/ : /^\/rtc\/[a-z0-9]{8}$/);
+      assert.equal((await b.goto(a.url()))?.status(), 200);
+      for (const page of [a, b]) {
+        await page.waitForFunction('lanboard.openChannels() === 1', undefined, { timeout: 30_000 });
+      }
+      const name = room.split('/').pop()!;
+      assert.equal(hub.hub.registry.clients({ protocol: 'rtc-sse', room: name }).length, 2);
+      await a.evaluate('lanboard.send("drawn on a hosted page")');
+      await b.waitForFunction('lanboard.received().length === 1', undefined, { timeout: 10_000 });
+      for (const page of [a, b]) await page.evaluate('lanboard.stop()');
+    }
+
+    test('with RtcBasePath=/rtc: the base redirects to a new room and two pages meet there', async () => {
+      await meetOnHostedPage('/rtc');
+    });
+
+    test("with RtcBasePath=/: the original's layout, absolute paths and all", async () => {
+      await meetOnHostedPage('/');
+    });
   });
 });
