@@ -5,6 +5,7 @@
 import type { GateResult, RoomGate } from '../protocols/yjs/room-gate';
 import { isClassCode } from './codes';
 import { permissionsOf } from './roles';
+import { NOT_LET_IN } from './service';
 import type { ClassroomService } from './service';
 
 export function classGate(classes: ClassroomService): RoomGate {
@@ -14,6 +15,8 @@ export function classGate(classes: ClassroomService): RoomGate {
       const admission = await classes.admit(room, token, address);
       if (!admission.ok) return admission;
       const { classroom, member } = admission;
+      // A waiting member's page listens for the teacher's answer; their board stays closed.
+      if (member.waiting) return { ok: false, status: 403, reason: NOT_LET_IN };
       const { book, release } = await classes.owners.hold(room);
       return {
         ok: true,
