@@ -53,6 +53,12 @@ export interface RemovedEvent {
   reason: string;
 }
 
+/** Why a board without a class is refused when ClassOpenRooms is off (close 4403, page 404). */
+export const OPEN_ROOMS_OFF = 'this hub opens class boards only: join with a class code';
+
+/** The board page's meta tag saying whether open rooms are allowed ("on" or "off"). */
+export const OPEN_ROOMS_META = 'lanboard-open-rooms';
+
 /** The Yjs close code after the hub refused an edit (the page reloads its copy). */
 export const EDIT_REFUSED_CLOSE = 4422;
 
