@@ -168,7 +168,7 @@ export const PROTOCOL_SETTINGS: Setting[] = [
     key: 'ClassMaxMembers',
     parse: integer(1, 10_000),
     default: 200,
-    doc: 'Members one class may have, teacher and removed students included. Joining a full class answers 409.',
+    doc: 'Members one class may have, teacher, removed and waiting students included. Joining a full class answers 409.',
   }),
   setting({
     key: 'ClassCodeAttemptsPerMinute',
