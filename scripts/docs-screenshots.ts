@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ClassDetail } from '../server/admin/api-types';
+import type { JoinReply } from '../server/classroom/api-types';
 import { adminCall } from '../server/test/admin-client';
 import { launchBrowser } from '../server/test/browser';
 import {
@@ -32,6 +33,7 @@ export const PAGES = [
   'dashboard',
   'windows-overview',
   'class',
+  'class-members',
   'login',
   'classes',
   'sessions',
@@ -91,6 +93,16 @@ async function addShapes(page: Page, sketch: Sketch[]): Promise<void> {
  * name), replaced by what a teacher's laptop shows.
  */
 let scrubbed: Array<[string, string]> = [];
+
+/** A student joining the sample class over the API; `status`: 201 joined, 202 waiting. */
+async function joinSample(base: string, code: string, name: string, status = 201) {
+  const joined = await adminCall<JoinReply>(base, `/api/classes/${code}/join`, {
+    method: 'POST',
+    body: { name },
+  });
+  if (joined.status !== status) throw new Error(`joining as ${name}: ${joined.text}`);
+  return joined.body;
+}
 
 async function shoot(page: Page, name: PageName, width: Width): Promise<string> {
   const file = path.join(IMAGES, `${name}-${width}.png`);
@@ -170,6 +182,13 @@ export async function takeScreenshots(): Promise<string[]> {
     const bo = await joinClassBoard(await device(), base, lesson.code, 'Bo');
     await addShapes(bo, [student(40, '#f08c00')]);
     await waitForShapes(teacher, TEACHER_SKETCH.length + 2);
+    // Cy was kicked and joined again under the same name: removed, and asking to join.
+    const cy = await joinSample(base, lesson.code, 'Cy');
+    await adminCall(base, `classes/${lesson.code}/members/${cy.member.id}/kick`, {
+      method: 'POST',
+      token,
+    });
+    await joinSample(base, lesson.code, 'cy', 202);
 
     const openDashboard = async (context: BrowserContext, page = '') => {
       const tab = await context.newPage();
@@ -216,6 +235,15 @@ export async function takeScreenshots(): Promise<string[]> {
       ...(await atEveryWidth(browser.browser, 'class', async (context) => {
         const page = await openDashboard(context, `classes?class=${lesson.code}`);
         await page.getByTestId('class-code').waitFor();
+        return page;
+      })),
+      // Below the class's controls: its members, those asking to join, the removed.
+      ...(await atEveryWidth(browser.browser, 'class-members', async (context) => {
+        const page = await openDashboard(context, `classes?class=${lesson.code}`);
+        await page.getByRole('heading', { name: /Asking to join/ }).waitFor();
+        await page.evaluate(
+          "document.getElementById('members-title').scrollIntoView({ block: 'start' })",
+        );
         return page;
       })),
       // The prompt a browser without the login cookie shows.

@@ -37,6 +37,7 @@ import { healthRoute, metricsRoute } from './metrics/health';
 import { HubMetrics } from './metrics/metrics';
 import { timedStore } from './metrics/store-timing';
 import { LimitHits } from './transport/limit-hits';
+import { normalizeClassCode } from './classroom/codes';
 import { mountClassrooms } from './classroom/mount';
 import { mountChat } from './protocols/chat/mount';
 import { rtcPageRoute } from './protocols/sse/page';
@@ -155,8 +156,10 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     const tls = loadTls(config);
     transport = createTransport(config, tls, log, limitHits);
     // The board first: once built, its join page takes `/` over from discovery's.
-    for (const route of [...boardRoutes(config, options.boardDir), ...discovery.routes()])
-      transport.addRoute(route);
+    const board = boardRoutes(config, options.boardDir, {
+      maybeClass: (name) => normalizeClassCode(name) !== undefined,
+    });
+    for (const route of [...board, ...discovery.routes()]) transport.addRoute(route);
     try {
       // A throwaway hub (Database=memory) makes no data folder.
       if (config.Database !== 'memory') {

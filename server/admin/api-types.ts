@@ -220,6 +220,8 @@ export interface SelftestReply {
 //   DELETE classes/<code>                   {deleted: true}; everyone in it is disconnected
 //   PATCH  classes/<code>/members/<id>  {viewOnly}   MemberView (applied live)
 //   POST   classes/<code>/members/<id>/kick          {kicked: connections closed}
+//   POST   classes/<code>/members/<id>/let-in        MemberView: a waiting student let in,
+//                                                    or a removed one let back in
 //   POST   classes/<code>/clear             {cleared: top-level entries removed}
 // Errors are {error} with 400 (bad body), 404 (no such class or member).
 
@@ -231,7 +233,7 @@ export interface ClassSummary {
   viewOnly: boolean;
   locked: boolean;
   joinOpen: boolean;
-  /** Students who joined and were not removed. */
+  /** Students in the class: neither removed nor waiting. */
   students: number;
   /** Open board connections, teacher included. */
   online: number;
@@ -243,6 +245,8 @@ export interface MemberView {
   role: 'teacher' | 'student';
   viewOnly: boolean;
   removed: boolean;
+  /** Asked to join under a removed member's name or browser; the teacher has not let them in. */
+  waiting: boolean;
   joinedAt: number;
   /** Open board connections of this member. */
   online: number;

@@ -85,6 +85,16 @@ export const CLASS_ROUTES: ApiRoute[] = [
   },
   {
     method: 'POST',
+    pattern: new RegExp(`^classes/${CODE}/members/([^/]+)/let-in$`),
+    async handle(ctx, _req, res, _url, code, [, id = '']) {
+      const classroom = await classOf(ctx, code);
+      const member = await ctx.classes.letIn(classroom.code, id);
+      if (!member) throw new HttpError(404, 'there is no such member in this class');
+      sendJson(res, 200, memberView(member, ctx.classes.online(classroom.code)));
+    },
+  },
+  {
+    method: 'POST',
     pattern: new RegExp(`^classes/${CODE}/clear$`),
     async handle(ctx, _req, res, _url, code) {
       const cleared = await ctx.classes.clear((await classOf(ctx, code)).code);
@@ -127,8 +137,8 @@ function classPatch(body: Record<string, unknown>): ClassPatch {
 }
 
 function memberView(member: Member, online: Map<string, number>): MemberView {
-  const { id, name, role, viewOnly, removed, joinedAt } = member;
-  return { id, name, role, viewOnly, removed, joinedAt, online: online.get(id) ?? 0 };
+  const { id, name, role, viewOnly, removed, waiting, joinedAt } = member;
+  return { id, name, role, viewOnly, removed, waiting, joinedAt, online: online.get(id) ?? 0 };
 }
 
 async function summary(ctx: AdminContext, classroom: Classroom) {
@@ -143,7 +153,7 @@ async function summary(ctx: AdminContext, classroom: Classroom) {
     viewOnly,
     locked,
     joinOpen,
-    students: members.filter((m) => m.role === 'student' && !m.removed).length,
+    students: members.filter((m) => m.role === 'student' && !m.removed && !m.waiting).length,
     online: [...online.values()].reduce((a, b) => a + b, 0),
   };
   return { summary, members: members.map((m) => memberView(m, online)) };

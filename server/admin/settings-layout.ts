@@ -59,6 +59,7 @@ export const SETTING_LAYOUT: Record<ConfigKey, OnPage | FileOnly> = {
   ClassMaxMembers: classes('Most members in one class'),
   ClassCodeAttemptsPerMinute: classes('Class codes one address may try per minute'),
   ClassStreamsPerMember: classes('Open class pages per student'),
+  ClassOpenRooms: classes('Boards without a class code (open rooms)'),
   Database: storage('Where data is kept'),
   DbFile: storage('SQLite database file'),
   DbSynchronous: storage('Write safety'),

@@ -102,3 +102,57 @@ describe('the join page in Chromium', { skip }, () => {
     await waitForState(page, 'connected');
   });
 });
+
+describe('the join page with open rooms off (ClassOpenRooms=0), in Chromium', { skip }, () => {
+  let hub: TestHub;
+  let browser: TestBrowser;
+  let detail: ClassDetail;
+  let context: BrowserContext;
+  const message = (name: string) =>
+    `There is no open board "${name}": this hub opens class boards only. Type the class code from your teacher (like K7Q M2P).`;
+  const fillJoin = async (page: Page, code: string, name: string) => {
+    await page.getByLabel('Class code or room').fill(code);
+    await page.getByLabel('Your name').fill(name);
+    await page.getByRole('button', { name: 'Join' }).click();
+  };
+
+  before(async () => {
+    ensureBoardBuilt();
+    hub = await startHub({ AdminToken: TEST_ADMIN_TOKEN, ClassOpenRooms: false });
+    browser = await launchBrowser();
+    detail = await createClass(hub.httpUrl, 'Maths 7B');
+    context = await boardContext(browser.browser);
+  });
+
+  after(async () => {
+    await context?.close().catch(() => {});
+    await browser?.close();
+    await hub?.stop();
+  });
+
+  test('a room name on the join page says only class codes work, and opens nothing', async () => {
+    const page = await context.newPage();
+    await page.goto(`${hub.httpUrl}/`);
+    await fillJoin(page, 'Art-club', 'Ada');
+    await page
+      .getByRole('alert')
+      .filter({ hasText: message('Art-club') })
+      .waitFor(BOARD_WAIT);
+    assert.equal(new URL(page.url()).pathname, '/');
+    assert.equal(await page.locator('.status').count(), 0, 'no board opened');
+  });
+
+  test('/board/<room> shows the join page with the same message; a class code still joins', async () => {
+    const page = await context.newPage();
+    const res = await page.goto(`${hub.httpUrl}/board/art-club`);
+    assert.equal(res?.status(), 404);
+    await page
+      .getByRole('alert')
+      .filter({ hasText: message('art-club') })
+      .waitFor(BOARD_WAIT);
+    assert.equal(await page.locator('.status').count(), 0, 'no board opened');
+    await fillJoin(page, detail.code, 'Bea');
+    await page.waitForURL(new RegExp(`/board/${detail.code}$`), BOARD_WAIT);
+    await waitForState(page, 'connected');
+  });
+});

@@ -2,7 +2,9 @@
 // `/board/<room>` the board, both the same index.html, with the hub's YjsPath
 // written into it; `/board/assets/*` are the built files. Until the board is
 // built, `/` is left to discovery's plain join page (registered after these
-// routes) and `/board/*` answers 503 with what to run.
+// routes) and `/board/*` answers 503 with what to run. With ClassOpenRooms
+// off, `/board/<name>` for a name that cannot be a class code answers 404 with
+// the page, which says why (docs/protocols/classroom.md#open-rooms).
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -20,6 +22,18 @@ export const DEFAULT_BOARD_DIR = fileURLToPath(
 const BOARD_PREFIX = '/board/';
 const PAGE_PATHS = new Set(['/', '/index.html']);
 const YJS_META = '<meta name="lanboard-yjs-path" content="/yjs" />';
+/** The page shows open rooms as refused when this says "off" (renderer/board/src/join/open-rooms.ts). */
+const OPEN_ROOMS_META = 'lanboard-open-rooms';
+const OPEN_ROOMS_TAG = `<meta name="${OPEN_ROOMS_META}" content="on" />`;
+
+export interface BoardRouteOptions {
+  /**
+   * With ClassOpenRooms off: whether `/board/<name>` may still be a class (the
+   * page looks it up); any other name answers 404. The classroom's rule, given
+   * by the hub, since this layer knows nothing of classes.
+   */
+  maybeClass?(name: string): boolean;
+}
 
 /**
  * Scripts and styles only from the hub; WebSockets to any host (`'self'` does
@@ -44,7 +58,12 @@ const HEADERS = {
   'Referrer-Policy': 'no-referrer',
 };
 
-export function boardRoutes(config: HubConfig, dir: string = DEFAULT_BOARD_DIR): HttpRoute[] {
+export function boardRoutes(
+  config: HubConfig,
+  dir: string = DEFAULT_BOARD_DIR,
+  options: BoardRouteOptions = {},
+): HttpRoute[] {
+  const maybeClass = options.maybeClass ?? (() => true);
   const root = path.resolve(dir);
   const index = path.join(root, 'index.html');
   return [
@@ -64,18 +83,24 @@ export function boardRoutes(config: HubConfig, dir: string = DEFAULT_BOARD_DIR):
           ? url.pathname.slice(BOARD_PREFIX.length)
           : '';
         if (rel.startsWith('assets/')) return sendAsset(root, rel, req, res);
-        sendPage(index, config.YjsPath, res);
+        const name = decodePath(rel);
+        const refused = !config.ClassOpenRooms && rel !== '' && !(name && maybeClass(name));
+        sendPage(index, config, res, refused ? 404 : 200);
       },
     },
   ];
 }
 
-function sendPage(index: string, yjsPath: string, res: ServerResponse): void {
-  const attr = yjsPath.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+function sendPage(index: string, config: HubConfig, res: ServerResponse, status: number): void {
+  const attr = config.YjsPath.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const body = fs
     .readFileSync(index, 'utf8')
-    .replace(YJS_META, `<meta name="lanboard-yjs-path" content="${attr}" />`);
-  send(res, 200, 'text/html; charset=utf-8', body, HEADERS);
+    .replace(YJS_META, `<meta name="lanboard-yjs-path" content="${attr}" />`)
+    .replace(
+      OPEN_ROOMS_TAG,
+      `<meta name="${OPEN_ROOMS_META}" content="${config.ClassOpenRooms ? 'on' : 'off'}" />`,
+    );
+  send(res, status, 'text/html; charset=utf-8', body, HEADERS);
 }
 
 /** `rel` is still URL-encoded; anything that resolves outside the folder is a 404. */

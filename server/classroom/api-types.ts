@@ -2,9 +2,13 @@
 // No imports, so the browser build can use this file as it is.
 //
 //   GET  /api/classes/<code>                 ClassInfo (404 {error} if no such class)
-//   POST /api/classes/<code>/join  {name}    201 JoinReply; 400 bad name, 403 joining
-//                                            closed, 404 no class, 409 class full
-//   GET  /api/classes/<code>/me              MemberState; header `Authorization: Bearer <token>`
+//   POST /api/classes/<code>/join  {name}    201 JoinReply; 202 JoinReply with waiting: the
+//                                            name is a removed member's, or the request's
+//                                            `Authorization: Bearer` is this browser's removed
+//                                            token; 400 bad name, 403 joining closed,
+//                                            404 no class, 409 class full
+//   GET  /api/classes/<code>/me              MemberState (also while waiting); header
+//                                            `Authorization: Bearer <token>`
 //                                            (401 no or unknown token, 403 removed or
 //                                            another class's token, 404 no class)
 //   GET  /api/classes/<code>/events?token=   SSE: `state` (MemberState) at once and on
@@ -27,6 +31,8 @@ export interface JoinReply {
   member: { id: string; name: string; role: ClassRole };
   /** The board's path, `/board/<code>`. */
   board: string;
+  /** The board opens once the teacher lets this member in (MemberState.waiting turns false). */
+  waiting: boolean;
 }
 
 export interface MemberState {
@@ -39,11 +45,19 @@ export interface MemberState {
   viewOnly: { board: boolean; you: boolean };
   /** Students' boards are hidden (always false for the teacher's own view). */
   locked: boolean;
+  /** Joined under a removed member's name or browser: no board until the teacher lets them in. */
+  waiting: boolean;
 }
 
 export interface RemovedEvent {
   reason: string;
 }
+
+/** Why a board without a class is refused when ClassOpenRooms is off (close 4403, page 404). */
+export const OPEN_ROOMS_OFF = 'this hub opens class boards only: join with a class code';
+
+/** The board page's meta tag saying whether open rooms are allowed ("on" or "off"). */
+export const OPEN_ROOMS_META = 'lanboard-open-rooms';
 
 /** The Yjs close code after the hub refused an edit (the page reloads its copy). */
 export const EDIT_REFUSED_CLOSE = 4422;

@@ -1,19 +1,29 @@
 // Opens class boards on the Yjs endpoint. A room named like a class code is
 // always a class room: without a class behind it the board stays closed, so a
 // deleted class's code cannot come back as an open room that a student's
-// still-open page would fill with the old board.
+// still-open page would fill with the old board. With ClassOpenRooms off, the
+// hub's own pages (the board) are refused any other room; programs and other
+// sites' pages keep theirs (docs/protocols/classroom.md#open-rooms).
 import type { GateResult, RoomGate } from '../protocols/yjs/room-gate';
 import { isClassCode } from './codes';
 import { permissionsOf } from './roles';
+import { NOT_LET_IN } from './service';
+import { OPEN_ROOMS_OFF } from './api-types';
 import type { ClassroomService } from './service';
 
-export function classGate(classes: ClassroomService): RoomGate {
+export function classGate(classes: ClassroomService, openRooms: boolean): RoomGate {
   return {
-    async admit(room, token, address): Promise<GateResult | undefined> {
-      if (!isClassCode(room)) return undefined;
+    async admit(room, token, address, from): Promise<GateResult | undefined> {
+      if (!isClassCode(room)) {
+        return openRooms || !from.ownPage
+          ? undefined
+          : { ok: false, status: 403, reason: OPEN_ROOMS_OFF };
+      }
       const admission = await classes.admit(room, token, address);
       if (!admission.ok) return admission;
       const { classroom, member } = admission;
+      // A waiting member's page listens for the teacher's answer; their board stays closed.
+      if (member.waiting) return { ok: false, status: 403, reason: NOT_LET_IN };
       const { book, release } = await classes.owners.hold(room);
       return {
         ok: true,

@@ -1,6 +1,7 @@
 // The classroom API the board page uses (shapes in api-types.ts):
 //   GET  /api/classes/<code>                class title, whether it takes new students
-//   POST /api/classes/<code>/join {name}    a new student and their token
+//   POST /api/classes/<code>/join {name}    a new student and their token (waiting for the
+//                                           teacher when it matches a removed member)
 //   GET  /api/classes/<code>/me             the caller's state (Authorization: Bearer)
 //   GET  /api/classes/<code>/events?token=  SSE: `state` now and on every change, `removed`
 // No admin token here: a student's own token is the only credential.
@@ -98,15 +99,17 @@ async function join(
   const body = await readJson(req, MAX_BODY_BYTES);
   const name =
     typeof body === 'object' && body !== null ? (body as { name?: unknown }).name : undefined;
-  const joined = await classes.join(code, name, address);
+  // A browser that was in the class sends its old token: a removed member's has to ask.
+  const joined = await classes.join(code, name, address, bearerOf(req));
   if (!joined.ok) return refuse(res, joined);
   const { member, token } = joined;
   const reply: JoinReply = {
     token,
     member: { id: member.id, name: member.name, role: member.role },
     board: `/board/${member.code}`,
+    waiting: member.waiting,
   };
-  sendJson(res, 201, reply);
+  sendJson(res, member.waiting ? 202 : 201, reply);
 }
 
 /**
@@ -150,9 +153,12 @@ function refuse(res: ServerResponse, r: { status: number; reason: string; retryA
 
 /** `Authorization: Bearer <token>`, or `?token=` (EventSource cannot set headers). */
 function tokenOf(req: IncomingMessage, url: URL): string | undefined {
-  const header = req.headers.authorization ?? '';
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  return match?.[1] ?? url.searchParams.get('token') ?? undefined;
+  return bearerOf(req) ?? url.searchParams.get('token') ?? undefined;
+}
+
+function bearerOf(req: IncomingMessage): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  return match?.[1];
 }
 
 function decodeSegment(segment: string): string | undefined {

@@ -67,7 +67,7 @@ export function mountClassrooms(
 
   return {
     service,
-    gate: classGate(service),
+    gate: classGate(service, config.ClassOpenRooms),
     async stop() {
       await purge.stop();
       service.stop();

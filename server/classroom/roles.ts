@@ -7,7 +7,8 @@ import type { Classroom, Member } from '../store/class-store';
 export function permissionsOf(classroom: Classroom, member: Member): Permissions {
   if (member.role === 'teacher') return { read: true, write: true, admin: true };
   const write = !(classroom.viewOnly || classroom.locked || member.viewOnly);
-  const permissions = { read: !member.removed, write: write && !member.removed, admin: false };
+  const out = member.removed || member.waiting;
+  const permissions = { read: !out, write: write && !out, admin: false };
   // Locked screens hide the board in the hub too: a tampered page gets nothing new to show.
   return classroom.locked ? { ...permissions, withheld: true } : permissions;
 }
@@ -21,5 +22,6 @@ export function memberState(classroom: Classroom, member: Member): MemberState {
     canEdit: permissionsOf(classroom, member).write,
     viewOnly: { board: student && classroom.viewOnly, you: student && member.viewOnly },
     locked: student && classroom.locked,
+    waiting: member.waiting,
   };
 }

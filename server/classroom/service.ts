@@ -32,6 +32,11 @@ import type {
 } from '../store/class-store';
 
 const CHANGED_TOPIC = 'classroom/changed';
+/** Why a waiting member's board stays closed. */
+export const NOT_LET_IN = 'the teacher has not let you in yet';
+
+/** A name as a student might retype it: `tom  smith` is `Tom Smith`. */
+const nameKey = (name: string) => name.normalize('NFKC').toLowerCase().replace(/\s+/g, '');
 interface ClassChanged {
   code: string;
 }
@@ -65,6 +70,7 @@ export type Admission =
   | { ok: false; status: 401 | 403 | 404; reason: string }
   | TooMany;
 
+/** `member.waiting`: the join matched a removed member and waits for the teacher. */
 export type JoinResult =
   | { ok: true; token: string; member: Member }
   | { ok: false; status: 400 | 403 | 404 | 409; reason: string }
@@ -182,17 +188,29 @@ export class ClassroomService {
     return this.store.members(code);
   }
 
-  /** A student joins with a name: a code tried from `address`. */
-  async join(rawCode: string, rawName: unknown, address: string): Promise<JoinResult> {
+  /**
+   * A student joins with a name: a code tried from `address`. `previousToken`
+   * is the token this browser held for the class before, if any.
+   */
+  async join(
+    rawCode: string,
+    rawName: unknown,
+    address: string,
+    previousToken?: string,
+  ): Promise<JoinResult> {
     const joined = await this.options.codes.attempt(
       address,
-      () => this.addStudent(rawCode, rawName),
+      () => this.addStudent(rawCode, rawName, previousToken),
       (r) => (!r.ok && r.status === 404 ? MISSED_CODE_COST : 1),
     );
     return isThrottled(joined) ? tooMany(joined) : joined;
   }
 
-  private async addStudent(rawCode: string, rawName: unknown): Promise<JoinResult> {
+  private async addStudent(
+    rawCode: string,
+    rawName: unknown,
+    previousToken: string | undefined,
+  ): Promise<JoinResult> {
     const classroom = await this.find(rawCode);
     if (!classroom) return { ok: false, status: 404, reason: 'there is no class with this code' };
     const name = checkMemberName(rawName);
@@ -205,15 +223,33 @@ export class ClassroomService {
       };
     }
     const member = this.newMember(classroom.code, name.text, 'student');
+    member.waiting = await this.comesBack(classroom.code, name.text, previousToken);
     const token = newToken();
     const added = await this.store.addMember(member, hashToken(token), this.options.maxMembers);
     if (added === 'missing')
       return { ok: false, status: 404, reason: 'the class was just deleted' };
     if (added === 'full') return { ok: false, status: 409, reason: 'the class is full' };
     await this.store.touch(classroom.code);
-    this.options.log.info({ class: classroom.code, member: member.id }, 'student joined a class');
+    this.options.log.info(
+      { class: classroom.code, member: member.id, waiting: member.waiting },
+      member.waiting ? 'a removed student asks to join again' : 'student joined a class',
+    );
     this.announce(classroom.code); // dashboards see the new member
     return { ok: true, token, member };
+  }
+
+  /**
+   * A join is a removed student coming back when its browser held a removed
+   * member's token, or its name is a removed member's (ignoring case and
+   * spaces): a cleared browser or another device still has to ask.
+   */
+  private async comesBack(code: string, name: string, previousToken?: string): Promise<boolean> {
+    if (previousToken) {
+      const previous = await this.store.memberByTokenHash(hashToken(previousToken));
+      if (previous?.code === code && previous.removed) return true;
+    }
+    const key = nameKey(name);
+    return (await this.store.members(code)).some((m) => m.removed && nameKey(m.name) === key);
   }
 
   /**
@@ -266,10 +302,17 @@ export class ClassroomService {
     return member;
   }
 
-  /** Removes a student for good: their token stops working and their boards close. */
+  /** Removes a student: their token stops working and their boards close. */
   async kick(code: string, id: string): Promise<Member | null> {
     const member = await this.changeStudent(code, id, { removed: true }, 'removed');
     if (member) this.options.log.info({ class: code, member: id }, 'class member removed');
+    return member;
+  }
+
+  /** The teacher lets a waiting student in, or a removed one back in. */
+  async letIn(code: string, id: string): Promise<Member | null> {
+    const member = await this.changeStudent(code, id, { removed: false, waiting: false }, 'let in');
+    if (member) this.options.log.info({ class: code, member: id }, 'class member let in');
     return member;
   }
 
@@ -353,6 +396,7 @@ export class ClassroomService {
       role,
       viewOnly: false,
       removed: false,
+      waiting: false,
       joinedAt: this.options.now(),
     };
   }
@@ -390,8 +434,12 @@ export class ClassroomService {
     member: Member | null | undefined,
   ) {
     const { registry } = this.options;
-    if (!classroom || !member || member.removed) {
-      const why = classroom ? 'the teacher removed you from this class' : 'the class was deleted';
+    if (!classroom || !member || member.removed || member.waiting) {
+      const why = !classroom
+        ? 'the class was deleted'
+        : member?.waiting
+          ? NOT_LET_IN
+          : 'the teacher removed you from this class';
       registry.kick(client.id, why);
       return;
     }

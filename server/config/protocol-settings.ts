@@ -4,6 +4,7 @@
 import { setting, MiB } from './setting';
 import type { Setting } from './setting';
 import {
+  boolean,
   byteSize,
   callbackObjects,
   expiration,
@@ -174,7 +175,7 @@ export const PROTOCOL_SETTINGS: Setting[] = [
     key: 'ClassMaxMembers',
     parse: integer(1, 10_000),
     default: 200,
-    doc: 'Members one class may have, teacher and removed students included. Joining a full class answers 409.',
+    doc: 'Members one class may have, teacher, removed and waiting students included. Joining a full class answers 409.',
   }),
   setting({
     key: 'ClassCodeAttemptsPerMinute',
@@ -187,6 +188,12 @@ export const PROTOCOL_SETTINGS: Setting[] = [
     parse: integer(1, 1000),
     default: 5,
     doc: "Class event streams (`/api/classes/<code>/events`) one member's token may hold open on a hub: a teacher's projector, laptop and tablet, or a student's tabs. One more gets 429.",
+  }),
+  setting({
+    key: 'ClassOpenRooms',
+    parse: boolean,
+    default: true,
+    doc: "Boards without a class (open rooms): `/board/<name>` and a room name on the join page. 0: only class codes open the board; the board's pages are refused a plain room on the Yjs endpoint (close 4403), while programs and other sites' pages (AllowedOrigins) keep theirs.",
   }),
   setting({
     key: 'ChatPath',

@@ -83,6 +83,7 @@ export interface HubConfig {
   ClassMaxMembers: number;
   ClassCodeAttemptsPerMinute: number;
   ClassStreamsPerMember: number;
+  ClassOpenRooms: boolean;
   ZwibblerPath: string;
   SignalPath: string;
   RtcBasePath: string;

@@ -38,6 +38,7 @@ const member = (code: string, id: string, role: Role = 'student'): Member => ({
   role,
   viewOnly: false,
   removed: false,
+  waiting: false,
   joinedAt: T0,
 });
 
@@ -270,6 +271,18 @@ for (const backend of backends) {
       assert.equal(await store.updateMember('GHJKMN', 'amy', { removed: true }), null);
       assert.equal(await store.updateMember('PQRSTU', 'amy', { removed: true }), null);
       assert.equal(await store.member('GHJKMN', 'amy'), null);
+    });
+
+    test('a member added waiting is stored waiting; updateMember lets them in', async () => {
+      await createClass(store, classroom('ABCDEF'));
+      const tom = { ...member('ABCDEF', 'tom'), waiting: true };
+      assert.equal(await store.addMember(tom, tokenOf('tom'), 100), 'ok');
+      assert.deepEqual(await store.member('ABCDEF', 'tom'), tom);
+      assert.deepEqual(await store.memberByTokenHash(tokenOf('tom')), tom);
+      assert.deepEqual((await store.members('ABCDEF')).at(-1), tom);
+      const letIn = { ...tom, waiting: false };
+      assert.deepEqual(await store.updateMember('ABCDEF', 'tom', { waiting: false }), letIn);
+      assert.deepEqual(await store.members('ABCDEF').then((m) => m.at(-1)), letIn);
     });
 
     test('addMember refuses a full class (teacher and removed members count) and a missing one', async () => {

@@ -37,11 +37,16 @@ export interface Member {
   viewOnly: boolean;
   /** Kicked: the member's token no longer opens the class. */
   removed: boolean;
+  /**
+   * Joined under a removed member's name or from a removed member's browser:
+   * the token opens no board until the teacher lets the member in.
+   */
+  waiting: boolean;
   joinedAt: number;
 }
 
 export type ClassroomPatch = Partial<Pick<Classroom, 'title' | 'viewOnly' | 'locked' | 'joinOpen'>>;
-export type MemberPatch = Partial<Pick<Member, 'viewOnly' | 'removed'>>;
+export type MemberPatch = Partial<Pick<Member, 'viewOnly' | 'removed' | 'waiting'>>;
 
 export type AddMemberResult = 'ok' | 'full' | 'missing';
 

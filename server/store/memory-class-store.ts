@@ -96,6 +96,7 @@ export class MemoryClassroomStore implements ClassroomStore {
     if (!found) return null;
     found.viewOnly = patch.viewOnly ?? found.viewOnly;
     found.removed = patch.removed ?? found.removed;
+    found.waiting = patch.waiting ?? found.waiting;
     return { ...found };
   }
 

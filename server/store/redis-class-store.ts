@@ -6,6 +6,7 @@
 //   lb:c{<code>}:viewonly  set     member IDs that are view-only
 //   lb:c{<code>}:removed   set     member IDs that were removed
 //   lb:c{<code>}:owners    hash    Yjs client ID -> member ID (the code is the room)
+//   lb:c{<code>}:waiting   set     member IDs waiting for the teacher to let them in
 // Every change to them is one Lua script, so it is atomic across hubs. Beside
 // them, in slots of their own and written by separate commands:
 //   lb:ctoken:<hash>  string  `<code> <member ID>`, to find a member by token
@@ -26,7 +27,8 @@ import type {
   Role,
 } from './class-store';
 
-const PARTS = ['class', 'members', 'order', 'viewonly', 'removed', 'owners'] as const;
+// 'waiting' came later: it is last, so the keys before it keep their places.
+const PARTS = ['class', 'members', 'order', 'viewonly', 'removed', 'owners', 'waiting'] as const;
 const key = (code: string, part: (typeof PARTS)[number]) => `lb:c{${code}}:${part}`;
 /** Every key of one class, in the order the scripts take them. */
 const classKeys = (code: string) => PARTS.map((part) => key(code, part));
@@ -34,7 +36,7 @@ const tokenKey = (hash: string) => `lb:ctoken:${hash}`;
 const CREATED = 'lb:classes';
 const ACCESS = 'lb:caccess';
 
-/** What the members hash holds per member; the flags live in the two sets. */
+/** What the members hash holds per member; the flags live in the sets. */
 interface StoredMember {
   name: string;
   role: Role;
@@ -46,17 +48,18 @@ const bit = (value: boolean) => (value ? '1' : '0');
 /** A patch's flag as a script argument: '' leaves the stored value. */
 const patchBit = (value: boolean | undefined) => (value === undefined ? '' : bit(value));
 
-// Every script below takes the six keys of classKeys(), in that order.
-// Adds a member (ARGV: id, JSON, viewOnly, removed) and returns 'ok'; the caller
+// Every script below takes the seven keys of classKeys(), in that order.
+// Adds a member (ARGV: id, JSON, viewOnly, removed, waiting) and returns 'ok'; the caller
 // checked the class. A taken ID is an error, as it is in SQLite.
 const INSERT_MEMBER = `
-local function insertMember(id, json, viewOnly, removed)
+local function insertMember(id, json, viewOnly, removed, waiting)
   if redis.call('HSETNX', KEYS[2], id, json) == 0 then
     return redis.error_reply('member ' .. id .. ' already exists')
   end
   redis.call('RPUSH', KEYS[3], id)
   if viewOnly == '1' then redis.call('SADD', KEYS[4], id) end
   if removed == '1' then redis.call('SADD', KEYS[5], id) end
+  if waiting == '1' then redis.call('SADD', KEYS[7], id) end
   return 'ok'
 end`;
 
@@ -64,7 +67,7 @@ end`;
 // then the teacher as in INSERT_MEMBER. Returns 'ok', or 'taken' if the code is.
 const CREATE = `${INSERT_MEMBER}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'taken' end
-local inserted = insertMember(ARGV[8], ARGV[9], ARGV[10], ARGV[11])
+local inserted = insertMember(ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12])
 if inserted ~= 'ok' then return inserted end
 redis.call('HSET', KEYS[1], 'title', ARGV[1], 'createdAt', ARGV[2], 'lastAccess', ARGV[3],
   'viewOnly', ARGV[4], 'locked', ARGV[5], 'joinOpen', ARGV[6], 'teacherToken', ARGV[7])
@@ -74,7 +77,7 @@ return 'ok'`;
 const ADD_MEMBER = `${INSERT_MEMBER}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
 if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[1]) then return 'full' end
-return insertMember(ARGV[2], ARGV[3], ARGV[4], ARGV[5])`;
+return insertMember(ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])`;
 
 // ARGV: field, value, … Returns the class hash flattened, or nil if there is none.
 const UPDATE = `
@@ -82,7 +85,8 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 if #ARGV > 0 then redis.call('HSET', KEYS[1], unpack(ARGV)) end
 return redis.call('HGETALL', KEYS[1])`;
 
-// ARGV: id, viewOnly, removed ('' keeps). Returns {JSON, viewOnly, removed} or nil.
+// ARGV: id, viewOnly, removed, waiting ('' keeps). Returns {JSON, viewOnly,
+// removed, waiting} or nil.
 const UPDATE_MEMBER = `
 local json = redis.call('HGET', KEYS[2], ARGV[1])
 if not json then return false end
@@ -92,7 +96,9 @@ local function apply(key, value)
 end
 apply(KEYS[4], ARGV[2])
 apply(KEYS[5], ARGV[3])
-return {json, redis.call('SISMEMBER', KEYS[4], ARGV[1]), redis.call('SISMEMBER', KEYS[5], ARGV[1])}`;
+apply(KEYS[7], ARGV[4])
+local function has(key) return redis.call('SISMEMBER', key, ARGV[1]) end
+return {json, has(KEYS[4]), has(KEYS[5]), has(KEYS[7])}`;
 
 // ARGV: now. Returns 1 if the class exists (and was touched).
 const TOUCH = `
@@ -109,7 +115,7 @@ if ARGV[1] ~= '' then
 end
 local members = redis.call('HVALS', KEYS[2])
 local existed = redis.call('DEL', KEYS[1])
-redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7])
 return {existed, members}`;
 
 // KEYS: owners. ARGV: member ID, client ID… Returns the owner of each client ID.
@@ -138,7 +144,8 @@ export class RedisClassroomStore implements ClassroomStore {
       ['lbClassTouch', TOUCH],
       ['lbClassDelete', DELETE],
     ];
-    for (const [name, lua] of scripts) redis.defineCommand(name, { numberOfKeys: 6, lua });
+    for (const [name, lua] of scripts)
+      redis.defineCommand(name, { numberOfKeys: PARTS.length, lua });
     redis.defineCommand('lbClassClaim', { numberOfKeys: 1, lua: CLAIM });
   }
 
@@ -207,21 +214,31 @@ export class RedisClassroomStore implements ClassroomStore {
   }
 
   async members(code: string): Promise<Member[]> {
-    const [ids, stored, viewOnlyIds, removedIds] = (await this.redis
+    const [ids, stored, ...flagIds] = (await this.redis
       .multi()
       .lrange(key(code, 'order'), 0, -1)
       .hgetall(key(code, 'members'))
       .smembers(key(code, 'viewonly'))
       .smembers(key(code, 'removed'))
+      .smembers(key(code, 'waiting'))
       .exec())!.map(([err, value]) => {
       if (err) throw err;
       return value;
-    }) as [string[], Record<string, string>, string[], string[]];
-    const viewOnlySet = new Set(viewOnlyIds);
-    const removedSet = new Set(removedIds);
+    }) as [string[], Record<string, string>, string[], string[], string[]];
+    const [viewOnly, removed, waiting] = flagIds.map((list) => new Set(list)) as [
+      Set<string>,
+      Set<string>,
+      Set<string>,
+    ];
     return ids
       .filter((id) => stored[id] !== undefined)
-      .map((id) => toMember(code, id, stored[id]!, viewOnlySet.has(id), removedSet.has(id)));
+      .map((id) =>
+        toMember(code, id, stored[id]!, {
+          viewOnly: viewOnly.has(id),
+          removed: removed.has(id),
+          waiting: waiting.has(id),
+        }),
+      );
   }
 
   async member(code: string, id: string): Promise<Member | null> {
@@ -243,10 +260,15 @@ export class RedisClassroomStore implements ClassroomStore {
       id,
       patchBit(patch.viewOnly),
       patchBit(patch.removed),
-    )) as [string, number, number] | null;
+      patchBit(patch.waiting),
+    )) as [string, number, number, number] | null;
     if (!reply) return null;
-    const [json, viewOnly, removed] = reply;
-    return toMember(code, id, json, viewOnly === 1, removed === 1);
+    const [json, viewOnly, removed, waiting] = reply;
+    return toMember(code, id, json, {
+      viewOnly: viewOnly === 1,
+      removed: removed === 1,
+      waiting: waiting === 1,
+    });
   }
 
   async owners(room: string): Promise<Map<number, string>> {
@@ -341,18 +363,23 @@ function memberArgs(member: Member, tokenHash: string): string[] {
     joinedAt: member.joinedAt,
     tokenHash,
   };
-  return [member.id, JSON.stringify(stored), bit(member.viewOnly), bit(member.removed)];
+  return [
+    member.id,
+    JSON.stringify(stored),
+    bit(member.viewOnly),
+    bit(member.removed),
+    bit(member.waiting),
+  ];
 }
 
 function toMember(
   code: string,
   id: string,
   json: string,
-  viewOnly: boolean,
-  removed: boolean,
+  flags: Pick<Member, 'viewOnly' | 'removed' | 'waiting'>,
 ): Member {
   const { name, role, joinedAt } = JSON.parse(json) as StoredMember;
-  return { id, code, name, role, viewOnly, removed, joinedAt };
+  return { id, code, name, role, ...flags, joinedAt };
 }
 
 function toClassroom(code: string, hash: Record<string, string>): Classroom | null {

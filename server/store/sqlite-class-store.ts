@@ -33,6 +33,7 @@ interface MemberRow {
   role: Role;
   viewOnly: number;
   removed: number;
+  waiting: number;
   joinedAt: number;
 }
 
@@ -51,6 +52,7 @@ const toMember = (row: MemberRow): Member => ({
   ...row,
   viewOnly: row.viewOnly === 1,
   removed: row.removed === 1,
+  waiting: row.waiting === 1,
 });
 
 export class SqliteClassroomStore
@@ -143,7 +145,13 @@ export class SqliteClassroomStore
   async updateMember(code: string, id: string, patch: MemberPatch): Promise<Member | null> {
     return this.db
       .transaction(() => {
-        this.q.updateMember.run(flag(patch.viewOnly), flag(patch.removed), code, id);
+        this.q.updateMember.run(
+          flag(patch.viewOnly),
+          flag(patch.removed),
+          flag(patch.waiting),
+          code,
+          id,
+        );
         const row = this.q.member.get(code, id) as MemberRow | undefined;
         return row ? toMember(row) : null;
       })
@@ -188,6 +196,7 @@ export class SqliteClassroomStore
       m.role,
       Number(m.viewOnly),
       Number(m.removed),
+      Number(m.waiting),
       m.joinedAt,
       tokenHash,
     );
@@ -196,7 +205,8 @@ export class SqliteClassroomStore
 
 const CLASS_COLUMNS = `code, title, created_at AS createdAt, last_access AS lastAccess,
   view_only AS viewOnly, locked, join_open AS joinOpen, teacher_token AS teacherToken`;
-const MEMBER_COLUMNS = `id, code, name, role, view_only AS viewOnly, removed, joined_at AS joinedAt`;
+const MEMBER_COLUMNS = `id, code, name, role, view_only AS viewOnly, removed, waiting,
+  joined_at AS joinedAt`;
 
 function prepareStatements(db: Database.Database) {
   const s = (sql: string): Statement => db.prepare(sql);
@@ -214,15 +224,16 @@ function prepareStatements(db: Database.Database) {
     touch: s('UPDATE classes SET last_access = ? WHERE code = ?'),
     stale: s('SELECT code AS id FROM classes WHERE last_access < ?'),
     insertMember: s(`INSERT INTO class_members
-      (id, code, name, role, view_only, removed, joined_at, token_hash)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      (id, code, name, role, view_only, removed, waiting, joined_at, token_hash)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     countMembers: s('SELECT count(*) AS count FROM class_members WHERE code = ?'),
     // A new row's rowid is above every row present: join order, even within one millisecond.
     members: s(`SELECT ${MEMBER_COLUMNS} FROM class_members WHERE code = ? ORDER BY rowid`),
     member: s(`SELECT ${MEMBER_COLUMNS} FROM class_members WHERE code = ? AND id = ?`),
     memberByTokenHash: s(`SELECT ${MEMBER_COLUMNS} FROM class_members WHERE token_hash = ?`),
     updateMember: s(`UPDATE class_members SET view_only = coalesce(?, view_only),
-      removed = coalesce(?, removed) WHERE code = ? AND id = ?`),
+      removed = coalesce(?, removed), waiting = coalesce(?, waiting)
+      WHERE code = ? AND id = ?`),
     owners: s(`SELECT client_id AS clientId, member_id AS memberId FROM yjs_client_owners
       WHERE room = ?`),
     // Insert or ignore: the first binding of a client ID stays.

@@ -127,6 +127,11 @@ export const MIGRATIONS: readonly string[] = [
     DELETE FROM yjs_client_owners WHERE room = OLD.code;
   END;
   `,
+  // 6: a member who joined under a removed member's name (or from a removed
+  // member's browser) waits for the teacher to let them in.
+  `
+  ALTER TABLE class_members ADD COLUMN waiting INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** What the -wal file is cut back to after a checkpoint has emptied it. */

@@ -110,8 +110,9 @@ export class RawYjsClient {
     ws.on('error', () => {});
   }
 
-  static async open(url: string, protocols: string[] = []): Promise<RawYjsClient> {
-    const ws = new WebSocket(url, protocols, { perMessageDeflate: false });
+  /** `origin`: the Origin header a browser page would send (none, as a program, when absent). */
+  static async open(url: string, protocols: string[] = [], origin?: string): Promise<RawYjsClient> {
+    const ws = new WebSocket(url, protocols, { perMessageDeflate: false, origin });
     const client = new RawYjsClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

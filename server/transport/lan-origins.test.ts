@@ -1,7 +1,7 @@
 // The LAN origin rule (cross-site WebSocket hijacking) on its own.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { allowsLanOrigin, isLanHost } from './lan-origins';
+import { allowsLanOrigin, isLanHost, isOwnOrigin } from './lan-origins';
 
 describe('isLanHost', () => {
   test('loopback, private, link-local and .local hosts', () => {
@@ -101,5 +101,21 @@ describe('allowsLanOrigin', () => {
     ]) {
       assert.equal(allowsLanOrigin(origin, '127.0.0.1:3000'), false, origin);
     }
+  });
+});
+
+describe('isOwnOrigin (a page the hub served, for ClassOpenRooms)', () => {
+  test('the same host and port as the Host header, default ports included', () => {
+    assert.equal(isOwnOrigin('http://10.0.0.5:3000', '10.0.0.5:3000'), true);
+    assert.equal(isOwnOrigin('http://HUB.local', 'hub.local:80'), true);
+  });
+
+  test('no Origin, another port or host, or a bad Host header is not the hub’s own page', () => {
+    assert.equal(isOwnOrigin(undefined, '10.0.0.5:3000'), false);
+    assert.equal(isOwnOrigin('http://10.0.0.5:3000', undefined), false);
+    assert.equal(isOwnOrigin('http://10.0.0.5:3001', '10.0.0.5:3000'), false);
+    assert.equal(isOwnOrigin('http://10.0.0.6:3000', '10.0.0.5:3000'), false);
+    assert.equal(isOwnOrigin('not a url', '10.0.0.5:3000'), false);
+    assert.equal(isOwnOrigin('http://a@10.0.0.5:3000', 'a@10.0.0.5:3000'), false);
   });
 });

@@ -50,6 +50,16 @@ export function allowsLanOrigin(
   return isLanHost(url.hostname);
 }
 
+/** A page this hub served: the Origin's host and port are the request's Host header's. */
+export function isOwnOrigin(origin: string | undefined, hostHeader: string | undefined): boolean {
+  if (origin === undefined || !hostHeader) return false;
+  try {
+    return sameHost(new URL(origin), hostHeader);
+  } catch {
+    return false;
+  }
+}
+
 function sameHost(origin: URL, hostHeader: string): boolean {
   if (!/^[a-z0-9.\-:[\]]+$/i.test(hostHeader)) return false; // no userinfo, paths or spaces
   try {

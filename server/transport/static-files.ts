@@ -61,5 +61,10 @@ export function sendFile(
     ...headers,
   });
   if (req.method === 'HEAD') res.end();
-  else fs.createReadStream(file).pipe(res);
+  // The file can go between the stat and the read (a rebuild, an upgrade): the
+  // response is cut short, and the stream's error must not crash the hub.
+  else
+    fs.createReadStream(file)
+      .on('error', (err) => res.destroy(err))
+      .pipe(res);
 }

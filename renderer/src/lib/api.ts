@@ -85,4 +85,9 @@ export const api = {
     call<{ kicked: number }>(`${classPath(code)}/members/${encodeURIComponent(id)}/kick`, {
       method: 'POST',
     }),
+  /** A waiting student let in, or a removed one let back in. */
+  letMemberIn: (code: string, id: string) =>
+    call<MemberView>(`${classPath(code)}/members/${encodeURIComponent(id)}/let-in`, {
+      method: 'POST',
+    }),
 };

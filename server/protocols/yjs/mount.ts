@@ -24,7 +24,8 @@ import { ChangeCallback } from './change-callback';
 import { clearRoom } from './clear';
 import { encodePermissionDenied } from './codec';
 import { YjsConnection } from './connection';
-import type { GateResult, GuardedEdits, RoomGate } from './room-gate';
+import type { ClientOrigin, GateResult, GuardedEdits, RoomGate } from './room-gate';
+import { isOwnOrigin } from '../../transport/lan-origins';
 import { RoomsFullError, YjsRooms } from './rooms';
 
 export const YJS_PROTOCOL = 'yjs';
@@ -133,7 +134,8 @@ export function mountYjs(
   }): Promise<void> {
     const { connection, socket, room } = a;
     const token = tokenOf(a.upgrade.url, a.request);
-    const access = await accessOf(room, token, socket.remoteAddress).catch((err: Error) => {
+    const from = { ownPage: isOwnOrigin(a.request.headers.origin, a.request.headers.host) };
+    const access = await accessOf(room, token, socket.remoteAddress, from).catch((err: Error) => {
       log.error({ err: err.message }, 'token lookup failed');
       return undefined;
     });
@@ -202,8 +204,9 @@ export function mountYjs(
     room: string,
     token: string | undefined,
     address: string,
+    from: ClientOrigin,
   ): Promise<Admission> {
-    const gated = await options.gate?.admit(room, token, address);
+    const gated = await options.gate?.admit(room, token, address, from);
     if (gated) return gated;
     if (!token) return checkAccess(room, token);
     const access = await context.credentials.attempt(

@@ -38,10 +38,21 @@ export type GateResult =
       release(): void;
     };
 
+/** Where a connection comes from, beyond its address. */
+export interface ClientOrigin {
+  /** A page this hub served (the board): its Origin is the hub's own. */
+  ownPage: boolean;
+}
+
 export interface RoomGate {
   /**
    * Undefined when the room has no roles: the usual token check applies.
    * `address` is the client's, for the limits on guessing.
    */
-  admit(room: string, token: string | undefined, address: string): Promise<GateResult | undefined>;
+  admit(
+    room: string,
+    token: string | undefined,
+    address: string,
+    from: ClientOrigin,
+  ): Promise<GateResult | undefined>;
 }

@@ -1,7 +1,7 @@
 // `/board/<room>`: the hub is asked whether the room is a class. A class gets
 // the class page, under its normalized code; a name shaped like a class code
 // with no class behind it gets the join page saying so; anything else is a
-// plain room, as before classes existed.
+// plain room, as before classes existed, unless the hub allows no open rooms.
 import { useEffect, useState } from 'react';
 import type { ClassInfo } from '../class/types';
 import { classInfo } from '../class/api';
@@ -9,6 +9,7 @@ import { whyNoClass } from '../class/join';
 import { normalizeClassCode } from '../class/types';
 import { ClassPage } from '../class/ClassPage';
 import { JoinPage } from '../join/JoinPage';
+import { openRoomsAllowed, openRoomsOff } from '../join/open-rooms';
 import { normalizeRoom, saveClassToken } from '../net/identity';
 import { BoardPage } from './BoardPage';
 
@@ -80,6 +81,7 @@ export function BoardRoute({ raw, fragmentToken }: { raw: string; fragmentToken?
     case 'class':
       return <ClassPage info={lookup.info} fragmentToken={fragmentToken} />;
     case 'plain': {
+      if (!openRoomsAllowed()) return <JoinPage error={openRoomsOff(raw)} room={raw} />;
       const room = normalizeRoom(raw);
       return room ? <BoardPage room={room} /> : <JoinPage error={`"${raw}" is not a room code.`} />;
     }

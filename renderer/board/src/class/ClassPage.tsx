@@ -1,11 +1,20 @@
 // A class's board page: the member's token (from the teacher's link or a
 // join), checked with the hub, then the board with the member's live state.
 // The hub is asked again whenever it turns the token away, so the page shows
-// why: the token is unknown (join again) or the member was removed.
+// why: the token is unknown (join again) or the member was removed. A removed
+// member's token is set aside, so this browser's next join waits for the
+// teacher (docs/protocols/classroom.md#removed-students); a waiting member's
+// page listens until the teacher lets them in.
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ReactNode } from 'react';
 import type { ClassInfo, MemberState } from './types';
 import { BoardPage } from '../app/BoardPage';
-import { classToken, forgetClassToken, saveClassToken } from '../net/identity';
+import {
+  classToken,
+  forgetClassToken,
+  saveClassToken,
+  setAsideRemovedToken,
+} from '../net/identity';
 import { memberState } from './api';
 import { JoinClassForm } from './JoinClassForm';
 import { useMemberStream } from './useMemberStream';
@@ -14,6 +23,7 @@ type Phase =
   | { kind: 'checking'; problem: string }
   | { kind: 'form'; problem: string }
   | { kind: 'board'; token: string; state: MemberState }
+  | { kind: 'waiting'; token: string; state: MemberState }
   | { kind: 'removed'; reason: string }
   | { kind: 'gone' };
 
@@ -31,13 +41,14 @@ export function ClassPage({ info, fragmentToken }: { info: ClassInfo; fragmentTo
       clearTimeout(retry.current);
       const reply = await memberState(code, token);
       if (reply.ok) {
-        setPhase({ kind: 'board', token, state: reply.value });
+        const kind = reply.value.waiting ? 'waiting' : 'board';
+        setPhase({ kind, token, state: reply.value });
         setAttempt((a) => a + 1);
       } else if (reply.status === 401) {
         forgetClassToken(code);
         setPhase({ kind: 'form', problem: 'The hub does not know you in this class: join again.' });
       } else if (reply.status === 403) {
-        forgetClassToken(code);
+        setAsideRemovedToken(code);
         setPhase({ kind: 'removed', reason: reply.error });
       } else if (reply.status === 404) {
         setPhase({ kind: 'gone' });
@@ -60,11 +71,15 @@ export function ClassPage({ info, fragmentToken }: { info: ClassInfo; fragmentTo
     return () => clearTimeout(retry.current);
   }, [code, fragmentToken, check]);
 
-  const token = phase.kind === 'board' ? phase.token : undefined;
+  const token = phase.kind === 'board' || phase.kind === 'waiting' ? phase.token : undefined;
   useMemberStream(code, token, attempt, {
-    onState: (state) => setPhase((p) => (p.kind === 'board' ? { ...p, state } : p)),
+    onState: (state) => {
+      // Let in: the page asks the hub once more, then opens the board.
+      if (phase.kind === 'waiting' && !state.waiting) void check(phase.token);
+      else setPhase((p) => (p.kind === 'board' ? { ...p, state } : p));
+    },
     onRemoved: (reason) => {
-      forgetClassToken(code);
+      setAsideRemovedToken(code);
       setPhase({ kind: 'removed', reason });
     },
     onLost: () => {
@@ -83,8 +98,23 @@ export function ClassPage({ info, fragmentToken }: { info: ClassInfo; fragmentTo
       );
     case 'form':
       return <JoinClassForm info={info} problem={phase.problem} onJoined={(t) => void check(t)} />;
+    case 'waiting':
+      return (
+        <main className="join">
+          <h1>Waiting for the teacher</h1>
+          <p role="status">
+            {phase.state.member.name}, your teacher has to let you into{' '}
+            {info.title || `class ${code}`}. This page opens the board as soon as they do.
+          </p>
+        </main>
+      );
     case 'removed':
-      return <Notice title="You were removed from this class" detail={phase.reason} />;
+      return (
+        <Notice title="You were removed from this class" detail={phase.reason}>
+          {/* The token is set aside: the form's join waits for the teacher. */}
+          <a href={`/board/${encodeURIComponent(code)}`}>Ask to join again</a>
+        </Notice>
+      );
     case 'gone':
       return <Notice title="This class no longer exists" />;
     case 'board':
@@ -102,11 +132,20 @@ export function ClassPage({ info, fragmentToken }: { info: ClassInfo; fragmentTo
 }
 
 /** A page with nothing left to do here but go back to the start. */
-function Notice({ title, detail }: { title: string; detail?: string }) {
+function Notice({
+  title,
+  detail,
+  children,
+}: {
+  title: string;
+  detail?: string;
+  children?: ReactNode;
+}) {
   return (
     <main className="join">
       <h1>{title}</h1>
       {detail && <p>{detail}</p>}
+      {children && <p>{children}</p>}
       <p>
         <a href="/">Back to the start</a>
       </p>

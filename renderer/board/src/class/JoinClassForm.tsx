@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { ClassInfo } from './types';
-import { saveClassToken, saveName, savedName } from '../net/identity';
+import { removedClassToken, saveClassToken, saveName, savedName } from '../net/identity';
 import { joinClass } from './api';
 import { cleanName, MAX_NAME, NAME_PROBLEM, whyNotJoined } from './join';
 import { FormProblem } from '../join/FormProblem';
@@ -25,7 +25,7 @@ export function JoinClassForm(props: {
       return;
     }
     setBusy(true);
-    const reply = await joinClass(info.code, clean);
+    const reply = await joinClass(info.code, clean, removedClassToken(info.code));
     setBusy(false);
     if (!reply.ok) {
       setProblem(whyNotJoined(reply.status, reply.error));
@@ -40,6 +40,11 @@ export function JoinClassForm(props: {
     <main className="join">
       <h1>Join {info.title || `class ${info.code}`}</h1>
       {!info.joinOpen && <p className="note">The teacher has closed joining for now.</p>}
+      {removedClassToken(info.code) && (
+        <p className="note">
+          The teacher removed you from this class: if you join again, the teacher has to let you in.
+        </p>
+      )}
       <form onSubmit={(e) => void submit(e)} className="join-form">
         <label>
           Your name

@@ -27,10 +27,14 @@ async function call<T>(path: string, init?: RequestInit): Promise<ApiResult<T>> 
 /** 404 means the room is a plain room, not a class. */
 export const classInfo = (raw: string) => call<ClassInfo>(base(raw));
 
-export const joinClass = (code: string, name: string) =>
+/** `removedToken`: this browser's token from before the teacher removed it (the join then waits). */
+export const joinClass = (code: string, name: string, removedToken?: string) =>
   call<JoinReply>(`${base(code)}/join`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: {
+      'Content-Type': 'application/json',
+      ...(removedToken ? { Authorization: `Bearer ${removedToken}` } : {}),
+    },
     body: JSON.stringify({ name }),
   });
 

@@ -1,7 +1,7 @@
 // Joining a class from this device: the name a student may use, what the hub's
 // refusals mean in a sentence, and the whole join by code (look the code up,
 // join with the name, keep the token) that the join page runs in one go.
-import { classToken, saveClassToken, saveName } from '../net/identity';
+import { classToken, removedClassToken, saveClassToken, saveName } from '../net/identity';
 import { classInfo, joinClass } from './api';
 import type { ApiResult } from './api';
 import { spacedCode } from './types';
@@ -65,7 +65,7 @@ export async function joinByCode(
   if (!name) return { ok: false, problem: NAME_PROBLEM };
   const info = await classInfo(code);
   if (!info.ok) return { ok: false, problem: whyNoClass(code, info) };
-  const joined = await joinClass(info.value.code, name);
+  const joined = await joinClass(info.value.code, name, removedClassToken(info.value.code));
   if (!joined.ok) return { ok: false, problem: whyNotJoined(joined.status, joined.error) };
   saveName(name);
   saveClassToken(info.value.code, joined.value.token);

@@ -9,6 +9,7 @@ import { joinByCode, MAX_NAME } from '../class/join';
 import { normalizeClassCode } from '../class/types';
 import { normalizeRoom, saveName, savedName } from '../net/identity';
 import { FormProblem } from './FormProblem';
+import { openRoomsAllowed, openRoomsOff } from './open-rooms';
 
 interface JoinInfo {
   preferredUrl: string;
@@ -47,6 +48,10 @@ export function JoinPage({ error, room: tried }: { error?: string; room?: string
       setProblem(
         'Type the class code from your teacher (like K7Q M2P), or a room name: letters, digits, "-" or "_" (up to 64).',
       );
+      return;
+    }
+    if (!openRoomsAllowed()) {
+      setProblem(openRoomsOff(room.trim()));
       return;
     }
     saveName(name);

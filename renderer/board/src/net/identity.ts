@@ -37,6 +37,23 @@ export function forgetClassToken(code: string): void {
   storage()?.removeItem(writersKey(code));
 }
 
+const removedKey = (code: string) => `lanboard.class.${code}.removed`;
+
+/**
+ * The token of a member the teacher removed, kept aside: this browser's next
+ * join sends it, so the hub makes that join wait for the teacher. Clearing the
+ * browser's storage loses it; the hub then still matches the removed name.
+ */
+export function removedClassToken(code: string): string | undefined {
+  return storage()?.getItem(removedKey(code)) || undefined;
+}
+
+export function setAsideRemovedToken(code: string): void {
+  const token = classToken(code);
+  if (token) storage()?.setItem(removedKey(code), token);
+  forgetClassToken(code);
+}
+
 const writersKey = (code: string) => `lanboard.class.${code}.writers`;
 /** Each reload or fresh start after a refusal writes under a new client ID; the oldest are dropped past this. */
 const MAX_WRITERS = 200;

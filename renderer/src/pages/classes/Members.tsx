@@ -1,5 +1,6 @@
-// Who is in the class: the teacher, then the students in join order, and
-// the removed ones greyed at the end. Per student: view-only and kick.
+// Who is in the class: the teacher, then the students in join order; per
+// student, view-only and kick. Below, apart: students asking to join (let in,
+// turn away) and the removed ones (let back in).
 import type { ClassDetail, MemberView } from '../../../../server/admin/api-types';
 import type { ConfirmRequest } from '../../components/Confirm';
 import { Switch } from '../../components/Switch';
@@ -14,11 +15,16 @@ interface Props {
   confirm(request: ConfirmRequest): void;
 }
 
-const order = (m: MemberView) => (m.removed ? 2 : m.role === 'teacher' ? 0 : 1);
+const order = (m: MemberView) => (m.role === 'teacher' ? 0 : 1);
 
 export function Members({ c, action, confirm }: Props) {
   // Array.prototype.sort is stable: join order holds within each group.
-  const members = [...c.members].sort((a, b) => order(a) - order(b));
+  const members = c.members
+    .filter((m) => !m.removed && !m.waiting)
+    .sort((a, b) => order(a) - order(b));
+  const waiting = c.members.filter((m) => m.waiting && !m.removed);
+  const removed = c.members.filter((m) => m.removed);
+  const rowProps = { code: c.code, action, confirm };
   return (
     <section aria-labelledby="members-title">
       <h2 id="members-title">
@@ -42,7 +48,7 @@ export function Members({ c, action, confirm }: Props) {
           </thead>
           <tbody>
             {members.map((m) => (
-              <MemberRow key={m.id} code={c.code} m={m} action={action} confirm={confirm} />
+              <MemberRow key={m.id} m={m} {...rowProps} />
             ))}
           </tbody>
         </table>
@@ -52,28 +58,122 @@ export function Members({ c, action, confirm }: Props) {
           No students yet: they appear here as they join.
         </p>
       )}
+      {waiting.length > 0 && (
+        <OutsideList
+          title="Asking to join"
+          note="They joined under the name of a removed student, or from a removed student's device. Their board stays closed until you let them in."
+          members={waiting}
+          {...rowProps}
+        />
+      )}
+      {removed.length > 0 && (
+        <OutsideList
+          title="Removed"
+          note="Removed students cannot open the board. A new join under their name, or from their device, asks you first."
+          members={removed}
+          {...rowProps}
+        />
+      )}
     </section>
   );
 }
 
-function MemberRow({
+/** Students outside the class: waiting to be let in, or removed. */
+function OutsideList({
+  title,
+  note,
+  members,
   code,
-  m,
   action,
   confirm,
-}: { code: string; m: MemberView } & Omit<Props, 'c'>) {
-  const student = m.role === 'student' && !m.removed;
+}: { title: string; note: string; members: MemberView[] } & RowProps) {
+  const id = `members-${title.toLowerCase().replace(/\s+/g, '-')}`;
   return (
-    <tr data-member={m.id} className={m.removed ? 'removed' : undefined}>
-      <td className="name">
-        {m.name}
-        {m.removed && <span className="badge">removed</span>}
-      </td>
+    <>
+      <h3 id={id}>
+        {title} <span className="muted">({members.length})</span>
+      </h3>
+      <p className="muted">{note}</p>
+      <TableScroll label={title}>
+        <table className="members" aria-labelledby={id}>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Joined</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {members.map((m) => (
+              <tr key={m.id} data-member={m.id} className={m.removed ? 'removed' : undefined}>
+                <td className="name">
+                  {m.name}
+                  <span className="badge">{m.removed ? 'removed' : 'waiting'}</span>
+                </td>
+                <td>{formatTime(m.joinedAt)}</td>
+                <td className="actions">
+                  <button
+                    type="button"
+                    aria-label={`${m.removed ? 'Let back in' : 'Let in'} ${m.name}`}
+                    disabled={action.busy}
+                    onClick={() =>
+                      void action.run(
+                        `Letting ${m.name} in`,
+                        () => api.letMemberIn(code, m.id),
+                        () => `${m.name} can open the board now.`,
+                      )
+                    }
+                  >
+                    {m.removed ? 'Let back in' : 'Let in'}
+                  </button>
+                  {!m.removed && <KickButton m={m} code={code} action={action} confirm={confirm} />}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
+    </>
+  );
+}
+
+type RowProps = { code: string } & Omit<Props, 'c'>;
+
+function KickButton({ code, m, action, confirm }: { m: MemberView } & RowProps) {
+  const label = m.waiting ? 'Turn away' : 'Kick';
+  return (
+    <button
+      type="button"
+      aria-label={`${label} ${m.name}`}
+      disabled={action.busy}
+      onClick={() =>
+        confirm({
+          title: `Remove ${m.name} from the class?`,
+          message: `${m.name} is disconnected at once and this join no longer opens the class. A new join under the same name, or from the same device, waits for you to let it in.`,
+          action: 'Kick student',
+          onConfirm: () =>
+            void action.run(
+              `Kicking ${m.name}`,
+              () => api.kickMember(code, m.id),
+              () => `${m.name} was removed from the class.`,
+            ),
+        })
+      }
+    >
+      {label}
+    </button>
+  );
+}
+
+/** The teacher or a student in the class (neither waiting nor removed). */
+function MemberRow({ code, m, action, confirm }: { m: MemberView } & RowProps) {
+  const student = m.role === 'student';
+  return (
+    <tr data-member={m.id}>
+      <td className="name">{m.name}</td>
       <td>{m.role}</td>
       <td>
-        {m.removed ? (
-          '—'
-        ) : m.online > 0 ? (
+        {m.online > 0 ? (
           <span className="ok">Online{m.online > 1 ? ` (${m.online})` : ''}</span>
         ) : (
           <span className="muted">Offline</span>
@@ -99,30 +199,7 @@ function MemberRow({
           '—'
         )}
       </td>
-      <td>
-        {student && (
-          <button
-            type="button"
-            aria-label={`Kick ${m.name}`}
-            disabled={action.busy}
-            onClick={() =>
-              confirm({
-                title: `Remove ${m.name} from the class?`,
-                message: `${m.name} is disconnected at once, and this join no longer opens the class. While joining is open they could join again under a new name.`,
-                action: 'Kick student',
-                onConfirm: () =>
-                  void action.run(
-                    `Kicking ${m.name}`,
-                    () => api.kickMember(code, m.id),
-                    () => `${m.name} was removed from the class.`,
-                  ),
-              })
-            }
-          >
-            Kick
-          </button>
-        )}
-      </td>
+      <td>{student && <KickButton m={m} code={code} action={action} confirm={confirm} />}</td>
     </tr>
   );
 }
