@@ -1,11 +1,17 @@
 // Database=redis with bad settings: a clear error at start, nothing left running.
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { ConfigError, createHub } from '../index';
 import { parseRedisServers } from '../store/redis-connection';
+import { tempDir } from '../test/hub-fixture';
+
+// Not the machine's own data folder: a hub may write its admin token before Redis refuses.
+const dataDir = tempDir('lanboard-redis-config-');
+after(() => dataDir.remove());
 
 const base = {
+  DataDir: dataDir.dir,
   Database: 'redis' as const,
   ServerBindAddress: '127.0.0.1',
   ServerPort: 0,
