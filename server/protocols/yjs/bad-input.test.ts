@@ -11,7 +11,7 @@ import { hex } from '../../test/messages';
 import { waitFor } from '../../test/sse-client';
 import { openProvider, RawYjsClient } from '../../test/yjs-client';
 import type { TestProvider } from '../../test/yjs-client';
-import { encodeAwareness, encodeUpdate } from './codec';
+import { encodeAwareness, encodeSyncStep1, encodeUpdate } from './codec';
 
 const MAX_UPDATE = 4096;
 const MAX_ROOM = 64 * 1024;
@@ -112,6 +112,25 @@ describe('limits', () => {
     const closed = await c.closed;
     assert.equal(closed.code, 1009);
     assert.match(closed.reason, /room is full/);
+    doc.destroy();
+    await assertStillServing();
+  });
+
+  test('a full room still takes an update that brings nothing new (a resync), and keeps serving', async () => {
+    const filler = await raw('full-resync');
+    const doc = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    doc.on('update', (u: Uint8Array) => updates.push(u));
+    for (let i = 0; i < 40; i++) doc.getText('t').insert(0, 'z'.repeat(MAX_UPDATE - 100));
+    for (const u of updates) filler.send(encodeUpdate(u));
+    assert.equal((await filler.closed).code, 1009);
+    // Another client sends again what the room already holds: no growth, so no refusal.
+    const again = await raw('full-resync');
+    again.send(encodeUpdate(updates[0]!));
+    again.send(encodeSyncStep1(new Uint8Array([0])));
+    const answer = await again.nextOf('sync-step2');
+    assert.ok(answer.update.length > MAX_UPDATE - 100, 'the stored content comes back');
+    again.close(); // the YjsMaxRooms test below needs this room out of memory
     doc.destroy();
     await assertStillServing();
   });

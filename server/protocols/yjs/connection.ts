@@ -255,8 +255,10 @@ export class YjsConnection implements SocketHandler, RoomMember {
         `update larger than ${this.limits.maxUpdateBytes} bytes (YjsMaxUpdateBytes)`,
       );
     }
+    // A full room still takes an update that changes nothing (a client's resync),
+    // or no client could even open it.
     const passed = room.limitPassedBy(update.length);
-    if (passed) {
+    if (passed && changesSomething(room, update)) {
       const what = passed === 'YjsMaxRoomBytes' ? 'the room is full' : "the hub's rooms are full";
       this.limits.limitHits?.hit(passed);
       this.log.warn(
