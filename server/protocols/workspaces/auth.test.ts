@@ -322,6 +322,13 @@ describe('identities', () => {
     assert.equal(await b.client.next('alert'), ALERTS.notAttended);
   });
 
+  test('create with a PIN over 256 characters is told so, not "Wrong PIN", and creates nothing', async () => {
+    const c = await WorkspaceClient.connect(url);
+    c.emit('create', { workspace: { name: 'Long', pin: '9'.repeat(257) }, attendee: {} });
+    assert.equal(await c.next<string>('alert'), ALERTS.pinTooLong(256));
+    assert.deepEqual(c.received('created'), []);
+  });
+
   test('wrong PINs are throttled per address and workspace', async () => {
     const { a } = await pair('2024');
     const c = await WorkspaceClient.connect(url);

@@ -34,6 +34,7 @@ export const ALERTS = {
   noInvite: 'Please provide a valid workspace access token.',
   badInvite: 'Invalid workspace token. Access is not allowed.',
   wrongPin: 'This workspace is protected with a PIN. Wrong PIN provided.',
+  pinTooLong: (max: number) => `A PIN may have at most ${max} characters.`,
   tooManyPins: (ms: number) => `Too many wrong PINs. Try again in ${Math.ceil(ms / 1000)} seconds.`,
   badWorkspace: 'Please provide a valid workspace ID.',
   badAttendee: 'Please provide a valid attendee ID.',

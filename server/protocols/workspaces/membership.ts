@@ -71,7 +71,7 @@ export const create: EventHandler = async (ctx, socket, raw) => {
   }
   if ((await o.store.count()) >= MAX_WORKSPACES) return ctx.alert(socket, ALERTS.hubFull);
   const pin = typeof wsIn.pin === 'string' ? wsIn.pin : '';
-  if (pin.length > MAX_PIN_CHARS) return ctx.alert(socket, ALERTS.wrongPin);
+  if (pin.length > MAX_PIN_CHARS) return ctx.alert(socket, ALERTS.pinTooLong(MAX_PIN_CHARS));
   const attendee: Attendee = {
     id: clientId(atIn.id) ?? newId(),
     name: nameOf(atIn.name) ?? DEFAULT_ATTENDEE_NAME,
