@@ -77,10 +77,8 @@ describe('the dashboard shows failing writes', { skip }, () => {
     for (const width of [390, 768, 1280]) {
       await page.setViewportSize({ width, height: 900 });
       // Nothing of it is cut off or wider than the page.
-      const { right, scrollWidth } = await banner().evaluate((el) => ({
-        right: el.getBoundingClientRect().right,
-        scrollWidth: document.documentElement.scrollWidth,
-      }));
+      const right = await banner().evaluate((el) => el.getBoundingClientRect().right);
+      const scrollWidth = (await page.evaluate('document.documentElement.scrollWidth')) as number;
       assert.ok(right <= width, `the banner ends at ${right} px, past ${width} px`);
       assert.ok(scrollWidth <= width, `the page scrolls sideways at ${width} px`);
       await page.screenshot({ path: path.join(SCREENSHOTS, `storage-banner-${width}.png`) });
