@@ -1,8 +1,9 @@
 // /healthz is honest about Redis (docs/operating.md#several-hubs-on-one-redis):
 // with a real redis-server killed, or frozen (SIGSTOP: its connections stay
 // open and nothing answers), a hub on Redis answers /healthz at once with
-// 503 and the reason instead of waiting for the outage to end, and says ok
-// again by itself once Redis is back.
+// 503 and the reason instead of waiting for the outage to end (a lost
+// connection is listed in failedWrites too, as the dashboard's banner shows
+// it), and says ok again by itself once Redis is back.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { adminCall, eventually } from '../test/admin-client';
@@ -14,6 +15,7 @@ import type { TestRedis } from '../test/redis-server';
 interface Health {
   status: string;
   database: { ok: boolean; kind: string; error?: string };
+  failedWrites?: { what: string; reason: string }[];
 }
 
 let redis: TestRedis;
@@ -39,16 +41,23 @@ async function healthyAgain(): Promise<void> {
 test('Redis killed: /healthz answers 503 saying Redis is unreachable, then ok once it is back', async () => {
   assert.equal((await health()).status, 200);
   await redis.down();
-  // The hub notices the closed connection; every answer meanwhile is a prompt 503.
+  // The hub notices the closed connection, then why its reconnects fail; every
+  // answer meanwhile is a prompt 503.
+  const outage = (reply: { body: Health }) =>
+    reply.body.failedWrites?.find((f) => f.what === 'Redis')?.reason ?? '';
   const down = await eventually(async () => {
     const reply = await health();
-    return reply.status === 503 && reply;
+    return /ECONNREFUSED/.test(outage(reply)) && reply;
   });
+  assert.equal(down.status, 503);
   assert.equal(down.body.status, 'error');
   assert.equal(down.body.database.kind, 'redis');
   assert.match(down.body.database.error ?? '', /Redis is unreachable/);
+  // Listed as a failing store too: that is what the dashboard's banner shows.
+  assert.match(outage(down), /^Redis is unreachable: connect ECONNREFUSED/);
   await redis.up();
   await healthyAgain();
+  assert.equal((await health()).body.failedWrites, undefined);
 });
 
 test(

@@ -21,6 +21,8 @@ function whatFails(what: string): string {
       return 'Workspaces (new workspaces and attendance)';
     case 'database file':
       return 'The hub’s data file';
+    case 'Redis':
+      return 'Everything the hubs keep in Redis';
     default:
       return what;
   }
@@ -29,6 +31,12 @@ function whatFails(what: string): string {
 const RETRIES = 'The hub keeps trying and carries on by itself once it can save again.';
 
 function whyAndTodo(reason: string): { why: string; todo: string } {
+  if (/Redis is unreachable/.test(reason)) {
+    return {
+      why: 'the hubs’ shared storage server (Redis) cannot be reached',
+      todo: 'Ask whoever runs the Redis server to check it. Work waits meanwhile and is saved once Redis is back.',
+    };
+  }
   if (/full/i.test(reason)) {
     return {
       why: 'the disk of this computer is full',
