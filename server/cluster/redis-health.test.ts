@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { adminCall, eventually } from '../test/admin-client';
-import { startHub } from '../test/hub-fixture';
+import { startHub, tempDir } from '../test/hub-fixture';
 import type { TestHub } from '../test/hub-fixture';
 import { startRedis } from '../test/redis-server';
 import type { TestRedis } from '../test/redis-server';
@@ -20,15 +20,18 @@ interface Health {
 
 let redis: TestRedis;
 let hub: TestHub;
+// Its own folder: a hub on Redis still keeps workspaces and its token in DataDir.
+const dir = tempDir('lanboard-redis-health-');
 
 before(async () => {
   redis = await startRedis();
-  hub = await startHub({ Database: 'redis', DbServer: redis.server });
+  hub = await startHub({ Database: 'redis', DbServer: redis.server, DataDir: dir.dir });
 });
 
 after(async () => {
   await hub?.stop();
   await redis?.stop();
+  dir.remove();
 });
 
 const health = () => adminCall<Health>(hub.httpUrl, '/healthz');
