@@ -29,6 +29,7 @@ import { reportingFaults } from './hub/faulty-writes';
 import type { Backend } from './hub/backend';
 import type { MountedProtocol, ProtocolContext } from './hub/protocol';
 import { SessionRegistry } from './hub/registry';
+import { reportRedisOutages } from './hub/redis-outages';
 import { StorageFaults } from './hub/storage-faults';
 import type { RegistryStats } from './hub/registry';
 import { createLogger, LogRing } from './log/logger';
@@ -139,6 +140,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
   let startedAt = 0;
   let stopping: Promise<void> | undefined;
   let certificates: CertificateWatch | undefined;
+  let stopWatchingRedis: (() => void) | undefined;
   const mounted: MountedProtocol[] = [];
   let zwibbler: MountedZwibbler | undefined;
   let yjs: MountedYjs | undefined;
@@ -171,6 +173,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     }
     checkDatabaseAtStart(config, log, faults);
     backend = await openBackend(config, now, log, options.store);
+    if (backend.redis) stopWatchingRedis = reportRedisOutages(backend.redis, faults);
     store = reportingFaults(timedStore(backend.store, metrics), faults, {
       what: 'Zwibbler documents',
       adding: ['appendIfLength', 'createDocument', 'addToken', 'setDocumentKey'],
@@ -275,6 +278,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
       for (const protocol of mounted) await protocol.stop?.();
       await transport.close(3000, restart ? CloseCode.ServiceRestart : CloseCode.GoingAway);
       for (const protocol of mounted) await protocol.closed?.();
+      stopWatchingRedis?.();
       await backend?.close();
       log.info('hub stopped');
     })();

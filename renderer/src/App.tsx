@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { Confirm } from './components/Confirm';
+import { StorageBanner } from './components/StorageBanner';
 import type { ConfirmRequest } from './components/Confirm';
 import { TokenPrompt } from './components/TokenPrompt';
 import { useTheme } from './components/theme';
@@ -79,6 +80,7 @@ export function App() {
         </label>
       </header>
       <main id="main" tabIndex={-1}>
+        <StorageBanner faults={hub.faults} />
         {content}
       </main>
       <Confirm request={confirm} onClose={() => setConfirm(undefined)} />

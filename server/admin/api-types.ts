@@ -120,6 +120,18 @@ export interface AdminEvents {
   'session-opened': { id: string; protocol: string; name: string; createdAt: number };
   'session-closed': { id: string; protocol: string; name: string; createdAt: number };
   log: LogEntry;
+  /** Third, then on every change: the writes the hub cannot commit now ([] when none). */
+  'storage-faults': StorageFaultView[];
+}
+
+/** A store that cannot take writes now (docs/operating.md#when-a-write-fails). */
+export interface StorageFaultView {
+  /** e.g. `Yjs room lesson-1`, `classes`, `Zwibbler documents`. */
+  what: string;
+  /** The error as SQLite or Redis gave it. */
+  reason: string;
+  /** Unix ms of the first failure. */
+  since: number;
 }
 
 /** The Settings page's groups, in the order it shows them. */

@@ -5,6 +5,7 @@ import type { HubConfig } from '../config/schema';
 import type { JoinInfo } from '../discovery/join-info';
 import type { HostControls } from './host-controls';
 import type { SessionRegistry } from '../hub/registry';
+import type { StorageFaults } from '../hub/storage-faults';
 import type { Logger, LogRing } from '../log/logger';
 import type { DocumentStore } from '../store/types';
 import type { LoginCookies } from './login-cookie';
@@ -29,6 +30,8 @@ export interface AdminContext {
   logs: LogRing;
   log: Logger;
   history: StatsHistory;
+  /** Writes that fail now, for the dashboard's banner. */
+  faults: StorageFaults;
   host: HostControls;
   token: () => string;
   /** The dashboard's login cookie, which stands for the token. */

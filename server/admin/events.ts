@@ -1,6 +1,7 @@
 // GET <admin>/api/events: one SSE stream per dashboard with the hub's identity,
-// the last hour of stats, then a sample every second, session and client
-// joins and leaves, and new log lines. The dashboard reads it with fetch (it
+// the last hour of stats, the failing writes, then a sample every second,
+// session and client joins and leaves, new log lines, and the failing writes
+// again whenever they change. The dashboard reads it with fetch (it
 // must send the Authorization header, which EventSource cannot).
 import type { ServerResponse } from 'node:http';
 import type { ClientInfo, RegistryEvents, RoomInfo } from '../hub/registry';
@@ -25,6 +26,8 @@ export function openEventStream(ctx: AdminContext, res: ServerResponse): void {
   const { registry, history, logs } = ctx;
   send('hello', { startedAt: ctx.server().startedAt, version: hubVersion() });
   send('history', history.recent());
+  send('storage-faults', ctx.faults.list());
+  unsubscribe.push(ctx.faults.onChange((open) => send('storage-faults', open)));
 
   const client = (event: 'client-added' | 'client-removed') => (info: ClientInfo) =>
     send(event, {

@@ -54,6 +54,40 @@ export function redisReady(client: RedisClient, timeoutMs = 10_000): Promise<voi
   });
 }
 
+/** How long /healthz waits for Redis to answer PING. */
+const HEALTH_PING_MS = 1000;
+const pings = new WeakMap<RedisClient, Promise<unknown>>();
+
+/**
+ * Throws, within about a second, when Redis cannot serve the hub now: the
+ * connection is down (ioredis would queue commands until it is back, so
+ * waiting for one would hang /healthz for the whole outage), or a connected
+ * server does not answer PING (a hung or stopped redis-server). One PING at
+ * a time per client: a monitor polling a hung server adds no more.
+ */
+export async function checkRedisHealth(client: RedisClient): Promise<void> {
+  if (client.status !== 'ready') {
+    throw new Error(`Redis is unreachable (connection ${client.status})`);
+  }
+  let ping = pings.get(client);
+  if (!ping) {
+    ping = client.ping().finally(() => pings.delete(client));
+    pings.set(client, ping);
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Redis did not answer PING within ${HEALTH_PING_MS / 1000} s`)),
+      HEALTH_PING_MS,
+    );
+  });
+  try {
+    await Promise.race([ping, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Calls a Lua script registered with `defineCommand` (ioredis adds it as a
  * method, which its types cannot know). `Buffer` in the name returns bulk

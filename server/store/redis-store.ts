@@ -18,7 +18,7 @@
 import { KEY_BUDGET_LUA } from './key-budget';
 import type { KeyBudget } from './key-budget';
 import type { RedisClient } from './redis-connection';
-import { redisReady, runScript } from './redis-connection';
+import { checkRedisHealth, runScript } from './redis-connection';
 import type {
   AddTokenResult,
   AppendResult,
@@ -327,8 +327,7 @@ export class RedisStore implements DocumentStore {
   }
 
   async checkHealth(): Promise<void> {
-    await redisReady(this.redis, 2000);
-    await this.redis.ping();
+    await checkRedisHealth(this.redis);
   }
 
   async close(): Promise<void> {

@@ -60,6 +60,7 @@ export const ADMIN_EVENTS = [
   'session-opened',
   'session-closed',
   'log',
+  'storage-faults',
 ];
 
 export function adminEvents(base: string, token: string): SseClient {

@@ -1,7 +1,9 @@
 // A really full database for write-fault tests: PRAGMA max_page_count on the
 // hub's own connection to its SQLite file, so the next write that needs a new
 // page fails with SQLITE_FULL ("database or disk is full"), as on a full
-// disk. Tests run as root, so file modes cannot fake a fault; this can.
+// disk. Tests run as root, so file modes cannot fake a fault; this can. A
+// read-only one too: PRAGMA query_only, so that every write fails with
+// SQLITE_READONLY ("attempt to write a readonly database") and reads work.
 import type Database from 'better-sqlite3';
 import { SqliteClassroomStore } from '../store/sqlite-class-store';
 import { SqliteStore } from '../store/sqlite-store';
@@ -18,10 +20,21 @@ export function empty(db: Database.Database): void {
   db.pragma('max_page_count = 1073741823');
 }
 
+/** Reads only, through this connection; `writable` undoes it. */
+export function readOnly(db: Database.Database): void {
+  db.pragma('query_only = 1');
+}
+
+export function writable(db: Database.Database): void {
+  db.pragma('query_only = 0');
+}
+
 /** The hub's Yjs store, whose connection a test can fill up (HubOptions.yjsStore). */
 export class FillableYjsStore extends SqliteYjsStore {
   fill = (): void => fill(this.db);
   empty = (): void => empty(this.db);
+  readOnly = (): void => readOnly(this.db);
+  writable = (): void => writable(this.db);
 }
 
 /** The hub's document store, whose connection a test can fill up (HubOptions.store). */

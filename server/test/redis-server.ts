@@ -12,6 +12,14 @@ export interface TestRedis {
   server: string;
   /** Stops the server abruptly (SIGKILL) and starts it again on the same data. */
   restart(downMs?: number): Promise<void>;
+  /** Kills the server (SIGKILL) and leaves it down, its data kept for `up`. */
+  down(): Promise<void>;
+  /** Starts a server that is `down` again, on the same port and data. */
+  up(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open and nothing answers. */
+  freeze(): void;
+  /** Lets a frozen server run again (SIGCONT). */
+  thaw(): void;
   stop(): Promise<void>;
 }
 
@@ -81,7 +89,12 @@ export async function startRedis(extraArgs: string[] = []): Promise<TestRedis> {
       await new Promise((r) => setTimeout(r, downMs));
       await launch();
     },
+    down: kill,
+    up: launch,
+    freeze: () => void child?.kill('SIGSTOP'),
+    thaw: () => void child?.kill('SIGCONT'),
     async stop() {
+      child?.kill('SIGCONT'); // a frozen server takes SIGKILL too, but say so plainly
       await kill();
       dir.remove();
     },

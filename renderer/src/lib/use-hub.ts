@@ -1,8 +1,14 @@
 // The dashboard's one source of live state: the snapshot (refreshed on joins
 // and leaves, and every few seconds for the traffic counters), the stats
-// samples for the chart, and the log tail, all fed by the event stream.
+// samples for the chart, the log tail, and the failing writes, all fed by the
+// event stream.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { LogEntry, Snapshot, StatsSample } from '../../../server/admin/api-types';
+import type {
+  LogEntry,
+  Snapshot,
+  StatsSample,
+  StorageFaultView,
+} from '../../../server/admin/api-types';
 import { api, ApiError } from './api';
 import { connectEvents } from './events';
 import type { StreamStatus } from './events';
@@ -16,6 +22,8 @@ export interface HubState {
   error: string | undefined;
   samples: StatsSample[];
   logs: LogEntry[];
+  /** Writes the hub cannot commit now; [] when all is well. */
+  faults: StorageFaultView[];
   status: StreamStatus;
   /** Changes on every hub (re)start. */
   startedAt: number | undefined;
@@ -31,6 +39,7 @@ export function useHub(): HubState {
   const [error, setError] = useState<string>();
   const [samples, setSamples] = useState<StatsSample[]>([]);
   const [logs, setLogs] = useState<LogEntry[]>([]);
+  const [faults, setFaults] = useState<StorageFaultView[]>([]);
   const [status, setStatus] = useState<StreamStatus>('connecting');
   const [startedAt, setStartedAt] = useState<number>();
   const [joinsAndLeaves, setJoinsAndLeaves] = useState(0);
@@ -80,6 +89,8 @@ export function useHub(): HubState {
           return setSamples((s) => keep([...s, e.data], MAX_SAMPLES));
         case 'log':
           return setLogs((l) => keep([...l, e.data], MAX_LOG_LINES));
+        case 'storage-faults':
+          return setFaults(e.data);
         default:
           return refreshSoon();
       }
@@ -92,5 +103,5 @@ export function useHub(): HubState {
     };
   }, [refresh, refreshSoon]);
 
-  return { snapshot, error, samples, logs, status, startedAt, joinsAndLeaves, refresh };
+  return { snapshot, error, samples, logs, faults, status, startedAt, joinsAndLeaves, refresh };
 }

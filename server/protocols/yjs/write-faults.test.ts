@@ -4,7 +4,8 @@
 // and file modes cannot fake it), the writer is told why and closed with 1011,
 // further writes to the room are refused the same way, nobody is sent what
 // was not stored, and /healthz answers 503 with the reason until a write
-// succeeds again; then the kept updates are stored and go out.
+// succeeds again; then the kept updates are stored and go out. The same on a
+// read-only file (PRAGMA query_only).
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -87,6 +88,43 @@ test('a Yjs room whose updates cannot be stored refuses writes with 1011, and /h
     again.doc.getText('t').insert(0, 'after;');
     await waitFor(() => text(reader).startsWith('after;'), 10_000, 'writes are refused still');
     assert.deepEqual(again.closes, []);
+  } finally {
+    await hub.stop();
+  }
+});
+
+test('a Yjs room on a read-only file refuses writes with 1011 saying why, shows nobody the refused edit, and recovers', async () => {
+  const file = path.join(dir.dir, 'read-only.db');
+  const store = new FillableYjsStore(file);
+  const hub = await startHub({ Database: 'sqlite', DbFile: file }, { yjsStore: store });
+  try {
+    const health = () => adminCall<Health>(hub.httpUrl, '/healthz');
+    const writer = openProvider(hub.wsUrl, 'lesson');
+    const reader = openProvider(hub.wsUrl, 'lesson');
+    providers.push(writer, reader);
+    await Promise.all([writer.synced(), reader.synced()]);
+    writer.doc.getText('t').insert(0, 'stored;');
+    await waitFor(() => text(reader) === 'stored;', 10_000, 'the first edit did not arrive');
+
+    store.readOnly();
+    writer.doc.getText('t').insert(7, 'kept;');
+    await waitFor(() => writer.closes.length > 0, 10_000, 'the writer was not closed');
+    writer.provider.shouldConnect = false;
+    writer.provider.disconnect();
+    assert.equal(writer.closes[0]!.code, 1011);
+    assert.match(writer.closes[0]!.reason, /cannot store this room: .*readonly/);
+    const failing = await health();
+    assert.equal(failing.status, 503);
+    assert.equal(failing.body.failedWrites?.[0]?.what, 'Yjs room lesson');
+    assert.match(failing.body.failedWrites?.[0]?.reason ?? '', /readonly/);
+    // The reader (which may write too, so it is closed and reconnects) has
+    // what was stored and nothing that was not.
+    assert.equal(text(reader), 'stored;', 'nobody is sent what was not stored');
+
+    // Writable again: the kept edit is stored and sent, and the hub is healthy.
+    store.writable();
+    await waitFor(() => text(reader) === 'stored;kept;', 10_000, 'the kept edit never went out');
+    await eventually(async () => (await health()).status === 200 || undefined, 10_000);
   } finally {
     await hub.stop();
   }
