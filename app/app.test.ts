@@ -220,6 +220,13 @@ describe('the app hosting a real hub', () => {
     }
   });
 
+  test("a config that does not name DataDir still keeps the data under userData, not the headless hub's folder", async () => {
+    const b = await boot({ configText: 'ServerBindAddress=127.0.0.1\n', env: TEST_ENV });
+    assert.equal(b.desktop.hub()!.config.DataDir, path.join(b.userData, 'data'));
+    assert.ok(fs.existsSync(path.join(b.userData, 'data', 'lanboard.db')));
+    await b.quit();
+  });
+
   test('after a restart on a new port, the window follows the hub', async () => {
     const first = await freePort();
     const b = await boot({ configText: `ServerPort=${first}\n`, env: TEST_ENV });

@@ -7,13 +7,18 @@ import type { AppPaths } from './paths';
 
 type Flags = NonNullable<ConfigSources['flags']>;
 
-/** The config file under userData, then LANBOARD_* variables, as the headless hub layers them. */
+/**
+ * The config file under userData, then LANBOARD_* variables, as the headless
+ * hub layers them. DataDir defaults to the app's own folder even when the file
+ * does not name it: never the headless hub's folder, which another hub on this
+ * computer may use.
+ */
 export function appSources(
   paths: AppPaths,
   env: NodeJS.ProcessEnv,
   flags: Flags = {},
 ): ConfigSources {
-  return { optionalFile: paths.configFile, env, flags };
+  return { optionalFile: paths.configFile, env, flags, defaults: { DataDir: paths.dataDir } };
 }
 
 /**

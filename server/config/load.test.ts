@@ -78,6 +78,24 @@ describe('parseConfigText', () => {
     assert.deepEqual(v, { raw: '1', origin: 'file', where: 'z.conf line 2' });
   });
 
+  test('defaults stand in for the schema defaults, below the file, env and flags', () => {
+    const dir = tempDir('lanboard-defaults-');
+    try {
+      const file = path.join(dir.dir, 'z.conf');
+      fs.writeFileSync(file, 'ServerPort=4000\n');
+      const base = { file, env: {}, defaults: { DataDir: dir.dir, ServerPort: '1' } };
+      const loaded = loadConfig(base);
+      assert.equal(loaded.config.DataDir, dir.dir);
+      assert.equal(loaded.config.DbFile, path.join(dir.dir, 'lanboard.db'));
+      assert.equal(loaded.origins.DataDir, 'default');
+      assert.equal(loaded.config.ServerPort, 4000, 'the file wins over a default');
+      fs.writeFileSync(file, `DataDir=${path.join(dir.dir, 'mine')}\n`);
+      assert.equal(loadConfig(base).config.DataDir, path.join(dir.dir, 'mine'));
+    } finally {
+      dir.remove();
+    }
+  });
+
   test('the last line for a key wins', () => {
     const parsed = parseConfigText('ServerPort=1\nServerPort=2\n', 'z.conf');
     assert.equal(rawOf(parsed, 'ServerPort'), '2');

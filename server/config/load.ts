@@ -44,6 +44,11 @@ export interface ConfigSources {
   env?: NodeJS.ProcessEnv;
   /** Raw flag values by key, with the flag's name for messages. */
   flags?: Partial<Record<ConfigKey, { raw: string; flag: string }>>;
+  /**
+   * Raw values that stand in for the schema's defaults, below the file: the
+   * desktop app's DataDir under userData, whatever its config file says or not.
+   */
+  defaults?: Partial<Record<ConfigKey, string>>;
 }
 
 /** zwibbler.conf keys of zwibbler-service's own features, and what stands in for them. */
@@ -85,6 +90,9 @@ export function parseConfigText(
 export function loadConfig(sources: ConfigSources = {}): LoadedConfig {
   const layers = new Map<Setting, RawValue>();
   const warnings: string[] = [];
+  for (const [key, raw] of Object.entries(sources.defaults ?? {})) {
+    layers.set(SETTING_BY_KEY.get(key)!, { raw: raw!, origin: 'default', where: key });
+  }
   const fileName =
     sources.file ??
     (sources.optionalFile && (sources.fileText !== undefined || fs.existsSync(sources.optionalFile))
