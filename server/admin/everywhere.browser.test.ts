@@ -144,6 +144,43 @@ describe('every dashboard page at 390 px, in both themes', { skip }, () => {
     });
   }
 
+  test("a phone: the class page's member lists are cards, so no list scrolls sideways in its box", async () => {
+    const context = await phone('light');
+    const page = await context.newPage();
+    try {
+      await page.goto(t.hub.dashboardUrl());
+      await page.getByTestId('stream-status').filter({ hasText: 'Live' }).waitFor(WAIT);
+      await page.goto(`${t.httpUrl}/admin/classes?class=${lesson.code}`);
+      await page.locator('tr[data-member]').first().waitFor(WAIT);
+      const boxes = await page.locator('.table-scroll:has(table.members)').evaluateAll((els) =>
+        els.map((el) => ({
+          label: el.getAttribute('aria-label'),
+          extra: el.scrollWidth - el.clientWidth,
+        })),
+      );
+      // The members, and the removed student's list.
+      assert.equal(boxes.length, 2);
+      assert.deepEqual(
+        boxes.filter((b) => b.extra > 0),
+        [],
+      );
+      // Each field still says what it is, and the kick button is thumb-sized.
+      const label = await page
+        .locator('table.members td[data-label="Joined"]')
+        .first()
+        .evaluate((td) => getComputedStyle(td, '::before').content);
+      assert.notEqual(label, 'none', 'a field on a card is labelled');
+      await page.screenshot({
+        path: path.join(SHOTS, 'class-members-cards-390.png'),
+        fullPage: true,
+      });
+      const kick = await page.getByRole('button', { name: /^Kick Ada$/ }).boundingBox();
+      assert.ok(kick && kick.height >= 44, `the kick button is ${kick?.height} px tall`);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('a tablet (768 px) and a laptop (1280 px): every page fits too', async () => {
     for (const width of [768, 1280]) {
       const context = await phone('light', width);

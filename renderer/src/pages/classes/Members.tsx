@@ -110,7 +110,7 @@ function OutsideList({
                   {m.name}
                   <span className="badge">{m.removed ? 'removed' : 'waiting'}</span>
                 </td>
-                <td>{formatTime(m.joinedAt)}</td>
+                <td data-label="Joined">{formatTime(m.joinedAt)}</td>
                 <td className="actions">
                   <button
                     type="button"
@@ -171,16 +171,16 @@ function MemberRow({ code, m, action, confirm }: { m: MemberView } & RowProps) {
   return (
     <tr data-member={m.id}>
       <td className="name">{m.name}</td>
-      <td>{m.role}</td>
-      <td>
+      <td data-label="Role">{m.role}</td>
+      <td data-label="Online">
         {m.online > 0 ? (
           <span className="ok">Online{m.online > 1 ? ` (${m.online})` : ''}</span>
         ) : (
           <span className="muted">Offline</span>
         )}
       </td>
-      <td>{formatTime(m.joinedAt)}</td>
-      <td>
+      <td data-label="Joined">{formatTime(m.joinedAt)}</td>
+      <td className="view-only">
         {student ? (
           <Switch
             label="View-only"
@@ -199,7 +199,9 @@ function MemberRow({ code, m, action, confirm }: { m: MemberView } & RowProps) {
           '—'
         )}
       </td>
-      <td>{student && <KickButton m={m} code={code} action={action} confirm={confirm} />}</td>
+      <td className="actions">
+        {student && <KickButton m={m} code={code} action={action} confirm={confirm} />}
+      </td>
     </tr>
   );
 }
