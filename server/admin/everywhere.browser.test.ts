@@ -21,6 +21,8 @@ import { captureLog } from '../test/captured-log';
 import { LogRing } from '../log/logger';
 
 const WAIT = { timeout: 30_000 };
+// Runs in the browser; server/ compiles without the DOM's types.
+declare function getComputedStyle(el: unknown, pseudo: string): { content: string };
 const SHOTS = path.join(SCREENSHOTS, 'everywhere');
 const THEMES = ['light', 'dark'] as const;
 
