@@ -7,7 +7,7 @@
 // 127.0.0.1, and the browser's proxy is a closed loopback port for every host
 // but 127.0.0.1, so any request elsewhere fails instead of going out.
 // Everything the browser writes goes under a temporary HOME, removed on close
-// (docs/architecture.md#tests).
+// (docs/architecture.md#browser-tests).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
