@@ -55,7 +55,9 @@ const XVFB = onPath('Xvfb');
 /** Undefined when WebKit can run here: callers skip with the reason otherwise. */
 export function webkitMissing(): string | undefined {
   if (!DRIVER) return 'no WebKitWebDriver on PATH (Debian: webkit2gtk-driver)';
+  if (!fs.existsSync(DRIVER)) return `no WebKitWebDriver at ${DRIVER}`;
   if (!MINIBROWSER) return "no WebKitGTK MiniBrowser (Debian's webkit2gtk-driver brings it)";
+  if (!fs.existsSync(MINIBROWSER)) return `no MiniBrowser at ${MINIBROWSER}`;
   if (!XVFB) return 'no Xvfb on PATH (Debian: xvfb)';
   return undefined;
 }
