@@ -69,6 +69,7 @@ export function webkitMissing(): string | undefined {
  */
 const MINIBROWSER_ARGS = [
   '--automation',
+  // Hides MiniBrowser's own tool bar, so the window can be a phone's size.
   '--full-screen',
   '--proxy=http://127.0.0.1:9',
   '--ignore-host=127.0.0.1',
