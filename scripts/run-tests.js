@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under the given folders with Node's test runner through
 // tsx. Node 20 did not expand globs for --test, and npm's shell has no `**`.
-// --no-browser leaves out the *.browser.test.ts files, which drive Chromium:
+// --no-browser leaves out the *.browser.test.ts files, which drive Chromium (and
+// WebKit, server/board/webkit.browser.test.ts, which starts its own Xvfb):
 // the Node lines other than the primary one run without them
 // (docs/development.md#node-lines).
 // --cli-only keeps the files that run the CLI as a child process

@@ -94,6 +94,21 @@ describe('the join page in Chromium', { skip }, () => {
     assert.equal(await page.getByRole('heading', { name: /^Join/ }).count(), 0);
   });
 
+  test("a teacher's link opened in a tab showing the class board as a student opens the teacher's board", async () => {
+    const page = await newPage();
+    await page.goto(`${hub.httpUrl}/`);
+    await fillJoin(page, detail.code, 'Cal');
+    await page.waitForURL(new RegExp(`/board/${detail.code}$`), BOARD_WAIT);
+    await page.locator('.role').getByText('Student: Cal').waitFor(BOARD_WAIT);
+    // The same address but for the fragment: the browser loads no new page by itself.
+    const link = new URL(detail.teacherUrl);
+    assert.equal(link.pathname, `/board/${detail.code}`);
+    await page.goto(link.toString());
+    await page.locator('.role[data-role="teacher"]').waitFor(BOARD_WAIT);
+    await waitForState(page, 'connected');
+    assert.equal(new URL(page.url()).hash, '', 'the token is taken out of the address');
+  });
+
   test('a room name that is not shaped like a class code still opens an open board', async () => {
     const page = await newPage();
     await page.goto(`${hub.httpUrl}/`);

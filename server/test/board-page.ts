@@ -101,11 +101,19 @@ export type DebugWindow = {
 };
 
 /**
+ * What the page-side helpers below need of a page: Playwright's Page (Chromium)
+ * or the WebKit harness's (server/test/webkit.ts).
+ */
+export interface Evaluates {
+  evaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R>;
+}
+
+/**
  * Polls a function in the page until it returns something truthy. Polled from
  * here: the board's CSP forbids the eval that page.waitForFunction needs.
  */
 export async function until<T, A>(
-  page: Page,
+  page: Evaluates,
   fn: (arg: A) => T | undefined | false,
   arg: A,
   what: string,
@@ -123,12 +131,19 @@ export async function until<T, A>(
 }
 
 /** The shapes in the page's Y.Doc, in drawing order. */
-export function shapes(page: Page): Promise<ShapeView[]> {
-  return page.evaluate(() => (globalThis as unknown as DebugWindow).__lanboard!.model.all());
+export function shapes(page: Evaluates): Promise<ShapeView[]> {
+  return page.evaluate(
+    () => (globalThis as unknown as DebugWindow).__lanboard!.model.all(),
+    undefined,
+  );
 }
 
 /** Waits until the page's board holds exactly these shape ids (in any order). */
-export async function waitForShapeIds(page: Page, ids: string[], what?: string): Promise<void> {
+export async function waitForShapeIds(
+  page: Evaluates,
+  ids: string[],
+  what?: string,
+): Promise<void> {
   const want = [...ids].sort().join(',');
   await until(
     page,
@@ -146,11 +161,11 @@ export async function waitForShapeIds(page: Page, ids: string[], what?: string):
   );
 }
 
-export async function shapeIdsOf(page: Page): Promise<string[]> {
+export async function shapeIdsOf(page: Evaluates): Promise<string[]> {
   return (await shapes(page)).map((s) => s.id).sort();
 }
 
-export async function waitForShapes(page: Page, count: number): Promise<ShapeView[]> {
+export async function waitForShapes(page: Evaluates, count: number): Promise<ShapeView[]> {
   return until(
     page,
     (n) => {
@@ -215,7 +230,7 @@ export async function pinchOut(page: Page, [x, y]: [number, number], steps = 8):
  * Waits until the canvas shows ink (a dark pixel on either layer) within 3 px
  * of a board point: what a student would see there.
  */
-export async function waitForInk(page: Page, point: [number, number]): Promise<void> {
+export async function waitForInk(page: Evaluates, point: [number, number]): Promise<void> {
   await until(
     page,
     ([bx, by]) => {

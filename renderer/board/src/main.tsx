@@ -19,4 +19,16 @@ function page() {
   return <BoardRoute raw={raw} fragmentToken={takeFragmentToken()} />;
 }
 
+// A teacher's link opened in a tab already showing that board changes only the
+// fragment, so no new page loads and the token would go unread (the tab stays a
+// student's): load the page again, which reads it. The same for a page a browser
+// brings back from its back-forward cache (Safari does so eagerly).
+const reloadForLinkToken = () => {
+  if (new URLSearchParams(location.hash.slice(1)).has('token')) location.reload();
+};
+addEventListener('hashchange', reloadForLinkToken);
+addEventListener('pageshow', (e) => {
+  if (e.persisted) reloadForLinkToken();
+});
+
 createRoot(document.getElementById('root')!).render(<StrictMode>{page()}</StrictMode>);
