@@ -118,8 +118,14 @@ export const SETTING_LAYOUT: Record<ConfigKey, OnPage | FileOnly> = {
   MaxDocumentKeyBytes: advanced("A document's keys together, at most", 'bytes'),
   InboundBurstBytes: advanced('Most one connection may send at once', 'bytes'),
   InboundBytesPerSecond: advanced('Most one connection may send per second after that', 'bytes'),
-  InboundAddressBurstBytes: advanced('Most one address may send at once, all its connections together', 'bytes'),
-  InboundAddressBytesPerSecond: advanced('Most one address may send per second after that', 'bytes'),
+  InboundAddressBurstBytes: advanced(
+    'Most one address may send at once, all its connections together',
+    'bytes',
+  ),
+  InboundAddressBytesPerSecond: advanced(
+    'Most one address may send per second after that',
+    'bytes',
+  ),
   KeepaliveSeconds: advanced('Check connections are alive every', 'seconds'),
   InitTimeoutSeconds: advanced('Time a Zwibbler client has to start', 'seconds'),
   MaxConnections: advanced('Most connections in all'),
