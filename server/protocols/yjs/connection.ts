@@ -153,7 +153,9 @@ export class YjsConnection implements SocketHandler, RoomMember {
       if (held.length === 0) return; // refused
       this.held.push(...held);
     }
-    this.drain(this.room);
+    // Reading and cutting a large update took this turn's share: its first piece waits for the next.
+    if (!this.waiting && this.held.some((h) => h.step)) this.drainNextTurn(this.room);
+    else this.drain(this.room);
   }
 
   /**
