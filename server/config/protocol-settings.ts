@@ -114,7 +114,7 @@ export const PROTOCOL_SETTINGS: Setting[] = [
     key: 'YjsMaxUpdateStructs',
     parse: integer(100, 10_000_000),
     default: 40_000,
-    doc: 'Most structs (items of content) and delete ranges one Yjs update may hold, every 32 values inside items counting as one more; the hub counts them before applying anything, and closes the sender of a larger update with 1009. Applying an update takes the hub about 2 µs per struct, during which every other client waits: the default keeps it under about 100 ms. A pen stroke is about a dozen; the board sends an import in pieces of at most 2,000 shapes.',
+    doc: 'What one Yjs update may cost to apply in one event-loop turn: its structs (items of content) and delete ranges, every 32 values inside items counting as one more, read from its bytes before anything is applied. A costlier update is applied in pieces of this cost, one per turn, other clients served in between; a single struct costlier than this closes its sender with 1009. A struct takes about 2 µs on an idle core: the default keeps a turn near 100 ms. A pen stroke is about a dozen; the board sends an import in pieces of at most 2,000 shapes.',
   }),
   setting({
     key: 'YjsMaxRoomBytes',
