@@ -5,6 +5,8 @@
 // 1009 and counted, and a bystander keeps syncing.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import * as Y from 'yjs';
+import { createClass, joinClass, openBoard, TEST_ADMIN_TOKEN } from '../../test/class-client';
 import { startHub } from '../../test/hub-fixture';
 import type { TestHub } from '../../test/hub-fixture';
 import { waitFor } from '../../test/sse-client';
@@ -16,7 +18,7 @@ let t: TestHub;
 const providers: TestProvider[] = [];
 
 before(async () => {
-  t = await startHub({ YjsMaxUpdateStructs: BUDGET });
+  t = await startHub({ YjsMaxUpdateStructs: BUDGET, AdminToken: TEST_ADMIN_TOKEN });
 });
 after(async () => {
   for (const p of providers) p.destroy();
@@ -68,4 +70,25 @@ test('a single struct past YjsMaxUpdateStructs closes its sender with 1009, and 
   const late = open('heavy');
   await late.synced();
   assert.equal(late.doc.getArray('points').length, 0);
+});
+
+test("in a class room, a student's offline backlog over the budget is judged and applied piece by piece", async () => {
+  const { code } = await createClass(t.httpUrl);
+  const bea = await joinClass(t.httpUrl, code, 'Bea');
+  const cal = await joinClass(t.httpUrl, code, 'Cal');
+  // Drawn offline: the board's SyncStep2 on connecting carries all 5,000 entries.
+  const offline = new Y.Doc();
+  offline.transact(() => {
+    const shapes = offline.getMap('shapes');
+    for (let i = 0; i < 5 * BUDGET; i++) shapes.set(`bea-${i}`, i);
+  });
+  const reader = openBoard(t.wsUrl, code, cal.token);
+  providers.push(reader);
+  await reader.synced();
+  const writer = openBoard(t.wsUrl, code, bea.token, offline);
+  providers.push(writer);
+  const got = reader.doc.getMap('shapes');
+  await waitFor(() => got.size === 5 * BUDGET, 30_000, `${got.size} entries arrived`);
+  assert.deepEqual(writer.closes, [], 'the student was not refused');
+  assert.deepEqual(writer.denied, []);
 });
