@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { encodeUpdate } from '../server/protocols/yjs/codec';
 import { encodeMessage } from '../server/protocols/zwibbler/codec';
+import { joinedPeer, post } from '../server/test/sse-client';
 import { initMessage, setKeyMessage } from '../server/test/zwibbler-client';
 import { bystanderPair, httpClient } from './abuse-clients';
 import { rssBytes, rssPeak, start, tempDir, waitForLine } from './processes';
@@ -23,10 +24,11 @@ interface Hub {
   stop(): Promise<void>;
 }
 
-async function freshHub(): Promise<Hub> {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('LANBOARD_')),
-  );
+async function freshHub(settings: Record<string, string> = {}): Promise<Hub> {
+  const env = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LANBOARD_'))),
+    ...settings,
+  };
   const dir = tempDir();
   const args = ['bin/lanboard.js', 'serve', '--host', '127.0.0.1', '--port', '0'];
   const child = start([...args, '--no-mdns', '--db', 'memory', '--data-dir', dir], env);
@@ -105,7 +107,35 @@ function largestMapUpdate(bytes: number): Uint8Array {
 interface Attack {
   name: string;
   sent: string;
+  /** Settings of the attacked hub, as environment variables; its defaults otherwise. */
+  settings?: Record<string, string>;
+  /** Work done before the hub starts and the sampling begins: this process stalls meanwhile. */
+  prepare?(): void;
   run(hub: Hub): Promise<string>;
+}
+
+/** The costliest update `YjsMaxUpdateBytes` lets through, framed; built once, before sampling. */
+let largestFrame: Uint8Array | undefined;
+const prepareLargest = () => {
+  largestFrame ??= encodeUpdate(largestMapUpdate(8 * MiB));
+};
+
+/** Four of the costliest updates `YjsMaxUpdateBytes` lets through, each to a room of its own. */
+async function largestUpdates(hub: Hub): Promise<string> {
+  const frame = largestFrame!;
+  const outcomes: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const ws = await attacker(`ws://127.0.0.1:${hub.port}/yjs/huge-${i}`, false);
+    const closed = closeOf(ws);
+    await sendAndWait(ws, frame);
+    const code = await Promise.race([
+      closed,
+      new Promise<string>((r) => setTimeout(() => r('applied'), 3000)),
+    ]);
+    outcomes.push(String(code));
+    ws.close();
+  }
+  return `${(frame.length / MiB).toFixed(2)} MiB each: ${outcomes.join(', ')}`;
 }
 
 const ATTACKS: Attack[] = [
@@ -143,23 +173,41 @@ const ATTACKS: Attack[] = [
     },
   },
   {
-    name: 'largest Yjs update (`YjsMaxUpdateBytes`, 8 MiB)',
-    sent: '4 updates of one map with ~475,000 entries, each to a room of its own',
+    name: 'largest Yjs update (`YjsMaxUpdateBytes`, 8 MiB), applied whole',
+    sent: '4 updates of one map with ~475,000 entries, each to a room of its own; `YjsMaxUpdateStructs=10000000`, as before the budget',
+    settings: { LANBOARD_YJS_MAX_UPDATE_STRUCTS: '10000000' },
+    prepare: prepareLargest,
+    run: largestUpdates,
+  },
+  {
+    name: 'largest Yjs update (`YjsMaxUpdateBytes`, 8 MiB), in steps',
+    sent: 'the same, `YjsMaxUpdateStructs` at its default (40,000)',
+    prepare: prepareLargest,
+    run: largestUpdates,
+  },
+  {
+    name: 'SSE signaling resume buffers (`/rtc`)',
+    sent: '90 peers in one room from 127.0.0.1; 89 drop their streams (kept 30 s to resume), and the 90th relays 8 offers of 60 KB to each: 43 MB for the hub to keep',
     async run(hub) {
-      const frame = encodeUpdate(largestMapUpdate(8 * MiB));
-      const outcomes: string[] = [];
-      for (let i = 0; i < 4; i++) {
-        const ws = await attacker(`ws://127.0.0.1:${hub.port}/yjs/huge-${i}`, false);
-        const closed = closeOf(ws);
-        await sendAndWait(ws, frame);
-        const code = await Promise.race([
-          closed,
-          new Promise<string>((r) => setTimeout(() => r('applied'), 3000)),
-        ]);
-        outcomes.push(String(code));
-        ws.close();
+      const base = `http://127.0.0.1:${hub.port}/rtc`;
+      const peers = [];
+      for (let i = 0; i < 90; i++) peers.push(await joinedPeer(base, `p${i}`, 'flood'));
+      const [sender, ...dropped] = peers;
+      for (const p of dropped) p.sse.cut();
+      const statuses = new Map<number, number>();
+      const offer = { type: 'offer', sdp: 'x'.repeat(60_000) };
+      for (let round = 0; round < 8; round++) {
+        for (const p of dropped) {
+          const { status } = await post(
+            `${base}/relay/${p.id}/session-description`,
+            sender!.token,
+            offer,
+          );
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        }
       }
-      return `${(frame.length / MiB).toFixed(2)} MiB each: ${outcomes.join(', ')}`;
+      for (const p of peers) p.sse.close();
+      return [...statuses].map(([status, n]) => `${n}× ${status}`).join(', ');
     },
   },
   {
@@ -204,7 +252,8 @@ const ATTACKS: Attack[] = [
 export async function budgetRows(only?: RegExp): Promise<string[][]> {
   const rows: string[][] = [];
   for (const attack of ATTACKS.filter((a) => !only || only.test(a.name))) {
-    const hub = await freshHub();
+    attack.prepare?.();
+    const hub = await freshHub(attack.settings);
     const base = `http://127.0.0.1:${hub.port}`;
     const boards = await bystanderPair(`ws://127.0.0.1:${hub.port}`, BYSTANDER);
     const before: number[] = [];

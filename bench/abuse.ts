@@ -31,7 +31,19 @@ const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 const randomCode = () =>
   Array.from({ length: 6 }, () => CODE_ALPHABET[Math.floor(Math.random() * 31)]).join('');
 
+/** `npm run bench:abuse -- --only <regex>`: only the budgets' rows whose attack matches. */
+function onlyArgument(): RegExp | undefined {
+  const at = process.argv.indexOf('--only');
+  return at === -1 ? undefined : new RegExp(process.argv[at + 1] ?? '', 'i');
+}
+
 async function main(): Promise<void> {
+  const only = onlyArgument();
+  if (only) {
+    console.log(['`npm run bench:abuse -- --only`', ...machine()].map((l) => `- ${l}`).join('\n'));
+    console.log(markdownTable(BUDGET_HEAD, await budgetRows(only)));
+    return;
+  }
   const dir = tempDir();
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('LANBOARD_')),

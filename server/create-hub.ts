@@ -328,6 +328,10 @@ function createTransport(
     maxMessageBytes: config.MaxMessageBytes,
     maxQueuedBytes: config.MaxQueuedBytes,
     inbound: { burstBytes: config.InboundBurstBytes, bytesPerSecond: config.InboundBytesPerSecond },
+    inboundPerAddress: {
+      burstBytes: config.InboundAddressBurstBytes,
+      bytesPerSecond: config.InboundAddressBytesPerSecond,
+    },
     limitHits,
     keepaliveMs: config.KeepaliveSeconds * 1000,
     log,

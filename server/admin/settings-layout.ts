@@ -97,6 +97,7 @@ export const SETTING_LAYOUT: Record<ConfigKey, OnPage | FileOnly> = {
   SignalMessagesPerSecond: advanced('Signaling messages per connection per second'),
   YjsPath: advanced('Board (Yjs) path'),
   YjsMaxUpdateBytes: advanced('Largest board update', 'bytes'),
+  YjsMaxUpdateStructs: advanced('Most pieces of content in one board update'),
   YjsMaxRooms: advanced('Most boards in memory'),
   YjsCompactUpdates: advanced('Compact a board after this many updates'),
   YjsCompactBytes: advanced('Compact a board after this much new data', 'bytes'),
@@ -117,6 +118,14 @@ export const SETTING_LAYOUT: Record<ConfigKey, OnPage | FileOnly> = {
   MaxDocumentKeyBytes: advanced("A document's keys together, at most", 'bytes'),
   InboundBurstBytes: advanced('Most one connection may send at once', 'bytes'),
   InboundBytesPerSecond: advanced('Most one connection may send per second after that', 'bytes'),
+  InboundAddressBurstBytes: advanced(
+    'Most one address may send at once, all its connections together',
+    'bytes',
+  ),
+  InboundAddressBytesPerSecond: advanced(
+    'Most one address may send per second after that',
+    'bytes',
+  ),
   KeepaliveSeconds: advanced('Check connections are alive every', 'seconds'),
   InitTimeoutSeconds: advanced('Time a Zwibbler client has to start', 'seconds'),
   MaxConnections: advanced('Most connections in all'),

@@ -50,3 +50,10 @@ test('an inbound burst smaller than what an endpoint reads is refused', () => {
     /InboundBurstBytes=12MiB must be at least 2 × SignalMaxMessageBytes=8MiB/,
   );
 });
+
+test("an address's inbound burst smaller than one connection's is refused", () => {
+  assert.throws(
+    () => completeConfig({ InboundAddressBurstBytes: 32 * 1024 * 1024 }),
+    /InboundAddressBurstBytes=32MiB must be at least InboundBurstBytes=64MiB/,
+  );
+});

@@ -28,5 +28,8 @@ export function budgetProblem(config: HubConfig): string | undefined {
       return `InboundBurstBytes=${formatBytes(config.InboundBurstBytes)} must be at least ${what}: one message the hub reads would close its sender; raise InboundBurstBytes to ${formatBytes(read * bytes)} or lower ${key}`;
     }
   }
+  if (config.InboundAddressBurstBytes < config.InboundBurstBytes) {
+    return `InboundAddressBurstBytes=${formatBytes(config.InboundAddressBurstBytes)} must be at least InboundBurstBytes=${formatBytes(config.InboundBurstBytes)}: one connection could never spend its own budget; raise InboundAddressBurstBytes or lower InboundBurstBytes`;
+  }
   return undefined;
 }

@@ -11,6 +11,8 @@ const SIZE_KEYS = new Set([
   'MaxQueuedBytes',
   'InboundBurstBytes',
   'InboundBytesPerSecond',
+  'InboundAddressBurstBytes',
+  'InboundAddressBytesPerSecond',
   'YjsMaxUpdateBytes',
   'YjsMaxRoomBytes',
   'YjsMaxLiveBytes',

@@ -37,6 +37,18 @@ export const LIMIT_SETTINGS: Setting[] = [
     doc: 'Bytes per second one WebSocket may send, after inflating, once its InboundBurstBytes is spent. A board drawing or importing sends far less.',
   }),
   setting({
+    key: 'InboundAddressBurstBytes',
+    parse: byteSize(64 * 1024, 64 * 1024 * MiB),
+    default: 256 * MiB,
+    doc: 'Bytes the WebSockets of one address may send at once, all together, counted like InboundBurstBytes; they then earn InboundAddressBytesPerSecond back. Past it the connection whose message does not fit is closed with 1008. A class behind one NAT address shares it: 256 MiB lets 50 boards each send a 5 MiB offline backlog at the same moment. It must be at least InboundBurstBytes.',
+  }),
+  setting({
+    key: 'InboundAddressBytesPerSecond',
+    parse: byteSize(1024, 1024 * MiB),
+    default: 16 * MiB,
+    doc: 'Bytes per second the WebSockets of one address may send together, once InboundAddressBurstBytes is spent: eight connections at the full InboundBytesPerSecond, far more than a class drawing sends.',
+  }),
+  setting({
     key: 'MaxKeysPerDocument',
     parse: integer(1, 1_000_000),
     default: 1000,

@@ -111,6 +111,12 @@ export const PROTOCOL_SETTINGS: Setting[] = [
     doc: 'Largest Yjs message a client may send (an update, or a sync step 2 with offline edits); larger ones close the connection with 1009. It replaces MaxMessageBytes on this endpoint. A board that drew 5,000 pen strokes offline sends them in one 5 MiB SyncStep2; the board sends an import in pieces of about 2 MiB.',
   }),
   setting({
+    key: 'YjsMaxUpdateStructs',
+    parse: integer(100, 10_000_000),
+    default: 40_000,
+    doc: 'What one Yjs update may cost to apply in one event-loop turn: its structs (items of content) and delete ranges, every 32 values inside items counting as one more, read from its bytes before anything is applied. A costlier update is applied in pieces of this cost, one per turn, other clients served in between; a single struct costlier than this closes its sender with 1009. A struct takes about 2 µs on an idle core: the default keeps a turn near 100 ms. A pen stroke is about a dozen; the board sends an import in pieces of at most 2,000 shapes.',
+  }),
+  setting({
     key: 'YjsMaxRoomBytes',
     parse: byteSize(64 * 1024, 64 * 1024 * MiB),
     default: 64 * MiB,

@@ -70,6 +70,7 @@ export interface HubConfig {
   UpdateCheck: boolean;
   YjsPath: string;
   YjsMaxUpdateBytes: number;
+  YjsMaxUpdateStructs: number;
   YjsMaxRoomBytes: number;
   YjsMaxLiveBytes: number;
   YjsMaxRooms: number;
@@ -108,6 +109,8 @@ export interface HubConfig {
   MaxQueuedBytes: number;
   InboundBurstBytes: number;
   InboundBytesPerSecond: number;
+  InboundAddressBurstBytes: number;
+  InboundAddressBytesPerSecond: number;
   MaxKeysPerDocument: number;
   MaxKeyBytes: number;
   MaxDocumentKeyBytes: number;

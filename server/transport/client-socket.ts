@@ -9,6 +9,7 @@ import { clampReason, CloseCode } from './close-codes';
 import type { KeepaliveSweeper, Pingable } from './keepalive';
 import type { LimitHits } from './limit-hits';
 import { TokenBucket } from './rate-limit';
+import type { AddressLimiter } from './rate-limit';
 import { countIn, countOut, emptyTraffic } from './traffic';
 import type { EndpointTraffic, Traffic } from './traffic';
 
@@ -62,6 +63,8 @@ export interface ClientSocketOptions {
   totals?: EndpointTraffic;
   /** What a client may send, counted after decompression; unbounded when absent. */
   inbound?: InboundBudget;
+  /** The budget every WebSocket of an address shares (InboundAddressBurstBytes); none when absent. */
+  addressInbound?: AddressLimiter;
   /** The setting that sets this endpoint's largest message (ws's maxPayload), for the log and metrics. */
   messageLimit?: string;
   /** Where hits of these limits are counted. */
@@ -105,7 +108,10 @@ export class WsClientSocket implements ClientSocket, Pingable {
       countIn(this.traffic, data.length, now);
       if (totals) countIn(totals, data.length, now);
       if (this.closing) return; // once closing, nothing more is handled
-      if (inbound && !inbound.take(data.length)) return this.overBudget(data.length);
+      if (inbound && !inbound.take(data.length)) return this.overBudget(data.length, 'connection');
+      if (options.addressInbound?.take(this.remoteAddress, data.length)) {
+        return this.overBudget(data.length, 'address');
+      }
       handler.message(data, isBinary);
     });
     ws.on('pong', () => {
@@ -192,16 +198,21 @@ export class WsClientSocket implements ClientSocket, Pingable {
    * it has read (64 KiB of compressed zeros is 64 MiB): at a limit of one byte
    * its next data frame fails before it inflates, and ws drops the rest unread.
    */
-  private overBudget(bytes: number): void {
-    const limit = 'InboundBytesPerSecond';
+  private overBudget(bytes: number, whose: 'connection' | 'address'): void {
+    const [limit, burst] =
+      whose === 'connection'
+        ? ['InboundBytesPerSecond', 'InboundBurstBytes']
+        : ['InboundAddressBytesPerSecond', 'InboundAddressBurstBytes'];
     this.options.limitHits?.hit(limit);
     this.options.log.warn(
       { remote: this.remoteAddress, bytes, limit },
-      'client sent more than its inbound budget (InboundBurstBytes, InboundBytesPerSecond), closing',
+      `${whose === 'connection' ? 'client' : "client's address"} sent more than its inbound budget (${burst}, ${limit}), closing`,
     );
     this.close(
       CloseCode.PolicyViolation,
-      'sending faster than the hub accepts (InboundBytesPerSecond)',
+      whose === 'connection'
+        ? 'sending faster than the hub accepts (InboundBytesPerSecond)'
+        : 'this address is sending faster than the hub accepts (InboundAddressBytesPerSecond)',
     );
     // ws has no public way to stop inflating what is already arriving: its
     // receiver's private limit is cut to 1 byte. package.json pins ws to one

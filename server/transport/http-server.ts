@@ -18,6 +18,7 @@ import { ConnectionLimits } from './connection-limits';
 import type { ConnectionLimitOptions, ConnectionRefusal } from './connection-limits';
 import { KeepaliveSweeper } from './keepalive';
 import type { LimitHits } from './limit-hits';
+import { AddressLimiter } from './rate-limit';
 import { RefusalLog, retryAfterSeconds } from './refusals';
 import { setBodyDeadline } from './reply';
 import type { OriginPolicy } from './origins';
@@ -36,6 +37,8 @@ export interface TransportOptions {
   maxQueuedBytes: number;
   /** What one WebSocket may send, counted after decompression; unbounded when absent. */
   inbound?: InboundBudget;
+  /** What the WebSockets of one address may send together; unbounded when absent. */
+  inboundPerAddress?: InboundBudget;
   /** Where the transport counts hits of its limits (/metrics). */
   limitHits?: LimitHits;
   /** Ping interval; a peer silent for a whole interval is dropped. 0 disables. */
@@ -86,6 +89,8 @@ export class HttpTransport {
   private readonly traffic = new Map<string, EndpointTraffic>();
   private readonly limits: ConnectionLimits | undefined;
   private readonly refusalLog: RefusalLog;
+  /** What each address's WebSockets have left to send, together (InboundAddressBurstBytes). */
+  private readonly addressInbound: AddressLimiter | undefined;
   /** Completes the handshakes of WebSockets refused over a limit, to close them with a reason. */
   private refusedSockets: WebSocketServer | undefined;
   private stopping = false;
@@ -93,6 +98,10 @@ export class HttpTransport {
   constructor(private readonly options: TransportOptions) {
     this.server = createServer(options);
     this.refusalLog = new RefusalLog(options.log);
+    const perAddress = options.inboundPerAddress;
+    this.addressInbound =
+      perAddress &&
+      new AddressLimiter({ burst: perAddress.burstBytes, perSecond: perAddress.bytesPerSecond });
     if (options.connections) {
       this.limits = new ConnectionLimits(options.connections, options.log);
       this.limits.attach(this.server);
@@ -292,6 +301,7 @@ export class HttpTransport {
         log: this.options.log,
         totals: this.endpointTraffic(endpoint.name),
         inbound: this.options.inbound,
+        addressInbound: this.addressInbound,
         messageLimit: endpoint.maxMessageSetting ?? 'MaxMessageBytes',
         limitHits: this.options.limitHits,
       });

@@ -63,8 +63,12 @@ interface Attacker {
   closed: Promise<{ code: number; reason: string }>;
 }
 
-async function openCompressed(url: string, protocols: string[] = []): Promise<Attacker> {
-  const ws = new WebSocket(url, protocols, { perMessageDeflate: true });
+async function openCompressed(
+  url: string,
+  protocols: string[] = [],
+  localAddress?: string,
+): Promise<Attacker> {
+  const ws = new WebSocket(url, protocols, { perMessageDeflate: true, localAddress });
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );
@@ -82,8 +86,8 @@ function sendCompressed(ws: WebSocket, data: Buffer, binary = true): Promise<voi
   return new Promise((resolve) => ws.send(data, { binary, compress: true }, () => resolve()));
 }
 
-async function metric(name: string, labels: string): Promise<number> {
-  const text = await (await fetch(`${t.httpUrl}/metrics`)).text();
+async function metric(name: string, labels: string, hub = t): Promise<number> {
+  const text = await (await fetch(`${hub.httpUrl}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
   return line ? Number(line.split(' ').pop()) : 0;
 }
@@ -142,4 +146,59 @@ describe('inbound bytes are counted after inflating', () => {
       await assertStillServing();
     });
   }
+});
+
+describe("an address's WebSockets share one inbound budget", () => {
+  // Small budgets, to keep the test quick: 4 MiB per connection, 6 MiB per address.
+  const settings = {
+    LogLevel: 'warn' as const,
+    MaxMessageBytes: MiB,
+    YjsMaxUpdateBytes: MiB,
+    InboundBurstBytes: 4 * MiB,
+    InboundAddressBurstBytes: 6 * MiB,
+    InboundAddressBytesPerSecond: 64 * 1024,
+  };
+  const addressLogs = new LogRing();
+  let hub: TestHub;
+  before(async () => {
+    hub = await startHub(settings, { logRing: addressLogs });
+  });
+  after(async () => {
+    await hub.stop();
+  });
+
+  /** Sends just under 4 MiB inflated (one connection's whole budget) from `address`; resolves with how it ended. */
+  async function sendBudget(address: string, room: string): Promise<string> {
+    const a = await openCompressed(`${hub.wsUrl}/yjs/${room}`, [], address);
+    const message = paddedSyncStep1(MiB - 16);
+    for (let i = 0; i < 4 && a.ws.readyState === WebSocket.OPEN; i++) {
+      await sendCompressed(a.ws, message);
+    }
+    const outcome = await Promise.race([
+      a.closed.then(({ code, reason }) => `${code} ${reason}`),
+      new Promise<string>((r) => setTimeout(() => r('open'), 500)),
+    ]);
+    a.ws.terminate();
+    return outcome;
+  }
+
+  test('the connection that takes its address past InboundAddressBurstBytes is closed with 1008', async () => {
+    assert.equal(await sendBudget('127.0.0.21', 'a'), 'open', 'within both budgets');
+    const second = await sendBudget('127.0.0.21', 'b');
+    assert.match(second, /^1008 .*InboundAddressBytesPerSecond/);
+    assert.equal(
+      await metric('lanboard_limit_hits_total', 'limit="InboundAddressBytesPerSecond"', hub),
+      1,
+    );
+    assert.ok(
+      addressLogs
+        .recent()
+        .some((l) => l.includes('inbound budget') && l.includes('"remote":"127.0.0.21"')),
+      'a log line names the address',
+    );
+    // Another address has its own budget.
+    assert.equal(await sendBudget('127.0.0.22', 'c'), 'open');
+    // The address earns its budget back at InboundAddressBytesPerSecond: not yet.
+    assert.match(await sendBudget('127.0.0.21', 'd'), /^1008 /);
+  });
 });

@@ -24,9 +24,16 @@ import type { UpdateFootprint } from './edit-guard';
 import type { FrameKind, RoomMember, YjsRoom } from './room';
 import type { GuardedEdits } from './room-gate';
 import { splitUpdateStructs } from './split-update';
+import { MalformedUpdateError, splitByCost, updateSize } from './update-size';
+import type { UpdateSize } from './update-size';
 
 export interface ConnectionLimits {
   maxUpdateBytes: number;
+  /**
+   * What one update may cost to apply (YjsMaxUpdateStructs): structs and
+   * delete ranges, and every VALUES_PER_STRUCT values inside items.
+   */
+  maxUpdateStructs: number;
   /** Awareness client IDs one connection may introduce (a tab normally has one). */
   maxAwarenessIds: number;
   /** Where refusals by a size limit are counted (/metrics). */
@@ -46,6 +53,25 @@ const COMPRESS_LIVE_FROM_BYTES = 16 * 1024;
  */
 const MAX_HELD_MESSAGES = 64;
 
+/**
+ * Decoding a value inside an item (a number of a stroke's points) costs about
+ * a fiftieth of building and integrating a struct (docs/benchmarks.md).
+ */
+const VALUES_PER_STRUCT = 32;
+
+/** What applying an update costs, in structs (see VALUES_PER_STRUCT). */
+export function updateCost(size: UpdateSize): number {
+  return size.structs + size.deletes + Math.ceil(size.values / VALUES_PER_STRUCT);
+}
+
+/** A message waiting its turn, with what it costs to handle (0 but for updates). */
+interface Held {
+  message: YjsMessage;
+  cost: number;
+  /** A piece of a large update, cut by the hub: not counted as a message the client sent. */
+  step?: true;
+}
+
 /** A v1 update with no structs and no deletions. */
 const NOTHING = new Uint8Array([0, 0]);
 
@@ -53,8 +79,11 @@ export class YjsConnection implements SocketHandler, RoomMember {
   readonly controlledIds = new Set<number>();
   private room: YjsRoom | undefined;
   private early: { data: Buffer; isBinary: boolean }[] = [];
-  /** Decoded messages waiting for an ownership claim to finish, in order. */
-  private held: YjsMessage[] = [];
+  /**
+   * Decoded messages waiting for an ownership claim to finish, or for the
+   * next event-loop turn (drain), in order.
+   */
+  private held: Held[] = [];
   private waiting = false;
   private isClosed = false;
   private isClosing = false;
@@ -89,7 +118,7 @@ export class YjsConnection implements SocketHandler, RoomMember {
     const early = this.early;
     this.early = [];
     for (const frame of early) this.message(frame.data, frame.isBinary);
-    this.socket.resumeReading();
+    if (!this.waiting) this.socket.resumeReading();
   }
 
   message(data: Buffer, isBinary: boolean): void {
@@ -110,23 +139,100 @@ export class YjsConnection implements SocketHandler, RoomMember {
     } catch (err) {
       return this.refuseMalformed(err);
     }
-    if (this.held.length + messages.length > MAX_HELD_MESSAGES) {
+    const sent = this.held.filter((h) => !h.step).length;
+    if (sent + messages.length > MAX_HELD_MESSAGES) {
       return this.close(CloseCode.PolicyViolation, 'too many messages while the hub was busy');
     }
-    this.held.push(...messages);
-    this.drain(this.room);
+    for (const message of messages) {
+      let held: Held[];
+      try {
+        held = this.costed(message);
+      } catch (err) {
+        return this.refuseMalformed(err);
+      }
+      if (held.length === 0) return; // refused
+      this.held.push(...held);
+    }
+    // Reading and cutting a large update took this turn's share: its first piece waits for the next.
+    if (!this.waiting && this.held.some((h) => h.step)) this.drainNextTurn(this.room);
+    else this.drain(this.room);
   }
 
-  /** Handles held messages in order, until one has to wait. */
+  /**
+   * A message with what it costs to handle. An update that costs more than
+   * one turn may spend (an offline board's SyncStep2, a redo of a large
+   * import) becomes pieces that drain applies one per turn; one whose single
+   * struct costs more is refused (an empty list).
+   */
+  private costed(message: YjsMessage): Held[] {
+    if (message.type !== 'update' && message.type !== 'sync-step2') return [{ message, cost: 0 }];
+    const max = this.limits.maxUpdateStructs;
+    const cost = updateCost(updateSize(message.update));
+    if (cost <= max) return [{ message, cost }];
+    const pieces = splitByCost(message.update, max, VALUES_PER_STRUCT);
+    if (!pieces) {
+      this.refuseCostly(cost);
+      return [];
+    }
+    this.log.info(
+      {
+        remote: this.socket.remoteAddress,
+        room: this.room?.name,
+        structs: cost,
+        steps: pieces.length,
+      },
+      'large Yjs update applied in steps (YjsMaxUpdateStructs)',
+    );
+    // Each piece is given a whole turn of its own.
+    return pieces.map((update) => ({ message: { type: 'update', update }, cost: max, step: true }));
+  }
+
+  /**
+   * Handles held messages in order, until one has to wait. Several updates
+   * that together cost more than one may (a frame of many, or what piled up
+   * during a wait) are spread over event-loop turns, the socket paused
+   * meanwhile, so no turn applies more than YjsMaxUpdateStructs.
+   */
   private drain(room: YjsRoom): void {
+    let spent = 0;
     while (!this.waiting && !this.isClosed && !this.isClosing && this.held.length > 0) {
-      const m = this.held.shift()!;
+      const next = this.held[0]!;
+      if (spent > 0 && spent + next.cost > this.limits.maxUpdateStructs) {
+        return this.drainNextTurn(room);
+      }
+      this.held.shift();
+      spent += next.cost;
       try {
-        this.handle(room, m);
+        this.handle(room, next.message);
       } catch (err) {
         return this.refuseMalformed(err);
       }
     }
+  }
+
+  private drainNextTurn(room: YjsRoom): void {
+    this.waiting = true;
+    this.socket.pauseReading();
+    setImmediate(() => {
+      this.waiting = false;
+      if (this.isClosed || this.isClosing || room.isDestroyed) return;
+      this.drain(room);
+      if (!this.waiting && !this.isClosed) this.socket.resumeReading();
+    });
+  }
+
+  /** A struct over YjsMaxUpdateStructs by itself: refused before Yjs builds any of it. */
+  private refuseCostly(cost: number): void {
+    const max = this.limits.maxUpdateStructs;
+    this.limits.limitHits?.hit('YjsMaxUpdateStructs');
+    this.log.warn(
+      { remote: this.socket.remoteAddress, room: this.room?.name, structs: cost, limit: max },
+      'Yjs update refused: one struct holds too many values (YjsMaxUpdateStructs)',
+    );
+    this.close(
+      CloseCode.MessageTooBig,
+      `update of ${cost} structs, a single one over ${max} (YjsMaxUpdateStructs)`,
+    );
   }
 
   closed(): void {
@@ -348,7 +454,7 @@ export class YjsConnection implements SocketHandler, RoomMember {
 
   private refuseMalformed(err: unknown): void {
     const reason =
-      err instanceof YjsProtocolError
+      err instanceof YjsProtocolError || err instanceof MalformedUpdateError
         ? err.message
         : `malformed Yjs content: ${(err as Error).message}`;
     this.log.info({ remote: this.socket.remoteAddress, reason }, 'malformed Yjs message');

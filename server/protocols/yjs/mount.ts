@@ -93,6 +93,7 @@ export function mountYjs(
   const mount = config.YjsPath.replace(/\/+$/, '');
   const limits = {
     maxUpdateBytes: config.YjsMaxUpdateBytes,
+    maxUpdateStructs: config.YjsMaxUpdateStructs,
     maxAwarenessIds: MAX_AWARENESS_IDS,
     limitHits: context.limitHits,
   };

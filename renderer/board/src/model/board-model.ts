@@ -34,13 +34,21 @@ type ShapeMap = Y.Map<unknown>;
 /** About this many bytes of shapes per update of an import (a stroke's number takes 9 at most). */
 const IMPORT_PIECE_BYTES = 2 * 1024 * 1024;
 
-/** The shapes in runs of about IMPORT_PIECE_BYTES; one empty run when there are none. */
+/**
+ * At most this many shapes per update of an import: a shape is about a dozen
+ * Yjs structs, and the hub refuses an update of more than 40,000
+ * (YjsMaxUpdateStructs), however small its bytes.
+ */
+const IMPORT_PIECE_SHAPES = 2000;
+
+/** The shapes in runs of about IMPORT_PIECE_BYTES and IMPORT_PIECE_SHAPES; one empty run when there are none. */
 function importPieces(shapes: readonly Shape[]): Shape[][] {
   const pieces: Shape[][] = [[]];
   let bytes = 0;
   for (const s of shapes) {
     const size = 200 + s.points.length * 9 + s.text.length * 3;
-    if (bytes > 0 && bytes + size > IMPORT_PIECE_BYTES) {
+    const full = pieces.at(-1)!.length >= IMPORT_PIECE_SHAPES;
+    if (full || (bytes > 0 && bytes + size > IMPORT_PIECE_BYTES)) {
       pieces.push([]);
       bytes = 0;
     }
