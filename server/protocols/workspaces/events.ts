@@ -11,6 +11,7 @@ import type { LoginThrottle } from '../../auth/login-throttle';
 import type { AddressLimiter } from '../../transport/rate-limit';
 import type { RefusalLog } from '../../transport/refusals';
 import type { WorkspaceRecord, WorkspaceStore } from '../../store/workspace-store';
+import type { WorkspacesLink } from './hub-link';
 
 export interface WorkspacesOptions {
   io: Server;
@@ -28,6 +29,8 @@ export interface WorkspacesOptions {
   creations: AddressLimiter;
   /** Refusals over a limit, logged with the address. */
   refusals: RefusalLog;
+  /** The other hubs on the same Redis (docs/protocols/workspaces.md#several-hubs), if any. */
+  link?: WorkspacesLink;
 }
 
 export const ALERTS = {
@@ -95,12 +98,23 @@ export interface WorkspacesContext {
   addressOf(socket: Socket): string | undefined;
   presentAttendees(workspaceId: string): Record<string, Attendee>;
   presentCount(workspaceId: string, socket: Socket, attendeeId?: string): number;
-  /** The connections present in this workspace, as a list taken now. */
-  presentSockets(workspaceId: string): Socket[];
+  /** Whether the attendee is present in the workspace, on this hub or another. */
+  isPresent(workspaceId: string, attendeeId: string): boolean;
   attach(socket: Socket, ws: WorkspaceRecord, attendee: Attendee): void;
   detach(socket: Socket): Identity | undefined;
   authorize(socket: Socket, raw: unknown, rule: Rule): Promise<Authorized | undefined>;
-  peer(workspaceId: string, attendeeId: string | undefined): Socket | undefined;
+  /** To the attendee's connection, on this hub or another; nothing if it is not present. */
+  sendTo(workspaceId: string, attendeeId: string | undefined, event: string, data: unknown): void;
+  /**
+   * To everyone present in the workspace, on every hub (but `except`), then
+   * takes `remove` (an attendee ID, or 'all') out of it without a `leave`.
+   */
+  announce(
+    workspaceId: string,
+    event: string,
+    data: unknown,
+    options?: { except?: Socket; remove?: 'all' | string },
+  ): void;
 }
 
 /** One client event's handler; `raw` is the payload as it came. */

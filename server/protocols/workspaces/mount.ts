@@ -18,6 +18,7 @@ import { originPolicy } from '../../transport/origins';
 import { AddressLimiter } from '../../transport/rate-limit';
 import { RefusalLog } from '../../transport/refusals';
 import { mountedAt } from '../../transport/routes';
+import { WorkspacesLink } from './hub-link';
 import { WorkspacesServer } from './server';
 
 /** The original server's Engine.IO timings: the EIO3 client pings every 25 s. */
@@ -40,6 +41,9 @@ export function mountWorkspaces(
       adding: ['create', 'putMember', 'setCall'],
     },
   );
+  // Made now, not with Socket.IO: a hub must know who is present elsewhere
+  // before its first client asks (docs/protocols/workspaces.md#several-hubs).
+  const link = context.redis ? new WorkspacesLink(context.bus) : undefined;
   const origins = originPolicy(config.AllowedOrigins);
   const base = config.WorkspacesPath.replace(/\/+$/, '');
 
@@ -88,6 +92,7 @@ export function mountWorkspaces(
           now,
         }),
         refusals: new RefusalLog(log, now),
+        link,
       });
       const accepting = server;
       io.on('connection', (socket) => accepting.accept(socket));
@@ -125,8 +130,10 @@ export function mountWorkspaces(
   // shorter of WorkspaceExpiration and Expiration, through the stores' shared sweep.
   const expiration = shorterExpiration(config.WorkspaceExpiration, config.Expiration);
   const sweep = startPeriodicPurge({ ...config, Expiration: expiration }, now, (cutoff) =>
-    store
-      .purgeExpired(cutoff, (id) => server?.isLive(id) ?? false)
+    // This hub's live workspaces count as used first: another hub's sweep
+    // cannot know them yet (it may have just started).
+    Promise.all((server?.liveHere() ?? []).map((id) => store.touch(id)))
+      .then(() => store.purgeExpired(cutoff, (id) => server?.isLive(id) ?? false))
       .then(
         (gone) => {
           if (gone.length > 0) log.info({ workspaces: gone.length }, 'expired workspaces deleted');
@@ -140,6 +147,7 @@ export function mountWorkspaces(
     async stop() {
       await sweep.stop();
       await loaded?.then(({ server }) => server.close(), failed);
+      link?.dispose();
       await store.close();
     },
   };
