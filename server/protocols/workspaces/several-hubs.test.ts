@@ -3,7 +3,9 @@
 // client: a workspace created on one hub is attended, called, kicked and
 // destroyed from clients of another, as if there were one hub.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { killAllHubs, spawnHub } from '../../test/child-hub';
 import { startHub } from '../../test/hub-fixture';
 import type { TestHub } from '../../test/hub-fixture';
 import { startRedis } from '../../test/redis-server';
@@ -29,6 +31,7 @@ before(async () => {
 
 after(async () => {
   await WorkspaceClient.closeAll();
+  await killAllHubs();
   for (const hub of hubs) await hub.stop();
   await redis.stop();
 });
@@ -277,6 +280,12 @@ describe('one workspace on two hubs', () => {
     await marker(student, moved);
   });
 
+  test('no hub keeps a SQLite file: after all of the above, the records are in Redis', () => {
+    for (const hub of hubs) {
+      assert.equal(fs.existsSync(hub.hub.config.DbFile), false, hub.hub.config.DbFile);
+    }
+  });
+
   test('a hub that starts later learns who is present elsewhere', async () => {
     const owner = await ownerOnA();
     const onA = await attendOn(0, owner, 'Early');
@@ -298,5 +307,26 @@ describe('one workspace on two hubs', () => {
       (a) => a.id === leaving.reply.attendee.id,
     );
     assert.equal(left.name, 'On the stopping hub');
+  });
+
+  test('a hub killed without a goodbye: its attendees leave once it is found dead', async () => {
+    const doomed = await spawnHub(['--db', 'redis'], { LANBOARD_DB_SERVER: redis.server });
+    const owner = await ownerOnA();
+    const { client, reply } = await attendWorkspace(
+      doomed.httpUrl,
+      owner.reply.workspace.token,
+      '1234',
+      'On the killed hub',
+    );
+    await owner.client.waitFor<AttendeeInfo>('attend', (a) => a.id === reply.attendee.id);
+    await doomed.stop('SIGKILL');
+    // Found dead when its presence key expires (6 s), then announced to every hub.
+    const left = await owner.client.waitFor<AttendeeInfo>(
+      'leave',
+      (a) => a.id === reply.attendee.id,
+      20_000,
+    );
+    assert.equal(left.name, 'On the killed hub');
+    await client.close();
   });
 });
