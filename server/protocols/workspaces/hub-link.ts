@@ -33,6 +33,8 @@ type LinkMessage = { hub: string } & (
 );
 
 const TOPIC = 'workspaces/link';
+/** Time for the other hubs to answer a starting hub's `ask`: a round trip through Redis, with room to spare. */
+const SETTLE_MS = 1000;
 
 /** What the link asks of this hub's workspaces server. */
 export interface LocalSide {
@@ -53,6 +55,12 @@ export class WorkspacesLink {
   private readonly remote = new Map<string, Map<string, { attendee: Attendee; hub: string }>>();
   private local: LocalSide | undefined;
   private readonly unsubscribe: (() => void)[];
+  private settle: { timer?: NodeJS.Timeout; done: () => void } | undefined;
+  /**
+   * Resolves once the other hubs have had time to say who is present on them:
+   * until then this hub would take their workspaces for empty.
+   */
+  readonly settled: Promise<void>;
 
   constructor(private readonly bus: Bus) {
     this.unsubscribe = [
@@ -60,7 +68,16 @@ export class WorkspacesLink {
       bus.subscribe<HubGone>(HUB_GONE_TOPIC, ({ hub }) => this.replaceHub(hub, [])),
       bus.onGap(() => this.send({ kind: 'ask' })),
     ];
-    this.send({ kind: 'ask' });
+    this.settled = new Promise((done) => {
+      // Asked once the answers can reach this hub.
+      void bus.subscribed(TOPIC).then(() => {
+        if (!this.settle) return; // disposed meanwhile
+        this.send({ kind: 'ask' });
+        this.settle.timer = setTimeout(done, SETTLE_MS);
+        this.settle.timer.unref();
+      });
+      this.settle = { done };
+    });
   }
 
   /** The workspaces server, once Socket.IO is loaded. */
@@ -106,6 +123,9 @@ export class WorkspacesLink {
   dispose(): void {
     for (const u of this.unsubscribe) u();
     this.remote.clear();
+    clearTimeout(this.settle?.timer);
+    this.settle?.done();
+    this.settle = undefined;
   }
 
   private send(message: DistributiveOmit<LinkMessage, 'hub'>): void {

@@ -129,25 +129,34 @@ export function mountWorkspaces(
   // Workspaces expire by default (docs/protocols/workspaces.md#expiration): the
   // shorter of WorkspaceExpiration and Expiration, through the stores' shared sweep.
   const expiration = shorterExpiration(config.WorkspaceExpiration, config.Expiration);
+  let stopping = false;
+  const purge = async (cutoff: number): Promise<void> => {
+    // A starting hub first hears who is present on the others; this hub's
+    // live workspaces count as used, for a hub that has not heard yet.
+    await link?.settled;
+    if (stopping) return;
+    await Promise.all((server?.liveHere() ?? []).map((id) => store.touch(id)));
+    const gone = await store.purgeExpired(
+      cutoff,
+      // Present here, or on another hub (Socket.IO may not even be loaded here).
+      (id) => Boolean(server?.isLive(id) || link?.isLive(id)),
+    );
+    if (gone.length > 0) log.info({ workspaces: gone.length }, 'expired workspaces deleted');
+  };
   const sweep = startPeriodicPurge({ ...config, Expiration: expiration }, now, (cutoff) =>
-    // This hub's live workspaces count as used first: another hub's sweep
-    // cannot know them yet (it may have just started).
-    Promise.all((server?.liveHere() ?? []).map((id) => store.touch(id)))
-      .then(() => store.purgeExpired(cutoff, (id) => server?.isLive(id) ?? false))
-      .then(
-        (gone) => {
-          if (gone.length > 0) log.info({ workspaces: gone.length }, 'expired workspaces deleted');
-        },
-        (err: Error) => log.error({ err: err.message }, 'workspace expiration sweep failed'),
-      ),
+    purge(cutoff).catch((err: Error) =>
+      log.error({ err: err.message }, 'workspace expiration sweep failed'),
+    ),
   );
 
   return {
     connections: () => engine?.clientsCount ?? 0,
     async stop() {
+      stopping = true;
+      // Ends the wait for `settled`; the leaves of the disconnects below are still published.
+      link?.dispose();
       await sweep.stop();
       await loaded?.then(({ server }) => server.close(), failed);
-      link?.dispose();
       await store.close();
     },
   };

@@ -88,9 +88,9 @@ export class WorkspacesServer implements WorkspacesContext {
     o.link?.bind(this.linkSide());
   }
 
-  /** Workspaces with an attendee present, here or on another hub, are never expired. */
+  /** Workspaces with an attendee present on this hub are never expired. */
   isLive(workspaceId: string): boolean {
-    return this.present.has(workspaceId) || (this.o.link?.isLive(workspaceId) ?? false);
+    return this.present.has(workspaceId);
   }
 
   /** Workspaces with an attendee present on this hub. */

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { killAllHubs, spawnHub } from '../../test/child-hub';
-import { startHub } from '../../test/hub-fixture';
+import { sleep, startHub } from '../../test/hub-fixture';
+import { captureLog } from '../../test/captured-log';
+import { waitFor } from '../../test/http-receiver';
 import type { TestHub } from '../../test/hub-fixture';
 import { startRedis } from '../../test/redis-server';
 import type { TestRedis } from '../../test/redis-server';
@@ -328,5 +330,38 @@ describe('one workspace on two hubs', () => {
     );
     assert.equal(left.name, 'On the killed hub');
     await client.close();
+  });
+
+  test("a hub's expiration sweep keeps a workspace whose attendees are on another hub", async () => {
+    const present = await ownerOnA();
+    const empty = await ownerOnA();
+    await empty.client.close();
+    await sleep(1100); // both are now older than the sweeping hub's expiry
+    const log = captureLog('info');
+    const sweeping = await startHub(
+      {
+        Database: 'redis',
+        DbServer: redis.server,
+        WorkspaceExpiration: 1,
+        ExpirationSweepSeconds: 1,
+      },
+      { logger: log.logger },
+    );
+    try {
+      await waitFor(
+        'a sweep that deleted something',
+        () => log.lines().some((l) => l.msg === 'expired workspaces deleted'),
+        15_000,
+      );
+    } finally {
+      await sweeping.stop();
+    }
+    const late = await WorkspaceClient.connect(url(1));
+    await late.request(
+      'attend',
+      { workspace: { token: empty.reply.workspace.token, pin: '1234' }, attendee: { name: 'L' } },
+      'destroyed',
+    );
+    await attendOn(1, present, 'Still there');
   });
 });
