@@ -120,12 +120,17 @@ export class WorkspacesLink {
     return true;
   }
 
-  dispose(): void {
-    for (const u of this.unsubscribe) u();
-    this.remote.clear();
+  /** Ends the wait for `settled` at once (the hub stops). */
+  stopSettling(): void {
     clearTimeout(this.settle?.timer);
     this.settle?.done();
     this.settle = undefined;
+  }
+
+  dispose(): void {
+    this.stopSettling();
+    for (const u of this.unsubscribe) u();
+    this.remote.clear();
   }
 
   private send(message: DistributiveOmit<LinkMessage, 'hub'>): void {

@@ -138,8 +138,9 @@ export function mountWorkspaces(
     await Promise.all((server?.liveHere() ?? []).map((id) => store.touch(id)));
     const gone = await store.purgeExpired(
       cutoff,
-      // Present here, or on another hub (Socket.IO may not even be loaded here).
-      (id) => Boolean(server?.isLive(id) || link?.isLive(id)),
+      // Present here, or on another hub (Socket.IO may not even be loaded
+      // here); a stopping hub no longer knows, so it keeps everything.
+      (id) => stopping || Boolean(server?.isLive(id) || link?.isLive(id)),
     );
     if (gone.length > 0) log.info({ workspaces: gone.length }, 'expired workspaces deleted');
   };
@@ -153,10 +154,11 @@ export function mountWorkspaces(
     connections: () => engine?.clientsCount ?? 0,
     async stop() {
       stopping = true;
-      // Ends the wait for `settled`; the leaves of the disconnects below are still published.
-      link?.dispose();
+      link?.stopSettling();
       await sweep.stop();
+      // The leaves of these disconnects still reach the other hubs.
       await loaded?.then(({ server }) => server.close(), failed);
+      link?.dispose();
       await store.close();
     },
   };
