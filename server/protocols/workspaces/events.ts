@@ -8,7 +8,6 @@ import type { IceServer } from '../../config/values';
 import type { SessionRegistry } from '../../hub/registry';
 import type { Logger } from '../../log/logger';
 import type { LoginThrottle } from '../../auth/login-throttle';
-import type { AddressLimiter } from '../../transport/rate-limit';
 import type { RefusalLog } from '../../transport/refusals';
 import type { WorkspaceRecord, WorkspaceStore } from '../../store/workspace-store';
 import type { WorkspacesLink } from './hub-link';
@@ -25,8 +24,11 @@ export interface WorkspacesOptions {
   messagesPerSecond: number;
   /** Wrong PINs per address and workspace before attending is refused for a while. */
   pinThrottle: LoginThrottle;
-  /** Workspaces created per address (WorkspacesPerHour). */
-  creations: AddressLimiter;
+  /**
+   * Workspaces created per address (WorkspacesPerHour): 0 spends one, otherwise
+   * the wait in ms. In Redis when hubs share it, so the budget is theirs together.
+   */
+  creations: { take(address: string): number | Promise<number> };
   /** Refusals over a limit, logged with the address. */
   refusals: RefusalLog;
   /** The other hubs on the same Redis (docs/protocols/workspaces.md#several-hubs), if any. */

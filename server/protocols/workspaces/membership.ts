@@ -62,7 +62,7 @@ export const create: EventHandler = async (ctx, socket, raw) => {
   // Per address, so that one cannot fill the hub's MAX_WORKSPACES for everyone
   // (docs/protocols/workspaces.md#limits).
   const address = ctx.addressOf(socket) ?? 'unknown';
-  const wait = o.creations.take(address);
+  const wait = await o.creations.take(address);
   if (wait > 0) {
     o.refusals.note(address, 'workspace refused: too many created from this address', {
       limit: 'WorkspacesPerHour',

@@ -12,6 +12,7 @@ import { LoginThrottle } from '../../auth/login-throttle';
 import { startPeriodicPurge } from '../../store/periodic-purge';
 import { reportingFaults } from '../../hub/faulty-writes';
 import { openWorkspaceStore } from '../../store/open-store';
+import { RedisAddressBudget } from '../../store/redis-address-budget';
 import type { WorkspaceStore } from '../../store/workspace-store';
 import type { HttpTransport } from '../../transport/http-server';
 import { originPolicy } from '../../transport/origins';
@@ -45,6 +46,16 @@ export function mountWorkspaces(
   // before its first client asks (docs/protocols/workspaces.md#several-hubs).
   const link = context.redis ? new WorkspacesLink(context.bus) : undefined;
   const origins = originPolicy(config.AllowedOrigins);
+  const creationBudget = () => {
+    const budget = {
+      burst: config.WorkspacesPerHour,
+      perSecond: config.WorkspacesPerHour / 3600,
+      now,
+    };
+    return context.redis
+      ? new RedisAddressBudget(context.redis, { name: 'workspaces', ...budget })
+      : new AddressLimiter(budget);
+  };
   const base = config.WorkspacesPath.replace(/\/+$/, '');
 
   /** Engine.IO, Socket.IO and the server, made at the first request under the path. */
@@ -86,11 +97,7 @@ export function mountWorkspaces(
           config.LoginLockoutSeconds * 1000,
           now,
         ),
-        creations: new AddressLimiter({
-          burst: config.WorkspacesPerHour,
-          perSecond: config.WorkspacesPerHour / 3600,
-          now,
-        }),
+        creations: creationBudget(),
         refusals: new RefusalLog(log, now),
         link,
       });

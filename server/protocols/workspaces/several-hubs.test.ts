@@ -364,4 +364,28 @@ describe('one workspace on two hubs', () => {
     );
     await attendOn(1, present, 'Still there');
   });
+
+  test('WorkspacesPerHour is one budget per address across the hubs', async () => {
+    const budgeted = [0, 1].map(() =>
+      startHub({ Database: 'redis', DbServer: redis.server, WorkspacesPerHour: 2 }),
+    );
+    const [x, y] = await Promise.all(budgeted);
+    const from = (localAddress: string) => ({ localAddress, transports: ['websocket'] });
+    try {
+      await createWorkspace(x!.httpUrl, { name: 'On X' }, {}, from('127.0.0.4'));
+      await createWorkspace(y!.httpUrl, { name: 'On Y' }, {}, from('127.0.0.4'));
+      const refused = await WorkspaceClient.connect(x!.httpUrl, from('127.0.0.4'));
+      const alert = await refused.request<string>(
+        'create',
+        { workspace: { name: 'Third' }, attendee: {}, nonce: 'n' },
+        'alert',
+      );
+      assert.match(alert, /^Too many workspaces created from your address/);
+      const other = await createWorkspace(y!.httpUrl, { name: 'Bystander' }, {}, from('127.0.0.5'));
+      assert.equal(other.created.workspace.name, 'Bystander');
+    } finally {
+      await WorkspaceClient.closeAll();
+      await Promise.all([x!.stop(), y!.stop()]);
+    }
+  });
 });
