@@ -106,6 +106,7 @@ export const SETTING_LAYOUT: Record<ConfigKey, OnPage | FileOnly> = {
   YjsCallbackMaxWaitMs: advanced('Longest wait for that call (milliseconds)'),
   YjsCallbackTimeoutMs: advanced('Deadline of that call (milliseconds)'),
   YjsCallbackObjects: advanced('What that call carries (JSON)'),
+  YjsCallbackMaxQueuedBytes: advanced('Most waiting for that call', 'bytes'),
   ChatPath: advanced('Chat path'),
   ChatMaxMessageChars: advanced('Longest chat message (characters)'),
   WorkspacesPath: advanced('Workspaces (Socket.IO) path'),

@@ -13,6 +13,11 @@ export interface Bus {
   /** Returns the function that unsubscribes. */
   subscribe<T>(topic: string, handler: BusHandler<T>): () => void;
   /**
+   * Resolves once messages other hubs publish on a subscribed topic reach this
+   * hub: a question asked before then could miss its answers.
+   */
+  subscribed(topic: string): Promise<void>;
+  /**
    * Called after this hub may have missed messages from other hubs (its link
    * to them dropped and is back): subscribers catch up from the store.
    * Returns the function that removes the listener. A local bus never calls it.

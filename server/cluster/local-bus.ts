@@ -16,6 +16,10 @@ export class LocalBus implements Bus {
     return () => void remove();
   }
 
+  async subscribed(): Promise<void> {
+    // Nothing to wait for in one process.
+  }
+
   onGap(): () => void {
     return () => undefined; // nothing is ever missed in one process
   }

@@ -23,6 +23,8 @@ export class RedisBus implements Bus {
   readonly hubId = randomUUID();
   private readonly handlers = new TopicHandlers();
   private readonly gapListeners = new Set<() => void>();
+  /** Topic → its SUBSCRIBE, done or under way. */
+  private readonly subscriptions = new Map<string, Promise<void>>();
   /** Set once the subscriber connection has been ready, so a later ready is a reconnect. */
   private wasReady = false;
   private closed = false;
@@ -55,12 +57,22 @@ export class RedisBus implements Bus {
 
   subscribe<T>(topic: string, handler: BusHandler<T>): () => void {
     const { first, remove } = this.handlers.add(topic, handler as BusHandler<unknown>);
-    if (first) this.subscriber.subscribe(CHANNEL_PREFIX + topic).catch(this.failed(topic));
+    if (first) {
+      this.subscriptions.set(
+        topic,
+        this.subscriber.subscribe(CHANNEL_PREFIX + topic).then(() => undefined, this.failed(topic)),
+      );
+    }
     return () => {
       if (remove() && !this.closed) {
+        this.subscriptions.delete(topic);
         this.subscriber.unsubscribe(CHANNEL_PREFIX + topic).catch(this.failed(topic));
       }
     };
+  }
+
+  subscribed(topic: string): Promise<void> {
+    return this.subscriptions.get(topic) ?? Promise.resolve();
   }
 
   onGap(listener: () => void): () => void {

@@ -20,6 +20,7 @@ const SIZE_KEYS = new Set([
   'MaxDocumentKeyBytes',
   'RtcResumeBytesPerPeer',
   'RtcResumeBytes',
+  'YjsCallbackMaxQueuedBytes',
 ]);
 
 function defaultText(s: (typeof SETTINGS)[number]): string {

@@ -178,6 +178,12 @@ export const PROTOCOL_SETTINGS: Setting[] = [
     doc: 'The shared types the callback carries, as `CALLBACK_OBJECTS`: a JSON object of names and types (`Array`, `Map`, `Text`, `XmlFragment`, `XmlElement`), such as `{"board":"Map"}`.',
   }),
   setting({
+    key: 'YjsCallbackMaxQueuedBytes',
+    parse: byteSize(64 * 1024, 64 * 1024 * MiB),
+    default: 64 * MiB,
+    doc: 'The callback bodies of rooms that left memory, waiting together for a free call while the receiver is slow, never pass this size: the oldest is dropped, logged with its room and counted in `lanboard_limit_hits_total`. A body larger than this is dropped at once.',
+  }),
+  setting({
     key: 'ClassMaxMembers',
     parse: integer(1, 10_000),
     default: 200,

@@ -81,6 +81,7 @@ export interface HubConfig {
   YjsCallbackMaxWaitMs: number;
   YjsCallbackTimeoutMs: number;
   YjsCallbackObjects: Record<string, CallbackType>;
+  YjsCallbackMaxQueuedBytes: number;
   ClassMaxMembers: number;
   ClassCodeAttemptsPerMinute: number;
   ClassStreamsPerMember: number;

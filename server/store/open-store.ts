@@ -1,7 +1,7 @@
 // Chooses where each kind of data lives, from `Database`
 // (docs/architecture.md#storage-is-an-async-interface-chosen-from-config), in one switch: memory, the hub's SQLite file (each store on its own connection),
-// or Redis shared with other hubs. A kind without a Redis backend (workspaces)
-// stays in each hub's SQLite file when hubs share Redis.
+// or Redis shared with other hubs. Every kind has a Redis backend, so hubs that
+// share Redis keep nothing in a SQLite file of their own.
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config/load';
@@ -16,6 +16,7 @@ import { MemoryYjsStore } from './memory-yjs-store';
 import { RedisClassroomStore } from './redis-class-store';
 import type { RedisClient } from './redis-connection';
 import { RedisStore } from './redis-store';
+import { RedisWorkspaceStore } from './redis-workspace-store';
 import type { RedisStoreOptions } from './redis-store';
 import { RedisYjsStore } from './redis-yjs-store';
 import { SqliteClassroomStore } from './sqlite-class-store';
@@ -30,8 +31,7 @@ import type { YjsStore } from './yjs-store';
 interface Backends<T> {
   memory(options: StoreOptions): T;
   sqlite(file: string, options: SqliteStoreOptions): T;
-  /** Absent: the kind stays in each hub's SQLite file when hubs share Redis. */
-  redis?(redis: RedisClient, options: RedisStoreOptions): T;
+  redis(redis: RedisClient, options: RedisStoreOptions): T;
 }
 
 const DOCUMENTS: Backends<DocumentStore> = {
@@ -47,6 +47,7 @@ const YJS: Backends<YjsStore> = {
 const WORKSPACES: Backends<WorkspaceStore> = {
   memory: (o) => new MemoryWorkspaceStore(o),
   sqlite: (file, o) => new SqliteWorkspaceStore(file, o),
+  redis: (redis, o) => new RedisWorkspaceStore(redis, o),
 };
 const CLASSES: Backends<ClassroomStore> = {
   memory: (o) => new MemoryClassroomStore(o),
@@ -66,8 +67,11 @@ export const openYjsStore = (
   now: () => number = Date.now,
   redis?: RedisClient,
 ) => open(YJS, config, now, redis);
-export const openWorkspaceStore = (config: HubConfig, now: () => number = Date.now) =>
-  open(WORKSPACES, config, now, undefined);
+export const openWorkspaceStore = (
+  config: HubConfig,
+  now: () => number = Date.now,
+  redis?: RedisClient,
+) => open(WORKSPACES, config, now, redis);
 export const openClassroomStore = (
   config: HubConfig,
   now: () => number = Date.now,
@@ -83,7 +87,7 @@ function open<T>(
   log?: Logger,
 ): T {
   if (config.Database === 'memory') return backends.memory({ now });
-  if (config.Database === 'redis' && redis && backends.redis) {
+  if (config.Database === 'redis' && redis) {
     const expirationMs = config.Expiration === 'never' ? undefined : config.Expiration * 1000;
     return backends.redis(redis, { now, expirationMs });
   }

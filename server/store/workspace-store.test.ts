@@ -1,18 +1,39 @@
-// The WorkspaceStore contract, run against both backends.
+// The WorkspaceStore contract, run against every backend (Redis on a real
+// redis-server), plus what only a shared store must show.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
 import { completeConfig } from '../config/load';
 import { tempDir } from '../test/hub-fixture';
 import { SqliteStore } from './sqlite-store';
 import { SqliteWorkspaceStore } from './sqlite-workspace-store';
 import { MemoryWorkspaceStore } from './memory-workspace-store';
 import { openWorkspaceStore } from './open-store';
+import { RedisWorkspaceStore } from './redis-workspace-store';
+import { startRedis } from '../test/redis-server';
+import type { TestRedis } from '../test/redis-server';
 import type { WorkspaceMember, WorkspaceRecord, WorkspaceStore } from './workspace-store';
 
 const dir = tempDir('lanboard-workspace-store-');
-after(() => dir.remove());
+let redis: TestRedis;
+const clients: Redis[] = [];
+before(async () => {
+  redis = await startRedis();
+});
+after(async () => {
+  for (const c of clients) c.disconnect();
+  await redis.stop();
+  dir.remove();
+});
+
+/** A connection of its own, as each hub has. */
+function connect(): Redis {
+  const c = new Redis({ host: '127.0.0.1', port: redis.port });
+  clients.push(c);
+  return c;
+}
 
 let clock = 1_000_000;
 const now = () => clock;
@@ -21,6 +42,7 @@ let files = 0;
 const backends: [string, () => WorkspaceStore][] = [
   ['memory', () => new MemoryWorkspaceStore({ now })],
   ['sqlite', () => new SqliteWorkspaceStore(path.join(dir.dir, `ws-${++files}.db`), { now })],
+  ['redis', () => new RedisWorkspaceStore(connect(), { now })],
 ];
 
 const record = (id: string, over: Partial<WorkspaceRecord> = {}): WorkspaceRecord => ({
@@ -45,6 +67,10 @@ const member = (id: string, lastJoined = 1): WorkspaceMember => ({
 
 for (const [kind, open] of backends) {
   describe(`WorkspaceStore (${kind})`, () => {
+    beforeEach(async () => {
+      if (kind === 'redis') await connect().flushall();
+    });
+
     test('create, get, and refusing a taken ID', async () => {
       const s = open();
       assert.equal(s.kind, kind);
@@ -161,5 +187,29 @@ describe('SqliteWorkspaceStore beside the document store', () => {
   test('Database=memory chooses the memory backend', () => {
     const s = openWorkspaceStore(completeConfig({ Database: 'memory' }));
     assert.equal(s.kind, 'memory');
+  });
+});
+
+describe('RedisWorkspaceStore shared by several hubs', () => {
+  test('what one hub stores, another reads; members added from two hubs at once all stay', async () => {
+    await connect().flushall();
+    const [a, b] = [new RedisWorkspaceStore(connect()), new RedisWorkspaceStore(connect())];
+    assert.equal(await a.create(record('_shared'), member('_owner')), true);
+    assert.equal(await b.create(record('_shared'), member('_x')), false);
+    assert.deepEqual(await b.get('_shared'), record('_shared'));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? a : b).putMember('_shared', member(`_m${i}`, i)),
+      ),
+    );
+    const ids = (await a.members('_shared')).map((m) => m.id);
+    assert.equal(ids.length, 21);
+    assert.equal(new Set(ids).size, 21);
+    assert.equal(await b.delete('_shared'), true);
+    assert.equal(await a.get('_shared'), null);
+    assert.equal(await a.putMember('_shared', member('_late')), false);
+    await a.setCall('_shared', { late: true });
+    assert.equal(await a.get('_shared'), null, 'a call set after the delete brings nothing back');
+    assert.equal(await a.count(), 0);
   });
 });

@@ -1,6 +1,6 @@
 // Where the workspaces signaling server keeps its workspaces and their
 // attendees (docs/protocols/workspaces.md#persistence): the contract every
-// backend (memory, SQLite) implements; open-store.ts picks one.
+// backend (memory, SQLite, Redis) implements; open-store.ts picks one.
 
 export interface WorkspaceRecord {
   /** `_` and 10 alphanumerics, or an ID the creator chose. */
@@ -29,7 +29,7 @@ export interface WorkspaceMember {
 }
 
 export interface WorkspaceStore {
-  /** 'sqlite' or 'memory'. */
+  /** 'sqlite', 'memory' or 'redis'. */
   readonly kind: string;
   /** Stores a new workspace with its owner as first member; false if the ID is taken. */
   create(workspace: WorkspaceRecord, owner: WorkspaceMember): Promise<boolean>;

@@ -33,6 +33,7 @@ export class SseDirectory {
   /** room -> peer id -> the peer and the hub it is on. */
   private readonly rooms = new Map<string, Map<string, RemotePeer & { hub: string }>>();
   private readonly unsubscribe: (() => void)[];
+  private disposed = false;
 
   constructor(
     private readonly bus: Bus,
@@ -46,7 +47,10 @@ export class SseDirectory {
       bus.subscribe<HubGone>(HUB_GONE_TOPIC, ({ hub }) => this.dropHub(hub)),
       bus.onGap(() => this.send({ kind: 'ask' })),
     ];
-    this.send({ kind: 'ask' });
+    // Asked once the answers can reach this hub.
+    void bus.subscribed(TOPIC).then(() => {
+      if (!this.disposed) this.send({ kind: 'ask' });
+    });
   }
 
   /** Peers on other hubs in the room. */
@@ -73,6 +77,7 @@ export class SseDirectory {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const u of this.unsubscribe) u();
     this.rooms.clear();
   }

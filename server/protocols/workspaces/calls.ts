@@ -22,7 +22,7 @@ export const ring: EventHandler = async (ctx, socket, raw) => {
   if (!ok) return;
   const { ws, me, data } = ok;
   await ctx.o.store.setCall(ws.id, boundedCall(obj(data.workspace)?.call));
-  ctx.peer(ws.id, idOf(data.callee))?.emit('ring', {
+  ctx.sendTo(ws.id, idOf(data.callee), 'ring', {
     workspace: data.workspace,
     caller: me,
     offer: data.offer,
@@ -35,7 +35,7 @@ export const answer: EventHandler = async (ctx, socket, raw) => {
   const ok = await ctx.authorize(socket, raw, { self: 'attendee', token: 'required' });
   if (!ok) return;
   const { ws, me, data } = ok;
-  ctx.peer(ws.id, idOf(data.caller))?.emit('answer', {
+  ctx.sendTo(ws.id, idOf(data.caller), 'answer', {
     workspace: data.workspace,
     callee: me,
     answer: data.answer,
@@ -47,16 +47,19 @@ export const answer: EventHandler = async (ctx, socket, raw) => {
 export const busy: EventHandler = async (ctx, socket, raw) => {
   const ok = await ctx.authorize(socket, raw, { self: 'attendee', token: 'required' });
   if (!ok) return;
-  socket
-    .to(ok.ws.id)
-    .emit('busy', { workspace: ok.data.workspace, callee: ok.me, call: ok.data.call });
+  ctx.announce(
+    ok.ws.id,
+    'busy',
+    { workspace: ok.data.workspace, callee: ok.me, call: ok.data.call },
+    { except: socket },
+  );
 };
 
 export const hangup: EventHandler = async (ctx, socket, raw) => {
   const ok = await ctx.authorize(socket, raw, { self: 'attendee', token: 'required' });
   if (!ok) return;
   await ctx.o.store.setCall(ok.ws.id, null);
-  socket.to(ok.ws.id).emit('hangup', { attendee: ok.me, call: ok.data.call });
+  ctx.announce(ok.ws.id, 'hangup', { attendee: ok.me, call: ok.data.call }, { except: socket });
 };
 
 /** The handler of `mic-toggle` or `cam-toggle`. */
@@ -65,5 +68,5 @@ export const toggle =
   async (ctx, socket, raw) => {
     const ok = await ctx.authorize(socket, raw, { self: 'attendee', token: 'required' });
     if (!ok) return;
-    socket.to(ok.ws.id).emit(event, { attendee: ok.me, state: ok.data.state });
+    ctx.announce(ok.ws.id, event, { attendee: ok.me, state: ok.data.state }, { except: socket });
   };

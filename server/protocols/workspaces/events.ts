@@ -8,9 +8,9 @@ import type { IceServer } from '../../config/values';
 import type { SessionRegistry } from '../../hub/registry';
 import type { Logger } from '../../log/logger';
 import type { LoginThrottle } from '../../auth/login-throttle';
-import type { AddressLimiter } from '../../transport/rate-limit';
 import type { RefusalLog } from '../../transport/refusals';
 import type { WorkspaceRecord, WorkspaceStore } from '../../store/workspace-store';
+import type { WorkspacesLink } from './hub-link';
 
 export interface WorkspacesOptions {
   io: Server;
@@ -24,10 +24,15 @@ export interface WorkspacesOptions {
   messagesPerSecond: number;
   /** Wrong PINs per address and workspace before attending is refused for a while. */
   pinThrottle: LoginThrottle;
-  /** Workspaces created per address (WorkspacesPerHour). */
-  creations: AddressLimiter;
+  /**
+   * Workspaces created per address (WorkspacesPerHour): 0 spends one, otherwise
+   * the wait in ms. In Redis when hubs share it, so the budget is theirs together.
+   */
+  creations: { take(address: string): number | Promise<number> };
   /** Refusals over a limit, logged with the address. */
   refusals: RefusalLog;
+  /** The other hubs on the same Redis (docs/protocols/workspaces.md#several-hubs), if any. */
+  link?: WorkspacesLink;
 }
 
 export const ALERTS = {
@@ -95,12 +100,23 @@ export interface WorkspacesContext {
   addressOf(socket: Socket): string | undefined;
   presentAttendees(workspaceId: string): Record<string, Attendee>;
   presentCount(workspaceId: string, socket: Socket, attendeeId?: string): number;
-  /** The connections present in this workspace, as a list taken now. */
-  presentSockets(workspaceId: string): Socket[];
+  /** Whether the attendee is present in the workspace, on this hub or another. */
+  isPresent(workspaceId: string, attendeeId: string): boolean;
   attach(socket: Socket, ws: WorkspaceRecord, attendee: Attendee): void;
   detach(socket: Socket): Identity | undefined;
   authorize(socket: Socket, raw: unknown, rule: Rule): Promise<Authorized | undefined>;
-  peer(workspaceId: string, attendeeId: string | undefined): Socket | undefined;
+  /** To the attendee's connection, on this hub or another; nothing if it is not present. */
+  sendTo(workspaceId: string, attendeeId: string | undefined, event: string, data: unknown): void;
+  /**
+   * To everyone present in the workspace, on every hub (but `except`), then
+   * takes `remove` (an attendee ID, or 'all') out of it without a `leave`.
+   */
+  announce(
+    workspaceId: string,
+    event: string,
+    data: unknown,
+    options?: { except?: Socket; remove?: 'all' | string },
+  ): void;
 }
 
 /** One client event's handler; `raw` is the payload as it came. */

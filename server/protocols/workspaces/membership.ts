@@ -62,7 +62,7 @@ export const create: EventHandler = async (ctx, socket, raw) => {
   // Per address, so that one cannot fill the hub's MAX_WORKSPACES for everyone
   // (docs/protocols/workspaces.md#limits).
   const address = ctx.addressOf(socket) ?? 'unknown';
-  const wait = o.creations.take(address);
+  const wait = await o.creations.take(address);
   if (wait > 0) {
     o.refusals.note(address, 'workspace refused: too many created from this address', {
       limit: 'WorkspacesPerHour',
@@ -172,7 +172,7 @@ export const attend: EventHandler = async (ctx, socket, raw) => {
     accessToken,
     nonce: nonceOf(data),
   });
-  socket.to(ws.id).emit('attend', attendee);
+  ctx.announce(ws.id, 'attend', attendee, { except: socket });
 };
 
 /** Keeps the member list bounded: the stalest absent attendee goes. */
@@ -180,7 +180,7 @@ async function makeRoomForMember(ctx: WorkspacesContext, ws: WorkspaceRecord): P
   const members = await ctx.o.store.members(ws.id);
   if (members.length < ctx.maxMembers) return;
   const stalest = members
-    .filter((m) => m.id !== ws.owner && !ctx.peer(ws.id, m.id))
+    .filter((m) => m.id !== ws.owner && !ctx.isPresent(ws.id, m.id))
     .sort((a, b) => a.lastJoined - b.lastJoined)[0];
   if (stalest) await ctx.o.store.removeMember(ws.id, stalest.id);
 }
@@ -233,7 +233,7 @@ export const reattend: EventHandler = async (ctx, socket, raw) => {
     nonce: nonceOf(data),
     call: ws.call ?? null,
   });
-  socket.to(ws.id).emit('attend', announced);
+  ctx.announce(ws.id, 'attend', announced, { except: socket });
 };
 
 export const leave: EventHandler = async (ctx, socket, raw) => {
@@ -242,15 +242,14 @@ export const leave: EventHandler = async (ctx, socket, raw) => {
   if (ok.me.id === ok.ws.owner) return ctx.alert(socket, ALERTS.ownerLeave);
   ctx.detach(socket);
   await ctx.o.store.removeMember(ok.ws.id, ok.me.id);
-  ctx.o.io.to(ok.ws.id).emit('leave', ok.me);
+  ctx.announce(ok.ws.id, 'leave', ok.me);
 };
 
 export const destroy: EventHandler = async (ctx, socket, raw) => {
   const ok = await ctx.authorize(socket, raw, { self: 'attendee', token: 'required', owner: true });
   if (!ok) return;
   await ctx.o.store.delete(ok.ws.id);
-  ctx.o.io.to(ok.ws.id).emit('destroyed', {});
-  for (const s of ctx.presentSockets(ok.ws.id)) ctx.detach(s);
+  ctx.announce(ok.ws.id, 'destroyed', {}, { remove: 'all' });
   ctx.o.log.info({ workspace: ok.ws.id }, 'workspace destroyed');
 };
 
@@ -263,9 +262,7 @@ export const kick: EventHandler = async (ctx, socket, raw) => {
   const member = await ctx.o.store.member(ok.ws.id, kickedId);
   if (!member) return ctx.alert(socket, ALERTS.noSuchAttendee);
   await ctx.o.store.removeMember(ok.ws.id, kickedId);
-  ctx.o.io.to(ok.ws.id).emit('kicked', { id: member.id, name: member.name });
-  const kicked = ctx.peer(ok.ws.id, kickedId);
-  if (kicked) ctx.detach(kicked);
+  ctx.announce(ok.ws.id, 'kicked', { id: member.id, name: member.name }, { remove: kickedId });
   ctx.o.log.info({ workspace: ok.ws.id, attendee: kickedId }, 'attendee kicked by the owner');
 };
 

@@ -12,12 +12,14 @@ import { LoginThrottle } from '../../auth/login-throttle';
 import { startPeriodicPurge } from '../../store/periodic-purge';
 import { reportingFaults } from '../../hub/faulty-writes';
 import { openWorkspaceStore } from '../../store/open-store';
+import { RedisAddressBudget } from '../../store/redis-address-budget';
 import type { WorkspaceStore } from '../../store/workspace-store';
 import type { HttpTransport } from '../../transport/http-server';
 import { originPolicy } from '../../transport/origins';
 import { AddressLimiter } from '../../transport/rate-limit';
 import { RefusalLog } from '../../transport/refusals';
 import { mountedAt } from '../../transport/routes';
+import { WorkspacesLink } from './hub-link';
 import { WorkspacesServer } from './server';
 
 /** The original server's Engine.IO timings: the EIO3 client pings every 25 s. */
@@ -32,11 +34,28 @@ export function mountWorkspaces(
 ): MountedProtocol {
   const { config, registry, now } = context;
   const log = context.log.child({ protocol: 'workspaces' });
-  const store = reportingFaults(workspaceStore ?? openWorkspaceStore(config, now), context.faults, {
-    what: 'workspaces',
-    adding: ['create', 'putMember', 'setCall'],
-  });
+  const store = reportingFaults(
+    workspaceStore ?? openWorkspaceStore(config, now, context.redis),
+    context.faults,
+    {
+      what: 'workspaces',
+      adding: ['create', 'putMember', 'setCall'],
+    },
+  );
+  // Made now, not with Socket.IO: a hub must know who is present elsewhere
+  // before its first client asks (docs/protocols/workspaces.md#several-hubs).
+  const link = context.redis ? new WorkspacesLink(context.bus) : undefined;
   const origins = originPolicy(config.AllowedOrigins);
+  const creationBudget = () => {
+    const budget = {
+      burst: config.WorkspacesPerHour,
+      perSecond: config.WorkspacesPerHour / 3600,
+      now,
+    };
+    return context.redis
+      ? new RedisAddressBudget(context.redis, { name: 'workspaces', ...budget })
+      : new AddressLimiter(budget);
+  };
   const base = config.WorkspacesPath.replace(/\/+$/, '');
 
   /** Engine.IO, Socket.IO and the server, made at the first request under the path. */
@@ -78,12 +97,9 @@ export function mountWorkspaces(
           config.LoginLockoutSeconds * 1000,
           now,
         ),
-        creations: new AddressLimiter({
-          burst: config.WorkspacesPerHour,
-          perSecond: config.WorkspacesPerHour / 3600,
-          now,
-        }),
+        creations: creationBudget(),
         refusals: new RefusalLog(log, now),
+        link,
       });
       const accepting = server;
       io.on('connection', (socket) => accepting.accept(socket));
@@ -120,22 +136,36 @@ export function mountWorkspaces(
   // Workspaces expire by default (docs/protocols/workspaces.md#expiration): the
   // shorter of WorkspaceExpiration and Expiration, through the stores' shared sweep.
   const expiration = shorterExpiration(config.WorkspaceExpiration, config.Expiration);
+  let stopping = false;
+  const purge = async (cutoff: number): Promise<void> => {
+    // A starting hub first hears who is present on the others; this hub's
+    // live workspaces count as used, for a hub that has not heard yet.
+    await link?.settled;
+    if (stopping) return;
+    await Promise.all((server?.liveHere() ?? []).map((id) => store.touch(id)));
+    const gone = await store.purgeExpired(
+      cutoff,
+      // Present here, or on another hub (Socket.IO may not even be loaded
+      // here); a stopping hub no longer knows, so it keeps everything.
+      (id) => stopping || Boolean(server?.isLive(id) || link?.isLive(id)),
+    );
+    if (gone.length > 0) log.info({ workspaces: gone.length }, 'expired workspaces deleted');
+  };
   const sweep = startPeriodicPurge({ ...config, Expiration: expiration }, now, (cutoff) =>
-    store
-      .purgeExpired(cutoff, (id) => server?.isLive(id) ?? false)
-      .then(
-        (gone) => {
-          if (gone.length > 0) log.info({ workspaces: gone.length }, 'expired workspaces deleted');
-        },
-        (err: Error) => log.error({ err: err.message }, 'workspace expiration sweep failed'),
-      ),
+    purge(cutoff).catch((err: Error) =>
+      log.error({ err: err.message }, 'workspace expiration sweep failed'),
+    ),
   );
 
   return {
     connections: () => engine?.clientsCount ?? 0,
     async stop() {
+      stopping = true;
+      link?.stopSettling();
       await sweep.stop();
+      // The leaves of these disconnects still reach the other hubs.
       await loaded?.then(({ server }) => server.close(), failed);
+      link?.dispose();
       await store.close();
     },
   };

@@ -14,7 +14,7 @@ export const iceservers: EventHandler = async (ctx, socket) =>
 export const negotiation: EventHandler = async (ctx, socket, raw) => {
   const ok = await ctx.authorize(socket, raw, { self: 'broadcaster', token: 'required' });
   if (!ok) return;
-  ctx.peer(ok.ws.id, idOf(ok.data.attendee))?.emit('negotiation', {
+  ctx.sendTo(ok.ws.id, idOf(ok.data.attendee), 'negotiation', {
     attendee: { id: ok.me.id },
     message: ok.data.message,
   });
@@ -24,7 +24,7 @@ export const icecandidate: EventHandler = async (ctx, socket, raw) => {
   const ok = await ctx.authorize(socket, raw, { self: 'broadcaster', token: 'if-present' });
   if (!ok) return;
   const target = idOf(ok.data.attendee);
-  ctx.peer(ok.ws.id, target)?.emit('icecandidate', {
+  ctx.sendTo(ok.ws.id, target, 'icecandidate', {
     attendee: { id: target },
     broadcaster: { id: ok.me.id },
     candidate: ok.data.candidate,

@@ -18,11 +18,14 @@
 //   attendees who left or were kicked cannot re-attend with their old token.
 // - Workspaces outlive their members: an owner who drops keeps the workspace and
 //   gets it back with `re-attend`. Only `destroy` or Expiration removes one.
+// - Hubs on one Redis share workspaces: presence, announcements and direct
+//   messages cross to the other hubs through hub-link.ts.
 // - Wrong PINs are throttled per address and workspace; every connection is
 //   rate-limited; malformed payloads get an `alert`, never an exception.
 import type { Socket } from 'socket.io';
 import { StoreFailure } from '../../hub/faulty-writes';
 import type { WorkspaceRecord } from '../../store/workspace-store';
+import type { Announcement, LocalSide } from './hub-link';
 import { normalizeAddress } from '../../transport/address';
 import { TokenBucket } from '../../transport/rate-limit';
 import { answer, busy, hangup, ring, toggle } from './calls';
@@ -82,11 +85,17 @@ export class WorkspacesServer implements WorkspacesContext {
 
   constructor(readonly o: WorkspacesOptions) {
     this.maxMembers = Math.max(50, o.capacity * 10);
+    o.link?.bind(this.linkSide());
   }
 
-  /** Workspaces with an attendee present are never expired. */
+  /** Workspaces with an attendee present on this hub are never expired. */
   isLive(workspaceId: string): boolean {
     return this.present.has(workspaceId);
+  }
+
+  /** Workspaces with an attendee present on this hub. */
+  liveHere(): string[] {
+    return [...this.present.keys()];
   }
 
   accept(socket: Socket): void {
@@ -153,6 +162,7 @@ export class WorkspacesServer implements WorkspacesContext {
 
   presentAttendees(workspaceId: string): Record<string, Attendee> {
     const out: Record<string, Attendee> = {};
+    for (const a of this.o.link?.attendees(workspaceId) ?? []) out[a.id] = a;
     for (const [id, s] of this.present.get(workspaceId) ?? []) {
       const who = this.identity(s)?.attendee;
       if (who) out[id] = who;
@@ -162,14 +172,70 @@ export class WorkspacesServer implements WorkspacesContext {
 
   /** Attendees present other than `attendeeId` and other than this connection. */
   presentCount(workspaceId: string, socket: Socket, attendeeId?: string): number {
+    const here = this.present.get(workspaceId);
     let n = 0;
-    for (const [id, s] of this.present.get(workspaceId) ?? [])
-      if (s !== socket && id !== attendeeId) n++;
+    for (const [id, s] of here ?? []) if (s !== socket && id !== attendeeId) n++;
+    for (const a of this.o.link?.attendees(workspaceId) ?? [])
+      if (a.id !== attendeeId && !here?.has(a.id)) n++;
     return n;
   }
 
-  presentSockets(workspaceId: string): Socket[] {
-    return [...(this.present.get(workspaceId)?.values() ?? [])];
+  isPresent(workspaceId: string, attendeeId: string): boolean {
+    return Boolean(this.peer(workspaceId, attendeeId) ?? this.o.link?.has(workspaceId, attendeeId));
+  }
+
+  sendTo(workspaceId: string, attendeeId: string | undefined, event: string, data: unknown): void {
+    if (attendeeId === undefined) return;
+    const here = this.peer(workspaceId, attendeeId);
+    if (here) here.emit(event, data);
+    else this.o.link?.direct(workspaceId, attendeeId, event, data);
+  }
+
+  announce(
+    workspaceId: string,
+    event: string,
+    data: unknown,
+    options: { except?: Socket; remove?: 'all' | string } = {},
+  ): void {
+    this.announceHere(
+      { workspace: workspaceId, event, data, remove: options.remove },
+      options.except,
+    );
+    this.o.link?.announce({ workspace: workspaceId, event, data, remove: options.remove });
+  }
+
+  /** Tells this hub's attendees of the workspace, then removes whom it says. */
+  private announceHere(a: Announcement, except?: Socket): void {
+    (except ? except.to(a.workspace) : this.o.io.to(a.workspace)).emit(a.event, a.data);
+    const here = this.present.get(a.workspace);
+    if (a.remove === 'all') for (const s of [...(here?.values() ?? [])]) this.detach(s);
+    else if (a.remove !== undefined) {
+      const s = here?.get(a.remove);
+      if (s) this.detach(s);
+    }
+  }
+
+  /** What the other hubs may ask of this one (hub-link.ts). */
+  private linkSide(): LocalSide {
+    return {
+      present: () =>
+        [...this.present].flatMap(([workspace, room]) =>
+          [...room.values()].flatMap((s) => {
+            const attendee = this.identity(s)?.attendee;
+            return attendee ? [{ workspace, attendee }] : [];
+          }),
+        ),
+      announce: (a) => this.announceHere(a),
+      direct: (workspace, attendeeId, event, data) =>
+        this.peer(workspace, attendeeId)?.emit(event, data),
+      replaced: (workspace, attendeeId) => {
+        const s = this.peer(workspace, attendeeId);
+        if (!s) return;
+        this.detach(s);
+        this.alert(s, ALERTS.replaced);
+      },
+      vanished: (workspace, attendee) => this.o.io.to(workspace).emit('leave', attendee),
+    };
   }
 
   attach(socket: Socket, ws: WorkspaceRecord, attendee: Attendee): void {
@@ -184,6 +250,7 @@ export class WorkspacesServer implements WorkspacesContext {
     }
     room.set(attendee.id, socket);
     void socket.join(ws.id);
+    this.o.link?.arrived(ws.id, attendee);
     const unregister = this.o.registry.add(
       {
         id: this.o.registry.nextClientId(),
@@ -220,6 +287,7 @@ export class WorkspacesServer implements WorkspacesContext {
     if (room?.get(identity.attendee.id) === socket) {
       room.delete(identity.attendee.id);
       if (room.size === 0) this.present.delete(identity.workspaceId);
+      this.o.link?.left(identity.workspaceId, identity.attendee.id);
     }
     return identity;
   }
@@ -232,7 +300,7 @@ export class WorkspacesServer implements WorkspacesContext {
     const gone = this.detach(socket);
     if (!gone) return;
     if (next?.workspaceId === gone.workspaceId && next.attendeeId === gone.attendee.id) return;
-    this.o.io.to(gone.workspaceId).emit('leave', gone.attendee);
+    this.announce(gone.workspaceId, 'leave', gone.attendee);
     void this.o.store.touch(gone.workspaceId).catch(() => undefined);
   }
 
@@ -276,8 +344,8 @@ export class WorkspacesServer implements WorkspacesContext {
     return { ws, me: identity.attendee, data };
   }
 
-  /** The connection standing for `attendeeId` in this workspace, if present. */
-  peer(workspaceId: string, attendeeId: string | undefined): Socket | undefined {
+  /** The connection standing for `attendeeId` in this workspace, if present on this hub. */
+  private peer(workspaceId: string, attendeeId: string | undefined): Socket | undefined {
     return attendeeId === undefined ? undefined : this.present.get(workspaceId)?.get(attendeeId);
   }
 }

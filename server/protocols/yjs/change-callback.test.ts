@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../config/load';
+import { captureLog } from '../../test/captured-log';
 import { sleep, startHub } from '../../test/hub-fixture';
 import type { TestHub } from '../../test/hub-fixture';
 import { startReceiver, waitFor } from '../../test/http-receiver';
@@ -133,6 +134,74 @@ describe('a receiver that fails', () => {
       await waitFor('synced', () => fresh.doc.getText('t').toString() === '!stored anyway');
     } finally {
       await hub.stop();
+    }
+  });
+});
+
+describe('a slow receiver', () => {
+  test('waiting bodies stay within YjsCallbackMaxQueuedBytes: the oldest are dropped, logged and counted', async () => {
+    // Answers nothing until released: the hub's four calls stay in flight.
+    const held: (() => void)[] = [];
+    const slow = await startReceiver(roomOf, (res) => held.push(() => res.end()));
+    const log = captureLog('info');
+    const hub = await startHub(
+      {
+        YjsCallbackURL: slow.url,
+        // Only rooms leaving memory make calls here.
+        YjsCallbackDebounceMs: 600_000,
+        YjsCallbackMaxWaitMs: 600_000,
+        YjsCallbackTimeoutMs: 60_000,
+        YjsCallbackObjects: { notes: 'Text' },
+        YjsCallbackMaxQueuedBytes: 64 * 1024,
+      },
+      { logger: log.logger },
+    );
+    /** Writes about `chars` into a room, sees it stored, and lets the room leave memory. */
+    const visit = async (room: string, chars: number) => {
+      const p = openProvider(hub.wsUrl, room);
+      const reader = openProvider(hub.wsUrl, room);
+      providers.push(p, reader);
+      await Promise.all([p.synced(), reader.synced()]);
+      p.doc.getText('notes').insert(0, room.padEnd(chars, '.'));
+      // Another client has it only once it is stored.
+      await waitFor('relayed', () => reader.doc.getText('notes').length === chars);
+      p.destroy();
+      reader.destroy();
+      await waitFor('left memory', () => hub.hub.stats().yjsRoomsInMemory === 0);
+    };
+    try {
+      for (const room of ['busy-1', 'busy-2', 'busy-3', 'busy-4']) await visit(room, 100);
+      await waitFor('four calls in flight', () => slow.calls.length === 4);
+      // Each about 25 KiB: two fit in 64 KiB, a third drops the oldest.
+      const waiting = ['wait-1', 'wait-2', 'wait-3', 'wait-4', 'wait-5'];
+      for (const room of waiting) await visit(room, 25_000);
+      const dropped = log
+        .lines()
+        .filter((l) => l.msg.startsWith('change callback dropped'))
+        .map((l) => l.room);
+      assert.deepEqual(dropped, ['wait-1', 'wait-2', 'wait-3']);
+      const metrics = await (await fetch(`${hub.httpUrl}/metrics`)).text();
+      assert.match(metrics, /lanboard_limit_hits_total\{limit="YjsCallbackMaxQueuedBytes"\} 3/);
+
+      for (const release of held.splice(0)) release();
+      await slow.waitForCalls('wait-5', 1, 10_000);
+      await slow.waitForCalls('wait-4', 1, 10_000);
+      assert.deepEqual(slow.calls.map(roomOf), [
+        'busy-1',
+        'busy-2',
+        'busy-3',
+        'busy-4',
+        'wait-4',
+        'wait-5',
+      ]);
+      assert.equal(
+        bodyOf(slow.callsFor('wait-5')[0]!).data.notes!.content,
+        'wait-5'.padEnd(25_000, '.'),
+      );
+    } finally {
+      for (const release of held.splice(0)) release();
+      await hub.stop();
+      await slow.close();
     }
   });
 });

@@ -5,7 +5,10 @@
 // types' JSON. Unlike the original, each room has its own debounce (the
 // original shared one across rooms, so a change in one room could swallow
 // another's), at most one call per room is in flight, a few in all, and calls
-// can be signed like the Zwibbler webhook.
+// can be signed like the Zwibbler webhook. A room that leaves memory has its
+// body built at once, to wait for a free call; those waiting bodies are capped
+// in bytes together, the oldest dropped first, so a slow receiver cannot make
+// the hub hold every room it ever closed.
 import type * as Y from 'yjs';
 import type { CallbackType } from '../../config/values';
 import { hubVersion } from '../../config/version';
@@ -24,10 +27,15 @@ export interface ChangeCallbackOptions {
   log: Logger;
   /** Calls in flight at once, every room together. */
   maxConcurrent?: number;
+  /** Bodies of rooms no longer in memory waiting for a call, in bytes together (YjsCallbackMaxQueuedBytes). */
+  maxQueuedBytes: number;
+  /** A waiting body was dropped to stay within maxQueuedBytes. */
+  onDrop?: () => void;
 }
 
 interface Pending {
-  doc: Y.Doc;
+  /** The room's doc while it is in memory; let go once `body` is built from it. */
+  doc?: Y.Doc;
   firstAt: number;
   timer?: NodeJS.Timeout;
   /** Built when due, or when the room leaves memory before that. */
@@ -51,6 +59,8 @@ export class ChangeCallback implements RoomChanges {
   private readonly controller = new AbortController();
   private readonly tasks = new Set<Promise<void>>();
   private readonly maxConcurrent: number;
+  /** Bytes of the bodies built and not yet sent. */
+  private queuedBytes = 0;
   private stopping = false;
 
   constructor(private readonly o: ChangeCallbackOptions) {
@@ -63,8 +73,9 @@ export class ChangeCallback implements RoomChanges {
     const entry = this.pending.get(room);
     if (entry && (entry.body || this.due.has(room))) {
       // Its call is about to go: it reads this doc, which holds this change too.
-      entry.doc = doc;
+      this.unqueue(entry);
       entry.body = undefined;
+      entry.doc = doc;
       return;
     }
     const now = Date.now();
@@ -78,10 +89,13 @@ export class ChangeCallback implements RoomChanges {
 
   closing(room: string): void {
     const entry = this.pending.get(room);
-    if (!entry || entry.body) return;
+    if (!entry?.doc || entry.body) return;
     clearTimeout(entry.timer);
     entry.body = this.bodyOf(room, entry.doc);
+    entry.doc = undefined;
+    this.queuedBytes += entry.body.length;
     this.makeDue(room);
+    this.dropOldestOverCap();
   }
 
   /**
@@ -108,6 +122,7 @@ export class ChangeCallback implements RoomChanges {
     this.controller.abort();
     this.pending.clear();
     this.due.clear();
+    this.queuedBytes = 0;
     await Promise.allSettled([...this.tasks]);
   }
 
@@ -125,13 +140,36 @@ export class ChangeCallback implements RoomChanges {
       if (!entry) continue;
       this.pending.delete(room);
       this.sending.add(room);
-      const body = entry.body ?? this.bodyOf(room, entry.doc);
+      this.unqueue(entry);
+      const body = entry.body ?? this.bodyOf(room, entry.doc!);
       const task = this.send(room, body).finally(() => {
         this.sending.delete(room);
         this.tasks.delete(task);
         this.pump();
       });
       this.tasks.add(task);
+    }
+  }
+
+  /** The entry's body no longer waits: it is being sent, or will be rebuilt. */
+  private unqueue(entry: Pending): void {
+    if (entry.body) this.queuedBytes -= entry.body.length;
+  }
+
+  /** Waiting bodies, oldest first, go until the rest fit in maxQueuedBytes. */
+  private dropOldestOverCap(): void {
+    for (const room of [...this.due]) {
+      if (this.queuedBytes <= this.o.maxQueuedBytes) return;
+      const entry = this.pending.get(room);
+      if (!entry?.body) continue;
+      this.due.delete(room);
+      this.pending.delete(room);
+      this.queuedBytes -= entry.body.length;
+      this.o.onDrop?.();
+      this.o.log.warn(
+        { room, bytes: entry.body.length, maxQueuedBytes: this.o.maxQueuedBytes },
+        'change callback dropped: the receiver is too slow for the rooms waiting (YjsCallbackMaxQueuedBytes)',
+      );
     }
   }
 

@@ -18,6 +18,7 @@ import type { YjsStore } from '../../store/yjs-store';
 import type { ClientSocket } from '../../transport/client-socket';
 import { CloseCode } from '../../transport/close-codes';
 import type { HttpTransport } from '../../transport/http-server';
+import type { LimitHits } from '../../transport/limit-hits';
 import { mountedAt, parseSubprotocols } from '../../transport/routes';
 import type { UpgradeContext } from '../../transport/routes';
 import { ChangeCallback } from './change-callback';
@@ -69,7 +70,7 @@ export function mountYjs(
   const { config, registry, now } = context;
   const log = context.log.child({ protocol: YJS_PROTOCOL });
   const store = options.store ?? openYjsStore(config, now, context.redis);
-  const changes = changeCallbackFrom(config, log);
+  const changes = changeCallbackFrom(config, log, context.limitHits);
   const rooms = new YjsRooms(
     store,
     {
@@ -254,7 +255,11 @@ export function mountYjs(
 }
 
 /** The change callback, when YjsCallbackURL is set. */
-function changeCallbackFrom(config: HubConfig, log: Logger): ChangeCallback | undefined {
+function changeCallbackFrom(
+  config: HubConfig,
+  log: Logger,
+  limitHits: LimitHits,
+): ChangeCallback | undefined {
   if (!config.YjsCallbackURL) return undefined;
   return new ChangeCallback({
     url: config.YjsCallbackURL,
@@ -264,6 +269,8 @@ function changeCallbackFrom(config: HubConfig, log: Logger): ChangeCallback | un
     objects: config.YjsCallbackObjects,
     secret: config.WebhookSecret || undefined,
     log: log.child({ component: 'change-callback' }),
+    maxQueuedBytes: config.YjsCallbackMaxQueuedBytes,
+    onDrop: () => limitHits.hit('YjsCallbackMaxQueuedBytes'),
   });
 }
 

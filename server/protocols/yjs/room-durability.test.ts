@@ -145,6 +145,7 @@ function otherHub(bus: LocalBus): Bus {
     hubId: 'other-hub',
     publish: (topic, message) => bus.publish(topic, message),
     subscribe: (topic, handler) => bus.subscribe(topic, handler),
+    subscribed: async () => undefined,
     onGap: () => () => undefined,
     close: async () => undefined,
   };
