@@ -18,6 +18,7 @@ import { DEFAULT_DASHBOARD_DIR } from './admin/static';
 import { isFile } from './transport/static-files';
 import { completeConfig, ConfigError } from './config/load';
 import { HubDiscovery } from './discovery/discovery';
+import { redeemRoute } from './moved/redeem-route';
 import type { JoinInfo } from './discovery/join-info';
 import { checkOpenFileLimit, connectionBudget, readOpenFileLimits } from './config/open-files';
 import { keepDataDirPrivate } from './config/private-files';
@@ -162,6 +163,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
       maybeClass: (name) => normalizeClassCode(name) !== undefined,
     });
     for (const route of [...board, ...discovery.routes()]) transport.addRoute(route);
+    if (options.host?.handoffs) transport.addRoute(redeemRoute(options.host.handoffs, log));
     try {
       // A throwaway hub (Database=memory) makes no data folder.
       if (config.Database !== 'memory') {

@@ -6,6 +6,7 @@
 import { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
 import { EDIT_REFUSED_CLOSE } from '../class/types';
+import { MOVED_CLOSE, movedTo, socketBase } from './moved';
 import { sendOwnPresenceOnly } from './own-presence';
 import { onPermissionDenied } from './refusals';
 
@@ -44,6 +45,11 @@ export interface ConnectOptions {
   /** Whether the hub takes this member's edits now, as the class page last heard. */
   mayEdit?(): boolean;
   onRefusal?(refusal: Refusal): void;
+  /**
+   * The hub moved and this page's connection has synced with it at `base`
+   * (its edits are there now): the moment to open the board at the new address.
+   */
+  onMoved?(base: URL): void;
 }
 
 /** Unknown token, forbidden (removed), no such class: the hub closed the room to this page. */
@@ -99,12 +105,24 @@ export function connect(room: string, doc: Y.Doc, options: ConnectOptions = {}):
     for (const l of listeners) l(next);
   };
   provider.on('status', update);
+  let movedBase: URL | undefined;
   provider.on('sync', (synced: boolean) => {
     if (synced) everSynced = true;
     update();
+    if (synced && movedBase) {
+      const base = movedBase;
+      movedBase = undefined;
+      options.onMoved?.(base);
+    }
   });
   provider.on('connection-close', (event: CloseEvent | null) => {
     const code = event?.code ?? 0;
+    const moved = code === MOVED_CLOSE ? movedTo(event?.reason ?? '') : undefined;
+    if (moved) {
+      // Read before the provider's next attempt, which it schedules after this event.
+      movedBase = moved;
+      provider.serverUrl = socketBase(moved, provider.serverUrl);
+    }
     // ACCESS_CLOSES: the hub refused this room; EDIT_REFUSED_CLOSE: an edit. Retrying cannot help.
     // The "refused:" message that comes first says the same, whatever the code.
     const editRefused =
