@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { ClassDetail } from '../admin/api-types';
 import type { HubSupervisor } from '../host/supervisor';
 import { adminCall } from '../test/admin-client';
@@ -28,6 +28,10 @@ import type { TestBrowser } from '../test/browser';
 import { startServedHub } from '../test/dashboard-hub';
 import { freePort, tempDir } from '../test/hub-fixture';
 
+type ProviderWindow = {
+  __lanboard: { connection: { provider: { connect(): void; disconnect(): void } } };
+};
+
 const skip = chromiumMissing();
 if (skip) console.log(`# skipping the moved-hub browser tests: ${skip}`);
 
@@ -44,6 +48,21 @@ describe('a port change with a class board open, in Chromium', { skip }, () => {
     contexts.push(c);
     return c;
   };
+  /**
+   * The device drops off the network: its board stops connecting, as the
+   * provider does while offline. (Chromium's offline emulation also holds back
+   * the hub's close of a socket already open, so the board would not notice.)
+   */
+  const goOffline = async (page: Page) => {
+    await page.evaluate(() =>
+      (globalThis as unknown as ProviderWindow).__lanboard.connection.provider.disconnect(),
+    );
+    await waitForState(page, 'reconnecting');
+  };
+  const goOnline = (page: Page) =>
+    page.evaluate(() =>
+      (globalThis as unknown as ProviderWindow).__lanboard.connection.provider.connect(),
+    );
 
   before(async () => {
     ensureBoardBuilt();
@@ -80,7 +99,7 @@ describe('a port change with a class board open, in Chromium', { skip }, () => {
     const oldOrigin = new URL(base()).origin;
 
     // The teacher applies a new port while her tablet is off the network; she draws once more.
-    await context.setOffline(true);
+    await goOffline(ada);
     const newPort = await freePort();
     fs.writeFileSync(
       file,
@@ -89,14 +108,13 @@ describe('a port change with a class board open, in Chromium', { skip }, () => {
     await supervisor.restart();
     assert.equal(new URL(base()).port, String(newPort));
     assert.equal(supervisor.movedFrom?.port, Number(new URL(oldOrigin).port));
-    await waitForState(ada, 'offline');
     await drawWithMouse(ada, [
       [120, 300],
       [260, 340],
     ]);
     await waitForShapes(ada, 2);
     const drawn = (await shapes(ada)).map((s) => s.id).sort();
-    await context.setOffline(false);
+    await goOnline(ada);
 
     // The page goes to the new port by itself and opens the class there.
     await until(
@@ -123,5 +141,48 @@ describe('a port change with a class board open, in Chromium', { skip }, () => {
       ['Ada'],
     );
     assert.equal(detail.body.students, 1);
+  });
+
+  test('an address change: the board follows from 127.0.0.1 to 127.0.0.2 on the same port', async () => {
+    const created = await adminCall<ClassDetail>(base(), 'classes', {
+      method: 'POST',
+      token: adminToken,
+      body: { title: '8C Physics' },
+    });
+    const { code } = created.body;
+    const context = await newContext();
+    const ben = await joinClassBoard(context, base(), code, 'Ben');
+    const token = await storedClassToken(ben, code);
+    const port = new URL(base()).port;
+    await goOffline(ben);
+    fs.writeFileSync(
+      file,
+      fs
+        .readFileSync(file, 'utf8')
+        .replace(/^ServerBindAddress=.*$/m, 'ServerBindAddress=127.0.0.2'),
+    );
+    await supervisor.restart();
+    assert.equal(base(), `http://127.0.0.2:${port}`);
+
+    await drawWithMouse(ben, [
+      [140, 140],
+      [240, 200],
+    ]);
+    const drawn = (await waitForShapes(ben, 1)).map((s) => s.id);
+    await goOnline(ben);
+
+    await ben.waitForURL((u) => u.hostname === '127.0.0.2', BOARD_WAIT);
+    await waitForState(ben, 'connected');
+    assert.equal(await storedClassToken(ben, code), token);
+    assert.deepEqual(
+      (await waitForShapes(ben, 1)).map((s) => s.id),
+      drawn,
+    );
+    const detail = await adminCall<ClassDetail>(base(), `classes/${code}`, { token: adminToken });
+    assert.equal(detail.body.students, 1);
+    assert.deepEqual(
+      detail.body.members.filter((m) => m.name === 'Ben').map((m) => m.name),
+      ['Ben'],
+    );
   });
 });

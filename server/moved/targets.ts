@@ -5,7 +5,6 @@
 // change seen through `192.168.1.20` stays on `192.168.1.20`); anything else
 // gets the join page's preferred address.
 import type { JoinInfo } from '../discovery/join-info';
-import { isLoopback } from '../discovery/join-info';
 
 export interface MovedTargets {
   /** Every base URL the hub serves now (`http://host:port/`), the preferred one first. */
@@ -25,7 +24,8 @@ const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 
 /**
  * From the new hub's join info: its LAN URLs, its `.local` URL, and, when it
- * listens where this computer can reach it over loopback, the loopback names.
+ * listens on every address (so on loopback too), the loopback names; bound
+ * to 127.0.0.1 or ::1, `localhost`.
  */
 export function movedTargets(
   join: Pick<JoinInfo, 'urls' | 'preferredUrl' | 'localUrl'>,
@@ -33,11 +33,13 @@ export function movedTargets(
 ): MovedTargets {
   const preferred = new URL(join.preferredUrl);
   const urls = [join.preferredUrl, ...join.urls, ...(join.localUrl ? [join.localUrl] : [])];
-  const anyAddress = ['', '0.0.0.0', '::'].includes(bindAddress);
   const port = preferred.port ? `:${preferred.port}` : '';
-  if (anyAddress || isLoopback(bindAddress)) {
-    for (const name of LOOPBACK_NAMES) urls.push(`${preferred.protocol}//${name}${port}/`);
-  }
+  const loopback = ['', '0.0.0.0', '::'].includes(bindAddress)
+    ? LOOPBACK_NAMES
+    : ['127.0.0.1', '::1'].includes(bindAddress)
+      ? ['localhost'] // the name this computer gives that address
+      : [];
+  for (const name of loopback) urls.push(`${preferred.protocol}//${name}${port}/`);
   const unique = [...new Set(urls)];
   const byName = new Map(unique.map((u) => [hostNameOf(new URL(u).host), u]));
   return {
