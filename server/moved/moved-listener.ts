@@ -6,10 +6,12 @@
 //   - POST /api/moved/handoff turns a board's member token into a one-time
 //     code for its page at the new origin (handoffs.ts);
 //   - `/api/…` answers 410 with the new address in JSON, a page asked for as
-//     HTML gets a short page that names it and goes there, anything else a
-//     307 to the same path there.
+//     HTML gets a short page that names it and goes there (a class board's
+//     page handing its member token over first), anything else a 307 to the
+//     same path there.
 // It names only addresses the hub serves (targets.ts), and reads nothing but
 // small JSON bodies; it closes by itself after `graceMs`.
+import crypto from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -135,7 +137,7 @@ async function answer(
   if (/text\/html/.test(req.headers.accept ?? '')) {
     return send(res, 200, 'text/html; charset=utf-8', movedPage(there), {
       ...headers,
-      'Content-Security-Policy': "default-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+      'Content-Security-Policy': MOVED_PAGE_CSP,
       'Referrer-Policy': 'no-referrer',
     });
   }
@@ -176,6 +178,45 @@ async function handoff(
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/**
+ * A class board reloaded at the old address: its member token is in this
+ * origin's storage, so the page hands it over as the open board does
+ * (renderer/board/src/net/moved.ts), then goes on. The same keys as the
+ * board's identity.ts. Without a token, or when the handoff fails, it just goes.
+ */
+const HANDOFF_SCRIPT = `(async () => {
+  const link = document.getElementById('to');
+  let to = link.href;
+  const m = new RegExp('^/board/([^/]+)/?$').exec(location.pathname);
+  try {
+    const code = m && decodeURIComponent(m[1]);
+    const token = code && localStorage.getItem('lanboard.class.' + code + '.token');
+    if (token) {
+      const reply = await fetch('${HANDOFF_PATH}', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token },
+        body: JSON.stringify({
+          name: localStorage.getItem('lanboard.name') || '',
+          writers: JSON.parse(localStorage.getItem('lanboard.class.' + code + '.writers') || '[]'),
+        }),
+      });
+      if (reply.ok) to += '#handoff=' + encodeURIComponent((await reply.json()).handoff);
+    }
+  } catch {}
+  location.replace(to);
+})();`;
+
+const SCRIPT_HASH = crypto.createHash('sha256').update(HANDOFF_SCRIPT).digest('base64');
+
+export const MOVED_PAGE_CSP = [
+  "default-src 'none'",
+  `script-src 'sha256-${SCRIPT_HASH}'`,
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 function movedPage(there: string): string {
   const href = escapeHtml(there);
   return `<!doctype html>
@@ -183,12 +224,13 @@ function movedPage(there: string): string {
 <head>
 <meta charset="utf-8" />
 <meta name="viewport" content="width=device-width, initial-scale=1" />
-<meta http-equiv="refresh" content="3; url=${href}" />
+<noscript><meta http-equiv="refresh" content="3; url=${href}" /></noscript>
 <title>The hub moved</title>
 </head>
 <body>
 <h1>The hub moved</h1>
-<p>It now answers at <a href="${href}">${href}</a>. This page goes there in a moment.</p>
+<p>It now answers at <a id="to" href="${href}">${href}</a>. This page goes there in a moment.</p>
+<script>${HANDOFF_SCRIPT}</script>
 </body>
 </html>
 `;

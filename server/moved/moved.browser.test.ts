@@ -2,7 +2,9 @@
 // teacher applies a new port. The board, offline meanwhile with a stroke of
 // its own, finds the hub through its old port's "moved" answer, syncs the
 // stroke there, and opens itself at the new address as the same member
-// (the token handed over once), with no second member of its name.
+// (the token handed over once), with no second member of its name. The same
+// for an address change (127.0.0.1 to 127.0.0.2), and for a board reloaded at
+// the old address during the grace period.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -184,5 +186,32 @@ describe('a port change with a class board open, in Chromium', { skip }, () => {
       detail.body.members.filter((m) => m.name === 'Ben').map((m) => m.name),
       ['Ben'],
     );
+  });
+
+  test('a board reloaded at the old address is handed over too', async () => {
+    const created = await adminCall<ClassDetail>(base(), 'classes', {
+      method: 'POST',
+      token: adminToken,
+      body: { title: '9A History' },
+    });
+    const { code } = created.body;
+    const cara = await joinClassBoard(await newContext(), base(), code, 'Cara');
+    const token = await storedClassToken(cara, code);
+    const oldOrigin = new URL(base()).origin;
+    // Her board does not follow by itself (it stays disconnected); she reloads it after the move.
+    await goOffline(cara);
+    const newPort = await freePort();
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, 'utf8').replace(/^ServerPort=\d+$/m, `ServerPort=${newPort}`),
+    );
+    await supervisor.restart();
+    assert.equal(supervisor.movedFrom?.port, Number(new URL(oldOrigin).port));
+    await cara.reload();
+    await cara.waitForURL((u) => u.port === String(newPort), BOARD_WAIT);
+    await waitForState(cara, 'connected');
+    assert.equal(await storedClassToken(cara, code), token);
+    const detail = await adminCall<ClassDetail>(base(), `classes/${code}`, { token: adminToken });
+    assert.equal(detail.body.students, 1);
   });
 });

@@ -129,7 +129,7 @@ describe('the old address after a move', () => {
     assert.equal(page.status, 200);
     assert.match(page.headers['content-type']!, /text\/html/);
     assert.match(page.body, /The hub moved/);
-    assert.ok(page.body.includes(`url=${newBase()}board/ABCDEF?debug`));
+    assert.ok(page.body.includes(`href="${newBase()}board/ABCDEF?debug"`));
     assert.equal(page.headers['x-lanboard-moved'], newBase());
     const api = await request(oldPort, '/api/classes/ABCDEF');
     assert.equal(api.status, 410);
