@@ -58,7 +58,7 @@ import type { ClassroomStore } from './store/class-store';
 import type { WorkspaceStore } from './store/workspace-store';
 import { CloseCode } from './transport/close-codes';
 import { HttpTransport } from './transport/http-server';
-import { originPolicy } from './transport/origins';
+import { allowingAlso, originPolicy } from './transport/origins';
 import { mountedAt } from './transport/routes';
 import { loadTls, watchCertificates } from './transport/tls';
 import type { CertificateWatch } from './transport/tls';
@@ -157,7 +157,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     checkOpenFileLimit(config.MaxFiles, log);
     ensureAdminToken();
     const tls = loadTls(config);
-    transport = createTransport(config, tls, log, limitHits);
+    transport = createTransport(config, tls, log, limitHits, options.host);
     // The board first: once built, its join page takes `/` over from discovery's.
     const board = boardRoutes(config, options.boardDir, {
       maybeClass: (name) => normalizeClassCode(name) !== undefined,
@@ -320,6 +320,7 @@ function createTransport(
   tls: { cert: Buffer; key: Buffer } | undefined,
   log: Logger,
   limitHits: LimitHits,
+  host: HostControls | undefined,
 ): HttpTransport {
   const admin = mountedAt(`${config.AdminPath.replace(/\/+$/, '')}/`);
   const total = connectionBudget(config.MaxConnections, readOpenFileLimits());
@@ -333,7 +334,7 @@ function createTransport(
     limitHits,
     keepaliveMs: config.KeepaliveSeconds * 1000,
     log,
-    origins: originPolicy(config.AllowedOrigins),
+    origins: allowingAlso(originPolicy(config.AllowedOrigins), () => host?.formerOrigins?.() ?? []),
     timeouts: {
       headersMs: config.HeadersTimeoutSeconds * 1000,
       requestMs: config.RequestTimeoutSeconds * 1000,

@@ -16,4 +16,6 @@ export interface HostControls {
   restart?(): Promise<void>;
   /** Board identities handed over from the hub's old address after a move (the hub redeems them). */
   readonly handoffs?: Handoffs;
+  /** The origins the hub answered at before it moved: their open boards' sockets are let in. */
+  formerOrigins?(): readonly string[];
 }

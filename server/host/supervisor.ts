@@ -42,6 +42,8 @@ export class HubSupervisor {
   private moved: MovedListener | undefined;
   /** Identities boards carry from the old address to the new one; shared by every hub this runs. */
   readonly handoffs = new Handoffs();
+  /** Where the hub answered before its last move: open boards there reconnect across origins. */
+  private formerOrigins: string[] = [];
 
   constructor(private readonly o: SupervisorOptions) {}
 
@@ -147,12 +149,17 @@ export class HubSupervisor {
     const previous = this.loaded!;
     const before = this.address!;
     const next = loadConfig(this.o.sources);
+    const beforeTargets = movedTargets(
+      await this.current.joinInfo(),
+      previous.config.ServerBindAddress,
+    );
     this.log?.info('restarting the hub with the saved config');
     await this.current.stop({ restart: true });
     // The new hub may want the address an earlier move still answers on.
     await this.closeMoved();
     await this.launchOrFallBack(next, previous);
     if (this.address!.port !== before.port || this.address!.address !== before.address) {
+      this.formerOrigins = beforeTargets.urls.map((u) => new URL(u).origin);
       await this.answerMoved(previous, before);
     }
   }
@@ -215,6 +222,7 @@ export class HubSupervisor {
         ),
       restart: () => this.restart(),
       handoffs: this.handoffs,
+      formerOrigins: () => this.formerOrigins,
     };
   }
 }

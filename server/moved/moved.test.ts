@@ -240,6 +240,49 @@ describe('the grace period', () => {
   });
 });
 
+/** Whether a WebSocket from `origin` opens at `port`'s Yjs endpoint. */
+function opens(port: number, origin: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/yjs/room`, { headers: { Origin: origin } });
+    ws.on('open', () => {
+      ws.close();
+      resolve(true);
+    });
+    ws.on('unexpected-response', () => resolve(false));
+    ws.on('error', () => resolve(false));
+  });
+}
+
+describe('AllowedOrigins after a move', () => {
+  test("the hub's former origins may open sockets; others still may not", async () => {
+    const dir = tempDir('lanboard-moved-origins-');
+    const file = path.join(dir.dir, 'lanboard.conf');
+    const first = await freePort();
+    const second = await freePort();
+    const conf = (port: number) =>
+      `ServerBindAddress=127.0.0.1\nServerPort=${port}\nDatabase=memory\nAllowedOrigins=http://school.example\n`;
+    fs.writeFileSync(file, conf(first));
+    const supervisor = new HubSupervisor({
+      sources: serveSources(file, dir.dir),
+      hubOptions: { logger: captureLog('warn').logger },
+    });
+    try {
+      await supervisor.start();
+      assert.equal(await opens(first, `http://127.0.0.1:${first}`), false);
+      fs.writeFileSync(file, conf(second));
+      await supervisor.restart();
+      assert.equal(await opens(second, `http://127.0.0.1:${first}`), true);
+      assert.equal(await opens(second, `http://localhost:${first}`), true);
+      assert.equal(await opens(second, 'http://school.example'), true);
+      assert.equal(await opens(second, `http://evil.example:${first}`), false);
+      assert.equal(await opens(second, `http://127.0.0.1:${second + 1}`), false);
+    } finally {
+      await supervisor.stop();
+      dir.remove();
+    }
+  });
+});
+
 describe('handoffs', () => {
   test('one address cannot push out the others; codes expire', () => {
     let now = 1_000_000;
