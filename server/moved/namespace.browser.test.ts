@@ -4,7 +4,9 @@
 // before and after IT gives it a fixed one). A class board opened at the
 // first follows the hub to the second after the teacher changes its listen
 // address and restarts it, as the same member, with what it drew meanwhile.
-// Everything stays inside the namespace and its veth pair; mDNS is off.
+// Then the hub's computer loses the address a board uses, with no restart and
+// no "moved" answer: the board finds the hub at the other address its join info
+// listed. Everything stays inside the namespace and its veth pair; mDNS is off.
 // Needs root and `ip netns`; skipped with the reason otherwise.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -64,6 +66,12 @@ function createNetwork(): void {
   ip('netns', 'add', NAMESPACE);
   ip('link', 'add', TEST_END, 'type', 'veth', 'peer', 'name', HUB_END);
   ip('link', 'set', HUB_END, 'netns', NAMESPACE);
+  // Linux drops an interface's other addresses in a subnet with the first one, unless told
+  // to keep them, as a computer that loses one address of two keeps the other.
+  execFileSync('ip', [
+    ...['netns', 'exec', NAMESPACE, 'sh', '-c'],
+    `echo 1 > /proc/sys/net/ipv4/conf/${HUB_END}/promote_secondaries`,
+  ]);
   for (const address of [FIRST, SECOND]) {
     ip('-n', NAMESPACE, 'addr', 'add', `${address}/24`, 'dev', HUB_END);
   }
@@ -201,6 +209,52 @@ describe('an address change in a network namespace, in Chromium', { skip }, () =
       detail.body.members.filter((m) => m.name === 'Dana').map((m) => m.name),
       ['Dana'],
     );
+  });
+
+  test("the hub's computer loses the address a board uses: the board finds another it listed", async () => {
+    // Listening on every address: the join info lists both, as on a laptop on two networks.
+    fs.writeFileSync(file, config('0.0.0.0'));
+    const restart = await adminCall(at(SECOND), 'restart', { method: 'POST', token: ADMIN_TOKEN });
+    assert.equal(restart.status, 202, restart.text);
+    await listening(FIRST);
+    const created = await adminCall<ClassDetail>(at(FIRST), 'classes', {
+      method: 'POST',
+      token: ADMIN_TOKEN,
+      body: { title: '11A Biology' },
+    });
+    const { code } = created.body;
+    const context = await boardContext(browser!.browser);
+    contexts.push(context);
+    const erin = await joinClassBoard(context, at(FIRST), code, 'Erin');
+    const token = await storedClassToken(erin, code);
+
+    await erin.evaluate(() =>
+      (globalThis as unknown as ProviderWindow).__lanboard.connection.provider.disconnect(),
+    );
+    await waitForState(erin, 'reconnecting');
+    // No restart, no "moved" answer: the address is simply gone, as after a new DHCP lease.
+    ip('-n', NAMESPACE, 'addr', 'del', `${FIRST}/24`, 'dev', HUB_END);
+    await drawWithMouse(erin, [
+      [150, 150],
+      [250, 210],
+    ]);
+    const drawn = (await waitForShapes(erin, 1)).map((s) => s.id);
+    await erin.evaluate(() =>
+      (globalThis as unknown as ProviderWindow).__lanboard.connection.provider.connect(),
+    );
+
+    await erin.waitForURL((u) => u.hostname === SECOND, { timeout: 60_000 });
+    await waitForState(erin, 'connected');
+    assert.equal(new URL(erin.url()).hash, '', 'the token is taken out of the address bar');
+    assert.equal(await storedClassToken(erin, code), token, 'the same member');
+    assert.deepEqual(
+      (await waitForShapes(erin, 1)).map((s) => s.id),
+      drawn,
+    );
+    const detail = await adminCall<ClassDetail>(at(SECOND), `classes/${code}`, {
+      token: ADMIN_TOKEN,
+    });
+    assert.equal(detail.body.students, 1);
   });
 });
 

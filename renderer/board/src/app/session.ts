@@ -61,7 +61,7 @@ export class BoardSession {
       token: options.token,
       mayEdit: () => options.rights().canEdit,
       onRefusal: options.onRefusal,
-      onMoved: (base) => void goToMovedHub(base, options.room),
+      onMoved: (base, lost) => void goToMovedHub(base, options.room, lost),
     });
     this.presence = new Presence(
       this.connection.provider.awareness,

@@ -36,12 +36,17 @@ export function socketBase(base: URL, current: string): string {
  * Opens this board at `base`. A class member asks the old address for a
  * handoff code first; when it cannot have one (the old address has stopped
  * answering), the page stays where it is, still connected to the new address,
- * rather than arrive as a stranger who must join again.
+ * rather than arrive as a stranger who must join again. `lost`: the page's own
+ * address answers nothing any more (the hub's computer got a new address), so
+ * no code can be had there: the token itself goes in the fragment, as in a
+ * teacher's link, and the page there takes it out of the address bar at once.
  */
-export async function goToMovedHub(base: URL, room: string): Promise<boolean> {
+export async function goToMovedHub(base: URL, room: string, lost = false): Promise<boolean> {
   const target = new URL(`/board/${encodeURIComponent(room)}${location.search}`, base);
   const token = classToken(room);
-  if (token) {
+  if (token && lost) {
+    target.hash = `token=${encodeURIComponent(token)}`;
+  } else if (token) {
     const code = await askHandoff(room, token);
     if (!code) return false;
     target.hash = `handoff=${encodeURIComponent(code)}`;
