@@ -20,8 +20,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../log/logger';
 import { clampReason, CloseCode } from '../transport/close-codes';
-import { HttpError, readJson, send, sendJson } from '../transport/reply';
+import { HttpError, send, sendJson } from '../transport/reply';
 import { HandoffError } from './handoffs';
+import { postedJson } from './json-post';
 import type { Handoffs } from './handoffs';
 import type { MovedTargets } from './targets';
 
@@ -156,11 +157,7 @@ async function handoff(
 ): Promise<void> {
   const client = req.socket.remoteAddress ?? '';
   try {
-    if (req.method !== 'POST') throw new HttpError(405, 'use POST', { Allow: 'POST' });
-    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
-      throw new HttpError(415, 'send JSON');
-    }
-    const body = (await readJson(req, MAX_BODY_BYTES)) as Record<string, unknown> | null;
+    const body = await postedJson(req, MAX_BODY_BYTES);
     const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
     const code = o.handoffs.create(client, {
       token: auth?.[1],

@@ -5,9 +5,10 @@
 // is not a way in.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log/logger';
-import { HttpError, readJson, sendJson } from '../transport/reply';
+import { HttpError, sendJson } from '../transport/reply';
 import type { HttpRoute } from '../transport/routes';
 import type { Handoffs } from './handoffs';
+import { postedJson } from './json-post';
 
 export const REDEEM_PATH = '/api/moved/redeem';
 
@@ -18,11 +19,7 @@ export function redeemRoute(handoffs: Handoffs, log: Logger): HttpRoute {
     handle: async (req: IncomingMessage, res: ServerResponse) => {
       const client = req.socket.remoteAddress;
       try {
-        if (req.method !== 'POST') throw new HttpError(405, 'use POST', { Allow: 'POST' });
-        if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
-          throw new HttpError(415, 'send JSON');
-        }
-        const body = (await readJson(req, 1024)) as { handoff?: unknown } | null;
+        const body = await postedJson(req, 1024);
         const handoff = handoffs.redeem(body?.handoff);
         if (!handoff) throw new HttpError(404, 'this handoff is unknown, used or expired');
         sendJson(res, 200, handoff);
