@@ -18,6 +18,7 @@ import { DEFAULT_DASHBOARD_DIR } from './admin/static';
 import { isFile } from './transport/static-files';
 import { completeConfig, ConfigError } from './config/load';
 import { HubDiscovery } from './discovery/discovery';
+import { redeemRoute } from './moved/redeem-route';
 import type { JoinInfo } from './discovery/join-info';
 import { checkOpenFileLimit, connectionBudget, readOpenFileLimits } from './config/open-files';
 import { keepDataDirPrivate } from './config/private-files';
@@ -57,7 +58,7 @@ import type { ClassroomStore } from './store/class-store';
 import type { WorkspaceStore } from './store/workspace-store';
 import { CloseCode } from './transport/close-codes';
 import { HttpTransport } from './transport/http-server';
-import { originPolicy } from './transport/origins';
+import { allowingAlso, originPolicy } from './transport/origins';
 import { mountedAt } from './transport/routes';
 import { loadTls, watchCertificates } from './transport/tls';
 import type { CertificateWatch } from './transport/tls';
@@ -156,12 +157,13 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     checkOpenFileLimit(config.MaxFiles, log);
     ensureAdminToken();
     const tls = loadTls(config);
-    transport = createTransport(config, tls, log, limitHits);
+    transport = createTransport(config, tls, log, limitHits, options.host);
     // The board first: once built, its join page takes `/` over from discovery's.
     const board = boardRoutes(config, options.boardDir, {
       maybeClass: (name) => normalizeClassCode(name) !== undefined,
     });
     for (const route of [...board, ...discovery.routes()]) transport.addRoute(route);
+    if (options.host?.handoffs) transport.addRoute(redeemRoute(options.host.handoffs, log));
     try {
       // A throwaway hub (Database=memory) makes no data folder.
       if (config.Database !== 'memory') {
@@ -318,6 +320,7 @@ function createTransport(
   tls: { cert: Buffer; key: Buffer } | undefined,
   log: Logger,
   limitHits: LimitHits,
+  host: HostControls | undefined,
 ): HttpTransport {
   const admin = mountedAt(`${config.AdminPath.replace(/\/+$/, '')}/`);
   const total = connectionBudget(config.MaxConnections, readOpenFileLimits());
@@ -335,7 +338,7 @@ function createTransport(
     limitHits,
     keepaliveMs: config.KeepaliveSeconds * 1000,
     log,
-    origins: originPolicy(config.AllowedOrigins),
+    origins: allowingAlso(originPolicy(config.AllowedOrigins), () => host?.formerOrigins?.() ?? []),
     timeouts: {
       headersMs: config.HeadersTimeoutSeconds * 1000,
       requestMs: config.RequestTimeoutSeconds * 1000,

@@ -241,14 +241,34 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.getByTestId('stream-status').filter({ hasText: 'Live' }).waitFor(WAIT);
   });
 
-  test('Apply and restart after a port change follows the hub to its new address', async () => {
+  test('Apply and restart after a port change asks first, then follows the hub to its new address', async () => {
     const newPort = await freePort();
     await page.locator('#setting-ServerPort').fill(String(newPort));
     await page
       .getByTestId('restart-note')
       .filter({ hasText: /Nobody is connected|changes ServerPort/ })
       .waitFor(WAIT);
+    const before = fs.readFileSync(file, 'utf8');
+    const running = supervisor.current;
+    // A restart that moves the hub asks first, and says whether open boards can follow.
+    const confirm = page.getByRole('alertdialog', { name: 'The hub moves to a new address' });
     await page.getByRole('button', { name: 'Apply and restart' }).click();
+    await confirm
+      .getByText('Open boards follow the hub to its new address by themselves')
+      .waitFor(WAIT);
+    for (const width of [390, 768, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      await confirm.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SHOTS, `settings-confirm-move-${width}.png`) });
+    }
+    await page.setViewportSize({ width: 1280, height: 720 }); // Playwright's default, as before
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText('Not applied: nothing was saved or restarted.').waitFor(WAIT);
+    assert.equal(fs.readFileSync(file, 'utf8'), before, 'nothing saved');
+    assert.equal(supervisor.current, running, 'nothing restarted');
+
+    await page.getByRole('button', { name: 'Apply and restart' }).click();
+    await confirm.getByRole('button', { name: 'Move the hub' }).click();
     await page.waitForURL((u) => u.port === String(newPort), WAIT);
     await page.getByTestId('stream-status').filter({ hasText: 'Live' }).waitFor(WAIT);
     assert.ok(!page.url().includes('token'), page.url());

@@ -3,6 +3,7 @@
 // from, check an edited file, and restart the hub on the reloaded config.
 import type { LoadedConfig, Origin } from '../config/load';
 import type { ConfigKey } from '../config/schema';
+import type { Handoffs } from '../moved/handoffs';
 
 export interface HostControls {
   /** The file the config API edits: the one loaded, or where the host would look for one. */
@@ -13,4 +14,8 @@ export interface HostControls {
   check(fileText?: string): LoadedConfig;
   /** Stops this hub (WebSockets close with 1012) and starts one on the reloaded config. Absent: the host cannot. */
   restart?(): Promise<void>;
+  /** Board identities handed over from the hub's old address after a move (the hub redeems them). */
+  readonly handoffs?: Handoffs;
+  /** The origins the hub answered at before it moved: their open boards' sockets are let in. */
+  formerOrigins?(): readonly string[];
 }

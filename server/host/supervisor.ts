@@ -10,6 +10,12 @@ import type { ConfigSources, LoadedConfig } from '../config/load';
 import { createLogger, LogRing } from '../log/logger';
 import type { Logger } from '../log/logger';
 import type { HostControls } from '../admin/host-controls';
+import type { AddressInfo } from 'node:net';
+import { Handoffs } from '../moved/handoffs';
+import { openMovedListener } from '../moved/moved-listener';
+import type { MovedListener } from '../moved/moved-listener';
+import { movedTargets } from '../moved/targets';
+import { loadTls } from '../transport/tls';
 
 export interface SupervisorOptions {
   sources: ConfigSources;
@@ -21,6 +27,8 @@ export interface SupervisorOptions {
   onStart?(hub: Hub, loaded: LoadedConfig): void;
   /** A restart that could bring no hub back up, even on the previous config. */
   onFatal?(err: Error): void;
+  /** How long the old address says where the hub moved; MOVED_GRACE_MS by default (tests shorten it). */
+  movedGraceMs?: number;
 }
 
 export class HubSupervisor {
@@ -29,6 +37,13 @@ export class HubSupervisor {
   private loaded: LoadedConfig | undefined;
   private log: Logger | undefined;
   private restarting: Promise<void> | undefined;
+  private address: AddressInfo | undefined;
+  /** The previous address, answering "moved" for a while after a restart moved the hub. */
+  private moved: MovedListener | undefined;
+  /** Identities boards carry from the old address to the new one; shared by every hub this runs. */
+  readonly handoffs = new Handoffs();
+  /** Where the hub answered before its last move: open boards there reconnect across origins. */
+  private formerOrigins: string[] = [];
 
   constructor(private readonly o: SupervisorOptions) {}
 
@@ -78,7 +93,19 @@ export class HubSupervisor {
 
   async stop(): Promise<void> {
     await this.restarting?.catch(() => undefined);
+    await this.closeMoved();
     await this.hub?.stop();
+  }
+
+  /** Where the old address answers "moved", while it does. */
+  get movedFrom(): AddressInfo | undefined {
+    return this.moved?.address;
+  }
+
+  private async closeMoved(): Promise<void> {
+    const moved = this.moved;
+    this.moved = undefined;
+    await moved?.close();
   }
 
   private async doRecover(stopTimeoutMs: number): Promise<void> {
@@ -95,6 +122,7 @@ export class HubSupervisor {
       next = previous; // the file was broken meanwhile: the config that ran is still good
     }
     if (!next) throw new Error('no config to start the hub with');
+    await this.closeMoved();
     await this.launchOrFallBack(next, previous ?? next);
   }
 
@@ -119,10 +147,42 @@ export class HubSupervisor {
 
   private async doRestart(): Promise<void> {
     const previous = this.loaded!;
+    const before = this.address!;
     const next = loadConfig(this.o.sources);
+    const beforeTargets = movedTargets(
+      await this.current.joinInfo(),
+      previous.config.ServerBindAddress,
+    );
     this.log?.info('restarting the hub with the saved config');
     await this.current.stop({ restart: true });
+    // The new hub may want the address an earlier move still answers on.
+    await this.closeMoved();
     await this.launchOrFallBack(next, previous);
+    if (this.address!.port !== before.port || this.address!.address !== before.address) {
+      this.formerOrigins = beforeTargets.urls.map((u) => new URL(u).origin);
+      await this.answerMoved(previous, before);
+    }
+  }
+
+  /** The old address says where the hub went, for open boards to follow (server/moved/). */
+  private async answerMoved(previous: LoadedConfig, before: AddressInfo): Promise<void> {
+    let tls;
+    try {
+      tls = loadTls(previous.config);
+    } catch (err) {
+      this.log?.warn({ err: (err as Error).message }, 'the old address cannot answer over TLS');
+      return;
+    }
+    const hub = this.current;
+    this.moved = await openMovedListener({
+      bindAddress: previous.config.ServerBindAddress,
+      port: before.port,
+      tls: tls && { cert: tls.cert, key: tls.key },
+      targets: movedTargets(await hub.joinInfo(), hub.config.ServerBindAddress),
+      handoffs: this.handoffs,
+      log: this.log!,
+      graceMs: this.o.movedGraceMs,
+    });
   }
 
   private async launch(loaded: LoadedConfig): Promise<Hub> {
@@ -140,7 +200,7 @@ export class HubSupervisor {
       logRing: this.logs,
       host: this.controls(loaded),
     });
-    await hub.start();
+    this.address = await hub.start();
     this.hub = hub;
     this.loaded = loaded;
     this.log = log;
@@ -161,6 +221,8 @@ export class HubSupervisor {
             : { ...sources, fileText, ...(sources.file ? {} : { optionalFile: configFile }) },
         ),
       restart: () => this.restart(),
+      handoffs: this.handoffs,
+      formerOrigins: () => this.formerOrigins,
     };
   }
 }

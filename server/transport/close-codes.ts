@@ -11,6 +11,8 @@ export const CloseCode = {
   InternalError: 1011,
   ServiceRestart: 1012,
   TryAgainLater: 1013,
+  /** The hub moved (its old port, for a while after a restart): the reason is its new base URL. */
+  Moved: 4308,
   BadRequest: 4400,
   Unauthorized: 4401,
   Forbidden: 4403,

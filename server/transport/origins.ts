@@ -55,3 +55,16 @@ export function originPolicy(setting: string): OriginPolicy {
         : undefined,
   };
 }
+
+/**
+ * `policy`, and sockets from `extra()` too: the hub's own former origins after
+ * it moved, whose open boards reconnect from their old page (server/moved/).
+ */
+export function allowingAlso(policy: OriginPolicy, extra: () => readonly string[]): OriginPolicy {
+  return {
+    allowsSocket: (origin) =>
+      policy.allowsSocket(origin) ||
+      (origin !== undefined && extra().includes(normalize(origin) ?? origin)),
+    corsHeaders: (origin) => policy.corsHeaders(origin),
+  };
+}

@@ -4,9 +4,10 @@ import { createRoot } from 'react-dom/client';
 import { BoardRoute } from './app/BoardRoute';
 import { JoinPage } from './join/JoinPage';
 import { takeFragmentToken } from './net/identity';
+import { takeHandoff } from './net/moved';
 import './styles.css';
 
-function page() {
+async function page() {
   const match = /^\/board\/([^/]+)\/?$/.exec(location.pathname);
   if (!match) return <JoinPage />;
   let raw = '';
@@ -15,8 +16,10 @@ function page() {
   } catch {
     // a broken escape: not a class, and an invalid room code
   }
-  // Read here, once per page load: effects may run twice.
-  return <BoardRoute raw={raw} fragmentToken={takeFragmentToken()} />;
+  // Read here, once per page load: effects may run twice. A board that followed
+  // the hub here from its old address brings its member token as a handoff.
+  const token = takeFragmentToken() ?? (await takeHandoff(raw));
+  return <BoardRoute raw={raw} fragmentToken={token} />;
 }
 
 // A teacher's link opened in a tab already showing that board changes only the
@@ -31,4 +34,6 @@ addEventListener('pageshow', (e) => {
   if (e.persisted) reloadForLinkToken();
 });
 
-createRoot(document.getElementById('root')!).render(<StrictMode>{page()}</StrictMode>);
+void page().then((content) =>
+  createRoot(document.getElementById('root')!).render(<StrictMode>{content}</StrictMode>),
+);

@@ -8,6 +8,8 @@ import type { ConfigView, RestartReply, SettingView } from '../../../server/admi
 import { DesktopSettings } from '../components/DesktopSettings';
 import { HelpText } from '../components/HelpText';
 import { api } from '../lib/api';
+import { checkMove, MOVES, moveWarning } from '../lib/moves';
+import type { MoveCheck, MoveValues } from '../lib/moves';
 import type { ApiError } from '../lib/api';
 import { LoginControls } from '../components/LoginControls';
 import { Field } from './settings/Field';
@@ -26,11 +28,10 @@ function initial(s: SettingView): string {
 type Phase =
   | { kind: 'idle'; note?: string }
   | { kind: 'saving' }
+  /** The change moves the hub: the page says what that does to open boards, and waits for a yes. */
+  | { kind: 'confirming'; check: MoveCheck }
   /** `reply` is missing when the answer was lost as the hub went down. */
   | { kind: 'restarting'; reply?: RestartReply; before: number | undefined };
-
-/** Changes a restart applies that move the hub: open boards must find it again. */
-const MOVES = ['ServerPort', 'ServerBindAddress', 'CertFile', 'KeyFile'];
 
 /** What a restart does to the people connected now, said before it is done. */
 function restartNote(clients: number | undefined, moving: string[]): string {
@@ -42,7 +43,7 @@ function restartNote(clients: number | undefined, moving: string[]): string {
         : `${clients} student devices and boards are connected;`;
   if (clients === undefined || clients === 0) return `${who} A restart takes a few seconds.`;
   if (moving.length > 0) {
-    return `${who} a restart changes ${moving.join(', ')}: open boards will not find the hub at its old address, and students must open the new join address.`;
+    return `${who} a restart changes ${moving.join(', ')}: the hub moves to a new address, and the page asks before it does.`;
   }
   return `${who} their boards will reconnect by themselves after a restart of a few seconds.`;
 }
@@ -140,6 +141,19 @@ export function Settings({ startedAt, page, clients }: SettingsProps) {
     const s = byKey.get(k);
     return s && (values[k] ?? '') !== initial(s);
   });
+  /** Running now against what the restart will run: an empty field is the default. */
+  const moveValues = Object.fromEntries(
+    MOVES.map((k) => {
+      const s = byKey.get(k)!;
+      const fallback = s.defaultText === '(empty)' ? '' : s.defaultText;
+      const next = s.origin === 'env' || s.origin === 'flag' ? s.value : values[k] || fallback;
+      return [k, { now: s.value, next }];
+    }),
+  ) as MoveValues;
+  const askFirst = () => {
+    if (moving.length === 0) return void applyAndRestart();
+    setPhase({ kind: 'confirming', check: { ...checkMove(moveValues), moving } });
+  };
   const fileOnly = view.settings.filter((s) => s.fileOnly);
   return (
     <section aria-labelledby="settings-title">
@@ -204,15 +218,19 @@ export function Settings({ startedAt, page, clients }: SettingsProps) {
           <button type="submit" disabled={busy}>
             Save
           </button>
-          <button
-            type="button"
-            className="primary"
-            disabled={busy}
-            onClick={() => void applyAndRestart()}
-          >
+          <button type="button" className="primary" disabled={busy} onClick={askFirst}>
             Apply and restart
           </button>
         </div>
+        {phase.kind === 'confirming' && (
+          <ConfirmMove
+            check={phase.check}
+            onCancel={() =>
+              setPhase({ kind: 'idle', note: 'Not applied: nothing was saved or restarted.' })
+            }
+            onConfirm={() => void applyAndRestart()}
+          />
+        )}
         <p role="status" aria-live="polite" data-testid="settings-status">
           {phase.kind === 'saving' && 'Saving…'}
           {phase.kind === 'restarting' &&
@@ -237,6 +255,40 @@ export function Settings({ startedAt, page, clients }: SettingsProps) {
       </details>
       <LoginControls />
     </section>
+  );
+}
+
+/** The step between "Apply and restart" and a restart that moves the hub. */
+function ConfirmMove({
+  check,
+  onCancel,
+  onConfirm,
+}: {
+  check: MoveCheck;
+  onCancel(): void;
+  onConfirm(): void;
+}) {
+  const blocked = check.blockers.length > 0;
+  return (
+    <div
+      className={`confirm-move${blocked ? ' blocked' : ''}`}
+      role="alertdialog"
+      aria-labelledby="confirm-move-title"
+      aria-describedby="confirm-move-text"
+    >
+      <h2 id="confirm-move-title">
+        {blocked ? 'Open boards cannot follow this change' : 'The hub moves to a new address'}
+      </h2>
+      <p id="confirm-move-text">{moveWarning(check)}</p>
+      <div className="actions">
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="button" className={blocked ? 'danger' : 'primary'} onClick={onConfirm}>
+          {blocked ? 'Apply anyway' : 'Move the hub'}
+        </button>
+      </div>
+    </div>
   );
 }
 

@@ -9,6 +9,7 @@ import type { BoardSnapshot } from '../model/snapshot';
 import { connect } from '../net/connection';
 import type { Connection, Refusal } from '../net/connection';
 import { classWriters, cursorColor, deviceId } from '../net/identity';
+import { goToMovedHub } from '../net/moved';
 import { BoardRenderer } from '../render/board-renderer';
 import { zoomAt } from '../render/view';
 import type { View } from '../render/view';
@@ -60,6 +61,7 @@ export class BoardSession {
       token: options.token,
       mayEdit: () => options.rights().canEdit,
       onRefusal: options.onRefusal,
+      onMoved: (base, lost) => void goToMovedHub(base, options.room, lost),
     });
     this.presence = new Presence(
       this.connection.provider.awareness,

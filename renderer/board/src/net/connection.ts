@@ -6,6 +6,8 @@
 import { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
 import { EDIT_REFUSED_CLOSE } from '../class/types';
+import { HubAddresses } from './hub-addresses';
+import { MOVED_CLOSE, movedTo, socketBase } from './moved';
 import { sendOwnPresenceOnly } from './own-presence';
 import { onPermissionDenied } from './refusals';
 
@@ -44,18 +46,29 @@ export interface ConnectOptions {
   /** Whether the hub takes this member's edits now, as the class page last heard. */
   mayEdit?(): boolean;
   onRefusal?(refusal: Refusal): void;
+  /**
+   * The hub moved and this page's connection has synced with it at `base`
+   * (its edits are there now): the moment to open the board at the new address.
+   * `lost`: the page's own address no longer answers (found through HubAddresses).
+   */
+  onMoved?(base: URL, lost: boolean): void;
 }
 
 /** Unknown token, forbidden (removed), no such class: the hub closed the room to this page. */
 const ACCESS_CLOSES = new Set([4401, 4403, 4404]);
 
 export function connect(room: string, doc: Y.Doc, options: ConnectOptions = {}): Connection {
+  let addresses: HubAddresses | undefined;
   const provider = new WebsocketProvider(yjsUrl(), room, doc, {
     maxBackoffTime: 2000,
     // Every copy of the board syncs through the hub, so the connection badge tells the truth.
     disableBc: true,
     params: options.token ? { token: options.token } : {},
+    // y-websocket's own rule, except at another address of the hub: a refusal there is another hub's.
+    shouldReconnect: (event) =>
+      Boolean(addresses?.trying) || event.code < 4400 || event.code >= 4500,
   });
+  if (options.token) addresses = new HubAddresses(provider, provider.serverUrl);
   sendOwnPresenceOnly(provider);
   let current: ConnectionState = 'connecting';
   let everSynced = false;
@@ -99,12 +112,32 @@ export function connect(room: string, doc: Y.Doc, options: ConnectOptions = {}):
     for (const l of listeners) l(next);
   };
   provider.on('status', update);
+  let movedBase: URL | undefined;
   provider.on('sync', (synced: boolean) => {
-    if (synced) everSynced = true;
+    if (!synced) return update();
+    if (!everSynced) addresses?.learn();
+    everSynced = true;
+    addresses?.synced();
     update();
+    const found = addresses?.trying;
+    if (movedBase || found) {
+      const base = (movedBase ?? found)!;
+      movedBase = undefined;
+      options.onMoved?.(base, !!found);
+    }
   });
   provider.on('connection-close', (event: CloseEvent | null) => {
     const code = event?.code ?? 0;
+    const moved = code === MOVED_CLOSE ? movedTo(event?.reason ?? '') : undefined;
+    if (moved) {
+      // Read before the provider's next attempt, which it schedules after this event.
+      movedBase = moved;
+      provider.serverUrl = socketBase(moved, provider.serverUrl);
+      return update();
+    }
+    addresses?.lost();
+    // Another hub at that address, which does not know this member: the next address will be tried.
+    if (addresses?.trying && ACCESS_CLOSES.has(code)) return update();
     // ACCESS_CLOSES: the hub refused this room; EDIT_REFUSED_CLOSE: an edit. Retrying cannot help.
     // The "refused:" message that comes first says the same, whatever the code.
     const editRefused =
@@ -131,6 +164,7 @@ export function connect(room: string, doc: Y.Doc, options: ConnectOptions = {}):
       doc.off('update', onUpdate);
       window.removeEventListener('online', update);
       window.removeEventListener('offline', update);
+      addresses?.destroy();
       provider.destroy();
     },
   };

@@ -64,20 +64,28 @@ const MAX_WRITERS = 200;
  * shapes' insides are the member's own.
  */
 export function classWriters(code: string, clientId: number): Set<number> {
-  const s = storage();
+  return new Set(rememberClassWriters(code, [clientId]));
+}
+
+/** The client IDs this device has written under in a class, as stored. */
+export function knownClassWriters(code: string): number[] {
   let known: unknown;
   try {
-    known = JSON.parse(s?.getItem(writersKey(code)) ?? '[]');
+    known = JSON.parse(storage()?.getItem(writersKey(code)) ?? '[]');
   } catch {
     known = [];
   }
-  const ids = (Array.isArray(known) ? known : []).filter(
-    (id): id is number => Number.isSafeInteger(id) && id !== clientId,
+  return (Array.isArray(known) ? known : []).filter((id): id is number => Number.isSafeInteger(id));
+}
+
+/** Adds `ids` (newest last) to the class's writers; the whole list, as kept. */
+export function rememberClassWriters(code: string, ids: readonly unknown[]): number[] {
+  const added = ids.filter((id): id is number => Number.isSafeInteger(id));
+  const kept = [...knownClassWriters(code).filter((id) => !added.includes(id)), ...added].slice(
+    -MAX_WRITERS,
   );
-  ids.push(clientId);
-  const kept = ids.slice(-MAX_WRITERS);
-  s?.setItem(writersKey(code), JSON.stringify(kept));
-  return new Set(kept);
+  storage()?.setItem(writersKey(code), JSON.stringify(kept));
+  return kept;
 }
 
 /**
