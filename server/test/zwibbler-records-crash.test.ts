@@ -2,11 +2,13 @@
 // (docs/operating.md#what-an-answer-means): the hub runs as a child process
 // (the real CLI on a SQLite file); a server application adds tokens through
 // the management API, and real Zwibbler clients set document keys while
-// another client watches. Every 200 from addToken, every accepted SET_KEY and
-// every key update the watcher is sent is recorded. The hub is SIGKILLed at
-// random moments, often right as such an answer arrives. After each restart
-// every recorded token opens its document, and every recorded key is there at
-// its recorded version or a later one. (The appends themselves: crash.test.ts.)
+// another client watches, and documents are created and deleted under a
+// reader. Every 200 from addToken and createDocument, every accepted SET_KEY,
+// every key update the watcher is sent and every reader told its document was
+// deleted is recorded. The hub is SIGKILLed at random moments, often right as
+// such an answer arrives. After each restart every recorded token opens its
+// document, every recorded key is there at its recorded version or a later
+// one, and a document told deleted is gone. (Appends: crash.test.ts.)
 // LANBOARD_CRASH_CYCLES sets the cycles (`npm run soak` runs 40).
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -43,6 +45,27 @@ async function join(hub: ChildHub, docId: string): Promise<ZwibblerClient | unde
   }
 }
 
+/** A management API call's status (asserted 200), or undefined when the hub died first. */
+async function manageCall(
+  round: CrashRound,
+  params: Record<string, string>,
+): Promise<number | undefined> {
+  const status = await fetch(`${round.hub.httpUrl}/socket`, {
+    method: 'POST',
+    headers: { Authorization: `Basic ${Buffer.from('admin:secret').toString('base64')}` },
+    body: new URLSearchParams(params),
+  }).then(
+    (res) => res.status,
+    () => undefined,
+  );
+  if (status !== undefined) assert.equal(status, 200, `${params.method} (${round.where})`);
+  return status;
+}
+
+/** A pause between a writer's calls, so that the kinds of answers come at similar rates. */
+const pause = (round: CrashRound) =>
+  new Promise((resolve) => setTimeout(resolve, round.random() * 30));
+
 const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
 
 test(
@@ -53,7 +76,9 @@ test(
     const tokens: { token: string; documentId: string }[] = [];
     /** Per document, per key name: the highest version a client was told of. */
     const keys = new Map<string, Map<string, number>>();
-    const counts = { tokens: 0, acks: 0, updates: 0 };
+    /** Documents created, and deleted: `deleting` until a client is told. */
+    const documents = new Map<string, 'created' | 'deleting' | 'deleted'>();
+    const counts = { tokens: 0, acks: 0, updates: 0, created: 0, deleted: 0 };
     const record = (doc: string, entries: readonly KeyEntry[]) => {
       let known = keys.get(doc);
       if (!known) keys.set(doc, (known = new Map()));
@@ -86,6 +111,15 @@ test(
         }
         await c.close();
       }
+      for (const [id, state] of documents) {
+        const c = await ZwibblerClient.join(`${hub.wsUrl}/socket`, { docId: id, creationMode: 1 });
+        const there = c.messages[0]?.type === 'append';
+        await c.close();
+        // Never told: either is right, and what the hub says now is what holds.
+        if (state === 'deleting') documents.set(id, there ? 'created' : 'deleted');
+        else if (there !== (state === 'created'))
+          lost.push(`document ${id}: ${state}, there: ${there}`);
+      }
       return lost;
     };
 
@@ -102,19 +136,12 @@ test(
           expiration: expiresIn(3600),
           contents: documentId,
         };
-        const status = await fetch(`${round.hub.httpUrl}/socket`, {
-          method: 'POST',
-          headers: { Authorization: `Basic ${Buffer.from('admin:secret').toString('base64')}` },
-          body: new URLSearchParams(params),
-        }).then(
-          (res) => res.status,
-          () => undefined,
-        );
+        const status = await manageCall(round, params);
         if (status === undefined) return;
-        assert.equal(status, 200, `addToken (${round.where})`);
         round.arrived();
         tokens.push({ token, documentId });
         counts.tokens++;
+        await pause(round);
       }
     };
 
@@ -141,8 +168,40 @@ test(
         assert.ok(reply.accepted, `SET_KEY ${name} v${version} refused (${round.where})`);
         round.arrived();
         versions[i] = version;
+        await pause(round);
         record(doc, [{ name: Buffer.from(name), version, value: Buffer.alloc(0) }]);
         counts.acks++;
+      }
+    };
+
+    /** Creates documents, then deletes each while a client is in it, which is told. */
+    const createAndDelete = async (round: CrashRound) => {
+      for (let n = 0; round.alive(); n++) {
+        const id = `gone-${round.cycle}-${n}`;
+        const created = await manageCall(round, {
+          method: 'createDocument',
+          documentID: id,
+          contents: 'x',
+        });
+        if (created === undefined) return;
+        round.arrived();
+        documents.set(id, 'created');
+        counts.created++;
+        if (round.random() < 0.5) continue;
+        const reader = await join(round.hub, id);
+        if (!reader) return;
+        documents.set(id, 'deleting');
+        const told = reader.nextOf('error', 10_000).then(
+          () => {
+            round.arrived();
+            documents.set(id, 'deleted');
+            counts.deleted++;
+          },
+          () => undefined,
+        );
+        if ((await manageCall(round, { method: 'deleteDocument', documentID: id })) === undefined)
+          return;
+        await told;
       }
     };
 
@@ -162,6 +221,7 @@ test(
       });
       await Promise.all([
         addTokens(round),
+        createAndDelete(round),
         ...Array.from({ length: KEY_WRITERS }, (_, w) => setKeys(round, doc, w)),
       ]);
     };
@@ -176,7 +236,8 @@ test(
     t.diagnostic(
       `${CRASH_CYCLES} kills (${killsOnArrival} as an answer arrived); recorded ` +
         `${counts.tokens} tokens, ${counts.acks} key acks, ${counts.updates} key updates ` +
-        'seen by a watcher; all there after every restart',
+        `seen by a watcher, ${counts.created} documents created and ${counts.deleted} deleted; ` +
+        'all as told after every restart',
     );
     assert.ok(counts.tokens > 0 && counts.acks > 0, 'the test added tokens and set keys');
   },
