@@ -103,7 +103,9 @@ export class LiveDocument {
 
   /** Reads whatever this hub has not sent yet from the store (after the bus may have lost some). */
   catchUp(): void {
-    void this.run(() => this.fillFromStore());
+    // A failed read is a storage fault the store's watch reports; the next hole or
+    // resync tries again. Never an unhandled rejection, which would end the hub.
+    this.run(() => this.fillFromStore()).catch(() => undefined);
   }
 
   private fanOut(event: DocumentEvent): void {
