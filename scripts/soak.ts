@@ -1,7 +1,8 @@
-// `npm run soak [-- <cycles>]`: the crash tests (server/test/yjs-crash.test.ts
-// for Yjs rooms and class boards, server/test/workspaces-crash.test.ts for
-// workspaces) with far more SIGKILLs than CI gives them, 40 per test unless
-// told. Results go in docs/benchmarks.md#crash-soak.
+// `npm run soak [-- <cycles>]`: the crash tests with far more SIGKILLs than CI
+// gives them, 40 per test unless told: Yjs rooms and class boards
+// (yjs-crash), workspaces with their leaves, kicks and destroys
+// (workspaces-crash), classes and their members (classes-crash), Zwibbler
+// tokens and document keys (zwibbler-records-crash). Results go in docs/benchmarks.md#crash-soak.
 import { spawnSync } from 'node:child_process';
 
 const cycles = process.argv[2] ?? '40';
@@ -14,6 +15,8 @@ const result = spawnSync(
     '--test-concurrency=1',
     'server/test/yjs-crash.test.ts',
     'server/test/workspaces-crash.test.ts',
+    'server/test/classes-crash.test.ts',
+    'server/test/zwibbler-records-crash.test.ts',
   ],
   { stdio: 'inherit', env: { ...process.env, LANBOARD_CRASH_CYCLES: cycles } },
 );

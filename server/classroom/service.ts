@@ -282,7 +282,9 @@ export class ClassroomService {
     if (member.removed) {
       return { ok: false, status: 403, reason: 'the teacher removed you from this class' };
     }
-    await this.store.touch(classroom.code); // a class in use does not expire
+    // A class in use does not expire. Only bookkeeping: while the file takes no writes
+    // (a fault, reported as such), members are still let in to read.
+    await this.store.touch(classroom.code).catch(() => undefined);
     return { ok: true, classroom, member };
   }
 

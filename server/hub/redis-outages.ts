@@ -1,9 +1,10 @@
 // A Redis outage is a storage fault like a full disk
 // (docs/operating.md#several-hubs-on-one-redis): while the hub's connection
-// to Redis is down, its writes wait in ioredis' queue instead of failing, so
-// nothing else would say so. The outage is listed in StorageFaults (for
-// /healthz, Zwibbler's ?ping and the dashboard's banner) from the moment the
-// connection closes until it is ready again.
+// to Redis is down, its writes wait a little in ioredis' queue before they
+// fail (store/redis-client.ts), and a hub nobody writes to would not say so
+// at all. The outage is listed in StorageFaults (for /healthz, Zwibbler's
+// ?ping and the dashboard's banner) from the moment the connection closes
+// until it is ready again.
 import type { RedisClient } from '../store/redis-connection';
 import type { StorageFaults } from './storage-faults';
 

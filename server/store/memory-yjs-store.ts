@@ -22,10 +22,10 @@ export class MemoryYjsStore implements YjsStore {
     this.now = options.now ?? Date.now;
   }
 
-  async load(name: string): Promise<StoredRoom> {
+  async load(name: string, { use = true }: { use?: boolean } = {}): Promise<StoredRoom> {
     const room = this.rooms.get(name);
     if (!room) return { updates: [], lastSeq: 0, bytes: 0 };
-    room.lastAccess = this.now();
+    if (use) room.lastAccess = this.now();
     return {
       updates: room.rows.map((r) => r.data),
       lastSeq: room.nextSeq - 1,

@@ -14,7 +14,7 @@
 //   lb:caccess        zset    code -> lastAccess, for Expiration
 // The class hash is the truth; the indexes may briefly lag it, so readers
 // check the class itself.
-import { runScript } from './redis-connection';
+import { probeRedisWrite, runScript } from './redis-connection';
 import type { RedisClient } from './redis-connection';
 import type { StoreOptions } from './types';
 import type {
@@ -151,6 +151,11 @@ export class RedisClassroomStore implements ClassroomStore {
 
   private run(script: string, ...args: unknown[]): Promise<unknown> {
     return runScript(this.redis, script, args);
+  }
+
+  /** Resolves once Redis takes a write (the background probe while writes fail). */
+  probeWrite(): Promise<void> {
+    return probeRedisWrite(this.redis);
   }
 
   async create(classroom: Classroom, teacher: Member, teacherTokenHash: string): Promise<boolean> {

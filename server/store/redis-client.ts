@@ -1,16 +1,34 @@
 // Opens a connection to the Redis server (or Redis Cluster) that several hubs
 // share; `DbUser`/`DbPassword` authenticate (Redis 6 ACLs or `requirepass`).
-// Commands wait in ioredis' offline queue while the connection is down and run
-// once it is back, so a short outage delays work instead of failing it. The
-// hub loads ioredis only with Database=redis.
+// A command waits in ioredis' offline queue while the connection is down, but
+// not for long: after MAX_RETRIES_PER_REQUEST failed reconnections in a row it
+// fails (and leaves the queue), so a write during an outage is refused loudly
+// (a storage fault, as a full disk is) instead of piling up unanswered. A
+// server that hangs (stopped, swapping) is a lost connection after
+// SOCKET_TIMEOUT_MS without a byte while commands wait. A command that was
+// already sent when the connection went is kept by ioredis to send again,
+// beyond the reach of those limits: COMMAND_TIMEOUT_MS fails it. (It may still
+// run once Redis is back: a refused write may yet be stored, never the other
+// way round.) The subscriber keeps waiting: it holds no writes, and ioredis
+// subscribes again once it is back.
+// The hub loads ioredis only with Database=redis.
 import type * as IoRedis from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import type { HubConfig } from '../config/schema';
 import { parseRedisServers } from './redis-connection';
 import type { RedisClient } from './redis-connection';
 
-/** How long a hub keeps retrying before giving up on one command: ioredis' per-command limit. */
+/** The longest wait between reconnection attempts: hubs keep trying for as long as it takes. */
 const RETRY_DELAY_MAX_MS = 2000;
+/**
+ * Failed reconnections after which the commands waiting fail: about a second
+ * of a refused connection (100 + 200 + 300 + 400 ms between attempts).
+ */
+const MAX_RETRIES_PER_REQUEST = 3;
+/** Silence while commands wait, after which the connection counts as lost. */
+const SOCKET_TIMEOUT_MS = 3000;
+/** The longest any command waits for its answer, wherever it waits. */
+const COMMAND_TIMEOUT_MS = 10_000;
 
 /** Opens one connection; `role` names it in Redis' CLIENT LIST. */
 export type RedisConnector = (config: HubConfig, role: string) => RedisClient;
@@ -35,9 +53,15 @@ function connect(
     username: config.DbUser || undefined,
     password: config.DbPassword || undefined,
     connectionName: `lanboard-${role}`,
-    // Keep retrying for as long as it takes: hubs outlive Redis restarts.
+    // Keep reconnecting for as long as it takes: hubs outlive Redis restarts.
     retryStrategy: (times) => Math.min(100 * times, RETRY_DELAY_MAX_MS),
-    maxRetriesPerRequest: null,
+    ...(role === 'subscribe'
+      ? { maxRetriesPerRequest: null }
+      : {
+          maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
+          socketTimeout: SOCKET_TIMEOUT_MS,
+          commandTimeout: COMMAND_TIMEOUT_MS,
+        }),
     enableReadyCheck: true,
     lazyConnect: false,
   };

@@ -88,6 +88,14 @@ export async function checkRedisHealth(client: RedisClient): Promise<void> {
   }
 }
 
+/** The key the background probe writes while a store's writes fail (hub/faulty-writes.ts). */
+const WRITE_PROBE_KEY = 'lb:write-probe';
+
+/** Resolves once Redis takes a write: a key of its own that expires by itself. */
+export async function probeRedisWrite(client: RedisClient): Promise<void> {
+  await client.set(WRITE_PROBE_KEY, String(Date.now()), 'PX', 10_000);
+}
+
 /**
  * Calls a Lua script registered with `defineCommand` (ioredis adds it as a
  * method, which its types cannot know). `Buffer` in the name returns bulk

@@ -13,12 +13,13 @@
 //   lb:user:<user>   set     the user's tokens, for updateUser
 //   lb:tokaccess     zset    token -> last use (ms)
 //   lb:tokexp        zset    token -> expiry (ms)
+//   lb:write-probe   string  written while writes fail, to see them work again
 // Expiration is also a Redis TTL on each document (twice Expiration), renewed
 // on access, so rooms are reclaimed even when no hub is running.
 import { KEY_BUDGET_LUA } from './key-budget';
 import type { KeyBudget } from './key-budget';
 import type { RedisClient } from './redis-connection';
-import { checkRedisHealth, runScript } from './redis-connection';
+import { checkRedisHealth, probeRedisWrite, runScript } from './redis-connection';
 import type {
   AddTokenResult,
   AppendResult,
@@ -112,6 +113,11 @@ export class RedisStore implements DocumentStore {
     redis.defineCommand('lbLoad', { numberOfKeys: 1, lua: LOAD });
     redis.defineCommand('lbAppend', { numberOfKeys: 1, lua: APPEND_IF_LENGTH });
     redis.defineCommand('lbSetKey', { numberOfKeys: 3, lua: SET_KEY });
+  }
+
+  /** Resolves once Redis takes a write (the background probe while writes fail). */
+  probeWrite(): Promise<void> {
+    return probeRedisWrite(this.redis);
   }
 
   private call<T>(name: string, ...args: (string | number | Uint8Array)[]): Promise<T> {

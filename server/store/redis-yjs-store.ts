@@ -53,14 +53,14 @@ export class RedisYjsStore implements YjsStore {
     redis.defineCommand('lbYjsCompact', { numberOfKeys: 3, lua: COMPACT });
   }
 
-  async load(room: string): Promise<StoredRoom> {
+  async load(room: string, { use = true }: { use?: boolean } = {}): Promise<StoredRoom> {
     const [log, base, bytes] = (await this.redis
       .pipeline()
       .lrangeBuffer(logKey(room), 0, -1)
       .get(baseKey(room))
       .get(bytesKey(room))
       .exec())!.map(([, v]) => v) as [Buffer[], string | null, string | null];
-    if (log.length > 0) await this.redis.zadd(ACCESS, this.now(), room);
+    if (use && log.length > 0) await this.redis.zadd(ACCESS, this.now(), room);
     return {
       updates: log.map((b) => new Uint8Array(b.buffer, b.byteOffset, b.length)),
       lastSeq: log.length === 0 ? 0 : Number(base ?? 1) + log.length - 1,

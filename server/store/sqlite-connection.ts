@@ -3,6 +3,7 @@
 // own, migrated, its prepared statements, the clock, and closing twice safely.
 import type Database from 'better-sqlite3';
 import { openDatabase } from './sqlite-migrations';
+import { probeWrite } from './sqlite-probe';
 import type { SqliteStoreOptions } from './sqlite-store';
 
 export abstract class SqliteConnection<Statements> {
@@ -19,6 +20,11 @@ export abstract class SqliteConnection<Statements> {
     this.now = options.now ?? Date.now;
     this.db = openDatabase(file, options.synchronous);
     this.q = prepare(this.db);
+  }
+
+  /** Resolves once a write commits on this connection (the background probe while writes fail). */
+  async probeWrite(): Promise<void> {
+    probeWrite(this.db);
   }
 
   async close(): Promise<void> {

@@ -20,6 +20,7 @@ import type {
   Token,
 } from './types';
 import { unexpired } from './types';
+import { probeWrite } from './sqlite-probe';
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** `normal` survives a crash of the process; `full` also survives power loss, at an fsync per commit. */
@@ -58,37 +59,49 @@ export class SqliteStore implements DocumentStore {
     this.q = prepareStatements(this.db);
   }
 
+  /** Resolves once a write commits on this connection (the background probe while writes fail). */
+  async probeWrite(): Promise<void> {
+    probeWrite(this.db);
+  }
+
   async loadDocument(
     id: string,
     mode: OpenMode,
     initialData: Uint8Array,
     offset: number,
   ): Promise<LoadResult> {
-    return this.db
-      .transaction((): LoadResult => {
-        const now = this.now();
-        const doc = this.q.getDoc.get(id) as DocRow | undefined;
-        if (!doc) {
-          if (mode === 'never-create') return { status: 'missing' };
-          this.insertDocument(id, initialData, now);
-          return {
-            status: 'ok',
-            created: true,
-            length: initialData.length,
-            tail: new Uint8Array(),
-          };
-        }
-        if (mode === 'always-create') return { status: 'exists' };
-        if (offset > doc.length) return { status: 'invalid-offset', length: doc.length };
-        this.q.touch.run(now, id);
-        return {
-          status: 'ok',
-          created: false,
-          length: doc.length,
-          tail: this.readFrom(id, offset),
-        };
-      })
-      .immediate();
+    const open = (write: boolean) => () => this.open(id, mode, initialData, offset, write);
+    try {
+      return this.db.transaction(open(true)).immediate()!;
+    } catch (err) {
+      // The file takes no writes (full, read-only): a document that is there is still
+      // read, without counting as a use; one that would have to be made is refused.
+      const read = this.db.transaction(open(false)).deferred();
+      if (!read) throw err;
+      return read;
+    }
+  }
+
+  /** A join's load; undefined when it would have to write and `write` is false. */
+  private open(
+    id: string,
+    mode: OpenMode,
+    initialData: Uint8Array,
+    offset: number,
+    write: boolean,
+  ): LoadResult | undefined {
+    const now = this.now();
+    const doc = this.q.getDoc.get(id) as DocRow | undefined;
+    if (!doc) {
+      if (mode === 'never-create') return { status: 'missing' };
+      if (!write) return undefined;
+      this.insertDocument(id, initialData, now);
+      return { status: 'ok', created: true, length: initialData.length, tail: new Uint8Array() };
+    }
+    if (mode === 'always-create') return { status: 'exists' };
+    if (offset > doc.length) return { status: 'invalid-offset', length: doc.length };
+    if (write) this.q.touch.run(now, id);
+    return { status: 'ok', created: false, length: doc.length, tail: this.readFrom(id, offset) };
   }
 
   async documentLength(id: string): Promise<number | null> {

@@ -21,19 +21,19 @@ export class SqliteYjsStore
     super(file, options, prepareStatements);
   }
 
-  async load(room: string): Promise<StoredRoom> {
-    return this.db
-      .transaction(() => {
-        const rows = this.q.updates.all(room) as UpdateRow[];
-        if (rows.length > 0) this.q.touch.run(this.now(), room);
-        let bytes = 0;
-        const updates = rows.map((r) => {
-          bytes += r.data.length;
-          return new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.length);
-        });
-        return { updates, lastSeq: rows.at(-1)?.seq ?? 0, bytes };
-      })
-      .immediate();
+  async load(room: string, { use = true }: { use?: boolean } = {}): Promise<StoredRoom> {
+    const read = (): StoredRoom => {
+      const rows = this.q.updates.all(room) as UpdateRow[];
+      if (use && rows.length > 0) this.q.touch.run(this.now(), room);
+      let bytes = 0;
+      const updates = rows.map((r) => {
+        bytes += r.data.length;
+        return new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.length);
+      });
+      return { updates, lastSeq: rows.at(-1)?.seq ?? 0, bytes };
+    };
+    // One SELECT is a consistent read by itself; a use writes, so it takes the write lock.
+    return use ? this.db.transaction(read).immediate() : read();
   }
 
   async append(

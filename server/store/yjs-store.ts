@@ -18,8 +18,12 @@ export interface RoomUsage {
 
 export interface YjsStore {
   readonly kind: string;
-  /** The room's stored updates; counts as a use. */
-  load(room: string): Promise<StoredRoom>;
+  /**
+   * The room's stored updates; counts as a use unless `use` is false, which
+   * writes nothing (a read while the store takes no writes: a full disk, a
+   * read-only file).
+   */
+  load(room: string, options?: { use?: boolean }): Promise<StoredRoom>;
   /** Appends updates in one commit, creating the room; resolves once durable. */
   append(room: string, updates: readonly Uint8Array[]): Promise<RoomUsage & { lastSeq: number }>;
   /**

@@ -321,11 +321,11 @@ export class YjsConnection implements SocketHandler, RoomMember {
 
   /**
    * The SyncStep2 for a client's state vector, taken now and sent once all it
-   * holds is stored (docs/protocols/yjs.md#when-updates-are-stored). A large
-   * one goes as several updates, then the delete set as the SyncStep2, so that
-   * the client hears from the hub often enough not to time out mid-transfer.
-   * It is bounded by the room limit and already in memory, so it is not live
-   * traffic for the queue cap.
+   * holds is stored (docs/protocols/yjs.md#when-updates-are-stored). While the
+   * room cannot store, it is taken from the store instead and sent at once: the
+   * client reads what is stored, never an edit that is not, and gets those by
+   * broadcast once they are stored. It is bounded by the room limit and
+   * already in memory, so it is not live traffic for the queue cap.
    */
   private sendState(room: YjsRoom, stateVector: Uint8Array): void {
     const send = (frames: Uint8Array[]) => this.socket.send(frames, { uncapped: true });
@@ -334,14 +334,16 @@ export class YjsConnection implements SocketHandler, RoomMember {
       this.withheldFrom = stateVector;
       return void send([encodeSyncStep2(NOTHING)]);
     }
-    const update = Y.encodeStateAsUpdate(room.doc, stateVector);
-    let frames: Uint8Array[];
-    if (update.length <= SYNC_PIECE_BYTES) frames = [encodeSyncStep2(update)];
-    else {
-      frames = splitUpdateStructs(update, SYNC_PIECE_BYTES).map((piece) => encodeUpdate(piece));
-      frames.push(encodeSyncStep2(Y.encodeStateAsUpdate(room.doc, Y.encodeStateVector(room.doc))));
-    }
-    room.whenDurable(() => send(frames));
+    const frames = stateFrames(room.doc, stateVector);
+    const stored = room.storedState();
+    if (!stored) return room.whenDurable(() => send(frames));
+    stored.then(
+      (doc) => {
+        if (!this.isClosed && !this.isClosing) send(stateFrames(doc, stateVector));
+      },
+      // Not even readable: the client is answered once the room stores again.
+      () => room.whenDurable(() => send(frames)),
+    );
   }
 
   private applyUpdate(room: YjsRoom, update: Uint8Array): void {
@@ -465,4 +467,17 @@ export class YjsConnection implements SocketHandler, RoomMember {
 /** Whether the update holds content or deletions the room does not have yet. */
 function changesSomething(room: YjsRoom, update: Uint8Array): boolean {
   return changesRoom(footprint(room.doc, update));
+}
+
+/**
+ * What `doc` holds beyond `stateVector`, as frames. A large one goes as
+ * several updates, then the delete set as the SyncStep2, so that the client
+ * hears from the hub often enough not to time out mid-transfer.
+ */
+function stateFrames(doc: Y.Doc, stateVector: Uint8Array): Uint8Array[] {
+  const update = Y.encodeStateAsUpdate(doc, stateVector);
+  if (update.length <= SYNC_PIECE_BYTES) return [encodeSyncStep2(update)];
+  const frames = splitUpdateStructs(update, SYNC_PIECE_BYTES).map((piece) => encodeUpdate(piece));
+  frames.push(encodeSyncStep2(Y.encodeStateAsUpdate(doc, Y.encodeStateVector(doc))));
+  return frames;
 }

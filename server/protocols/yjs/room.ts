@@ -73,10 +73,12 @@ export class YjsRoom {
   private awaitingCommit = false;
   private lastBroadcastAt = -Infinity;
   private fault: string | undefined;
+  /** While writes fail: the room as stored, read once for every newcomer meanwhile. */
+  private storedWhileFailing: Promise<Y.Doc> | undefined;
 
   private constructor(
     readonly name: string,
-    store: YjsStore,
+    private readonly store: YjsStore,
     private readonly limits: RoomLimits,
     log: Logger,
     stored: { updates: number; bytes: number; firstBytes: number },
@@ -109,7 +111,8 @@ export class YjsRoom {
      */
     hub: { bus?: Bus; faults?: StorageFaults; changes?: RoomChanges } = {},
   ): Promise<YjsRoom> {
-    const stored = await store.load(name);
+    // A room opened while the store takes no writes is still read, without counting as a use.
+    const stored = await store.load(name).catch(() => store.load(name, { use: false }));
     const stats = {
       updates: stored.updates.length,
       bytes: stored.bytes,
@@ -206,6 +209,28 @@ export class YjsRoom {
     return this.destroyed;
   }
 
+  /**
+   * While the room's updates cannot be stored: the room as the store holds it,
+   * without the edits waiting to be stored, for newcomers to read
+   * (docs/protocols/yjs.md#when-updates-are-stored). Undefined while writes work.
+   */
+  storedState(): Promise<Y.Doc> | undefined {
+    if (this.fault === undefined || this.destroyed) return undefined;
+    if (!this.storedWhileFailing) {
+      const reading = this.store.load(this.name, { use: false }).then((stored) => {
+        const doc = new Y.Doc({ gc: true });
+        if (stored.updates.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(stored.updates));
+        return doc;
+      });
+      // A failed read is tried again by the next newcomer.
+      reading.catch(() => {
+        if (this.storedWhileFailing === reading) this.storedWhileFailing = undefined;
+      });
+      this.storedWhileFailing = reading;
+    }
+    return this.storedWhileFailing;
+  }
+
   /** Why this room's updates cannot be stored now; undefined while they can. */
   get writeFault(): string | undefined {
     return this.fault;
@@ -226,6 +251,11 @@ export class YjsRoom {
   private writesRecovered(): void {
     this.fault = undefined;
     this.faults?.clear(this.faultName);
+    void this.storedWhileFailing?.then(
+      (doc) => doc.destroy(),
+      () => undefined,
+    );
+    this.storedWhileFailing = undefined;
   }
 
   private get faultName(): string {

@@ -3,9 +3,10 @@
 // PRAGMA max_page_count on the hub's own connection, since tests run as root
 // and file modes cannot fake it), the writer is told why and closed with 1011,
 // further writes to the room are refused the same way, nobody is sent what
-// was not stored, and /healthz answers 503 with the reason until a write
-// succeeds again; then the kept updates are stored and go out. The same on a
-// read-only file (PRAGMA query_only).
+// was not stored, a newcomer meanwhile reads what is stored (and nothing
+// else), and /healthz answers 503 with the reason until a write succeeds
+// again; then the kept updates are stored and go out. The same on a read-only
+// file (PRAGMA query_only), where a room nobody had open is read too.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -16,6 +17,7 @@ import { waitFor } from '../../test/sse-client';
 import { openProvider, RawYjsClient } from '../../test/yjs-client';
 import type { TestProvider } from '../../test/yjs-client';
 import { FillableYjsStore } from '../../test/full-disk';
+import { SqliteYjsStore } from '../../store/sqlite-yjs-store';
 import { encodeSyncStep1, encodeUpdate } from './codec';
 
 const dir = tempDir('lanboard-full-');
@@ -32,7 +34,7 @@ interface Health {
 
 const text = (p: TestProvider) => p.doc.getText('t').toString();
 
-test('a Yjs room whose updates cannot be stored refuses writes with 1011, and /healthz says why until a write succeeds', async () => {
+test('a Yjs room whose updates cannot be stored refuses writes with 1011, serves newcomers what is stored, and /healthz says why until a write succeeds', async () => {
   const file = path.join(dir.dir, 'hub.db');
   const store = new FillableYjsStore(file);
   const hub = await startHub({ Database: 'sqlite', DbFile: file }, { yjsStore: store });
@@ -74,9 +76,16 @@ test('a Yjs room whose updates cannot be stored refuses writes with 1011, and /h
     assert.match(closed.reason, /cannot store this room/);
     assert.equal((await health()).status, 'error');
 
+    // A newcomer meanwhile reads what is stored, and nothing that is not.
+    const newcomer = openProvider(hub.wsUrl, 'lesson');
+    providers.push(newcomer);
+    await newcomer.synced();
+    assert.equal(text(newcomer), 'stored;');
+
     // Room again: the kept update is stored, sent, and the hub is healthy.
     store.empty();
     await waitFor(() => text(reader).length === 50_007, 10_000, 'the kept update never went out');
+    await waitFor(() => text(newcomer).length === 50_007, 10_000, 'the newcomer never got it');
     await eventually(
       async () => (await health()).status === 'ok' || undefined,
       10_000,
@@ -93,8 +102,14 @@ test('a Yjs room whose updates cannot be stored refuses writes with 1011, and /h
   }
 });
 
-test('a Yjs room on a read-only file refuses writes with 1011 saying why, shows nobody the refused edit, and recovers', async () => {
+test('a Yjs room on a read-only file refuses writes with 1011 saying why, shows nobody the refused edit, serves newcomers what is stored, and recovers', async () => {
   const file = path.join(dir.dir, 'read-only.db');
+  // A room stored before, which nobody has open when the file turns read-only.
+  const before = new SqliteYjsStore(file);
+  const archived = new Y.Doc();
+  archived.getText('t').insert(0, 'archived;');
+  await before.append('archive', [Y.encodeStateAsUpdate(archived)]);
+  await before.close();
   const store = new FillableYjsStore(file);
   const hub = await startHub({ Database: 'sqlite', DbFile: file }, { yjsStore: store });
   try {
@@ -120,10 +135,19 @@ test('a Yjs room on a read-only file refuses writes with 1011 saying why, shows 
     // The reader (which may write too, so it is closed and reconnects) has
     // what was stored and nothing that was not.
     assert.equal(text(reader), 'stored;', 'nobody is sent what was not stored');
+    const newcomer = openProvider(hub.wsUrl, 'lesson');
+    providers.push(newcomer);
+    await newcomer.synced();
+    assert.equal(text(newcomer), 'stored;', 'a newcomer reads what is stored meanwhile');
+    const opener = openProvider(hub.wsUrl, 'archive');
+    providers.push(opener);
+    await opener.synced();
+    assert.equal(text(opener), 'archived;', 'a room not open yet is read too');
 
     // Writable again: the kept edit is stored and sent, and the hub is healthy.
     store.writable();
     await waitFor(() => text(reader) === 'stored;kept;', 10_000, 'the kept edit never went out');
+    await waitFor(() => text(newcomer) === 'stored;kept;', 10_000, 'the newcomer never got it');
     await eventually(async () => (await health()).status === 200 || undefined, 10_000);
   } finally {
     await hub.stop();

@@ -103,7 +103,9 @@ export class LiveDocument {
 
   /** Reads whatever this hub has not sent yet from the store (after the bus may have lost some). */
   catchUp(): void {
-    void this.run(() => this.fillFromStore());
+    // A failed read is a storage fault the store's watch reports; the next hole or
+    // resync tries again. Never an unhandled rejection, which would end the hub.
+    this.run(() => this.fillFromStore()).catch(() => undefined);
   }
 
   private fanOut(event: DocumentEvent): void {
@@ -218,8 +220,10 @@ export class LiveDocuments {
 
 /**
  * Deletes a document (the management API's deleteDocument, the dashboard's
- * DELETE). On a live one it runs in the document's queue: the `deleted` event
- * goes out first (each member sends ERROR 1 and closes), then the rows go.
+ * DELETE). On a live one it runs in the document's queue: the rows go first,
+ * then the `deleted` event (each member sends ERROR 1 and closes), so a member
+ * told is never shown the document again after a crash; a delete that fails
+ * tells nobody.
  */
 export async function deleteDocument(
   documents: LiveDocuments,
@@ -229,7 +233,8 @@ export async function deleteDocument(
   const live = documents.get(id);
   if (!live) return store.deleteDocument(id);
   return live.run(async () => {
+    const deleted = await store.deleteDocument(id);
     live.publish({ kind: 'deleted' });
-    return store.deleteDocument(id);
+    return deleted;
   });
 }

@@ -4,15 +4,19 @@
 // and a 1011 close, nothing is acknowledged or sent to anyone, /healthz and
 // /socket?ping answer 503 with the reason, the document is still served to
 // readers, and once the file has room again a rejoined writer's write is
-// stored and both are ok.
+// stored and both are ok. On a read-only file (PRAGMA query_only) the same,
+// and once it is writable the fault clears by itself, with nobody writing:
+// the store's background probe.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { adminCall } from '../../test/admin-client';
-import { FillableDocumentStore } from '../../test/full-disk';
+import { PROBE_MS } from '../../hub/faulty-writes';
+import { FillableDocumentStore, watchFaults } from '../../test/full-disk';
 import { startHub, tempDir } from '../../test/hub-fixture';
 import { setKeyMessage, ZwibblerClient } from '../../test/zwibbler-client';
 
+const ADMIN_TOKEN = 'write-faults-admin-token';
 const dir = tempDir('lanboard-zwibbler-full-');
 const clients: ZwibblerClient[] = [];
 after(async () => {
@@ -129,6 +133,53 @@ test('a document key the store cannot take: ERROR and 1011 for the setter, nobod
     assert.equal(Buffer.from(keys.keys[0]!.value).toString(), 'stored');
     assert.equal((await health()).status, 200);
   } finally {
+    await hub.stop();
+  }
+});
+
+test('on a read-only file: ERROR and 1011 for a writer, readers still load the document, and the fault clears by itself once writable, with nobody writing', async () => {
+  const file = path.join(dir.dir, 'read-only.db');
+  const store = new FillableDocumentStore(file);
+  const hub = await startHub(
+    { Database: 'sqlite', DbFile: file, AdminToken: ADMIN_TOKEN },
+    { store },
+  );
+  const faults = watchFaults(hub.httpUrl, ADMIN_TOKEN);
+  try {
+    const health = () => adminCall<Health>(hub.httpUrl, '/healthz');
+    const writer = await join(hub.wsUrl, 'lesson');
+    writer.append(0, 'stored;');
+    assert.equal((await writer.nextOf('ack-nack')).status, 1);
+
+    store.readOnly();
+    writer.append(7, 'refused;');
+    const error = await writer.nextOf('error');
+    assert.equal(Buffer.from(error.description).toString(), 'internal storage error');
+    assert.equal((await writer.closed).code, 1011);
+    assert.equal(writer.messages.filter((m) => m.type === 'ack-nack').length, 1);
+    const failing = await health();
+    assert.equal(failing.status, 503);
+    assert.equal(failing.body.failedWrites?.[0]?.what, 'Zwibbler documents');
+    assert.match(failing.body.failedWrites?.[0]?.reason ?? '', /readonly/);
+
+    // Reads are served: a reader joins and gets what was stored, and nothing else.
+    const reader = await join(hub.wsUrl, 'lesson');
+    assert.equal(text(reader.messages[0] as { data: Uint8Array }), 'stored;');
+    // The background probe fails too while the file is read-only: the fault stays.
+    await new Promise((r) => setTimeout(r, PROBE_MS * 2.5));
+    assert.equal((await health()).status, 503, 'a failing probe keeps the fault');
+
+    // Writable again, and nobody writes: the probe clears the fault everywhere.
+    store.writable();
+    await faults.cleared();
+    const healthy = await health();
+    assert.equal(healthy.status, 200);
+    assert.equal(healthy.body.failedWrites, undefined);
+    assert.equal(await (await fetch(`${hub.httpUrl}/socket?ping`)).text(), 'OK');
+    assert.equal(text(reader.messages[0] as { data: Uint8Array }), 'stored;');
+    assert.equal(reader.messages.length, 1, 'the probe wrote nothing anyone is sent');
+  } finally {
+    faults.close();
     await hub.stop();
   }
 });
