@@ -6,7 +6,8 @@
 // the Node lines other than the primary one run without them
 // (docs/development.md#node-lines).
 // --cli-only keeps the files that run the CLI as a child process
-// (server/test/child-hub.ts): CI runs those once more on the compiled hub.
+// (server/test/child-hub.ts, or through the crash tests' loop in
+// server/test/crash-cycles.ts): CI runs those once more on the compiled hub.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,7 +18,10 @@ const cliOnly = args.includes('--cli-only');
 const roots = args.filter((a) => !a.startsWith('--'));
 const runsTheCli = (f) => {
   const text = fs.readFileSync(f, 'utf8');
-  return text.includes("child-hub'") && /\b(spawnHub|runCli|BIN)\b/.test(text);
+  return (
+    (text.includes("child-hub'") && /\b(spawnHub|runCli|BIN)\b/.test(text)) ||
+    text.includes("crash-cycles'")
+  );
 };
 const files = roots
   .flatMap((root) =>
