@@ -43,6 +43,10 @@ interface ClassChanged {
 
 /** The Yjs protocol name the boards' connections are registered under. */
 const BOARD_PROTOCOL = 'yjs';
+/** The chat's, for a class's chat connections (room: the class code). */
+export const CHAT_PROTOCOL_NAME = 'chat';
+/** A member's connections that follow the class's switches, kicks and removals. */
+const MEMBER_PROTOCOLS = [BOARD_PROTOCOL, CHAT_PROTOCOL_NAME];
 const CODE_ATTEMPTS = 20;
 
 /** What the service needs of the boards (the Yjs rooms named by class codes). */
@@ -121,7 +125,7 @@ export class ClassroomService {
     );
     // A change made while a board was connecting missed it: check each new one.
     const recheck = (client: ClientInfo) => {
-      if (client.protocol === BOARD_PROTOCOL && isClassCode(client.room)) {
+      if (MEMBER_PROTOCOLS.includes(client.protocol) && isClassCode(client.room)) {
         this.inOrder(client.room, () => this.recheck(client));
       }
     };
@@ -419,7 +423,7 @@ export class ClassroomService {
     });
   }
 
-  /** One board that just connected: only its own member is read. */
+  /** One board or chat that just connected: only its own member is read. */
   private async recheck(client: ClientInfo): Promise<void> {
     const classroom = await this.store.get(client.room);
     const member = classroom ? await this.store.member(client.room, client.userId) : null;
@@ -427,7 +431,7 @@ export class ClassroomService {
     if (now) this.align(now, classroom, member);
   }
 
-  /** A board connection's permissions as its member's now are; closed if it has none. */
+  /** A board or chat connection's permissions as its member's now are; closed if it has none. */
   private align(
     client: ClientInfo,
     classroom: Classroom | null,
@@ -456,8 +460,10 @@ export class ClassroomService {
     const members = new Map(
       classroom ? (await this.store.members(code)).map((m) => [m.id, m]) : [],
     );
-    for (const client of registry.clients({ protocol: BOARD_PROTOCOL, room: code })) {
-      this.align(client, classroom, members.get(client.userId));
+    for (const protocol of MEMBER_PROTOCOLS) {
+      for (const client of registry.clients({ protocol, room: code })) {
+        this.align(client, classroom, members.get(client.userId));
+      }
     }
     for (const watcher of this.watchers.get(code) ?? []) {
       const member = members.get(watcher.memberId);
