@@ -1,12 +1,14 @@
 // A class's chat: `<ChatPath>/<class code>?token=<member token>`. The member's
 // token decides who posts, under the name the class knows them by; a removed
-// or waiting member gets no chat, a view-only or locked-out student reads but
+// or waiting member gets no chat, students none while the teacher has it off
+// (the teacher always has it), a view-only or locked-out student reads but
 // cannot post (roles.ts), and the service closes a member's chat when the
 // teacher removes them, as it does their board (service.ts, apply).
 import type { SessionRegistry } from '../hub/registry';
 import type { ChatAdmission, ChatGate } from '../protocols/chat/chat-gate';
 import { normalizeClassCode } from './codes';
-import { permissionsOf } from './roles';
+import { CHAT_OFF } from './api-types';
+import { mayChat, permissionsOf } from './roles';
 import { CHAT_PROTOCOL_NAME, NOT_LET_IN } from './service';
 import type { ClassroomService } from './service';
 
@@ -26,6 +28,7 @@ export function classChatGate(
       if (!admission.ok) return { ok: false, status: admission.status, reason: admission.reason };
       const { classroom, member } = admission;
       if (member.waiting) return { ok: false, status: 403, reason: NOT_LET_IN };
+      if (!mayChat(classroom, member)) return { ok: false, status: 403, reason: CHAT_OFF };
       const held = registry.clients({
         protocol: CHAT_PROTOCOL_NAME,
         room: code,

@@ -1,6 +1,7 @@
-// A class's chat (docs/protocols/chat.md#a-class-s-chat) on a real hub, with
+// A class's chat (docs/protocols/chat.md#a-classs-chat) on a real hub, with
 // real `ws` clients speaking beej-chat-protocol at <ChatPath>/<class code>
-// with member tokens: names and roles come from the class, not the client;
+// with member tokens: the teacher's switch turns students' chat on and off;
+// names and roles come from the class, not the client;
 // each class's chat is apart; refusals have their close codes; the chat's
 // size and rate limits hold; view-only students read but cannot post; a
 // kicked member's chat closes and their token opens no chat again.
@@ -45,11 +46,43 @@ describe("a class's chat", () => {
       ChatMaxMessageChars: MAX_CHARS,
       ClassStreamsPerMember: 3,
     });
-    detail = await createClass(t.httpUrl, 'Chat 7B');
+    detail = await chatClass('Chat 7B');
   });
+  /** A class with its chat turned on. */
+  const chatClass = async (title: string) => {
+    const created = await createClass(t.httpUrl, title);
+    await teacherDoes(t.httpUrl, `classes/${created.code}`, 'PATCH', { chatOpen: true });
+    return created;
+  };
   after(async () => {
     for (const c of clients) await c.close();
     await t.stop();
+  });
+
+  test("the teacher's switch: off by default; off refuses and closes students' chats, never the teacher's", async () => {
+    const off = await createClass(t.httpUrl, 'Chat off');
+    const fay = await joinClass(t.httpUrl, off.code, 'Fay');
+    const refused = await open(off.code, fay.token);
+    assert.deepEqual(await refused.closed, {
+      code: 4403,
+      reason: 'the teacher has turned the chat off',
+    });
+    const teacher = await enter(teacherTokenOf(off), off.code);
+
+    await teacherDoes(t.httpUrl, `classes/${off.code}`, 'PATCH', { chatOpen: true });
+    const student = await enter(fay.token, off.code);
+    assert.match(await teacher.c.next(), /"chat-join".*"Fay"/);
+    student.c.send('chat-message', { message: 'hello' });
+    assert.match(await teacher.c.next(), /"hello"/);
+
+    await teacherDoes(t.httpUrl, `classes/${off.code}`, 'PATCH', { chatOpen: false });
+    assert.deepEqual(await student.c.closed, {
+      code: 4403,
+      reason: 'the teacher has turned the chat off',
+    });
+    assert.match(await teacher.c.next(), /"chat-leave".*"Fay"/);
+    teacher.c.send('chat-message', { message: 'only me now' });
+    assert.match(await teacher.c.next(), /only me now/);
   });
 
   test('names and roles come from the class: a student cannot post as the teacher', async () => {
@@ -93,7 +126,7 @@ describe("a class's chat", () => {
   });
 
   test("each class's chat is apart, from the hub-wide chat and from other classes", async () => {
-    const other = await createClass(t.httpUrl, 'Chat 8C');
+    const other = await chatClass('Chat 8C');
     const outsider = await enter(teacherTokenOf(other), other.code);
     const lobby = await ChatClient.join(`${t.wsUrl}/chat`, 'Lobby');
     clients.push(lobby);

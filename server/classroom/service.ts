@@ -22,7 +22,8 @@ import {
   normalizeClassCode,
 } from './codes';
 import type { MemberState } from './api-types';
-import { memberState, permissionsOf } from './roles';
+import { mayChat, memberState, permissionsOf } from './roles';
+import { CHAT_OFF } from './api-types';
 import type {
   Classroom,
   ClassroomPatch,
@@ -155,6 +156,7 @@ export class ClassroomService {
         viewOnly: false,
         locked: false,
         joinOpen: true,
+        chatOpen: false,
         teacherToken: newToken(),
       };
       const teacher = this.newMember(code, 'Teacher', 'teacher');
@@ -445,6 +447,10 @@ export class ClassroomService {
           ? NOT_LET_IN
           : 'the teacher removed you from this class';
       registry.kick(client.id, why);
+      return;
+    }
+    if (client.protocol === CHAT_PROTOCOL_NAME && !mayChat(classroom, member)) {
+      registry.kick(client.id, CHAT_OFF);
       return;
     }
     const permissions = permissionsOf(classroom, member);
