@@ -33,6 +33,7 @@ import { textLayout } from '../model/geometry';
 import { fontSize } from '../model/shape';
 import type { Shape } from '../model/shape';
 import { useBoardSession } from './useBoardSession';
+import { ChatDock } from '../chat/ChatDock';
 import { usePrintSheet } from './usePrintSheet';
 import { useShortcuts } from './useShortcuts';
 
@@ -194,6 +195,7 @@ export function BoardPage({ room, seat }: { room: string; seat?: ClassSeat }) {
             role="img"
           />
           {viewOnly && <ViewOnlyBanner reason={viewOnly} />}
+          {seat && <ChatDock state={seat.state} token={seat.token} />}
           <div className="toasts">
             {refusal && (
               <Toast key={refusal.id} text={refusalText(refusal)} onDismiss={dismissRefusal} />
