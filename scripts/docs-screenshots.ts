@@ -17,6 +17,7 @@ import {
   boardContext,
   ensureBoardBuilt,
   joinClassBoard,
+  openMoreTools,
   openTeacherBoard,
   waitForShapes,
 } from '../server/test/board-page';
@@ -29,6 +30,8 @@ export const IMAGES = fileURLToPath(new URL('../docs/images/', import.meta.url))
 /** The pages shot, each at every width: docs/images/<page>-<width>.png. */
 export const PAGES = [
   'board',
+  'board-more',
+  'board-chat',
   'join',
   'dashboard',
   'windows-overview',
@@ -203,6 +206,13 @@ export async function takeScreenshots(): Promise<string[]> {
         await waitForShapes(page, TEACHER_SKETCH.length + 2);
         return page;
       })),
+      // The tool bar's More: widths, zoom, export (PDF among them) and import.
+      ...(await atEveryWidth(browser.browser, 'board-more', async (context) => {
+        const page = await openTeacherBoard(context, lesson.teacherUrl);
+        await waitForShapes(page, TEACHER_SKETCH.length + 2);
+        await openMoreTools(page);
+        return page;
+      })),
       // The join page as a student fills it in: the code as read out, and a name, on one form.
       ...(await atEveryWidth(browser.browser, 'join', async (context) => {
         const page = await context.newPage();
@@ -278,6 +288,29 @@ export async function takeScreenshots(): Promise<string[]> {
       ...(await atEveryWidth(browser.browser, 'settings', async (context) => {
         const page = await openDashboard(context, 'settings');
         await page.locator('[data-key="Expiration"]').scrollIntoViewIfNeeded();
+        return page;
+      })),
+    );
+    // Last, as it puts a Chat button on every board: the class's chat, turned on.
+    await adminCall(base, `classes/${lesson.code}`, {
+      method: 'PATCH',
+      token,
+      body: { chatOpen: true },
+    });
+    await ada.getByRole('button', { name: /^Chat/ }).click();
+    files.push(
+      ...(await atEveryWidth(browser.browser, 'board-chat', async (context) => {
+        const page = await openTeacherBoard(context, lesson.teacherUrl);
+        await page.getByRole('button', { name: /^Chat/ }).click();
+        // A question from Ada, once the teacher's chat has joined (the chat keeps no history).
+        await page.getByText('You joined').waitFor();
+        const question = 'Is the blue side the hypotenuse?';
+        await ada.getByLabel('Message to the class').fill(question);
+        await ada.keyboard.press('Enter');
+        await page.getByText(question).waitFor();
+        await page.getByLabel('Message to the class').fill('Yes: it is opposite the right angle.');
+        await page.keyboard.press('Enter');
+        await page.getByText('opposite the right angle').waitFor();
         return page;
       })),
     );

@@ -200,9 +200,9 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     mounted.push(zwibbler);
     mounted.push(mountWorkspaces(transport, context, options.workspaceStore));
     mounted.push(mountRtcSse(transport, context));
-    mounted.push(mountChat(transport, context));
     mounted.push(mountYWebrtc(transport, context));
     const classes = mountClassrooms(transport, context, () => yjs!, options.classStore);
+    mounted.push(mountChat(transport, context, classes.chatGate));
     yjs = mountYjs(transport, context, { gate: classes.gate, store: options.yjsStore });
     mounted.push(yjs, classes); // classes stop after the boards: closing boards release owners
 

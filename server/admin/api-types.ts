@@ -245,6 +245,8 @@ export interface ClassSummary {
   viewOnly: boolean;
   locked: boolean;
   joinOpen: boolean;
+  /** Students may use the class's chat. */
+  chatOpen: boolean;
   /** Students in the class: neither removed nor waiting. */
   students: number;
   /** Open board connections, teacher included. */
@@ -277,4 +279,5 @@ export interface ClassPatch {
   viewOnly?: boolean;
   locked?: boolean;
   joinOpen?: boolean;
+  chatOpen?: boolean;
 }

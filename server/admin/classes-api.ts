@@ -117,9 +117,12 @@ async function readObject(req: IncomingMessage): Promise<Record<string, unknown>
   return body as Record<string, unknown>;
 }
 
+/** The class's switches a PATCH may set. */
+const SWITCHES = ['viewOnly', 'locked', 'joinOpen', 'chatOpen'] as const;
+
 function classPatch(body: Record<string, unknown>): ClassPatch {
   const patch: ClassPatch = {};
-  for (const key of ['viewOnly', 'locked', 'joinOpen'] as const) {
+  for (const key of SWITCHES) {
     if (body[key] === undefined) continue;
     if (typeof body[key] !== 'boolean') throw new HttpError(400, `${key} must be true or false`);
     patch[key] = body[key];
@@ -130,7 +133,7 @@ function classPatch(body: Record<string, unknown>): ClassPatch {
     patch.title = title.text;
   }
   const unknown = Object.keys(body).filter(
-    (k) => !['viewOnly', 'locked', 'joinOpen', 'title'].includes(k),
+    (k) => k !== 'title' && !(SWITCHES as readonly string[]).includes(k),
   );
   if (unknown.length > 0) throw new HttpError(400, `unknown field: ${unknown.join(', ')}`);
   return patch;
@@ -144,7 +147,7 @@ function memberView(member: Member, online: Map<string, number>): MemberView {
 async function summary(ctx: AdminContext, classroom: Classroom) {
   const members = await ctx.classes.members(classroom.code);
   const online = ctx.classes.online(classroom.code);
-  const { code, title, createdAt, lastAccess, viewOnly, locked, joinOpen } = classroom;
+  const { code, title, createdAt, lastAccess, viewOnly, locked, joinOpen, chatOpen } = classroom;
   const summary: ClassSummary = {
     code,
     title,
@@ -153,6 +156,7 @@ async function summary(ctx: AdminContext, classroom: Classroom) {
     viewOnly,
     locked,
     joinOpen,
+    chatOpen,
     students: members.filter((m) => m.role === 'student' && !m.removed && !m.waiting).length,
     online: [...online.values()].reduce((a, b) => a + b, 0),
   };

@@ -234,7 +234,7 @@ describe('Classes page in Chromium', { skip }, () => {
     await eventually(async () => shapeIds(board('bea')).includes('ada-1'), WAIT.timeout);
   });
 
-  test('whole-board view-only, lock screens and joining reach the students', async () => {
+  test('whole-board view-only, lock screens, joining and the chat reach the students', async () => {
     const viewOnly = page.getByRole('switch', { name: 'Whole board view-only' });
     const lock = page.getByRole('switch', { name: 'Lock screens' });
     const joining = page.getByRole('switch', { name: 'Joining open' });
@@ -245,6 +245,14 @@ describe('Classes page in Chromium', { skip }, () => {
     }
     await viewOnly.uncheck();
     await meUntil(ada.token, 'board editable', (m) => m.canEdit && !m.viewOnly.board);
+
+    const chat = page.getByRole('switch', { name: 'Chat', exact: true });
+    assert.equal(await chat.isChecked(), false, 'a class starts with its chat off');
+    await chat.check();
+    await meUntil(ada.token, 'chat on', (m) => m.chat.open && m.chat.canPost);
+    await page.getByTestId('class-state').getByText('chat on').waitFor(WAIT);
+    await chat.uncheck();
+    await meUntil(ada.token, 'chat off', (m) => !m.chat.open && !m.chat.canPost);
 
     await lock.check();
     for (const s of [ada, bea]) {

@@ -2,7 +2,8 @@
 // emulation (hasTouch, isMobile) against a real hub: the tool bar and the
 // header fit every width from 360 px, portrait and landscape, with every
 // action reachable; a board opens on its drawing; two fingers pinch and pan
-// (real touches through the DevTools protocol) and draw nothing.
+// (real touches through the DevTools protocol) and draw nothing; a double tap
+// edits a text, even when the finger wobbles.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -14,6 +15,7 @@ import {
   joinClassBoard,
   openBoard,
   openTeacherBoard,
+  shapes,
   until,
   waitForShapes,
 } from '../test/board-page';
@@ -281,5 +283,87 @@ describe('the board on phones and tablets, in Chromium', { skip }, () => {
     );
     // The one-finger stroke's own updates only: its add, and its points.
     assert.ok(updates >= 1 && updates <= 2, `${updates} updates reached the desk`);
+  });
+
+  test("a double tap with select edits a text, by real touches, a finger's wobble included", async () => {
+    const phone = await newContext(touchDevice(390, 844));
+    const page = await openBoard(phone, hub.httpUrl, 'double-tap');
+    const desk = await openBoard(
+      await newContext({ viewport: { width: 1280, height: 800 } }),
+      hub.httpUrl,
+      'double-tap',
+    );
+    const surface = (await page.locator('canvas.layer.input').boundingBox())!;
+    const cdp = await phone.newCDPSession(page);
+    const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', at?: [number, number]) =>
+      cdp.send('Input.dispatchTouchEvent', {
+        type,
+        touchPoints: at ? [{ x: surface.x + at[0], y: surface.y + at[1], id: 1 }] : [],
+      });
+    /** One finger down and up; `wobble` px of travel before it lifts, as a real fingertip has. */
+    const tapEvents = ([x, y]: [number, number], wobble = 0) => [
+      touch('touchStart', [x, y]),
+      ...(wobble ? [touch('touchMove', [x + wobble, y + wobble / 2])] : []),
+      touch('touchEnd'),
+    ];
+    const tap = (at: [number, number]) => Promise.all(tapEvents(at));
+    /**
+     * Two taps sent together (the session delivers them in order): a loaded
+     * machine's round trips must not stretch them past the double-tap time.
+     */
+    const doubleTap = (first: [number, number], second: [number, number], wobble = 0) =>
+      Promise.all([...tapEvents(first, wobble), ...tapEvents(second, wobble && wobble + 1)]);
+    const editor = page.getByLabel('Text to add');
+
+    // A text written by touch: the text tool, a tap, typing, Done.
+    await page.getByRole('button', { name: 'Text (T)' }).tap();
+    await tap([80, 120]);
+    await editor.fill('Osmosis');
+    await page.getByRole('button', { name: 'Done' }).tap();
+    const [written] = await waitForShapes(desk, 1);
+    assert.equal(written!.text, 'Osmosis');
+
+    // Select, then two taps on the text: its editor opens, holding it.
+    await page.getByRole('button', { name: 'Select and move (V)' }).tap();
+    await doubleTap([95, 130], [96, 131]);
+    await editor.waitFor(BOARD_WAIT);
+    assert.equal(await editor.inputValue(), 'Osmosis');
+    await editor.fill('Diffusion');
+    await page.getByRole('button', { name: 'Done' }).tap();
+    await until(
+      desk,
+      (want) => (globalThis as unknown as DebugWindow).__lanboard!.model.all()[0]?.text === want,
+      'Diffusion',
+      'the edit on the desk',
+    );
+
+    // Taps that wobble a few pixels are still taps: the text opens and does not move.
+    await doubleTap([95, 130], [97, 131], 3);
+    await editor.waitFor(BOARD_WAIT);
+    assert.equal(await editor.inputValue(), 'Diffusion');
+    await editor.fill('Active transport');
+    await page.getByRole('button', { name: 'Done' }).tap();
+    await until(
+      desk,
+      (want) => (globalThis as unknown as DebugWindow).__lanboard!.model.all()[0]?.text === want,
+      'Active transport',
+      'the second edit on the desk',
+    );
+    const [after] = await shapes(desk);
+    assert.deepEqual([after!.dx, after!.dy], [0, 0], 'the taps did not move the text');
+    assert.equal(after!.id, written!.id);
+
+    // A real drag still moves it.
+    await touch('touchStart', [95, 130]);
+    for (let i = 1; i <= 4; i++) await touch('touchMove', [95 + i * 10, 130 + i * 5]);
+    await touch('touchEnd');
+    await until(
+      desk,
+      () => (globalThis as unknown as DebugWindow).__lanboard!.model.all()[0]?.dx === 40,
+      undefined,
+      'the drag moves the text on the desk',
+    );
+    await cdp.detach();
+    assert.equal(await editor.count(), 0, 'a drag opens no editor');
   });
 });

@@ -1,5 +1,5 @@
 // Serves the classroom board (renderer/board/dist): `/` is its join page and
-// `/board/<room>` the board, both the same index.html, with the hub's YjsPath
+// `/board/<room>` the board, both the same index.html, with the hub's YjsPath and ChatPath
 // written into it; `/board/assets/*` are the built files. Until the board is
 // built, `/` is left to discovery's plain join page (registered after these
 // routes) and `/board/*` answers 503 with what to run. With ClassOpenRooms
@@ -22,6 +22,7 @@ export const DEFAULT_BOARD_DIR = fileURLToPath(
 const BOARD_PREFIX = '/board/';
 const PAGE_PATHS = new Set(['/', '/index.html']);
 const YJS_META = '<meta name="lanboard-yjs-path" content="/yjs" />';
+const CHAT_META = '<meta name="lanboard-chat-path" content="/chat" />';
 /** The page shows open rooms as refused when this says "off" (renderer/board/src/join/open-rooms.ts). */
 const OPEN_ROOMS_META = 'lanboard-open-rooms';
 const OPEN_ROOMS_TAG = `<meta name="${OPEN_ROOMS_META}" content="on" />`;
@@ -92,10 +93,11 @@ export function boardRoutes(
 }
 
 function sendPage(index: string, config: HubConfig, res: ServerResponse, status: number): void {
-  const attr = config.YjsPath.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const attr = (v: string) => v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const body = fs
     .readFileSync(index, 'utf8')
-    .replace(YJS_META, `<meta name="lanboard-yjs-path" content="${attr}" />`)
+    .replace(YJS_META, `<meta name="lanboard-yjs-path" content="${attr(config.YjsPath)}" />`)
+    .replace(CHAT_META, `<meta name="lanboard-chat-path" content="${attr(config.ChatPath)}" />`)
     .replace(
       OPEN_ROOMS_TAG,
       `<meta name="${OPEN_ROOMS_META}" content="${config.ClassOpenRooms ? 'on' : 'off'}" />`,

@@ -47,7 +47,12 @@ export interface MemberState {
   locked: boolean;
   /** Joined under a removed member's name or browser: no board until the teacher lets them in. */
   waiting: boolean;
+  /** The class's chat: on (the teacher's switch), and whether this member may post in it now. */
+  chat: { open: boolean; canPost: boolean };
 }
+
+/** Why a student's chat is refused or closed while the teacher has it off. */
+export const CHAT_OFF = 'the teacher has turned the chat off';
 
 export interface RemovedEvent {
   reason: string;

@@ -4,9 +4,11 @@
 import type { MountedProtocol, ProtocolContext } from '../hub/protocol';
 import type { MountedYjs } from '../protocols/yjs/mount';
 import type { RoomGate } from '../protocols/yjs/room-gate';
+import type { ChatGate } from '../protocols/chat/chat-gate';
 import { startPeriodicPurge } from '../store/periodic-purge';
 import type { HttpTransport } from '../transport/http-server';
 import { codeAttempts } from './code-attempts';
+import { classChatGate } from './chat-gate';
 import { classGate } from './gate';
 import { classroomRoutes } from './http-routes';
 import { reportingFaults } from '../hub/faulty-writes';
@@ -17,6 +19,8 @@ import { ClassroomService } from './service';
 export interface MountedClassrooms extends MountedProtocol {
   readonly service: ClassroomService;
   readonly gate: RoomGate;
+  /** Each class's chat, below ChatPath. */
+  readonly chatGate: ChatGate;
 }
 
 /** `boards` is read late: the Yjs endpoint is mounted after this, with the gate. */
@@ -68,6 +72,7 @@ export function mountClassrooms(
   return {
     service,
     gate: classGate(service, config.ClassOpenRooms),
+    chatGate: classChatGate(service, context.registry, config.ClassStreamsPerMember),
     async stop() {
       await purge.stop();
       service.stop();

@@ -13,6 +13,10 @@ export function permissionsOf(classroom: Classroom, member: Member): Permissions
   return classroom.locked ? { ...permissions, withheld: true } : permissions;
 }
 
+/** The teacher is always let into the class's chat; students while the chat is on. */
+export const mayChat = (classroom: Classroom, member: Member): boolean =>
+  member.role === 'teacher' || classroom.chatOpen;
+
 export function memberState(classroom: Classroom, member: Member): MemberState {
   const student = member.role === 'student';
   return {
@@ -23,5 +27,9 @@ export function memberState(classroom: Classroom, member: Member): MemberState {
     viewOnly: { board: student && classroom.viewOnly, you: student && member.viewOnly },
     locked: student && classroom.locked,
     waiting: member.waiting,
+    chat: {
+      open: classroom.chatOpen,
+      canPost: mayChat(classroom, member) && permissionsOf(classroom, member).write,
+    },
   };
 }

@@ -22,7 +22,8 @@ import {
   normalizeClassCode,
 } from './codes';
 import type { MemberState } from './api-types';
-import { memberState, permissionsOf } from './roles';
+import { mayChat, memberState, permissionsOf } from './roles';
+import { CHAT_OFF } from './api-types';
 import type {
   Classroom,
   ClassroomPatch,
@@ -43,6 +44,10 @@ interface ClassChanged {
 
 /** The Yjs protocol name the boards' connections are registered under. */
 const BOARD_PROTOCOL = 'yjs';
+/** The chat's, for a class's chat connections (room: the class code). */
+export const CHAT_PROTOCOL_NAME = 'chat';
+/** A member's connections that follow the class's switches, kicks and removals. */
+const MEMBER_PROTOCOLS = [BOARD_PROTOCOL, CHAT_PROTOCOL_NAME];
 const CODE_ATTEMPTS = 20;
 
 /** What the service needs of the boards (the Yjs rooms named by class codes). */
@@ -121,7 +126,7 @@ export class ClassroomService {
     );
     // A change made while a board was connecting missed it: check each new one.
     const recheck = (client: ClientInfo) => {
-      if (client.protocol === BOARD_PROTOCOL && isClassCode(client.room)) {
+      if (MEMBER_PROTOCOLS.includes(client.protocol) && isClassCode(client.room)) {
         this.inOrder(client.room, () => this.recheck(client));
       }
     };
@@ -151,6 +156,7 @@ export class ClassroomService {
         viewOnly: false,
         locked: false,
         joinOpen: true,
+        chatOpen: false,
         teacherToken: newToken(),
       };
       const teacher = this.newMember(code, 'Teacher', 'teacher');
@@ -421,7 +427,7 @@ export class ClassroomService {
     });
   }
 
-  /** One board that just connected: only its own member is read. */
+  /** One board or chat that just connected: only its own member is read. */
   private async recheck(client: ClientInfo): Promise<void> {
     const classroom = await this.store.get(client.room);
     const member = classroom ? await this.store.member(client.room, client.userId) : null;
@@ -429,7 +435,7 @@ export class ClassroomService {
     if (now) this.align(now, classroom, member);
   }
 
-  /** A board connection's permissions as its member's now are; closed if it has none. */
+  /** A board or chat connection's permissions as its member's now are; closed if it has none. */
   private align(
     client: ClientInfo,
     classroom: Classroom | null,
@@ -445,6 +451,10 @@ export class ClassroomService {
       registry.kick(client.id, why);
       return;
     }
+    if (client.protocol === CHAT_PROTOCOL_NAME && !mayChat(classroom, member)) {
+      registry.kick(client.id, CHAT_OFF);
+      return;
+    }
     const permissions = permissionsOf(classroom, member);
     if (!samePermissions(permissions, client.permissions)) {
       registry.setClientPermissions(client.id, permissions);
@@ -458,8 +468,10 @@ export class ClassroomService {
     const members = new Map(
       classroom ? (await this.store.members(code)).map((m) => [m.id, m]) : [],
     );
-    for (const client of registry.clients({ protocol: BOARD_PROTOCOL, room: code })) {
-      this.align(client, classroom, members.get(client.userId));
+    for (const protocol of MEMBER_PROTOCOLS) {
+      for (const client of registry.clients({ protocol, room: code })) {
+        this.align(client, classroom, members.get(client.userId));
+      }
     }
     for (const watcher of this.watchers.get(code) ?? []) {
       const member = members.get(watcher.memberId);

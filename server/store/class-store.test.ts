@@ -28,6 +28,7 @@ const classroom = (code: string, createdAt = T0, lastAccess = createdAt): Classr
   viewOnly: false,
   locked: false,
   joinOpen: true,
+  chatOpen: false,
   teacherToken: `teacher-token-${code}`,
 });
 
@@ -199,9 +200,20 @@ for (const backend of backends) {
       await createClass(store, classroom('ABCDEF'));
       const locked = { ...classroom('ABCDEF'), locked: true };
       assert.deepEqual(await store.update('ABCDEF', { locked: true }), locked);
-      const patched = { ...locked, title: 'Fractions', viewOnly: true, joinOpen: false };
+      const patched = {
+        ...locked,
+        title: 'Fractions',
+        viewOnly: true,
+        joinOpen: false,
+        chatOpen: true,
+      };
       assert.deepEqual(
-        await store.update('ABCDEF', { title: 'Fractions', viewOnly: true, joinOpen: false }),
+        await store.update('ABCDEF', {
+          title: 'Fractions',
+          viewOnly: true,
+          joinOpen: false,
+          chatOpen: true,
+        }),
         patched,
       );
       assert.deepEqual(await store.update('ABCDEF', { title: undefined, locked: false }), {

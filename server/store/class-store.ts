@@ -19,6 +19,8 @@ export interface Classroom {
   locked: boolean;
   /** New students may join with a name. */
   joinOpen: boolean;
+  /** Students may use the class's chat (off until the teacher turns it on). */
+  chatOpen: boolean;
   /**
    * The teacher's token, kept so the dashboard can show the teacher's board
    * link at any time (students' tokens are only stored hashed). Never sent
@@ -45,7 +47,9 @@ export interface Member {
   joinedAt: number;
 }
 
-export type ClassroomPatch = Partial<Pick<Classroom, 'title' | 'viewOnly' | 'locked' | 'joinOpen'>>;
+export type ClassroomPatch = Partial<
+  Pick<Classroom, 'title' | 'viewOnly' | 'locked' | 'joinOpen' | 'chatOpen'>
+>;
 export type MemberPatch = Partial<Pick<Member, 'viewOnly' | 'removed' | 'waiting'>>;
 
 export type AddMemberResult = 'ok' | 'full' | 'missing';

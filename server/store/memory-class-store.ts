@@ -57,6 +57,7 @@ export class MemoryClassroomStore implements ClassroomStore {
     c.viewOnly = patch.viewOnly ?? c.viewOnly;
     c.locked = patch.locked ?? c.locked;
     c.joinOpen = patch.joinOpen ?? c.joinOpen;
+    c.chatOpen = patch.chatOpen ?? c.chatOpen;
     return { ...stored.classroom };
   }
 

@@ -64,13 +64,14 @@ local function insertMember(id, json, viewOnly, removed, waiting)
 end`;
 
 // ARGV: title, createdAt, lastAccess, viewOnly, locked, joinOpen, teacherToken,
-// then the teacher as in INSERT_MEMBER. Returns 'ok', or 'taken' if the code is.
+// chatOpen, then the teacher as in INSERT_MEMBER. Returns 'ok', or 'taken' if the code is.
 const CREATE = `${INSERT_MEMBER}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'taken' end
-local inserted = insertMember(ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12])
+local inserted = insertMember(ARGV[9], ARGV[10], ARGV[11], ARGV[12], ARGV[13])
 if inserted ~= 'ok' then return inserted end
 redis.call('HSET', KEYS[1], 'title', ARGV[1], 'createdAt', ARGV[2], 'lastAccess', ARGV[3],
-  'viewOnly', ARGV[4], 'locked', ARGV[5], 'joinOpen', ARGV[6], 'teacherToken', ARGV[7])
+  'viewOnly', ARGV[4], 'locked', ARGV[5], 'joinOpen', ARGV[6], 'teacherToken', ARGV[7],
+  'chatOpen', ARGV[8])
 return 'ok'`;
 
 // ARGV: maxMembers, then the member as in INSERT_MEMBER. Removed members count.
@@ -171,6 +172,7 @@ export class RedisClassroomStore implements ClassroomStore {
         bit(c.locked),
         bit(c.joinOpen),
         c.teacherToken,
+        bit(c.chatOpen),
         ...memberArgs(teacher, teacherTokenHash),
       ),
     );
@@ -194,7 +196,7 @@ export class RedisClassroomStore implements ClassroomStore {
   async update(code: string, patch: ClassroomPatch): Promise<Classroom | null> {
     const fields: string[] = [];
     if (patch.title !== undefined) fields.push('title', patch.title);
-    for (const name of ['viewOnly', 'locked', 'joinOpen'] as const) {
+    for (const name of ['viewOnly', 'locked', 'joinOpen', 'chatOpen'] as const) {
       const value = patch[name];
       if (value !== undefined) fields.push(name, bit(value));
     }
@@ -397,6 +399,8 @@ function toClassroom(code: string, hash: Record<string, string>): Classroom | nu
     viewOnly: hash.viewOnly === '1',
     locked: hash.locked === '1',
     joinOpen: hash.joinOpen === '1',
+    // Absent in classes created before the chat, and in new ones until turned on.
+    chatOpen: hash.chatOpen === '1',
     teacherToken: hash.teacherToken ?? '',
   };
 }

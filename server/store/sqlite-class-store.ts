@@ -23,6 +23,7 @@ interface ClassRow {
   viewOnly: number;
   locked: number;
   joinOpen: number;
+  chatOpen: number;
   teacherToken: string;
 }
 
@@ -46,6 +47,7 @@ const toClassroom = (row: ClassRow): Classroom => ({
   viewOnly: row.viewOnly === 1,
   locked: row.locked === 1,
   joinOpen: row.joinOpen === 1,
+  chatOpen: row.chatOpen === 1,
 });
 
 const toMember = (row: MemberRow): Member => ({
@@ -75,6 +77,7 @@ export class SqliteClassroomStore
           Number(c.viewOnly),
           Number(c.locked),
           Number(c.joinOpen),
+          Number(c.chatOpen),
           c.teacherToken,
         );
         if (inserted.changes === 0) return false;
@@ -101,6 +104,7 @@ export class SqliteClassroomStore
           flag(patch.viewOnly),
           flag(patch.locked),
           flag(patch.joinOpen),
+          flag(patch.chatOpen),
           code,
         );
         const row = this.q.getClass.get(code) as ClassRow | undefined;
@@ -204,7 +208,8 @@ export class SqliteClassroomStore
 }
 
 const CLASS_COLUMNS = `code, title, created_at AS createdAt, last_access AS lastAccess,
-  view_only AS viewOnly, locked, join_open AS joinOpen, teacher_token AS teacherToken`;
+  view_only AS viewOnly, locked, join_open AS joinOpen, chat_open AS chatOpen,
+  teacher_token AS teacherToken`;
 const MEMBER_COLUMNS = `id, code, name, role, view_only AS viewOnly, removed, waiting,
   joined_at AS joinedAt`;
 
@@ -212,14 +217,16 @@ function prepareStatements(db: Database.Database) {
   const s = (sql: string): Statement => db.prepare(sql);
   return {
     insertClass: s(`INSERT INTO classes
-      (code, title, created_at, last_access, view_only, locked, join_open, teacher_token)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`),
+      (code, title, created_at, last_access, view_only, locked, join_open, chat_open,
+        teacher_token)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`),
     getClass: s(`SELECT ${CLASS_COLUMNS} FROM classes WHERE code = ?`),
     classExists: s('SELECT 1 FROM classes WHERE code = ?'),
     listClasses: s(`SELECT ${CLASS_COLUMNS} FROM classes ORDER BY created_at DESC, code DESC`),
     updateClass: s(`UPDATE classes SET title = coalesce(?, title),
       view_only = coalesce(?, view_only), locked = coalesce(?, locked),
-      join_open = coalesce(?, join_open) WHERE code = ?`),
+      join_open = coalesce(?, join_open), chat_open = coalesce(?, chat_open)
+      WHERE code = ?`),
     deleteClass: s('DELETE FROM classes WHERE code = ?'),
     touch: s('UPDATE classes SET last_access = ? WHERE code = ?'),
     stale: s('SELECT code AS id FROM classes WHERE last_access < ?'),

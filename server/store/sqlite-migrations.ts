@@ -132,6 +132,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE class_members ADD COLUMN waiting INTEGER NOT NULL DEFAULT 0;
   `,
+  // 7: a class's chat, off until the teacher turns it on (existing classes too).
+  `
+  ALTER TABLE classes ADD COLUMN chat_open INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** What the -wal file is cut back to after a checkpoint has emptied it. */

@@ -33,6 +33,8 @@ export const BEHIND_MORE = [
   'Export PNG',
   'Export SVG',
   'Export JSON snapshot',
+  'Export PDF of the whole board',
+  'Export PDF of the current view',
   'Import',
   'Replace',
   'Clear board',

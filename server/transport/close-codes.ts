@@ -24,6 +24,15 @@ export const CloseCode = {
   EditRefused: 4422,
 } as const;
 
+/** The close code for a refused admission's HTTP-like status (a room's gate). */
+export const CLOSE_FOR_STATUS = {
+  401: CloseCode.Unauthorized,
+  403: CloseCode.Forbidden,
+  404: CloseCode.NotFound,
+  // Too many failed tokens or class codes from the address (docs/operating.md#limits-per-address).
+  429: CloseCode.PolicyViolation,
+} as const;
+
 /** A close reason must fit in 123 bytes of UTF-8 (RFC 6455 §5.5). */
 export function clampReason(reason: string): string {
   const bytes = Buffer.from(reason, 'utf8');

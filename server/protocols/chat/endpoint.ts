@@ -1,9 +1,12 @@
 // The chat's WebSocket endpoint. The `beej-chat-protocol` subprotocol selects it
 // on any path (the original client connects to `/`). At ChatPath, the address
 // discovery announces, an upgrade without it gets 400 as from the original.
+// Below ChatPath, `<ChatPath>/<room>` is a gated room (a class's), when the hub
+// has a gate.
 import { allowsLanOrigin } from '../../transport/lan-origins';
 import { mountedAt, signalingPayload } from '../../transport/routes';
 import type { WebSocketEndpoint } from '../../transport/routes';
+import type { GatedChats } from './gated-chats';
 import { CHAT_SUBPROTOCOL } from './messages';
 import { ChatSession } from './session';
 import type { ChatContext } from './session';
@@ -14,6 +17,8 @@ export interface ChatEndpointOptions {
    * own origin and LAN origins. Otherwise the hub-wide AllowedOrigins applies.
    */
   lanOriginsOnly: boolean;
+  /** The rooms below the path (classes); without them every path is the hub-wide chat. */
+  gated?: GatedChats;
 }
 
 export function chatEndpoint(
@@ -31,6 +36,13 @@ export function chatEndpoint(
     allowsOrigin: options.lanOriginsOnly
       ? (origin, request) => allowsLanOrigin(origin, request.headers.host)
       : undefined,
-    accept: (socket) => new ChatSession(socket, ctx),
+    accept: (socket, _request, { url }) => {
+      const below = `${path.replace(/\/$/, '')}/`;
+      if (options.gated && url.pathname.startsWith(below)) {
+        const room = url.pathname.slice(below.length);
+        return options.gated.accept(socket, room, url.searchParams.get('token') ?? undefined);
+      }
+      return new ChatSession(socket, ctx);
+    },
   };
 }

@@ -9,11 +9,21 @@ export const CHAT_SUBPROTOCOL = 'beej-chat-protocol';
 /** Longest username, in characters. */
 export const MAX_USERNAME_CHARS = 64;
 
+/**
+ * Who sent it, in a gated room (a class's): the member's ID and role, from the
+ * hub, so that two members of one name, or a student named like the teacher,
+ * are told apart. Absent in the hub-wide chat.
+ */
+export interface ChatSender {
+  id?: string;
+  role?: string;
+}
+
 export type ChatServerMessage =
-  | { type: 'chat-join'; payload: { username: string } }
-  | { type: 'chat-message'; payload: { username: string; message: string } }
+  | { type: 'chat-join'; payload: { username: string } & ChatSender }
+  | { type: 'chat-message'; payload: { username: string; message: string } & ChatSender }
   /** `username` is absent (the payload is `{}`) when the user never joined. */
-  | { type: 'chat-leave'; payload: { username?: string } };
+  | { type: 'chat-leave'; payload: { username?: string } & ChatSender };
 
 /** What one client message asks for. */
 export type ChatCommand =

@@ -1,6 +1,8 @@
-// One chat connection, and the room every chat connection shares. The username
-// is fixed by the first chat-join: later joins are ignored and every message is
-// broadcast under the joined name, whatever name the message carries.
+// One chat connection, and a room of them: the hub-wide chat every plain
+// connection shares, or a class's. The username is fixed by the first
+// chat-join (in a class, by the hub before any: the member's name): later
+// joins are ignored and every message is broadcast under the fixed name,
+// whatever name the message carries.
 import { FULL_ACCESS } from '../../hub/permissions';
 import type { Permissions } from '../../hub/permissions';
 import type { SessionRegistry } from '../../hub/registry';
@@ -9,7 +11,7 @@ import type { ClientSocket, SocketHandler } from '../../transport/client-socket'
 import { CloseCode } from '../../transport/close-codes';
 import { TokenBucket } from '../../transport/rate-limit';
 import { decodeChatMessage, encodeChatMessage } from './messages';
-import type { ChatServerMessage, ChatTextLimits } from './messages';
+import type { ChatSender, ChatServerMessage, ChatTextLimits } from './messages';
 
 export const CHAT_PROTOCOL = 'chat';
 
@@ -52,10 +54,20 @@ export interface ChatContext {
   now: () => number;
 }
 
+/** A class member admitted by a gate (chat-gate.ts): joined at once, under the hub's name for them. */
+export interface ChatMember {
+  userId: string;
+  name: string;
+  role: string;
+  permissions: Permissions;
+}
+
 export class ChatSession implements SocketHandler {
   readonly id: string;
   private username: string | undefined;
-  private permissions: Permissions = { ...FULL_ACCESS };
+  private permissions: Permissions;
+  /** Sent after the name in a class's room. */
+  private readonly sender: ChatSender;
   private readonly bucket: TokenBucket;
   private readonly unregister: () => void;
   private ended = false;
@@ -63,7 +75,10 @@ export class ChatSession implements SocketHandler {
   constructor(
     private readonly socket: ClientSocket,
     private readonly ctx: ChatContext,
+    member?: ChatMember,
   ) {
+    this.permissions = { ...(member?.permissions ?? FULL_ACCESS) };
+    this.sender = member ? { id: member.userId, role: member.role } : {};
     this.bucket = new TokenBucket(ctx.limits.messagesPerSecond);
     this.id = ctx.registry.nextClientId();
     ctx.room.add(this);
@@ -73,7 +88,8 @@ export class ChatSession implements SocketHandler {
         protocol: CHAT_PROTOCOL,
         room: ctx.roomName,
         remoteAddress: socket.remoteAddress,
-        userId: '',
+        userId: member?.userId ?? '',
+        displayName: member?.name,
         permissions: this.permissions,
         connectedAt: ctx.now(),
       },
@@ -86,6 +102,12 @@ export class ChatSession implements SocketHandler {
         traffic: socket.traffic,
       },
     );
+    if (member) this.join(member.name);
+  }
+
+  private join(username: string): void {
+    this.username = username;
+    this.ctx.room.broadcast({ type: 'chat-join', payload: { username, ...this.sender } });
   }
 
   deliver(frame: Uint8Array): void {
@@ -119,16 +141,14 @@ export class ChatSession implements SocketHandler {
         if (this.username !== undefined) {
           return this.ignore('chat-join after joining: the username is fixed');
         }
-        this.username = command.username;
         this.ctx.registry.setUserId(this.id, command.username); // the dashboard shows the name
-        this.ctx.room.broadcast({ type: 'chat-join', payload: { username: command.username } });
-        return;
+        return this.join(command.username);
       case 'message':
         if (this.username === undefined) return this.ignore('chat-message before chat-join');
         if (!this.permissions.write) return this.ignore('chat-message without write permission');
         this.ctx.room.broadcast({
           type: 'chat-message',
-          payload: { username: this.username, message: command.message },
+          payload: { username: this.username, message: command.message, ...this.sender },
         });
         return;
     }
@@ -141,7 +161,10 @@ export class ChatSession implements SocketHandler {
     this.unregister();
     this.ctx.log.debug({ client: this.id, code, reason }, 'chat connection closed');
     // As the original: `{}` when the user never joined.
-    this.ctx.room.broadcast({ type: 'chat-leave', payload: { username: this.username } });
+    this.ctx.room.broadcast({
+      type: 'chat-leave',
+      payload: { username: this.username, ...this.sender },
+    });
   }
 
   private close(code: number, reason: string): void {

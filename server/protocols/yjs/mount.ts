@@ -16,7 +16,7 @@ import { startPeriodicPurge } from '../../store/periodic-purge';
 import { openYjsStore } from '../../store/open-store';
 import type { YjsStore } from '../../store/yjs-store';
 import type { ClientSocket } from '../../transport/client-socket';
-import { CloseCode } from '../../transport/close-codes';
+import { CLOSE_FOR_STATUS, CloseCode } from '../../transport/close-codes';
 import type { HttpTransport } from '../../transport/http-server';
 import type { LimitHits } from '../../transport/limit-hits';
 import { mountedAt, parseSubprotocols } from '../../transport/routes';
@@ -30,13 +30,6 @@ import { isOwnOrigin } from '../../transport/lan-origins';
 import { RoomsFullError, YjsRooms } from './rooms';
 
 export const YJS_PROTOCOL = 'yjs';
-const CLOSE_FOR_STATUS = {
-  401: CloseCode.Unauthorized,
-  403: CloseCode.Forbidden,
-  404: CloseCode.NotFound,
-  // Too many failed tokens or class codes from the address (docs/operating.md#limits-per-address).
-  429: CloseCode.PolicyViolation,
-} as const;
 const AUTH_SUBPROTOCOL_PREFIX = 'yauth-';
 const MAX_AWARENESS_IDS = 16;
 

@@ -10,7 +10,16 @@ import {
   ViewOnlyBanner,
   viewOnlyReason,
 } from '../class/ClassChrome';
-import { boardPng, download, exportName, jsonBlob, readSnapshotFile, svgBlob } from '../io/export';
+import {
+  boardPdf,
+  boardPng,
+  download,
+  exportName,
+  jsonBlob,
+  readSnapshotFile,
+  svgBlob,
+} from '../io/export';
+import type { ExportKind } from '../io/export';
 import type { Refusal } from '../net/connection';
 import { savedName } from '../net/identity';
 import type { EditRights } from './session';
@@ -24,6 +33,8 @@ import { textLayout } from '../model/geometry';
 import { fontSize } from '../model/shape';
 import type { Shape } from '../model/shape';
 import { useBoardSession } from './useBoardSession';
+import { ChatDock } from '../chat/ChatDock';
+import { usePrintSheet } from './usePrintSheet';
 import { useShortcuts } from './useShortcuts';
 
 /** A class member's seat on the board: their token and live state from the hub. */
@@ -49,6 +60,10 @@ function refusalText(r: Refusal): string {
     : `Your change was refused: ${detail}.`;
   return `${why} The board shows the class's copy again.`;
 }
+
+/** The PDF's font has Western European letters only (renderer/board/src/io/pdf.ts). */
+const unprintable = (n: number) =>
+  `PDF saved. ${n} character${n === 1 ? '' : 's'} its font cannot show (letters outside Western European alphabets, emoji) ${n === 1 ? 'is' : 'are'} printed as "?".`;
 
 /** A text being written: a new one at a board point, or an existing one (`id`). */
 interface TextEdit {
@@ -113,13 +128,21 @@ export function BoardPage({ room, seat }: { room: string; seat?: ClassSeat }) {
     },
     onAccessRefused: () => seat?.onAccessRefused(),
   });
+  const printSheet = usePrintSheet(session);
   useShortcuts(session, rights.canEdit, (tool) => setSettings((old) => ({ ...old, tool })));
 
-  const exportBoard = async (kind: 'png' | 'svg' | 'json') => {
+  const exportBoard = async (kind: ExportKind) => {
     const s = session.current;
     if (!s) return;
     const shapes = s.model.all();
+    const pdf = kind === 'pdf' || kind === 'pdf-view';
     try {
+      if (pdf) {
+        const out = await boardPdf(room, shapes, kind === 'pdf-view' ? s.visibleArea() : undefined);
+        download(out.blob, exportName(room, 'pdf'));
+        if (out.replaced > 0) say(unprintable(out.replaced), 'note');
+        return;
+      }
       const blob =
         kind === 'png'
           ? await boardPng(shapes)
@@ -128,7 +151,7 @@ export function BoardPage({ room, seat }: { room: string; seat?: ClassSeat }) {
             : jsonBlob(room, shapes);
       download(blob, exportName(room, kind));
     } catch (err) {
-      say(`Cannot export ${kind.toUpperCase()}: ${(err as Error).message}`);
+      say(`Cannot export ${pdf ? 'PDF' : kind.toUpperCase()}: ${(err as Error).message}`);
     }
   };
 
@@ -172,6 +195,7 @@ export function BoardPage({ room, seat }: { room: string; seat?: ClassSeat }) {
             role="img"
           />
           {viewOnly && <ViewOnlyBanner reason={viewOnly} />}
+          {seat && <ChatDock state={seat.state} token={seat.token} />}
           <div className="toasts">
             {refusal && (
               <Toast key={refusal.id} text={refusalText(refusal)} onDismiss={dismissRefusal} />
@@ -224,6 +248,8 @@ export function BoardPage({ room, seat }: { room: string; seat?: ClassSeat }) {
         </Toolbar>
       </div>
       {locked && <LockOverlay />}
+      {/* A locked screen prints as it shows: the lock, not the board. */}
+      {!locked && <div className="print-sheet" ref={printSheet} aria-hidden="true" />}
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { ChangeEvent, ReactNode } from 'react';
 import { COLORS, TOOLS, WIDTHS } from './tools';
 import type { ToolSettings } from './tools';
+import type { ExportKind } from '../io/export';
 
 export interface ToolbarProps {
   settings: ToolSettings;
@@ -17,7 +18,7 @@ export interface ToolbarProps {
   onRedo: () => void;
   onZoom: (factor: number) => void;
   onFit: () => void;
-  onExport: (kind: 'png' | 'svg' | 'json') => void;
+  onExport: (kind: ExportKind) => void;
   onImport: (file: File, replace: boolean) => void;
   readOnly?: boolean;
   /** Replacing the board erases everyone's shapes: not for a class's students. */
@@ -44,7 +45,7 @@ export function Toolbar(p: ToolbarProps) {
     more.close();
     if (file) p.onImport(file, replace);
   };
-  const exportAs = (kind: 'png' | 'svg' | 'json') => () => {
+  const exportAs = (kind: ExportKind) => () => {
     more.close();
     p.onExport(kind);
   };
@@ -135,6 +136,20 @@ export function Toolbar(p: ToolbarProps) {
           </button>
           <button type="button" aria-label="Export JSON snapshot" onClick={exportAs('json')}>
             JSON
+          </button>
+          <button
+            type="button"
+            aria-label="Export PDF of the whole board"
+            onClick={exportAs('pdf')}
+          >
+            PDF
+          </button>
+          <button
+            type="button"
+            aria-label="Export PDF of the current view"
+            onClick={exportAs('pdf-view')}
+          >
+            PDF view
           </button>
           <SnapshotInput
             text="Import"

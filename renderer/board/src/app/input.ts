@@ -37,13 +37,27 @@ export interface InputHooks {
 /** Two taps this close in time and place are a double tap (or a double click). */
 const DOUBLE_TAP_MS = 450;
 const DOUBLE_TAP_PX = 24;
+/**
+ * A fingertip wobbles a few pixels during a tap: with select, a shape moves
+ * only once a finger has travelled this far (a mouse or a stylus moves it at
+ * once), so a tap stays a tap and a double tap can edit a text.
+ */
+const TOUCH_SLOP_PX = 10;
 
 type Action =
   | { kind: 'pen'; id: string | undefined; points: number[]; unsent: number[]; timer: number }
   | { kind: 'shape'; start: [number, number]; end: [number, number] }
   /** `told`: the user heard once in this gesture why a shape stays. */
   | { kind: 'erase'; told: boolean }
-  | { kind: 'move'; ids: Set<string>; start: [number, number]; dx: number; dy: number }
+  | {
+      kind: 'move';
+      ids: Set<string>;
+      start: [number, number];
+      dx: number;
+      dy: number;
+      /** Where a finger went down (screen), until it passes the slop; then undefined. */
+      still?: [number, number];
+    }
   | { kind: 'pan'; last: [number, number] }
   | { kind: 'pinch'; distance: number; mid: [number, number] }
   | { kind: 'text' };
@@ -161,7 +175,8 @@ export class BoardInput {
         return;
       }
       if (!this.selected.has(hit)) this.select(new Set([hit]));
-      this.action = { kind: 'move', ids: this.selected, start: at, dx: 0, dy: 0 };
+      const still = e.pointerType === 'touch' ? this.screen(e) : undefined;
+      this.action = { kind: 'move', ids: this.selected, start: at, dx: 0, dy: 0, still };
     } else if (tool === 'text') {
       this.action = { kind: 'text' };
     } else {
@@ -198,6 +213,10 @@ export class BoardInput {
     } else if (a.kind === 'erase') {
       this.eraseAt(at, a);
     } else if (a.kind === 'move') {
+      if (a.still && Math.hypot(screen[0] - a.still[0], screen[1] - a.still[1]) < TOUCH_SLOP_PX) {
+        return;
+      }
+      a.still = undefined;
       a.dx = at[0] - a.start[0];
       a.dy = at[1] - a.start[1];
       this.renderer.setFloating(a.ids, a.dx, a.dy);

@@ -3,6 +3,7 @@
 // it and calls these methods.
 import * as Y from 'yjs';
 import { shapeBox, unionBox } from '../model/geometry';
+import type { Box } from '../model/geometry';
 import { BoardModel } from '../model/board-model';
 import type { Shape } from '../model/shape';
 import type { BoardSnapshot } from '../model/snapshot';
@@ -11,7 +12,7 @@ import type { Connection, Refusal } from '../net/connection';
 import { classWriters, cursorColor, deviceId } from '../net/identity';
 import { goToMovedHub } from '../net/moved';
 import { BoardRenderer } from '../render/board-renderer';
-import { zoomAt } from '../render/view';
+import { visibleBox, zoomAt } from '../render/view';
 import type { View } from '../render/view';
 import { BoardInput } from './input';
 import type { InputHooks } from './input';
@@ -178,6 +179,12 @@ export class BoardSession {
     const ox = r.width / 2 - ((box.minX + box.maxX) / 2) * scale;
     const oy = r.height / 2 - ((box.minY + box.maxY) / 2) * scale;
     this.renderer.setView({ scale, ox, oy });
+  }
+
+  /** The board rectangle on screen now (what "Export PDF of the view" prints). */
+  visibleArea(): Box {
+    const r = this.options.surface.getBoundingClientRect();
+    return visibleBox(this.renderer.currentView, r.width, r.height);
   }
 
   addText(at: [number, number], text: string, color: string, width: number): void {

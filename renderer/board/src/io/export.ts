@@ -1,11 +1,15 @@
 // Export and import. Downloads go through an <a download> and a blob: URL,
 // which work on plain-http LAN pages (no clipboard, no file system API).
-import { shapeBox, unionBox } from '../model/geometry';
+import { intersects, shapeBox, unionBox } from '../model/geometry';
+import type { Box } from '../model/geometry';
 import type { Shape } from '../model/shape';
 import { parseSnapshot, toSnapshot } from '../model/snapshot';
 import type { BoardSnapshot } from '../model/snapshot';
 import { boardSvg } from '../model/svg';
 import { drawPrepared, prepare, setupContext } from '../render/draw';
+
+/** What "More" exports: pdf is the whole board, pdf-view what is on screen. */
+export type ExportKind = 'png' | 'svg' | 'json' | 'pdf' | 'pdf-view';
 
 const MARGIN = 20;
 /** Large boards are scaled down to keep the PNG within what browsers can allocate. */
@@ -49,6 +53,24 @@ export const jsonBlob = (room: string, shapes: readonly Shape[]) =>
   new Blob([`${JSON.stringify(toSnapshot(room, shapes), null, 1)}\n`], {
     type: 'application/json',
   });
+
+/**
+ * The board as a vector PDF: the whole drawing, or only `area` (the view).
+ * pdf-lib is loaded at the first PDF, so the board itself does not wait for it.
+ */
+export async function boardPdf(
+  room: string,
+  shapes: readonly Shape[],
+  area?: Box,
+): Promise<{ blob: Blob; replaced: number }> {
+  const { shapesPdf } = await import('./pdf');
+  const shown = area ? shapes.filter((s) => intersects(shapeBox(s), area)) : shapes;
+  const pdf = await shapesPdf([{ shapes: shown, area }], { title: room });
+  return {
+    blob: new Blob([pdf.bytes as Uint8Array<ArrayBuffer>], { type: 'application/pdf' }),
+    replaced: pdf.replaced,
+  };
+}
 
 export async function readSnapshotFile(file: File): Promise<BoardSnapshot> {
   return parseSnapshot(await file.text());

@@ -27,6 +27,12 @@ const SWITCHES = [
     hint: 'New students can join with the code.',
     doing: 'Changing joining',
   },
+  {
+    key: 'chatOpen',
+    label: 'Chat',
+    hint: 'Students can write to the class in the chat on their board. Off closes it for them at once.',
+    doing: 'Changing the chat',
+  },
 ] as const;
 
 interface Props {

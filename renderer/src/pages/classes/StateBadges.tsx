@@ -10,6 +10,7 @@ export function StateBadges({ c }: { c: ClassSummary }) {
       {c.viewOnly && <span className="badge warn">view-only</span>}
       {c.locked && <span className="badge warn">locked</span>}
       {!c.joinOpen && <span className="badge">joining closed</span>}
+      {c.chatOpen && <span className="badge">chat on</span>}
     </span>
   );
 }
