@@ -33,7 +33,8 @@ export class DamagedDatabaseError extends ConfigError {
 export const DAMAGED_DATABASE = 'database file';
 
 export function checkDatabaseAtStart(config: HubConfig, log: Logger, faults: StorageFaults): void {
-  if (config.Database === 'memory') return;
+  // No file of its own: PostgreSQL checks its pages itself.
+  if (config.Database === 'memory' || config.Database === 'postgresql') return;
   const problem = checkIntegrity(config.DbFile);
   if (problem === undefined) return;
   if (!config.DbStartDamaged) throw new DamagedDatabaseError(config.DbFile, problem);

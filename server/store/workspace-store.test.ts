@@ -1,10 +1,13 @@
-// The WorkspaceStore contract, run against both backends.
+// The WorkspaceStore contract, run against every backend.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { completeConfig } from '../config/load';
 import { tempDir } from '../test/hub-fixture';
+import { postgresForSuites } from '../test/postgres-server';
+import type { PostgresDb } from './postgres-connection';
+import { PostgresWorkspaceStore } from './postgres-workspace-store';
 import { SqliteStore } from './sqlite-store';
 import { SqliteWorkspaceStore } from './sqlite-workspace-store';
 import { MemoryWorkspaceStore } from './memory-workspace-store';
@@ -12,15 +15,40 @@ import { openWorkspaceStore } from './open-store';
 import type { WorkspaceMember, WorkspaceRecord, WorkspaceStore } from './workspace-store';
 
 const dir = tempDir('lanboard-workspace-store-');
-after(() => dir.remove());
+const postgres = postgresForSuites();
+before(() => postgres.start());
+after(async () => {
+  dir.remove();
+  await postgres.stop();
+});
 
 let clock = 1_000_000;
 const now = () => clock;
 let files = 0;
 
-const backends: [string, () => WorkspaceStore][] = [
-  ['memory', () => new MemoryWorkspaceStore({ now })],
-  ['sqlite', () => new SqliteWorkspaceStore(path.join(dir.dir, `ws-${++files}.db`), { now })],
+let postgresDb: PostgresDb;
+
+interface Backend {
+  kind: string;
+  open: () => WorkspaceStore;
+  /** Why this backend cannot run here. */
+  skip?: string;
+  /** Before each test: empty stores. */
+  prepare?: () => Promise<void>;
+}
+
+const backends: Backend[] = [
+  { kind: 'memory', open: () => new MemoryWorkspaceStore({ now }) },
+  {
+    kind: 'sqlite',
+    open: () => new SqliteWorkspaceStore(path.join(dir.dir, `ws-${++files}.db`), { now }),
+  },
+  {
+    kind: 'postgresql',
+    open: () => new PostgresWorkspaceStore(postgresDb, { now }),
+    skip: postgres.skip,
+    prepare: async () => void (postgresDb = await postgres.fresh()),
+  },
 ];
 
 const record = (id: string, over: Partial<WorkspaceRecord> = {}): WorkspaceRecord => ({
@@ -43,8 +71,10 @@ const member = (id: string, lastJoined = 1): WorkspaceMember => ({
   lastJoined,
 });
 
-for (const [kind, open] of backends) {
-  describe(`WorkspaceStore (${kind})`, () => {
+for (const { kind, open, skip, prepare } of backends) {
+  describe(`WorkspaceStore (${kind})`, { skip }, () => {
+    beforeEach(async () => prepare?.());
+
     test('create, get, and refusing a taken ID', async () => {
       const s = open();
       assert.equal(s.kind, kind);

@@ -10,6 +10,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { connectPostgres } from '../store/postgres-client';
+import type { PostgresDb } from '../store/postgres-connection';
 import { freePort } from './hub-fixture';
 
 const DEBIAN_ROOT = '/usr/lib/postgresql';
@@ -255,4 +257,35 @@ async function waitForServer(
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+}
+
+/**
+ * A server for one test file's contract suites: `start` in `before`, `fresh`
+ * before each test (a pool on emptied tables), `peer` for a second hub's own
+ * pool, `stop` in `after`. Does nothing where `skip` says why it cannot run.
+ */
+export function postgresForSuites() {
+  const skip = postgresUnavailable();
+  let server: TestPostgres | undefined;
+  const pools: PostgresDb[] = [];
+  const peer = async () => {
+    const db = await connectPostgres(server!.connection);
+    pools.push(db);
+    return db;
+  };
+  return {
+    skip,
+    async start() {
+      if (!skip) server = await startPostgres();
+    },
+    async fresh(): Promise<PostgresDb> {
+      await server!.reset();
+      return pools[0] ?? peer();
+    },
+    peer,
+    async stop() {
+      for (const db of pools.splice(0)) await db.close();
+      await server?.stop();
+    },
+  };
 }

@@ -32,10 +32,14 @@ export function mountWorkspaces(
 ): MountedProtocol {
   const { config, registry, now } = context;
   const log = context.log.child({ protocol: 'workspaces' });
-  const store = reportingFaults(workspaceStore ?? openWorkspaceStore(config, now), context.faults, {
-    what: 'workspaces',
-    adding: ['create', 'putMember', 'setCall'],
-  });
+  const store = reportingFaults(
+    workspaceStore ?? openWorkspaceStore(config, now, context.database),
+    context.faults,
+    {
+      what: 'workspaces',
+      adding: ['create', 'putMember', 'setCall'],
+    },
+  );
   const origins = originPolicy(config.AllowedOrigins);
   const base = config.WorkspacesPath.replace(/\/+$/, '');
 
