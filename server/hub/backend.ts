@@ -18,6 +18,7 @@ import { within } from './within';
 import { openStore } from '../store/open-store';
 import type { SharedDatabase } from '../store/open-store';
 import { openPostgres } from '../store/postgres-client';
+import { holdHubLock } from '../store/postgres-hub-lock';
 import { BackupSchedule } from '../store/sqlite-backups';
 import { loadRedisConnector } from '../store/redis-client';
 import { redisReady } from '../store/redis-connection';
@@ -49,6 +50,7 @@ export async function openBackend(
   if (config.Database === 'postgresql') {
     // `pg` is loaded only here (docs/architecture.md#startup-loads-what-is-used).
     const postgres = await openPostgres(config, log.child({ component: 'store' }));
+    const releaseLock = await holdHubLock(postgres, log);
     const store = documentStore ?? openStore(config, now, postgres);
     const bus = new LocalBus();
     return {
@@ -59,6 +61,7 @@ export async function openBackend(
       async close() {
         await bus.close();
         await store.close();
+        releaseLock();
         await postgres.close();
       },
     };

@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as Y from 'yjs';
+import { ANOTHER_HUB } from '../store/postgres-hub-lock';
 import { adminCall } from './admin-client';
+import { captureLog } from './captured-log';
 import { startHub } from './hub-fixture';
 import { postgresUnavailable, startPostgres } from './postgres-server';
 import type { TestPostgres } from './postgres-server';
@@ -100,5 +102,25 @@ describe('a hub on PostgreSQL', { skip: postgresUnavailable() }, () => {
     } finally {
       await hub.stop();
     }
+  });
+
+  test('a second hub on the same database says loudly that they do not share live edits; a hub that stopped lets the next start quietly', async () => {
+    const firstLog = captureLog('info');
+    const first = await startHub({ ...server.settings }, { logger: firstLog.logger });
+    const secondLog = captureLog('info');
+    const second = await startHub({ ...server.settings }, { logger: secondLog.logger });
+    try {
+      assert.ok(!firstLog.lines().some((l) => l.msg === ANOTHER_HUB));
+      const warned = secondLog.lines().filter((l) => l.msg === ANOTHER_HUB);
+      assert.equal(warned.length, 1);
+      assert.equal(warned[0]!.level, 50, 'logged as an error');
+    } finally {
+      await second.stop();
+      await first.stop();
+    }
+    const nextLog = captureLog('info');
+    const next = await startHub({ ...server.settings }, { logger: nextLog.logger });
+    await next.stop();
+    assert.ok(!nextLog.lines().some((l) => l.msg === ANOTHER_HUB));
   });
 });
