@@ -9,7 +9,8 @@ import * as Y from 'yjs';
 import { ANOTHER_HUB } from '../store/postgres-hub-lock';
 import { adminCall } from './admin-client';
 import { captureLog } from './captured-log';
-import { startHub } from './hub-fixture';
+import { killAllHubs, runCli } from './child-hub';
+import { freePort, startHub } from './hub-fixture';
 import { postgresUnavailable, startPostgres } from './postgres-server';
 import type { TestPostgres } from './postgres-server';
 import { openProvider } from './yjs-client';
@@ -123,4 +124,32 @@ describe('a hub on PostgreSQL', { skip: postgresUnavailable() }, () => {
     await next.stop();
     assert.ok(!nextLog.lines().some((l) => l.msg === ANOTHER_HUB));
   });
+});
+
+test('a PostgreSQL that cannot be reached at start: exit 2 and one line naming the server, database and user', async () => {
+  const port = await freePort(); // nothing listens there
+  try {
+    const r = await runCli(['serve', '--host', '127.0.0.1', '--port', '0', '--no-mdns'], {
+      LANBOARD_DATABASE: 'postgres',
+      LANBOARD_DB_SERVER: `127.0.0.1:${port}`,
+      LANBOARD_DB_USER: 'lanboard',
+      LANBOARD_DB_PASSWORD: 'not-shown',
+      LANBOARD_LOG_LEVEL: 'silent',
+    });
+    assert.equal(r.code, 2, r.stderr);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    for (const part of [
+      'Database=postgresql',
+      `127.0.0.1:${port}`,
+      '"zwibbler"',
+      '"lanboard"',
+      'ECONNREFUSED',
+    ]) {
+      assert.ok(lines[0]!.includes(part), `${part} in ${lines[0]}`);
+    }
+    assert.ok(!r.stderr.includes('not-shown'));
+  } finally {
+    await killAllHubs();
+  }
 });
