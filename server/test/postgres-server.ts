@@ -7,6 +7,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -30,6 +31,8 @@ export interface TestPostgres {
   settings: PostgresSettings;
   /** Connection options for the hub's user, for stores opened by hand. */
   connection: pg.PoolConfig;
+  /** A new, empty database the same user may use, as a hub of its own would have. */
+  newDatabase(): Promise<PostgresSettings>;
   /** Runs SQL as the cluster's superuser in the test database. */
   admin(sql: string): Promise<pg.QueryResult>;
   /** Empties every table of the hub's schema (the schema version stays). */
@@ -159,6 +162,9 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Test
     let said = '';
     // Its last words, for the error when it does not start.
     child.stderr!.on('data', (chunk: Buffer) => (said = (said + chunk.toString()).slice(-2000)));
+    // The server never keeps a test process alive: the exit handler below ends it.
+    child.unref();
+    (child.stderr as Socket).unref();
     await waitForServer(dir, port, child, () => said);
   };
   const admin = async (sql: string, database = DATABASE) => {
@@ -183,11 +189,15 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Test
   // to its database, and owns one schema named after it (first on its
   // default search_path), where its migrations create the tables.
   await admin(`CREATE ROLE ${HUB_USER} LOGIN PASSWORD '${password}'`, 'postgres');
-  await admin(`CREATE DATABASE ${DATABASE}`, 'postgres');
-  await admin(`REVOKE ALL ON DATABASE ${DATABASE} FROM PUBLIC`, 'postgres');
-  await admin(`GRANT CONNECT ON DATABASE ${DATABASE} TO ${HUB_USER}`, 'postgres');
-  await admin(`REVOKE ALL ON SCHEMA public FROM PUBLIC`);
-  await admin(`CREATE SCHEMA ${HUB_USER} AUTHORIZATION ${HUB_USER}`);
+  const createDatabase = async (name: string) => {
+    await admin(`CREATE DATABASE ${name}`, 'postgres');
+    await admin(`REVOKE ALL ON DATABASE ${name} FROM PUBLIC`, 'postgres');
+    await admin(`GRANT CONNECT ON DATABASE ${name} TO ${HUB_USER}`, 'postgres');
+    await admin(`REVOKE ALL ON SCHEMA public FROM PUBLIC`, name);
+    await admin(`CREATE SCHEMA ${HUB_USER} AUTHORIZATION ${HUB_USER}`, name);
+  };
+  await createDatabase(DATABASE);
+  let databases = 0;
 
   const connection: pg.PoolConfig = {
     host: '127.0.0.1',
@@ -196,17 +206,28 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Test
     password,
     database: DATABASE,
   };
+  const settings: PostgresSettings = {
+    Database: 'postgresql',
+    DbServer: `127.0.0.1:${port}`,
+    DbUser: HUB_USER,
+    DbPassword: password,
+    DbName: DATABASE,
+  };
+  // A test process that ends without stop() leaves no server behind.
+  process.once('exit', () => {
+    child?.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
   return {
     port,
     connection,
-    settings: {
-      Database: 'postgresql',
-      DbServer: `127.0.0.1:${port}`,
-      DbUser: HUB_USER,
-      DbPassword: password,
-      DbName: DATABASE,
-    },
+    settings,
     admin: (sql) => admin(sql),
+    async newDatabase() {
+      const name = `${DATABASE}_${++databases}`;
+      await createDatabase(name);
+      return { ...settings, DbName: name };
+    },
     async reset() {
       const client = new pg.Client(connection);
       await client.connect();
