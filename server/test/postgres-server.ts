@@ -180,6 +180,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Test
     const c = child;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const exited = new Promise((r) => c.once('exit', r));
+    c.ref(); // unref'd while it runs; waiting for its end must keep this process up
     c.kill('SIGKILL');
     await exited;
   };
