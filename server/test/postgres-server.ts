@@ -117,6 +117,13 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Test
   const runAs = process.getuid?.() === 0 ? unprivilegedUser() : null;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lanboard-postgres-'));
   if (runAs) fs.chownSync(dir, runAs.uid, runAs.gid);
+  let child: ChildProcess | undefined;
+  // A test process that ends without stop(), or a start that fails, leaves
+  // no server and no folder behind.
+  process.once('exit', () => {
+    child?.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
   const data = path.join(dir, 'data');
   const password = `test-${Math.random().toString(36).slice(2)}`;
   const init = command(
@@ -139,7 +146,6 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Test
   execFileSync(init.file, init.args, { stdio: 'pipe' });
 
   const port = await freePort();
-  let child: ChildProcess | undefined;
   const launch = async () => {
     const args = [
       '-D',
@@ -214,11 +220,6 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Test
     DbPassword: password,
     DbName: DATABASE,
   };
-  // A test process that ends without stop() leaves no server behind.
-  process.once('exit', () => {
-    child?.kill('SIGKILL');
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
   return {
     port,
     connection,
