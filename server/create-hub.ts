@@ -191,6 +191,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
       now,
       credentials: new CredentialThrottle(config.TokenFailuresPerMinute, log, now),
       redis: backend.redis,
+      database: backend.database,
       onDeadHub: backend.onDeadHub,
       faults,
       limitHits,

@@ -34,7 +34,7 @@ export function mountClassrooms(
   const { config, now } = context;
   const log = context.log.child({ component: 'classes' });
   const store = reportingFaults(
-    classStore ?? openClassroomStore(config, now, context.redis),
+    classStore ?? openClassroomStore(config, now, context.database),
     context.faults,
     {
       what: 'classes',

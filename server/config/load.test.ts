@@ -358,7 +358,7 @@ describe('error messages name the key, the value, where and what is allowed', ()
   });
 
   test('Database values not supported yet say so and list the supported ones', () => {
-    for (const db of ['mariadb', 'postgresql', 'mysql']) {
+    for (const db of ['mariadb', 'mysql']) {
       const { sources, where } = fromFile(`Database=${db}\n`);
       configError(sources, [
         'Database',
@@ -367,17 +367,18 @@ describe('error messages name the key, the value, where and what is allowed', ()
         'sqlite',
         'memory',
         'redis',
+        'postgresql',
         `${db} is not supported yet`,
       ]);
     }
   });
 
-  test('an unknown Database value lists the supported ones without "not supported yet"', () => {
+  test('an unknown Database value lists the supported ones and spellings, without "not supported yet"', () => {
     const message = configError({ env: { LANBOARD_DATABASE: 'oracle' } }, [
       'Database',
       '"oracle"',
       'LANBOARD_DATABASE',
-      'one of sqlite, memory, redis',
+      'one of sqlite, memory, redis, postgresql; also postgres for postgresql, redis-cluster for redis',
     ]);
     assert.ok(!message.includes('not supported yet'));
   });
@@ -482,5 +483,41 @@ describe('defaultDataDir', () => {
       '/home/ann/.local/share/lanboard',
     );
     assert.equal(defaultDataDir('freebsd', {}, '/home/ann'), '/home/ann/.local/share/lanboard');
+  });
+});
+
+describe('zwibbler-service spellings of Database', () => {
+  test('postgresql and postgres choose PostgreSQL, with DbServer on port 5432 and DbName zwibbler', () => {
+    for (const db of ['postgresql', 'postgres', 'Postgres']) {
+      const { config, warnings } = loadConfig({ file: confFile(`Database=${db}\n`) });
+      assert.equal(config.Database, 'postgresql');
+      assert.equal(config.DbServer, 'localhost:5432');
+      assert.equal(config.DbName, 'zwibbler');
+      assert.deepEqual(warnings, []);
+    }
+    const redis = loadConfig({ file: confFile('Database=redis\n') }).config;
+    assert.equal(redis.DbServer, 'localhost:6379');
+  });
+
+  test('redis-cluster is Redis with DbCluster=1, and the log says so', () => {
+    const file = confFile('Database=redis-cluster\nDbServer=a:7000,b:7001\n');
+    const { config, warnings } = loadConfig({ file });
+    assert.equal(config.Database, 'redis');
+    assert.equal(config.DbCluster, true);
+    assert.equal(warnings.length, 1);
+    assert.match(
+      warnings[0]!,
+      /Database=redis-cluster \(.+ line 1\) is read as Database=redis with DbCluster=1/,
+    );
+  });
+
+  test('redis-cluster leaves a DbCluster that was given alone, and says which decides', () => {
+    const { config, warnings } = loadConfig({
+      file: confFile('Database=redis-cluster\n'),
+      env: { LANBOARD_DB_CLUSTER: '0' },
+    });
+    assert.equal(config.Database, 'redis');
+    assert.equal(config.DbCluster, false);
+    assert.match(warnings[0]!, /DbCluster=0 \(LANBOARD_DB_CLUSTER\) decides/);
   });
 });

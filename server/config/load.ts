@@ -120,6 +120,9 @@ export function loadConfig(sources: ConfigSources = {}): LoadedConfig {
     layers.set(s, { raw: value!.raw, origin: 'flag', where: value!.flag });
   }
 
+  const cluster = redisClusterSpelling(layers);
+  if (cluster) warnings.push(cluster);
+
   const config: Partial<HubConfig> = {};
   const origins = {} as Record<ConfigKey, Origin>;
   for (const s of SETTINGS) {
@@ -131,6 +134,22 @@ export function loadConfig(sources: ConfigSources = {}): LoadedConfig {
   const whereOf = (key: ConfigKey) => layers.get(SETTING_BY_KEY.get(key)!)?.where ?? key;
   checkDataPaths(complete, origins, whereOf);
   return { config: complete, origins, file: fileName, warnings };
+}
+
+/**
+ * zwibbler-service's `Database=redis-cluster` is Lanboard's Database=redis with
+ * DbCluster=1: sets DbCluster unless it was given, and says so.
+ */
+function redisClusterSpelling(layers: Map<Setting, RawValue>): string | undefined {
+  const database = layers.get(SETTING_BY_KEY.get('Database')!);
+  if (database?.raw.trim().toLowerCase() !== 'redis-cluster') return undefined;
+  const clusterSetting = SETTING_BY_KEY.get('DbCluster')!;
+  const given = layers.get(clusterSetting);
+  if (given) {
+    return `Database=redis-cluster (${database.where}) is read as Database=redis; DbCluster=${given.raw} (${given.where}) decides whether it is a Redis Cluster`;
+  }
+  layers.set(clusterSetting, { raw: '1', origin: database.origin, where: database.where });
+  return `Database=redis-cluster (${database.where}) is read as Database=redis with DbCluster=1: DbServer lists the Redis Cluster's nodes`;
 }
 
 /**

@@ -20,9 +20,14 @@ import { PROTOCOL_SETTINGS } from './protocol-settings';
 import { setting } from './setting';
 import type { Setting } from './setting';
 
-export const DATABASES = ['sqlite', 'memory', 'redis'] as const;
+export const DATABASES = ['sqlite', 'memory', 'redis', 'postgresql'] as const;
 /** Recognised zwibbler.conf values that Lanboard does not serve yet. */
-export const DATABASES_NOT_YET = ['postgresql', 'mariadb', 'mysql'];
+export const DATABASES_NOT_YET = ['mariadb', 'mysql'];
+/**
+ * zwibbler-service's own spellings: `redis-cluster` also sets DbCluster
+ * (config/load.ts says so in a warning).
+ */
+export const DATABASE_SPELLINGS = { postgres: 'postgresql', 'redis-cluster': 'redis' } as const;
 
 export interface HubConfig {
   ServerBindAddress: string;
@@ -40,6 +45,7 @@ export interface HubConfig {
   DbCluster: boolean;
   DbUser: string;
   DbPassword: string;
+  DbName: string;
   Expiration: number | 'never';
   ExpirationSweepSeconds: number;
   SecretUser: string;
@@ -156,9 +162,9 @@ export const SETTINGS: Setting[] = [
   }),
   setting({
     key: 'Database',
-    parse: oneOf(DATABASES, DATABASES_NOT_YET),
+    parse: oneOf(DATABASES, DATABASES_NOT_YET, DATABASE_SPELLINGS),
     default: 'sqlite',
-    doc: '`sqlite` (one file, the default), `memory` (lost on exit; for tests), or `redis` (shared by several hubs: see "Running several hubs").',
+    doc: '`sqlite` (one file, the default), `memory` (lost on exit; for tests), `redis` (shared by several hubs: see "Running several hubs"), or `postgresql` (a PostgreSQL server IT already runs: see "PostgreSQL" in operating.md). zwibbler-service\'s spellings work too: `postgres`, and `redis-cluster` for `redis` with DbCluster=1.',
   }),
   setting({
     key: 'DataDir',
@@ -201,8 +207,9 @@ export const SETTINGS: Setting[] = [
   setting({
     key: 'DbServer',
     parse: text,
-    default: 'localhost:6379',
-    doc: 'The Redis server as `host:port` (Database=redis); with DbCluster=1, a comma-separated list of cluster nodes.',
+    default: (c) => (c.Database === 'postgresql' ? 'localhost:5432' : 'localhost:6379'),
+    defaultText: '`localhost:6379`, or `localhost:5432` with Database=postgresql',
+    doc: 'The Redis server as `host:port` (Database=redis); with DbCluster=1, a comma-separated list of cluster nodes. With Database=postgresql, the PostgreSQL server as `host:port` (5432 when left out), or the folder of its socket (`/var/run/postgresql`).',
     aliases: ['RedisServer'],
   }),
   setting({
@@ -215,15 +222,21 @@ export const SETTINGS: Setting[] = [
     key: 'DbUser',
     parse: text,
     default: '',
-    doc: 'The Redis user (Database=redis, with Redis ACLs); empty for the default user.',
+    doc: 'The Redis user (Database=redis, with Redis ACLs); empty for the default user. With Database=postgresql, the PostgreSQL user (empty: the name of the user the hub runs as).',
   }),
   setting({
     key: 'DbPassword',
     parse: text,
     default: '',
-    doc: 'The Redis password (Database=redis).',
+    doc: "The Redis password (Database=redis), or the PostgreSQL user's (Database=postgresql).",
     secret: true,
     aliases: ['RedisPassword'],
+  }),
+  setting({
+    key: 'DbName',
+    parse: text,
+    default: 'zwibbler',
+    doc: 'The PostgreSQL database (Database=postgresql). zwibbler-service always uses `zwibbler`.',
   }),
   setting({
     key: 'Expiration',

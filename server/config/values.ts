@@ -87,11 +87,15 @@ export const boolean: Parser<boolean> = (raw) => {
 export function oneOf<const T extends string>(
   values: readonly T[],
   notYet: readonly string[] = [],
+  /** Other spellings of the same values, and which each means. */
+  spellings: Readonly<Record<string, T>> = {},
 ): Parser<T> {
   return (raw) => {
     const v = raw.trim().toLowerCase();
     if ((values as readonly string[]).includes(v)) return v as T;
-    const list = values.join(', ');
+    if (Object.hasOwn(spellings, v)) return spellings[v]!;
+    const others = Object.entries(spellings).map(([s, means]) => `${s} for ${means}`);
+    const list = values.join(', ') + (others.length > 0 ? `; also ${others.join(', ')}` : '');
     if (notYet.includes(v)) {
       throw new ValueError(`one of ${list} (${v} is not supported yet)`);
     }

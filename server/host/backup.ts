@@ -31,6 +31,11 @@ export async function backupCommand(args: string[]): Promise<void> {
   if (config.Database === 'memory') {
     throw new ConfigError('Database=memory has nothing to back up: give --db <sqlite-file>');
   }
+  if (config.Database === 'postgresql') {
+    throw new ConfigError(
+      'Database=postgresql: back the database up with pg_dump or your PostgreSQL service (docs/operating.md#postgresql); `lanboard backup` copies SQLite files',
+    );
+  }
   if (!fs.existsSync(config.DbFile)) {
     throw new ConfigError(`DbFile="${config.DbFile}" does not exist: nothing to back up`);
   }

@@ -37,6 +37,11 @@ export async function importCommand(args: string[]): Promise<void> {
       `cannot import into Database=memory (from ${where[loaded.origins.Database]}): it is lost at exit; give --db <sqlite-file>`,
     );
   }
+  if (config.Database === 'postgresql') {
+    throw new ConfigError(
+      'lanboard import fills a SQLite file, not Database=postgresql yet: give --db <sqlite-file>',
+    );
+  }
   const target = path.resolve(config.DbFile);
   if (sameFile(source, target)) {
     throw new ConfigError(

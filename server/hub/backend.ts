@@ -1,9 +1,10 @@
 // What a hub keeps its state in and talks to other hubs through, chosen from
 // `Database` (docs/architecture.md#storage-is-an-async-interface-chosen-from-config,
 // docs/architecture.md#scale-out-uses-redis): one process (SQLite or memory, the
-// in-process bus), or Redis shared with other hubs (the Redis store and bus,
+// in-process bus), Redis shared with other hubs (the Redis store and bus,
 // and presence, so that what a dead hub left behind is cleaned up by the
-// protocols' onDeadHub hooks).
+// protocols' onDeadHub hooks), or PostgreSQL (its pool, opened and migrated
+// here, which every store uses).
 import { HUB_GONE_TOPIC } from '../cluster/bus';
 import type { Bus, HubGone } from '../cluster/bus';
 import { HubPresence } from '../cluster/hub-presence';
@@ -15,6 +16,9 @@ import type { Logger } from '../log/logger';
 import type { DeadHubCleanUp } from './protocol';
 import { within } from './within';
 import { openStore } from '../store/open-store';
+import type { SharedDatabase } from '../store/open-store';
+import { openPostgres } from '../store/postgres-client';
+import { holdHubLock } from '../store/postgres-hub-lock';
 import { BackupSchedule } from '../store/sqlite-backups';
 import { loadRedisConnector } from '../store/redis-client';
 import { redisReady } from '../store/redis-connection';
@@ -26,6 +30,8 @@ export interface Backend {
   bus: Bus;
   /** The shared Redis connection, when Database=redis. */
   redis?: RedisClient;
+  /** What the stores open their data in: Redis's connection or PostgreSQL's pool. */
+  database?: SharedDatabase;
   /** What ProtocolContext.onDeadHub registers with; absent with one hub. */
   onDeadHub?(cleanUp: DeadHubCleanUp): void;
   /** Starts background work (presence), once the hub is up. */
@@ -41,6 +47,25 @@ export async function openBackend(
   /** In place of the one chosen from config (tests make one fail for real). */
   documentStore?: DocumentStore,
 ): Promise<Backend> {
+  if (config.Database === 'postgresql') {
+    // `pg` is loaded only here (docs/architecture.md#startup-loads-what-is-used).
+    const postgres = await openPostgres(config, log.child({ component: 'store' }));
+    const releaseLock = await holdHubLock(postgres, log);
+    const store = documentStore ?? openStore(config, now, postgres);
+    const bus = new LocalBus();
+    return {
+      store,
+      bus,
+      database: postgres,
+      start: async () => undefined,
+      async close() {
+        await bus.close();
+        await store.close();
+        releaseLock();
+        await postgres.close();
+      },
+    };
+  }
   if (config.Database !== 'redis') {
     const store =
       documentStore ?? openStore(config, now, undefined, log.child({ component: 'store' }));
@@ -86,6 +111,7 @@ export async function openBackend(
     store,
     bus,
     redis,
+    database: redis,
     onDeadHub: (cleanUp) => cleanUps.push(cleanUp),
     start: () =>
       presence.start(async (hub) => {

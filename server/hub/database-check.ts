@@ -33,7 +33,8 @@ export class DamagedDatabaseError extends ConfigError {
 export const DAMAGED_DATABASE = 'database file';
 
 export function checkDatabaseAtStart(config: HubConfig, log: Logger, faults: StorageFaults): void {
-  // Hubs on Redis keep nothing in DbFile (workspaces too are in Redis).
+  // Only SQLite has a file of its own: Redis hubs keep everything in Redis
+  // (workspaces too), and PostgreSQL checks its pages itself.
   if (config.Database !== 'sqlite') return;
   const problem = checkIntegrity(config.DbFile);
   if (problem === undefined) return;

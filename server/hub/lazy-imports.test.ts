@@ -1,7 +1,7 @@
 // Start-up loads what is used (docs/architecture.md#startup-loads-what-is-used):
 // a child hub runs with a loader hook that reports every package it resolves:
-// ioredis is among them only when Database=redis, Socket.IO only once a
-// client asks for a workspace.
+// ioredis is among them only when Database=redis, pg only when
+// Database=postgresql, Socket.IO only once a client asks for a workspace.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { killAllHubs, spawnHub } from '../test/child-hub';
 import { tempDir } from '../test/hub-fixture';
+import { postgresUnavailable, startPostgres } from '../test/postgres-server';
 import { startRedis } from '../test/redis-server';
 import type { TestRedis } from '../test/redis-server';
 
@@ -54,10 +55,10 @@ async function resolvedBy(
   return [...hub.stderr().matchAll(/^resolved (\S+)$/gm)].map((m) => m[1]!);
 }
 
-test('a hub on SQLite never loads ioredis, nor Socket.IO before a workspace request', async () => {
+test('a hub on SQLite never loads ioredis nor pg, nor Socket.IO before a workspace request', async () => {
   const resolved = await resolvedBy({});
   assert.ok(resolved.includes('better-sqlite3'), 'the hook sees the packages the hub loads');
-  for (const lazy of ['ioredis', 'socket.io', 'engine.io']) {
+  for (const lazy of ['ioredis', 'pg', 'socket.io', 'engine.io']) {
     assert.ok(!resolved.includes(lazy), `${lazy} was loaded: ${resolved.join(' ')}`);
   }
 });
@@ -79,4 +80,22 @@ test('a hub on Redis loads it', async () => {
     LANBOARD_DB_SERVER: redis.server,
   });
   assert.ok(resolved.includes('ioredis'));
+});
+
+test('a hub on PostgreSQL loads pg, and not ioredis', { skip: postgresUnavailable() }, async () => {
+  const postgres = await startPostgres();
+  try {
+    const s = postgres.settings;
+    const resolved = await resolvedBy({
+      LANBOARD_DATABASE: s.Database,
+      LANBOARD_DB_SERVER: s.DbServer,
+      LANBOARD_DB_USER: s.DbUser,
+      LANBOARD_DB_PASSWORD: s.DbPassword,
+      LANBOARD_DB_NAME: s.DbName,
+    });
+    assert.ok(resolved.includes('pg'));
+    assert.ok(!resolved.includes('ioredis'));
+  } finally {
+    await postgres.stop();
+  }
 });

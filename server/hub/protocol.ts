@@ -3,6 +3,7 @@ import type { CredentialThrottle } from '../auth/credential-throttle';
 import type { Bus } from '../cluster/bus';
 import type { HubConfig } from '../config/schema';
 import type { Logger } from '../log/logger';
+import type { SharedDatabase } from '../store/open-store';
 import type { RedisClient } from '../store/redis-connection';
 import type { DocumentStore } from '../store/types';
 import type { LimitHits } from '../transport/limit-hits';
@@ -29,6 +30,8 @@ export interface ProtocolContext {
   limitHits: LimitHits;
   /** The Redis connection hubs share, when Database=redis. */
   redis?: RedisClient;
+  /** The Redis connection or PostgreSQL pool the stores open their data in (Database=redis or postgresql). */
+  database?: SharedDatabase;
   /**
    * Registers a clean-up for a hub found dead (Database=redis). It runs on the
    * one surviving hub that claims the dead one, before every hub hears

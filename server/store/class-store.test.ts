@@ -1,5 +1,5 @@
-// The ClassroomStore contract on every backend: memory, SQLite, Redis and a
-// real three-node Redis Cluster. What sharing needs is raced through a second
+// The ClassroomStore contract on every backend: memory, SQLite, Redis, a
+// real three-node Redis Cluster and PostgreSQL. What sharing needs is raced through a second
 // handle on the same data (a second SQLite connection, a second Redis client):
 // joins never pass the class limit, and every Yjs client ID gets one owner.
 import assert from 'node:assert/strict';
@@ -9,10 +9,12 @@ import { Cluster, Redis } from 'ioredis';
 import { completeConfig } from '../config/load';
 import { redisReady } from './redis-connection';
 import { tempDir } from '../test/hub-fixture';
+import { postgresForSuites } from '../test/postgres-server';
 import { startRedis, startRedisCluster } from '../test/redis-server';
 import type { TestRedis, TestRedisCluster } from '../test/redis-server';
 import { hashToken } from '../classroom/codes';
 import { MemoryClassroomStore } from './memory-class-store';
+import { PostgresClassroomStore } from './postgres-class-store';
 import { openClassroomStore } from './open-store';
 import { RedisClassroomStore } from './redis-class-store';
 import { SqliteClassroomStore } from './sqlite-class-store';
@@ -64,12 +66,14 @@ const range = (from: number, to: number) =>
 
 let redis: TestRedis;
 let cluster: TestRedisCluster;
+const postgres = postgresForSuites();
 before(async () => {
-  [redis, cluster] = await Promise.all([startRedis(), startRedisCluster(3)]);
+  [redis, cluster] = await Promise.all([startRedis(), startRedisCluster(3), postgres.start()]);
 });
 after(async () => {
   await redis.stop();
   await cluster.stop();
+  await postgres.stop();
 });
 
 interface Opened {
@@ -81,6 +85,8 @@ interface Opened {
 
 interface Backend {
   name: string;
+  /** Why this backend cannot run here. */
+  skip?: string;
   open(now: () => number): Promise<Opened>;
 }
 
@@ -147,6 +153,18 @@ const backends: Backend[] = [
       return redisBackend(connect, now);
     },
   },
+  {
+    name: 'postgresql',
+    skip: postgres.skip,
+    async open(now) {
+      const store = new PostgresClassroomStore(await postgres.fresh(), { now });
+      return {
+        store,
+        peer: async () => new PostgresClassroomStore(await postgres.peer(), { now }),
+        cleanup: () => store.close(),
+      };
+    },
+  },
 ];
 
 async function withRedis(use: (client: Redis) => Promise<unknown>): Promise<void> {
@@ -159,7 +177,7 @@ async function withRedis(use: (client: Redis) => Promise<unknown>): Promise<void
 }
 
 for (const backend of backends) {
-  describe(`ClassroomStore contract: ${backend.name}`, () => {
+  describe(`ClassroomStore contract: ${backend.name}`, { skip: backend.skip }, () => {
     const clock = { now: T0 };
     let opened: Opened;
     let store: ClassroomStore;

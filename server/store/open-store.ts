@@ -1,7 +1,8 @@
 // Chooses where each kind of data lives, from `Database`
 // (docs/architecture.md#storage-is-an-async-interface-chosen-from-config), in one switch: memory, the hub's SQLite file (each store on its own connection),
-// or Redis shared with other hubs. Every kind has a Redis backend, so hubs that
-// share Redis keep nothing in a SQLite file of their own.
+// Redis shared with other hubs, or PostgreSQL (every kind, through the hub's
+// pool). Every kind has a Redis backend, so hubs that share Redis keep nothing
+// in a SQLite file of their own.
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config/load';
@@ -13,6 +14,11 @@ import { MemoryClassroomStore } from './memory-class-store';
 import { MemoryStore } from './memory-store';
 import { MemoryWorkspaceStore } from './memory-workspace-store';
 import { MemoryYjsStore } from './memory-yjs-store';
+import { PostgresClassroomStore } from './postgres-class-store';
+import { PostgresDb } from './postgres-connection';
+import { PostgresStore } from './postgres-store';
+import { PostgresWorkspaceStore } from './postgres-workspace-store';
+import { PostgresYjsStore } from './postgres-yjs-store';
 import { RedisClassroomStore } from './redis-class-store';
 import type { RedisClient } from './redis-connection';
 import { RedisStore } from './redis-store';
@@ -28,68 +34,82 @@ import type { DocumentStore, StoreOptions } from './types';
 import type { WorkspaceStore } from './workspace-store';
 import type { YjsStore } from './yjs-store';
 
+/** The hub's connection to the database several hubs may share, which stores open their data in. */
+export type SharedDatabase = RedisClient | PostgresDb;
+
 interface Backends<T> {
   memory(options: StoreOptions): T;
   sqlite(file: string, options: SqliteStoreOptions): T;
   redis(redis: RedisClient, options: RedisStoreOptions): T;
+  postgresql(db: PostgresDb, options: StoreOptions): T;
 }
 
 const DOCUMENTS: Backends<DocumentStore> = {
   memory: (o) => new MemoryStore(o),
   sqlite: (file, o) => new SqliteStore(file, o),
   redis: (redis, o) => new RedisStore(redis, o),
+  postgresql: (db, o) => new PostgresStore(db, o),
 };
 const YJS: Backends<YjsStore> = {
   memory: (o) => new MemoryYjsStore(o),
   sqlite: (file, o) => new SqliteYjsStore(file, o),
   redis: (redis, o) => new RedisYjsStore(redis, o),
+  postgresql: (db, o) => new PostgresYjsStore(db, o),
 };
 const WORKSPACES: Backends<WorkspaceStore> = {
   memory: (o) => new MemoryWorkspaceStore(o),
   sqlite: (file, o) => new SqliteWorkspaceStore(file, o),
   redis: (redis, o) => new RedisWorkspaceStore(redis, o),
+  postgresql: (db, o) => new PostgresWorkspaceStore(db, o),
 };
 const CLASSES: Backends<ClassroomStore> = {
   memory: (o) => new MemoryClassroomStore(o),
   sqlite: (file, o) => new SqliteClassroomStore(file, o),
   redis: (redis, o) => new RedisClassroomStore(redis, o),
+  postgresql: (db, o) => new PostgresClassroomStore(db, o),
 };
 
 /** Documents and the management API's tokens; `log` hears of failures in the background. */
 export const openStore = (
   config: HubConfig,
   now: () => number = Date.now,
-  redis?: RedisClient,
+  shared?: SharedDatabase,
   log?: Logger,
-) => open(DOCUMENTS, config, now, redis, log);
+) => open(DOCUMENTS, config, now, shared, log);
 export const openYjsStore = (
   config: HubConfig,
   now: () => number = Date.now,
-  redis?: RedisClient,
-) => open(YJS, config, now, redis);
+  shared?: SharedDatabase,
+) => open(YJS, config, now, shared);
 export const openWorkspaceStore = (
   config: HubConfig,
   now: () => number = Date.now,
-  redis?: RedisClient,
-) => open(WORKSPACES, config, now, redis);
+  shared?: SharedDatabase,
+) => open(WORKSPACES, config, now, shared);
 export const openClassroomStore = (
   config: HubConfig,
   now: () => number = Date.now,
-  redis?: RedisClient,
-) => open(CLASSES, config, now, redis);
+  shared?: SharedDatabase,
+) => open(CLASSES, config, now, shared);
 
-/** The one switch: `redis` is the hub's shared connection when Database=redis. */
+/** The one switch: `shared` is the hub's connection when Database=redis or postgresql. */
 function open<T>(
   backends: Backends<T>,
   config: HubConfig,
   now: () => number,
-  redis: RedisClient | undefined,
+  shared: SharedDatabase | undefined,
   log?: Logger,
 ): T {
   if (config.Database === 'memory') return backends.memory({ now });
-  if (config.Database === 'redis' && redis) {
+  if (config.Database === 'postgresql') {
+    // The backend opens the pool (and migrates) before any store.
+    if (!(shared instanceof PostgresDb))
+      throw new Error('Database=postgresql: no PostgreSQL pool is open');
+    return backends.postgresql(shared, { now });
+  }
+  if (config.Database === 'redis' && shared && !(shared instanceof PostgresDb)) {
     const expirationMs = config.Expiration === 'never' ? undefined : config.Expiration * 1000;
-    return backends.redis(redis, { now, expirationMs });
+    return backends.redis(shared, { now, expirationMs });
   }
   try {
     // Made 0700 when created here; an existing folder is the operator's choice.

@@ -7,25 +7,31 @@ import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { completeConfig } from '../config/load';
 import { tempDir } from '../test/hub-fixture';
+import { postgresForSuites } from '../test/postgres-server';
+import type { PostgresDb } from './postgres-connection';
+import { PostgresWorkspaceStore } from './postgres-workspace-store';
+import { RedisWorkspaceStore } from './redis-workspace-store';
+import { startRedis } from '../test/redis-server';
+import type { TestRedis } from '../test/redis-server';
 import { SqliteStore } from './sqlite-store';
 import { SqliteWorkspaceStore } from './sqlite-workspace-store';
 import { MemoryWorkspaceStore } from './memory-workspace-store';
 import { openWorkspaceStore } from './open-store';
-import { RedisWorkspaceStore } from './redis-workspace-store';
-import { startRedis } from '../test/redis-server';
-import type { TestRedis } from '../test/redis-server';
 import type { WorkspaceMember, WorkspaceRecord, WorkspaceStore } from './workspace-store';
 
 const dir = tempDir('lanboard-workspace-store-');
+const postgres = postgresForSuites();
 let redis: TestRedis;
 const clients: Redis[] = [];
 before(async () => {
   redis = await startRedis();
+  await postgres.start();
 });
 after(async () => {
   for (const c of clients) c.disconnect();
   await redis.stop();
   dir.remove();
+  await postgres.stop();
 });
 
 /** A connection of its own, as each hub has. */
@@ -39,10 +45,34 @@ let clock = 1_000_000;
 const now = () => clock;
 let files = 0;
 
-const backends: [string, () => WorkspaceStore][] = [
-  ['memory', () => new MemoryWorkspaceStore({ now })],
-  ['sqlite', () => new SqliteWorkspaceStore(path.join(dir.dir, `ws-${++files}.db`), { now })],
-  ['redis', () => new RedisWorkspaceStore(connect(), { now })],
+let postgresDb: PostgresDb;
+
+interface Backend {
+  kind: string;
+  open: () => WorkspaceStore;
+  /** Why this backend cannot run here. */
+  skip?: string;
+  /** Before each test: empty stores. */
+  prepare?: () => Promise<void>;
+}
+
+const backends: Backend[] = [
+  { kind: 'memory', open: () => new MemoryWorkspaceStore({ now }) },
+  {
+    kind: 'sqlite',
+    open: () => new SqliteWorkspaceStore(path.join(dir.dir, `ws-${++files}.db`), { now }),
+  },
+  {
+    kind: 'redis',
+    open: () => new RedisWorkspaceStore(connect(), { now }),
+    prepare: async () => void (await connect().flushall()),
+  },
+  {
+    kind: 'postgresql',
+    open: () => new PostgresWorkspaceStore(postgresDb, { now }),
+    skip: postgres.skip,
+    prepare: async () => void (postgresDb = await postgres.fresh()),
+  },
 ];
 
 const record = (id: string, over: Partial<WorkspaceRecord> = {}): WorkspaceRecord => ({
@@ -65,11 +95,9 @@ const member = (id: string, lastJoined = 1): WorkspaceMember => ({
   lastJoined,
 });
 
-for (const [kind, open] of backends) {
-  describe(`WorkspaceStore (${kind})`, () => {
-    beforeEach(async () => {
-      if (kind === 'redis') await connect().flushall();
-    });
+for (const { kind, open, skip, prepare } of backends) {
+  describe(`WorkspaceStore (${kind})`, { skip }, () => {
+    beforeEach(async () => prepare?.());
 
     test('create, get, and refusing a taken ID', async () => {
       const s = open();

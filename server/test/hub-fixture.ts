@@ -6,6 +6,8 @@ import path from 'node:path';
 import type { ConfigSources } from '../config/load';
 import { createHub } from '../index';
 import type { Hub, HubConfig, HubOptions } from '../index';
+import { startPostgres } from './postgres-server';
+import type { TestPostgres } from './postgres-server';
 
 export interface TestHub {
   hub: Hub;
@@ -30,6 +32,7 @@ export async function startHub(
       LogLevel: 'silent',
       Mdns: false,
       ...(own ? { DataDir: own.dir } : {}),
+      ...(config.Database === undefined ? await defaultDatabase() : {}),
       ...config,
     },
     options,
@@ -50,6 +53,23 @@ export async function startHub(
       own?.remove();
     },
   };
+}
+
+let postgres: Promise<TestPostgres> | undefined;
+
+/**
+ * Where a hub that names no Database keeps its data: memory, or with
+ * LANBOARD_TEST_DATABASE=postgresql a database of its own on one PostgreSQL
+ * server per test process, so that the protocols' suites run on it unchanged
+ * (docs/development.md#postgresql).
+ */
+async function defaultDatabase(): Promise<Partial<HubConfig>> {
+  const wanted = process.env.LANBOARD_TEST_DATABASE ?? 'memory';
+  if (wanted === 'memory') return {};
+  if (wanted !== 'postgresql')
+    throw new Error(`LANBOARD_TEST_DATABASE=${wanted}: memory or postgresql`);
+  postgres ??= startPostgres();
+  return (await postgres).newDatabase();
 }
 
 /** A fresh directory under the OS temp folder, removed by the returned function. */

@@ -35,7 +35,7 @@ export function mountWorkspaces(
   const { config, registry, now } = context;
   const log = context.log.child({ protocol: 'workspaces' });
   const store = reportingFaults(
-    workspaceStore ?? openWorkspaceStore(config, now, context.redis),
+    workspaceStore ?? openWorkspaceStore(config, now, context.database),
     context.faults,
     {
       what: 'workspaces',

@@ -62,7 +62,7 @@ export function mountYjs(
 ): MountedYjs {
   const { config, registry, now } = context;
   const log = context.log.child({ protocol: YJS_PROTOCOL });
-  const store = options.store ?? openYjsStore(config, now, context.redis);
+  const store = options.store ?? openYjsStore(config, now, context.database);
   const changes = changeCallbackFrom(config, log, context.limitHits);
   const rooms = new YjsRooms(
     store,

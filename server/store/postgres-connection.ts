@@ -1,0 +1,108 @@
+// What every PostgreSQL store shares: the hub's pool of connections to the
+// server, one-statement queries, transactions, and the health check. Opening
+// the pool is in postgres-client.ts, the one module that loads `pg`, so that a
+// hub without PostgreSQL never does. A query resolves after PostgreSQL has
+// committed it (synchronous_commit is the server's; its default waits for the
+// WAL to be flushed), so the stores tell clients nothing that is not stored.
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
+
+/** Runs one statement: a pool's or, inside a transaction, its connection's. */
+export type Query = <R extends QueryResultRow = QueryResultRow>(
+  sql: string,
+  params?: readonly unknown[],
+) => Promise<R[]>;
+
+/** How long /healthz waits for PostgreSQL to answer. */
+const HEALTH_QUERY_MS = 1000;
+
+export class PostgresDb {
+  /** One health query at a time: a monitor polling a hung server adds no more. */
+  private health: Promise<unknown> | undefined;
+
+  constructor(readonly pool: Pool) {}
+
+  readonly query: Query = async <R extends QueryResultRow>(
+    sql: string,
+    params: readonly unknown[] = [],
+  ) => (await this.pool.query<R>(sql, params as unknown[])).rows;
+
+  /**
+   * Runs `work` in one transaction on one connection, committed before the
+   * Promise resolves; any error rolls it back. A connection that failed is
+   * dropped from the pool rather than reused.
+   */
+  async transaction<T>(work: (query: Query) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const query = onClient(client);
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(query);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /**
+   * Throws, within about a second, when PostgreSQL cannot serve the hub now:
+   * refused, unreachable, or connected but not answering.
+   */
+  async checkHealth(): Promise<void> {
+    this.health ??= this.query('SELECT 1').finally(() => (this.health = undefined));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`PostgreSQL did not answer within ${HEALTH_QUERY_MS / 1000} s`)),
+        HEALTH_QUERY_MS,
+      );
+    });
+    try {
+      await Promise.race([this.health, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+}
+
+function onClient(client: PoolClient): Query {
+  return async <R extends QueryResultRow>(sql: string, params: readonly unknown[] = []) =>
+    (await client.query<R>(sql, params as unknown[])).rows;
+}
+
+/** Bytes for a bytea parameter, without copying. */
+export const bytea = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.length);
+
+/** A bytea read back, as the plain Uint8Array the contracts compare. */
+export const bytesOf = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.length);
+
+/**
+ * Expiration: deletes the rows of `table` (keyed by `key`) last used before
+ * `cutoff` unless `keep(key)`, and returns the keys deleted. The age is checked
+ * again as each row goes: another hub may have used it meanwhile.
+ */
+export async function deleteStale(
+  db: PostgresDb,
+  table: string,
+  key: string,
+  cutoff: number,
+  keep: (key: string) => boolean,
+): Promise<string[]> {
+  const stale = await db.query<{ key: string }>(
+    `SELECT ${key} AS key FROM ${table} WHERE last_access < $1`,
+    [cutoff],
+  );
+  const gone = await db.query<{ key: string }>(
+    `DELETE FROM ${table} WHERE ${key} = ANY($1) AND last_access < $2 RETURNING ${key} AS key`,
+    [stale.map((r) => r.key).filter((k) => !keep(k)), cutoff],
+  );
+  return gone.map((r) => r.key);
+}

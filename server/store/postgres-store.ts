@@ -1,0 +1,268 @@
+// Zwibbler documents, their keys and the management API's tokens in
+// PostgreSQL, shared by every hub on the same database. A document is its
+// length and its append rows (chunks), as in SQLite. Each call commits before
+// it resolves. What must be atomic across hubs is one statement or one
+// transaction holding the document's row lock:
+// - an append is one conditional UPDATE of the length (which takes the row
+//   lock, and whose condition PostgreSQL checks again after waiting for it)
+//   with the chunk inserted in the same statement; never a read, then a write;
+// - a key write locks its document's row first, so the version check and the
+//   key budget (docs/protocols/zwibbler.md#limits) see no other write between.
+import { breaksKeyBudget, keyBytes } from './key-budget';
+import type { KeyBudget } from './key-budget';
+import { bytea, bytesOf, deleteStale } from './postgres-connection';
+import type { PostgresDb, Query } from './postgres-connection';
+import type {
+  AddTokenResult,
+  AppendResult,
+  DocumentKey,
+  DocumentStore,
+  LoadResult,
+  OpenMode,
+  PurgeResult,
+  SetKeyResult,
+  StoreOptions,
+  Token,
+} from './types';
+import { unexpired } from './types';
+
+const TOKEN_COLUMNS = `token, doc_id AS "documentId", user_id AS "userId", permissions,
+  expires_at AS "expiresAt"`;
+
+export class PostgresStore implements DocumentStore {
+  readonly kind = 'postgresql';
+  private readonly now: () => number;
+
+  constructor(
+    private readonly db: PostgresDb,
+    options: StoreOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async loadDocument(
+    id: string,
+    mode: OpenMode,
+    initialData: Uint8Array,
+    offset: number,
+  ): Promise<LoadResult> {
+    if (mode !== 'never-create' && (await this.create(id, initialData))) {
+      return { status: 'ok', created: true, length: initialData.length, tail: new Uint8Array() };
+    }
+    if (mode === 'always-create') return { status: 'exists' };
+    const [doc] = await this.db.query<{ length: number }>(
+      'UPDATE documents SET last_access = $2 WHERE id = $1 RETURNING length',
+      [id, this.now()],
+    );
+    if (!doc) return { status: 'missing' };
+    if (offset > doc.length) return { status: 'invalid-offset', length: doc.length };
+    return {
+      status: 'ok',
+      created: false,
+      length: doc.length,
+      tail: await this.readFrom(id, offset, doc.length),
+    };
+  }
+
+  async documentLength(id: string): Promise<number | null> {
+    const [doc] = await this.db.query<{ length: number }>(
+      'SELECT length FROM documents WHERE id = $1',
+      [id],
+    );
+    return doc?.length ?? null;
+  }
+
+  async touchDocument(id: string): Promise<number | null> {
+    const [doc] = await this.db.query<{ length: number }>(
+      'UPDATE documents SET last_access = $2 WHERE id = $1 RETURNING length',
+      [id, this.now()],
+    );
+    return doc?.length ?? null;
+  }
+
+  async appendIfLength(id: string, expected: number, data: Uint8Array): Promise<AppendResult> {
+    const [grown] = await this.db.query<{ n: number }>(
+      `WITH grown AS (
+         UPDATE documents SET length = length + $3, last_access = $4
+         WHERE id = $1 AND length = $2 RETURNING id),
+       stored AS (
+         INSERT INTO document_chunks (doc_id, start, data)
+         SELECT id, $2, $5 FROM grown WHERE $3 > 0)
+       SELECT count(*)::int AS n FROM grown`,
+      [id, expected, data.length, this.now(), bytea(data)],
+    );
+    if (grown!.n === 1) return { status: 'ok', length: expected + data.length };
+    // Refused: only what to answer is read now, and nothing is written.
+    const length = await this.documentLength(id);
+    return length === null ? { status: 'missing' } : { status: 'conflict', length };
+  }
+
+  async createDocument(id: string, contents: Uint8Array): Promise<boolean> {
+    return this.create(id, contents);
+  }
+
+  async deleteDocument(id: string): Promise<boolean> {
+    const gone = await this.db.query('DELETE FROM documents WHERE id = $1 RETURNING id', [id]);
+    return gone.length > 0;
+  }
+
+  async getDocumentKeys(id: string): Promise<DocumentKey[]> {
+    const rows = await this.db.query<{ name: Buffer; value: Buffer; version: number }>(
+      'SELECT name, value, version FROM document_keys WHERE doc_id = $1 ORDER BY seq',
+      [id],
+    );
+    return rows.map((r) => ({
+      name: bytesOf(r.name),
+      value: bytesOf(r.value),
+      version: r.version,
+    }));
+  }
+
+  async setDocumentKey(
+    id: string,
+    oldVersion: number,
+    key: DocumentKey,
+    budget?: KeyBudget,
+  ): Promise<SetKeyResult> {
+    return this.db.transaction(async (query): Promise<SetKeyResult> => {
+      const locked = await query('SELECT 1 FROM documents WHERE id = $1 FOR UPDATE', [id]);
+      if (locked.length === 0) return 'missing';
+      const [row] = await query<{ version: number; bytes: number }>(
+        `SELECT version, length(name) + length(value) AS bytes FROM document_keys
+         WHERE doc_id = $1 AND name = $2`,
+        [id, bytea(key.name)],
+      );
+      if ((row?.version ?? 0) !== oldVersion) return 'conflict';
+      if (budget) {
+        // length() of a bytea reads its size from the header: no value is loaded.
+        const [totals] = await query<{ count: number; bytes: number }>(
+          `SELECT count(*)::int AS count, coalesce(sum(length(name) + length(value)), 0)::int AS bytes
+           FROM document_keys WHERE doc_id = $1`,
+          [id],
+        );
+        if (breaksKeyBudget(totals!, row?.bytes, keyBytes(key), budget)) return 'full';
+      }
+      await query(
+        `INSERT INTO document_keys (doc_id, name, value, version) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (doc_id, name) DO UPDATE SET value = excluded.value, version = excluded.version`,
+        [id, bytea(key.name), bytea(key.value), key.version],
+      );
+      return 'ok';
+    });
+  }
+
+  async addToken(token: Token, contents: Uint8Array): Promise<AddTokenResult> {
+    return this.db
+      .transaction(async (query) => {
+        const added = await query(
+          `INSERT INTO tokens (token, doc_id, user_id, permissions, expires_at, last_access)
+           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (token) DO NOTHING RETURNING token`,
+          [
+            token.token,
+            token.documentId,
+            token.userId,
+            token.permissions,
+            token.expiresAt,
+            this.now(),
+          ],
+        );
+        if (added.length === 0) return 'token-exists';
+        if (
+          contents.length > 0 &&
+          !(await insertDocument(query, token.documentId, contents, this.now()))
+        ) {
+          // Thrown to roll the token back; answered below.
+          throw new DocumentExists();
+        }
+        return 'ok';
+      })
+      .catch((err: unknown) => {
+        if (err instanceof DocumentExists) return 'document-exists';
+        throw err;
+      });
+  }
+
+  async getToken(token: string, now: number): Promise<Token | null> {
+    return unexpired(await this.findToken(token), now);
+  }
+
+  async findToken(token: string): Promise<Token | null> {
+    const [row] = await this.db.query<Token>(
+      `UPDATE tokens SET last_access = $2 WHERE token = $1 RETURNING ${TOKEN_COLUMNS}`,
+      [token, this.now()],
+    );
+    return row ?? null;
+  }
+
+  async updateUser(userId: string, permissions: string): Promise<number> {
+    const rows = await this.db.query(
+      'UPDATE tokens SET permissions = $2 WHERE user_id = $1 RETURNING token',
+      [userId, permissions],
+    );
+    return rows.length;
+  }
+
+  async purgeExpired(
+    cutoff: number,
+    now: number,
+    keep: (id: string) => boolean,
+  ): Promise<PurgeResult> {
+    const gone = await deleteStale(this.db, 'documents', 'id', cutoff, keep);
+    const tokens = await this.db.query(
+      'DELETE FROM tokens WHERE last_access < $1 OR expires_at <= $2 RETURNING token',
+      [cutoff, now],
+    );
+    return { documents: gone.length, tokens: tokens.length };
+  }
+
+  checkHealth(): Promise<void> {
+    return this.db.checkHealth();
+  }
+
+  async close(): Promise<void> {
+    // The pool belongs to the hub's backend, which closes it.
+  }
+
+  /** Creates the document with its first chunk, in one commit; false if it exists. */
+  private create(id: string, contents: Uint8Array): Promise<boolean> {
+    return this.db.transaction((query) => insertDocument(query, id, contents, this.now()));
+  }
+
+  /** The bytes from `offset` to `length`: the chunk holding `offset` and every one after it. */
+  private async readFrom(id: string, offset: number, length: number): Promise<Uint8Array> {
+    // Chunks at or past `length` are appends committed since the length was
+    // read; the caller's length is the one the tail must end at.
+    const rows = await this.db.query<{ start: number; data: Buffer }>(
+      `SELECT start, data FROM document_chunks
+       WHERE doc_id = $1 AND start < $3 AND start >= coalesce(
+         (SELECT max(start) FROM document_chunks WHERE doc_id = $1 AND start <= $2), 0)
+       ORDER BY start`,
+      [id, offset, length],
+    );
+    const parts = rows.map((r) => (r.start < offset ? r.data.subarray(offset - r.start) : r.data));
+    return parts.length === 1 ? bytesOf(parts[0]!) : bytesOf(Buffer.concat(parts));
+  }
+}
+
+class DocumentExists extends Error {}
+
+async function insertDocument(
+  query: Query,
+  id: string,
+  data: Uint8Array,
+  now: number,
+): Promise<boolean> {
+  const inserted = await query(
+    `INSERT INTO documents (id, length, created_at, last_access) VALUES ($1, $2, $3, $3)
+     ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [id, data.length, now],
+  );
+  if (inserted.length === 0) return false;
+  if (data.length > 0) {
+    await query('INSERT INTO document_chunks (doc_id, start, data) VALUES ($1, 0, $2)', [
+      id,
+      bytea(data),
+    ]);
+  }
+  return true;
+}
