@@ -3,8 +3,10 @@
 // reference), Lanboard compiled ahead of time (lib/lanboard.mjs, what the npm
 // package and `npm run serve` run) and Lanboard's sources through tsx (a
 // checkout's `npx lanboard`), on SQLite. Each is started fresh several times;
-// the table has the median. No assertions.
-// `npm run bench -- --only startup`.
+// the table has the median. Rounds go through every row in turn, so that a
+// machine getting busier part-way slows every row alike. No assertions.
+// `npm run bench -- --only startup`; BENCH_STARTUP_COMPARE=<file.mjs> adds a
+// row for another compiled hub (one built from main, say) inside lib/.
 import { performance } from 'node:perf_hooks';
 import { buildServer } from '../scripts/build-server';
 import { markdownTable } from './markdown';
@@ -24,21 +26,34 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.le
 export async function startupReport({ quick = false } = {}): Promise<string> {
   await buildServer();
   const runs = quick ? 1 : 5;
-  const rows: string[][] = [];
-  let reference: { ms: number; rss: number } | undefined;
-  for (const row of ROWS) {
-    const times: number[] = [];
-    const memory: number[] = [];
-    for (let i = 0; i < runs; i++) {
+  const compare = process.env.BENCH_STARTUP_COMPARE;
+  const all = compare
+    ? [
+        ...ROWS,
+        {
+          label: `Lanboard, compiled (${compare})`,
+          name: 'lanboard-sqlite' as const,
+          cli: compare,
+        },
+      ]
+    : ROWS;
+  const times: number[][] = all.map(() => []);
+  const memory: number[][] = all.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [r, row] of all.entries()) {
       const started = performance.now();
       const server = await startServer(row.name, row.cli);
-      times.push(performance.now() - started);
-      await new Promise((r) => setTimeout(r, IDLE_MS));
-      memory.push(rssBytes(server.children.map((c) => c.pid)));
+      times[r]!.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+      memory[r]!.push(rssBytes(server.children.map((c) => c.pid)));
       await stopServer(server);
     }
-    const ms = median(times);
-    const rss = median(memory);
+  }
+  const rows: string[][] = [];
+  let reference: { ms: number; rss: number } | undefined;
+  for (const [r, row] of all.entries()) {
+    const ms = median(times[r]!);
+    const rss = median(memory[r]!);
     reference ??= { ms, rss };
     rows.push([
       row.label,

@@ -3,8 +3,8 @@
 // endpoint. Pure functions of an interface list shaped like
 // os.networkInterfaces(), so tests can feed fake ones.
 import type os from 'node:os';
-import QRCode from 'qrcode';
 import { endpointUrl } from './endpoints';
+import { qrSvg } from './qr-code';
 import type { ProtocolEndpoint, ProtocolName } from './endpoints';
 
 export type InterfaceList = ReturnType<typeof os.networkInterfaces>;
@@ -142,7 +142,7 @@ export async function joinInfo(input: JoinInput): Promise<JoinInfo> {
     preferredUrl,
     localUrl,
     loopbackOnly,
-    qrSvg: await QRCode.toString(preferredUrl, { type: 'svg', margin: 2 }),
+    qrSvg: await qrSvg(preferredUrl),
     protocols: input.protocols.map((p) => ({
       name: p.name,
       title: p.title,

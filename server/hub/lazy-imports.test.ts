@@ -1,7 +1,8 @@
 // Start-up loads what is used (docs/architecture.md#startup-loads-what-is-used):
 // a child hub runs with a loader hook that reports every package it resolves:
 // ioredis is among them only when Database=redis, Socket.IO only once a
-// client asks for a workspace.
+// client asks for a workspace, bonjour-service only with mDNS on, qrcode only
+// once a join QR code is drawn, and classic-level never.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -47,19 +48,47 @@ after(async () => {
 async function resolvedBy(
   env: Record<string, string>,
   meanwhile: (httpUrl: string) => Promise<unknown> = async () => undefined,
+  options: { mdns?: boolean } = {},
 ): Promise<string[]> {
-  const hub = await spawnHub([], env, { nodeArgs: ['--import', register] });
+  const hub = await spawnHub([], env, { nodeArgs: ['--import', register], ...options });
   await meanwhile(hub.httpUrl);
   await hub.stop();
   return [...hub.stderr().matchAll(/^resolved (\S+)$/gm)].map((m) => m[1]!);
 }
 
-test('a hub on SQLite never loads ioredis, nor Socket.IO before a workspace request', async () => {
+test('a hub on SQLite with mDNS off loads none of the packages it does not use yet', async () => {
   const resolved = await resolvedBy({});
   assert.ok(resolved.includes('better-sqlite3'), 'the hook sees the packages the hub loads');
-  for (const lazy of ['ioredis', 'socket.io', 'engine.io']) {
+  for (const lazy of [
+    'ioredis',
+    'socket.io',
+    'engine.io',
+    'bonjour-service',
+    'qrcode',
+    'classic-level',
+  ]) {
     assert.ok(!resolved.includes(lazy), `${lazy} was loaded: ${resolved.join(' ')}`);
   }
+});
+
+test('the first join QR code loads qrcode and is drawn', async () => {
+  let qrSvg = '';
+  const resolved = await resolvedBy({}, async (httpUrl) => {
+    const res = await fetch(`${httpUrl}/api/join`);
+    assert.equal(res.status, 200);
+    ({ qrSvg } = (await res.json()) as { qrSvg: string });
+  });
+  assert.match(qrSvg, /^<svg /);
+  assert.ok(resolved.includes('qrcode'));
+});
+
+test('a hub with mDNS on loads bonjour-service', async () => {
+  const resolved = await resolvedBy(
+    { LANBOARD_MDNS_INTERFACE: '127.0.0.1', LANBOARD_MDNS_NAME: 'Lanboard lazy-imports' },
+    async () => undefined,
+    { mdns: true },
+  );
+  assert.ok(resolved.includes('bonjour-service'));
 });
 
 test('the first request under WorkspacesPath loads Socket.IO and is answered', async () => {
