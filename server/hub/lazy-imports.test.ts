@@ -2,7 +2,8 @@
 // a child hub runs with a loader hook that reports every package it resolves:
 // ioredis is among them only when Database=redis, Socket.IO only once a
 // client asks for a workspace, bonjour-service only with mDNS on, qrcode only
-// once a join QR code is drawn, and classic-level never.
+// once a join QR code is drawn, prom-client at the first scrape of /metrics,
+// and classic-level never.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -65,6 +66,7 @@ test('a hub on SQLite with mDNS off loads none of the packages it does not use y
     'engine.io',
     'bonjour-service',
     'qrcode',
+    'prom-client',
     'classic-level',
   ]) {
     assert.ok(!resolved.includes(lazy), `${lazy} was loaded: ${resolved.join(' ')}`);
@@ -80,6 +82,19 @@ test('the first join QR code loads qrcode and is drawn', async () => {
   });
   assert.match(qrSvg, /^<svg /);
   assert.ok(resolved.includes('qrcode'));
+});
+
+test('the first scrape of /metrics loads prom-client, and it has counted since the start', async () => {
+  let text = '';
+  const resolved = await resolvedBy({}, async (httpUrl) => {
+    await (await fetch(`${httpUrl}/healthz`)).text();
+    const res = await fetch(`${httpUrl}/metrics`);
+    assert.equal(res.status, 200);
+    text = await res.text();
+  });
+  assert.ok(resolved.includes('prom-client'));
+  // The HTTP requests before the scrape are in it (the health check's store call).
+  assert.match(text, /^lanboard_store_operation_seconds_count\{operation="checkHealth"\} 1$/m);
 });
 
 test('a hub with mDNS on loads bonjour-service', async () => {
