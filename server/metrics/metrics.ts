@@ -136,5 +136,4 @@ export class HubMetrics {
   stop(): void {
     this.loopDelay.disable();
   }
-
 }
