@@ -6,8 +6,7 @@
 // part-way slows every row alike; the table has the median, the spread, and
 // each row's share of importing everything the hub loaded at start before
 // packages were deferred.
-// No assertions. `npm run bench -- --only "import costs"` (also part of
-// `--only startup`).
+// No assertions. `npm run bench -- --only "import costs"`.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { markdownTable } from './markdown';

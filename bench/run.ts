@@ -146,7 +146,7 @@ async function main(): Promise<void> {
   }
 
   // What each package costs to import (bench/import-costs.ts).
-  if (wanted('startup import costs')) {
+  if (wanted('import costs')) {
     process.stdout.write(`\n${await importCostsReport({ quick: values.quick })}\n`);
   }
 

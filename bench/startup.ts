@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import { buildServer } from '../scripts/build-server';
 import { markdownTable } from './markdown';
-import { loadNote, rssBytes } from './processes';
+import { cpuSeconds, loadNote, rssBytes } from './processes';
 import { startServer, stopServer } from './servers';
 import type { ServerName } from './servers';
 
@@ -38,29 +38,40 @@ export async function startupReport({ quick = false } = {}): Promise<string> {
       ]
     : ROWS;
   const times: number[][] = all.map(() => []);
+  const cpu: number[][] = all.map(() => []);
   const memory: number[][] = all.map(() => []);
   for (let i = 0; i < runs; i++) {
-    for (const [r, row] of all.entries()) {
+    // Each round starts at another row, so no row always follows the same one.
+    for (let k = 0; k < all.length; k++) {
+      const r = (i + k) % all.length;
+      const row = all[r]!;
       const started = performance.now();
       const server = await startServer(row.name, row.cli);
       times[r]!.push(performance.now() - started);
+      // CPU time is what other processes on a busy machine inflate least.
+      cpu[r]!.push(cpuSeconds(server.children.map((c) => c.pid)) * 1000);
       await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
       memory[r]!.push(rssBytes(server.children.map((c) => c.pid)));
       await stopServer(server);
     }
   }
   const rows: string[][] = [];
-  let reference: { ms: number; rss: number } | undefined;
+  let reference: { ms: number; cpuMs: number; rss: number } | undefined;
+  const vs = (value: number, ref: number) =>
+    value === ref ? 'reference' : `${(value / ref).toFixed(2)}×`;
   for (const [r, row] of all.entries()) {
     const ms = median(times[r]!);
+    const cpuMs = median(cpu[r]!);
     const rss = median(memory[r]!);
-    reference ??= { ms, rss };
+    reference ??= { ms, cpuMs, rss };
     rows.push([
       row.label,
       ms.toFixed(0),
+      cpuMs.toFixed(0),
       (rss / 2 ** 20).toFixed(0),
-      reference.ms === ms ? 'reference' : `${(ms / reference.ms).toFixed(2)}×`,
-      reference.rss === rss ? 'reference' : `${(rss / reference.rss).toFixed(2)}×`,
+      vs(ms, reference.ms),
+      vs(cpuMs, reference.cpuMs),
+      vs(rss, reference.rss),
     ]);
   }
   return [
@@ -70,8 +81,10 @@ export async function startupReport({ quick = false } = {}): Promise<string> {
       [
         'Server',
         'Start to listening (ms)',
+        'CPU to listening (ms)',
         `RSS idle ${IDLE_MS / 1000} s later (MiB)`,
         'Time',
+        'CPU',
         'RSS',
       ],
       rows,

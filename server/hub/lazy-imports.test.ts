@@ -46,12 +46,21 @@ after(async () => {
   dir.remove();
 });
 
+async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; !check();) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function resolvedBy(
   env: Record<string, string>,
   meanwhile: (httpUrl: string) => Promise<unknown> = async () => undefined,
   options: { mdns?: boolean } = {},
 ): Promise<string[]> {
   const hub = await spawnHub([], env, { nodeArgs: ['--import', register], ...options });
+  // `serve` has done all it does at start once it has printed where to join.
+  await waitFor(() => /^lanboard: (join at|warning: the hub listens on)/m.test(hub.stderr()));
   await meanwhile(hub.httpUrl);
   await hub.stop();
   return [...hub.stderr().matchAll(/^resolved (\S+)$/gm)].map((m) => m[1]!);
