@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { boardRenderReport } from './board-render';
 import { editGuardReport } from './edit-guard';
+import { importCostsReport } from './import-costs';
 import { measure } from './measure';
 import type { Measurement } from './measure';
 import { cleanup, loadNote, machine } from './processes';
@@ -142,6 +143,11 @@ async function main(): Promise<void> {
   // Start-up time and idle memory (bench/startup.ts).
   if (wanted('startup')) {
     process.stdout.write(`\n${await startupReport({ quick: values.quick })}\n`);
+  }
+
+  // What each package costs to import (bench/import-costs.ts).
+  if (wanted('import costs')) {
+    process.stdout.write(`\n${await importCostsReport({ quick: values.quick })}\n`);
   }
 
   // The first Yjs update after a quiet spell, writer to watcher (bench/yjs-first-update.ts).

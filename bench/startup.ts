@@ -3,12 +3,14 @@
 // reference), Lanboard compiled ahead of time (lib/lanboard.mjs, what the npm
 // package and `npm run serve` run) and Lanboard's sources through tsx (a
 // checkout's `npx lanboard`), on SQLite. Each is started fresh several times;
-// the table has the median. No assertions.
-// `npm run bench -- --only startup`.
+// the table has the median. Rounds go through every row in turn, so that a
+// machine getting busier part-way slows every row alike. No assertions.
+// `npm run bench -- --only startup`; BENCH_STARTUP_COMPARE=<file.mjs> adds a
+// row for another compiled hub (one built from main, say) inside lib/.
 import { performance } from 'node:perf_hooks';
 import { buildServer } from '../scripts/build-server';
 import { markdownTable } from './markdown';
-import { loadNote, rssBytes } from './processes';
+import { cpuSeconds, loadNote, rssBytes } from './processes';
 import { startServer, stopServer } from './servers';
 import type { ServerName } from './servers';
 
@@ -24,28 +26,52 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.le
 export async function startupReport({ quick = false } = {}): Promise<string> {
   await buildServer();
   const runs = quick ? 1 : 5;
-  const rows: string[][] = [];
-  let reference: { ms: number; rss: number } | undefined;
-  for (const row of ROWS) {
-    const times: number[] = [];
-    const memory: number[] = [];
-    for (let i = 0; i < runs; i++) {
+  const compare = process.env.BENCH_STARTUP_COMPARE;
+  const all = compare
+    ? [
+        ...ROWS,
+        {
+          label: `Lanboard, compiled (${compare})`,
+          name: 'lanboard-sqlite' as const,
+          cli: compare,
+        },
+      ]
+    : ROWS;
+  const times: number[][] = all.map(() => []);
+  const cpu: number[][] = all.map(() => []);
+  const memory: number[][] = all.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    // Each round starts at another row, so no row always follows the same one.
+    for (let k = 0; k < all.length; k++) {
+      const r = (i + k) % all.length;
+      const row = all[r]!;
       const started = performance.now();
       const server = await startServer(row.name, row.cli);
-      times.push(performance.now() - started);
-      await new Promise((r) => setTimeout(r, IDLE_MS));
-      memory.push(rssBytes(server.children.map((c) => c.pid)));
+      times[r]!.push(performance.now() - started);
+      // CPU time is what other processes on a busy machine inflate least.
+      cpu[r]!.push(cpuSeconds(server.children.map((c) => c.pid)) * 1000);
+      await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+      memory[r]!.push(rssBytes(server.children.map((c) => c.pid)));
       await stopServer(server);
     }
-    const ms = median(times);
-    const rss = median(memory);
-    reference ??= { ms, rss };
+  }
+  const rows: string[][] = [];
+  let reference: { ms: number; cpuMs: number; rss: number } | undefined;
+  const vs = (value: number, ref: number) =>
+    value === ref ? 'reference' : `${(value / ref).toFixed(2)}×`;
+  for (const [r, row] of all.entries()) {
+    const ms = median(times[r]!);
+    const cpuMs = median(cpu[r]!);
+    const rss = median(memory[r]!);
+    reference ??= { ms, cpuMs, rss };
     rows.push([
       row.label,
       ms.toFixed(0),
+      cpuMs.toFixed(0),
       (rss / 2 ** 20).toFixed(0),
-      reference.ms === ms ? 'reference' : `${(ms / reference.ms).toFixed(2)}×`,
-      reference.rss === rss ? 'reference' : `${(rss / reference.rss).toFixed(2)}×`,
+      vs(ms, reference.ms),
+      vs(cpuMs, reference.cpuMs),
+      vs(rss, reference.rss),
     ]);
   }
   return [
@@ -55,8 +81,10 @@ export async function startupReport({ quick = false } = {}): Promise<string> {
       [
         'Server',
         'Start to listening (ms)',
+        'CPU to listening (ms)',
         `RSS idle ${IDLE_MS / 1000} s later (MiB)`,
         'Time',
+        'CPU',
         'RSS',
       ],
       rows,

@@ -5,7 +5,7 @@ import { COMMANDS, USAGE } from './commands';
 import { UsageError } from './config/flags';
 import { ConfigError } from './config/load';
 import { hubVersion } from './config/version';
-import { ImportError } from './store/zwibserve-import';
+import { ImportError } from './store/import-error';
 import { ListenError } from './transport/http-server';
 
 const HELP = new Set(['--help', '-h']);

@@ -19,7 +19,7 @@ import { isFile } from './transport/static-files';
 import { completeConfig, ConfigError } from './config/load';
 import { HubDiscovery } from './discovery/discovery';
 import { redeemRoute } from './moved/redeem-route';
-import type { JoinInfo } from './discovery/join-info';
+import type { JoinAddresses, JoinInfo } from './discovery/join-info';
 import { checkOpenFileLimit, connectionBudget, readOpenFileLimits } from './config/open-files';
 import { keepDataDirPrivate } from './config/private-files';
 import type { HubConfig } from './config/schema';
@@ -113,6 +113,8 @@ export interface Hub {
   url(): string;
   /** LAN URLs, the `.local` URL, a QR code and the endpoints, as GET /api/join serves them. */
   joinInfo(): Promise<JoinInfo>;
+  /** The same without the QR code (which loads qrcode): for the terminal. */
+  joinAddresses(): JoinAddresses;
   /** The dashboard on this computer, with the admin token in the fragment: for the host to open, never to log. */
   dashboardUrl(): string;
 }
@@ -305,6 +307,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
       rssBytes: process.memoryUsage().rss,
     }),
     joinInfo: () => discovery.joinInfo(),
+    joinAddresses: () => discovery.joinAddresses(),
     dashboardUrl() {
       if (!address) throw new Error('hub not started');
       return dashboardAddress(config, address, adminToken());

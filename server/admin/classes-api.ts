@@ -2,9 +2,9 @@
 // change goes through the ClassroomService, which stores it and applies it
 // live to the class's boards on every hub.
 import type { IncomingMessage } from 'node:http';
-import QRCode from 'qrcode';
 import type { Classroom, Member } from '../store/class-store';
 import { checkClassTitle } from '../classroom/codes';
+import { qrSvg } from '../discovery/qr-code';
 import type { ApiRoute } from './api-route';
 import type { ClassDetail, ClassPatch, ClassSummary, MemberView } from './api-types';
 import type { AdminContext } from './context';
@@ -181,7 +181,7 @@ async function detail(
     join: {
       url,
       urls: join.urls.map((u) => `${u}${board}`),
-      qrSvg: await QRCode.toString(url, { type: 'svg', margin: 2 }),
+      qrSvg: await qrSvg(url),
     },
     teacherUrl: `${here}/${board}#token=${encodeURIComponent(classroom.teacherToken)}`,
   };

@@ -108,29 +108,41 @@ export function serveSources(args: string[], env: NodeJS.ProcessEnv): ConfigSour
   return storeSources(v, env, flags);
 }
 
+/** What `lanboard import` reads: a zwibserve SQLite file, or a y-leveldb folder. */
+export const IMPORT_SOURCES = ['zwibserve', 'y-leveldb'] as const;
+export type ImportSource = (typeof IMPORT_SOURCES)[number];
+
 export interface ImportArgs {
-  /** The zwibbler.db to read. */
+  /** What kind of source `source` is. */
+  from: ImportSource;
+  /** The zwibbler.db file, or the y-leveldb folder, to read. */
   source: string;
   verbose: boolean;
   /** The same sources `lanboard serve` would use with these flags. */
   sources: ConfigSources;
 }
 
-/** `lanboard import <zwibbler.db> [--config] [--db] [--data-dir] [--verbose]`. */
+/** `lanboard import [--from zwibserve|y-leveldb] <source> [--config] [--db] [--data-dir] [--verbose]`. */
 export function importArgs(args: string[], env: NodeJS.ProcessEnv): ImportArgs {
   const { positionals, values: v } = parseFlags(
     args,
-    { ...STORE_OPTIONS, verbose: { type: 'boolean' } },
+    { ...STORE_OPTIONS, verbose: { type: 'boolean' }, from: { type: 'string' } },
     true,
   );
+  const from = v.from ?? 'zwibserve';
+  if (!(IMPORT_SOURCES as readonly string[]).includes(from)) {
+    throw new UsageError(`--from must be ${IMPORT_SOURCES.join(' or ')}, not "${from}"`);
+  }
+  const what = from === 'y-leveldb' ? 'the y-leveldb folder' : 'the zwibbler.db file';
   if (positionals.length !== 1) {
     throw new UsageError(
       positionals.length === 0
-        ? 'import needs the zwibbler.db file to read'
-        : `import takes one file, got ${positionals.length}: ${positionals.join(' ')}`,
+        ? `import needs ${what} to read`
+        : `import takes one source, got ${positionals.length}: ${positionals.join(' ')}`,
     );
   }
   return {
+    from: from as ImportSource,
     source: path.resolve(positionals[0]!),
     verbose: v.verbose ?? false,
     sources: storeSources(v, env, {}),

@@ -38,8 +38,8 @@ const uniqueName = (what: string) => `Lanboard ${what} ${randomBytes(3).toString
 let dirs = 0;
 const dataDir = () => path.join(tmp.dir, `hub-${++dirs}`);
 
-function browse(): HubBrowser {
-  const browser = new HubBrowser({ interface: LOOPBACK, log: silent });
+async function browse(): Promise<HubBrowser> {
+  const browser = await HubBrowser.open({ interface: LOOPBACK, log: silent });
   browsers.push(browser);
   return browser;
 }
@@ -90,7 +90,7 @@ const version = JSON.parse(fs.readFileSync(new URL('../../package.json', import.
 
 describe('one process', () => {
   test('found with its TXT fields; a second hub gets "(2)"; both gone after stop', async () => {
-    const browser = browse();
+    const browser = await browse();
     const name = uniqueName('one');
     const first = await mdnsHub(name);
     const hub = await found(browser, name);
@@ -135,7 +135,7 @@ describe('one process', () => {
   });
 
   test('hubs started at the same moment settle on distinct names', async () => {
-    const browser = browse();
+    const browser = await browse();
     const name = uniqueName('race');
     const started = await Promise.all([mdnsHub(name), mdnsHub(name), mdnsHub(name)]);
     const names = await until('three distinct names', () => {
@@ -152,7 +152,7 @@ describe('one process', () => {
   });
 
   test('MdnsInterface may name the interface instead of its address', async () => {
-    const browser = browse();
+    const browser = await browse();
     const name = uniqueName('by-name');
     const lo = Object.entries(os.networkInterfaces()).find(([, infos]) =>
       infos?.some((i) => i.address === LOOPBACK),
@@ -184,7 +184,7 @@ describe('one process', () => {
 
 describe('two processes', () => {
   test('a child hub is found by this process and by `lanboard discover`, and gone after SIGTERM', async () => {
-    const browser = browse();
+    const browser = await browse();
     const name = uniqueName('child');
     const child = await spawnHub(
       ['--db', 'memory'],
@@ -237,7 +237,7 @@ describe('advertiser', () => {
 
   test('waits for a missing MdnsInterface, and announces again when the interfaces change', async () => {
     const log = captureLog('info');
-    const browser = browse();
+    const browser = await browse();
     const name = uniqueName('poll');
     let list: InterfaceList = { eth0: nic('192.0.2.99') };
     const advertiser = new Advertiser({

@@ -12,8 +12,8 @@
 import os from 'node:os';
 import type { Logger } from '../log/logger';
 import type { InterfaceList } from './join-info';
-import { Mdns, sameName, socketOptions } from './mdns';
-import type { MdnsPacket } from './mdns';
+import { openMdns, sameName, socketOptions } from './mdns';
+import type { Mdns, MdnsPacket } from './mdns';
 
 export const SERVICE_TYPE = 'lanboard';
 
@@ -127,7 +127,8 @@ export class Advertiser {
       );
       return;
     }
-    const mdns = new Mdns(socketOptions(address), this.o.log);
+    const mdns = await openMdns(socketOptions(address), this.o.log);
+    if (this.stopped) return void (await mdns.close(false));
     this.mdns = mdns;
     mdns.onResponse((packet) => this.onResponse(packet));
     for (; this.suffix <= MAX_SUFFIX; this.suffix++) {

@@ -6,7 +6,8 @@ import { EventEmitter } from 'node:events';
 import type { Browser, Service } from 'bonjour-service';
 import type { Logger } from '../log/logger';
 import { SERVICE_TYPE } from './advertiser';
-import { Mdns, socketOptions } from './mdns';
+import { openMdns, socketOptions } from './mdns';
+import type { Mdns } from './mdns';
 import { parseTxt } from './txt-record';
 import type { HubTxt } from './txt-record';
 
@@ -35,9 +36,14 @@ export class HubBrowser extends EventEmitter<{ up: [FoundHub]; down: [FoundHub] 
   private readonly found = new Map<string, FoundHub>();
   private readonly timers: NodeJS.Timeout[];
 
-  constructor(options: BrowseOptions) {
+  /** Opens the mDNS socket (loading bonjour-service) and starts browsing. */
+  static async open(options: BrowseOptions): Promise<HubBrowser> {
+    return new HubBrowser(await openMdns(socketOptions(options.interface), options.log));
+  }
+
+  private constructor(mdns: Mdns) {
     super();
-    this.mdns = new Mdns(socketOptions(options.interface), options.log);
+    this.mdns = mdns;
     this.browser = this.mdns.find({ type: SERVICE_TYPE });
     this.browser.on('up', (s) => this.add(s));
     this.browser.on('srv-update', (s) => this.add(s));
@@ -87,7 +93,7 @@ function toHub(s: Service): FoundHub {
 export async function discoverHubs(
   options: BrowseOptions & { timeoutMs: number },
 ): Promise<FoundHub[]> {
-  const browser = new HubBrowser(options);
+  const browser = await HubBrowser.open(options);
   try {
     await new Promise((r) => setTimeout(r, options.timeoutMs));
     return browser.hubs().sort((a, b) => a.name.localeCompare(b.name));

@@ -8,8 +8,8 @@ import type { HttpRoute } from '../transport/routes';
 import { Advertiser } from './advertiser';
 import { protocolEndpoints } from './endpoints';
 import { loadHubId } from './hub-id';
-import { hostLabel, joinInfo } from './join-info';
-import type { InterfaceList, JoinInfo } from './join-info';
+import { hostLabel, joinAddresses, joinInfo } from './join-info';
+import type { InterfaceList, JoinAddresses, JoinInfo, JoinInput } from './join-info';
 import { joinRoutes } from './join-page';
 import { buildTxt } from './txt-record';
 
@@ -78,15 +78,25 @@ export class HubDiscovery {
 
   joinInfo(): Promise<JoinInfo> {
     if (!this.port) return Promise.reject(new Error('hub not started'));
-    return joinInfo({
+    return joinInfo(this.joinInput(this.port));
+  }
+
+  /** The join URLs without the QR code; throws before the hub has started. */
+  joinAddresses(): JoinAddresses {
+    if (!this.port) throw new Error('hub not started');
+    return joinAddresses(this.joinInput(this.port));
+  }
+
+  private joinInput(port: number): JoinInput {
+    return {
       interfaces: this.interfaces(),
       hostname: this.hostname,
       bindAddress: this.config.ServerBindAddress,
-      port: this.port,
+      port,
       tls: this.tls,
       protocols: protocolEndpoints(this.config),
       mdnsName: this.advertiser?.name ?? null,
-    });
+    };
   }
 
   /** Sends the goodbye packets. */

@@ -3,8 +3,8 @@
 // endpoint. Pure functions of an interface list shaped like
 // os.networkInterfaces(), so tests can feed fake ones.
 import type os from 'node:os';
-import QRCode from 'qrcode';
 import { endpointUrl } from './endpoints';
+import { qrSvg } from './qr-code';
 import type { ProtocolEndpoint, ProtocolName } from './endpoints';
 
 export type InterfaceList = ReturnType<typeof os.networkInterfaces>;
@@ -126,7 +126,10 @@ export interface JoinInfo {
   mdnsName: string | null;
 }
 
-export async function joinInfo(input: JoinInput): Promise<JoinInfo> {
+/** Everything but the QR code: what the terminal shows, without loading qrcode. */
+export type JoinAddresses = Omit<JoinInfo, 'qrSvg'>;
+
+export function joinAddresses(input: JoinInput): JoinAddresses {
   const urls = lanAddresses(input.interfaces, input.bindAddress).map((a) =>
     hubUrl(a.address, input.port, input.tls),
   );
@@ -142,7 +145,6 @@ export async function joinInfo(input: JoinInput): Promise<JoinInfo> {
     preferredUrl,
     localUrl,
     loopbackOnly,
-    qrSvg: await QRCode.toString(preferredUrl, { type: 'svg', margin: 2 }),
     protocols: input.protocols.map((p) => ({
       name: p.name,
       title: p.title,
@@ -151,4 +153,9 @@ export async function joinInfo(input: JoinInput): Promise<JoinInfo> {
     })),
     mdnsName: input.mdnsName,
   };
+}
+
+export async function joinInfo(input: JoinInput): Promise<JoinInfo> {
+  const addresses = joinAddresses(input);
+  return { ...addresses, qrSvg: await qrSvg(addresses.preferredUrl) };
 }

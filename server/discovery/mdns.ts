@@ -2,10 +2,12 @@
 // known gaps). It adds what the library leaves out: every error is logged and
 // none is thrown (multicast-dns emits `error` with no listener, which would
 // kill the hub), raw queries and responses for conflict checks, and a close
-// that cannot hang.
+// that cannot hang. bonjour-service is loaded by openMdns, the first time the
+// hub advertises or `lanboard discover` browses, so a hub with Mdns=0 never
+// loads it (docs/architecture.md#startup-loads-what-is-used).
 import type { EventEmitter } from 'node:events';
 import type { RemoteInfo } from 'node:dgram';
-import { Bonjour } from 'bonjour-service';
+import type { Bonjour } from 'bonjour-service';
 import type { Browser, BrowserConfig, Service, ServiceConfig } from 'bonjour-service';
 import type { Logger } from '../log/logger';
 
@@ -46,12 +48,18 @@ interface RawMdns extends EventEmitter {
 
 const CLOSE_TIMEOUT_MS = 1000;
 
+/** Loads bonjour-service (a dynamic import, which the compiled hub keeps) and opens a socket. */
+export async function openMdns(options: MdnsSocketOptions, log: Logger): Promise<Mdns> {
+  const { Bonjour } = await import('bonjour-service');
+  return new Mdns(Bonjour, options, log);
+}
+
 export class Mdns {
   private readonly bonjour: Bonjour;
   private readonly raw: RawMdns;
   private closed: Promise<void> | undefined;
 
-  constructor(options: MdnsSocketOptions, log: Logger) {
+  constructor(BonjourClass: typeof Bonjour, options: MdnsSocketOptions, log: Logger) {
     const reported = new Set<string>();
     // Network trouble repeats (multicast-dns retries every 5 s): say each thing once.
     const report = (err: Error) => {
@@ -59,7 +67,7 @@ export class Mdns {
       reported.add(err.message);
       log.warn({ err: err.message }, 'mDNS error (discovery may not work; the hub carries on)');
     };
-    this.bonjour = new Bonjour(options as Partial<ServiceConfig>, report);
+    this.bonjour = new BonjourClass(options as Partial<ServiceConfig>, report);
     this.raw = (this.bonjour as unknown as { server: { mdns: RawMdns } }).server.mdns;
     this.raw.on('error', report);
     this.raw.on('warning', report);

@@ -1,47 +1,45 @@
 // `lanboard import <zwibbler.db>`: a zwibserve SQLite database into the one
 // `lanboard serve` would use with the same flags. One summary line on stdout;
-// nothing already there is overwritten.
+// nothing already there is overwritten. `--from y-leveldb <folder>` imports
+// y-websocket's documents instead (import-y-leveldb.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { importArgs } from '../config/flags';
-import { ConfigError, loadConfig } from '../config/load';
+import { ConfigError } from '../config/load';
 import { openStore } from '../store/open-store';
+import { importYLeveldb } from './import-y-leveldb';
+import { plural, targetConfig } from './import-target';
 import { importZwibserveDatabase, inspectZwibserveDatabase } from '../store/zwibserve-import';
 import type { SkippedItem } from '../store/zwibserve-import';
 
 export const IMPORT_USAGE = `Usage: lanboard import <zwibbler.db> [options]
+       lanboard import --from y-leveldb <folder> [options]
 
 Copies the documents, keys and unexpired tokens of a zwibserve SQLite database
 into the database \`lanboard serve\` would use with the same options. Nothing
 already there is overwritten (what is skipped is reported), so running it
 twice is harmless, and a hub may be running on that database meanwhile.
 
+With --from y-leveldb, reads the folder y-websocket kept its documents in
+(YPERSISTENCE) and makes each document a Yjs room of the same name. A room
+that already exists gets what the import adds to it; one that already holds
+everything is left alone. Stop y-websocket first: LevelDB allows one program.
+
 Options:
+  --from <kind>       zwibserve (a zwibbler.db, the default) or y-leveldb
   --config <file>     the settings file \`serve\` uses
   --db <file>         the SQLite file to fill (its folder must exist)
   --data-dir <dir>    the data folder \`serve\` uses
   --verbose           list every skipped document, key and token
   -h, --help          this text
 
-Moving from zwibbler-service: docs/operating.md.`;
+Moving from zwibbler-service or y-websocket: docs/operating.md.`;
 
 /** `lanboard import`: one summary line on stdout, the skipped items with --verbose. */
 export async function importCommand(args: string[]): Promise<void> {
-  const { source, verbose, sources } = importArgs(args, process.env);
-  const loaded = loadConfig(sources);
-  for (const w of loaded.warnings) process.stderr.write(`lanboard: warning: ${w}\n`);
-  const { config } = loaded;
-  if (config.Database === 'memory') {
-    const where = { flag: '--db', file: loaded.file, env: 'LANBOARD_DATABASE', default: 'default' };
-    throw new ConfigError(
-      `cannot import into Database=memory (from ${where[loaded.origins.Database]}): it is lost at exit; give --db <sqlite-file>`,
-    );
-  }
-  if (config.Database === 'postgresql') {
-    throw new ConfigError(
-      'lanboard import fills a SQLite file, not Database=postgresql yet: give --db <sqlite-file>',
-    );
-  }
+  const { from, source, verbose, sources } = importArgs(args, process.env);
+  const config = targetConfig(sources);
+  if (from === 'y-leveldb') return importYLeveldb(source, config, verbose);
   const target = path.resolve(config.DbFile);
   if (sameFile(source, target)) {
     throw new ConfigError(
@@ -59,10 +57,9 @@ export async function importCommand(args: string[]): Promise<void> {
     await store.close();
   }
   for (const note of report.notes) process.stderr.write(`lanboard: note: ${note}\n`);
-  const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   let line =
-    `lanboard: imported ${count(report.documents, 'document')}, ${count(report.keys, 'key')}, ` +
-    `${count(report.tokens, 'token')} from ${source} into ${target}`;
+    `lanboard: imported ${plural(report.documents, 'document')}, ${plural(report.keys, 'key')}, ` +
+    `${plural(report.tokens, 'token')} from ${source} into ${target}`;
   const skipped = report.skipped.length;
   if (skipped > 0) line += `; skipped ${skipped}${verbose ? ':' : ' (run with --verbose to list)'}`;
   process.stdout.write(`${line}\n`);

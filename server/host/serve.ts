@@ -5,7 +5,7 @@
 import { adminTokenOrigin } from '../admin/hub-admin';
 import { serveSources } from '../config/flags';
 import type { Hub } from '../create-hub';
-import type { JoinInfo } from '../discovery/join-info';
+import type { JoinAddresses } from '../discovery/join-info';
 import { HubSupervisor } from './supervisor';
 
 export const SERVE_USAGE = `Usage: lanboard serve [options]
@@ -62,7 +62,7 @@ export async function serveCommand(args: string[]): Promise<void> {
   process.on('SIGTERM', onSignal);
   const hub = await starting;
   if (stopping) return;
-  for (const line of joinLines(await hub.joinInfo(), hub.config.ServerBindAddress)) {
+  for (const line of joinLines(hub.joinAddresses(), hub.config.ServerBindAddress)) {
     process.stderr.write(`lanboard: ${line}\n`);
   }
 }
@@ -79,7 +79,7 @@ function announceDashboard(hub: Hub): void {
 }
 
 /** Where students join, or, for a hub no other device can reach, why they cannot. */
-export function joinLines(join: JoinInfo, bindAddress: string): string[] {
+export function joinLines(join: JoinAddresses, bindAddress: string): string[] {
   if (join.loopbackOnly) {
     return [
       `warning: the hub listens on ${bindAddress} only: students' devices cannot reach it ` +

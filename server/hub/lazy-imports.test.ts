@@ -1,7 +1,9 @@
 // Start-up loads what is used (docs/architecture.md#startup-loads-what-is-used):
 // a child hub runs with a loader hook that reports every package it resolves:
 // ioredis is among them only when Database=redis, pg only when
-// Database=postgresql, Socket.IO only once a client asks for a workspace.
+// Database=postgresql, Socket.IO only once a client asks for a workspace,
+// bonjour-service only with mDNS on, qrcode only once a join QR code is drawn,
+// prom-client at the first scrape of /metrics, and classic-level never.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -45,22 +47,74 @@ after(async () => {
   dir.remove();
 });
 
+async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; !check();) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function resolvedBy(
   env: Record<string, string>,
   meanwhile: (httpUrl: string) => Promise<unknown> = async () => undefined,
+  options: { mdns?: boolean } = {},
 ): Promise<string[]> {
-  const hub = await spawnHub([], env, { nodeArgs: ['--import', register] });
+  const hub = await spawnHub([], env, { nodeArgs: ['--import', register], ...options });
+  // `serve` has done all it does at start once it has printed where to join.
+  await waitFor(() => /^lanboard: (join at|warning: the hub listens on)/m.test(hub.stderr()));
   await meanwhile(hub.httpUrl);
   await hub.stop();
   return [...hub.stderr().matchAll(/^resolved (\S+)$/gm)].map((m) => m[1]!);
 }
 
-test('a hub on SQLite never loads ioredis nor pg, nor Socket.IO before a workspace request', async () => {
+test('a hub on SQLite with mDNS off loads none of the packages it does not use yet', async () => {
   const resolved = await resolvedBy({});
   assert.ok(resolved.includes('better-sqlite3'), 'the hook sees the packages the hub loads');
-  for (const lazy of ['ioredis', 'pg', 'socket.io', 'engine.io']) {
+  for (const lazy of [
+    'ioredis',
+    'pg',
+    'socket.io',
+    'engine.io',
+    'bonjour-service',
+    'qrcode',
+    'prom-client',
+    'classic-level',
+  ]) {
     assert.ok(!resolved.includes(lazy), `${lazy} was loaded: ${resolved.join(' ')}`);
   }
+});
+
+test('the first join QR code loads qrcode and is drawn', async () => {
+  let qrSvg = '';
+  const resolved = await resolvedBy({}, async (httpUrl) => {
+    const res = await fetch(`${httpUrl}/api/join`);
+    assert.equal(res.status, 200);
+    ({ qrSvg } = (await res.json()) as { qrSvg: string });
+  });
+  assert.match(qrSvg, /^<svg /);
+  assert.ok(resolved.includes('qrcode'));
+});
+
+test('the first scrape of /metrics loads prom-client, and it has counted since the start', async () => {
+  let text = '';
+  const resolved = await resolvedBy({}, async (httpUrl) => {
+    await (await fetch(`${httpUrl}/healthz`)).text();
+    const res = await fetch(`${httpUrl}/metrics`);
+    assert.equal(res.status, 200);
+    text = await res.text();
+  });
+  assert.ok(resolved.includes('prom-client'));
+  // The HTTP requests before the scrape are in it (the health check's store call).
+  assert.match(text, /^lanboard_store_operation_seconds_count\{operation="checkHealth"\} 1$/m);
+});
+
+test('a hub with mDNS on loads bonjour-service', async () => {
+  const resolved = await resolvedBy(
+    { LANBOARD_MDNS_INTERFACE: '127.0.0.1', LANBOARD_MDNS_NAME: 'Lanboard lazy-imports' },
+    async () => undefined,
+    { mdns: true },
+  );
+  assert.ok(resolved.includes('bonjour-service'));
 });
 
 test('the first request under WorkspacesPath loads Socket.IO and is answered', async () => {

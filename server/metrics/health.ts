@@ -42,8 +42,8 @@ export function metricsRoute(metrics: HubMetrics): HttpRoute {
     name: 'metrics',
     path: mountedAt('/metrics'),
     async handle(_req, res) {
-      const text = await metrics.text();
-      res.writeHead(200, { 'Content-Type': metrics.registry.contentType });
+      const { contentType, text } = await metrics.render();
+      res.writeHead(200, { 'Content-Type': contentType });
       res.end(text);
     },
   };

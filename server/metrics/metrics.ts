@@ -1,10 +1,14 @@
 // GET /metrics: Prometheus text (prom-client) from a registry of this hub's
 // own, so that several hubs in one process (tests, the desktop app restarting
 // its hub) never share or collide. Values are read when scraped: the hot paths
-// only bump plain counters (transport/traffic.ts, the store timing below).
+// only bump plain counters (transport/traffic.ts, the store timing below), so
+// prom-client is loaded at the first scrape, not at start, and still reports
+// everything since the start (docs/architecture.md#startup-loads-what-is-used).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { IntervalHistogram } from 'node:perf_hooks';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type * as PromClient from 'prom-client';
+import type { Counter, Gauge, Registry } from 'prom-client';
+import { OperationTimes } from './operation-times';
 import type { SessionRegistry } from '../hub/registry';
 import type { LimitHits } from '../transport/limit-hits';
 import type { EndpointTraffic } from '../transport/traffic';
@@ -31,13 +35,33 @@ const PER_ENDPOINT: [string, string, keyof EndpointTraffic, 'counter' | 'gauge']
 ];
 
 export class HubMetrics {
-  readonly registry = new Registry();
-  readonly storeSeconds: Histogram<'operation'>;
-  readonly appendConflicts: Counter;
+  /** How long each DocumentStore call took (store-timing.ts). */
+  readonly storeTimes = new OperationTimes(
+    'lanboard_store_operation_seconds',
+    'Time the document store took per operation.',
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  );
+  /** Appends refused because another client wrote first (store-timing.ts). */
+  appendConflicts = 0;
   private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });
+  private registry: Promise<Registry> | undefined;
 
-  constructor(sources: MetricsSources) {
-    const registers = [this.registry];
+  constructor(private readonly sources: MetricsSources) {}
+
+  /** Everything as Prometheus text; the first call loads prom-client. */
+  async render(): Promise<{ contentType: string; text: string }> {
+    this.registry ??= import('prom-client').then((prom) => this.build(prom));
+    const registry = await this.registry;
+    // The store histogram comes from plain counts, after prom-client's metrics.
+    const text = `${await registry.metrics()}\n${this.storeTimes.text()}`;
+    return { contentType: registry.contentType, text };
+  }
+
+  private build(prom: typeof PromClient): Registry {
+    const { Counter, Gauge, Registry } = prom;
+    const { sources } = this;
+    const registry = new Registry();
+    const registers = [registry];
     for (const [name, help, field, type] of PER_ENDPOINT) {
       const collect = function (this: Counter<'protocol'> | Gauge<'protocol'>) {
         this.reset();
@@ -77,17 +101,15 @@ export class HubMetrics {
         for (const [limit, count] of sources.limitHits?.entries() ?? []) this.inc({ limit }, count);
       },
     });
-    this.appendConflicts = new Counter({
+    const conflicts = () => this.appendConflicts;
+    new Counter({
       name: 'lanboard_append_conflicts_total',
       help: 'Appends refused because another client wrote first.',
       registers,
-    });
-    this.storeSeconds = new Histogram({
-      name: 'lanboard_store_operation_seconds',
-      help: 'Time the document store took per operation.',
-      labelNames: ['operation'] as const,
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-      registers,
+      collect() {
+        this.reset();
+        this.inc(conflicts());
+      },
     });
     const loopDelay = this.loopDelay;
     new Gauge({
@@ -104,6 +126,7 @@ export class HubMetrics {
         loopDelay.reset();
       },
     });
+    return registry;
   }
 
   start(): void {
@@ -112,9 +135,5 @@ export class HubMetrics {
 
   stop(): void {
     this.loopDelay.disable();
-  }
-
-  text(): Promise<string> {
-    return this.registry.metrics();
   }
 }

@@ -11,15 +11,15 @@ export function timedStore(store: DocumentStore, metrics: HubMetrics): DocumentS
       if (typeof value !== 'function' || prop === 'close') return value;
       let fn = wrapped.get(prop);
       if (!fn) {
-        const histogram = metrics.storeSeconds.labels({ operation: String(prop) });
+        const record = metrics.storeTimes.recorder(String(prop));
         fn = (...args: unknown[]) => {
           const started = performance.now();
           const result = (value as (...a: unknown[]) => unknown).apply(target, args);
           if (!(result instanceof Promise)) return result;
           return result.then((r: unknown) => {
-            histogram.observe((performance.now() - started) / 1000);
+            record((performance.now() - started) / 1000);
             if (prop === 'appendIfLength' && (r as { status?: string }).status === 'conflict') {
-              metrics.appendConflicts.inc();
+              metrics.appendConflicts++;
             }
             return r;
           });

@@ -13,14 +13,10 @@
 // 2020-04) or ZwibblerTokens (before 2022-06); those count as empty.
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
+import { ImportError } from './import-error';
 import type { DocumentKey, DocumentStore, Token } from './types';
 
-export class ImportError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ImportError';
-  }
-}
+export { ImportError };
 
 export interface SkippedItem {
   kind: 'document' | 'key' | 'token';

@@ -27,6 +27,7 @@ import { encodePermissionDenied } from './codec';
 import { YjsConnection } from './connection';
 import type { ClientOrigin, GateResult, GuardedEdits, RoomGate } from './room-gate';
 import { isOwnOrigin } from '../../transport/lan-origins';
+import { roomNameProblem } from './room-names';
 import { RoomsFullError, YjsRooms } from './rooms';
 
 export const YJS_PROTOCOL = 'yjs';
@@ -113,6 +114,12 @@ export function mountYjs(
       );
       if (room === '') {
         connection.close(CloseCode.BadRequest, `no room name: connect to ${mount}/<room>`);
+        return connection;
+      }
+      const badName = roomNameProblem(room);
+      if (badName !== undefined) {
+        log.warn({ remote: socket.remoteAddress }, `Yjs room name refused: ${badName}`);
+        connection.close(CloseCode.BadRequest, `bad room name: ${badName}`);
         return connection;
       }
       void admit({ connection, socket, room, upgrade, request });

@@ -180,6 +180,16 @@ describe('the wire, byte for byte', () => {
     const c = await raw('/yjs/');
     assert.equal((await c.closed).code, 4400);
   });
+
+  test('a room name over 1024 bytes is refused with 4400 and the reason', async () => {
+    const c = await raw(`/yjs/${'x'.repeat(1025)}`);
+    assert.deepEqual(await c.closed, {
+      code: 4400,
+      reason: 'bad room name: the name is longer than 1024 bytes',
+    });
+    const fits = await raw(`/yjs/${'x'.repeat(1024)}`);
+    await fits.nextOf('sync-step1');
+  });
 });
 
 /** An awareness update's entries, read by hand: count, then (id, clock, JSON) each. */
