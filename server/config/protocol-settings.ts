@@ -39,7 +39,7 @@ export const PROTOCOL_SETTINGS: Setting[] = [
     parse: text,
     default: '',
     defaultText: '(empty: no page)',
-    doc: "A folder with a page for the SSE/HTTP WebRTC rooms (the original's `static/` folder): `<RtcBasePath>/` redirects to a new room, `<RtcBasePath>/<room>` serves its `index.html`, `<RtcBasePath>/static/<file>` its files.",
+    doc: "A folder with a page for the SSE/HTTP WebRTC rooms (the original's `static/` folder): `<RtcBasePath>/` redirects to a new room, `<RtcBasePath>/<room>` serves its `index.html`, `<RtcBasePath>/static/<file>` its files. Under a base other than `/`, the original page's absolute paths (`/static/`, `/access`, `/connect`, `/relay/`) are answered at the root too.",
   }),
   setting({
     key: 'RtcTokenKey',

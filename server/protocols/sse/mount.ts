@@ -5,6 +5,7 @@ import type { HttpTransport } from '../../transport/http-server';
 import { AddressLimiter } from '../../transport/rate-limit';
 import { RefusalLog } from '../../transport/refusals';
 import { rtcPrefix, rtcSseRoute } from './routes';
+import type { RtcRouteOptions } from './routes';
 import { SseSignaling } from './signaling';
 import type { SignalingOptions } from './signaling';
 import { RtcTokens } from './token';
@@ -60,23 +61,36 @@ export function mountRtcSse(
     // Other hubs to mirror rooms from: only when hubs share Redis.
     crossHub: context.redis !== undefined,
   });
-  transport.addRoute(
-    rtcSseRoute({
-      prefix: rtcPrefix(config.RtcBasePath),
-      signaling,
-      tokens,
-      iceServers: config.IceServers,
-      maxBodyBytes: config.SignalMaxMessageBytes,
-      credentials: context.credentials,
-      newPeers: new AddressLimiter({
-        burst: config.RtcPeersPerMinute,
-        perSecond: config.RtcPeersPerMinute / 60,
-        now,
-      }),
-      refusals: new RefusalLog(log, now),
-      log,
+  const prefix = rtcPrefix(config.RtcBasePath);
+  const routeOptions: RtcRouteOptions = {
+    prefix,
+    signaling,
+    tokens,
+    iceServers: config.IceServers,
+    maxBodyBytes: config.SignalMaxMessageBytes,
+    credentials: context.credentials,
+    newPeers: new AddressLimiter({
+      burst: config.RtcPeersPerMinute,
+      perSecond: config.RtcPeersPerMinute / 60,
+      now,
     }),
-  );
+    refusals: new RefusalLog(log, now),
+    log,
+  };
+  transport.addRoute(rtcSseRoute(routeOptions));
+  if (config.RtcPageDir && prefix !== '') {
+    // The original drawing-webrtc page, hosted at <base>/<room>, joins at
+    // <base>/<room>/join but asks for its token, its stream and its relays at
+    // the root: with a page to host, the hub answers those there too
+    // (docs/protocols/sse.md#hosting-a-page). Its joins stay under the base.
+    transport.addRoute(
+      rtcSseRoute({
+        ...routeOptions,
+        prefix: '',
+        only: { kinds: ['access', 'connect', 'relay'], name: 'rtc-sse-page-root' },
+      }),
+    );
+  }
   return {
     signaling,
     async stop() {

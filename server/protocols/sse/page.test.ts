@@ -1,13 +1,14 @@
 // RtcPageDir: the hub hosts a page for the SSE signaling rooms as the original
 // server hosts its own: the base redirects to a new room, `<base>/<room>` is the
 // folder's index.html, `<base>/static/<file>` its files; every other route keeps
-// its paths, at RtcBasePath=/ too.
+// its paths, at RtcBasePath=/ too. Under a base, the original page's absolute
+// paths (its scripts, token, stream and relays at the root) are answered too.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startHub } from '../../test/hub-fixture';
 import type { TestHub } from '../../test/hub-fixture';
 import { pageFolder } from '../../test/page-folder';
-import { joinedPeer } from '../../test/sse-client';
+import { connectPeer, joinedPeer, post } from '../../test/sse-client';
 
 const INDEX = '<!doctype html><title>rooms</title><script src="/static/load.js"></script>\n';
 const SCRIPT = 'console.log("load");\n';
@@ -80,10 +81,44 @@ describe('RtcPageDir hosts a page for the rooms', () => {
     }
   });
 
-  test('without RtcPageDir there is no page', async () => {
+  test("at the default base, the original page's absolute paths: scripts, token, stream and relays at the root, its join under the base", async () => {
+    // The page at /rtc/<room> loads /static/load.js ...
+    assert.equal(await (await get(`${atRtc.httpUrl}/static/load.js`)).text(), SCRIPT);
+    // ... asks /access and /connect at the root, and joins at /rtc/<room>/join
+    // (it takes its room from its whole path, "rtc/<room>").
+    const [a, b] = [
+      await connectPeer(atRtc.httpUrl, 'ada'),
+      await connectPeer(atRtc.httpUrl, 'ben'),
+    ];
+    try {
+      for (const peer of [a, b]) {
+        assert.equal((await post(`${atRtc.httpUrl}/rtc/k3x9q2m1/join`, peer.token)).status, 200);
+      }
+      assert.equal(atRtc.hub.registry.clients({ protocol: 'rtc-sse', room: 'k3x9q2m1' }).length, 2);
+      await a.sse.next('add-peer');
+      // An offer relayed at the root reaches the other peer.
+      const relay = await post(`${atRtc.httpUrl}/relay/${b.id}/session-description`, a.token, {
+        type: 'offer',
+        sdp: 'v=0',
+      });
+      assert.equal(relay.status, 200);
+      const got = await b.sse.next<{ peer: { id: string }; data: unknown }>('session-description');
+      assert.equal(got.peer.id, a.id);
+      assert.deepEqual(got.data, { type: 'offer', sdp: 'v=0' });
+      // Only those: a join at the root is not taken.
+      assert.equal((await post(`${atRtc.httpUrl}/k3x9q2m1/join`, a.token)).status, 404);
+    } finally {
+      a.sse.close();
+      b.sse.close();
+    }
+  });
+
+  test('without RtcPageDir there is no page, and nothing at the root', async () => {
     const plain = await startHub({});
     hubs.push(plain);
     assert.equal((await get(`${plain.httpUrl}/rtc/k3x9q2m1`)).status, 404);
     assert.equal((await get(`${plain.httpUrl}/rtc/`)).status, 404);
+    assert.equal((await get(`${plain.httpUrl}/static/load.js`)).status, 404);
+    assert.equal((await get(`${plain.httpUrl}/access`, { method: 'POST' })).status, 404);
   });
 });

@@ -1,7 +1,8 @@
 // A page for the SSE signaling rooms, hosted from the folder RtcPageDir names
 // (docs/protocols/sse.md#hosting-a-page), the way the original server hosts
 // its own: `<base>/` redirects to a new room, `<base>/<room>` is the folder's
-// index.html and `<base>/static/<file>` its files. Registered after every other
+// index.html and `<base>/static/<file>` its files (and `/static/<file>`, where
+// the original page loads them). Registered after every other
 // route, so with RtcBasePath=/ the hub's own pages keep their paths.
 import { randomInt } from 'node:crypto';
 import path from 'node:path';
@@ -21,8 +22,15 @@ const HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-re
 export type PagePath =
   { kind: 'new-room' } | { kind: 'page' } | { kind: 'file'; rel: string } | undefined;
 
-/** What a GET path under `prefix` asks of the page; undefined when it is not the page's. */
+/**
+ * What a GET path asks of the page; undefined when it is not the page's. Under
+ * a base, `/static/<file>` at the root is the page's too: the original page
+ * loads its scripts from there.
+ */
 export function parsePagePath(prefix: string, pathname: string): PagePath {
+  if (prefix !== '' && pathname.startsWith(`/${STATIC}`)) {
+    return { kind: 'file', rel: pathname.slice(STATIC.length + 1) };
+  }
   if (pathname === prefix || pathname === `${prefix}/`) return { kind: 'new-room' };
   if (!pathname.startsWith(`${prefix}/`)) return undefined;
   const rest = pathname.slice(prefix.length + 1);

@@ -18,7 +18,7 @@ import type { AddressLimiter } from '../../transport/rate-limit';
 import { retryAfterSeconds } from '../../transport/refusals';
 import type { RefusalLog } from '../../transport/refusals';
 import { HttpError, readJson as readJsonBody, sendJson, sendText } from '../../transport/reply';
-import type { HttpRoute, PathMatcher } from '../../transport/routes';
+import type { HttpRoute } from '../../transport/routes';
 import { SERVER_EVENTS } from './signaling';
 import type { SseSignaling } from './signaling';
 import type { RtcTokens, RtcUser } from './token';
@@ -53,12 +53,10 @@ export function parseRtcPath(prefix: string, pathname: string): RtcPath | undefi
   return undefined;
 }
 
-export function rtcPathMatcher(prefix: string): PathMatcher {
-  return { matches: (pathname) => parseRtcPath(prefix, pathname) !== undefined };
-}
-
 export interface RtcRouteOptions {
   prefix: string;
+  /** Only these endpoints (all when absent), under the route's own name. */
+  only?: { kinds: ReadonlyArray<RtcPath['kind']>; name: string };
   /** New peers (tokens without one) per address (RtcPeersPerMinute). */
   newPeers: AddressLimiter;
   refusals: RefusalLog;
@@ -214,11 +212,15 @@ export function rtcSseRoute(o: RtcRouteOptions): HttpRoute {
     }
   }
 
+  const parse = (pathname: string): RtcPath | undefined => {
+    const path = parseRtcPath(o.prefix, pathname);
+    return path && (!o.only || o.only.kinds.includes(path.kind)) ? path : undefined;
+  };
   return {
-    name: 'rtc-sse',
-    path: rtcPathMatcher(o.prefix),
+    name: o.only?.name ?? 'rtc-sse',
+    path: { matches: (pathname) => parse(pathname) !== undefined },
     async handle(req, res, url) {
-      const path = parseRtcPath(o.prefix, url.pathname);
+      const path = parse(url.pathname);
       try {
         switch (path?.kind) {
           case 'access':

@@ -137,25 +137,38 @@ describe('SSE signaling builds a WebRTC data channel between two Chromium pages'
     for (const h of hubs) await h.stop();
   });
 
-  async function openPage(hub: TestHub): Promise<Page> {
+  async function openPage(hub: TestHub, at = '/socket'): Promise<Page> {
     const context = await browser.newContext();
     contexts.push(context);
     const page = await context.newPage();
-    const res = await page.goto(`${hub.httpUrl}/socket`);
+    const res = await page.goto(`${hub.httpUrl}${at}`);
     assert.equal(res?.status(), 200);
     await page.addScriptTag({ content: PAGE_SCRIPT });
     return page;
   }
 
-  async function exchange(basePath: string): Promise<void> {
-    const hub = await startHub({ RtcBasePath: basePath, RtcTokenKey: 'e2e-key-0123456789abcdef' });
+  /**
+   * `pagePath`: where the page is opened (the hub's /socket status page, or the
+   * hosted page); `pageRoom`: the room as the page names it in its join path.
+   */
+  async function exchange(
+    basePath: string,
+    hosted?: { settings: Record<string, string>; pagePath: string; pageRoom: string },
+  ): Promise<void> {
+    const hub = await startHub({
+      RtcBasePath: basePath,
+      RtcTokenKey: 'e2e-key-0123456789abcdef',
+      ...hosted?.settings,
+    });
     hubs.push(hub);
-    const base = basePath === '/' ? '' : basePath; // the page uses paths relative to its origin
+    // The page uses paths relative to its origin; the original's are absolute.
+    const base = basePath === '/' || hosted ? '' : basePath;
     const room = 'lesson-1';
-    const [a, b] = [await openPage(hub), await openPage(hub)];
+    const pageRoom = hosted?.pageRoom ?? room;
+    const [a, b] = [await openPage(hub, hosted?.pagePath), await openPage(hub, hosted?.pagePath)];
     const evaluate = (page: Page, js: string) => page.evaluate(js);
     const start = (page: Page, username: string) =>
-      evaluate(page, `lanboard.start(${JSON.stringify(base)}, "${room}", "${username}")`);
+      evaluate(page, `lanboard.start(${JSON.stringify(base)}, "${pageRoom}", "${username}")`);
 
     await start(a, 'teacher');
     await waitFor(() => hub.hub.registry.clients({ protocol: 'rtc-sse', room }).length === 1);
@@ -182,6 +195,19 @@ describe('SSE signaling builds a WebRTC data channel between two Chromium pages'
 
   test("with RtcBasePath=/ (the original client's absolute paths)", async () => {
     await exchange('/');
+  });
+
+  test('the original page hosted at the default base: absolute paths at the root, its room from its whole path', async () => {
+    const folder = pageFolder({ 'index.html': '<!doctype html><title>drawing</title>\n' });
+    try {
+      await exchange('/rtc', {
+        settings: { RtcPageDir: folder.dir },
+        pagePath: '/rtc/lesson-1',
+        pageRoom: 'rtc/lesson-1',
+      });
+    } finally {
+      folder.remove();
+    }
   });
 
   describe('leaving', () => {
