@@ -164,7 +164,7 @@ export const SETTINGS: Setting[] = [
     key: 'Database',
     parse: oneOf(DATABASES, DATABASES_NOT_YET, DATABASE_SPELLINGS),
     default: 'sqlite',
-    doc: '`sqlite` (one file, the default), `memory` (lost on exit; for tests), `redis` (shared by several hubs: see "Running several hubs"), or `postgresql` (a PostgreSQL server IT already runs: see "PostgreSQL" in operating.md). zwibbler-service\'s spellings work too: `postgres`, and `redis-cluster` for `redis` with DbCluster=1.',
+    doc: '`sqlite` (one file, the default), `memory` (lost on exit; for tests), `redis` (shared by several hubs: see "Running several hubs"), or `postgresql` (a PostgreSQL server IT already runs: see "PostgreSQL" in docs/operating.md). zwibbler-service\'s spellings work too: `postgres`, and `redis-cluster` for `redis` with DbCluster=1.',
   }),
   setting({
     key: 'DataDir',

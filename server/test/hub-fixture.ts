@@ -1,6 +1,5 @@
 // Starts a real hub on 127.0.0.1, port 0, for integration tests.
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { ConfigSources } from '../config/load';
@@ -8,6 +7,8 @@ import { createHub } from '../index';
 import type { Hub, HubConfig, HubOptions } from '../index';
 import { startPostgres } from './postgres-server';
 import type { TestPostgres } from './postgres-server';
+
+export { freePort } from './free-port';
 
 export interface TestHub {
   hub: Hub;
@@ -83,16 +84,6 @@ export { hex } from './messages';
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A TCP port free on 127.0.0.1 right now (for a hub that must listen on a known port). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * What `lanboard serve --config <file> --data-dir <dir> --no-mdns` would load,

@@ -13,7 +13,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { connectPostgres } from '../store/postgres-client';
 import type { PostgresDb } from '../store/postgres-connection';
-import { freePort } from './hub-fixture';
+import { freePort } from './free-port';
 
 const DEBIAN_ROOT = '/usr/lib/postgresql';
 

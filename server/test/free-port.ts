@@ -1,0 +1,14 @@
+// A free TCP port on 127.0.0.1 for a server a test starts (redis-server,
+// PostgreSQL, a child hub).
+import net from 'node:net';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
