@@ -50,6 +50,7 @@ describe('a client that stops reading', () => {
         LANBOARD_YJS_MAX_UPDATE_BYTES: '2MiB',
         // The writer's 400 MiB is the load here, not the attack: its inbound budget lets it all in.
         LANBOARD_INBOUND_BURST_BYTES: '1GiB',
+        LANBOARD_INBOUND_ADDRESS_BURST_BYTES: '1GiB',
       });
       const url = `${hub.wsUrl}/socket`;
       const doc = 'slow-reader';
