@@ -3,6 +3,9 @@
 // decided once for both hubs.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import * as encoding from 'lib0/encoding';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
 import type { MemberState } from './api-types';
 import {
   classEvents,
@@ -103,4 +106,36 @@ test('a class created on one hub is run from the other', async () => {
     headers: { Authorization: `Bearer ${ada.token}` },
   });
   assert.equal(res.status, 403);
+});
+
+test('a student who leaves right after drawing keeps the stroke, though the hub was still recording who drew it', async () => {
+  const detail = await createClass(hubs[0]!.httpUrl, 'Leaving at once');
+  const eve = await joinClass(hubs[0]!.httpUrl, detail.code, 'Eve');
+  const url = `${hubs[0]!.wsUrl}/yjs/${detail.code}?token=${encodeURIComponent(eve.token)}`;
+  const ws = new WebSocket(url);
+  // The hub's greeting (its SyncStep1): the room has loaded.
+  await new Promise((resolve, reject) => {
+    ws.once('message', resolve);
+    ws.once('error', reject);
+  });
+  const doc = new Y.Doc();
+  draw(doc, 'eve-1');
+  const frame = encoding.createEncoder();
+  encoding.writeVarUint(frame, 0); // sync
+  encoding.writeVarUint(frame, 2); // update
+  encoding.writeVarUint8Array(frame, Y.encodeStateAsUpdate(doc));
+  // Redis answers nothing for a moment: the hub is still recording that this
+  // new client ID is Eve's when her page goes (as a board following the hub
+  // to its new address does once synced).
+  redis.freeze();
+  try {
+    ws.send(encoding.toUint8Array(frame));
+    ws.close();
+    await new Promise((resolve) => ws.once('close', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  } finally {
+    redis.thaw();
+  }
+  const reader = board(1, detail.code, teacherTokenOf(detail));
+  await shapesBecome(reader.doc, ['eve-1'], 'the stroke Eve sent before she left');
 });

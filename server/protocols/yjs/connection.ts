@@ -87,6 +87,8 @@ export class YjsConnection implements SocketHandler, RoomMember {
   private waiting = false;
   private isClosed = false;
   private isClosing = false;
+  /** An edit waits for its authors to be recorded: the room is held until it is applied. */
+  private recordingAuthors = false;
   private toldReadOnly = false;
   /**
    * While the room's content is withheld (permissions.withheld): the state
@@ -247,7 +249,8 @@ export class YjsConnection implements SocketHandler, RoomMember {
         removeAwarenessStates(room.awareness, [...this.controlledIds], null);
       }
     }
-    this.onClosed?.();
+    // Not yet if an edit it sent is still being checked: releasing could unload the room under it.
+    if (!this.recordingAuthors) this.onClosed?.();
   }
 
   deliver(frame: Uint8Array, kind: FrameKind): void {
@@ -399,6 +402,7 @@ export class YjsConnection implements SocketHandler, RoomMember {
     if (newAuthors.length === 0 && strangers.length === 0) return this.decide(room, update, fp);
 
     this.waiting = true;
+    this.recordingAuthors = true;
     this.socket.pauseReading();
     const learn = async () => {
       if (newAuthors.length > 0) await owners.claim(newAuthors, role.memberId);
@@ -407,23 +411,34 @@ export class YjsConnection implements SocketHandler, RoomMember {
     learn().then(
       () => {
         this.waiting = false;
-        if (this.isClosed || room.isDestroyed) return;
-        // Other clients' updates may have landed meanwhile: look again.
+        this.recordingAuthors = false;
+        if (this.isClosing || room.isDestroyed) return this.releaseIfClosed();
+        // Other clients' updates may have landed meanwhile: look again. A page
+        // that left meanwhile sent this before it went (a board following the
+        // hub to its new address leaves once synced): it is still its edit.
         this.decide(room, update, footprint(room.doc, update));
+        if (this.isClosed) return this.releaseIfClosed();
         this.drain(room);
-        if (!this.waiting && !this.isClosed) this.socket.resumeReading();
+        if (!this.waiting) this.socket.resumeReading();
       },
       (err: Error) => {
+        this.recordingAuthors = false;
         this.log.error({ err: err.message, room: room.name }, 'recording Yjs client owners failed');
         this.close(CloseCode.InternalError, 'the hub could not record who wrote this');
+        this.releaseIfClosed();
       },
     );
+  }
+
+  /** The release closed() put off while an edit was being checked. */
+  private releaseIfClosed(): void {
+    if (this.isClosed) this.onClosed?.();
   }
 
   private decide(room: YjsRoom, update: Uint8Array, fp: UpdateFootprint): void {
     const edits = this.edits!;
     const verdict = judge(fp, (id) => edits.owners.owner(id), edits.role);
-    if (!verdict.ok) return this.refuse(room, edits, verdict.reason);
+    if (!verdict.ok) return this.isClosed ? undefined : this.refuse(room, edits, verdict.reason);
     // A reconnecting page resends its whole delete set: applying what changes nothing costs as much again.
     if (changesRoom(fp)) Y.applyUpdate(room.doc, update, this);
   }
