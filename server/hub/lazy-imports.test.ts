@@ -20,15 +20,19 @@ let register = '';
 let redis: TestRedis;
 
 before(async () => {
-  // Resolving a package prints "resolved <name>" on stderr, once per name.
+  // Resolving a package prints "resolved <name>" on stderr, once per name. The
+  // hooks run on their own thread, whose process.stderr is relayed to the main
+  // thread later: a hub stopped soon after could lose the line. writeSync(2)
+  // writes it at once.
   const hooks = path.join(dir.dir, 'hooks.mjs');
   fs.writeFileSync(
     hooks,
-    `const seen = new Set();
+    `import { writeSync } from 'node:fs';
+    const seen = new Set();
     export async function resolve(specifier, context, next) {
       if (/^[a-z@]/.test(specifier) && !specifier.startsWith('node:') && !seen.has(specifier)) {
         seen.add(specifier);
-        process.stderr.write('resolved ' + specifier + '\\n');
+        writeSync(2, 'resolved ' + specifier + '\\n');
       }
       return next(specifier, context);
     }`,

@@ -10,7 +10,7 @@ import { ANOTHER_HUB } from '../store/postgres-hub-lock';
 import { adminCall } from './admin-client';
 import { captureLog } from './captured-log';
 import { killAllHubs, runCli } from './child-hub';
-import { freePort, startHub } from './hub-fixture';
+import { freePort, startHub, tempDir } from './hub-fixture';
 import { postgresUnavailable, startPostgres } from './postgres-server';
 import type { TestPostgres } from './postgres-server';
 import { openProvider } from './yjs-client';
@@ -128,8 +128,11 @@ describe('a hub on PostgreSQL', { skip: postgresUnavailable() }, () => {
 
 test('a PostgreSQL that cannot be reached at start: exit 2 and one line naming the server, database and user', async () => {
   const port = await freePort(); // nothing listens there
+  const dataDir = tempDir('lanboard-pg-unreachable-');
   try {
     const r = await runCli(['serve', '--host', '127.0.0.1', '--port', '0', '--no-mdns'], {
+      // Its own folder: the hub writes its admin token before it reaches the database.
+      LANBOARD_DATA_DIR: dataDir.dir,
       LANBOARD_DATABASE: 'postgres',
       LANBOARD_DB_SERVER: `127.0.0.1:${port}`,
       LANBOARD_DB_USER: 'lanboard',
@@ -151,5 +154,6 @@ test('a PostgreSQL that cannot be reached at start: exit 2 and one line naming t
     assert.ok(!r.stderr.includes('not-shown'));
   } finally {
     await killAllHubs();
+    dataDir.remove();
   }
 });
