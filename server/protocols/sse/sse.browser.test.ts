@@ -175,7 +175,8 @@ describe('SSE signaling builds a WebRTC data channel between two Chromium pages'
     await start(b, 'student');
     await waitFor(() => hub.hub.registry.clients({ protocol: 'rtc-sse', room }).length === 2);
     assert.deepEqual(await evaluate(a, 'lanboard.iceServers()'), []);
-    assert.equal(await evaluate(b, 'lanboard.joined()'), true);
+    // The hub counts the member before the page has read the join's 200.
+    await b.waitForFunction('lanboard.joined() === true', undefined, { timeout: 10_000 });
 
     for (const page of [a, b]) {
       await page.waitForFunction('lanboard.openChannels() === 1', undefined, { timeout: 30_000 });
