@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import * as Y from 'yjs';
 import type { JoinReply, MemberState } from '../classroom/api-types';
 import type { HubSupervisor } from '../host/supervisor';
@@ -202,7 +202,7 @@ describe('Classes page in Chromium', { skip }, () => {
 
   test("View-only for one student: the hub refuses that student's writes, and only theirs", async () => {
     const adaSwitch = page.getByRole('switch', { name: 'View-only for Ada' });
-    await adaSwitch.check();
+    await setSwitch(adaSwitch, true);
     await meUntil(ada.token, 'Ada view-only', (s) => !s.canEdit && s.viewOnly.you);
     assert.equal((await me(bea.token)).body.canEdit, true);
     assert.equal(
@@ -228,7 +228,7 @@ describe('Classes page in Chromium', { skip }, () => {
     await connect('ada', ada.token);
     assert.deepEqual(shapeIds(board('ada')), ['teacher-1']);
 
-    await adaSwitch.uncheck();
+    await setSwitch(adaSwitch, false);
     await meUntil(ada.token, 'Ada can edit again', (s) => s.canEdit && !s.viewOnly.you);
     draw(board('ada').doc, 'ada-1', ada.member.id);
     await eventually(async () => shapeIds(board('bea')).includes('ada-1'), WAIT.timeout);
@@ -239,26 +239,26 @@ describe('Classes page in Chromium', { skip }, () => {
     const lock = page.getByRole('switch', { name: 'Lock screens' });
     const joining = page.getByRole('switch', { name: 'Joining open' });
 
-    await viewOnly.check();
+    await setSwitch(viewOnly, true);
     for (const s of [ada, bea]) {
       await meUntil(s.token, 'board view-only', (m) => !m.canEdit && m.viewOnly.board);
     }
-    await viewOnly.uncheck();
+    await setSwitch(viewOnly, false);
     await meUntil(ada.token, 'board editable', (m) => m.canEdit && !m.viewOnly.board);
 
     const chat = page.getByRole('switch', { name: 'Chat', exact: true });
     assert.equal(await chat.isChecked(), false, 'a class starts with its chat off');
-    await chat.check();
+    await setSwitch(chat, true);
     await meUntil(ada.token, 'chat on', (m) => m.chat.open && m.chat.canPost);
     await page.getByTestId('class-state').getByText('chat on').waitFor(WAIT);
-    await chat.uncheck();
+    await setSwitch(chat, false);
     await meUntil(ada.token, 'chat off', (m) => !m.chat.open && !m.chat.canPost);
 
-    await lock.check();
+    await setSwitch(lock, true);
     for (const s of [ada, bea]) {
       await meUntil(s.token, 'screens locked', (m) => m.locked && !m.canEdit);
     }
-    await joining.uncheck();
+    await setSwitch(joining, false);
     await joinOpenUntil(false);
     const refused = await join('Cy');
     assert.equal(refused.status, 403, refused.text);
@@ -278,8 +278,8 @@ describe('Classes page in Chromium', { skip }, () => {
     await row.getByRole('link', { name: '7B Maths' }).click();
     await page.getByTestId('class-code').waitFor(WAIT);
 
-    await lock.uncheck();
-    await joining.check();
+    await setSwitch(lock, false);
+    await setSwitch(joining, true);
     await meUntil(bea.token, 'screens unlocked', (m) => !m.locked && m.canEdit);
     await joinOpenUntil(true);
   });
@@ -336,3 +336,17 @@ describe('Classes page in Chromium', { skip }, () => {
     await page.getByRole('alert').getByText(`There is no class ${code()}`).waitFor(WAIT);
   });
 });
+
+/**
+ * Turns a switch on or off as a teacher does. The switch shows the hub's state,
+ * so it changes once the hub has answered: Playwright's check() looks at once
+ * after its click and can find it unchanged.
+ */
+async function setSwitch(control: Locator, on: boolean): Promise<void> {
+  if ((await control.isChecked()) === on) return;
+  await control.click();
+  for (const end = Date.now() + 10_000; (await control.isChecked()) !== on;) {
+    if (Date.now() > end) throw new Error(`the switch did not turn ${on ? 'on' : 'off'}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
