@@ -57,11 +57,7 @@ export class PostgresClassroomStore implements ClassroomStore {
   }
 
   async get(code: string): Promise<Classroom | null> {
-    const [row] = await this.db.query<Classroom>(
-      `SELECT ${CLASS_COLUMNS} FROM classes WHERE code = $1`,
-      [code],
-    );
-    return row ?? null;
+    return this.db.row<Classroom>(`SELECT ${CLASS_COLUMNS} FROM classes WHERE code = $1`, [code]);
   }
 
   async list(): Promise<Classroom[]> {
@@ -71,7 +67,7 @@ export class PostgresClassroomStore implements ClassroomStore {
   }
 
   async update(code: string, patch: ClassroomPatch): Promise<Classroom | null> {
-    const [row] = await this.db.query<Classroom>(
+    return this.db.row<Classroom>(
       `UPDATE classes SET title = coalesce($2, title), view_only = coalesce($3, view_only),
          locked = coalesce($4, locked), join_open = coalesce($5, join_open),
          chat_open = coalesce($6, chat_open)
@@ -85,7 +81,6 @@ export class PostgresClassroomStore implements ClassroomStore {
         patch.chatOpen ?? null,
       ],
     );
-    return row ?? null;
   }
 
   async delete(code: string): Promise<boolean> {
@@ -117,29 +112,26 @@ export class PostgresClassroomStore implements ClassroomStore {
   }
 
   async member(code: string, id: string): Promise<Member | null> {
-    const [row] = await this.db.query<Member>(
+    return this.db.row<Member>(
       `SELECT ${MEMBER_COLUMNS} FROM class_members WHERE code = $1 AND id = $2`,
       [code, id],
     );
-    return row ?? null;
   }
 
   async memberByTokenHash(tokenHash: string): Promise<Member | null> {
-    const [row] = await this.db.query<Member>(
+    return this.db.row<Member>(
       `SELECT ${MEMBER_COLUMNS} FROM class_members WHERE token_hash = $1`,
       [tokenHash],
     );
-    return row ?? null;
   }
 
   async updateMember(code: string, id: string, patch: MemberPatch): Promise<Member | null> {
-    const [row] = await this.db.query<Member>(
+    return this.db.row<Member>(
       `UPDATE class_members SET view_only = coalesce($3, view_only),
          removed = coalesce($4, removed), waiting = coalesce($5, waiting)
        WHERE code = $1 AND id = $2 RETURNING ${MEMBER_COLUMNS}`,
       [code, id, patch.viewOnly ?? null, patch.removed ?? null, patch.waiting ?? null],
     );
-    return row ?? null;
   }
 
   async owners(room: string): Promise<Map<number, string>> {

@@ -26,6 +26,14 @@ export class PostgresDb {
     params: readonly unknown[] = [],
   ) => (await this.pool.query<R>(sql, params as unknown[])).rows;
 
+  /** The first row, or null: a lookup by key, or an UPDATE ... RETURNING. */
+  async row<R extends QueryResultRow>(
+    sql: string,
+    params: readonly unknown[] = [],
+  ): Promise<R | null> {
+    return (await this.query<R>(sql, params))[0] ?? null;
+  }
+
   /**
    * Runs `work` in one transaction on one connection, committed before the
    * Promise resolves; any error rolls it back. A connection that failed is

@@ -187,11 +187,10 @@ export class PostgresStore implements DocumentStore {
   }
 
   async findToken(token: string): Promise<Token | null> {
-    const [row] = await this.db.query<Token>(
+    return this.db.row<Token>(
       `UPDATE tokens SET last_access = $2 WHERE token = $1 RETURNING ${TOKEN_COLUMNS}`,
       [token, this.now()],
     );
-    return row ?? null;
   }
 
   async updateUser(userId: string, permissions: string): Promise<number> {

@@ -70,11 +70,11 @@ export class PostgresWorkspaceStore implements WorkspaceStore {
   }
 
   async get(id: string): Promise<WorkspaceRecord | null> {
-    const [row] = await this.db.query<WorkspaceRow>(
+    const row = await this.db.row<WorkspaceRow>(
       `SELECT ${WORKSPACE_COLUMNS} FROM workspaces WHERE id = $1`,
       [id],
     );
-    return row ? toRecord(row) : null;
+    return row && toRecord(row);
   }
 
   async members(id: string): Promise<WorkspaceMember[]> {
@@ -85,11 +85,10 @@ export class PostgresWorkspaceStore implements WorkspaceStore {
   }
 
   async member(id: string, attendeeId: string): Promise<WorkspaceMember | null> {
-    const [row] = await this.db.query<WorkspaceMember>(
+    return this.db.row<WorkspaceMember>(
       `SELECT ${MEMBER_COLUMNS} FROM workspace_members WHERE workspace_id = $1 AND attendee_id = $2`,
       [id, attendeeId],
     );
-    return row ?? null;
   }
 
   async putMember(id: string, m: WorkspaceMember): Promise<boolean> {
