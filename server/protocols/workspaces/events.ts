@@ -59,6 +59,7 @@ export const ALERTS = {
     `Too many workspaces created from your address. Try again in ${Math.ceil(ms / 1000)} seconds.`,
   replaced: 'This attendee has joined from another connection.',
   storage: 'The hub cannot save this now. Try again in a moment.',
+  unavailable: 'The hub cannot do this now. Try again in a moment.',
 } as const;
 
 export type Fields = Record<string, unknown>;

@@ -139,8 +139,10 @@ export class WorkspacesServer implements WorkspacesContext {
       .then(() => (socket.connected || event === 'disconnect' ? task() : undefined))
       .catch((err: Error) => {
         this.o.log.error({ err: err.message, event }, 'workspaces event handler failed');
-        // Nothing was stored, so nothing was granted: the client hears why (docs/operating.md#when-a-write-fails).
-        if (err instanceof StoreFailure) this.alert(socket, ALERTS.storage);
+        // Nothing was stored, so nothing was granted: the client hears why
+        // (docs/operating.md#when-a-write-fails). Any other failure (say Redis
+        // down while the address's creation budget is checked) is still answered.
+        this.alert(socket, err instanceof StoreFailure ? ALERTS.storage : ALERTS.unavailable);
       })
       .finally(() => state.pending--);
   }
