@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { SqliteStore } from '../../store/sqlite-store';
 import { startHub, tempDir } from '../../test/hub-fixture';
 import type { TestHub } from '../../test/hub-fixture';
-import { ZwibblerClient } from '../../test/zwibbler-client';
+import { setKeyMessage, ZwibblerClient } from '../../test/zwibbler-client';
 import { encodeMessage } from './codec';
 
 const dir = tempDir('lanboard-perm-');
@@ -193,6 +193,19 @@ describe('a document deleted under connected clients', () => {
       '80000001' + Buffer.from('does not exist').toString('hex'),
     );
     assert.equal((await c.closed).code, 4404);
+  });
+
+  test('their next document key gets ERROR 1 and a close too, not a NACK', async () => {
+    await side.createDocument('doomed-keys', Buffer.from('xyz'));
+    const c = await join('doomed-keys');
+    await side.deleteDocument('doomed-keys');
+    c.send(setKeyMessage({ name: 'colour', value: 'red', lifetime: 1, newVersion: 1 }));
+    assert.equal(
+      bytesOf(await c.next()),
+      '80000001' + Buffer.from('does not exist').toString('hex'),
+    );
+    assert.equal((await c.closed).code, 4404);
+    assert.deepEqual(await side.getDocumentKeys('doomed-keys'), [], 'nothing was stored');
   });
 });
 

@@ -333,7 +333,10 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
 
   private async setKey(doc: LiveDocument, msg: SetKeyMessage): Promise<void> {
     if (!this.live) return;
-    const accepted = await this.trySetKey(doc, msg);
+    const result = await this.trySetKey(doc, msg);
+    // As an append: the document was deleted under this client (the reference panics here).
+    if (result === 'missing') return this.documentGone();
+    const accepted = result === 'ok';
     // As the reference: a success with old = new version gets no reply
     // (docs/protocols/zwibbler.md#compare-and-set).
     if (!accepted || msg.oldVersion !== msg.newVersion) {
@@ -350,13 +353,16 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
     doc.publish({ kind: 'keys', origin: this.clientId, keys: [entry] });
   }
 
-  private async trySetKey(doc: LiveDocument, msg: SetKeyMessage): Promise<boolean> {
+  private async trySetKey(
+    doc: LiveDocument,
+    msg: SetKeyMessage,
+  ): Promise<'ok' | 'refused' | 'missing'> {
     const { limits, store } = this.ctx;
     // Readers may set no key at all; the reference lets them
     // (docs/protocols/zwibbler.md#readers-may-not-broadcast-or-set-keys).
     // admin: keys need `a` (docs/protocols/zwibbler.md#compare-and-set).
-    if (!this.permissions.write) return false;
-    if (startsWithAdmin(msg.name) && !this.permissions.admin) return false;
+    if (!this.permissions.write) return 'refused';
+    if (startsWithAdmin(msg.name) && !this.permissions.admin) return 'refused';
     const bytes = msg.name.length + msg.value.length;
     if (bytes > limits.maxKeyBytes) return this.keyRefused('MaxKeyBytes', 'MaxKeyBytes', bytes);
     const budget = { maxKeys: limits.maxKeysPerDocument, maxBytes: limits.maxDocumentKeyBytes };
@@ -382,14 +388,15 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
         bytes,
       );
     }
-    return result === 'ok';
+    if (result === 'ok' || result === 'missing') return result;
+    return 'refused';
   }
 
   /** A key over a budget: refused as any SET_KEY is (0x83 with 0), and logged with the address. */
-  private keyRefused(limit: string, what: string, bytes: number): false {
+  private keyRefused(limit: string, what: string, bytes: number): 'refused' {
     this.ctx.limitHits?.hit(limit);
     this.log.warn({ limit, bytes }, `key refused: over ${what}`);
-    return false;
+    return 'refused';
   }
 
   private leave(doc: LiveDocument): void {
