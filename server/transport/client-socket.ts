@@ -6,6 +6,7 @@
 import type { WebSocket } from 'ws';
 import type { Logger } from '../log/logger';
 import { clampReason, CloseCode } from './close-codes';
+import { FrameWriter, supportsFrameWriter } from './frame-writer';
 import type { KeepaliveSweeper, Pingable } from './keepalive';
 import type { LimitHits } from './limit-hits';
 import { TokenBucket } from './rate-limit';
@@ -69,6 +70,11 @@ export interface ClientSocketOptions {
   messageLimit?: string;
   /** Where hits of these limits are counted. */
   limitHits?: LimitHits;
+  /**
+   * ws' permessage-deflate threshold: smaller messages are never compressed, so
+   * they take the frame writer even where compression was negotiated.
+   */
+  compressFromBytes?: number;
 }
 
 /** Bytes a connection may send (docs/operating.md#budgets): a burst, then a steady rate. */
@@ -87,12 +93,21 @@ export class WsClientSocket implements ClientSocket, Pingable {
   private closing = false;
   private closeTimer: NodeJS.Timeout | undefined;
   readonly traffic: Traffic = emptyTraffic();
+  /** Where uncompressed frames go, built once per broadcast and written once per turn. */
+  private readonly writer: FrameWriter | undefined;
+  /** Smallest message ws would deflate on this socket (Infinity: never). */
+  private readonly deflateFrom: number;
 
   constructor(
     private readonly ws: WebSocket,
     readonly remoteAddress: string,
     private readonly options: ClientSocketOptions,
-  ) {}
+  ) {
+    this.writer = supportsFrameWriter(ws) ? new FrameWriter(ws) : undefined;
+    this.deflateFrom = ws.extensions.includes('permessage-deflate')
+      ? (options.compressFromBytes ?? 0)
+      : Infinity;
+  }
 
   /** Wires ws events to the protocol's handler. Call once, right after construction. */
   attach(handler: SocketHandler): void {
@@ -128,6 +143,7 @@ export class WsClientSocket implements ClientSocket, Pingable {
       } else options.log.debug({ err: err.message, remote: this.remoteAddress }, 'socket error');
     });
     ws.once('close', (code: number, reason: Buffer) => {
+      this.writer?.discard();
       if (totals) totals.connections--;
       options.keepalive.delete(this);
       clearTimeout(this.closeTimer);
@@ -145,6 +161,7 @@ export class WsClientSocket implements ClientSocket, Pingable {
     const list = frames instanceof Uint8Array ? [frames] : frames;
     this.countSent(list);
     if (options?.uncapped) {
+      this.writer?.flush(); // ws writes these at once: what is queued goes first
       for (const frame of list) {
         this.uncappedBytes += frame.length;
         this.ws.send(frame, { binary: !options.text }, () => (this.uncappedBytes -= frame.length));
@@ -153,7 +170,7 @@ export class WsClientSocket implements ClientSocket, Pingable {
     }
     // What is still waiting in user space, less the initial load. Checked per message,
     // before queuing it, so one large message never trips the cap by itself.
-    const backlog = this.ws.bufferedAmount - this.uncappedBytes;
+    const backlog = this.ws.bufferedAmount + (this.writer?.pendingBytes ?? 0) - this.uncappedBytes;
     if (backlog > this.options.maxQueuedBytes) {
       this.options.log.warn(
         { remote: this.remoteAddress, backlog },
@@ -162,8 +179,16 @@ export class WsClientSocket implements ClientSocket, Pingable {
       this.destroy();
       return false;
     }
-    const opts = { binary: !options?.text, compress: options?.compress ?? true };
-    for (const frame of list) this.ws.send(frame, opts);
+    const text = options?.text ?? false;
+    const compress = options?.compress ?? true;
+    for (const frame of list) {
+      if (this.writer && (!compress || frame.length < this.deflateFrom)) {
+        this.writer.write(frame, text);
+      } else {
+        this.writer?.flush();
+        this.ws.send(frame, { binary: !text, compress });
+      }
+    }
     return true;
   }
 
@@ -180,6 +205,7 @@ export class WsClientSocket implements ClientSocket, Pingable {
     if (this.closing) return;
     this.closing = true;
     if (this.ws.readyState !== this.ws.OPEN) return;
+    this.writer?.flush(); // what was sent before the close leaves before it
     // A paused socket would never read the peer's closing handshake.
     this.ws.resume();
     this.ws.close(code, clampReason(reason));
@@ -243,6 +269,7 @@ export class WsClientSocket implements ClientSocket, Pingable {
   /** Drops the TCP connection at once: for peers that cannot be reached by a close frame. */
   private destroy(): void {
     this.closing = true;
+    this.writer?.discard();
     this.ws.terminate();
   }
 }
