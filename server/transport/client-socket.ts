@@ -28,7 +28,23 @@ export interface SendOptions {
    * negotiated. For fan-out, where the same frame would be deflated once per member.
    */
   compress?: boolean;
+  /**
+   * One member's copy of a broadcast: deflated only from FAN_OUT_DEFLATE_FROM_BYTES
+   * up, since each member's copy would be deflated again (no context is shared).
+   */
+  fanOut?: boolean;
 }
+
+/**
+ * Fan-out frames smaller than this are sent uncompressed, so one frame built
+ * once serves every member; large ones (a paste, an image) are still deflated.
+ */
+export const FAN_OUT_DEFLATE_FROM_BYTES = 16 * 1024;
+
+/** The options of a binary broadcast's copy; one object, not one per delivery. */
+export const FAN_OUT: Readonly<SendOptions> = Object.freeze({ fanOut: true });
+/** The options of a text (JSON) broadcast's copy. */
+export const TEXT_FAN_OUT: Readonly<SendOptions> = Object.freeze({ fanOut: true, text: true });
 
 export interface ClientSocket {
   readonly remoteAddress: string;
@@ -181,12 +197,15 @@ export class WsClientSocket implements ClientSocket, Pingable {
     }
     const text = options?.text ?? false;
     const compress = options?.compress ?? true;
+    const deflateFrom = options?.fanOut
+      ? Math.max(this.deflateFrom, FAN_OUT_DEFLATE_FROM_BYTES)
+      : this.deflateFrom;
     for (const frame of list) {
-      if (this.writer && (!compress || frame.length < this.deflateFrom)) {
-        this.writer.write(frame, text);
-      } else {
+      const plain = !compress || frame.length < deflateFrom;
+      if (plain && this.writer) this.writer.write(frame, text);
+      else {
         this.writer?.flush();
-        this.ws.send(frame, { binary: !text, compress });
+        this.ws.send(frame, { binary: !text, compress: !plain });
       }
     }
     return true;

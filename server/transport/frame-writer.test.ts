@@ -12,7 +12,7 @@ import { after, describe, test } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
 import { createLogger, LogRing } from '../log/logger';
 import { waitFor } from '../test/sse-client';
-import { WsClientSocket } from './client-socket';
+import { FAN_OUT, WsClientSocket } from './client-socket';
 import { encodeFrame, supportsFrameWriter } from './frame-writer';
 import { KeepaliveSweeper } from './keepalive';
 
@@ -125,6 +125,23 @@ function countWrites(ws: WebSocket): { writes: number } {
   return counter;
 }
 
+/** The frames after a raw client's handshake response: first byte and payload (unmasked). */
+function rawFrames(bytes: Buffer): { first: number; payload: Buffer }[] {
+  const frames: { first: number; payload: Buffer }[] = [];
+  const start = bytes.indexOf('\r\n\r\n');
+  if (start < 0) return frames;
+  for (let at = start + 4; at + 2 <= bytes.length;) {
+    let length = bytes[at + 1]! & 0x7f;
+    let header = 2;
+    if (length === 126) [length, header] = [bytes.readUInt16BE(at + 2), 4];
+    else if (length === 127) [length, header] = [Number(bytes.readBigUInt64BE(at + 2)), 10];
+    if (at + header + length > bytes.length) break;
+    frames.push({ first: bytes[at]!, payload: bytes.subarray(at + header, at + header + length) });
+    at += header + length;
+  }
+  return frames;
+}
+
 const text = (r: Received) => `${r.binary ? 'b' : 't'}:${r.data.toString()}`;
 
 describe('frame writer', () => {
@@ -197,7 +214,7 @@ describe('frame writer', () => {
     assert.ok(client.messages[4]!.data.equals(big('5')));
   });
 
-  test('permessage-deflate negotiated: fan-out frames go out with RSV1 clear, whole', async () => {
+  test('permessage-deflate negotiated: fan-out frames under 16 KiB go out with RSV1 clear, whole', async () => {
     const server = await serve({ deflate: true });
     // A raw TCP client offering permessage-deflate, to read the frame's first byte itself.
     const accepted = server.accepted();
@@ -213,18 +230,18 @@ describe('frame writer', () => {
     const { socket, ws } = await accepted;
     assert.match(ws.extensions, /permessage-deflate/);
     const payload = Buffer.from('compressible '.repeat(100)); // over the 256-byte threshold
+    const large = Buffer.from('compressible '.repeat(2000)); // over FAN_OUT_DEFLATE_FROM_BYTES
     socket.send(payload, { compress: false });
-    const headerEnd = () => bytes.indexOf('\r\n\r\n');
-    await waitFor(
-      () => headerEnd() >= 0 && bytes.length >= headerEnd() + 4 + 4 + payload.length,
-      10_000,
-      'the frame',
-    );
-    const frame = bytes.subarray(headerEnd() + 4);
-    assert.equal(frame[0], 0x82, 'FIN, RSV1 clear, binary');
-    assert.equal(frame[1], 126);
-    assert.equal(frame.readUInt16BE(2), payload.length);
-    assert.ok(frame.subarray(4, 4 + payload.length).equals(payload));
+    socket.send(payload, FAN_OUT); // a broadcast's copy: not deflated
+    socket.send(large, FAN_OUT); // a large one still is, by ws
+    await waitFor(() => rawFrames(bytes).length === 3, 10_000, 'three frames');
+    const [plain, fanOut, deflated] = rawFrames(bytes);
+    assert.equal(plain!.first, 0x82, 'FIN, RSV1 clear, binary');
+    assert.ok(plain!.payload.equals(payload));
+    assert.equal(fanOut!.first, 0x82);
+    assert.ok(fanOut!.payload.equals(payload));
+    assert.equal(deflated!.first, 0xc2, 'FIN, RSV1 set: deflated');
+    assert.ok(deflated!.payload.length < large.length);
     raw.destroy();
 
     // And a ws client that negotiated it reads such a frame as it was sent.

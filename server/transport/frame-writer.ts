@@ -38,6 +38,14 @@ export function encodeFrame(payload: Uint8Array, text: boolean): Buffer {
   return frame;
 }
 
+const isBinary = (frame: Buffer) => (frame[0]! & 0x0f) === OPCODE_BINARY;
+
+/** The payload of a frame encodeFrame built. */
+function payloadOf(frame: Buffer): Buffer {
+  const length = frame[1]!;
+  return frame.subarray(length < 126 ? 2 : length === 126 ? 4 : 10);
+}
+
 /**
  * The last message framed, and its frame. A broadcast hands the same payload to
  * every member one after another, so one slot is enough to frame it once; it
@@ -75,12 +83,6 @@ export function supportsFrameWriter(ws: WebSocket): boolean {
   );
 }
 
-interface Pending {
-  payload: Uint8Array;
-  text: boolean;
-  frame: Buffer;
-}
-
 /** Writers with messages waiting for the end of this turn. */
 let dirty: FrameWriter[] = [];
 let flushScheduled = false;
@@ -113,7 +115,8 @@ export function flushFramesOf(ws: WebSocket): void {
 
 /** One socket's queue of whole frames, written once per event-loop turn. */
 export class FrameWriter {
-  private pending: Pending[] = [];
+  /** Whole frames; a frame's payload and kind are read back from it if ws must send them. */
+  private pending: Buffer[] = [];
   private bytes = 0;
 
   constructor(private readonly ws: WebSocket) {
@@ -129,7 +132,7 @@ export class FrameWriter {
   write(payload: Uint8Array, text: boolean): void {
     if (this.pending.length === 0) scheduleFlush(this);
     const frame = frameOf(payload, text);
-    this.pending.push({ payload, text, frame });
+    this.pending.push(frame);
     this.bytes += frame.length;
   }
 
@@ -148,15 +151,17 @@ export class FrameWriter {
     const { _socket: socket, _sender: sender } = internals(ws);
     if (!socket || sender?._state !== 0 || sender._queue?.length) {
       // ws is deflating a message (or its socket is gone): its own queue keeps the order.
-      for (const m of batch) ws.send(m.payload, { binary: !m.text, compress: false });
+      for (const frame of batch) {
+        ws.send(payloadOf(frame), { binary: isBinary(frame), compress: false });
+      }
       return;
     }
     if (batch.length === 1) {
-      socket.write(batch[0]!.frame);
+      socket.write(batch[0]!);
       return;
     }
     socket.cork();
-    for (const m of batch) socket.write(m.frame);
+    for (const frame of batch) socket.write(frame);
     socket.uncork();
   }
 
