@@ -195,6 +195,18 @@ describe('frame writer', () => {
     assert.equal(writesB.writes, 1);
   });
 
+  test('an idle hub holds nothing back: a lone message is written in the turn it was sent', async () => {
+    const server = await serve();
+    const [client, { socket, ws }] = await connect(server);
+    const writes = countWrites(ws);
+    socket.send(Buffer.from('now'), { compress: false });
+    assert.equal(writes.writes, 0, 'not yet: other messages of this turn may join it');
+    // An immediate queued after the send runs after the writer's own, in the same turn.
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(writes.writes, 1, 'written at the end of the turn, not after a window');
+    await untilReceived(client, 1);
+  });
+
   test('sends ws makes itself (uncapped, compressed) keep their place among queued frames', async () => {
     const server = await serve({ deflate: true });
     const [client, { socket }] = await connect(server, true);
