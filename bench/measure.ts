@@ -9,7 +9,7 @@
 import os from 'node:os';
 import type { LoadTestInput } from '../server/loadtest/options';
 import type { Snapshot, Summary } from '../server/loadtest/report';
-import { cpuSeconds, rssBytes, rssPeak, start, waitForLine } from './processes';
+import { cpuSeconds, rssBytes, rssPeak, start, waitForLine, writeSyscalls } from './processes';
 import type { Scenario } from './scenarios';
 import { endpointUrls, startServer, stopServer } from './servers';
 import type { ServerName } from './servers';
@@ -23,6 +23,8 @@ export interface Measurement {
   deliveredPerS: number;
   /** Server CPU µs per delivered append or Yjs entry in the steady window (not for idle). */
   cpuUsPerMsg: number | null;
+  /** The server's write system calls per delivered append or Yjs entry, same window. */
+  writesPerMsg: number | null;
   p50: number | null;
   p99: number | null;
   /** Server CPU seconds while the generator ran (ramp-up and drain included). */
@@ -83,16 +85,18 @@ export async function measure(scenario: Scenario, serverName: ServerName): Promi
     const generator = start(
       generatorArgs(scenario, endpointUrls(server, scenario.kind), serverName),
     );
-    const ticks: { tick: Snapshot; cpuS: number }[] = [];
+    const ticks: { tick: Snapshot; cpuS: number; writes: number }[] = [];
     generator.onLine((line) => {
       if (!line.startsWith('{"tick"')) return;
       let cpuS: number;
+      let writes: number;
       try {
         cpuS = cpuSeconds(pid);
+        writes = writeSyscalls(pid);
       } catch {
         return; // the server is gone: the summary will show it
       }
-      ticks.push({ tick: (JSON.parse(line) as { tick: Snapshot }).tick, cpuS });
+      ticks.push({ tick: (JSON.parse(line) as { tick: Snapshot }).tick, cpuS, writes });
     });
     const summaryLine = waitForLine(
       generator,
@@ -120,6 +124,7 @@ export async function measure(scenario: Scenario, serverName: ServerName): Promi
     const to = inRun.at(-1);
     let deliveredPerS = 0;
     let cpuUsPerMsg: number | null = null;
+    let writesPerMsg: number | null = null;
     let windowS = 0;
     if (from && to && to !== from) {
       windowS = to.tick.elapsedS - from.tick.elapsedS;
@@ -127,6 +132,7 @@ export async function measure(scenario: Scenario, serverName: ServerName): Promi
       deliveredPerS = delivered / windowS;
       if (scenario.kind !== 'idle' && delivered > 0) {
         cpuUsPerMsg = ((to.cpuS - from.cpuS) * 1e6) / delivered;
+        writesPerMsg = (to.writes - from.writes) / delivered;
       }
     }
     const connections = summary.connections.peak;
@@ -136,6 +142,7 @@ export async function measure(scenario: Scenario, serverName: ServerName): Promi
       connections,
       deliveredPerS,
       cpuUsPerMsg,
+      writesPerMsg,
       p50: summary.screenToScreenMs?.p50 ?? null,
       p99: summary.screenToScreenMs?.p99 ?? null,
       serverCpuS,

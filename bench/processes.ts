@@ -150,6 +150,19 @@ export function cpuSeconds(pids: number | readonly number[]): number {
   return total;
 }
 
+/**
+ * Write system calls (write, writev, …) the processes have made, from
+ * /proc/<pid>/io's syscw: how many writes a delivery costs, whatever the load.
+ */
+export function writeSyscalls(pids: number | readonly number[]): number {
+  let total = 0;
+  for (const pid of [pids].flat()) {
+    const io = fs.readFileSync(`/proc/${pid}/io`, 'utf8');
+    total += Number(/^syscw:\s+(\d+)/m.exec(io)?.[1] ?? 0);
+  }
+  return total;
+}
+
 /** Resident memory of the processes together, in bytes, from /proc/<pid>/status. */
 export function rssBytes(pids: number | readonly number[]): number {
   let total = 0;

@@ -6,6 +6,7 @@
 import type { WebSocket } from 'ws';
 import type { Logger } from '../log/logger';
 import { clampReason, CloseCode } from './close-codes';
+import { FrameWriter, supportsFrameWriter } from './frame-writer';
 import type { KeepaliveSweeper, Pingable } from './keepalive';
 import type { LimitHits } from './limit-hits';
 import { TokenBucket } from './rate-limit';
@@ -27,7 +28,23 @@ export interface SendOptions {
    * negotiated. For fan-out, where the same frame would be deflated once per member.
    */
   compress?: boolean;
+  /**
+   * One member's copy of a broadcast: deflated only from FAN_OUT_DEFLATE_FROM_BYTES
+   * up, since each member's copy would be deflated again (no context is shared).
+   */
+  fanOut?: boolean;
 }
+
+/**
+ * Fan-out frames smaller than this are sent uncompressed, so one frame built
+ * once serves every member; large ones (a paste, an image) are still deflated.
+ */
+export const FAN_OUT_DEFLATE_FROM_BYTES = 16 * 1024;
+
+/** The options of a binary broadcast's copy; one object, not one per delivery. */
+export const FAN_OUT: Readonly<SendOptions> = Object.freeze({ fanOut: true });
+/** The options of a text (JSON) broadcast's copy. */
+export const TEXT_FAN_OUT: Readonly<SendOptions> = Object.freeze({ fanOut: true, text: true });
 
 export interface ClientSocket {
   readonly remoteAddress: string;
@@ -69,6 +86,11 @@ export interface ClientSocketOptions {
   messageLimit?: string;
   /** Where hits of these limits are counted. */
   limitHits?: LimitHits;
+  /**
+   * ws' permessage-deflate threshold: smaller messages are never compressed, so
+   * they take the frame writer even where compression was negotiated.
+   */
+  compressFromBytes?: number;
 }
 
 /** Bytes a connection may send (docs/operating.md#budgets): a burst, then a steady rate. */
@@ -87,12 +109,21 @@ export class WsClientSocket implements ClientSocket, Pingable {
   private closing = false;
   private closeTimer: NodeJS.Timeout | undefined;
   readonly traffic: Traffic = emptyTraffic();
+  /** Where uncompressed frames go, built once per broadcast and written once per turn. */
+  private readonly writer: FrameWriter | undefined;
+  /** Smallest message ws would deflate on this socket (Infinity: never). */
+  private readonly deflateFrom: number;
 
   constructor(
     private readonly ws: WebSocket,
     readonly remoteAddress: string,
     private readonly options: ClientSocketOptions,
-  ) {}
+  ) {
+    this.writer = supportsFrameWriter(ws) ? new FrameWriter(ws) : undefined;
+    this.deflateFrom = ws.extensions.includes('permessage-deflate')
+      ? (options.compressFromBytes ?? 0)
+      : Infinity;
+  }
 
   /** Wires ws events to the protocol's handler. Call once, right after construction. */
   attach(handler: SocketHandler): void {
@@ -128,6 +159,7 @@ export class WsClientSocket implements ClientSocket, Pingable {
       } else options.log.debug({ err: err.message, remote: this.remoteAddress }, 'socket error');
     });
     ws.once('close', (code: number, reason: Buffer) => {
+      this.writer?.discard();
       if (totals) totals.connections--;
       options.keepalive.delete(this);
       clearTimeout(this.closeTimer);
@@ -145,6 +177,7 @@ export class WsClientSocket implements ClientSocket, Pingable {
     const list = frames instanceof Uint8Array ? [frames] : frames;
     this.countSent(list);
     if (options?.uncapped) {
+      this.writer?.flush(); // ws writes these at once: what is queued goes first
       for (const frame of list) {
         this.uncappedBytes += frame.length;
         this.ws.send(frame, { binary: !options.text }, () => (this.uncappedBytes -= frame.length));
@@ -153,7 +186,7 @@ export class WsClientSocket implements ClientSocket, Pingable {
     }
     // What is still waiting in user space, less the initial load. Checked per message,
     // before queuing it, so one large message never trips the cap by itself.
-    const backlog = this.ws.bufferedAmount - this.uncappedBytes;
+    const backlog = this.ws.bufferedAmount + (this.writer?.pendingBytes ?? 0) - this.uncappedBytes;
     if (backlog > this.options.maxQueuedBytes) {
       this.options.log.warn(
         { remote: this.remoteAddress, backlog },
@@ -162,8 +195,19 @@ export class WsClientSocket implements ClientSocket, Pingable {
       this.destroy();
       return false;
     }
-    const opts = { binary: !options?.text, compress: options?.compress ?? true };
-    for (const frame of list) this.ws.send(frame, opts);
+    const text = options?.text ?? false;
+    const compress = options?.compress ?? true;
+    const deflateFrom = options?.fanOut
+      ? Math.max(this.deflateFrom, FAN_OUT_DEFLATE_FROM_BYTES)
+      : this.deflateFrom;
+    for (const frame of list) {
+      const plain = !compress || frame.length < deflateFrom;
+      if (plain && this.writer) this.writer.write(frame, text);
+      else {
+        this.writer?.flush();
+        this.ws.send(frame, { binary: !text, compress: !plain });
+      }
+    }
     return true;
   }
 
@@ -180,6 +224,7 @@ export class WsClientSocket implements ClientSocket, Pingable {
     if (this.closing) return;
     this.closing = true;
     if (this.ws.readyState !== this.ws.OPEN) return;
+    this.writer?.flush(); // what was sent before the close leaves before it
     // A paused socket would never read the peer's closing handshake.
     this.ws.resume();
     this.ws.close(code, clampReason(reason));
@@ -243,6 +288,7 @@ export class WsClientSocket implements ClientSocket, Pingable {
   /** Drops the TCP connection at once: for peers that cannot be reached by a close frame. */
   private destroy(): void {
     this.closing = true;
+    this.writer?.discard();
     this.ws.terminate();
   }
 }

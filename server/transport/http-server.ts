@@ -15,6 +15,7 @@ import { WsClientSocket } from './client-socket';
 import type { InboundBudget } from './client-socket';
 import { clampReason, CloseCode } from './close-codes';
 import { ConnectionLimits } from './connection-limits';
+import { flushFramesOf } from './frame-writer';
 import type { ConnectionLimitOptions, ConnectionRefusal } from './connection-limits';
 import { KeepaliveSweeper } from './keepalive';
 import type { LimitHits } from './limit-hits';
@@ -65,6 +66,8 @@ export interface TransportTimeouts {
 
 /** How often Node looks for requests past their timeouts: a timeout lands at most this late. */
 const TIMEOUT_CHECK_MS = 1000;
+/** Messages smaller than this are never deflated (ws' permessage-deflate threshold). */
+const COMPRESS_FROM_BYTES = 256;
 
 export class ListenError extends Error {
   constructor(
@@ -192,7 +195,7 @@ export class HttpTransport {
         perMessageDeflate: compress && {
           serverNoContextTakeover: true,
           clientNoContextTakeover: true,
-          threshold: 256,
+          threshold: COMPRESS_FROM_BYTES,
         },
       });
       this.servers.set(key, wss);
@@ -304,6 +307,7 @@ export class HttpTransport {
         addressInbound: this.addressInbound,
         messageLimit: endpoint.maxMessageSetting ?? 'MaxMessageBytes',
         limitHits: this.options.limitHits,
+        compressFromBytes: COMPRESS_FROM_BYTES,
       });
       try {
         client.attach(endpoint.accept(client, req, { url, remoteAddress, subprotocol }));
@@ -394,6 +398,7 @@ function closeWithin(ws: WebSocket, graceMs: number, code: number): Promise<void
       clearTimeout(timer);
       resolve();
     });
+    flushFramesOf(ws); // what the hub sent before stopping leaves before the close
     ws.close(
       code,
       code === CloseCode.ServiceRestart ? 'server restarting' : 'server shutting down',

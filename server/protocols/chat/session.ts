@@ -7,6 +7,7 @@ import { FULL_ACCESS } from '../../hub/permissions';
 import type { Permissions } from '../../hub/permissions';
 import type { SessionRegistry } from '../../hub/registry';
 import type { Logger } from '../../log/logger';
+import { TEXT_FAN_OUT } from '../../transport/client-socket';
 import type { ClientSocket, SocketHandler } from '../../transport/client-socket';
 import { CloseCode } from '../../transport/close-codes';
 import { TokenBucket } from '../../transport/rate-limit';
@@ -111,7 +112,7 @@ export class ChatSession implements SocketHandler {
   }
 
   deliver(frame: Uint8Array): void {
-    this.socket.send(frame, { text: true });
+    this.socket.send(frame, TEXT_FAN_OUT);
   }
 
   message(data: Buffer, isBinary: boolean): void {

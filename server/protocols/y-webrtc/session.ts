@@ -15,7 +15,7 @@ import { FULL_ACCESS } from '../../hub/permissions';
 import type { Permissions } from '../../hub/permissions';
 import type { SessionRegistry } from '../../hub/registry';
 import type { Logger } from '../../log/logger';
-import type { ClientSocket, SocketHandler } from '../../transport/client-socket';
+import { TEXT_FAN_OUT, type ClientSocket, type SocketHandler } from '../../transport/client-socket';
 import { CloseCode } from '../../transport/close-codes';
 import { TokenBucket } from '../../transport/rate-limit';
 import { decodeSignalMessage, encodePublish, PONG, SignalFormatError } from './messages';
@@ -103,7 +103,7 @@ export class YWebrtcSession implements SocketHandler, TopicMember {
   // ---- TopicMember -----------------------------------------------------------
 
   deliver(frame: Buffer): void {
-    if (!this.done) this.socket.send(frame, { text: true });
+    if (!this.done) this.socket.send(frame, TEXT_FAN_OUT);
   }
 
   // ---- Messages --------------------------------------------------------------

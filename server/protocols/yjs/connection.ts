@@ -6,6 +6,7 @@ import { applyAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awarene
 import * as Y from 'yjs';
 import type { Permissions } from '../../hub/permissions';
 import type { Logger } from '../../log/logger';
+import { FAN_OUT } from '../../transport/client-socket';
 import type { ClientSocket, SocketHandler } from '../../transport/client-socket';
 import { CloseCode } from '../../transport/close-codes';
 import type { LimitHits } from '../../transport/limit-hits';
@@ -42,9 +43,6 @@ export interface ConnectionLimits {
 
 /** A SyncStep2 larger than this goes out in pieces of about this size. */
 const SYNC_PIECE_BYTES = 1024 * 1024;
-
-/** Live frames smaller than this are sent uncompressed (see deliver). */
-const COMPRESS_LIVE_FROM_BYTES = 16 * 1024;
 
 /**
  * Messages a client may send while the hub cannot handle them yet (its room
@@ -257,7 +255,7 @@ export class YjsConnection implements SocketHandler, RoomMember {
     if (kind === 'doc' && this.permissions.withheld) return;
     // The room sends one frame to every member: deflating it per member would cost more CPU
     // than the whole fan-out, so only large ones (a paste, an image) are compressed.
-    this.socket.send(frame, { compress: frame.length >= COMPRESS_LIVE_FROM_BYTES });
+    this.socket.send(frame, FAN_OUT);
   }
 
   /** The room's updates cannot be stored: a client that may write is told why and closed. */

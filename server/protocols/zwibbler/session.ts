@@ -10,7 +10,8 @@ import type { Permissions } from '../../hub/permissions';
 import type { SessionRegistry } from '../../hub/registry';
 import type { Logger } from '../../log/logger';
 import type { DocumentStore } from '../../store/types';
-import type { ClientSocket, SocketHandler } from '../../transport/client-socket';
+import { FAN_OUT } from '../../transport/client-socket';
+import type { ClientSocket, SendOptions, SocketHandler } from '../../transport/client-socket';
 import { CloseCode } from '../../transport/close-codes';
 import { MessageTooBigError, Reassembler, splitIntoChunks } from './chunks';
 import {
@@ -156,11 +157,11 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
       case 'append':
         if (e.offset < this.lastEnd) return;
         this.lastEnd = e.offset + e.data.length;
-        return this.sendMessage(delivery.appendBytes(this.layout));
+        return this.sendFanOut(delivery.appendBytes(this.layout));
       case 'keys':
         return this.queueKeys(e.keys);
       case 'broadcast':
-        return this.sendMessage(delivery.broadcastBytes());
+        return this.sendFanOut(delivery.broadcastBytes());
       case 'deleted':
         return this.fail(ErrorCode.DoesNotExist, CloseCode.NotFound, 'document deleted');
     }
@@ -434,7 +435,7 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
     if (this.pendingKeys.size === 0) return;
     const keys = [...this.pendingKeys.values()];
     this.pendingKeys.clear();
-    this.sendChunks(encodeMessage({ type: 'key-information', keys }), false);
+    this.sendChunks(encodeMessage({ type: 'key-information', keys }), {});
   }
 
   /**
@@ -443,11 +444,17 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
    */
   private sendMessage(message: Buffer, uncapped = false): void {
     this.flushKeys();
-    this.sendChunks(message, uncapped);
+    this.sendChunks(message, { uncapped });
   }
 
-  private sendChunks(message: Buffer, uncapped: boolean): void {
-    this.socket.send(splitIntoChunks(message, this.maxChunk), { uncapped });
+  /** A document's change as every member gets it: the same bytes, framed once for all. */
+  private sendFanOut(message: Buffer): void {
+    this.flushKeys();
+    this.sendChunks(message, FAN_OUT);
+  }
+
+  private sendChunks(message: Buffer, options: SendOptions): void {
+    this.socket.send(splitIntoChunks(message, this.maxChunk), options);
   }
 
   private documentGone(): void {
