@@ -68,6 +68,8 @@ export function updateCost(size: UpdateSize): number {
 interface Held {
   message: YjsMessage;
   cost: number;
+  /** An update's structs, for the room limits (YjsMaxRoomStructs). */
+  structs: number;
   /** A piece of a large update, cut by the hub: not counted as a message the client sent. */
   step?: true;
 }
@@ -167,10 +169,22 @@ export class YjsConnection implements SocketHandler, RoomMember {
    * struct costs more is refused (an empty list).
    */
   private costed(message: YjsMessage): Held[] {
-    if (message.type !== 'update' && message.type !== 'sync-step2') return [{ message, cost: 0 }];
+    if (message.type !== 'update' && message.type !== 'sync-step2') {
+      return [{ message, cost: 0, structs: 0 }];
+    }
     const max = this.limits.maxUpdateStructs;
-    const cost = updateCost(updateSize(message.update));
-    if (cost <= max) return [{ message, cost }];
+    const size = updateSize(message.update);
+    const cost = updateCost(size);
+    if (cost <= max) return [{ message, cost, structs: size.structs }];
+    // Judged whole before it is cut, so that a room never keeps half of an update it cannot hold.
+    const room = this.room;
+    if (
+      room &&
+      this.permissions.write &&
+      this.refusedByRoomLimit(room, message.update, size.structs)
+    ) {
+      return [];
+    }
     const pieces = splitByCost(message.update, max, VALUES_PER_STRUCT);
     if (!pieces) {
       this.refuseCostly(cost);
@@ -186,7 +200,12 @@ export class YjsConnection implements SocketHandler, RoomMember {
       'large Yjs update applied in steps (YjsMaxUpdateStructs)',
     );
     // Each piece is given a whole turn of its own.
-    return pieces.map((update) => ({ message: { type: 'update', update }, cost: max, step: true }));
+    return pieces.map(({ update, structs }) => ({
+      message: { type: 'update', update },
+      cost: max,
+      structs,
+      step: true,
+    }));
   }
 
   /**
@@ -205,7 +224,7 @@ export class YjsConnection implements SocketHandler, RoomMember {
       this.held.shift();
       spent += next.cost;
       try {
-        this.handle(room, next.message);
+        this.handle(room, next.message, next.structs);
       } catch (err) {
         return this.refuseMalformed(err);
       }
@@ -296,13 +315,13 @@ export class YjsConnection implements SocketHandler, RoomMember {
     this.sendState(room, from);
   }
 
-  private handle(room: YjsRoom, m: YjsMessage): void {
+  private handle(room: YjsRoom, m: YjsMessage, structs: number): void {
     switch (m.type) {
       case 'sync-step1':
         return this.sendState(room, m.stateVector);
       case 'sync-step2':
       case 'update':
-        return this.applyUpdate(room, m.update);
+        return this.applyUpdate(room, m.update, structs);
       case 'awareness': {
         const vetted = this.edits ? this.vetAwareness(room, m.update, this.edits) : m.update;
         if (!vetted) return;
@@ -349,7 +368,8 @@ export class YjsConnection implements SocketHandler, RoomMember {
     );
   }
 
-  private applyUpdate(room: YjsRoom, update: Uint8Array): void {
+  /** An update and its structs (counted by costed). */
+  private applyUpdate(room: YjsRoom, update: Uint8Array, structs: number): void {
     if (!this.permissions.write) {
       // Dropped, and said once, so the page can show why its edits go nowhere. Not for
       // an update that changes nothing: every client answers the hub's SyncStep1 with one.
@@ -366,24 +386,39 @@ export class YjsConnection implements SocketHandler, RoomMember {
         `update larger than ${this.limits.maxUpdateBytes} bytes (YjsMaxUpdateBytes)`,
       );
     }
-    // A full room still takes an update that changes nothing (a client's resync),
-    // or no client could even open it.
-    const passed = room.limitPassedBy(update.length);
-    if (passed && changesSomething(room, update)) {
-      const what = passed === 'YjsMaxRoomBytes' ? 'the room is full' : "the hub's rooms are full";
-      this.limits.limitHits?.hit(passed);
-      this.log.warn(
-        { room: room.name, bytes: room.bytes, remote: this.socket.remoteAddress, limit: passed },
-        `Yjs update refused: ${what} (${passed})`,
-      );
-      return this.close(CloseCode.MessageTooBig, `${what} (${passed})`);
-    }
+    if (this.refusedByRoomLimit(room, update, structs)) return;
     // Nothing new is taken while the room cannot store: a sync that brings nothing still may.
     if (room.writeFault !== undefined && changesSomething(room, update)) {
       return this.storeFailed(room.writeFault);
     }
     if (this.edits) return this.applyGuarded(room, update, this.edits);
     Y.applyUpdate(room.doc, update, this);
+  }
+
+  /**
+   * Whether the update would take the room, or the rooms in memory together,
+   * past their bytes or structs; if so its sender is closed with 1009. A full
+   * room still takes an update that changes nothing (a client's resync), or
+   * no client could even open it.
+   */
+  private refusedByRoomLimit(room: YjsRoom, update: Uint8Array, structs: number): boolean {
+    const passed = room.limitPassedBy(update.length, structs);
+    if (!passed || !changesSomething(room, update)) return false;
+    const what = passed.startsWith('YjsMaxRoom') ? 'the room is full' : "the hub's rooms are full";
+    this.limits.limitHits?.hit(passed);
+    this.log.warn(
+      {
+        room: room.name,
+        bytes: room.bytes,
+        structs: room.structs,
+        updateStructs: structs,
+        remote: this.socket.remoteAddress,
+        limit: passed,
+      },
+      `Yjs update refused: ${what} (${passed})`,
+    );
+    this.close(CloseCode.MessageTooBig, `${what} (${passed})`);
+    return true;
   }
 
   /**

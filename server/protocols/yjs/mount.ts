@@ -71,6 +71,8 @@ export function mountYjs(
       maxRooms: config.YjsMaxRooms,
       maxRoomBytes: config.YjsMaxRoomBytes,
       maxLiveBytes: config.YjsMaxLiveBytes,
+      maxRoomStructs: config.YjsMaxRoomStructs,
+      maxLiveStructs: config.YjsMaxLiveStructs,
       compactUpdates: config.YjsCompactUpdates,
       compactBytes: config.YjsCompactBytes,
     },

@@ -59,9 +59,10 @@ test('the pieces, applied in order, make the same doc as the whole update', () =
     assert.ok(pieces.length > 1);
     const doc = new Y.Doc();
     for (const piece of pieces) {
-      const size = updateSize(piece);
+      const size = updateSize(piece.update);
       assert.ok(size.structs + size.deletes <= maxCost, `piece of ${JSON.stringify(size)}`);
-      Y.applyUpdate(doc, piece);
+      assert.equal(piece.structs, size.structs);
+      Y.applyUpdate(doc, piece.update);
     }
     assert.deepEqual(Y.encodeStateAsUpdate(doc), stateOf(update), `maxCost ${maxCost}`);
     assert.equal(doc.store.pendingStructs, null);

@@ -22,6 +22,12 @@ export interface UpdateSize {
 
 export class MalformedUpdateError extends Error {}
 
+/** One piece of a cut update, with the structs it holds (for the room limits). */
+export interface UpdatePiece {
+  update: Uint8Array;
+  structs: number;
+}
+
 /** The content kinds of Yjs' v1 encoding (the low five bits of a struct's info byte). */
 const enum Content {
   GC = 0,
@@ -70,8 +76,8 @@ export function splitByCost(
   update: Uint8Array,
   maxCost: number,
   valuesPerStruct: number,
-): Uint8Array[] | undefined {
-  const pieces: Uint8Array[] = [];
+): UpdatePiece[] | undefined {
+  const pieces: UpdatePiece[] = [];
   /** The piece being gathered: runs of one client's consecutive structs. */
   let runs: { client: number; clock: number; count: number; start: number; end: number }[] = [];
   let cost = 0;
@@ -80,14 +86,17 @@ export function splitByCost(
   let newClient = false;
   let tooCostly = false;
   const endPiece = () => {
-    if (runs.length > 0) pieces.push(encodeRuns(update, runs));
+    if (runs.length > 0) {
+      const structs = runs.reduce((n, run) => n + run.count, 0);
+      pieces.push({ update: encodeRuns(update, runs), structs });
+    }
     runs = [];
     cost = 0;
   };
   let deletes = new Map<number, [number, number][]>();
   let deleteCount = 0;
   const endDeletes = () => {
-    if (deleteCount > 0) pieces.push(encodeDeletes(deletes));
+    if (deleteCount > 0) pieces.push({ update: encodeDeletes(deletes), structs: 0 });
     deletes = new Map();
     deleteCount = 0;
   };
