@@ -24,8 +24,14 @@ import type { UpdateFootprint } from './edit-guard';
 import type { FrameKind, RoomMember, YjsRoom } from './room';
 import type { GuardedEdits } from './room-gate';
 import { splitUpdateStructs } from './split-update';
-import { MalformedUpdateError, splitByCost, updateSize } from './update-size';
-import type { UpdateSize } from './update-size';
+import {
+  MalformedUpdateError,
+  splitByCost,
+  freshStructs,
+  updateCost,
+  updateSize,
+  VALUES_PER_STRUCT,
+} from './update-size';
 
 export interface ConnectionLimits {
   maxUpdateBytes: number;
@@ -52,17 +58,6 @@ const COMPRESS_LIVE_FROM_BYTES = 16 * 1024;
  * is paused meanwhile, so only what was already in flight arrives.
  */
 const MAX_HELD_MESSAGES = 64;
-
-/**
- * Decoding a value inside an item (a number of a stroke's points) costs about
- * a fiftieth of building and integrating a struct (docs/benchmarks.md).
- */
-const VALUES_PER_STRUCT = 32;
-
-/** What applying an update costs, in structs (see VALUES_PER_STRUCT). */
-export function updateCost(size: UpdateSize): number {
-  return size.structs + size.deletes + Math.ceil(size.values / VALUES_PER_STRUCT);
-}
 
 /** A message waiting its turn, with what it costs to handle (0 but for updates). */
 interface Held {
@@ -181,7 +176,7 @@ export class YjsConnection implements SocketHandler, RoomMember {
     if (
       room &&
       this.permissions.write &&
-      this.refusedByRoomLimit(room, message.update, size.structs)
+      this.refusedByRoomLimit(room, message.update, size.structs, cost)
     ) {
       return [];
     }
@@ -224,7 +219,7 @@ export class YjsConnection implements SocketHandler, RoomMember {
       this.held.shift();
       spent += next.cost;
       try {
-        this.handle(room, next.message, next.structs);
+        this.handle(room, next);
       } catch (err) {
         return this.refuseMalformed(err);
       }
@@ -315,13 +310,13 @@ export class YjsConnection implements SocketHandler, RoomMember {
     this.sendState(room, from);
   }
 
-  private handle(room: YjsRoom, m: YjsMessage, structs: number): void {
+  private handle(room: YjsRoom, { message: m, structs, cost }: Held): void {
     switch (m.type) {
       case 'sync-step1':
         return this.sendState(room, m.stateVector);
       case 'sync-step2':
       case 'update':
-        return this.applyUpdate(room, m.update, structs);
+        return this.applyUpdate(room, m.update, structs, cost);
       case 'awareness': {
         const vetted = this.edits ? this.vetAwareness(room, m.update, this.edits) : m.update;
         if (!vetted) return;
@@ -368,8 +363,8 @@ export class YjsConnection implements SocketHandler, RoomMember {
     );
   }
 
-  /** An update and its structs (counted by costed). */
-  private applyUpdate(room: YjsRoom, update: Uint8Array, structs: number): void {
+  /** An update, its structs and its cost (counted by costed). */
+  private applyUpdate(room: YjsRoom, update: Uint8Array, structs: number, cost: number): void {
     if (!this.permissions.write) {
       // Dropped, and said once, so the page can show why its edits go nowhere. Not for
       // an update that changes nothing: every client answers the hub's SyncStep1 with one.
@@ -386,7 +381,7 @@ export class YjsConnection implements SocketHandler, RoomMember {
         `update larger than ${this.limits.maxUpdateBytes} bytes (YjsMaxUpdateBytes)`,
       );
     }
-    if (this.refusedByRoomLimit(room, update, structs)) return;
+    if (this.refusedByRoomLimit(room, update, structs, cost)) return;
     // Nothing new is taken while the room cannot store: a sync that brings nothing still may.
     if (room.writeFault !== undefined && changesSomething(room, update)) {
       return this.storeFailed(room.writeFault);
@@ -401,9 +396,14 @@ export class YjsConnection implements SocketHandler, RoomMember {
    * room still takes an update that changes nothing (a client's resync), or
    * no client could even open it.
    */
-  private refusedByRoomLimit(room: YjsRoom, update: Uint8Array, structs: number): boolean {
+  private refusedByRoomLimit(
+    room: YjsRoom,
+    update: Uint8Array,
+    structs: number,
+    cost: number,
+  ): boolean {
     const passed = room.limitPassedBy(update.length, structs);
-    if (!passed || !changesSomething(room, update)) return false;
+    if (!passed || this.changesNothing(room, update, cost)) return false;
     const what = passed.startsWith('YjsMaxRoom') ? 'the room is full' : "the hub's rooms are full";
     this.limits.limitHits?.hit(passed);
     this.log.warn(
@@ -419,6 +419,19 @@ export class YjsConnection implements SocketHandler, RoomMember {
     );
     this.close(CloseCode.MessageTooBig, `${what} (${passed})`);
     return true;
+  }
+
+  /**
+   * Whether an update would leave the room as it is. Told from its bytes when
+   * it brings new structs; otherwise Yjs decodes it to see whether its
+   * deletions are new, which is bounded by the turn's budget: a large update
+   * of nothing but known structs and deletions is taken as a change.
+   */
+  private changesNothing(room: YjsRoom, update: Uint8Array, cost: number): boolean {
+    const fresh = freshStructs(update, (client) => Y.getState(room.doc.store, client));
+    if (fresh.structs > 0) return false;
+    if (fresh.deletes === 0) return true;
+    return cost <= this.limits.maxUpdateStructs && !changesSomething(room, update);
   }
 
   /**

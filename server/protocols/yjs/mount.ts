@@ -73,6 +73,7 @@ export function mountYjs(
       maxLiveBytes: config.YjsMaxLiveBytes,
       maxRoomStructs: config.YjsMaxRoomStructs,
       maxLiveStructs: config.YjsMaxLiveStructs,
+      maxUpdateStructs: config.YjsMaxUpdateStructs,
       compactUpdates: config.YjsCompactUpdates,
       compactBytes: config.YjsCompactBytes,
     },

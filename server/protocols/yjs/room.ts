@@ -16,6 +16,7 @@ import type { Logger } from '../../log/logger';
 import type { YjsStore } from '../../store/yjs-store';
 import { encodeAwareness, encodeUpdate } from './codec';
 import { docStructs } from './doc-structs';
+import { applyInSteps } from './stepped-load';
 import { RoomCommits } from './room-commits';
 import { REMOTE, RoomLink } from './room-link';
 
@@ -48,6 +49,8 @@ export interface RoomLimits {
   maxLiveStructs?: number;
   /** Those structs now: the rooms' sum, which the hub's YjsRooms keeps. */
   liveStructs?(): number;
+  /** What one event-loop turn may apply while the room loads (YjsMaxUpdateStructs); all at once when absent. */
+  maxUpdateStructs?: number;
   compactUpdates: number;
   compactBytes: number;
   /** Updates within this many ms of the last broadcast go out together (default BROADCAST_MS). */
@@ -133,7 +136,7 @@ export class YjsRoom {
     };
     const room = new YjsRoom(name, store, limits, log, stats, hub.faults, hub.changes);
     try {
-      if (stored.updates.length > 0) Y.applyUpdate(room.doc, Y.mergeUpdates(stored.updates));
+      await applyInSteps(room.doc, stored.updates, limits.maxUpdateStructs ?? Infinity);
     } catch (err) {
       room.destroy();
       throw new Error(`stored state of Yjs room cannot be applied: ${(err as Error).message}`, {

@@ -22,6 +22,17 @@ export interface UpdateSize {
 
 export class MalformedUpdateError extends Error {}
 
+/**
+ * Decoding a value inside an item (a number of a stroke's points) costs about
+ * a fiftieth of building and integrating a struct (docs/benchmarks.md).
+ */
+export const VALUES_PER_STRUCT = 32;
+
+/** What applying an update costs, in structs (see VALUES_PER_STRUCT). */
+export function updateCost(size: UpdateSize): number {
+  return size.structs + size.deletes + Math.ceil(size.values / VALUES_PER_STRUCT);
+}
+
 /** One piece of a cut update, with the structs it holds (for the room limits). */
 export interface UpdatePiece {
   update: Uint8Array;
@@ -63,6 +74,34 @@ interface Visitor {
 /** Counts what `update` holds. Throws MalformedUpdateError where Yjs could not read it either. */
 export function updateSize(update: Uint8Array): UpdateSize {
   return walk(update);
+}
+
+/**
+ * What of `update` a doc does not hold yet, read from its bytes: its structs
+ * past the clocks `known(client)` gives (the doc's state vector), and its
+ * delete ranges (whether they delete anything is not known here). Yjs'
+ * decodeUpdate would build every struct to tell: for a large update, what
+ * the limits exist to avoid.
+ */
+export function freshStructs(
+  update: Uint8Array,
+  known: (client: number) => number,
+): { structs: number; deletes: number } {
+  let fresh = 0;
+  let clock = 0;
+  let held = 0;
+  const { deletes } = walk(update, {
+    client(id, first) {
+      clock = first;
+      held = known(id);
+    },
+    struct(_start, _end, length) {
+      if (clock + length > held) fresh++;
+      clock += length;
+    },
+    deleted() {},
+  });
+  return { structs: fresh, deletes };
 }
 
 /**
