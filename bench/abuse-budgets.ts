@@ -85,16 +85,19 @@ function paddedSyncStep1(padding: number): Buffer {
   return Buffer.concat([Buffer.from([0, 0, ...length]), Buffer.alloc(padding)]);
 }
 
+/** One map of `n` small entries: the costliest update shape for its size, one struct an entry. */
+function mapUpdate(n: number): Uint8Array {
+  const doc = new Y.Doc();
+  doc.transact(() => {
+    const m = doc.getMap('m');
+    for (let i = 0; i < n; i++) m.set(`k${i}`, i);
+  });
+  return Y.encodeStateAsUpdate(doc);
+}
+
 /** The costliest update shape that fits in `bytes`: one map of many small entries. */
 function largestMapUpdate(bytes: number): Uint8Array {
-  const build = (n: number) => {
-    const doc = new Y.Doc();
-    doc.transact(() => {
-      const m = doc.getMap('m');
-      for (let i = 0; i < n; i++) m.set(`k${i}`, i);
-    });
-    return Y.encodeStateAsUpdate(doc);
-  };
+  const build = mapUpdate;
   const probe = build(100_000);
   let n = Math.floor(((bytes - 64) / probe.length) * 100_000);
   for (;;) {
@@ -120,11 +123,22 @@ const prepareLargest = () => {
   largestFrame ??= encodeUpdate(largestMapUpdate(8 * MiB));
 };
 
-/** Four of the costliest updates `YjsMaxUpdateBytes` lets through, each to a room of its own. */
-async function largestUpdates(hub: Hub): Promise<string> {
-  const frame = largestFrame!;
+/** The costliest update `YjsMaxRoomStructs` (250,000) lets into a room, framed. */
+const ROOM_STRUCTS = 250_000;
+let fullRoomFrame: Uint8Array | undefined;
+const prepareFullRoom = () => {
+  // A map's entries and the map itself: one struct under the limit, room for a client's own.
+  fullRoomFrame ??= encodeUpdate(mapUpdate(ROOM_STRUCTS - 2));
+};
+
+/**
+ * `count` updates, each to a room of its own; with `hold`, every room is kept
+ * open by its writer until the last (so the rooms stay in memory together).
+ */
+async function mapUpdates(hub: Hub, frame: Uint8Array, count: number, hold: boolean) {
   const outcomes: string[] = [];
-  for (let i = 0; i < 4; i++) {
+  const open: WebSocket[] = [];
+  for (let i = 0; i < count; i++) {
     const ws = await attacker(`ws://127.0.0.1:${hub.port}/yjs/huge-${i}`, false);
     const closed = closeOf(ws);
     await sendAndWait(ws, frame);
@@ -133,10 +147,21 @@ async function largestUpdates(hub: Hub): Promise<string> {
       new Promise<string>((r) => setTimeout(() => r('applied'), 3000)),
     ]);
     outcomes.push(String(code));
-    ws.close();
+    if (hold) open.push(ws);
+    else ws.close();
   }
+  for (const ws of open) ws.close();
   return `${(frame.length / MiB).toFixed(2)} MiB each: ${outcomes.join(', ')}`;
 }
+
+/** Four of the costliest updates `YjsMaxUpdateBytes` lets through, each to a room of its own. */
+const largestUpdates = (hub: Hub) => mapUpdates(hub, largestFrame!, 4, false);
+
+/** Before the rooms' struct budgets: as many structs as the bytes allow. */
+const NO_STRUCT_BUDGETS = {
+  LANBOARD_YJS_MAX_ROOM_STRUCTS: '100000000',
+  LANBOARD_YJS_MAX_LIVE_STRUCTS: '1000000000',
+};
 
 const ATTACKS: Attack[] = [
   {
@@ -175,15 +200,28 @@ const ATTACKS: Attack[] = [
   {
     name: 'largest Yjs update (`YjsMaxUpdateBytes`, 8 MiB), applied whole',
     sent: '4 updates of one map with ~475,000 entries, each to a room of its own; `YjsMaxUpdateStructs=10000000`, as before the budget',
-    settings: { LANBOARD_YJS_MAX_UPDATE_STRUCTS: '10000000' },
+    settings: { LANBOARD_YJS_MAX_UPDATE_STRUCTS: '10000000', ...NO_STRUCT_BUDGETS },
     prepare: prepareLargest,
     run: largestUpdates,
   },
   {
     name: 'largest Yjs update (`YjsMaxUpdateBytes`, 8 MiB), in steps',
-    sent: 'the same, `YjsMaxUpdateStructs` at its default (40,000)',
+    sent: 'the same, `YjsMaxUpdateStructs` at its default (40,000), no struct budgets for the rooms',
+    settings: NO_STRUCT_BUDGETS,
     prepare: prepareLargest,
     run: largestUpdates,
+  },
+  {
+    name: 'largest Yjs update (`YjsMaxUpdateBytes`, 8 MiB), at the defaults',
+    sent: 'the same, every budget at its default: refused by `YjsMaxRoomStructs`',
+    prepare: prepareLargest,
+    run: largestUpdates,
+  },
+  {
+    name: 'largest Yjs rooms (`YjsMaxRoomStructs`) until `YjsMaxLiveStructs`',
+    sent: '5 updates of one map with 249,998 entries, each to a room of its own, all held open',
+    prepare: prepareFullRoom,
+    run: (hub) => mapUpdates(hub, fullRoomFrame!, 5, true),
   },
   {
     name: 'SSE signaling resume buffers (`/rtc`)',
