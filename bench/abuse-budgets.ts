@@ -30,7 +30,10 @@ async function freshHub(settings: Record<string, string> = {}): Promise<Hub> {
     ...settings,
   };
   const dir = tempDir();
-  const args = ['bin/lanboard.js', 'serve', '--host', '127.0.0.1', '--port', '0'];
+  // BENCH_CPU_PROF=<dir>: each hub writes a CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROF;
+  const node = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const args = [...node, 'bin/lanboard.js', 'serve', '--host', '127.0.0.1', '--port', '0'];
   const child = start([...args, '--no-mdns', '--db', 'memory', '--data-dir', dir], env);
   const port = await waitForLine(child, 'hub listening', (line) =>
     line.includes('"hub listening"') ? (JSON.parse(line) as { port: number }).port : undefined,

@@ -27,7 +27,6 @@ import { splitUpdateStructs } from './split-update';
 import {
   MalformedUpdateError,
   splitByCost,
-  freshStructs,
   updateCost,
   updateSize,
   VALUES_PER_STRUCT,
@@ -168,15 +167,17 @@ export class YjsConnection implements SocketHandler, RoomMember {
       return [{ message, cost: 0, structs: 0 }];
     }
     const max = this.limits.maxUpdateStructs;
-    const size = updateSize(message.update);
-    const cost = updateCost(size);
-    if (cost <= max) return [{ message, cost, structs: size.structs }];
-    // Judged whole before it is cut, so that a room never keeps half of an update it cannot hold.
     const room = this.room;
+    // Structs the room does not hold yet: what a room limit counts, read in the same walk.
+    const known = room && ((client: number) => Y.getState(room.doc.store, client));
+    const size = updateSize(message.update, known);
+    const cost = updateCost(size);
+    if (cost <= max) return [{ message, cost, structs: size.fresh }];
+    // Judged whole before it is cut, so that a room never keeps half of an update it cannot hold.
     if (
       room &&
       this.permissions.write &&
-      this.refusedByRoomLimit(room, message.update, size.structs, cost)
+      this.refusedByRoomLimit(room, message.update, size.fresh, cost)
     ) {
       return [];
     }
@@ -363,7 +364,7 @@ export class YjsConnection implements SocketHandler, RoomMember {
     );
   }
 
-  /** An update, its structs and its cost (counted by costed). */
+  /** An update, its structs the room may not hold and its cost (counted by costed). */
   private applyUpdate(room: YjsRoom, update: Uint8Array, structs: number, cost: number): void {
     if (!this.permissions.write) {
       // Dropped, and said once, so the page can show why its edits go nowhere. Not for
@@ -403,7 +404,7 @@ export class YjsConnection implements SocketHandler, RoomMember {
     cost: number,
   ): boolean {
     const passed = room.limitPassedBy(update.length, structs);
-    if (!passed || this.changesNothing(room, update, cost)) return false;
+    if (!passed || this.changesNothing(room, update, structs, cost)) return false;
     const what = passed.startsWith('YjsMaxRoom') ? 'the room is full' : "the hub's rooms are full";
     this.limits.limitHits?.hit(passed);
     this.log.warn(
@@ -422,16 +423,19 @@ export class YjsConnection implements SocketHandler, RoomMember {
   }
 
   /**
-   * Whether an update would leave the room as it is. Told from its bytes when
-   * it brings new structs; otherwise Yjs decodes it to see whether its
-   * deletions are new, which is bounded by the turn's budget: a large update
-   * of nothing but known structs and deletions is taken as a change.
+   * Whether an update would leave the room as it is. One with structs the room
+   * does not hold (`structs`, read from its bytes) changes it; otherwise Yjs
+   * decodes it to see whether its deletions are new, which is bounded by the
+   * turn's budget: a larger update of known structs is taken as a change.
    */
-  private changesNothing(room: YjsRoom, update: Uint8Array, cost: number): boolean {
-    const fresh = freshStructs(update, (client) => Y.getState(room.doc.store, client));
-    if (fresh.structs > 0) return false;
-    if (fresh.deletes === 0) return true;
-    return cost <= this.limits.maxUpdateStructs && !changesSomething(room, update);
+  private changesNothing(
+    room: YjsRoom,
+    update: Uint8Array,
+    structs: number,
+    cost: number,
+  ): boolean {
+    if (structs > 0 || cost > this.limits.maxUpdateStructs) return false;
+    return !changesSomething(room, update);
   }
 
   /**

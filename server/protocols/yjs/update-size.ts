@@ -18,7 +18,12 @@ export interface UpdateSize {
   values: number;
   /** Ranges in the delete set, each one looked up in the doc. */
   deletes: number;
+  /** Structs past the clocks a doc holds (all of them when no doc was given). */
+  fresh: number;
 }
+
+/** The clock up to which a doc holds a client's structs (Y.getState). */
+export type KnownClocks = (client: number) => number;
 
 export class MalformedUpdateError extends Error {}
 
@@ -71,37 +76,32 @@ interface Visitor {
   deleted(client: number, clock: number, length: number): void;
 }
 
-/** Counts what `update` holds. Throws MalformedUpdateError where Yjs could not read it either. */
-export function updateSize(update: Uint8Array): UpdateSize {
-  return walk(update);
-}
-
 /**
- * What of `update` a doc does not hold yet, read from its bytes: its structs
- * past the clocks `known(client)` gives (the doc's state vector), and its
- * delete ranges (whether they delete anything is not known here). Yjs'
- * decodeUpdate would build every struct to tell: for a large update, what
- * the limits exist to avoid.
+ * Counts what `update` holds, and of its structs those past `known` (a doc's
+ * state vector): an upper bound of what it would add to that doc, which Yjs'
+ * decodeUpdate would build every struct to tell. Throws MalformedUpdateError
+ * where Yjs could not read it either.
  */
-export function freshStructs(
-  update: Uint8Array,
-  known: (client: number) => number,
-): { structs: number; deletes: number } {
-  let fresh = 0;
+export function updateSize(update: Uint8Array, known?: KnownClocks): UpdateSize {
   let clock = 0;
   let held = 0;
-  const { deletes } = walk(update, {
-    client(id, first) {
-      clock = first;
-      held = known(id);
+  let fresh = 0;
+  const size = walk(
+    update,
+    known && {
+      client(id, first) {
+        clock = first;
+        held = known(id);
+      },
+      struct(_start, _end, length) {
+        if (clock + length > held) fresh++;
+        clock += length;
+      },
+      deleted() {},
     },
-    struct(_start, _end, length) {
-      if (clock + length > held) fresh++;
-      clock += length;
-    },
-    deleted() {},
-  });
-  return { structs: fresh, deletes };
+  );
+  size.fresh = known ? fresh : size.structs;
+  return size;
 }
 
 /**
@@ -176,7 +176,7 @@ export function splitByCost(
 
 function walk(update: Uint8Array, visit?: Visitor): UpdateSize {
   const d = decoding.createDecoder(update);
-  const size: UpdateSize = { structs: 0, values: 0, deletes: 0 };
+  const size: UpdateSize = { structs: 0, values: 0, deletes: 0, fresh: 0 };
   try {
     for (let clients = readCount(d); clients > 0; clients--) {
       const structs = readCount(d);
