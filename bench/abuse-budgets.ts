@@ -209,7 +209,7 @@ const ATTACKS: Attack[] = [
   },
   {
     name: 'largest Yjs update (`YjsMaxUpdateBytes`, 8 MiB), in steps',
-    sent: 'the same, `YjsMaxUpdateStructs` at its default (40,000), no struct budgets for the rooms',
+    sent: 'the same, `YjsMaxUpdateStructs` at its default (20,000), no struct budgets for the rooms',
     settings: NO_STRUCT_BUDGETS,
     prepare: prepareLargest,
     run: largestUpdates,

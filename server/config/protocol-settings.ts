@@ -113,8 +113,8 @@ export const PROTOCOL_SETTINGS: Setting[] = [
   setting({
     key: 'YjsMaxUpdateStructs',
     parse: integer(100, 10_000_000),
-    default: 40_000,
-    doc: 'What one Yjs update may cost to apply in one event-loop turn: its structs (items of content) and delete ranges, every 32 values inside items counting as one more, read from its bytes before anything is applied. A costlier update is applied in pieces of this cost, one per turn, other clients served in between; a single struct costlier than this closes its sender with 1009. A struct takes about 2 µs on an idle core: the default keeps a turn near 100 ms. A pen stroke is about a dozen; the board sends an import in pieces of at most 2,000 shapes.',
+    default: 20_000,
+    doc: 'What one Yjs update may cost to apply in one event-loop turn: its structs (items of content) and delete ranges, every 32 values inside items counting as one more, read from its bytes before anything is applied. A costlier update is applied in pieces of this cost, one per turn, other clients served in between; a single struct costlier than this closes its sender with 1009. A stored room is loaded and compacted in the same steps. A struct takes about 2 µs on an idle core: the default keeps a step near 40 ms there, and under 100 ms of CPU on a busy one. A pen stroke is about a dozen; the board sends an import in pieces of at most 2,000 shapes (about 18,000 structs).',
   }),
   setting({
     key: 'YjsMaxRoomBytes',
