@@ -1,5 +1,5 @@
 // What one step of a large Yjs update costs the hub's thread, for choosing
-// YjsMaxUpdateStructs (docs/benchmarks.md#one-step-of-a-large-update): the
+// YjsMaxUpdateStructs (docs/benchmarks.md#one-step-of-a-large-update-2026-12-07): the
 // costliest update a room admits (one map of YjsMaxRoomStructs entries) is cut
 // as the hub cuts it and applied piece by piece to a room's doc, with the
 // doc's `update` event encoded as the hub's does, beside rooms already full
