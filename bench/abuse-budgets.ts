@@ -157,6 +157,29 @@ async function mapUpdates(hub: Hub, frame: Uint8Array, count: number, hold: bool
   return `${(frame.length / MiB).toFixed(2)} MiB each: ${outcomes.join(', ')}`;
 }
 
+/**
+ * A room filled to `YjsMaxRoomStructs`, left (so the hub unloads it), then
+ * opened again `times` times, each time until the hub greets the client
+ * (once the room has loaded), and left again.
+ */
+async function reopenFullRoom(hub: Hub, times: number): Promise<string> {
+  const url = `ws://127.0.0.1:${hub.port}/yjs/reopened`;
+  const writer = await attacker(url, false);
+  await sendAndWait(writer, fullRoomFrame!);
+  await new Promise((r) => setTimeout(r, 3000)); // applied and stored
+  writer.close();
+  const loads: number[] = [];
+  for (let i = 0; i < times; i++) {
+    await new Promise((r) => setTimeout(r, 1500)); // unloaded meanwhile
+    const began = Date.now();
+    const ws = await attacker(url, false);
+    await new Promise((resolve) => ws.once('message', resolve));
+    loads.push(Date.now() - began);
+    ws.close();
+  }
+  return `loaded ${times}×, ${Math.min(...loads)}–${Math.max(...loads)} ms each`;
+}
+
 /** Four of the costliest updates `YjsMaxUpdateBytes` lets through, each to a room of its own. */
 const largestUpdates = (hub: Hub) => mapUpdates(hub, largestFrame!, 4, false);
 
@@ -225,6 +248,19 @@ const ATTACKS: Attack[] = [
     sent: '5 updates of one map with 249,998 entries, each to a room of its own, all held open',
     prepare: prepareFullRoom,
     run: (hub) => mapUpdates(hub, fullRoomFrame!, 5, true),
+  },
+  {
+    name: 'reopening a room of `YjsMaxRoomStructs`, loaded whole',
+    sent: 'one update of 249,998 map entries to a room, then 5 times: open it (the hub loads it), leave (it unloads); `YjsMaxUpdateStructs=10000000`, as before loading in steps',
+    settings: { LANBOARD_YJS_MAX_UPDATE_STRUCTS: '10000000' },
+    prepare: prepareFullRoom,
+    run: (hub) => reopenFullRoom(hub, 5),
+  },
+  {
+    name: 'reopening a room of `YjsMaxRoomStructs`, loaded in steps',
+    sent: 'the same, `YjsMaxUpdateStructs` at its default (20,000)',
+    prepare: prepareFullRoom,
+    run: (hub) => reopenFullRoom(hub, 5),
   },
   {
     name: 'SSE signaling resume buffers (`/rtc`)',
