@@ -30,7 +30,10 @@ async function freshHub(settings: Record<string, string> = {}): Promise<Hub> {
     ...settings,
   };
   const dir = tempDir();
-  const args = ['bin/lanboard.js', 'serve', '--host', '127.0.0.1', '--port', '0'];
+  // BENCH_CPU_PROF=<dir>: each hub writes a CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROF;
+  const node = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const args = [...node, 'bin/lanboard.js', 'serve', '--host', '127.0.0.1', '--port', '0'];
   const child = start([...args, '--no-mdns', '--db', 'memory', '--data-dir', dir], env);
   const port = await waitForLine(child, 'hub listening', (line) =>
     line.includes('"hub listening"') ? (JSON.parse(line) as { port: number }).port : undefined,
@@ -85,16 +88,19 @@ function paddedSyncStep1(padding: number): Buffer {
   return Buffer.concat([Buffer.from([0, 0, ...length]), Buffer.alloc(padding)]);
 }
 
+/** One map of `n` small entries: the costliest update shape for its size, one struct an entry. */
+function mapUpdate(n: number): Uint8Array {
+  const doc = new Y.Doc();
+  doc.transact(() => {
+    const m = doc.getMap('m');
+    for (let i = 0; i < n; i++) m.set(`k${i}`, i);
+  });
+  return Y.encodeStateAsUpdate(doc);
+}
+
 /** The costliest update shape that fits in `bytes`: one map of many small entries. */
 function largestMapUpdate(bytes: number): Uint8Array {
-  const build = (n: number) => {
-    const doc = new Y.Doc();
-    doc.transact(() => {
-      const m = doc.getMap('m');
-      for (let i = 0; i < n; i++) m.set(`k${i}`, i);
-    });
-    return Y.encodeStateAsUpdate(doc);
-  };
+  const build = mapUpdate;
   const probe = build(100_000);
   let n = Math.floor(((bytes - 64) / probe.length) * 100_000);
   for (;;) {
@@ -120,11 +126,22 @@ const prepareLargest = () => {
   largestFrame ??= encodeUpdate(largestMapUpdate(8 * MiB));
 };
 
-/** Four of the costliest updates `YjsMaxUpdateBytes` lets through, each to a room of its own. */
-async function largestUpdates(hub: Hub): Promise<string> {
-  const frame = largestFrame!;
+/** The costliest update `YjsMaxRoomStructs` (250,000) lets into a room, framed. */
+const ROOM_STRUCTS = 250_000;
+let fullRoomFrame: Uint8Array | undefined;
+const prepareFullRoom = () => {
+  // A map's entries and the map itself: one struct under the limit, room for a client's own.
+  fullRoomFrame ??= encodeUpdate(mapUpdate(ROOM_STRUCTS - 2));
+};
+
+/**
+ * `count` updates, each to a room of its own; with `hold`, every room is kept
+ * open by its writer until the last (so the rooms stay in memory together).
+ */
+async function mapUpdates(hub: Hub, frame: Uint8Array, count: number, hold: boolean) {
   const outcomes: string[] = [];
-  for (let i = 0; i < 4; i++) {
+  const open: WebSocket[] = [];
+  for (let i = 0; i < count; i++) {
     const ws = await attacker(`ws://127.0.0.1:${hub.port}/yjs/huge-${i}`, false);
     const closed = closeOf(ws);
     await sendAndWait(ws, frame);
@@ -133,10 +150,44 @@ async function largestUpdates(hub: Hub): Promise<string> {
       new Promise<string>((r) => setTimeout(() => r('applied'), 3000)),
     ]);
     outcomes.push(String(code));
-    ws.close();
+    if (hold) open.push(ws);
+    else ws.close();
   }
+  for (const ws of open) ws.close();
   return `${(frame.length / MiB).toFixed(2)} MiB each: ${outcomes.join(', ')}`;
 }
+
+/**
+ * A room filled to `YjsMaxRoomStructs`, left (so the hub unloads it), then
+ * opened again `times` times, each time until the hub greets the client
+ * (once the room has loaded), and left again.
+ */
+async function reopenFullRoom(hub: Hub, times: number): Promise<string> {
+  const url = `ws://127.0.0.1:${hub.port}/yjs/reopened`;
+  const writer = await attacker(url, false);
+  await sendAndWait(writer, fullRoomFrame!);
+  await new Promise((r) => setTimeout(r, 3000)); // applied and stored
+  writer.close();
+  const loads: number[] = [];
+  for (let i = 0; i < times; i++) {
+    await new Promise((r) => setTimeout(r, 1500)); // unloaded meanwhile
+    const began = Date.now();
+    const ws = await attacker(url, false);
+    await new Promise((resolve) => ws.once('message', resolve));
+    loads.push(Date.now() - began);
+    ws.close();
+  }
+  return `loaded ${times}×, ${Math.min(...loads)}–${Math.max(...loads)} ms each`;
+}
+
+/** Four of the costliest updates `YjsMaxUpdateBytes` lets through, each to a room of its own. */
+const largestUpdates = (hub: Hub) => mapUpdates(hub, largestFrame!, 4, false);
+
+/** Before the rooms' struct budgets: as many structs as the bytes allow. */
+const NO_STRUCT_BUDGETS = {
+  LANBOARD_YJS_MAX_ROOM_STRUCTS: '100000000',
+  LANBOARD_YJS_MAX_LIVE_STRUCTS: '1000000000',
+};
 
 const ATTACKS: Attack[] = [
   {
@@ -175,15 +226,41 @@ const ATTACKS: Attack[] = [
   {
     name: 'largest Yjs update (`YjsMaxUpdateBytes`, 8 MiB), applied whole',
     sent: '4 updates of one map with ~475,000 entries, each to a room of its own; `YjsMaxUpdateStructs=10000000`, as before the budget',
-    settings: { LANBOARD_YJS_MAX_UPDATE_STRUCTS: '10000000' },
+    settings: { LANBOARD_YJS_MAX_UPDATE_STRUCTS: '10000000', ...NO_STRUCT_BUDGETS },
     prepare: prepareLargest,
     run: largestUpdates,
   },
   {
     name: 'largest Yjs update (`YjsMaxUpdateBytes`, 8 MiB), in steps',
-    sent: 'the same, `YjsMaxUpdateStructs` at its default (40,000)',
+    sent: 'the same, `YjsMaxUpdateStructs` at its default (20,000), no struct budgets for the rooms',
+    settings: NO_STRUCT_BUDGETS,
     prepare: prepareLargest,
     run: largestUpdates,
+  },
+  {
+    name: 'largest Yjs update (`YjsMaxUpdateBytes`, 8 MiB), at the defaults',
+    sent: 'the same, every budget at its default: refused by `YjsMaxRoomStructs`',
+    prepare: prepareLargest,
+    run: largestUpdates,
+  },
+  {
+    name: 'largest Yjs rooms (`YjsMaxRoomStructs`) until `YjsMaxLiveStructs`',
+    sent: '5 updates of one map with 249,998 entries, each to a room of its own, all held open',
+    prepare: prepareFullRoom,
+    run: (hub) => mapUpdates(hub, fullRoomFrame!, 5, true),
+  },
+  {
+    name: 'reopening a room of `YjsMaxRoomStructs`, loaded whole',
+    sent: 'one update of 249,998 map entries to a room, then 5 times: open it (the hub loads it), leave (it unloads); `YjsMaxUpdateStructs=10000000`, as before loading in steps',
+    settings: { LANBOARD_YJS_MAX_UPDATE_STRUCTS: '10000000' },
+    prepare: prepareFullRoom,
+    run: (hub) => reopenFullRoom(hub, 5),
+  },
+  {
+    name: 'reopening a room of `YjsMaxRoomStructs`, loaded in steps',
+    sent: 'the same, `YjsMaxUpdateStructs` at its default (20,000)',
+    prepare: prepareFullRoom,
+    run: (hub) => reopenFullRoom(hub, 5),
   },
   {
     name: 'SSE signaling resume buffers (`/rtc`)',

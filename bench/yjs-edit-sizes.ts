@@ -7,6 +7,8 @@
 import * as Y from 'yjs';
 import { BoardModel } from '../renderer/board/src/model/board-model';
 import type { Shape } from '../renderer/board/src/model/shape';
+import { docStructs } from '../server/protocols/yjs/doc-structs';
+import { updateSize } from '../server/protocols/yjs/update-size';
 import { markdownTable } from './markdown';
 
 function strokes(count: number, prefix: string): Shape[] {
@@ -37,17 +39,34 @@ function strokes(count: number, prefix: string): Shape[] {
   return shapes;
 }
 
-/** The largest update `edit` makes on a fresh board, and the board's state after. */
-function measure(edit: (model: BoardModel) => void): { update: number; state: number } {
+interface Sizes {
+  /** The largest update's bytes and structs. */
+  update: number;
+  updateStructs: number;
+  /** The board's encoded state after, and the structs a hub holds for it. */
+  state: number;
+  structs: number;
+}
+
+/** The largest update `edit` makes on a fresh board, and the board after, as a hub holds it. */
+function measure(edit: (model: BoardModel) => void): Sizes {
   const doc = new Y.Doc();
   let update = 0;
-  doc.on('update', (u: Uint8Array) => (update = Math.max(update, u.length)));
+  let updateStructs = 0;
+  doc.on('update', (u: Uint8Array) => {
+    update = Math.max(update, u.length);
+    updateStructs = Math.max(updateStructs, updateSize(u).structs);
+  });
   edit(new BoardModel(doc, 'bench'));
-  return { update, state: Y.encodeStateAsUpdate(doc).length };
+  const state = Y.encodeStateAsUpdate(doc);
+  // The hub applies what it is sent to a doc of its own (with gc): count there.
+  const hub = new Y.Doc({ gc: true });
+  Y.applyUpdate(hub, state);
+  return { update, updateStructs, state: state.length, structs: docStructs(hub) };
 }
 
 const MiB = 1024 * 1024;
-const rows: [string, { update: number; state: number }][] = [
+const rows: [string, Sizes][] = [
   ['import 5,000 strokes', measure((m) => m.addShapes(strokes(5000, 'a')))],
   [
     'Replace 5,000 strokes by 5,000 others',
@@ -60,14 +79,30 @@ const rows: [string, { update: number; state: number }][] = [
     'an offline client that drew 5,000 strokes one by one (its SyncStep2)',
     (() => {
       const r = measure((m) => strokes(5000, 'o').forEach((s) => m.addShapes([s])));
-      return { update: r.state, state: r.state };
+      return { ...r, update: r.state, updateStructs: r.structs };
     })(),
+  ],
+  [
+    '5,000 strokes drawn live (points sent 3 at a time)',
+    measure((m) =>
+      strokes(5000, 'l').forEach(({ points, ...shape }) => {
+        const id = m.add({ ...shape, points: points.slice(0, 3) });
+        for (let i = 3; i < points.length; i += 3) m.appendPoints(id, points.slice(i, i + 3));
+        m.endStep();
+      }),
+    ),
   ],
   ['import 20,000 strokes', measure((m) => m.addShapes(strokes(20000, 'a')))],
 ];
 console.log(
   markdownTable(
-    ['Edit', 'Largest message (MiB)', 'Room after (MiB)'],
-    rows.map(([name, r]) => [name, (r.update / MiB).toFixed(2), (r.state / MiB).toFixed(2)]),
+    ['Edit', 'Largest message (MiB)', 'Its structs', 'Room after (MiB)', 'Room after, structs'],
+    rows.map(([name, r]) => [
+      name,
+      (r.update / MiB).toFixed(2),
+      r.updateStructs.toLocaleString('en'),
+      (r.state / MiB).toFixed(2),
+      r.structs.toLocaleString('en'),
+    ]),
   ),
 );

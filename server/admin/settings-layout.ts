@@ -76,6 +76,8 @@ export const SETTING_LAYOUT: Record<ConfigKey, OnPage | FileOnly> = {
   WorkspaceExpiration: storage('Delete workspaces unused for', 'seconds'),
   YjsMaxRoomBytes: storage('Largest board', 'bytes'),
   YjsMaxLiveBytes: storage('All open boards together, at most', 'bytes'),
+  YjsMaxRoomStructs: storage('Most pieces of content on one board'),
+  YjsMaxLiveStructs: storage('Most pieces of content on all open boards together'),
   MaxDocumentBytes: storage('Largest Zwibbler document', 'bytes'),
   LogLevel: logging('Log detail'),
   UpdateCheck: advanced('Check for new versions (desktop app)'),

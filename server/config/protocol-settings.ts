@@ -113,8 +113,8 @@ export const PROTOCOL_SETTINGS: Setting[] = [
   setting({
     key: 'YjsMaxUpdateStructs',
     parse: integer(100, 10_000_000),
-    default: 40_000,
-    doc: 'What one Yjs update may cost to apply in one event-loop turn: its structs (items of content) and delete ranges, every 32 values inside items counting as one more, read from its bytes before anything is applied. A costlier update is applied in pieces of this cost, one per turn, other clients served in between; a single struct costlier than this closes its sender with 1009. A struct takes about 2 µs on an idle core: the default keeps a turn near 100 ms. A pen stroke is about a dozen; the board sends an import in pieces of at most 2,000 shapes.',
+    default: 20_000,
+    doc: 'What one Yjs update may cost to apply in one event-loop turn: its structs (items of content) and delete ranges, every 32 values inside items counting as one more, read from its bytes before anything is applied. A costlier update is applied in pieces of this cost, one per turn, other clients served in between; a single struct costlier than this closes its sender with 1009. A stored room is loaded and compacted in the same steps. A struct takes about 2 µs on an idle core: the default keeps a step near 40 ms there, and under 100 ms of CPU on a busy one. A pen stroke is about a dozen; the board sends an import in pieces of at most 2,000 shapes (about 18,000 structs).',
   }),
   setting({
     key: 'YjsMaxRoomBytes',
@@ -127,6 +127,18 @@ export const PROTOCOL_SETTINGS: Setting[] = [
     parse: byteSize(64 * 1024, 64 * 1024 * MiB),
     default: 256 * MiB,
     doc: 'The Yjs rooms in memory together never grow past this encoded size (their YjsMaxRoomBytes sizes summed); the update that would is refused and its sender closed with 1009. In memory a room takes several times its encoded size.',
+  }),
+  setting({
+    key: 'YjsMaxRoomStructs',
+    parse: integer(1000, 100_000_000),
+    default: 250_000,
+    doc: 'A Yjs room never holds more structs than this (the objects Yjs keeps per piece of content, counted in memory after Yjs merged what it could); the update that would pass it is refused before any of it is applied and its sender closed with 1009. The bytes say little of it: a pen stroke is about 11 structs and 1 KiB, a map entry one struct and 17 bytes. A board of 5,000 strokes holds 55,000 to 65,000 (imported, drawn, or replaced by another); the default admits about 22,000 strokes.',
+  }),
+  setting({
+    key: 'YjsMaxLiveStructs',
+    parse: integer(1000, 1_000_000_000),
+    default: 1_000_000,
+    doc: 'The Yjs rooms in memory together never hold more structs than this (their YjsMaxRoomStructs counts summed); the update that would pass it is refused and its sender closed with 1009. Each struct is a few heap objects the garbage collector walks on every full collection: a hub holding two million spent about a third of its time collecting and stalled over a second at a time. The default is four full rooms, or about 90,000 pen strokes on the boards open at once.',
   }),
   setting({
     key: 'YjsMaxRooms',

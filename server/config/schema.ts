@@ -79,6 +79,8 @@ export interface HubConfig {
   YjsMaxUpdateStructs: number;
   YjsMaxRoomBytes: number;
   YjsMaxLiveBytes: number;
+  YjsMaxRoomStructs: number;
+  YjsMaxLiveStructs: number;
   YjsMaxRooms: number;
   YjsCompactUpdates: number;
   YjsCompactBytes: number;

@@ -25,8 +25,13 @@ import type { UpdateFootprint } from './edit-guard';
 import type { FrameKind, RoomMember, YjsRoom } from './room';
 import type { GuardedEdits } from './room-gate';
 import { splitUpdateStructs } from './split-update';
-import { MalformedUpdateError, splitByCost, updateSize } from './update-size';
-import type { UpdateSize } from './update-size';
+import {
+  MalformedUpdateError,
+  splitByCost,
+  updateCost,
+  updateSize,
+  VALUES_PER_STRUCT,
+} from './update-size';
 
 export interface ConnectionLimits {
   maxUpdateBytes: number;
@@ -51,21 +56,12 @@ const SYNC_PIECE_BYTES = 1024 * 1024;
  */
 const MAX_HELD_MESSAGES = 64;
 
-/**
- * Decoding a value inside an item (a number of a stroke's points) costs about
- * a fiftieth of building and integrating a struct (docs/benchmarks.md).
- */
-const VALUES_PER_STRUCT = 32;
-
-/** What applying an update costs, in structs (see VALUES_PER_STRUCT). */
-export function updateCost(size: UpdateSize): number {
-  return size.structs + size.deletes + Math.ceil(size.values / VALUES_PER_STRUCT);
-}
-
 /** A message waiting its turn, with what it costs to handle (0 but for updates). */
 interface Held {
   message: YjsMessage;
   cost: number;
+  /** An update's structs, for the room limits (YjsMaxRoomStructs). */
+  structs: number;
   /** A piece of a large update, cut by the hub: not counted as a message the client sent. */
   step?: true;
 }
@@ -165,10 +161,24 @@ export class YjsConnection implements SocketHandler, RoomMember {
    * struct costs more is refused (an empty list).
    */
   private costed(message: YjsMessage): Held[] {
-    if (message.type !== 'update' && message.type !== 'sync-step2') return [{ message, cost: 0 }];
+    if (message.type !== 'update' && message.type !== 'sync-step2') {
+      return [{ message, cost: 0, structs: 0 }];
+    }
     const max = this.limits.maxUpdateStructs;
-    const cost = updateCost(updateSize(message.update));
-    if (cost <= max) return [{ message, cost }];
+    const room = this.room;
+    // Structs the room does not hold yet: what a room limit counts, read in the same walk.
+    const known = room && ((client: number) => Y.getState(room.doc.store, client));
+    const size = updateSize(message.update, known);
+    const cost = updateCost(size);
+    if (cost <= max) return [{ message, cost, structs: size.fresh }];
+    // Judged whole before it is cut, so that a room never keeps half of an update it cannot hold.
+    if (
+      room &&
+      this.permissions.write &&
+      this.refusedByRoomLimit(room, message.update, size.fresh, cost)
+    ) {
+      return [];
+    }
     const pieces = splitByCost(message.update, max, VALUES_PER_STRUCT);
     if (!pieces) {
       this.refuseCostly(cost);
@@ -184,7 +194,12 @@ export class YjsConnection implements SocketHandler, RoomMember {
       'large Yjs update applied in steps (YjsMaxUpdateStructs)',
     );
     // Each piece is given a whole turn of its own.
-    return pieces.map((update) => ({ message: { type: 'update', update }, cost: max, step: true }));
+    return pieces.map(({ update, structs }) => ({
+      message: { type: 'update', update },
+      cost: max,
+      structs,
+      step: true,
+    }));
   }
 
   /**
@@ -203,7 +218,7 @@ export class YjsConnection implements SocketHandler, RoomMember {
       this.held.shift();
       spent += next.cost;
       try {
-        this.handle(room, next.message);
+        this.handle(room, next);
       } catch (err) {
         return this.refuseMalformed(err);
       }
@@ -294,13 +309,13 @@ export class YjsConnection implements SocketHandler, RoomMember {
     this.sendState(room, from);
   }
 
-  private handle(room: YjsRoom, m: YjsMessage): void {
+  private handle(room: YjsRoom, { message: m, structs, cost }: Held): void {
     switch (m.type) {
       case 'sync-step1':
         return this.sendState(room, m.stateVector);
       case 'sync-step2':
       case 'update':
-        return this.applyUpdate(room, m.update);
+        return this.applyUpdate(room, m.update, structs, cost);
       case 'awareness': {
         const vetted = this.edits ? this.vetAwareness(room, m.update, this.edits) : m.update;
         if (!vetted) return;
@@ -347,7 +362,8 @@ export class YjsConnection implements SocketHandler, RoomMember {
     );
   }
 
-  private applyUpdate(room: YjsRoom, update: Uint8Array): void {
+  /** An update, its structs the room may not hold and its cost (counted by costed). */
+  private applyUpdate(room: YjsRoom, update: Uint8Array, structs: number, cost: number): void {
     if (!this.permissions.write) {
       // Dropped, and said once, so the page can show why its edits go nowhere. Not for
       // an update that changes nothing: every client answers the hub's SyncStep1 with one.
@@ -364,24 +380,60 @@ export class YjsConnection implements SocketHandler, RoomMember {
         `update larger than ${this.limits.maxUpdateBytes} bytes (YjsMaxUpdateBytes)`,
       );
     }
-    // A full room still takes an update that changes nothing (a client's resync),
-    // or no client could even open it.
-    const passed = room.limitPassedBy(update.length);
-    if (passed && changesSomething(room, update)) {
-      const what = passed === 'YjsMaxRoomBytes' ? 'the room is full' : "the hub's rooms are full";
-      this.limits.limitHits?.hit(passed);
-      this.log.warn(
-        { room: room.name, bytes: room.bytes, remote: this.socket.remoteAddress, limit: passed },
-        `Yjs update refused: ${what} (${passed})`,
-      );
-      return this.close(CloseCode.MessageTooBig, `${what} (${passed})`);
-    }
+    if (this.refusedByRoomLimit(room, update, structs, cost)) return;
     // Nothing new is taken while the room cannot store: a sync that brings nothing still may.
     if (room.writeFault !== undefined && changesSomething(room, update)) {
       return this.storeFailed(room.writeFault);
     }
     if (this.edits) return this.applyGuarded(room, update, this.edits);
     Y.applyUpdate(room.doc, update, this);
+  }
+
+  /**
+   * Whether the update would take the room, or the rooms in memory together,
+   * past their bytes or structs; if so its sender is closed with 1009. A full
+   * room still takes an update that changes nothing (a client's resync), or
+   * no client could even open it.
+   */
+  private refusedByRoomLimit(
+    room: YjsRoom,
+    update: Uint8Array,
+    structs: number,
+    cost: number,
+  ): boolean {
+    const passed = room.limitPassedBy(update.length, structs);
+    if (!passed || this.changesNothing(room, update, structs, cost)) return false;
+    const what = passed.startsWith('YjsMaxRoom') ? 'the room is full' : "the hub's rooms are full";
+    this.limits.limitHits?.hit(passed);
+    this.log.warn(
+      {
+        room: room.name,
+        bytes: room.bytes,
+        structs: room.structs,
+        updateStructs: structs,
+        remote: this.socket.remoteAddress,
+        limit: passed,
+      },
+      `Yjs update refused: ${what} (${passed})`,
+    );
+    this.close(CloseCode.MessageTooBig, `${what} (${passed})`);
+    return true;
+  }
+
+  /**
+   * Whether an update would leave the room as it is. One with structs the room
+   * does not hold (`structs`, read from its bytes) changes it; otherwise Yjs
+   * decodes it to see whether its deletions are new, which is bounded by the
+   * turn's budget: a larger update of known structs is taken as a change.
+   */
+  private changesNothing(
+    room: YjsRoom,
+    update: Uint8Array,
+    structs: number,
+    cost: number,
+  ): boolean {
+    if (structs > 0 || cost > this.limits.maxUpdateStructs) return false;
+    return !changesSomething(room, update);
   }
 
   /**

@@ -10,6 +10,7 @@
 import * as Y from 'yjs';
 import type { Logger } from '../../log/logger';
 import type { RoomUsage, YjsStore } from '../../store/yjs-store';
+import { applyInSteps } from './stepped-load';
 
 /** Retry delay after the store failed a write; the batch stays queued meanwhile. */
 const WRITE_RETRY_MS = 1000;
@@ -17,6 +18,8 @@ const WRITE_RETRY_MS = 1000;
 export interface CompactionLimits {
   compactUpdates: number;
   compactBytes: number;
+  /** What one event-loop turn of a compaction may apply (YjsMaxUpdateStructs); all at once when absent. */
+  maxUpdateStructs?: number;
 }
 
 /** What the room hears from its commits. */
@@ -212,7 +215,8 @@ export class RoomCommits {
       const stored = await this.store.load(this.name);
       if (stored.updates.length < 2) return; // deleted, or compacted meanwhile
       const scratch = new Y.Doc({ gc: true });
-      Y.applyUpdate(scratch, Y.mergeUpdates(stored.updates));
+      // A room of YjsMaxRoomStructs rebuilt in one turn would stall every client of the hub.
+      await applyInSteps(scratch, stored.updates, this.limits.maxUpdateStructs ?? Infinity);
       const merged = Y.encodeStateAsUpdate(scratch);
       scratch.destroy();
       const from = this.storedUpdates;

@@ -15,8 +15,14 @@ import type { RoomChanges } from './change-callback';
 import type { Logger } from '../../log/logger';
 import type { YjsStore } from '../../store/yjs-store';
 import { encodeAwareness, encodeUpdate } from './codec';
+import { docStructs } from './doc-structs';
+import { applyInSteps } from './stepped-load';
 import { RoomCommits } from './room-commits';
 import { REMOTE, RoomLink } from './room-link';
+
+/** The limits on what a room holds that an update can pass. */
+export type RoomLimitName =
+  'YjsMaxRoomBytes' | 'YjsMaxLiveBytes' | 'YjsMaxRoomStructs' | 'YjsMaxLiveStructs';
 
 /** What a broadcast frame carries: the document, or presence (awareness). */
 export type FrameKind = 'doc' | 'presence';
@@ -37,6 +43,14 @@ export interface RoomLimits {
   maxLiveBytes?: number;
   /** Those bytes now: the rooms' sum, which the hub's YjsRooms keeps. */
   liveBytes?(): number;
+  /** Structs one room may hold in memory (YjsMaxRoomStructs); unbounded when absent. */
+  maxRoomStructs?: number;
+  /** Structs of every room in memory together (YjsMaxLiveStructs); unbounded when absent. */
+  maxLiveStructs?: number;
+  /** Those structs now: the rooms' sum, which the hub's YjsRooms keeps. */
+  liveStructs?(): number;
+  /** What one event-loop turn may apply while the room loads (YjsMaxUpdateStructs); all at once when absent. */
+  maxUpdateStructs?: number;
   compactUpdates: number;
   compactBytes: number;
   /** Updates within this many ms of the last broadcast go out together (default BROADCAST_MS). */
@@ -68,6 +82,8 @@ export class YjsRoom {
   private destroyed = false;
   private link: RoomLink | undefined;
   private outgoing: Outgoing[] = [];
+  /** The doc's structs, counted after each update (docStructs): what YjsMaxRoomStructs bounds. */
+  private structCount = 0;
   /** Set while a broadcast waits for its interval to end, or for its updates' commit. */
   private broadcastTimer: NodeJS.Timeout | undefined;
   private awaitingCommit = false;
@@ -120,13 +136,14 @@ export class YjsRoom {
     };
     const room = new YjsRoom(name, store, limits, log, stats, hub.faults, hub.changes);
     try {
-      if (stored.updates.length > 0) Y.applyUpdate(room.doc, Y.mergeUpdates(stored.updates));
+      await applyInSteps(room.doc, stored.updates, limits.maxUpdateStructs ?? Infinity);
     } catch (err) {
       room.destroy();
       throw new Error(`stored state of Yjs room cannot be applied: ${(err as Error).message}`, {
         cause: err,
       });
     }
+    room.structCount = docStructs(room.doc);
     // Listeners go on after loading, so the loaded state is not stored again.
     room.doc.on('update', (update: Uint8Array, origin: unknown) =>
       room.onDocUpdate(update, origin),
@@ -146,14 +163,33 @@ export class YjsRoom {
     this.link?.requestSync();
   }
 
-  /** The limit an update of this size would pass (YjsMaxRoomBytes, YjsMaxLiveBytes); undefined when it fits. */
-  limitPassedBy(updateBytes: number): 'YjsMaxRoomBytes' | 'YjsMaxLiveBytes' | undefined {
+  /**
+   * The limit an update of this many bytes and structs would pass; undefined
+   * when it fits. Its structs are an upper bound of what it adds (some may be
+   * known already, or merge with their neighbours).
+   */
+  limitPassedBy(updateBytes: number, updateStructs: number): RoomLimitName | undefined {
+    const { maxRoomStructs, maxLiveBytes, liveBytes, maxLiveStructs, liveStructs } = this.limits;
     if (this.bytes + updateBytes > this.limits.maxRoomBytes) return 'YjsMaxRoomBytes';
-    const { maxLiveBytes, liveBytes } = this.limits;
+    if (maxRoomStructs !== undefined && this.structCount + updateStructs > maxRoomStructs) {
+      return 'YjsMaxRoomStructs';
+    }
     if (maxLiveBytes !== undefined && liveBytes && liveBytes() + updateBytes > maxLiveBytes) {
       return 'YjsMaxLiveBytes';
     }
+    if (
+      maxLiveStructs !== undefined &&
+      liveStructs &&
+      liveStructs() + updateStructs > maxLiveStructs
+    ) {
+      return 'YjsMaxLiveStructs';
+    }
     return undefined;
+  }
+
+  /** Structs the doc holds in memory (YjsMaxRoomStructs). */
+  get structs(): number {
+    return this.structCount;
   }
 
   /** Stored, being stored and queued: what the room limit checks. */
@@ -276,6 +312,7 @@ export class YjsRoom {
   }
 
   private onDocUpdate(update: Uint8Array, origin: unknown): void {
+    this.structCount = docStructs(this.doc);
     // The first update after a quiet spell is committed at once, to go out at once.
     const quiet = this.outgoing.length === 0 && this.untilNextBroadcast() <= 0;
     // The hub whose client sent an update stores it; another hub's is stored already.

@@ -47,7 +47,11 @@ export class YjsRooms {
     /** Who hears of the rooms' stored changes (the change callback). */
     private readonly changes?: RoomChanges,
   ) {
-    this.limits = { ...limits, liveBytes: () => this.liveBytes() };
+    this.limits = {
+      ...limits,
+      liveBytes: () => this.liveBytes(),
+      liveStructs: () => this.liveStructs(),
+    };
     this.stopResyncing =
       bus?.onGap(() => {
         for (const entry of this.entries.values()) entry.room?.resync();
@@ -59,6 +63,13 @@ export class YjsRooms {
     let bytes = 0;
     for (const entry of this.entries.values()) bytes += entry.room?.bytes ?? 0;
     return bytes;
+  }
+
+  /** Structs of every loaded room together, as each counts them for YjsMaxRoomStructs. */
+  liveStructs(): number {
+    let structs = 0;
+    for (const entry of this.entries.values()) structs += entry.room?.structs ?? 0;
+    return structs;
   }
 
   /** Rooms in memory, loading ones included. */

@@ -59,13 +59,31 @@ test('the pieces, applied in order, make the same doc as the whole update', () =
     assert.ok(pieces.length > 1);
     const doc = new Y.Doc();
     for (const piece of pieces) {
-      const size = updateSize(piece);
+      const size = updateSize(piece.update);
       assert.ok(size.structs + size.deletes <= maxCost, `piece of ${JSON.stringify(size)}`);
-      Y.applyUpdate(doc, piece);
+      assert.equal(piece.structs, size.structs);
+      Y.applyUpdate(doc, piece.update);
     }
     assert.deepEqual(Y.encodeStateAsUpdate(doc), stateOf(update), `maxCost ${maxCost}`);
     assert.equal(doc.store.pendingStructs, null);
   }
+});
+
+test('updateSize counts the structs past what a doc holds, as Yjs would add them', () => {
+  const update = everything();
+  const empty = new Y.Doc();
+  const held = (doc: Y.Doc) => (client: number) => Y.getState(doc.store, client);
+  assert.equal(updateSize(update, held(empty)).fresh, updateSize(update).structs);
+  const full = new Y.Doc();
+  Y.applyUpdate(full, update);
+  assert.equal(updateSize(update, held(full)).fresh, 0);
+  // A doc holding the first half of the pieces: the rest are fresh.
+  const pieces = splitByCost(update, 50, 1000)!;
+  const half = new Y.Doc();
+  const first = pieces.slice(0, Math.floor(pieces.length / 2));
+  for (const piece of first) Y.applyUpdate(half, piece.update);
+  const rest = updateSize(update).structs - first.reduce((n, p) => n + p.structs, 0);
+  assert.equal(updateSize(update, held(half)).fresh, rest);
 });
 
 test('a single struct costlier than the budget cannot be cut', () => {

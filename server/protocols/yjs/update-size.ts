@@ -18,9 +18,31 @@ export interface UpdateSize {
   values: number;
   /** Ranges in the delete set, each one looked up in the doc. */
   deletes: number;
+  /** Structs past the clocks a doc holds (all of them when no doc was given). */
+  fresh: number;
 }
 
+/** The clock up to which a doc holds a client's structs (Y.getState). */
+export type KnownClocks = (client: number) => number;
+
 export class MalformedUpdateError extends Error {}
+
+/**
+ * Decoding a value inside an item (a number of a stroke's points) costs about
+ * a fiftieth of building and integrating a struct (docs/benchmarks.md).
+ */
+export const VALUES_PER_STRUCT = 32;
+
+/** What applying an update costs, in structs (see VALUES_PER_STRUCT). */
+export function updateCost(size: UpdateSize): number {
+  return size.structs + size.deletes + Math.ceil(size.values / VALUES_PER_STRUCT);
+}
+
+/** One piece of a cut update, with the structs it holds (for the room limits). */
+export interface UpdatePiece {
+  update: Uint8Array;
+  structs: number;
+}
 
 /** The content kinds of Yjs' v1 encoding (the low five bits of a struct's info byte). */
 const enum Content {
@@ -54,9 +76,32 @@ interface Visitor {
   deleted(client: number, clock: number, length: number): void;
 }
 
-/** Counts what `update` holds. Throws MalformedUpdateError where Yjs could not read it either. */
-export function updateSize(update: Uint8Array): UpdateSize {
-  return walk(update);
+/**
+ * Counts what `update` holds, and of its structs those past `known` (a doc's
+ * state vector): an upper bound of what it would add to that doc, which Yjs'
+ * decodeUpdate would build every struct to tell. Throws MalformedUpdateError
+ * where Yjs could not read it either.
+ */
+export function updateSize(update: Uint8Array, known?: KnownClocks): UpdateSize {
+  let clock = 0;
+  let held = 0;
+  let fresh = 0;
+  const size = walk(
+    update,
+    known && {
+      client(id, first) {
+        clock = first;
+        held = known(id);
+      },
+      struct(_start, _end, length) {
+        if (clock + length > held) fresh++;
+        clock += length;
+      },
+      deleted() {},
+    },
+  );
+  size.fresh = known ? fresh : size.structs;
+  return size;
 }
 
 /**
@@ -70,8 +115,8 @@ export function splitByCost(
   update: Uint8Array,
   maxCost: number,
   valuesPerStruct: number,
-): Uint8Array[] | undefined {
-  const pieces: Uint8Array[] = [];
+): UpdatePiece[] | undefined {
+  const pieces: UpdatePiece[] = [];
   /** The piece being gathered: runs of one client's consecutive structs. */
   let runs: { client: number; clock: number; count: number; start: number; end: number }[] = [];
   let cost = 0;
@@ -80,14 +125,17 @@ export function splitByCost(
   let newClient = false;
   let tooCostly = false;
   const endPiece = () => {
-    if (runs.length > 0) pieces.push(encodeRuns(update, runs));
+    if (runs.length > 0) {
+      const structs = runs.reduce((n, run) => n + run.count, 0);
+      pieces.push({ update: encodeRuns(update, runs), structs });
+    }
     runs = [];
     cost = 0;
   };
   let deletes = new Map<number, [number, number][]>();
   let deleteCount = 0;
   const endDeletes = () => {
-    if (deleteCount > 0) pieces.push(encodeDeletes(deletes));
+    if (deleteCount > 0) pieces.push({ update: encodeDeletes(deletes), structs: 0 });
     deletes = new Map();
     deleteCount = 0;
   };
@@ -128,7 +176,7 @@ export function splitByCost(
 
 function walk(update: Uint8Array, visit?: Visitor): UpdateSize {
   const d = decoding.createDecoder(update);
-  const size: UpdateSize = { structs: 0, values: 0, deletes: 0 };
+  const size: UpdateSize = { structs: 0, values: 0, deletes: 0, fresh: 0 };
   try {
     for (let clients = readCount(d); clients > 0; clients--) {
       const structs = readCount(d);

@@ -35,9 +35,10 @@ type ShapeMap = Y.Map<unknown>;
 const IMPORT_PIECE_BYTES = 2 * 1024 * 1024;
 
 /**
- * At most this many shapes per update of an import: a shape is about a dozen
- * Yjs structs, and the hub refuses an update of more than 40,000
- * (YjsMaxUpdateStructs), however small its bytes.
+ * At most this many shapes per update of an import: a shape is about nine Yjs
+ * structs in one transaction, and the hub applies an update of more than
+ * 20,000 (YjsMaxUpdateStructs) in several event-loop turns, however small its
+ * bytes.
  */
 const IMPORT_PIECE_SHAPES = 2000;
 
