@@ -41,9 +41,9 @@ export function addBallast(file: string, mib: number): void {
 }
 
 /** A backup where the hub's schedule would put it: its path. */
-export function backUp(file: string): string {
+export async function backUp(file: string): Promise<string> {
   const dest = scheduledBackupPath(file, Date.now());
-  writeBackup(file, dest);
+  await writeBackup(file, dest);
   return dest;
 }
 
