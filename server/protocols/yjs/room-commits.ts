@@ -173,12 +173,31 @@ export class RoomCommits {
         this.pending = batch.concat(this.pending);
         this.pendingBytes += bytes;
         if (this.disposed) return;
-        this.retryTimer = setTimeout(() => this.commit(), WRITE_RETRY_MS);
+        this.retryTimer = setTimeout(() => this.retry(), WRITE_RETRY_MS);
         this.hooks.failed(err);
         // Those that would rather not wait for the fault to clear (a newcomer's first sync).
         const stranded = this.waiters.filter((w) => w.failed);
         this.waiters = this.waiters.filter((w) => !w.failed);
         for (const w of stranded) w.failed!();
+      },
+    );
+  }
+
+  /**
+   * After a failed commit: the store's own small write first, where it has
+   * one, so that a large kept batch is not sent every second into a store
+   * that cannot take it (on Redis, each one sent may yet run when it wakes).
+   */
+  private retry(): void {
+    this.retryTimer = undefined;
+    if (this.disposed) return;
+    if (!this.store.probeWrite) return this.commit();
+    this.store.probeWrite().then(
+      () => this.commit(),
+      (err: Error) => {
+        if (this.disposed || this.writing || this.retryTimer) return;
+        this.hooks.failed(err);
+        this.retryTimer = setTimeout(() => this.retry(), WRITE_RETRY_MS);
       },
     );
   }
