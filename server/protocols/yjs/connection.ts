@@ -343,7 +343,9 @@ export class YjsConnection implements SocketHandler, RoomMember {
     const frames = stateFrames(room.doc, stateVector);
     room.whenDurable(
       () => this.sendSync(frames),
-      () => this.sendState(room, stateVector),
+      () => {
+        if (!this.isClosed && !this.isClosing) this.sendState(room, stateVector);
+      },
     );
   }
 
