@@ -197,7 +197,7 @@ describe('the app hosting a real hub', () => {
     try {
       const db = path.join(dir, 'lanboard.db');
       await databaseWithDocuments(db, 2000);
-      const backup = backUp(db);
+      const backup = await backUp(db);
       damageMiddle(db);
 
       const b = await boot({ configText: `DbFile=${db}\n`, env: TEST_ENV });

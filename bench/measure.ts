@@ -18,6 +18,8 @@ import type { YjsLoadInput } from './yjs-clients';
 export interface Measurement {
   scenario: Scenario;
   server: ServerName;
+  /** The row's name: the server's, or which compiled hub it ran (BENCH_YJS_COMPARE). */
+  label: string;
   connections: number;
   /** Live appends (Yjs: entries) delivered per second in the steady window. */
   deliveredPerS: number;
@@ -74,8 +76,12 @@ function generatorArgs(scenario: Scenario, urls: string[], server: ServerName): 
   return ['--import', 'tsx', 'bench/generator.ts', JSON.stringify(input)];
 }
 
-export async function measure(scenario: Scenario, serverName: ServerName): Promise<Measurement> {
-  const server = await startServer(serverName);
+export async function measure(
+  scenario: Scenario,
+  serverName: ServerName,
+  row: { cli?: string; label?: string } = {},
+): Promise<Measurement> {
+  const server = await startServer(serverName, row.cli);
   const pid = server.children.map((c) => c.pid);
   try {
     await sleep(1000); // let start-up work and its garbage settle
@@ -139,6 +145,7 @@ export async function measure(scenario: Scenario, serverName: ServerName): Promi
     return {
       scenario,
       server: serverName,
+      label: row.label ?? serverName,
       connections,
       deliveredPerS,
       cpuUsPerMsg,

@@ -4,7 +4,8 @@
 // each load generator its own process, and prints one Markdown table with the
 // ratio of each row to its scenario's reference server (the baseline, or
 // @y/websocket-server for Yjs). No assertions: it exits 0 whenever it ran.
-// Results belong in docs/benchmarks.md.
+// Results belong in docs/benchmarks.md. BENCH_YJS_COMPARE=<file.mjs>[,…] adds
+// Yjs rows: this tree compiled and each other compiled hub (bench/servers.ts).
 import { markdownTable } from './markdown';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -15,7 +16,8 @@ import { measure } from './measure';
 import type { Measurement } from './measure';
 import { cleanup, loadNote, machine } from './processes';
 import { FULL, QUICK } from './scenarios';
-import { referenceFor, serversFor } from './servers';
+import { buildServer } from '../scripts/build-server';
+import { referenceFor, rowsFor } from './servers';
 import { startupReport } from './startup';
 import { firstUpdateReport } from './yjs-first-update';
 
@@ -82,10 +84,10 @@ function table(results: Measurement[]): string {
   ];
   const rows = results.map((m) => {
     const reference = referenceFor(m.scenario.kind);
-    const base = results.find((b) => b.scenario === m.scenario && b.server === reference);
+    const base = results.find((b) => b.scenario === m.scenario && b.label === reference);
     return [
       m.scenario.name + (m.steady ? '' : ' (ramp incomplete)'),
-      m.server,
+      m.label,
       String(m.connections),
       fmt(m.deliveredPerS),
       fmt(m.cpuUsPerMsg, 1),
@@ -110,11 +112,13 @@ async function main(): Promise<void> {
   const started = Date.now();
   process.stderr.write(`bench: machine ${loadNote()}\n`);
   const results: Measurement[] = [];
+  // The compared rows run this tree compiled: built once, first.
+  if (process.env.BENCH_YJS_COMPARE) await buildServer();
   for (const scenario of scenarios) {
-    for (const server of serversFor(scenario.kind)) {
-      if (!wanted(`${scenario.name} ${server}`)) continue;
-      process.stderr.write(`bench: ${scenario.name} on ${server} (${scenario.durationS} s)… `);
-      const m = await measure(scenario, server);
+    for (const row of rowsFor(scenario.kind)) {
+      if (!wanted(`${scenario.name} ${row.label}`)) continue;
+      process.stderr.write(`bench: ${scenario.name} on ${row.label} (${scenario.durationS} s)… `);
+      const m = await measure(scenario, row.name, row);
       results.push(m);
       process.stderr.write(
         `${fmt(m.deliveredPerS)} delivered/s, p99 ${fmt(m.p99)} ms, ` +

@@ -42,6 +42,35 @@ export const serversFor = (kind: ScenarioKind): readonly ServerName[] =>
       ? CROSS_HUB_SERVERS
       : ZWIBBLER_SERVERS;
 
+/** One row of a scenario: a server, and for Lanboard which CLI runs it. */
+export interface ServerRow {
+  name: ServerName;
+  /** bin/lanboard.js (the sources through tsx) unless given. */
+  cli?: string;
+  label: string;
+}
+
+/**
+ * The rows a kind of scenario runs. BENCH_YJS_COMPARE=<file.mjs>[,<file.mjs>…]
+ * (compiled hubs inside lib/, built from other commits) adds to the Yjs rows
+ * Lanboard on SQLite compiled from this tree and from each file, so that
+ * versions are compared in one run, beside the same reference.
+ */
+export function rowsFor(kind: ScenarioKind): ServerRow[] {
+  const rows: ServerRow[] = serversFor(kind).map((name) => ({ name, label: name }));
+  const compare = process.env.BENCH_YJS_COMPARE;
+  if (kind === 'yjs-fan-out' && compare) {
+    rows.push({ name: 'lanboard-sqlite', cli: COMPILED_CLI, label: 'lanboard-sqlite, compiled' });
+    for (const cli of compare.split(',')) {
+      rows.push({ name: 'lanboard-sqlite', cli, label: `lanboard-sqlite, compiled (${cli})` });
+    }
+  }
+  return rows;
+}
+
+/** The compiled hub of this tree, relative to the checkout (bench/startup.ts builds it too). */
+export const COMPILED_CLI = 'lib/lanboard.mjs';
+
 /** What every row of a kind of scenario is compared with. */
 export const referenceFor = (kind: ScenarioKind): ServerName => serversFor(kind)[0]!;
 

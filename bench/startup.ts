@@ -11,12 +11,12 @@ import { performance } from 'node:perf_hooks';
 import { buildServer } from '../scripts/build-server';
 import { markdownTable } from './markdown';
 import { cpuSeconds, loadNote, rssBytes } from './processes';
-import { startServer, stopServer } from './servers';
+import { COMPILED_CLI, startServer, stopServer } from './servers';
 import type { ServerName } from './servers';
 
 const ROWS: { label: string; name: ServerName; cli?: string }[] = [
   { label: 'y-websocket-server', name: 'y-websocket-server' },
-  { label: 'Lanboard, compiled', name: 'lanboard-sqlite', cli: 'lib/lanboard.mjs' },
+  { label: 'Lanboard, compiled', name: 'lanboard-sqlite', cli: COMPILED_CLI },
   { label: 'Lanboard, sources through tsx', name: 'lanboard-sqlite' },
 ];
 const IDLE_MS = 2000;

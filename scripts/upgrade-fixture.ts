@@ -125,7 +125,7 @@ try {
   };
   fs.rmSync(out, { recursive: true, force: true });
   fs.mkdirSync(out, { recursive: true });
-  writeBackup(db, path.join(out, 'lanboard.db'));
+  await writeBackup(db, path.join(out, 'lanboard.db'));
   fs.writeFileSync(path.join(out, 'fixture.json'), `${JSON.stringify(fixture, null, 2)}\n`);
   const size = fs.statSync(path.join(out, 'lanboard.db')).size;
   process.stdout.write(

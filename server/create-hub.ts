@@ -26,6 +26,7 @@ import type { HubConfig } from './config/schema';
 import type { HostControls } from './admin/host-controls';
 import { openBackend } from './hub/backend';
 import { checkDatabaseAtStart } from './hub/database-check';
+import type { DatabaseCheck } from './hub/database-check';
 import { reportingFaults } from './hub/faulty-writes';
 import type { Backend } from './hub/backend';
 import type { MountedProtocol, ProtocolContext } from './hub/protocol';
@@ -144,6 +145,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
   let stopping: Promise<void> | undefined;
   let certificates: CertificateWatch | undefined;
   let stopWatchingRedis: (() => void) | undefined;
+  let databaseCheck: DatabaseCheck | undefined;
   const mounted: MountedProtocol[] = [];
   let zwibbler: MountedZwibbler | undefined;
   let yjs: MountedYjs | undefined;
@@ -175,14 +177,14 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
       // A read-only folder still serves Database=memory; SQLite says so itself below.
       log.warn({ err: (err as Error).message, dir: config.DataDir }, 'cannot make DataDir private');
     }
-    checkDatabaseAtStart(config, log, faults);
+    databaseCheck = await checkDatabaseAtStart(config, log, faults);
     backend = await openBackend(config, now, log, options.store);
     if (backend.redis) stopWatchingRedis = reportRedisOutages(backend.redis, faults);
     store = reportingFaults(timedStore(backend.store, metrics), faults, {
       what: 'Zwibbler documents',
       adding: ['appendIfLength', 'createDocument', 'addToken', 'setDocumentKey'],
     });
-    transport.addRoute(healthRoute(store, () => startedAt, faults));
+    transport.addRoute(healthRoute(store, () => startedAt, faults, databaseCheck));
     transport.addRoute(metricsRoute(metrics));
     const context: ProtocolContext = {
       config,
@@ -236,6 +238,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     try {
       address = await transport.listen(config.ServerBindAddress, config.ServerPort);
     } catch (err) {
+      databaseCheck?.stop();
       for (const protocol of mounted) await protocol.stop?.();
       await backend.close();
       throw err;
@@ -278,6 +281,7 @@ export function createHub(partial: Partial<HubConfig> = {}, options: HubOptions 
     stopping ??= (async () => {
       certificates?.stop();
       metrics.stop();
+      databaseCheck?.stop();
       if (!transport || !store) return;
       await discovery.stop(); // goodbye packets first, while clients can still reach us
       for (const protocol of mounted) await protocol.stop?.();

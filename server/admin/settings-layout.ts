@@ -66,6 +66,7 @@ export const SETTING_LAYOUT: Record<ConfigKey, OnPage | FileOnly> = {
   BackupIntervalSeconds: storage('Back up the database every', 'seconds'),
   BackupsKept: storage('Backups kept'),
   DbStartDamaged: storage('Start even when the database is damaged'),
+  DbCheckWaitSeconds: storage('Wait for the database check at start', 'seconds'),
   DbServer: storage('Redis or PostgreSQL server'),
   DbCluster: storage('Redis is a cluster'),
   DbUser: storage('Redis or PostgreSQL user'),

@@ -39,6 +39,7 @@ export interface HubConfig {
   DbFile: string;
   DbSynchronous: 'normal' | 'full';
   DbStartDamaged: boolean;
+  DbCheckWaitSeconds: number;
   BackupIntervalSeconds: number;
   BackupsKept: number;
   DbServer: string;
@@ -193,6 +194,12 @@ export const SETTINGS: Setting[] = [
     parse: boolean,
     default: false,
     doc: 'Start even when the integrity check at start finds the SQLite file damaged (`lanboard serve --start-damaged`). The hub then serves what it can still read, and /healthz answers 503 until the file is restored.',
+  }),
+  setting({
+    key: 'DbCheckWaitSeconds',
+    parse: integer(0, 3600),
+    default: 3,
+    doc: 'How long the start waits for the integrity check of the SQLite file; a damage found by then stops the start (see DbStartDamaged). A check that takes longer goes on in the background while the hub serves; a damage it finds then makes /healthz answer 503 and the file take no more writes. `0`: never wait.',
   }),
   setting({
     key: 'BackupIntervalSeconds',

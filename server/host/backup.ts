@@ -45,7 +45,7 @@ export async function backupCommand(args: string[]): Promise<void> {
   const dest = to ?? scheduledBackupPath(config.DbFile, Date.now());
   let bytes: number;
   try {
-    bytes = writeBackup(config.DbFile, dest);
+    bytes = await writeBackup(config.DbFile, dest);
   } catch (err) {
     throw new ConfigError(
       `cannot back up DbFile="${config.DbFile}" to ${dest}: ${(err as Error).message}`,

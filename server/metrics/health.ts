@@ -11,6 +11,8 @@ export function healthRoute(
   store: DocumentStore,
   startedAt: () => number,
   faults: StorageFaults,
+  /** The integrity check at start, while it goes on in the background. */
+  databaseCheck?: { running(): boolean },
 ): HttpRoute {
   return {
     name: 'healthz',
@@ -31,6 +33,7 @@ export function healthRoute(
         status: ok ? 'ok' : 'error',
         uptimeSeconds: Math.round((Date.now() - startedAt()) / 1000),
         database,
+        ...(databaseCheck?.running() ? { databaseCheck: 'running' } : {}),
         ...(failing.length > 0 ? { failedWrites: failing } : {}),
       });
     },

@@ -10,7 +10,10 @@
 // beyond the reach of those limits: COMMAND_TIMEOUT_MS fails it. (It may still
 // run once Redis is back: a refused write may yet be stored, never the other
 // way round.) The subscriber keeps waiting: it holds no writes, and ioredis
-// subscribes again once it is back.
+// subscribes again once it is back. A Redis Cluster has a queue of its own,
+// for commands sent while it has no node to send them to (every node gone),
+// which none of those limits reach: boundClusterQueue empties it once the
+// cluster has been down for CLUSTER_QUEUE_WAIT_MS.
 // The hub loads ioredis only with Database=redis.
 import type * as IoRedis from 'ioredis';
 import type { RedisOptions } from 'ioredis';
@@ -29,6 +32,11 @@ const MAX_RETRIES_PER_REQUEST = 3;
 const SOCKET_TIMEOUT_MS = 3000;
 /** The longest any command waits for its answer, wherever it waits. */
 const COMMAND_TIMEOUT_MS = 10_000;
+
+/** How long a Redis Cluster may be down before the commands in its own queue fail. */
+const CLUSTER_QUEUE_WAIT_MS = 1000;
+/** How often that is looked at: a command waits at most about this long once it is down for good. */
+const CLUSTER_QUEUE_CHECK_MS = 250;
 
 /** Opens one connection; `role` names it in Redis' CLIENT LIST. */
 export type RedisConnector = (config: HubConfig, role: string) => RedisClient;
@@ -66,10 +74,37 @@ function connect(
     lazyConnect: false,
   };
   if (config.DbCluster) {
-    return new Cluster(endpoints, {
+    const cluster = new Cluster(endpoints, {
       redisOptions: options,
       clusterRetryStrategy: options.retryStrategy,
     });
+    if (role !== 'subscribe') boundClusterQueue(cluster);
+    return cluster;
   }
   return new Redis({ ...options, ...endpoints[0]! });
+}
+
+/**
+ * Fails the commands waiting in the cluster's own offline queue once it has
+ * not been ready for CLUSTER_QUEUE_WAIT_MS, as a single server's connection
+ * fails them after MAX_RETRIES_PER_REQUEST. ioredis has no option for it
+ * (`enableOfflineQueue: false` would refuse even during a start or a failover
+ * of a few milliseconds), so this calls its flushQueue, which its types keep
+ * private; server/cluster/redis-cluster-outage.test.ts catches a change.
+ */
+function boundClusterQueue(cluster: IoRedis.Cluster): void {
+  const queue = cluster as unknown as { flushQueue(err: Error): void };
+  let downSince: number | undefined;
+  const timer = setInterval(() => {
+    if (cluster.status === 'ready') {
+      downSince = undefined;
+      return;
+    }
+    downSince ??= Date.now();
+    if (Date.now() - downSince >= CLUSTER_QUEUE_WAIT_MS) {
+      queue.flushQueue(new Error('the Redis Cluster is unreachable'));
+    }
+  }, CLUSTER_QUEUE_CHECK_MS);
+  timer.unref();
+  cluster.once('end', () => clearInterval(timer));
 }

@@ -9,7 +9,7 @@
 // written by a separate command:
 //   lb:waccess          zset    workspace ID -> lastAccess, for count() and Expiration
 // The workspace hash is the truth; the index may briefly lag it.
-import { runScript } from './redis-connection';
+import { probeRedisWrite, runScript } from './redis-connection';
 import type { RedisClient } from './redis-connection';
 import type { StoreOptions } from './types';
 import type { WorkspaceMember, WorkspaceRecord, WorkspaceStore } from './workspace-store';
@@ -100,6 +100,10 @@ export class RedisWorkspaceStore implements WorkspaceStore {
     ];
     for (const [name, lua] of scripts)
       redis.defineCommand(name, { numberOfKeys: PARTS.length, lua });
+  }
+  /** Resolves once Redis takes a write (the background probe while writes fail). */
+  probeWrite(): Promise<void> {
+    return probeRedisWrite(this.redis);
   }
 
   private run(script: string, id: string, ...args: unknown[]): Promise<number> {

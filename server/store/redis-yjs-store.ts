@@ -5,7 +5,7 @@
 // and `lb:yaccess`, a sorted set of room -> last use (ms), for Expiration.
 // Each hub stores the updates its own clients send; compaction merges stored
 // rows only, so an update another hub stored meanwhile is never dropped.
-import { runScript } from './redis-connection';
+import { probeRedisWrite, runScript } from './redis-connection';
 import type { RedisClient } from './redis-connection';
 import type { StoreOptions } from './types';
 import type { RoomUsage, StoredRoom, YjsStore } from './yjs-store';
@@ -51,6 +51,11 @@ export class RedisYjsStore implements YjsStore {
     this.now = options.now ?? Date.now;
     redis.defineCommand('lbYjsAppend', { numberOfKeys: 3, lua: APPEND });
     redis.defineCommand('lbYjsCompact', { numberOfKeys: 3, lua: COMPACT });
+  }
+
+  /** Resolves once Redis takes a write (the background probe while writes fail). */
+  probeWrite(): Promise<void> {
+    return probeRedisWrite(this.redis);
   }
 
   async load(room: string, { use = true }: { use?: boolean } = {}): Promise<StoredRoom> {

@@ -55,15 +55,16 @@ test('a new file and one already migrated are not backed up', () => {
   assert.equal(fs.existsSync(backupFolder(file)), false);
 });
 
-test('rotation deletes the oldest scheduled backups past the number kept', () => {
+test('rotation deletes the oldest scheduled backups past the number kept', async () => {
   const file = path.join(dir.dir, 'rotated.db');
   openDatabase(file).close();
   const start = Date.UTC(2026, 11, 1);
-  const made = [0, 1, 2, 3].map((day) => {
+  const made: string[] = [];
+  for (const day of [0, 1, 2, 3]) {
     const dest = scheduledBackupPath(file, start + day * 86_400_000);
-    writeBackup(file, dest);
-    return dest;
-  });
+    await writeBackup(file, dest);
+    made.push(dest);
+  }
   assert.deepEqual(listBackups(file), made);
   assert.deepEqual(rotateBackups(file, 2), made.slice(0, 2));
   assert.deepEqual(listBackups(file), made.slice(2));

@@ -1,6 +1,7 @@
 // Backups of the hub's SQLite file (docs/operating.md#backups): a consistent
 // copy by `VACUUM INTO` (one read transaction: in WAL mode it never blocks a
-// writer, and a write meanwhile is simply not in the copy), written under a
+// writer, and a write meanwhile is simply not in the copy; scheduled ones and
+// `lanboard backup` on a worker thread, so the hub answers meanwhile), written under a
 // temporary name, flushed to disk and renamed, so a backup file is whole or
 // absent. They go in `backups/` beside the database, 0600 in a 0700 folder
 // (they hold what the database holds). Scheduled ones are rotated; the one
@@ -8,9 +9,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import BetterSqlite from 'better-sqlite3';
 import { createPrivateFile, makePrivateDir } from '../config/private-files';
 import type { Logger } from '../log/logger';
+import { runOffThread } from './sqlite-off-thread';
 
 /** Where the backups of `dbFile` live: `backups/` in its folder. */
 export function backupFolder(dbFile: string): string {
@@ -59,12 +60,7 @@ export function rotateBackups(dbFile: string, keep: number): string[] {
 
 /** Copies the database open on `db` to `dest` (which must not exist): whole, or not at all. */
 export function backupInto(db: Database.Database, dest: string): number {
-  makePrivateDir(path.dirname(dest));
-  if (fs.existsSync(dest)) throw new Error(`${dest} exists already`);
-  const partial = `${dest}.partial`;
-  fs.rmSync(partial, { force: true });
-  // VACUUM INTO writes into an empty file as it finds it: 0600 from the start.
-  createPrivateFile(partial);
+  const partial = beginCopy(dest);
   try {
     db.prepare('VACUUM INTO ?').run(partial);
     const fd = fs.openSync(partial, 'r+');
@@ -73,6 +69,52 @@ export function backupInto(db: Database.Database, dest: string): number {
     } finally {
       fs.closeSync(fd);
     }
+  } catch (err) {
+    fs.rmSync(partial, { force: true });
+    throw err;
+  }
+  return endCopy(partial, dest);
+}
+
+/**
+ * Copies the SQLite file `source` to `dest` (which must not exist), whole or
+ * not at all, on a worker thread's connection of its own: a hub may be
+ * writing to it, and this process goes on meanwhile (the copy of a GiB file
+ * takes seconds). In WAL mode `VACUUM INTO` reads one snapshot, the WAL's
+ * commits included, so the copy is consistent whatever is written meanwhile.
+ */
+export async function writeBackup(source: string, dest: string): Promise<number> {
+  if (!fs.existsSync(source)) throw new Error(`${source} does not exist`);
+  const partial = beginCopy(dest);
+  try {
+    await runOffThread(source, 'VACUUM INTO ?', [partial]);
+    const file = await fs.promises.open(partial, 'r+');
+    try {
+      await file.sync(); // VACUUM INTO does not flush its output
+    } finally {
+      await file.close();
+    }
+  } catch (err) {
+    fs.rmSync(partial, { force: true });
+    throw err;
+  }
+  return endCopy(partial, dest);
+}
+
+/** The empty temporary file a copy to `dest` is written into: 0600 from the start. */
+function beginCopy(dest: string): string {
+  makePrivateDir(path.dirname(dest));
+  if (fs.existsSync(dest)) throw new Error(`${dest} exists already`);
+  const partial = `${dest}.partial`;
+  fs.rmSync(partial, { force: true });
+  // VACUUM INTO writes into an empty file as it finds it.
+  createPrivateFile(partial);
+  return partial;
+}
+
+/** The flushed copy takes its name, durably: its size. */
+function endCopy(partial: string, dest: string): number {
+  try {
     fs.renameSync(partial, dest);
   } catch (err) {
     fs.rmSync(partial, { force: true });
@@ -80,17 +122,6 @@ export function backupInto(db: Database.Database, dest: string): number {
   }
   syncFolder(path.dirname(dest));
   return fs.statSync(dest).size;
-}
-
-/** Copies the SQLite file `source` to `dest` on a connection of its own; a hub may be writing to it. */
-export function writeBackup(source: string, dest: string): number {
-  const db = new BetterSqlite(source, { fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 5000');
-    return backupInto(db, dest);
-  } finally {
-    db.close();
-  }
 }
 
 /** The rename is durable once the folder's entry is on disk (POSIX; Windows cannot open a folder). */
@@ -148,11 +179,11 @@ export class BackupSchedule {
     this.timer = undefined;
   }
 
-  /** One backup now, then the rotation: the file written. */
-  backupNow(): string {
+  /** One backup now (off the main thread), then the rotation: the file written. */
+  async backupNow(): Promise<string> {
     const dest = scheduledBackupPath(this.o.dbFile, this.now());
     const started = performance.now();
-    const bytes = writeBackup(this.o.dbFile, dest);
+    const bytes = await writeBackup(this.o.dbFile, dest);
     const removed = rotateBackups(this.o.dbFile, this.o.keep);
     this.o.log.info(
       { file: dest, bytes, ms: Math.round(performance.now() - started), removed },
@@ -166,15 +197,16 @@ export class BackupSchedule {
     const step = Math.min(delayMs, 2 ** 31 - 1);
     this.timer = setTimeout(() => {
       if (step < delayMs) return this.schedule(delayMs - step);
-      try {
-        this.backupNow();
-      } catch (err) {
-        this.o.log.error(
-          { err: (err as Error).message, dir: backupFolder(this.o.dbFile) },
-          'the database backup failed; trying again at the next interval',
-        );
-      }
-      if (this.timer) this.schedule(this.o.intervalMs);
+      void this.backupNow()
+        .catch((err: Error) => {
+          this.o.log.error(
+            { err: err.message, dir: backupFolder(this.o.dbFile) },
+            'the database backup failed; trying again at the next interval',
+          );
+        })
+        .finally(() => {
+          if (this.timer) this.schedule(this.o.intervalMs);
+        });
     }, step);
     this.timer.unref();
   }

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { createPrivateFile, keepPrivate } from '../config/private-files';
 import { backupInto, migrationBackupPath } from './sqlite-backups';
+import { trackConnection } from './sqlite-integrity';
 
 export const MIGRATIONS: readonly string[] = [
   // 1: documents as append-only chunk rows (not one blob rewritten per append,
@@ -205,6 +206,8 @@ export function openDatabase(
     migrate(db);
     // Left readable by an older release: narrowed at every start.
     if (onDisk) for (const f of [`${file}-wal`, `${file}-shm`]) keepPrivate(f);
+    // The integrity check may still run: a damage it finds turns this connection read-only.
+    if (onDisk) trackConnection(db);
     return db;
   } catch (err) {
     db.close();

@@ -42,5 +42,11 @@ export interface YjsStore {
   touch(rooms: readonly string[]): Promise<void>;
   /** Deletes rooms last used before `cutoff` unless `keep(name)`; returns their names. */
   purgeExpired(cutoff: number, keep: (name: string) => boolean): Promise<string[]>;
+  /**
+   * Resolves once a small write of the store's own commits (SQLite, Redis):
+   * while a room's commits fail, it probes with this every second and sends
+   * its kept updates again only once the probe commits.
+   */
+  probeWrite?(): Promise<void>;
   close(): Promise<void>;
 }

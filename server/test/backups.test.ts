@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { killAllHubs, runCli, spawnHub } from './child-hub';
-import { damageMiddle } from './damaged-file';
+import Database from 'better-sqlite3';
+import { addBallast, damageMiddle, databaseWithDocuments, documentContent } from './damaged-file';
 import { tempDir } from './hub-fixture';
 import { ZwibblerClient } from './zwibbler-client';
 import { backupFolder, listBackups } from '../store/sqlite-backups';
@@ -129,6 +130,45 @@ test('a running hub backs its database up every BackupIntervalSeconds and keeps 
   while (backedUp() < 3) await new Promise((r) => setTimeout(r, 100));
   assert.equal((await hub.stop()).code, 0);
   assert.equal(listBackups(db).length, 2, 'older ones were deleted');
+});
+
+test('while a scheduled backup copies a large database, the hub answers /healthz and acknowledges appends; the backup holds what was stored before it', async () => {
+  const { dataDir, db } = folder('large');
+  await databaseWithDocuments(db, 10);
+  addBallast(db, 512);
+  const hub = await spawnHub(['--db', db, '--data-dir', dataDir], {
+    LANBOARD_BACKUP_INTERVAL_SECONDS: '1',
+    LANBOARD_DB_CHECK_WAIT_SECONDS: '0',
+  });
+  const backedUp = () => hub.stdout().includes('"database backed up"');
+  const partial = () =>
+    fs.existsSync(backupFolder(db)) &&
+    fs.readdirSync(backupFolder(db)).some((n) => n.endsWith('.partial'));
+  while (!partial()) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(backedUp(), false, 'the backup is under way');
+
+  // Answers while it copies: an HTTP round trip, and an append acknowledged.
+  const health = await fetch(`${hub.httpUrl}/healthz`);
+  assert.ok(health.status === 200, `healthz ${health.status}`);
+  const writer = await ZwibblerClient.join(`${hub.wsUrl}/socket`, { docId: 'during' });
+  clients.push(writer);
+  writer.append(0, 'written while the backup ran');
+  assert.equal((await writer.nextOf('ack-nack')).status, 1);
+  assert.equal(backedUp(), false, 'answered before the backup finished');
+  assert.ok(partial(), 'the copy was still being written');
+
+  while (!backedUp()) await new Promise((r) => setTimeout(r, 100));
+  assert.equal((await hub.stop()).code, 0);
+  const [copy] = listBackups(db);
+  assert.ok(copy, 'one backup');
+  const restored = folder('large-restored');
+  fs.copyFileSync(copy, restored.db);
+  const ballast = new Database(restored.db, { readonly: true });
+  assert.deepEqual(ballast.prepare('SELECT count(*) AS n FROM ballast').get(), { n: 512 });
+  ballast.close();
+  const second = await spawnHub(['--db', restored.db, '--data-dir', restored.dataDir]);
+  assert.deepEqual(await readDocument(second.wsUrl, 'doc-3'), documentContent(3));
+  assert.equal((await second.stop()).code, 0);
 });
 
 test('lanboard backup refuses to overwrite a file, and says when there is no database', async () => {

@@ -3,6 +3,7 @@
 // leaves them. For the tests of the check at start and of restoring a backup.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import Database from 'better-sqlite3';
 import { scheduledBackupPath, writeBackup } from '../store/sqlite-backups';
 import { SqliteStore } from '../store/sqlite-store';
 import { prng } from './random';
@@ -19,10 +20,30 @@ export async function databaseWithDocuments(file: string, count: number): Promis
   await store.close();
 }
 
+/**
+ * `mib` MiB of zero-filled blobs in a table of their own, which the hub never
+ * reads: a large file for the check at start and for backups to read, built in
+ * seconds (no journal, no flush: nothing here needs to survive a crash).
+ */
+export function addBallast(file: string, mib: number): void {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = DELETE');
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    db.exec('CREATE TABLE ballast (bytes BLOB)');
+    db.prepare(
+      'INSERT INTO ballast WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) SELECT zeroblob(1048576) FROM n',
+    ).run(mib);
+  } finally {
+    db.close();
+  }
+}
+
 /** A backup where the hub's schedule would put it: its path. */
-export function backUp(file: string): string {
+export async function backUp(file: string): Promise<string> {
   const dest = scheduledBackupPath(file, Date.now());
-  writeBackup(file, dest);
+  await writeBackup(file, dest);
   return dest;
 }
 

@@ -338,28 +338,48 @@ export class YjsConnection implements SocketHandler, RoomMember {
   /**
    * The SyncStep2 for a client's state vector, taken now and sent once all it
    * holds is stored (docs/protocols/yjs.md#when-updates-are-stored). While the
-   * room cannot store, it is taken from the store instead and sent at once: the
-   * client reads what is stored, never an edit that is not, and gets those by
-   * broadcast once they are stored. It is bounded by the room limit and
-   * already in memory, so it is not live traffic for the queue cap.
+   * room cannot store, or once the commit it waits for fails, it is taken from
+   * the store instead and sent at once: the client reads what is stored, never
+   * an edit that is not, and gets those by broadcast once they are stored. A
+   * store it cannot even read from closes the client with 1011 and why. It is
+   * bounded by the room limit and already in memory, so it is not live
+   * traffic for the queue cap.
    */
   private sendState(room: YjsRoom, stateVector: Uint8Array): void {
-    const send = (frames: Uint8Array[]) => this.socket.send(frames, { uncapped: true });
     if (this.permissions.withheld) {
       // Synced, with nothing new: the reveal brings the rest.
       this.withheldFrom = stateVector;
-      return void send([encodeSyncStep2(NOTHING)]);
+      return void this.sendSync([encodeSyncStep2(NOTHING)]);
     }
-    const frames = stateFrames(room.doc, stateVector);
     const stored = room.storedState();
-    if (!stored) return room.whenDurable(() => send(frames));
-    stored.then(
-      (doc) => {
-        if (!this.isClosed && !this.isClosing) send(stateFrames(doc, stateVector));
+    if (stored) return this.sendStored(room, stored, stateVector);
+    const frames = stateFrames(room.doc, stateVector);
+    room.whenDurable(
+      () => this.sendSync(frames),
+      () => {
+        if (!this.isClosed && !this.isClosing) this.sendState(room, stateVector);
       },
-      // Not even readable: the client is answered once the room stores again.
-      () => room.whenDurable(() => send(frames)),
     );
+  }
+
+  private sendStored(room: YjsRoom, stored: Promise<Y.Doc>, stateVector: Uint8Array): void {
+    stored.then(
+      (doc) => this.sendSync(stateFrames(doc, stateVector)),
+      (err: Error) => {
+        if (this.isClosed || this.isClosing) return;
+        const why = `the hub cannot read this room now: ${err.message}`;
+        this.log.warn(
+          { room: room.name, remote: this.socket.remoteAddress, err: err.message },
+          'Yjs first sync refused: the room can be neither stored nor read',
+        );
+        this.close(CloseCode.InternalError, why);
+      },
+    );
+  }
+
+  private sendSync(frames: Uint8Array[]): void {
+    if (this.isClosed || this.isClosing) return;
+    this.socket.send(frames, { uncapped: true });
   }
 
   /** An update, its structs the room may not hold and its cost (counted by costed). */

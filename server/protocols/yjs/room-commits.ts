@@ -38,6 +38,14 @@ interface Waiter {
   run(): void;
   /** Called instead of run when the room is dropped first. */
   dropped?(): void;
+  /** Called instead of run when a commit it waits for fails (it would wait until the fault clears). */
+  failed?(): void;
+}
+
+/** What a waiter does instead of running, if the room is dropped or a commit fails first. */
+export interface Otherwise {
+  dropped?(): void;
+  failed?(): void;
 }
 
 export class RoomCommits {
@@ -107,9 +115,9 @@ export class RoomCommits {
   }
 
   /** Runs `run` once every update up to `through` (by default all applied so far) is stored. */
-  whenDurable(run: () => void, through = this.applied, dropped?: () => void): void {
+  whenDurable(run: () => void, through = this.applied, otherwise: Otherwise = {}): void {
     if (through <= this.durable) return run();
-    this.waiters.push({ through, run, dropped });
+    this.waiters.push({ through, run, ...otherwise });
   }
 
   /** Commits what is queued; true once everything applied so far is stored. */
@@ -168,8 +176,31 @@ export class RoomCommits {
         this.pending = batch.concat(this.pending);
         this.pendingBytes += bytes;
         if (this.disposed) return;
-        this.retryTimer = setTimeout(() => this.commit(), WRITE_RETRY_MS);
+        this.retryTimer = setTimeout(() => this.retry(), WRITE_RETRY_MS);
         this.hooks.failed(err);
+        // Those that would rather not wait for the fault to clear (a newcomer's first sync).
+        const stranded = this.waiters.filter((w) => w.failed);
+        this.waiters = this.waiters.filter((w) => !w.failed);
+        for (const w of stranded) w.failed!();
+      },
+    );
+  }
+
+  /**
+   * After a failed commit: the store's own small write first, where it has
+   * one, so that a large kept batch is not sent every second into a store
+   * that cannot take it (on Redis, each one sent may yet run when it wakes).
+   */
+  private retry(): void {
+    this.retryTimer = undefined;
+    if (this.disposed) return;
+    if (!this.store.probeWrite) return this.commit();
+    this.store.probeWrite().then(
+      () => this.commit(),
+      (err: Error) => {
+        if (this.disposed || this.writing || this.retryTimer) return;
+        this.hooks.failed(err);
+        this.retryTimer = setTimeout(() => this.retry(), WRITE_RETRY_MS);
       },
     );
   }

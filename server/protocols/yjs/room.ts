@@ -201,9 +201,10 @@ export class YjsRoom {
    * Runs `send` once everything the doc holds now is stored. Whatever the hub
    * sends that holds document content (a SyncStep2, an answer to another hub)
    * is encoded now and sent from here, so no client sees what a crash could lose.
+   * If a commit it waits for fails, `failed` runs instead, at once.
    */
-  whenDurable(send: () => void): void {
-    this.commits.whenDurable(send);
+  whenDurable(send: () => void, failed?: () => void): void {
+    this.commits.whenDurable(send, undefined, { failed });
   }
 
   /** Resolves once everything the doc holds now is stored (the hub's own edits answer after it). */
@@ -211,7 +212,7 @@ export class YjsRoom {
     return new Promise((resolve, reject) => {
       const gone = () => reject(new Error('the room was unloaded before its updates were stored'));
       if (this.destroyed) return gone();
-      this.commits.whenDurable(resolve, undefined, gone);
+      this.commits.whenDurable(resolve, undefined, { dropped: gone });
     });
   }
 
