@@ -8,9 +8,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import BetterSqlite from 'better-sqlite3';
 import { createPrivateFile, makePrivateDir } from '../config/private-files';
 import type { Logger } from '../log/logger';
+import { SqliteDatabase } from './sqlite-driver';
 
 /** Where the backups of `dbFile` live: `backups/` in its folder. */
 export function backupFolder(dbFile: string): string {
@@ -84,7 +84,7 @@ export function backupInto(db: Database.Database, dest: string): number {
 
 /** Copies the SQLite file `source` to `dest` on a connection of its own; a hub may be writing to it. */
 export function writeBackup(source: string, dest: string): number {
-  const db = new BetterSqlite(source, { fileMustExist: true });
+  const db = new SqliteDatabase(source, { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
     return backupInto(db, dest);

@@ -6,7 +6,8 @@
 // costs several times more and finds damage that quick_check would only miss
 // inside an index's entries.
 import fs from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { SqliteDatabase } from './sqlite-driver';
 
 /** SQLite's own words for a file whose pages are not what they should be. */
 const DAMAGE_CODES = /^SQLITE_(CORRUPT|NOTADB)/;
@@ -32,7 +33,7 @@ export function checkIntegrity(file: string): string | undefined {
   if (size === 0) return undefined;
   let db: Database.Database | undefined;
   try {
-    db = new Database(file, { fileMustExist: true });
+    db = new SqliteDatabase(file, { fileMustExist: true });
     db.pragma('busy_timeout = 5000');
     const rows = db.pragma('quick_check(1)', { simple: false }) as { quick_check: string }[];
     const first = rows[0]?.quick_check ?? 'ok';
