@@ -1,5 +1,6 @@
 // Start-up loads what is used (docs/architecture.md#startup-loads-what-is-used):
-// a child hub runs with a loader hook that reports every package it resolves:
+// a child hub runs with a loader hook that reports every package it resolves
+// or requires:
 // ioredis is among them only when Database=redis, pg only when
 // Database=postgresql, Socket.IO only once a client asks for a workspace,
 // bonjour-service only with mDNS on, qrcode only once a join QR code is drawn,
@@ -38,10 +39,23 @@ before(async () => {
       return next(specifier, context);
     }`,
   );
+  // The hub requires some CommonJS packages (transport/ws.ts says why), which
+  // the resolve hook does not see: Module._load reports those.
   register = path.join(dir.dir, 'register.mjs');
   fs.writeFileSync(
     register,
-    `import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(hooks).href)});`,
+    `import Module, { register } from 'node:module';
+    import { writeSync } from 'node:fs';
+    register(${JSON.stringify(pathToFileURL(hooks).href)});
+    const seen = new Set();
+    const load = Module._load;
+    Module._load = function (request, ...rest) {
+      if (/^[a-z@]/.test(request) && !Module.isBuiltin(request) && !seen.has(request)) {
+        seen.add(request);
+        writeSync(2, 'resolved ' + request + '\\n');
+      }
+      return load.call(this, request, ...rest);
+    };`,
   );
   redis = await startRedis();
 });
