@@ -18,6 +18,8 @@ import {
 } from '../server/test/board-page';
 import type { DebugWindow } from '../server/test/board-page';
 import { startHub } from '../server/test/hub-fixture';
+import type { Shape } from '../renderer/board/src/model/shape';
+import { benchStrokes } from './board-strokes';
 
 export const STROKES = 5000;
 
@@ -27,34 +29,8 @@ interface Phase {
   work: number[];
 }
 
-/** Runs in the page: 5,000 random-walk pen strokes of 20-60 points over a 4000×3000 board, seeded. */
-function generateStrokes(count: number): number {
-  let seed = 12345;
-  const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const colors = ['#1e1e1e', '#e03131', '#1971c2', '#2f9e44', '#f08c00', '#9c36b5'];
-  const shapes = [];
-  for (let i = 0; i < count; i++) {
-    let [x, y] = [rand() * 4000, rand() * 3000];
-    const points = [];
-    const n = 20 + Math.floor(rand() * 40);
-    for (let j = 0; j < n; j++) {
-      x += (rand() - 0.5) * 30;
-      y += (rand() - 0.5) * 30;
-      points.push(Math.round(x * 10) / 10, Math.round(y * 10) / 10, 0.5);
-    }
-    shapes.push({
-      id: `bench-${i}`,
-      type: 'pen' as const,
-      points,
-      color: colors[i % colors.length]!,
-      width: [2, 4, 8][i % 3]!,
-      author: 'bench',
-      createdAt: i,
-      dx: 0,
-      dy: 0,
-      text: '',
-    });
-  }
+/** Runs in the page: the strokes added to the board, and the view fitted to them. */
+function addStrokes(shapes: Shape[]): number {
   const board = (
     globalThis as unknown as {
       __lanboard: { model: { addShapes(s: unknown[]): void }; fitView(): void };
@@ -193,7 +169,7 @@ export async function boardRenderReport({ quick = false } = {}): Promise<string>
       const context = await boardContext(browser.browser, screen.options);
       const page = await openBoard(context, hub.httpUrl, room);
       const loadStart = Date.now();
-      await page.evaluate(generateStrokes, STROKES);
+      await page.evaluate(addStrokes, benchStrokes(STROKES));
       // Every stroke has reached the hub and come back: a second page sees them all.
       const check = await openBoard(await boardContext(browser.browser), hub.httpUrl, room);
       await until(

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { NODE_BUNDLE, sourceImportMetaUrl } from './build-app';
+import { asciiOnly, NODE_BUNDLE, sourceImportMetaUrl } from './build-app';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -24,6 +24,7 @@ export async function buildServer(outFile = COMPILED_CLI): Promise<void> {
     packages: 'external',
     plugins: [sourceImportMetaUrl(path.dirname(outFile))],
   });
+  await asciiOnly(outFile);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -3,11 +3,12 @@
 // clients are our own short texts: the reference echoes the parser's internals
 // (docs/protocols/zwibbler.md#jwt-errors-are-short-texts-and-clocks-may-drift).
 // A failure is neutral (denied or invalid); each protocol maps it to its own error.
-import { errors, jwtVerify } from 'jose';
+import type { errors as JoseErrors } from 'jose';
 import { ConfigError } from '../config/load';
 import type { HubConfig } from '../config/schema';
 import { parsePermissions } from '../hub/permissions';
 import type { Permissions } from '../hub/permissions';
+import { loadJose } from './jose';
 
 const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
 
@@ -53,6 +54,7 @@ export function createJwtVerifier(
 ): JwtVerifier {
   return {
     async verify(token) {
+      const { errors, jwtVerify } = await loadJose();
       let payload;
       try {
         ({ payload } = await jwtVerify(token, key, {
@@ -62,7 +64,7 @@ export function createJwtVerifier(
           currentDate: new Date(now()),
         }));
       } catch (err) {
-        return describeFailure(err);
+        return describeFailure(err, errors);
       }
       // A token issued in the future is refused, as the reference does (jose only checks iat's type).
       if (typeof payload.iat === 'number' && payload.iat > now() / 1000 + clockSkewSeconds) {
@@ -84,7 +86,7 @@ export function createJwtVerifier(
   };
 }
 
-function describeFailure(err: unknown): JwtResult {
+function describeFailure(err: unknown, errors: typeof JoseErrors): JwtResult {
   // Expired, missing exp and a wrong signature are "access denied", as in the reference.
   if (err instanceof errors.JWTExpired || err instanceof errors.JWSSignatureVerificationFailed) {
     return denied();

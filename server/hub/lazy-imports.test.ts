@@ -1,9 +1,11 @@
 // Start-up loads what is used (docs/architecture.md#startup-loads-what-is-used):
-// a child hub runs with a loader hook that reports every package it resolves:
+// a child hub runs with a loader hook that reports every package it resolves
+// or requires:
 // ioredis is among them only when Database=redis, pg only when
 // Database=postgresql, Socket.IO only once a client asks for a workspace,
 // bonjour-service only with mDNS on, qrcode only once a join QR code is drawn,
-// prom-client at the first scrape of /metrics, and classic-level never.
+// prom-client at the first scrape of /metrics, jose at the first token signed
+// or checked, and classic-level never.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,10 +39,23 @@ before(async () => {
       return next(specifier, context);
     }`,
   );
+  // The hub requires some CommonJS packages (transport/ws.ts says why), which
+  // the resolve hook does not see: Module._load reports those.
   register = path.join(dir.dir, 'register.mjs');
   fs.writeFileSync(
     register,
-    `import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(hooks).href)});`,
+    `import Module, { register } from 'node:module';
+    import { writeSync } from 'node:fs';
+    register(${JSON.stringify(pathToFileURL(hooks).href)});
+    const seen = new Set();
+    const load = Module._load;
+    Module._load = function (request, ...rest) {
+      if (/^[a-z@]/.test(request) && !Module.isBuiltin(request) && !seen.has(request)) {
+        seen.add(request);
+        writeSync(2, 'resolved ' + request + '\\n');
+      }
+      return load.call(this, request, ...rest);
+    };`,
   );
   redis = await startRedis();
 });
@@ -82,6 +97,7 @@ test('a hub on SQLite with mDNS off loads none of the packages it does not use y
     'bonjour-service',
     'qrcode',
     'prom-client',
+    'jose',
     'classic-level',
   ]) {
     assert.ok(!resolved.includes(lazy), `${lazy} was loaded: ${resolved.join(' ')}`);
@@ -110,6 +126,28 @@ test('the first scrape of /metrics loads prom-client, and it has counted since t
   assert.ok(resolved.includes('prom-client'));
   // The HTTP requests before the scrape are in it (the health check's store call).
   assert.match(text, /^lanboard_store_operation_seconds_count\{operation="checkHealth"\} 1$/m);
+});
+
+test('the first token issued loads jose, and the token checks out', async () => {
+  let token = '';
+  const resolved = await resolvedBy({}, async (httpUrl) => {
+    const res = await fetch(`${httpUrl}/rtc/access`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'ada' }),
+    });
+    assert.equal(res.status, 200);
+    ({ token } = (await res.json()) as { token: string });
+    // A fresh token for the same peer is issued only after the first one is verified.
+    const again = await fetch(`${httpUrl}/rtc/access`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: '{}',
+    });
+    assert.equal(again.status, 200);
+  });
+  assert.match(token, /^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
+  assert.ok(resolved.includes('jose'));
 });
 
 test('a hub with mDNS on loads bonjour-service', async () => {

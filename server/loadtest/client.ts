@@ -1,7 +1,7 @@
 // The load tester's own WebSocket client: lean, because one process runs
 // thousands of them. It reassembles continuation chunks and hands over whole
 // protocol messages as they arrive; it keeps no message history.
-import WebSocket from 'ws';
+import { WebSocket } from '../transport/ws';
 import { Reassembler } from '../protocols/zwibbler/chunks';
 
 export interface LeanClientHandler {

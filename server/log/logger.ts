@@ -1,9 +1,14 @@
 // Structured logs (pino). Secrets are redacted by field name wherever they
 // appear, and the last lines are kept in memory for the dashboard.
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
-import pino from 'pino';
+import type Pino from 'pino';
 import type { Logger } from 'pino';
 import { prettyStream } from './pretty';
+
+// Required, not imported: Node 20 and 22 charge more memory for a CommonJS
+// package imported into an ES module (as for ws, transport/ws.ts).
+const pino = createRequire(import.meta.url)('pino') as typeof Pino;
 
 export type { Logger };
 
@@ -79,13 +84,13 @@ export function createLogger(options: LoggerOptions): Logger {
   const terminal = (destination as { isTTY?: boolean }).isTTY === true;
   const format = options.format ?? 'json';
   const pretty = format === 'pretty' || (format === 'auto' && terminal);
-  const streams: pino.StreamEntry[] = [
+  const streams: Pino.StreamEntry[] = [
     {
       stream: pretty ? prettyStream(destination, terminal) : destination,
-      level: options.level as pino.Level,
+      level: options.level as Pino.Level,
     },
   ];
-  if (options.ring) streams.push({ stream: options.ring, level: options.level as pino.Level });
+  if (options.ring) streams.push({ stream: options.ring, level: options.level as Pino.Level });
   return pino(
     {
       level: options.level,

@@ -17,7 +17,7 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer } from '../transport/ws';
 import type { Logger } from '../log/logger';
 import { clampReason, CloseCode } from '../transport/close-codes';
 import { HttpError, send, sendJson } from '../transport/reply';

@@ -1,6 +1,7 @@
 // Schema migrations, applied in order and recorded in PRAGMA user_version.
 // Never edit a shipped migration: add a new one.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { SqliteDatabase } from './sqlite-driver';
 import type { Statement } from 'better-sqlite3';
 import { createPrivateFile, keepPrivate } from '../config/private-files';
 import { backupInto, migrationBackupPath } from './sqlite-backups';
@@ -193,7 +194,7 @@ export function openDatabase(
   const onDisk = file !== '' && file !== ':memory:';
   // Created 0600 before SQLite opens it; its -wal and -shm then take its mode.
   if (onDisk) createPrivateFile(file);
-  const db = new Database(file);
+  const db = new SqliteDatabase(file);
   try {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);

@@ -12,7 +12,8 @@
 // Databases last opened by older releases may lack ZwibblerKeys (before
 // 2020-04) or ZwibblerTokens (before 2022-06); those count as empty.
 import fs from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { SqliteDatabase } from './sqlite-driver';
 import { ImportError } from './import-error';
 import type { DocumentKey, DocumentStore, Token } from './types';
 
@@ -74,7 +75,7 @@ function openSource(file: string): Source {
   if (fs.statSync(file).isDirectory()) throw new ImportError(`${file} is a directory`);
   let db: Database.Database;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
   } catch (err) {
     throw new ImportError(`cannot open ${file}: ${(err as Error).message}`);
   }

@@ -3,7 +3,7 @@
 // reading (docs/protocols/zwibbler.md#a-client-that-stops-reading-is-disconnected), keepalive
 // (docs/protocols/zwibbler.md#keepalive-pings-drop-dead-peers), and proper close frames
 // (docs/protocols/zwibbler.md#closes-are-websocket-close-frames).
-import type { WebSocket } from 'ws';
+import type { WebSocket } from './ws';
 import type { Logger } from '../log/logger';
 import { clampReason, CloseCode } from './close-codes';
 import { FrameWriter, supportsFrameWriter } from './frame-writer';

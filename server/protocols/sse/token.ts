@@ -5,7 +5,7 @@
 // is touched only when the first token is issued or checked, so a hub that
 // never serves signaling writes nothing.
 import path from 'node:path';
-import { SignJWT, jwtVerify } from 'jose';
+import { loadJose } from '../../auth/jose';
 import { loadOrCreateSecret } from '../../config/secret-file';
 import type { Logger } from '../../log/logger';
 
@@ -44,6 +44,7 @@ export class RtcTokens {
   async issue(id: string, username: string): Promise<{ token: string; user: RtcUser }> {
     const iat = Math.floor(this.o.now() / 1000);
     const exp = iat + this.o.lifetimeSeconds;
+    const { SignJWT } = await loadJose();
     const token = await new SignJWT({ id, username })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuedAt(iat)
@@ -55,6 +56,7 @@ export class RtcTokens {
 
   /** The token's peer, or undefined when it is malformed, forged or expired. */
   async verify(token: string): Promise<RtcUser | undefined> {
+    const { jwtVerify } = await loadJose();
     try {
       const { payload } = await jwtVerify(token, this.key(), {
         algorithms: ['HS256'],

@@ -120,7 +120,7 @@ export const attend: EventHandler = async (ctx, socket, raw) => {
   if (typeof invite !== 'string' || invite.length === 0) {
     return ctx.alert(socket, ALERTS.noInvite);
   }
-  const workspaceId = tokenWorkspaceId(invite);
+  const workspaceId = await tokenWorkspaceId(invite);
   if (workspaceId === undefined) return ctx.alert(socket, ALERTS.badInvite);
   const ws = await o.store.get(workspaceId);
   if (!ws) return void socket.emit('destroyed', {});

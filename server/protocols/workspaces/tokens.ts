@@ -12,7 +12,7 @@
 // invite (the original put a bcrypt of it there, open to offline guessing): it
 // is stored as a salted scrypt hash only. Access tokens expire.
 import { createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { decodeJwt, jwtVerify, SignJWT } from 'jose';
+import { loadJose } from '../../auth/jose';
 
 /** How long an access token lasts; attending or re-attending issues a fresh one. */
 export const ACCESS_TOKEN_SECONDS = 30 * 86_400;
@@ -69,17 +69,19 @@ function sameText(a: unknown, b: string): boolean {
 }
 
 /** The shareable invite. It never expires; it dies with its workspace. */
-export function issueInvite(w: TokenSubject): Promise<string> {
+export async function issueInvite(w: TokenSubject): Promise<string> {
+  const { SignJWT } = await loadJose();
   return new SignJWT({ id: w.id, singningToken: binding(w.tokenKey, INVITE) })
     .setProtectedHeader({ alg: 'HS256' })
     .sign(w.tokenKey);
 }
 
-export function issueAccessToken(
+export async function issueAccessToken(
   w: TokenSubject,
   attendeeId: string,
   nowMs: number,
 ): Promise<string> {
+  const { SignJWT } = await loadJose();
   const iat = Math.floor(nowMs / 1000);
   return new SignJWT({
     id: w.id,
@@ -96,7 +98,8 @@ export function issueAccessToken(
  * The workspace a token names, read before its signature can be checked
  * (the key is the workspace's). Undefined for anything that is not a JWT.
  */
-export function tokenWorkspaceId(token: string): string | undefined {
+export async function tokenWorkspaceId(token: string): Promise<string | undefined> {
+  const { decodeJwt } = await loadJose();
   try {
     const { id } = decodeJwt(token);
     return typeof id === 'string' && id.length > 0 ? id : undefined;
@@ -111,6 +114,7 @@ async function verified(
   nowMs: number,
   requiredClaims: string[],
 ): Promise<Record<string, unknown> | 'expired' | 'invalid'> {
+  const { jwtVerify } = await loadJose();
   try {
     const { payload } = await jwtVerify(token, key, {
       algorithms: ['HS256'],

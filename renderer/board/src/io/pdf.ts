@@ -13,15 +13,26 @@ import {
   LineJoinStyle,
   PDFDocument,
   StandardFonts,
+  appendBezierCurve,
   clip,
   endPath,
+  lineTo,
+  moveTo,
   popGraphicsState,
   pushGraphicsState,
   rectangle,
   rgb,
+  rotateRadians,
+  scale,
+  setDashPattern,
+  setLineCap,
   setLineJoin,
+  setLineWidth,
+  setStrokingColor,
+  stroke,
+  translate,
 } from 'pdf-lib';
-import type { PDFFont, PDFPage, RGB } from 'pdf-lib';
+import type { PDFFont, PDFOperator, PDFPage, RGB } from 'pdf-lib';
 import { shapeBox, shapePaths, textLayout, unionBox } from '../model/geometry';
 import type { Box } from '../model/geometry';
 import type { Shape } from '../model/shape';
@@ -144,15 +155,92 @@ function drawShape(
   }
   for (const path of shapePaths(s)) {
     // Path data in board units under a transform: widths stay in board units too.
-    page.drawSvgPath(cubicsForQuadratics(path.d), {
-      x: at.ox,
-      y: at.top,
-      scale: at.k,
-      borderColor: color,
-      borderWidth: path.width,
-      borderLineCap: LineCapStyle.Round,
-    });
+    const style: StrokeStyle = { x: at.ox, y: at.top, scale: at.k, color, width: path.width };
+    const written = strokeOperators(path.d, style);
+    if (written) page.pushOperators(...written);
+    else {
+      page.drawSvgPath(cubicsForQuadratics(path.d), {
+        x: style.x,
+        y: style.y,
+        scale: style.scale,
+        borderColor: color,
+        borderWidth: style.width,
+        borderLineCap: LineCapStyle.Round,
+      });
+    }
   }
+}
+
+/** A stroke's placement on the page (board units scaled by `scale`, y flipped) and its pen. */
+export interface StrokeStyle {
+  x: number;
+  y: number;
+  scale: number;
+  color: RGB;
+  width: number;
+}
+
+/** How many numbers each command takes, for the commands strokeOperators writes itself. */
+const ARGUMENTS: Record<string, number> = { M: 2, L: 2, Q: 4, C: 6 };
+const PATH_TOKEN = /[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[A-Za-z]/g;
+
+/**
+ * The operators pdf-lib's drawSvgPath writes for a round-capped stroke of
+ * `cubicsForQuadratics(d)`, one for one, written here without its SVG path
+ * parser, which reads the data a character at a time and took about half of a
+ * 5,000-stroke PDF's time (docs/benchmarks.md#the-boards-pdf-export). Only
+ * path data of absolute M, L, Q and C with one set of numbers each (a pen
+ * trace, a line) is written here; anything else (a rectangle's h/v/Z, an
+ * ellipse's arcs) is undefined and goes through drawSvgPath.
+ */
+export function strokeOperators(d: string, style: StrokeStyle): PDFOperator[] | undefined {
+  const tokens = d.match(PATH_TOKEN) ?? [];
+  const path: PDFOperator[] = [];
+  let [x, y] = [0, 0];
+  for (let i = 0; i < tokens.length;) {
+    const command = tokens[i++]!;
+    const count = ARGUMENTS[command];
+    if (count === undefined || i + count > tokens.length) return undefined;
+    const v = tokens.slice(i, (i += count)).map(Number);
+    if (v.some(Number.isNaN)) return undefined;
+    if (command === 'M') path.push(moveTo(v[0]!, v[1]!));
+    else if (command === 'L') path.push(lineTo(v[0]!, v[1]!));
+    else if (command === 'C')
+      path.push(appendBezierCurve(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!));
+    else path.push(appendBezierCurve(...cubicForQuadratic([x, y], v)));
+    [x, y] = [v[count - 2]!, v[count - 1]!];
+  }
+  if (path.length === 0) return undefined;
+  return [
+    pushGraphicsState(),
+    translate(style.x, style.y),
+    rotateRadians(0),
+    // SVG's y points down, PDF's up.
+    style.scale ? scale(style.scale, -style.scale) : scale(1, -1),
+    setStrokingColor(style.color),
+    ...(style.width ? [setLineWidth(style.width)] : []),
+    setLineCap(LineCapStyle.Round),
+    setDashPattern([], 0),
+    ...path,
+    stroke(),
+    popGraphicsState(),
+  ];
+}
+
+type Cubic = [number, number, number, number, number, number];
+
+/** The quadratic from (x, y) through control (cx, cy) to (ex, ey) as the same curve's cubic, to 3 decimals. */
+function cubicForQuadratic([x, y]: [number, number], q: number[]): Cubic {
+  const [cx, cy, ex, ey] = q as [number, number, number, number];
+  const f = (v: number) => Math.round(v * 1000) / 1000;
+  return [
+    f(x + (2 / 3) * (cx - x)),
+    f(y + (2 / 3) * (cy - y)),
+    f(ex + (2 / 3) * (cx - ex)),
+    f(ey + (2 / 3) * (cy - ey)),
+    f(ex),
+    f(ey),
+  ];
 }
 
 /**
@@ -164,7 +252,6 @@ function drawShape(
 export function cubicsForQuadratics(d: string): string {
   if (!d.includes('Q')) return d;
   let [x, y] = [0, 0];
-  const f = (v: number) => String(Math.round(v * 1000) / 1000);
   return d.replace(/([MLQ])([^MLQ]*)/g, (_, cmd: string, args: string) => {
     const v = args
       .trim()
@@ -174,11 +261,9 @@ export function cubicsForQuadratics(d: string): string {
       [x, y] = [v[0]!, v[1]!];
       return `${cmd}${args}`;
     }
-    const [cx, cy, ex, ey] = v as [number, number, number, number];
-    const c1 = [x + (2 / 3) * (cx - x), y + (2 / 3) * (cy - y)];
-    const c2 = [ex + (2 / 3) * (cx - ex), ey + (2 / 3) * (cy - ey)];
-    [x, y] = [ex, ey];
-    return `C${[...c1, ...c2, ex, ey].map(f).join(' ')}`;
+    const cubic = cubicForQuadratic([x, y], v);
+    [x, y] = [v[2]!, v[3]!];
+    return `C${cubic.join(' ')}`;
   });
 }
 

@@ -7,6 +7,7 @@ import { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
 import { EDIT_REFUSED_CLOSE } from '../class/types';
 import { HubAddresses } from './hub-addresses';
+import { hubHoldsEdits } from './hub-holds';
 import { MOVED_CLOSE, movedTo, socketBase } from './moved';
 import { sendOwnPresenceOnly } from './own-presence';
 import { onPermissionDenied } from './refusals';
@@ -47,8 +48,9 @@ export interface ConnectOptions {
   mayEdit?(): boolean;
   onRefusal?(refusal: Refusal): void;
   /**
-   * The hub moved and this page's connection has synced with it at `base`
-   * (its edits are there now): the moment to open the board at the new address.
+   * The hub moved, this page's connection has synced with it at `base`, and
+   * the hub there has stored the page's edits (hub-holds.ts): the moment to
+   * open the board at the new address.
    * `lost`: the page's own address no longer answers (found through HubAddresses).
    */
   onMoved?(base: URL, lost: boolean): void;
@@ -76,6 +78,7 @@ export function connect(room: string, doc: Y.Doc, options: ConnectOptions = {}):
   let denied = '';
   let readOnly = '';
   let reported = false;
+  let destroyed = false;
   const report = (refusal: Refusal) => {
     if (reported) return;
     reported = true;
@@ -113,6 +116,7 @@ export function connect(room: string, doc: Y.Doc, options: ConnectOptions = {}):
   };
   provider.on('status', update);
   let movedBase: URL | undefined;
+  let confirming = false;
   provider.on('sync', (synced: boolean) => {
     if (!synced) return update();
     if (!everSynced) addresses?.learn();
@@ -120,10 +124,16 @@ export function connect(room: string, doc: Y.Doc, options: ConnectOptions = {}):
     addresses?.synced();
     update();
     const found = addresses?.trying;
-    if (movedBase || found) {
+    if ((movedBase || found) && !confirming) {
       const base = (movedBase ?? found)!;
-      movedBase = undefined;
-      options.onMoved?.(base, !!found);
+      confirming = true;
+      void hubHoldsEdits(provider).then((held) => {
+        confirming = false;
+        // The socket closed first: the next sync asks again.
+        if (!held || destroyed) return;
+        if (movedBase === base) movedBase = undefined;
+        options.onMoved?.(base, !!found);
+      });
     }
   });
   provider.on('connection-close', (event: CloseEvent | null) => {
@@ -161,6 +171,7 @@ export function connect(room: string, doc: Y.Doc, options: ConnectOptions = {}):
       return () => listeners.delete(listener);
     },
     destroy() {
+      destroyed = true;
       doc.off('update', onUpdate);
       window.removeEventListener('online', update);
       window.removeEventListener('offline', update);
