@@ -14,11 +14,15 @@
 //   GET  /api/classes/<code>/events?token=   SSE: `state` (MemberState) at once and on
 //                                            every change; `removed` ({reason}) then the end
 //
-// The board's Yjs connection is `<YjsPath>/<code>?token=<token>`. Codes are
+// The board's Yjs connection is `<YjsPath>/<code>?token=<token>`; a student's own
+// board is `<YjsPath>/<code>/<member ID>?token=<token>` (studentBoardRoom). Codes are
 // matched case-insensitively and without spaces or dashes. The whole protocol:
 // docs/protocols/classroom.md.
 
 export type ClassRole = 'teacher' | 'student';
+
+/** `shared`: the class's one board; `own`: each student works on a board of their own. */
+export type BoardMode = 'shared' | 'own';
 
 export interface ClassInfo {
   code: string;
@@ -49,6 +53,11 @@ export interface MemberState {
   waiting: boolean;
   /** The class's chat: on (the teacher's switch), and whether this member may post in it now. */
   chat: { open: boolean; canPost: boolean };
+  /**
+   * The class's board mode, and the Yjs room a student works in under it: the
+   * class code, or their own board's room (studentBoardRoom). The teacher's is the code.
+   */
+  boards: { mode: BoardMode; room: string };
 }
 
 /** Why a student's chat is refused or closed while the teacher has it off. */
@@ -88,3 +97,21 @@ export function normalizeClassCode(raw: string): string | undefined {
 /** `K7QM2P` → `K7Q M2P`: a code as people read it out. */
 export const spacedCode = (code: string): string =>
   `${code.slice(0, CODE_LENGTH / 2)} ${code.slice(CODE_LENGTH / 2)}`;
+
+// A student's own board is a Yjs room of its own, named after the class and the
+// member: only that student and the teacher may open it.
+
+/** `K7QM2P` and a member ID → `K7QM2P/<member ID>`, the student's own board. */
+export const studentBoardRoom = (code: string, memberId: string): string => `${code}/${memberId}`;
+
+/**
+ * Which class board a Yjs room is: the class's shared one, or a student's own
+ * (`student`: the member ID after the code, whatever it is; the gate checks it).
+ * Every room under a code is the class's, so none can open as a plain room.
+ */
+export function classBoardOf(room: string): { code: string; student?: string } | undefined {
+  const slash = room.indexOf('/');
+  const code = slash < 0 ? room : room.slice(0, slash);
+  if (!isClassCode(code)) return undefined;
+  return slash < 0 ? { code } : { code, student: room.slice(slash + 1) };
+}

@@ -31,6 +31,7 @@ const classroom = (code: string, createdAt = T0, lastAccess = createdAt): Classr
   locked: false,
   joinOpen: true,
   chatOpen: false,
+  boardMode: 'shared',
   teacherToken: `teacher-token-${code}`,
 });
 
@@ -243,6 +244,27 @@ for (const backend of backends) {
 
       assert.equal(await store.update('GHJKMN', { title: 'Nobody' }), null);
       assert.equal(await store.get('GHJKMN'), null, 'update does not create a class');
+    });
+
+    test('the board mode: a new class has one shared board; the teacher switches it both ways', async () => {
+      await createClass(store, classroom('ABCDEF'));
+      await createClass(store, { ...classroom('GHJKMN'), boardMode: 'own' });
+      assert.equal((await store.get('ABCDEF'))?.boardMode, 'shared');
+      assert.equal((await store.get('GHJKMN'))?.boardMode, 'own', 'create keeps the given mode');
+
+      const own = await store.update('ABCDEF', { boardMode: 'own' });
+      assert.deepEqual(own, { ...classroom('ABCDEF'), boardMode: 'own' });
+      assert.equal((await store.update('ABCDEF', { locked: true }))?.boardMode, 'own', 'kept');
+      assert.deepEqual(
+        (await store.list()).map((c) => [c.code, c.boardMode]),
+        [
+          ['GHJKMN', 'own'],
+          ['ABCDEF', 'own'],
+        ],
+      );
+      assert.equal((await store.update('ABCDEF', { boardMode: 'shared' }))?.boardMode, 'shared');
+      assert.equal((await store.get('ABCDEF'))?.boardMode, 'shared');
+      assert.equal((await store.get('GHJKMN'))?.boardMode, 'own', 'the other class is untouched');
     });
 
     test('members come in join order; member() finds one member of one class', async () => {
@@ -463,7 +485,7 @@ describe('SqliteClassroomStore', () => {
       const teacher = await createClass(first, classroom('ABCDEF'));
       await join(first, 'ABCDEF', 'amy');
       await first.updateMember('ABCDEF', 'amy', { viewOnly: true });
-      await first.update('ABCDEF', { locked: true });
+      await first.update('ABCDEF', { locked: true, boardMode: 'own' });
       await first.touch('ABCDEF');
       await first.claim('ABCDEF', [5, 6], 'amy');
       await first.close();
@@ -474,6 +496,7 @@ describe('SqliteClassroomStore', () => {
         assert.deepEqual(await reopened.get('ABCDEF'), {
           ...classroom('ABCDEF', T0, T0 + 7),
           locked: true,
+          boardMode: 'own',
         });
         assert.deepEqual(await reopened.members('ABCDEF'), [teacher, amy]);
         assert.deepEqual(await reopened.memberByTokenHash(tokenOf('amy')), amy);

@@ -58,6 +58,7 @@ export class MemoryClassroomStore implements ClassroomStore {
     c.locked = patch.locked ?? c.locked;
     c.joinOpen = patch.joinOpen ?? c.joinOpen;
     c.chatOpen = patch.chatOpen ?? c.chatOpen;
+    c.boardMode = patch.boardMode ?? c.boardMode;
     return { ...stored.classroom };
   }
 
