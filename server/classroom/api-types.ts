@@ -13,6 +13,8 @@
 //                                            another class's token, 404 no class)
 //   GET  /api/classes/<code>/events?token=   SSE: `state` (MemberState) at once and on
 //                                            every change; `removed` ({reason}) then the end
+//   PUT  /api/classes/<code>/presentation    Presentation, the teacher's token only: 200
+//                                            Presentation; 400 bad body, 403 a student's token
 //
 // The board's Yjs connection is `<YjsPath>/<code>?token=<token>`; a student's own
 // board is `<YjsPath>/<code>/<member ID>?token=<token>` (studentBoardRoom). Codes are
@@ -58,7 +60,31 @@ export interface MemberState {
    * class code, or their own board's room (studentBoardRoom). The teacher's is the code.
    */
   boards: { mode: BoardMode; room: string };
+  /** What the teacher shows everyone now. */
+  presentation: Presentation;
 }
+
+/** The part of a board the teacher sees, in board coordinates: what followers fit to their screen. */
+export interface Viewport {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * What the teacher shows the class, one state for every "present" control
+ * (docs/protocols/classroom.md#presenting). Each field is off when null; a
+ * later control (everyone to page N) is one more field.
+ */
+export interface Presentation {
+  /** A board shown read-only on every student's screen: the class code or a student's board room. */
+  board: string | null;
+  /** Everyone follows the teacher's view: the part of the board the teacher sees. */
+  follow: Viewport | null;
+}
+
+export const NOT_PRESENTING: Presentation = { board: null, follow: null };
 
 /** Why a student's chat is refused or closed while the teacher has it off. */
 export const CHAT_OFF = 'the teacher has turned the chat off';

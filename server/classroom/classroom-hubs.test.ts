@@ -14,6 +14,7 @@ import {
   draw,
   joinClass,
   openBoard,
+  present,
   shapeIds,
   shapesBecome,
   TEST_ADMIN_TOKEN,
@@ -190,4 +191,51 @@ test("students' own boards across two hubs: the mode, who may open them, one boo
   // Removed on hub A: Ada's own board on hub B closes.
   await teacherDoes(a, `classes/${detail.code}/members/${ada.member.id}/kick`);
   await eventually(async () => adaOwn.closes.find((c) => c.code === 4403));
+});
+
+test('presenting across two hubs: set on one, on every page of the other, refused from a student on either', async () => {
+  const [a, b] = [hubs[0]!.httpUrl, hubs[1]!.httpUrl];
+  const detail = await createClass(a, 'Presenting on two hubs');
+  const ada = await joinClass(a, detail.code, 'Ada');
+  const bob = await joinClass(b, detail.code, 'Bob');
+  const adaRoom = studentBoardRoom(detail.code, ada.member.id);
+  await teacherDoes(a, `classes/${detail.code}`, 'PATCH', { boardMode: 'own' });
+  const adaOwn = board(0, adaRoom, ada.token);
+  await adaOwn.synced();
+  draw(adaOwn.doc, 'ada-1');
+
+  const events = classEvents(b, detail.code, bob.token);
+  streams.push(events);
+  await events.next<MemberState>('state');
+  const view = { x: 10, y: 20, width: 640, height: 480 };
+  const shown = await present(a, detail.code, teacherTokenOf(detail), {
+    board: adaRoom,
+    follow: view,
+  });
+  assert.equal(shown.status, 200);
+  const state = await events.next<MemberState>('state', (s) => s.presentation.board === adaRoom);
+  assert.deepEqual(state.presentation.follow, view);
+  // Bob, on hub B, reads Ada's board (on hub A) while it is shown, and only reads.
+  const bobReads = board(1, adaRoom, bob.token);
+  await shapesBecome(bobReads.doc, ['ada-1'], "Ada's board on hub B");
+  draw(bobReads.doc, 'bob-on-ada');
+  await eventually(async () => bobReads.denied.find((r) => r.startsWith('read-only')));
+
+  for (const [hub, token] of [
+    [a, bob.token],
+    [b, ada.token],
+  ] as const) {
+    const tried = await present(hub, detail.code, token, { board: null });
+    assert.equal(tried.status, 403);
+  }
+  // A page that opens on hub B later gets the state the teacher set on hub A.
+  const late = classEvents(b, detail.code, ada.token);
+  streams.push(late);
+  assert.deepEqual((await late.next<MemberState>('state')).presentation, {
+    board: adaRoom,
+    follow: view,
+  });
+
+  await present(a, detail.code, teacherTokenOf(detail), { board: null });
+  await eventually(async () => bobReads.closes.find((c) => c.code === 4403));
 });

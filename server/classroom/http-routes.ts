@@ -4,6 +4,7 @@
 //                                           teacher when it matches a removed member)
 //   GET  /api/classes/<code>/me             the caller's state (Authorization: Bearer)
 //   GET  /api/classes/<code>/events?token=  SSE: `state` now and on every change, `removed`
+//   PUT  /api/classes/<code>/presentation   what the teacher shows everyone (teacher's token)
 // No admin token here: a student's own token is the only credential.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { normalizeAddress } from '../transport/address';
@@ -25,6 +26,8 @@ const HEARTBEAT_MS = 25_000;
 const MAX_QUEUED_BYTES = 256 * 1024;
 /** A join's body: a name. */
 const MAX_BODY_BYTES = 256 * 1024;
+/** A presentation: a room name and four numbers. */
+const MAX_PRESENTATION_BYTES = 4 * 1024;
 /** A page refused a stream retries after this (it has others open). */
 const STREAM_RETRY_SECONDS = '5';
 
@@ -61,7 +64,10 @@ export function classroomRoutes(classes: ClassroomService, log: Logger): HttpRou
             },
           );
         }
-        if (['', 'join', 'me', 'events'].includes(action)) {
+        if (route === 'PUT presentation') {
+          return await present(classes, req, res, code, address, log);
+        }
+        if (['', 'join', 'me', 'events', 'presentation'].includes(action)) {
           return sendJson(res, 405, { error: `${req.method} is not allowed here` });
         }
         return notFound(res);
@@ -110,6 +116,26 @@ async function join(
     waiting: member.waiting,
   };
   sendJson(res, member.waiting ? 202 : 201, reply);
+}
+
+async function present(
+  classes: ClassroomService,
+  req: IncomingMessage,
+  res: ServerResponse,
+  code: string,
+  address: string,
+  log: Logger,
+) {
+  if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+    return sendJson(res, 415, { error: 'send the presentation as JSON' });
+  }
+  const body = await readJson(req, MAX_PRESENTATION_BYTES).catch((err: Error) => {
+    log.info({ class: code, remote: address, reason: err.message }, 'presentation refused');
+    throw err;
+  });
+  const presented = await classes.present(code, bearerOf(req), address, body);
+  if (!presented.ok) return refuse(res, presented);
+  sendJson(res, 200, presented.value);
 }
 
 /**

@@ -2,6 +2,7 @@
 // place where view-only, lock screens and roles become permissions.
 import type { Permissions } from '../hub/permissions';
 import { studentBoardRoom } from './api-types';
+import { presentationOf } from './presentation';
 import type { MemberState } from './api-types';
 import type { Classroom, Member } from '../store/class-store';
 
@@ -24,17 +25,22 @@ export interface ClassBoard {
 /**
  * What a member may do on one of the class's boards; undefined when they may
  * not open it at all: a student's own board is that student's and the
- * teacher's only.
+ * teacher's only, but while the teacher presents it every student reads it.
  */
 export function boardPermissions(
   classroom: Classroom,
   member: Member,
   board: ClassBoard,
 ): Permissions | undefined {
-  if (board.student !== undefined && member.role !== 'teacher' && member.id !== board.student) {
-    return undefined;
+  if (board.student === undefined || member.role === 'teacher' || member.id === board.student) {
+    return permissionsOf(classroom, member);
   }
-  return permissionsOf(classroom, member);
+  const presented = presentationOf(classroom).board === studentBoardRoom(board.code, board.student);
+  if (!presented) return undefined;
+  const { read, withheld } = permissionsOf(classroom, member);
+  return withheld
+    ? { read, write: false, admin: false, withheld }
+    : { read, write: false, admin: false };
 }
 
 /** The teacher is always let into the class's chat; students while the chat is on. */
@@ -62,5 +68,6 @@ export function memberState(classroom: Classroom, member: Member): MemberState {
           ? studentBoardRoom(classroom.code, member.id)
           : classroom.code,
     },
+    presentation: presentationOf(classroom),
   };
 }

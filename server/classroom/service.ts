@@ -20,7 +20,8 @@ import {
   newToken,
   normalizeClassCode,
 } from './codes';
-import type { MemberState } from './api-types';
+import type { MemberState, Presentation } from './api-types';
+import { checkPresentation, presentationOf, storedPresentation } from './presentation';
 import { boardPermissions, mayChat, memberState } from './roles';
 import { CHAT_OFF, classBoardOf, studentBoardRoom } from './api-types';
 import type {
@@ -34,6 +35,8 @@ import type {
 const CHANGED_TOPIC = 'classroom/changed';
 /** Why a waiting member's board stays closed. */
 export const NOT_LET_IN = 'the teacher has not let you in yet';
+/** Why a student's presentation is refused. */
+export const ONLY_THE_TEACHER_PRESENTS = 'only the teacher presents to the class';
 /** Why a student may not open a student's own board that is not theirs. */
 export const ANOTHER_STUDENTS_BOARD = "this is another student's board";
 
@@ -160,6 +163,7 @@ export class ClassroomService {
         joinOpen: true,
         chatOpen: false,
         boardMode: 'shared',
+        presentation: null,
         teacherToken: newToken(),
       };
       const teacher = this.newMember(code, 'Teacher', 'teacher');
@@ -343,6 +347,42 @@ export class ClassroomService {
     const member = await this.store.updateMember(code, id, patch);
     if (member) this.announce(code);
     return member;
+  }
+
+  /**
+   * The teacher presents (or stops): stored, so a late joiner and every hub
+   * get it, then announced like any switch. A student's token is refused.
+   */
+  async present(
+    code: string,
+    token: string | undefined,
+    address: string,
+    body: unknown,
+  ): Promise<{ ok: true; value: Presentation } | { ok: false; status: number; reason: string }> {
+    const admission = await this.admit(code, token, address);
+    if (!admission.ok) return admission;
+    const { classroom, member } = admission;
+    if (member.role !== 'teacher') {
+      this.options.log.warn(
+        { class: code, member: member.id, remote: address },
+        'a student tried to present to the class',
+      );
+      return { ok: false, status: 403, reason: ONLY_THE_TEACHER_PRESENTS };
+    }
+    const checked = checkPresentation(body, classroom, await this.store.members(code));
+    if (!checked.ok) {
+      this.options.log.info(
+        { class: code, remote: address, reason: checked.reason },
+        'presentation refused',
+      );
+      return { ok: false, status: 400, reason: checked.reason };
+    }
+    const updated = await this.store.update(code, {
+      presentation: storedPresentation(checked.value),
+    });
+    if (!updated) return { ok: false, status: 404, reason: `there is no class ${code}` };
+    this.announce(code);
+    return { ok: true, value: presentationOf(updated) };
   }
 
   /** The teacher's "clear board": everything on it is deleted, for everyone. */

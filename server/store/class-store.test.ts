@@ -32,6 +32,7 @@ const classroom = (code: string, createdAt = T0, lastAccess = createdAt): Classr
   joinOpen: true,
   chatOpen: false,
   boardMode: 'shared',
+  presentation: null,
   teacherToken: `teacher-token-${code}`,
 });
 
@@ -265,6 +266,26 @@ for (const backend of backends) {
       assert.equal((await store.update('ABCDEF', { boardMode: 'shared' }))?.boardMode, 'shared');
       assert.equal((await store.get('ABCDEF'))?.boardMode, 'shared');
       assert.equal((await store.get('GHJKMN'))?.boardMode, 'own', 'the other class is untouched');
+    });
+
+    test('the presentation: kept as given, through other changes, until cleared', async () => {
+      await createClass(store, classroom('ABCDEF'));
+      const presented = JSON.stringify({
+        board: 'ABCDEF/amy',
+        follow: { x: -12.5, y: 40, width: 1280, height: 720 },
+      });
+      const set = await store.update('ABCDEF', { presentation: presented });
+      assert.deepEqual(set?.presentation, presented);
+      assert.deepEqual((await store.update('ABCDEF', { locked: true }))?.presentation, presented);
+      assert.deepEqual((await store.get('ABCDEF'))?.presentation, presented);
+      assert.deepEqual((await store.list())[0]?.presentation, presented);
+      const followOnly = '{"board":null,"follow":{"x":0,"y":0,"width":1,"height":1}}';
+      assert.deepEqual(
+        (await store.update('ABCDEF', { presentation: followOnly }))?.presentation,
+        followOnly,
+      );
+      assert.equal((await store.update('ABCDEF', { presentation: null }))?.presentation, null);
+      assert.deepEqual(await store.get('ABCDEF'), { ...classroom('ABCDEF'), locked: true });
     });
 
     test('members come in join order; member() finds one member of one class', async () => {

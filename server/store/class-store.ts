@@ -27,6 +27,12 @@ export interface Classroom {
   /** One board for the class, or each student on a board of their own (the teacher's switch). */
   boardMode: BoardMode;
   /**
+   * What the teacher shows everyone (a board, "follow me"), as JSON the
+   * classroom layer wrote and reads (classroom/presentation.ts); null when
+   * nothing. Stored so a late joiner and every hub get it.
+   */
+  presentation: string | null;
+  /**
    * The teacher's token, kept so the dashboard can show the teacher's board
    * link at any time (students' tokens are only stored hashed). Never sent
    * anywhere but the admin API.
@@ -53,7 +59,10 @@ export interface Member {
 }
 
 export type ClassroomPatch = Partial<
-  Pick<Classroom, 'title' | 'viewOnly' | 'locked' | 'joinOpen' | 'chatOpen' | 'boardMode'>
+  Pick<
+    Classroom,
+    'title' | 'viewOnly' | 'locked' | 'joinOpen' | 'chatOpen' | 'boardMode' | 'presentation'
+  >
 >;
 export type MemberPatch = Partial<Pick<Member, 'viewOnly' | 'removed' | 'waiting'>>;
 

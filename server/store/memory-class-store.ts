@@ -59,6 +59,7 @@ export class MemoryClassroomStore implements ClassroomStore {
     c.joinOpen = patch.joinOpen ?? c.joinOpen;
     c.chatOpen = patch.chatOpen ?? c.chatOpen;
     c.boardMode = patch.boardMode ?? c.boardMode;
+    if (patch.presentation !== undefined) c.presentation = patch.presentation;
     return { ...stored.classroom };
   }
 

@@ -1,6 +1,7 @@
 // Classes in Redis, shared by hubs. Per class (one hash tag, one cluster slot):
 //   lb:c{<code>}:class     hash    title, createdAt, lastAccess, viewOnly, locked, joinOpen,
-//                                  chatOpen, boardMode, teacherToken
+//                                  chatOpen, boardMode, presentation (JSON, '' when
+//                                  nothing is presented), teacherToken
 //   lb:c{<code>}:members   hash    member ID -> JSON {name, role, joinedAt, tokenHash}
 //   lb:c{<code>}:order     list    member IDs in join order
 //   lb:c{<code>}:viewonly  set     member IDs that are view-only
@@ -64,15 +65,15 @@ local function insertMember(id, json, viewOnly, removed, waiting)
 end`;
 
 // ARGV: title, createdAt, lastAccess, viewOnly, locked, joinOpen, teacherToken,
-// chatOpen, boardMode, then the teacher as in INSERT_MEMBER. Returns 'ok', or 'taken'
-// if the code is.
+// chatOpen, boardMode, presentation, then the teacher as in INSERT_MEMBER. Returns
+// 'ok', or 'taken' if the code is.
 const CREATE = `${INSERT_MEMBER}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'taken' end
-local inserted = insertMember(ARGV[10], ARGV[11], ARGV[12], ARGV[13], ARGV[14])
+local inserted = insertMember(ARGV[11], ARGV[12], ARGV[13], ARGV[14], ARGV[15])
 if inserted ~= 'ok' then return inserted end
 redis.call('HSET', KEYS[1], 'title', ARGV[1], 'createdAt', ARGV[2], 'lastAccess', ARGV[3],
   'viewOnly', ARGV[4], 'locked', ARGV[5], 'joinOpen', ARGV[6], 'teacherToken', ARGV[7],
-  'chatOpen', ARGV[8], 'boardMode', ARGV[9])
+  'chatOpen', ARGV[8], 'boardMode', ARGV[9], 'presentation', ARGV[10])
 return 'ok'`;
 
 // ARGV: maxMembers, then the member as in INSERT_MEMBER. Removed members count.
@@ -175,6 +176,7 @@ export class RedisClassroomStore implements ClassroomStore {
         c.teacherToken,
         bit(c.chatOpen),
         c.boardMode,
+        c.presentation ?? '',
         ...memberArgs(teacher, teacherTokenHash),
       ),
     );
@@ -203,6 +205,9 @@ export class RedisClassroomStore implements ClassroomStore {
       if (value !== undefined) fields.push(name, bit(value));
     }
     if (patch.boardMode !== undefined) fields.push('boardMode', patch.boardMode);
+    if (patch.presentation !== undefined) {
+      fields.push('presentation', patch.presentation ?? '');
+    }
     const flat = (await this.run('lbClassUpdate', ...classKeys(code), ...fields)) as
       string[] | null;
     return flat && toClassroom(code, pairs(flat));
@@ -406,6 +411,7 @@ function toClassroom(code: string, hash: Record<string, string>): Classroom | nu
     chatOpen: hash.chatOpen === '1',
     // Absent in classes created before the mode: they had the one shared board.
     boardMode: hash.boardMode === 'own' ? 'own' : 'shared',
+    presentation: hash.presentation || null,
     teacherToken: hash.teacherToken ?? '',
   };
 }
