@@ -15,6 +15,7 @@
 //                                            every change; `removed` ({reason}) then the end
 //   PUT  /api/classes/<code>/presentation    Presentation, the teacher's token only: 200
 //                                            Presentation; 400 bad body, 403 a student's token
+//   PUT  /api/classes/<code>/mode {mode}     the teacher's token only: 200 {mode}
 //
 // The board's Yjs connection is `<YjsPath>/<code>?token=<token>`; a student's own
 // board is `<YjsPath>/<code>/<member ID>?token=<token>` (studentBoardRoom). Codes are

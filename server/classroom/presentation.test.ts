@@ -113,7 +113,7 @@ describe('presenting to the class', () => {
     for (const body of [{ board: adaRoom }, { board: null, follow: null }, { follow: VIEW }]) {
       const tried = await present(t.httpUrl, detail.code, bob.token, body);
       assert.equal(tried.status, 403);
-      assert.equal(tried.body.error, 'only the teacher presents to the class');
+      assert.equal(tried.body.error, 'only the teacher does this');
     }
     const now = await me(t.httpUrl, detail.code, ada.token);
     assert.deepEqual(now.state.presentation, { board: null, follow: VIEW });
@@ -173,6 +173,28 @@ describe('presenting to the class', () => {
     }
     const now = await me(t.httpUrl, detail.code, bob.token);
     assert.deepEqual(now.state.presentation, { board: null, follow: null });
+  });
+
+  test("the teacher's page switches the board mode with its token; a student's is refused", async () => {
+    const put = async (token: string, body: unknown) => {
+      const res = await fetch(new URL(`/api/classes/${detail.code}/mode`, t.httpUrl), {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as { mode?: string; error?: string } };
+    };
+    const refused = await put(bob.token, { mode: 'shared' });
+    assert.deepEqual(refused, { status: 403, body: { error: 'only the teacher does this' } });
+    assert.equal((await put(teacherToken, { mode: 'everyone' })).status, 400);
+    assert.deepEqual(await put(teacherToken, { mode: 'shared' }), {
+      status: 200,
+      body: { mode: 'shared' },
+    });
+    await bobEvents.next<MemberState>('state', (s) => s.boards.mode === 'shared');
+    assert.deepEqual((await put(teacherToken, { mode: 'own' })).body, { mode: 'own' });
+    const state = await bobEvents.next<MemberState>('state', (s) => s.boards.mode === 'own');
+    assert.equal(state.boards.room, studentBoardRoom(detail.code, bob.member.id));
   });
 
   test('it survives a hub restart with the class', async () => {

@@ -35,8 +35,8 @@ import type {
 const CHANGED_TOPIC = 'classroom/changed';
 /** Why a waiting member's board stays closed. */
 export const NOT_LET_IN = 'the teacher has not let you in yet';
-/** Why a student's presentation is refused. */
-export const ONLY_THE_TEACHER_PRESENTS = 'only the teacher presents to the class';
+/** Why a student's presentation or mode switch is refused. */
+export const ONLY_THE_TEACHER = 'only the teacher does this';
 /** Why a student may not open a student's own board that is not theirs. */
 export const ANOTHER_STUDENTS_BOARD = "this is another student's board";
 
@@ -359,16 +359,9 @@ export class ClassroomService {
     address: string,
     body: unknown,
   ): Promise<{ ok: true; value: Presentation } | { ok: false; status: number; reason: string }> {
-    const admission = await this.admit(code, token, address);
+    const admission = await this.teacherAdmit(code, token, address, 'present to the class');
     if (!admission.ok) return admission;
-    const { classroom, member } = admission;
-    if (member.role !== 'teacher') {
-      this.options.log.warn(
-        { class: code, member: member.id, remote: address },
-        'a student tried to present to the class',
-      );
-      return { ok: false, status: 403, reason: ONLY_THE_TEACHER_PRESENTS };
-    }
+    const { classroom } = admission;
     const checked = checkPresentation(body, classroom, await this.store.members(code));
     if (!checked.ok) {
       this.options.log.info(
@@ -383,6 +376,40 @@ export class ClassroomService {
     if (!updated) return { ok: false, status: 404, reason: `there is no class ${code}` };
     this.announce(code);
     return { ok: true, value: presentationOf(updated) };
+  }
+
+  /** The teacher's page switches the class between one board and each student's own. */
+  async setBoardMode(
+    code: string,
+    token: string | undefined,
+    address: string,
+    mode: unknown,
+  ): Promise<{ ok: true; value: Classroom } | { ok: false; status: number; reason: string }> {
+    const admission = await this.teacherAdmit(code, token, address, 'switch the board mode');
+    if (!admission.ok) return admission;
+    if (mode !== 'shared' && mode !== 'own') {
+      return { ok: false, status: 400, reason: 'mode must be "shared" or "own"' };
+    }
+    const updated = await this.update(code, { boardMode: mode });
+    if (!updated) return { ok: false, status: 404, reason: `there is no class ${code}` };
+    return { ok: true, value: updated };
+  }
+
+  /** Admits a token that must be the teacher's; a student's is refused and logged with the address. */
+  private async teacherAdmit(
+    code: string,
+    token: string | undefined,
+    address: string,
+    what: string,
+  ): Promise<Admission> {
+    const admission = await this.admit(code, token, address);
+    if (!admission.ok || admission.member.role === 'teacher') return admission;
+    const { member } = admission;
+    this.options.log.warn(
+      { class: code, member: member.id, remote: address },
+      `a student tried to ${what}`,
+    );
+    return { ok: false, status: 403, reason: ONLY_THE_TEACHER };
   }
 
   /** The teacher's "clear board": everything on it is deleted, for everyone. */
