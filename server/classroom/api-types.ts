@@ -16,6 +16,7 @@
 //   PUT  /api/classes/<code>/presentation    Presentation, the teacher's token only: 200
 //                                            Presentation; 400 bad body, 403 a student's token
 //   PUT  /api/classes/<code>/mode {mode}     the teacher's token only: 200 {mode}
+//   GET  /api/classes/<code>/students        the teacher's token only: StudentBoard[]
 //
 // The board's Yjs connection is `<YjsPath>/<code>?token=<token>`; a student's own
 // board is `<YjsPath>/<code>/<member ID>?token=<token>` (studentBoardRoom). Codes are
@@ -83,6 +84,16 @@ export interface Presentation {
   board: string | null;
   /** Everyone follows the teacher's view: the part of the board the teacher sees. */
   follow: Viewport | null;
+}
+
+/** A student's own board, as the teacher's page lists them. */
+export interface StudentBoard {
+  id: string;
+  name: string;
+  /** The Yjs room of the student's own board. */
+  room: string;
+  /** Board connections of the student on this hub. */
+  online: number;
 }
 
 export const NOT_PRESENTING: Presentation = { board: null, follow: null };

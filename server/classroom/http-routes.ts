@@ -6,6 +6,7 @@
 //   GET  /api/classes/<code>/events?token=  SSE: `state` now and on every change, `removed`
 //   PUT  /api/classes/<code>/presentation   what the teacher shows everyone (teacher's token)
 //   PUT  /api/classes/<code>/mode {mode}    one board or each student's own (teacher's token)
+//   GET  /api/classes/<code>/students       the students' own boards (teacher's token)
 // No admin token here: a student's own token is the only credential.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { normalizeAddress } from '../transport/address';
@@ -65,10 +66,14 @@ export function classroomRoutes(classes: ClassroomService, log: Logger): HttpRou
             },
           );
         }
+        if (route === 'GET students') {
+          const listed = await classes.studentBoards(code, bearerOf(req), address);
+          return listed.ok ? sendJson(res, 200, listed.value) : refuse(res, listed);
+        }
         if (route === 'PUT presentation' || route === 'PUT mode') {
           return await teacherControl(classes, req, res, code, address, action, log);
         }
-        if (['', 'join', 'me', 'events', 'presentation', 'mode'].includes(action)) {
+        if (['', 'join', 'me', 'events', 'presentation', 'mode', 'students'].includes(action)) {
           return sendJson(res, 405, { error: `${req.method} is not allowed here` });
         }
         return notFound(res);

@@ -197,6 +197,23 @@ describe('presenting to the class', () => {
     assert.equal(state.boards.room, studentBoardRoom(detail.code, bob.member.id));
   });
 
+  test("the teacher's page lists the students' boards; a student may not", async () => {
+    const list = async (token: string) => {
+      const res = await fetch(new URL(`/api/classes/${detail.code}/students`, t.httpUrl), {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      return { status: res.status, body: (await res.json()) as unknown };
+    };
+    assert.equal((await list(bob.token)).status, 403);
+    const listed = await list(teacherToken);
+    assert.equal(listed.status, 200);
+    const names = (listed.body as { name: string; room: string }[]).map((s) => [s.name, s.room]);
+    assert.deepEqual(names.slice(0, 2), [
+      ['Ada', adaRoom],
+      ['Bob', studentBoardRoom(detail.code, bob.member.id)],
+    ]);
+  });
+
   test('it survives a hub restart with the class', async () => {
     await present(t.httpUrl, detail.code, teacherToken, { board: adaRoom, follow: VIEW });
     await t.stop();

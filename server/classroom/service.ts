@@ -20,7 +20,7 @@ import {
   newToken,
   normalizeClassCode,
 } from './codes';
-import type { MemberState, Presentation } from './api-types';
+import type { MemberState, Presentation, StudentBoard } from './api-types';
 import { checkPresentation, presentationOf, storedPresentation } from './presentation';
 import { boardPermissions, mayChat, memberState } from './roles';
 import { CHAT_OFF, classBoardOf, studentBoardRoom } from './api-types';
@@ -393,6 +393,29 @@ export class ClassroomService {
     const updated = await this.update(code, { boardMode: mode });
     if (!updated) return { ok: false, status: 404, reason: `there is no class ${code}` };
     return { ok: true, value: updated };
+  }
+
+  /** The class's students and their own boards, for the teacher's page. */
+  async studentBoards(
+    code: string,
+    token: string | undefined,
+    address: string,
+  ): Promise<{ ok: true; value: StudentBoard[] } | { ok: false; status: number; reason: string }> {
+    const admission = await this.teacherAdmit(code, token, address, 'list the students');
+    if (!admission.ok) return admission;
+    const online = this.online(code);
+    const students = (await this.store.members(code)).filter(
+      (m) => m.role === 'student' && !m.removed && !m.waiting,
+    );
+    return {
+      ok: true,
+      value: students.map((m) => ({
+        id: m.id,
+        name: m.name,
+        room: studentBoardRoom(code, m.id),
+        online: online.get(m.id) ?? 0,
+      })),
+    };
   }
 
   /** Admits a token that must be the teacher's; a student's is refused and logged with the address. */
