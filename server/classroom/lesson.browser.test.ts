@@ -136,7 +136,7 @@ describe('a lesson in Chromium: own boards, spotlight, follow me', { skip }, () 
     for (const s of others) {
       await onRoom(s, rooms[0]!);
       await waitForShapes(s, 1);
-      await s.getByText("The teacher is showing a student's board").waitFor(BOARD_WAIT);
+      await s.getByText(/The teacher is showing a student's board/).waitFor(BOARD_WAIT);
       await s.getByRole('img', { name: /view only/ }).waitFor(BOARD_WAIT);
     }
     // Bob draws: nothing of it is kept, on his page or anywhere.

@@ -182,7 +182,10 @@ export function BoardPage({ room, seat }: { room: string; seat?: ClassSeat }) {
               Lanboard
             </a>
             <span className="room" aria-label={seat ? 'Class' : 'Room'}>
-              {seat?.state.title ? `${seat.state.title} (${room})` : room}
+              {/* A class's boards all go by its code (a student's own board's room is long). */}
+              {seat?.state.title
+                ? `${seat.state.title} (${seat.state.code})`
+                : (seat?.state.code ?? room)}
             </span>
           </div>
           <div className="line">

@@ -31,9 +31,7 @@ export function shownBoard(state: MemberState, left?: string, opened?: string): 
       note: 'Your board is shown to the class',
     };
   }
-  const note =
-    presented === state.code
-      ? 'The teacher is showing the class board'
-      : "The teacher is showing a student's board";
+  const whose = presented === state.code ? 'the class board' : "a student's board";
+  const note = `The teacher is showing ${whose}: you can look, not draw`;
   return { room: presented, readOnly: true, canLeave: true, note };
 }
