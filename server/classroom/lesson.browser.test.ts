@@ -151,6 +151,11 @@ describe('a lesson in Chromium: own boards, spotlight, follow me', { skip }, () 
 
     await teacher.getByRole('button', { name: 'Stop showing' }).click();
     for (const [i, s] of others.slice(1).entries()) await onRoom(s, rooms[i + 2]!);
+    // Shown again later: Bob, who had left it, gets it again.
+    await teacher.getByRole('button', { name: 'Show to everyone' }).click();
+    await onRoom(bob, rooms[0]!);
+    await teacher.getByRole('button', { name: 'Stop showing' }).click();
+    await onRoom(bob, rooms[1]!);
   });
 
   test("follow me: a phone's view moves to what the teacher sees", async () => {

@@ -78,6 +78,8 @@ export function ClassPage({ info, fragmentToken }: { info: ClassInfo; fragmentTo
   const token = phase.kind === 'board' || phase.kind === 'waiting' ? phase.token : undefined;
   useMemberStream(code, token, attempt, {
     onState: (state) => {
+      // Once the teacher stops showing the board the student left, showing it again brings it back.
+      if (state.presentation.board !== left) setLeft(undefined);
       // Let in: the page asks the hub once more, then opens the board.
       if (phase.kind === 'waiting' && !state.waiting) void check(phase.token);
       else setPhase((p) => (p.kind === 'board' ? { ...p, state } : p));
