@@ -19,6 +19,9 @@ import {
   joinClassBoard,
   openMoreTools,
   openTeacherBoard,
+  storeClassToken,
+  storedClassToken,
+  until,
   waitForShapes,
 } from '../server/test/board-page';
 import type { DebugWindow, ShapeView } from '../server/test/board-page';
@@ -32,6 +35,8 @@ export const PAGES = [
   'board',
   'board-more',
   'board-chat',
+  'lesson-teacher',
+  'lesson-student',
   'join',
   'dashboard',
   'windows-overview',
@@ -311,6 +316,43 @@ export async function takeScreenshots(): Promise<string[]> {
         await page.getByLabel('Message to the class').fill('Yes: it is opposite the right angle.');
         await page.keyboard.press('Enter');
         await page.getByText('opposite the right angle').waitFor();
+        return page;
+      })),
+    );
+    // A lesson (docs/teachers.md): everyone on their own board, Ada's shown to the class.
+    await adminCall(base, `classes/${lesson.code}`, {
+      method: 'PATCH',
+      token,
+      body: { boardMode: 'own', chatOpen: false },
+    });
+    await until(
+      ada,
+      (code) => {
+        const room = (globalThis as unknown as DebugWindow).__lanboard?.options.room;
+        return room?.startsWith(`${code}/`) && room;
+      },
+      lesson.code,
+      "Ada's own board",
+    );
+    await addShapes(ada, [student(0, '#e03131'), ...TEACHER_SKETCH.slice(0, 3)]);
+    const boToken = (await storedClassToken(bo, lesson.code))!;
+    files.push(
+      ...(await atEveryWidth(browser.browser, 'lesson-teacher', async (context) => {
+        const page = await openTeacherBoard(context, lesson.teacherUrl);
+        await page.getByRole('combobox', { name: 'Open board' }).selectOption({ label: 'Ada' });
+        await waitForShapes(page, 4);
+        const show = page.getByRole('button', { name: /^(Show to everyone|Stop showing)$/ });
+        if ((await show.textContent()) === 'Show to everyone') await show.click();
+        await page.getByRole('button', { name: 'Stop showing' }).waitFor();
+        return page;
+      })),
+      ...(await atEveryWidth(browser.browser, 'lesson-student', async (context) => {
+        const page = await context.newPage();
+        await page.goto(`${base}/board/${lesson.code}?debug`);
+        await storeClassToken(page, lesson.code, boToken);
+        await page.goto(`${base}/board/${lesson.code}?debug`);
+        await page.getByText(/The teacher is showing a student's board/).waitFor();
+        await waitForShapes(page, 4);
         return page;
       })),
     );

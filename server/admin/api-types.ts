@@ -247,6 +247,8 @@ export interface ClassSummary {
   joinOpen: boolean;
   /** Students may use the class's chat. */
   chatOpen: boolean;
+  /** One shared board, or each student on their own (`shared` | `own`). */
+  boardMode: 'shared' | 'own';
   /** Students in the class: neither removed nor waiting. */
   students: number;
   /** Open board connections, teacher included. */
@@ -280,4 +282,5 @@ export interface ClassPatch {
   locked?: boolean;
   joinOpen?: boolean;
   chatOpen?: boolean;
+  boardMode?: 'shared' | 'own';
 }

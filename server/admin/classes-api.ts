@@ -132,8 +132,14 @@ function classPatch(body: Record<string, unknown>): ClassPatch {
     if (!title.ok) throw new HttpError(400, title.reason);
     patch.title = title.text;
   }
+  if (body.boardMode !== undefined) {
+    if (body.boardMode !== 'shared' && body.boardMode !== 'own') {
+      throw new HttpError(400, 'boardMode must be "shared" or "own"');
+    }
+    patch.boardMode = body.boardMode;
+  }
   const unknown = Object.keys(body).filter(
-    (k) => k !== 'title' && !(SWITCHES as readonly string[]).includes(k),
+    (k) => k !== 'title' && k !== 'boardMode' && !(SWITCHES as readonly string[]).includes(k),
   );
   if (unknown.length > 0) throw new HttpError(400, `unknown field: ${unknown.join(', ')}`);
   return patch;
@@ -147,7 +153,8 @@ function memberView(member: Member, online: Map<string, number>): MemberView {
 async function summary(ctx: AdminContext, classroom: Classroom) {
   const members = await ctx.classes.members(classroom.code);
   const online = ctx.classes.online(classroom.code);
-  const { code, title, createdAt, lastAccess, viewOnly, locked, joinOpen, chatOpen } = classroom;
+  const { code, title, createdAt, lastAccess, viewOnly, locked, joinOpen, chatOpen, boardMode } =
+    classroom;
   const summary: ClassSummary = {
     code,
     title,
@@ -157,6 +164,7 @@ async function summary(ctx: AdminContext, classroom: Classroom) {
     locked,
     joinOpen,
     chatOpen,
+    boardMode,
     students: members.filter((m) => m.role === 'student' && !m.removed && !m.waiting).length,
     online: [...online.values()].reduce((a, b) => a + b, 0),
   };

@@ -1,11 +1,12 @@
 // A class spread over two hubs sharing one real redis-server: the teacher's
-// controls reach students on the other hub, and who owns which stroke is
-// decided once for both hubs.
+// controls reach students on the other hub, who owns which stroke is decided
+// once for both hubs, and a student's own board is theirs on both.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
+import { studentBoardRoom } from './api-types';
 import type { MemberState } from './api-types';
 import {
   classEvents,
@@ -13,6 +14,7 @@ import {
   draw,
   joinClass,
   openBoard,
+  present,
   shapeIds,
   shapesBecome,
   TEST_ADMIN_TOKEN,
@@ -48,8 +50,8 @@ after(async () => {
   await redis.stop();
 });
 
-function board(hub: number, code: string, token: string): TestProvider {
-  const p = openBoard(hubs[hub]!.wsUrl, code, token);
+function board(hub: number, room: string, token: string): TestProvider {
+  const p = openBoard(hubs[hub]!.wsUrl, room, token);
   boards.push(p);
   return p;
 }
@@ -138,4 +140,102 @@ test('a student who leaves right after drawing keeps the stroke, though the hub 
   }
   const reader = board(1, detail.code, teacherTokenOf(detail));
   await shapesBecome(reader.doc, ['eve-1'], 'the stroke Eve sent before she left');
+});
+
+test("students' own boards across two hubs: the mode, who may open them, one book of client IDs", async () => {
+  const [a, b] = [hubs[0]!.httpUrl, hubs[1]!.httpUrl];
+  const detail = await createClass(a, 'Own boards on two hubs');
+  const ada = await joinClass(b, detail.code, 'Ada');
+  const bob = await joinClass(a, detail.code, 'Bob');
+  const adaRoom = studentBoardRoom(detail.code, ada.member.id);
+  const bobRoom = studentBoardRoom(detail.code, bob.member.id);
+
+  // Switched on hub A: Ada's page on hub B is told to open her own board.
+  const events = classEvents(b, detail.code, ada.token);
+  streams.push(events);
+  await events.next<MemberState>('state');
+  await teacherDoes(a, `classes/${detail.code}`, 'PATCH', { boardMode: 'own' });
+  const own = await events.next<MemberState>('state', (s) => s.boards.mode === 'own');
+  assert.equal(own.boards.room, adaRoom);
+
+  // Ada on hub B, the teacher on hub A: both write on Ada's board.
+  const adaOwn = board(1, adaRoom, ada.token);
+  const teacher = board(0, adaRoom, teacherTokenOf(detail));
+  await Promise.all([adaOwn.synced(), teacher.synced()]);
+  draw(adaOwn.doc, 'ada-1');
+  draw(teacher.doc, 'teacher-on-ada');
+  await shapesBecome(adaOwn.doc, ['ada-1', 'teacher-on-ada'], 'Ada on hub B');
+  await shapesBecome(teacher.doc, ['ada-1', 'teacher-on-ada'], 'the teacher on hub A');
+
+  // Bob, on either hub, may not open it.
+  for (const hub of [0, 1]) {
+    const intruder = board(hub, adaRoom, bob.token);
+    const closed = await eventually(async () => intruder.closes.find((c) => c.code === 4403));
+    assert.equal(closed.reason, "this is another student's board");
+    assert.deepEqual(shapeIds(intruder.doc), []);
+  }
+
+  // Ada's client ID, bound on hub B, is Ada's on hub A too: Bob writing under it is refused.
+  const bobOwn = board(0, bobRoom, bob.token);
+  await bobOwn.synced();
+  const forged = new Y.Doc();
+  forged.clientID = adaOwn.doc.clientID;
+  draw(forged, 'bob-as-ada');
+  Y.applyUpdate(bobOwn.doc, Y.encodeStateAsUpdate(forged));
+  await eventually(async () => bobOwn.closes.find((c) => c.code === 4422));
+  assert.ok(
+    bobOwn.denied.some((r) => /someone else/.test(r)),
+    bobOwn.denied.join(),
+  );
+
+  // Removed on hub A: Ada's own board on hub B closes.
+  await teacherDoes(a, `classes/${detail.code}/members/${ada.member.id}/kick`);
+  await eventually(async () => adaOwn.closes.find((c) => c.code === 4403));
+});
+
+test('presenting across two hubs: set on one, on every page of the other, refused from a student on either', async () => {
+  const [a, b] = [hubs[0]!.httpUrl, hubs[1]!.httpUrl];
+  const detail = await createClass(a, 'Presenting on two hubs');
+  const ada = await joinClass(a, detail.code, 'Ada');
+  const bob = await joinClass(b, detail.code, 'Bob');
+  const adaRoom = studentBoardRoom(detail.code, ada.member.id);
+  await teacherDoes(a, `classes/${detail.code}`, 'PATCH', { boardMode: 'own' });
+  const adaOwn = board(0, adaRoom, ada.token);
+  await adaOwn.synced();
+  draw(adaOwn.doc, 'ada-1');
+
+  const events = classEvents(b, detail.code, bob.token);
+  streams.push(events);
+  await events.next<MemberState>('state');
+  const view = { x: 10, y: 20, width: 640, height: 480 };
+  const shown = await present(a, detail.code, teacherTokenOf(detail), {
+    board: adaRoom,
+    follow: view,
+  });
+  assert.equal(shown.status, 200);
+  const state = await events.next<MemberState>('state', (s) => s.presentation.board === adaRoom);
+  assert.deepEqual(state.presentation.follow, view);
+  // Bob, on hub B, reads Ada's board (on hub A) while it is shown, and only reads.
+  const bobReads = board(1, adaRoom, bob.token);
+  await shapesBecome(bobReads.doc, ['ada-1'], "Ada's board on hub B");
+  draw(bobReads.doc, 'bob-on-ada');
+  await eventually(async () => bobReads.denied.find((r) => r.startsWith('read-only')));
+
+  for (const [hub, token] of [
+    [a, bob.token],
+    [b, ada.token],
+  ] as const) {
+    const tried = await present(hub, detail.code, token, { board: null });
+    assert.equal(tried.status, 403);
+  }
+  // A page that opens on hub B later gets the state the teacher set on hub A.
+  const late = classEvents(b, detail.code, ada.token);
+  streams.push(late);
+  assert.deepEqual((await late.next<MemberState>('state')).presentation, {
+    board: adaRoom,
+    follow: view,
+  });
+
+  await present(a, detail.code, teacherTokenOf(detail), { board: null });
+  await eventually(async () => bobReads.closes.find((c) => c.code === 4403));
 });

@@ -4,6 +4,9 @@
 //                                           teacher when it matches a removed member)
 //   GET  /api/classes/<code>/me             the caller's state (Authorization: Bearer)
 //   GET  /api/classes/<code>/events?token=  SSE: `state` now and on every change, `removed`
+//   PUT  /api/classes/<code>/presentation   what the teacher shows everyone (teacher's token)
+//   PUT  /api/classes/<code>/mode {mode}    one board or each student's own (teacher's token)
+//   GET  /api/classes/<code>/students       the students' own boards (teacher's token)
 // No admin token here: a student's own token is the only credential.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { normalizeAddress } from '../transport/address';
@@ -25,6 +28,8 @@ const HEARTBEAT_MS = 25_000;
 const MAX_QUEUED_BYTES = 256 * 1024;
 /** A join's body: a name. */
 const MAX_BODY_BYTES = 256 * 1024;
+/** A presentation (a room name and four numbers) or a mode. */
+const MAX_CONTROL_BYTES = 4 * 1024;
 /** A page refused a stream retries after this (it has others open). */
 const STREAM_RETRY_SECONDS = '5';
 
@@ -61,7 +66,14 @@ export function classroomRoutes(classes: ClassroomService, log: Logger): HttpRou
             },
           );
         }
-        if (['', 'join', 'me', 'events'].includes(action)) {
+        if (route === 'GET students') {
+          const listed = await classes.studentBoards(code, bearerOf(req), address);
+          return listed.ok ? sendJson(res, 200, listed.value) : refuse(res, listed);
+        }
+        if (route === 'PUT presentation' || route === 'PUT mode') {
+          return await teacherControl(classes, req, res, code, address, action, log);
+        }
+        if (['', 'join', 'me', 'events', 'presentation', 'mode', 'students'].includes(action)) {
           return sendJson(res, 405, { error: `${req.method} is not allowed here` });
         }
         return notFound(res);
@@ -110,6 +122,35 @@ async function join(
     waiting: member.waiting,
   };
   sendJson(res, member.waiting ? 202 : 201, reply);
+}
+
+/** The teacher page's own controls: what it presents, and the board mode. */
+async function teacherControl(
+  classes: ClassroomService,
+  req: IncomingMessage,
+  res: ServerResponse,
+  code: string,
+  address: string,
+  action: string,
+  log: Logger,
+) {
+  if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+    return sendJson(res, 415, { error: 'send JSON' });
+  }
+  const body = await readJson(req, MAX_CONTROL_BYTES).catch((err: Error) => {
+    log.info({ class: code, remote: address, reason: err.message }, `class ${action} refused`);
+    throw err;
+  });
+  const token = bearerOf(req);
+  if (action === 'presentation') {
+    const presented = await classes.present(code, token, address, body);
+    return presented.ok ? sendJson(res, 200, presented.value) : refuse(res, presented);
+  }
+  const mode =
+    typeof body === 'object' && body !== null ? (body as { mode?: unknown }).mode : undefined;
+  const switched = await classes.setBoardMode(code, token, address, mode);
+  if (!switched.ok) return refuse(res, switched);
+  sendJson(res, 200, { mode: switched.value.boardMode });
 }
 
 /**

@@ -49,6 +49,7 @@ export function mountClassrooms(
       clear: (room) => boards().clear(room),
       exists: (room) => boards().rooms.exists(room),
       discard: (room, options) => boards().rooms.discard(room, options),
+      loaded: () => boards().rooms.names(),
     },
     log,
     now,

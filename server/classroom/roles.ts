@@ -1,6 +1,8 @@
 // What a member may do, from the class's switches and their own: the single
 // place where view-only, lock screens and roles become permissions.
 import type { Permissions } from '../hub/permissions';
+import { studentBoardRoom } from './api-types';
+import { presentationOf } from './presentation';
 import type { MemberState } from './api-types';
 import type { Classroom, Member } from '../store/class-store';
 
@@ -11,6 +13,34 @@ export function permissionsOf(classroom: Classroom, member: Member): Permissions
   const permissions = { read: !out, write: write && !out, admin: false };
   // Locked screens hide the board in the hub too: a tampered page gets nothing new to show.
   return classroom.locked ? { ...permissions, withheld: true } : permissions;
+}
+
+/** Which of the class's boards a connection is on: the shared one, or a student's own. */
+export interface ClassBoard {
+  code: string;
+  /** The member ID of the student whose own board it is. */
+  student?: string;
+}
+
+/**
+ * What a member may do on one of the class's boards; undefined when they may
+ * not open it at all: a student's own board is that student's and the
+ * teacher's only, but while the teacher presents it every student reads it.
+ */
+export function boardPermissions(
+  classroom: Classroom,
+  member: Member,
+  board: ClassBoard,
+): Permissions | undefined {
+  if (board.student === undefined || member.role === 'teacher' || member.id === board.student) {
+    return permissionsOf(classroom, member);
+  }
+  const presented = presentationOf(classroom).board === studentBoardRoom(board.code, board.student);
+  if (!presented) return undefined;
+  const { read, withheld } = permissionsOf(classroom, member);
+  return withheld
+    ? { read, write: false, admin: false, withheld }
+    : { read, write: false, admin: false };
 }
 
 /** The teacher is always let into the class's chat; students while the chat is on. */
@@ -31,5 +61,13 @@ export function memberState(classroom: Classroom, member: Member): MemberState {
       open: classroom.chatOpen,
       canPost: mayChat(classroom, member) && permissionsOf(classroom, member).write,
     },
+    boards: {
+      mode: classroom.boardMode,
+      room:
+        student && classroom.boardMode === 'own'
+          ? studentBoardRoom(classroom.code, member.id)
+          : classroom.code,
+    },
+    presentation: presentationOf(classroom),
   };
 }

@@ -15,15 +15,15 @@ import { MISSED_CODE_COST } from './code-attempts';
 import {
   checkMemberName,
   hashToken,
-  isClassCode,
   newClassCode,
   newMemberId,
   newToken,
   normalizeClassCode,
 } from './codes';
-import type { MemberState } from './api-types';
-import { mayChat, memberState, permissionsOf } from './roles';
-import { CHAT_OFF } from './api-types';
+import type { MemberState, Presentation, StudentBoard } from './api-types';
+import { checkPresentation, presentationOf, storedPresentation } from './presentation';
+import { boardPermissions, mayChat, memberState } from './roles';
+import { CHAT_OFF, classBoardOf, studentBoardRoom } from './api-types';
 import type {
   Classroom,
   ClassroomPatch,
@@ -35,6 +35,10 @@ import type {
 const CHANGED_TOPIC = 'classroom/changed';
 /** Why a waiting member's board stays closed. */
 export const NOT_LET_IN = 'the teacher has not let you in yet';
+/** Why a student's presentation or mode switch is refused. */
+export const ONLY_THE_TEACHER = 'only the teacher does this';
+/** Why a student may not open a student's own board that is not theirs. */
+export const ANOTHER_STUDENTS_BOARD = "this is another student's board";
 
 /** A name as a student might retype it: `tom  smith` is `Tom Smith`. */
 const nameKey = (name: string) => name.normalize('NFKC').toLowerCase().replace(/\s+/g, '');
@@ -55,6 +59,8 @@ export interface Boards {
   clear(room: string): Promise<number>;
   exists(room: string): Promise<boolean>;
   discard(room: string, options: { deleteStored: boolean }): Promise<void>;
+  /** The rooms loaded on this hub. */
+  loaded(): string[];
 }
 
 /** A page's live view of its member: new state, removal, or the hub going away. */
@@ -126,9 +132,8 @@ export class ClassroomService {
     );
     // A change made while a board was connecting missed it: check each new one.
     const recheck = (client: ClientInfo) => {
-      if (MEMBER_PROTOCOLS.includes(client.protocol) && isClassCode(client.room)) {
-        this.inOrder(client.room, () => this.recheck(client));
-      }
+      const code = MEMBER_PROTOCOLS.includes(client.protocol) && classBoardOf(client.room)?.code;
+      if (code) this.inOrder(code, () => this.recheck(code, client));
     };
     options.registry.on('client-added', recheck);
     this.unsubscribe = () => {
@@ -157,6 +162,8 @@ export class ClassroomService {
         locked: false,
         joinOpen: true,
         chatOpen: false,
+        boardMode: 'shared',
+        presentation: null,
         teacherToken: newToken(),
       };
       const teacher = this.newMember(code, 'Teacher', 'teacher');
@@ -342,6 +349,92 @@ export class ClassroomService {
     return member;
   }
 
+  /**
+   * The teacher presents (or stops): stored, so a late joiner and every hub
+   * get it, then announced like any switch. A student's token is refused.
+   */
+  async present(
+    code: string,
+    token: string | undefined,
+    address: string,
+    body: unknown,
+  ): Promise<{ ok: true; value: Presentation } | { ok: false; status: number; reason: string }> {
+    const admission = await this.teacherAdmit(code, token, address, 'present to the class');
+    if (!admission.ok) return admission;
+    const { classroom } = admission;
+    const checked = checkPresentation(body, classroom, await this.store.members(code));
+    if (!checked.ok) {
+      this.options.log.info(
+        { class: code, remote: address, reason: checked.reason },
+        'presentation refused',
+      );
+      return { ok: false, status: 400, reason: checked.reason };
+    }
+    const updated = await this.store.update(code, {
+      presentation: storedPresentation(checked.value),
+    });
+    if (!updated) return { ok: false, status: 404, reason: `there is no class ${code}` };
+    this.announce(code);
+    return { ok: true, value: presentationOf(updated) };
+  }
+
+  /** The teacher's page switches the class between one board and each student's own. */
+  async setBoardMode(
+    code: string,
+    token: string | undefined,
+    address: string,
+    mode: unknown,
+  ): Promise<{ ok: true; value: Classroom } | { ok: false; status: number; reason: string }> {
+    const admission = await this.teacherAdmit(code, token, address, 'switch the board mode');
+    if (!admission.ok) return admission;
+    if (mode !== 'shared' && mode !== 'own') {
+      return { ok: false, status: 400, reason: 'mode must be "shared" or "own"' };
+    }
+    const updated = await this.update(code, { boardMode: mode });
+    if (!updated) return { ok: false, status: 404, reason: `there is no class ${code}` };
+    return { ok: true, value: updated };
+  }
+
+  /** The class's students and their own boards, for the teacher's page. */
+  async studentBoards(
+    code: string,
+    token: string | undefined,
+    address: string,
+  ): Promise<{ ok: true; value: StudentBoard[] } | { ok: false; status: number; reason: string }> {
+    const admission = await this.teacherAdmit(code, token, address, 'list the students');
+    if (!admission.ok) return admission;
+    const online = this.online(code);
+    const students = (await this.store.members(code)).filter(
+      (m) => m.role === 'student' && !m.removed && !m.waiting,
+    );
+    return {
+      ok: true,
+      value: students.map((m) => ({
+        id: m.id,
+        name: m.name,
+        room: studentBoardRoom(code, m.id),
+        online: online.get(m.id) ?? 0,
+      })),
+    };
+  }
+
+  /** Admits a token that must be the teacher's; a student's is refused and logged with the address. */
+  private async teacherAdmit(
+    code: string,
+    token: string | undefined,
+    address: string,
+    what: string,
+  ): Promise<Admission> {
+    const admission = await this.admit(code, token, address);
+    if (!admission.ok || admission.member.role === 'teacher') return admission;
+    const { member } = admission;
+    this.options.log.warn(
+      { class: code, member: member.id, remote: address },
+      `a student tried to ${what}`,
+    );
+    return { ok: false, status: 403, reason: ONLY_THE_TEACHER };
+  }
+
   /** The teacher's "clear board": everything on it is deleted, for everyone. */
   async clear(code: string): Promise<number> {
     const removed = await this.options.boards.clear(code);
@@ -350,20 +443,37 @@ export class ClassroomService {
   }
 
   async delete(code: string): Promise<boolean> {
+    const students = (await this.store.members(code)).filter((m) => m.role === 'student');
     if (!(await this.store.delete(code))) return false;
     this.options.log.info({ class: code }, 'class deleted');
     this.announce(code);
     await this.options.boards.discard(code, { deleteStored: true });
+    for (const s of students) {
+      await this.options.boards.discard(studentBoardRoom(code, s.id), { deleteStored: true });
+    }
     return true;
   }
 
-  /** Board connections on this hub, per member. */
+  /** Whether `id` is a student of the class (whose own board the teacher may open). */
+  async isStudent(code: string, id: string): Promise<boolean> {
+    return (await this.store.member(code, id))?.role === 'student';
+  }
+
+  /** Board connections on this hub, per member: the shared board and the students' own. */
   online(code: string): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const c of this.options.registry.clients({ protocol: BOARD_PROTOCOL, room: code })) {
+    for (const c of this.connections(code, [BOARD_PROTOCOL])) {
       counts.set(c.userId, (counts.get(c.userId) ?? 0) + 1);
     }
     return counts;
+  }
+
+  /** This hub's connections of the given protocols to any of the class's boards (or its chat). */
+  private connections(code: string, protocols: readonly string[]): ClientInfo[] {
+    const { registry } = this.options;
+    return protocols.flatMap((protocol) =>
+      registry.clients({ protocol }).filter((c) => classBoardOf(c.room)?.code === code),
+    );
   }
 
   /**
@@ -428,9 +538,9 @@ export class ClassroomService {
   }
 
   /** One board or chat that just connected: only its own member is read. */
-  private async recheck(client: ClientInfo): Promise<void> {
-    const classroom = await this.store.get(client.room);
-    const member = classroom ? await this.store.member(client.room, client.userId) : null;
+  private async recheck(code: string, client: ClientInfo): Promise<void> {
+    const classroom = await this.store.get(code);
+    const member = classroom ? await this.store.member(code, client.userId) : null;
     const now = this.options.registry.client(client.id);
     if (now) this.align(now, classroom, member);
   }
@@ -455,7 +565,12 @@ export class ClassroomService {
       registry.kick(client.id, CHAT_OFF);
       return;
     }
-    const permissions = permissionsOf(classroom, member);
+    const board = classBoardOf(client.room) ?? { code: classroom.code };
+    const permissions = boardPermissions(classroom, member, board);
+    if (!permissions) {
+      registry.kick(client.id, ANOTHER_STUDENTS_BOARD);
+      return;
+    }
     if (!samePermissions(permissions, client.permissions)) {
       registry.setClientPermissions(client.id, permissions);
     }
@@ -463,15 +578,12 @@ export class ClassroomService {
 
   /** Brings this hub's connections and pages in line with the stored class. */
   private async apply(code: string): Promise<void> {
-    const { registry } = this.options;
     const classroom = await this.store.get(code);
     const members = new Map(
       classroom ? (await this.store.members(code)).map((m) => [m.id, m]) : [],
     );
-    for (const protocol of MEMBER_PROTOCOLS) {
-      for (const client of registry.clients({ protocol, room: code })) {
-        this.align(client, classroom, members.get(client.userId));
-      }
+    for (const client of this.connections(code, MEMBER_PROTOCOLS)) {
+      this.align(client, classroom, members.get(client.userId));
     }
     for (const watcher of this.watchers.get(code) ?? []) {
       const member = members.get(watcher.memberId);
@@ -482,7 +594,11 @@ export class ClassroomService {
     }
     if (!classroom) {
       this.owners.forget(code);
-      await this.options.boards.discard(code, { deleteStored: false });
+      for (const room of this.options.boards.loaded()) {
+        if (classBoardOf(room)?.code === code) {
+          await this.options.boards.discard(room, { deleteStored: false });
+        }
+      }
     }
   }
 }

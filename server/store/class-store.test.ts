@@ -31,6 +31,8 @@ const classroom = (code: string, createdAt = T0, lastAccess = createdAt): Classr
   locked: false,
   joinOpen: true,
   chatOpen: false,
+  boardMode: 'shared',
+  presentation: null,
   teacherToken: `teacher-token-${code}`,
 });
 
@@ -243,6 +245,47 @@ for (const backend of backends) {
 
       assert.equal(await store.update('GHJKMN', { title: 'Nobody' }), null);
       assert.equal(await store.get('GHJKMN'), null, 'update does not create a class');
+    });
+
+    test('the board mode: a new class has one shared board; the teacher switches it both ways', async () => {
+      await createClass(store, classroom('ABCDEF'));
+      await createClass(store, { ...classroom('GHJKMN'), boardMode: 'own' });
+      assert.equal((await store.get('ABCDEF'))?.boardMode, 'shared');
+      assert.equal((await store.get('GHJKMN'))?.boardMode, 'own', 'create keeps the given mode');
+
+      const own = await store.update('ABCDEF', { boardMode: 'own' });
+      assert.deepEqual(own, { ...classroom('ABCDEF'), boardMode: 'own' });
+      assert.equal((await store.update('ABCDEF', { locked: true }))?.boardMode, 'own', 'kept');
+      assert.deepEqual(
+        (await store.list()).map((c) => [c.code, c.boardMode]),
+        [
+          ['GHJKMN', 'own'],
+          ['ABCDEF', 'own'],
+        ],
+      );
+      assert.equal((await store.update('ABCDEF', { boardMode: 'shared' }))?.boardMode, 'shared');
+      assert.equal((await store.get('ABCDEF'))?.boardMode, 'shared');
+      assert.equal((await store.get('GHJKMN'))?.boardMode, 'own', 'the other class is untouched');
+    });
+
+    test('the presentation: kept as given, through other changes, until cleared', async () => {
+      await createClass(store, classroom('ABCDEF'));
+      const presented = JSON.stringify({
+        board: 'ABCDEF/amy',
+        follow: { x: -12.5, y: 40, width: 1280, height: 720 },
+      });
+      const set = await store.update('ABCDEF', { presentation: presented });
+      assert.deepEqual(set?.presentation, presented);
+      assert.deepEqual((await store.update('ABCDEF', { locked: true }))?.presentation, presented);
+      assert.deepEqual((await store.get('ABCDEF'))?.presentation, presented);
+      assert.deepEqual((await store.list())[0]?.presentation, presented);
+      const followOnly = '{"board":null,"follow":{"x":0,"y":0,"width":1,"height":1}}';
+      assert.deepEqual(
+        (await store.update('ABCDEF', { presentation: followOnly }))?.presentation,
+        followOnly,
+      );
+      assert.equal((await store.update('ABCDEF', { presentation: null }))?.presentation, null);
+      assert.deepEqual(await store.get('ABCDEF'), { ...classroom('ABCDEF'), locked: true });
     });
 
     test('members come in join order; member() finds one member of one class', async () => {
@@ -463,7 +506,7 @@ describe('SqliteClassroomStore', () => {
       const teacher = await createClass(first, classroom('ABCDEF'));
       await join(first, 'ABCDEF', 'amy');
       await first.updateMember('ABCDEF', 'amy', { viewOnly: true });
-      await first.update('ABCDEF', { locked: true });
+      await first.update('ABCDEF', { locked: true, boardMode: 'own' });
       await first.touch('ABCDEF');
       await first.claim('ABCDEF', [5, 6], 'amy');
       await first.close();
@@ -474,6 +517,7 @@ describe('SqliteClassroomStore', () => {
         assert.deepEqual(await reopened.get('ABCDEF'), {
           ...classroom('ABCDEF', T0, T0 + 7),
           locked: true,
+          boardMode: 'own',
         });
         assert.deepEqual(await reopened.members('ABCDEF'), [teacher, amy]);
         assert.deepEqual(await reopened.memberByTokenHash(tokenOf('amy')), amy);

@@ -5,6 +5,9 @@
 
 export type Role = 'teacher' | 'student';
 
+/** `shared`: the class's one board; `own`: each student's own board (docs/teachers.md). */
+export type BoardMode = 'shared' | 'own';
+
 export interface Classroom {
   /** Six characters from CODE_ALPHABET; also the name of the class's Yjs room. */
   code: string;
@@ -21,6 +24,14 @@ export interface Classroom {
   joinOpen: boolean;
   /** Students may use the class's chat (off until the teacher turns it on). */
   chatOpen: boolean;
+  /** One board for the class, or each student on a board of their own (the teacher's switch). */
+  boardMode: BoardMode;
+  /**
+   * What the teacher shows everyone (a board, "follow me"), as JSON the
+   * classroom layer wrote and reads (classroom/presentation.ts); null when
+   * nothing. Stored so a late joiner and every hub get it.
+   */
+  presentation: string | null;
   /**
    * The teacher's token, kept so the dashboard can show the teacher's board
    * link at any time (students' tokens are only stored hashed). Never sent
@@ -48,7 +59,10 @@ export interface Member {
 }
 
 export type ClassroomPatch = Partial<
-  Pick<Classroom, 'title' | 'viewOnly' | 'locked' | 'joinOpen' | 'chatOpen'>
+  Pick<
+    Classroom,
+    'title' | 'viewOnly' | 'locked' | 'joinOpen' | 'chatOpen' | 'boardMode' | 'presentation'
+  >
 >;
 export type MemberPatch = Partial<Pick<Member, 'viewOnly' | 'removed' | 'waiting'>>;
 
@@ -79,13 +93,16 @@ export interface ClassroomStore {
   member(code: string, id: string): Promise<Member | null>;
   memberByTokenHash(tokenHash: string): Promise<Member | null>;
   updateMember(code: string, id: string, patch: MemberPatch): Promise<Member | null>;
-  /** Yjs client ID -> member ID, every binding of the room. */
-  owners(room: string): Promise<Map<number, string>>;
+  /**
+   * Yjs client ID -> member ID, every binding of the class's boards (the
+   * shared one and the students' own: one book, so an ID is one member's in all).
+   */
+  owners(code: string): Promise<Map<number, string>>;
   /**
    * Binds each client ID to `memberId` unless already bound (first binding
    * wins, atomically, across hubs). Returns the owner of every given ID.
    */
-  claim(room: string, clientIds: readonly number[], memberId: string): Promise<Map<number, string>>;
+  claim(code: string, clientIds: readonly number[], memberId: string): Promise<Map<number, string>>;
   /** Marks the class used now (joins and connections), for Expiration. */
   touch(code: string): Promise<void>;
   /** Deletes classes last used before `cutoff` unless `keep(code)`; returns their codes. */

@@ -58,6 +58,8 @@ export class MemoryClassroomStore implements ClassroomStore {
     c.locked = patch.locked ?? c.locked;
     c.joinOpen = patch.joinOpen ?? c.joinOpen;
     c.chatOpen = patch.chatOpen ?? c.chatOpen;
+    c.boardMode = patch.boardMode ?? c.boardMode;
+    if (patch.presentation !== undefined) c.presentation = patch.presentation;
     return { ...stored.classroom };
   }
 

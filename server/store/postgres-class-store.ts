@@ -16,7 +16,7 @@ import type { StoreOptions } from './types';
 
 const CLASS_COLUMNS = `code, title, created_at AS "createdAt", last_access AS "lastAccess",
   view_only AS "viewOnly", locked, join_open AS "joinOpen", chat_open AS "chatOpen",
-  teacher_token AS "teacherToken"`;
+  board_mode AS "boardMode", presentation, teacher_token AS "teacherToken"`;
 const MEMBER_COLUMNS = `id, code, name, role, view_only AS "viewOnly", removed, waiting,
   joined_at AS "joinedAt"`;
 
@@ -36,8 +36,8 @@ export class PostgresClassroomStore implements ClassroomStore {
       const inserted = await query(
         `INSERT INTO classes
            (code, title, created_at, last_access, view_only, locked, join_open, chat_open,
-            teacher_token)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (code) DO NOTHING RETURNING code`,
+            board_mode, presentation, teacher_token)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (code) DO NOTHING RETURNING code`,
         [
           c.code,
           c.title,
@@ -47,6 +47,8 @@ export class PostgresClassroomStore implements ClassroomStore {
           c.locked,
           c.joinOpen,
           c.chatOpen,
+          c.boardMode,
+          c.presentation,
           c.teacherToken,
         ],
       );
@@ -70,7 +72,8 @@ export class PostgresClassroomStore implements ClassroomStore {
     return this.db.row<Classroom>(
       `UPDATE classes SET title = coalesce($2, title), view_only = coalesce($3, view_only),
          locked = coalesce($4, locked), join_open = coalesce($5, join_open),
-         chat_open = coalesce($6, chat_open)
+         chat_open = coalesce($6, chat_open), board_mode = coalesce($7, board_mode),
+         presentation = CASE WHEN $8 THEN $9 ELSE presentation END
        WHERE code = $1 RETURNING ${CLASS_COLUMNS}`,
       [
         code,
@@ -79,6 +82,9 @@ export class PostgresClassroomStore implements ClassroomStore {
         patch.locked ?? null,
         patch.joinOpen ?? null,
         patch.chatOpen ?? null,
+        patch.boardMode ?? null,
+        patch.presentation !== undefined,
+        patch.presentation ?? null,
       ],
     );
   }

@@ -122,6 +122,13 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER classes_drop_owners AFTER DELETE ON classes
     FOR EACH ROW EXECUTE FUNCTION classes_drop_owners();
   `,
+  // 2: a class's board mode, 'shared' or 'own', and what the teacher presents
+  // (SQLite's 8). The students' boards share the class's client ID owners,
+  // keyed by the class code.
+  `
+  ALTER TABLE classes ADD COLUMN board_mode text NOT NULL DEFAULT 'shared';
+  ALTER TABLE classes ADD COLUMN presentation text;
+  `,
 ];
 
 /** Any constant: hubs starting together take turns to migrate. */

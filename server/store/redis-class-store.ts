@@ -1,11 +1,12 @@
 // Classes in Redis, shared by hubs. Per class (one hash tag, one cluster slot):
 //   lb:c{<code>}:class     hash    title, createdAt, lastAccess, viewOnly, locked, joinOpen,
-//                                  teacherToken
+//                                  chatOpen, boardMode, presentation (JSON, '' when
+//                                  nothing is presented), teacherToken
 //   lb:c{<code>}:members   hash    member ID -> JSON {name, role, joinedAt, tokenHash}
 //   lb:c{<code>}:order     list    member IDs in join order
 //   lb:c{<code>}:viewonly  set     member IDs that are view-only
 //   lb:c{<code>}:removed   set     member IDs that were removed
-//   lb:c{<code>}:owners    hash    Yjs client ID -> member ID (the code is the room)
+//   lb:c{<code>}:owners    hash    Yjs client ID -> member ID, for all the class's boards
 //   lb:c{<code>}:waiting   set     member IDs waiting for the teacher to let them in
 // Every change to them is one Lua script, so it is atomic across hubs. Beside
 // them, in slots of their own and written by separate commands:
@@ -64,14 +65,15 @@ local function insertMember(id, json, viewOnly, removed, waiting)
 end`;
 
 // ARGV: title, createdAt, lastAccess, viewOnly, locked, joinOpen, teacherToken,
-// chatOpen, then the teacher as in INSERT_MEMBER. Returns 'ok', or 'taken' if the code is.
+// chatOpen, boardMode, presentation, then the teacher as in INSERT_MEMBER. Returns
+// 'ok', or 'taken' if the code is.
 const CREATE = `${INSERT_MEMBER}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'taken' end
-local inserted = insertMember(ARGV[9], ARGV[10], ARGV[11], ARGV[12], ARGV[13])
+local inserted = insertMember(ARGV[11], ARGV[12], ARGV[13], ARGV[14], ARGV[15])
 if inserted ~= 'ok' then return inserted end
 redis.call('HSET', KEYS[1], 'title', ARGV[1], 'createdAt', ARGV[2], 'lastAccess', ARGV[3],
   'viewOnly', ARGV[4], 'locked', ARGV[5], 'joinOpen', ARGV[6], 'teacherToken', ARGV[7],
-  'chatOpen', ARGV[8])
+  'chatOpen', ARGV[8], 'boardMode', ARGV[9], 'presentation', ARGV[10])
 return 'ok'`;
 
 // ARGV: maxMembers, then the member as in INSERT_MEMBER. Removed members count.
@@ -173,6 +175,8 @@ export class RedisClassroomStore implements ClassroomStore {
         bit(c.joinOpen),
         c.teacherToken,
         bit(c.chatOpen),
+        c.boardMode,
+        c.presentation ?? '',
         ...memberArgs(teacher, teacherTokenHash),
       ),
     );
@@ -199,6 +203,10 @@ export class RedisClassroomStore implements ClassroomStore {
     for (const name of ['viewOnly', 'locked', 'joinOpen', 'chatOpen'] as const) {
       const value = patch[name];
       if (value !== undefined) fields.push(name, bit(value));
+    }
+    if (patch.boardMode !== undefined) fields.push('boardMode', patch.boardMode);
+    if (patch.presentation !== undefined) {
+      fields.push('presentation', patch.presentation ?? '');
     }
     const flat = (await this.run('lbClassUpdate', ...classKeys(code), ...fields)) as
       string[] | null;
@@ -401,6 +409,9 @@ function toClassroom(code: string, hash: Record<string, string>): Classroom | nu
     joinOpen: hash.joinOpen === '1',
     // Absent in classes created before the chat, and in new ones until turned on.
     chatOpen: hash.chatOpen === '1',
+    // Absent in classes created before the mode: they had the one shared board.
+    boardMode: hash.boardMode === 'own' ? 'own' : 'shared',
+    presentation: hash.presentation || null,
     teacherToken: hash.teacherToken ?? '',
   };
 }

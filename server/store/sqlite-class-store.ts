@@ -7,6 +7,7 @@ import { deleteStale } from './sqlite-migrations';
 import type { SqliteStoreOptions } from './sqlite-store';
 import type {
   AddMemberResult,
+  BoardMode,
   Classroom,
   ClassroomPatch,
   ClassroomStore,
@@ -24,6 +25,8 @@ interface ClassRow {
   locked: number;
   joinOpen: number;
   chatOpen: number;
+  boardMode: BoardMode;
+  presentation: string | null;
   teacherToken: string;
 }
 
@@ -78,6 +81,8 @@ export class SqliteClassroomStore
           Number(c.locked),
           Number(c.joinOpen),
           Number(c.chatOpen),
+          c.boardMode,
+          c.presentation,
           c.teacherToken,
         );
         if (inserted.changes === 0) return false;
@@ -105,6 +110,9 @@ export class SqliteClassroomStore
           flag(patch.locked),
           flag(patch.joinOpen),
           flag(patch.chatOpen),
+          patch.boardMode ?? null,
+          patch.presentation === undefined ? 0 : 1,
+          patch.presentation ?? null,
           code,
         );
         const row = this.q.getClass.get(code) as ClassRow | undefined;
@@ -209,7 +217,7 @@ export class SqliteClassroomStore
 
 const CLASS_COLUMNS = `code, title, created_at AS createdAt, last_access AS lastAccess,
   view_only AS viewOnly, locked, join_open AS joinOpen, chat_open AS chatOpen,
-  teacher_token AS teacherToken`;
+  board_mode AS boardMode, presentation, teacher_token AS teacherToken`;
 const MEMBER_COLUMNS = `id, code, name, role, view_only AS viewOnly, removed, waiting,
   joined_at AS joinedAt`;
 
@@ -218,14 +226,16 @@ function prepareStatements(db: Database.Database) {
   return {
     insertClass: s(`INSERT INTO classes
       (code, title, created_at, last_access, view_only, locked, join_open, chat_open,
-        teacher_token)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`),
+        board_mode, presentation, teacher_token)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`),
     getClass: s(`SELECT ${CLASS_COLUMNS} FROM classes WHERE code = ?`),
     classExists: s('SELECT 1 FROM classes WHERE code = ?'),
     listClasses: s(`SELECT ${CLASS_COLUMNS} FROM classes ORDER BY created_at DESC, code DESC`),
     updateClass: s(`UPDATE classes SET title = coalesce(?, title),
       view_only = coalesce(?, view_only), locked = coalesce(?, locked),
-      join_open = coalesce(?, join_open), chat_open = coalesce(?, chat_open)
+      join_open = coalesce(?, join_open), chat_open = coalesce(?, chat_open),
+      board_mode = coalesce(?, board_mode),
+      presentation = CASE ? WHEN 1 THEN ? ELSE presentation END
       WHERE code = ?`),
     deleteClass: s('DELETE FROM classes WHERE code = ?'),
     touch: s('UPDATE classes SET last_access = ? WHERE code = ?'),

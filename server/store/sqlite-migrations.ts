@@ -138,6 +138,14 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE classes ADD COLUMN chat_open INTEGER NOT NULL DEFAULT 0;
   `,
+  // 8: a class's board mode, 'shared' or 'own' (each student on their own
+  // board), and what the teacher presents (JSON, NULL when nothing). The
+  // students' boards share the class's client ID owners, which stay keyed by
+  // the class code, so the trigger of 5 still drops them all.
+  `
+  ALTER TABLE classes ADD COLUMN board_mode TEXT NOT NULL DEFAULT 'shared';
+  ALTER TABLE classes ADD COLUMN presentation TEXT;
+  `,
 ];
 
 /** What the -wal file is cut back to after a checkpoint has emptied it. */

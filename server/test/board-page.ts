@@ -82,7 +82,9 @@ export interface DebugBoard {
   };
   presence: { peers(): Array<{ name: string }> };
   renderer: { currentView: { scale: number; ox: number; oy: number } };
-  options: { base: CanvasLike; overlay: CanvasLike };
+  options: { base: CanvasLike; overlay: CanvasLike; room: string };
+  visibleArea(): { minX: number; minY: number; maxX: number; maxY: number };
+  showArea(box: { minX: number; minY: number; maxX: number; maxY: number }): void;
   connection: {
     state(): string;
     provider: { awareness: { getLocalState(): Record<string, unknown> | null } };

@@ -3,7 +3,7 @@
 // provider holding a class token.
 import * as Y from 'yjs';
 import type { ClassDetail } from '../admin/api-types';
-import type { JoinReply, MemberState } from '../classroom/api-types';
+import type { JoinReply, MemberState, Presentation } from '../classroom/api-types';
 import { adminCall } from './admin-client';
 import { eventually } from './admin-client';
 import { SseClient } from './sse-client';
@@ -115,4 +115,19 @@ export function shapesBecome(doc: Y.Doc, ids: string[], what = 'shapes'): Promis
     15_000,
     `${what}: ${want} (have ${shapeIds(doc).join(',')})`,
   );
+}
+
+/** The teacher's (or, refused, a student's) presentation, as the board page sends it. */
+export async function present(
+  httpUrl: string,
+  code: string,
+  token: string,
+  body: unknown,
+): Promise<{ status: number; body: Presentation & { error?: string } }> {
+  const res = await fetch(new URL(`/api/classes/${code}/presentation`, httpUrl), {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Presentation & { error?: string } };
 }

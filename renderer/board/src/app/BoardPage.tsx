@@ -34,6 +34,8 @@ import { fontSize } from '../model/shape';
 import type { Shape } from '../model/shape';
 import { useBoardSession } from './useBoardSession';
 import { ChatDock } from '../chat/ChatDock';
+import { LessonChrome } from '../class/LessonChrome';
+import type { LessonProps } from '../class/LessonChrome';
 import { usePrintSheet } from './usePrintSheet';
 import { useShortcuts } from './useShortcuts';
 
@@ -43,13 +45,18 @@ export interface ClassSeat {
   state: MemberState;
   /** The hub closed the board to this token: the class page asks it why. */
   onAccessRefused(): void;
+  /** Which board is shown and why, and the moves between boards. */
+  lesson: Pick<LessonProps, 'shown' | 'onLeave' | 'onOpen'>;
 }
 
 const OPEN_ROOM: EditRights = { canEdit: true, changeAll: true };
 
 function rightsOf(seat: ClassSeat | undefined): EditRights {
   if (!seat) return OPEN_ROOM;
-  return { canEdit: seat.state.canEdit, changeAll: seat.state.member.role === 'teacher' };
+  return {
+    canEdit: seat.state.canEdit && !seat.lesson.shown.readOnly,
+    changeAll: seat.state.member.role === 'teacher',
+  };
 }
 
 function refusalText(r: Refusal): string {
@@ -175,7 +182,10 @@ export function BoardPage({ room, seat }: { room: string; seat?: ClassSeat }) {
               Lanboard
             </a>
             <span className="room" aria-label={seat ? 'Class' : 'Room'}>
-              {seat?.state.title ? `${seat.state.title} (${room})` : room}
+              {/* A class's boards all go by its code (a student's own board's room is long). */}
+              {seat?.state.title
+                ? `${seat.state.title} (${seat.state.code})`
+                : (seat?.state.code ?? room)}
             </span>
           </div>
           <div className="line">
@@ -194,6 +204,14 @@ export function BoardPage({ room, seat }: { room: string; seat?: ClassSeat }) {
             aria-label={`Board ${room}: ${rights.canEdit ? 'draw here' : 'view only'}`}
             role="img"
           />
+          {seat && (
+            <LessonChrome
+              state={seat.state}
+              token={seat.token}
+              session={session}
+              {...seat.lesson}
+            />
+          )}
           {viewOnly && <ViewOnlyBanner reason={viewOnly} />}
           {seat && <ChatDock state={seat.state} token={seat.token} />}
           <div className="toasts">

@@ -12,7 +12,7 @@ import type { Connection, Refusal } from '../net/connection';
 import { classWriters, cursorColor, deviceId } from '../net/identity';
 import { goToMovedHub } from '../net/moved';
 import { BoardRenderer } from '../render/board-renderer';
-import { visibleBox, zoomAt } from '../render/view';
+import { MAX_SCALE, MIN_SCALE, visibleBox, zoomAt } from '../render/view';
 import type { View } from '../render/view';
 import { BoardInput } from './input';
 import type { InputHooks } from './input';
@@ -169,12 +169,20 @@ export class BoardSession {
   /** Fits the whole drawing in view (or the origin at 100% on an empty board). */
   fitView(): void {
     const box = unionBox(this.model.all().map(shapeBox));
-    const r = this.options.surface.getBoundingClientRect();
     if (!box) return this.renderer.setView({ scale: 1, ox: 0, oy: 0 });
-    const scale = Math.min(
-      2,
-      (r.width - 40) / (box.maxX - box.minX),
-      (r.height - 40) / (box.maxY - box.minY),
+    this.showArea(box, { margin: 20, maxScale: 2 });
+  }
+
+  /** Fits a board rectangle to this screen, centred ("follow me": the teacher's view). */
+  showArea(box: Box, { margin = 0, maxScale = MAX_SCALE } = {}): void {
+    const r = this.options.surface.getBoundingClientRect();
+    const scale = Math.max(
+      MIN_SCALE,
+      Math.min(
+        maxScale,
+        (r.width - 2 * margin) / Math.max(box.maxX - box.minX, 1e-6),
+        (r.height - 2 * margin) / Math.max(box.maxY - box.minY, 1e-6),
+      ),
     );
     const ox = r.width / 2 - ((box.minX + box.maxX) / 2) * scale;
     const oy = r.height / 2 - ((box.minY + box.maxY) / 2) * scale;

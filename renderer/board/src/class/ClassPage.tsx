@@ -17,6 +17,7 @@ import {
 } from '../net/identity';
 import { memberState } from './api';
 import { JoinClassForm } from './JoinClassForm';
+import { shownBoard } from './lesson';
 import { useMemberStream } from './useMemberStream';
 
 type Phase =
@@ -34,6 +35,9 @@ export function ClassPage({ info, fragmentToken }: { info: ClassInfo; fragmentTo
   const [phase, setPhase] = useState<Phase>({ kind: 'checking', problem: '' });
   // Each check of the token opens a new event stream, so no change is missed in between.
   const [attempt, setAttempt] = useState(0);
+  // The presented board a student tapped away from; the board the teacher opened.
+  const [left, setLeft] = useState<string>();
+  const [opened, setOpened] = useState<string>();
   const retry = useRef(0);
 
   const check = useCallback(
@@ -74,6 +78,8 @@ export function ClassPage({ info, fragmentToken }: { info: ClassInfo; fragmentTo
   const token = phase.kind === 'board' || phase.kind === 'waiting' ? phase.token : undefined;
   useMemberStream(code, token, attempt, {
     onState: (state) => {
+      // Once the teacher stops showing the board the student left, showing it again brings it back.
+      if (state.presentation.board !== left) setLeft(undefined);
       // Let in: the page asks the hub once more, then opens the board.
       if (phase.kind === 'waiting' && !state.waiting) void check(phase.token);
       else setPhase((p) => (p.kind === 'board' ? { ...p, state } : p));
@@ -117,17 +123,24 @@ export function ClassPage({ info, fragmentToken }: { info: ClassInfo; fragmentTo
       );
     case 'gone':
       return <Notice title="This class no longer exists" />;
-    case 'board':
+    case 'board': {
+      const shown = shownBoard(phase.state, left, opened);
       return (
         <BoardPage
-          room={code}
+          room={shown.room}
           seat={{
             token: phase.token,
             state: phase.state,
             onAccessRefused: () => void check(phase.token),
+            lesson: {
+              shown,
+              onLeave: () => setLeft(phase.state.presentation.board ?? undefined),
+              onOpen: setOpened,
+            },
           }}
         />
       );
+    }
   }
 }
 

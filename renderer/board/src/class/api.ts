@@ -1,7 +1,14 @@
 // The hub's classroom API, as the board page calls it (the routes and their
 // answers are listed in server/classroom/api-types.ts). Every call resolves:
 // a network failure is status 0, so callers handle one shape.
-import type { ClassInfo, JoinReply, MemberState } from './types';
+import type {
+  BoardMode,
+  ClassInfo,
+  JoinReply,
+  MemberState,
+  Presentation,
+  StudentBoard,
+} from './types';
 
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; status: number; error: string };
 
@@ -44,3 +51,31 @@ export const memberState = (code: string, token: string) =>
 /** The member's live state (`state`, `removed`): EventSource cannot send headers. */
 export const eventsUrl = (code: string, token: string) =>
   `${base(code)}/events?token=${encodeURIComponent(token)}`;
+
+const teacherCall = <T>(
+  code: string,
+  token: string,
+  path: string,
+  method: string,
+  body?: unknown,
+) =>
+  call<T>(`${base(code)}/${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+
+/** The teacher's page: what everyone is shown (docs/protocols/classroom.md#presenting). */
+export const setPresentation = (code: string, token: string, presentation: Presentation) =>
+  teacherCall<Presentation>(code, token, 'presentation', 'PUT', presentation);
+
+/** The teacher's page: one board for the class, or each student on their own. */
+export const setBoardMode = (code: string, token: string, mode: BoardMode) =>
+  teacherCall<{ mode: BoardMode }>(code, token, 'mode', 'PUT', { mode });
+
+/** The teacher's page: the students and their own boards. */
+export const studentBoards = (code: string, token: string) =>
+  teacherCall<StudentBoard[]>(code, token, 'students', 'GET');
