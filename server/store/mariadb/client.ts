@@ -6,6 +6,7 @@
 // (docs/architecture.md#startup-loads-what-is-used).
 import type { PoolOptions, TypeCastField, TypeCastNext } from 'mysql2/promise';
 import { ConfigError } from '../../config/load';
+import { formatBytes } from '../../config/values';
 import type { HubConfig } from '../../config/schema';
 import type { Logger } from '../../log/logger';
 import { MariaDb } from './connection';
@@ -83,6 +84,9 @@ export async function connectMariaDb(options: MariaDbOptions, log?: Logger): Pro
     typeCast: readColumn,
     // Never several statements in one string: parameters are all a client gives.
     multipleStatements: false,
+    // Prepared statements (writes that carry bytes) kept per connection; the
+    // server's max_prepared_stmt_count (16382 by default) is shared by all.
+    maxPreparedStatements: 100,
     ...options,
   });
   pool.on('connection', (connection) => {
@@ -100,14 +104,44 @@ export async function connectMariaDb(options: MariaDbOptions, log?: Logger): Pro
   }
 }
 
+/** Room for the statement around the largest value it carries. */
+const STATEMENT_OVERHEAD = 1024 * 1024;
+
+/**
+ * The server's max_allowed_packet against the largest value the hub writes or
+ * reads in one row: a message (an append, a Yjs update) or a compacted Yjs
+ * room. A smaller limit fails those writes loudly, one by one; better said
+ * once, at start, with what to set.
+ */
+export async function packetTooSmall(
+  db: MariaDb,
+  config: Pick<HubConfig, 'MaxMessageBytes' | 'YjsMaxUpdateBytes' | 'YjsMaxRoomBytes'>,
+): Promise<string | undefined> {
+  const row = await db.row<{ packet: number }>('SELECT @@max_allowed_packet AS packet');
+  const largest = Math.max(
+    config.MaxMessageBytes,
+    config.YjsMaxUpdateBytes,
+    config.YjsMaxRoomBytes,
+  );
+  const needed = largest + STATEMENT_OVERHEAD;
+  if (row!.packet >= needed) return undefined;
+  return `the MariaDB server's max_allowed_packet is ${formatBytes(row!.packet)}, below the largest row the hub may write (${formatBytes(largest)}, the largest of MaxMessageBytes, YjsMaxUpdateBytes and YjsMaxRoomBytes): such writes will fail; set max_allowed_packet=${Math.ceil(needed / 2 ** 20)}M on the server, or lower those settings`;
+}
+
 /** The hub's pool, or a ConfigError naming the server when it cannot be reached or used. */
 export async function openMariaDb(config: HubConfig, log?: Logger): Promise<MariaDb> {
   const options = mariaDbOptions(config);
+  let db: MariaDb | undefined;
+  let warning: string | undefined;
   try {
-    return await connectMariaDb(options, log);
+    db = await connectMariaDb(options, log);
+    warning = await packetTooSmall(db, config);
   } catch (err) {
+    await db?.close();
     throw new ConfigError(
       `Database=mariadb: cannot use database "${config.DbName}" at DbServer="${config.DbServer}" as user "${config.DbUser}": ${(err as Error).message}`,
     );
   }
+  if (warning) log?.warn(warning);
+  return db;
 }

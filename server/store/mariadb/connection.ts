@@ -6,6 +6,7 @@
 // InnoDB's default innodb_flush_log_at_trx_commit=1 the commit is on disk by
 // then, so the stores tell clients nothing that is not stored.
 import type {
+  ExecuteValues,
   Pool,
   PoolConnection,
   QueryValues,
@@ -32,7 +33,7 @@ export interface Statements {
   insertNew(sql: string, params?: Params): Promise<boolean>;
 }
 
-type Runner = Pick<Pool, 'query'> | Pick<PoolConnection, 'query'>;
+type Runner = Pick<Pool, 'query' | 'execute'> | Pick<PoolConnection, 'query' | 'execute'>;
 
 /** MySQL's "Duplicate entry" error. */
 const DUPLICATE_KEY = 1062;
@@ -42,10 +43,16 @@ function statementsOn(on: Runner): Statements {
     (
       await on.query<RowDataPacket[]>({ sql, timeout: QUERY_TIMEOUT_MS }, params as QueryValues)
     )[0] as R[];
-  const run = async (sql: string, params: Params = []) =>
+  const run = async (sql: string, params: Params = []) => {
+    const options = { sql, timeout: QUERY_TIMEOUT_MS };
+    // Bytes go as a prepared statement's binary parameters: in a text query
+    // they would be hex, twice their size against max_allowed_packet.
+    const [header] = params.some((p) => Buffer.isBuffer(p))
+      ? await on.execute<ResultSetHeader>(options, params as ExecuteValues)
+      : await on.query<ResultSetHeader>(options, params as QueryValues);
     // The pool asks for found rows: an UPDATE that matched counts, changed or not.
-    (await on.query<ResultSetHeader>({ sql, timeout: QUERY_TIMEOUT_MS }, params as QueryValues))[0]
-      .affectedRows;
+    return header.affectedRows;
+  };
   return {
     rows,
     row: async <R>(sql: string, params?: Params) => (await rows<R>(sql, params))[0] ?? null,

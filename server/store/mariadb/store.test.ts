@@ -7,7 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import { mariaDbUnavailable, startMariaDb } from '../../test/mariadb-server';
 import type { TestMariaDb } from '../../test/mariadb-server';
 import { describeStoreContract } from '../../test/store-contract/contract';
-import { connectMariaDb } from './client';
+import { completeConfig } from '../../config/load';
+import { connectMariaDb, packetTooSmall } from './client';
 import type { MariaDb } from './connection';
 import { MariaDbStore } from './document-store';
 import { MARIADB_MIGRATIONS, NewerMariaDbSchemaError } from './migrations';
@@ -95,6 +96,30 @@ describe('MariaDB', { skip: mariaDbUnavailable() }, () => {
         assert.ok(r.status === 'ok' && r.tail.length === r.length, `read ${i}`);
       }
       await appends;
+    });
+  });
+
+  describe('sizes on MariaDB', () => {
+    test("an append as large as MaxMessageBytes (8 MiB) is stored within the server's default max_allowed_packet (16 MiB)", async () => {
+      await server.reset();
+      const store = new MariaDbStore(shared);
+      await store.createDocument('large', Buffer.from('x'));
+      const data = Buffer.alloc(8 * 2 ** 20, 7);
+      assert.deepEqual(await store.appendIfLength('large', 1, data), {
+        status: 'ok',
+        length: 1 + data.length,
+      });
+      const r = await store.loadDocument('large', 'never-create', new Uint8Array(), 1);
+      assert.ok(r.status === 'ok' && Buffer.from(r.tail).equals(data));
+    });
+
+    test('a max_allowed_packet below the largest row the hub may write is said at start, with what to set', async () => {
+      const defaults = completeConfig({});
+      const warning = await packetTooSmall(shared, defaults);
+      assert.match(warning ?? '', /max_allowed_packet is 16MiB/);
+      assert.match(warning ?? '', /set max_allowed_packet=65M on the server/);
+      const small = { ...defaults, YjsMaxRoomBytes: 8 * 2 ** 20 };
+      assert.equal(await packetTooSmall(shared, small), undefined);
     });
   });
 

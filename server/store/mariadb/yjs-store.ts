@@ -58,9 +58,10 @@ export class MariaDbYjsStore implements YjsStore {
       const usage = (await tx.row<RoomUsage & { lastSeq: number }>(`${USAGE} FOR UPDATE`, [room]))!;
       const first = usage.lastSeq - updates.length;
       if (updates.length > 0) {
-        await tx.run('INSERT INTO yjs_updates (room, seq, data) VALUES ?', [
-          updates.map((u, i) => [room, first + i + 1, blob(u)]),
-        ]);
+        await tx.run(
+          `INSERT INTO yjs_updates (room, seq, data) VALUES ${updates.map(() => '(?, ?, ?)').join(', ')}`,
+          updates.flatMap((u, i) => [room, first + i + 1, blob(u)]),
+        );
       }
       return usage;
     });
