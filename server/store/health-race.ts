@@ -3,7 +3,7 @@
 // monitor polling a hub whose server hangs gets its 503 quickly.
 
 /** How long /healthz waits for the database server to answer. */
-export const HEALTH_QUERY_MS = 1000;
+const HEALTH_QUERY_MS = 1000;
 
 /** Resolves when `answer` does, or rejects once HEALTH_QUERY_MS have passed without it. */
 export async function raceHealthCheck(answer: Promise<unknown>, server: string): Promise<void> {

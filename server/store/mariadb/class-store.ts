@@ -10,8 +10,10 @@ import type {
   Member,
   MemberPatch,
 } from '../class-store';
-import type { StoreOptions } from '../types';
+import { claimed, ownersOf } from '../sql-rows';
+import type { OwnerRow } from '../sql-rows';
 import { deleteStale } from './connection';
+import { PooledStore } from '../pooled-store';
 import type { MariaDb } from './connection';
 
 const CLASS_COLUMNS = `code, title, created_at AS createdAt, last_access AS lastAccess,
@@ -36,16 +38,8 @@ const memberParams = (m: Member, tokenHash: string): unknown[] => [
   tokenHash,
 ];
 
-export class MariaDbClassroomStore implements ClassroomStore {
+export class MariaDbClassroomStore extends PooledStore<MariaDb> implements ClassroomStore {
   readonly kind = 'mariadb';
-  private readonly now: () => number;
-
-  constructor(
-    private readonly db: MariaDb,
-    options: StoreOptions = {},
-  ) {
-    this.now = options.now ?? Date.now;
-  }
 
   async create(c: Classroom, teacher: Member, teacherTokenHash: string): Promise<boolean> {
     return this.db.transaction(async (tx) => {
@@ -166,11 +160,12 @@ export class MariaDbClassroomStore implements ClassroomStore {
   }
 
   async owners(room: string): Promise<Map<number, string>> {
-    const rows = await this.db.rows<{ clientId: number; memberId: string }>(
-      'SELECT client_id AS clientId, member_id AS memberId FROM yjs_client_owners WHERE room = ?',
-      [room],
+    return ownersOf(
+      await this.db.rows<OwnerRow>(
+        'SELECT client_id AS clientId, member_id AS memberId FROM yjs_client_owners WHERE room = ?',
+        [room],
+      ),
     );
-    return new Map(rows.map((r) => [r.clientId, r.memberId]));
   }
 
   async claim(
@@ -186,13 +181,12 @@ export class MariaDbClassroomStore implements ClassroomStore {
        ON DUPLICATE KEY UPDATE member_id = member_id`,
       [clientIds.map((id) => [room, id, memberId])],
     );
-    const rows = await this.db.rows<{ clientId: number; memberId: string }>(
+    const rows = await this.db.rows<OwnerRow>(
       `SELECT client_id AS clientId, member_id AS memberId FROM yjs_client_owners
        WHERE room = ? AND client_id IN (?)`,
       [room, clientIds],
     );
-    const owners = new Map(rows.map((r) => [r.clientId, r.memberId]));
-    return new Map(clientIds.map((id) => [id, owners.get(id)!]));
+    return claimed(clientIds, rows);
   }
 
   async touch(code: string): Promise<void> {
@@ -203,9 +197,5 @@ export class MariaDbClassroomStore implements ClassroomStore {
     return deleteStale(this.db, 'classes', 'code', cutoff, keep, (tx, gone) =>
       tx.run('DELETE FROM yjs_client_owners WHERE room IN (?)', [gone]),
     );
-  }
-
-  async close(): Promise<void> {
-    // The pool belongs to the hub's backend, which closes it.
   }
 }

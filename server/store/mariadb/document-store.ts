@@ -11,52 +11,25 @@
 //   version check and the key budget (docs/protocols/zwibbler.md#limits) see
 //   no other write between.
 import { breaksKeyBudget, keyBytes } from '../key-budget';
+import { addTokenWith, refusedAppend, ServerDocumentStore, tailOf } from '../sql-documents';
 import type { KeyBudget } from '../key-budget';
 import type {
   AddTokenResult,
   AppendResult,
   DocumentKey,
   DocumentStore,
-  LoadResult,
-  OpenMode,
   PurgeResult,
   SetKeyResult,
-  StoreOptions,
   Token,
 } from '../types';
-import { unexpired } from '../types';
 import { blob, bytesOf, deleteStale } from './connection';
 import type { MariaDb, Statements } from './connection';
 
 const TOKEN_COLUMNS = `token, doc_id AS documentId, user_id AS userId, permissions,
   expires_at AS expiresAt`;
 
-export class MariaDbStore implements DocumentStore {
+export class MariaDbStore extends ServerDocumentStore<MariaDb> implements DocumentStore {
   readonly kind = 'mariadb';
-  private readonly now: () => number;
-
-  constructor(
-    private readonly db: MariaDb,
-    options: StoreOptions = {},
-  ) {
-    this.now = options.now ?? Date.now;
-  }
-
-  async loadDocument(
-    id: string,
-    mode: OpenMode,
-    initialData: Uint8Array,
-    offset: number,
-  ): Promise<LoadResult> {
-    if (mode !== 'never-create' && (await this.create(id, initialData))) {
-      return { status: 'ok', created: true, length: initialData.length, tail: new Uint8Array() };
-    }
-    if (mode === 'always-create') return { status: 'exists' };
-    const length = await this.touchDocument(id);
-    if (length === null) return { status: 'missing' };
-    if (offset > length) return { status: 'invalid-offset', length };
-    return { status: 'ok', created: false, length, tail: await this.readFrom(id, offset, length) };
-  }
 
   async documentLength(id: string): Promise<number | null> {
     const doc = await this.db.row<{ length: number }>('SELECT length FROM documents WHERE id = ?', [
@@ -87,12 +60,7 @@ export class MariaDbStore implements DocumentStore {
     });
     if (grown) return { status: 'ok', length: expected + data.length };
     // Refused: only what to answer is read now, and nothing is written.
-    const length = await this.documentLength(id);
-    return length === null ? { status: 'missing' } : { status: 'conflict', length };
-  }
-
-  async createDocument(id: string, contents: Uint8Array): Promise<boolean> {
-    return this.create(id, contents);
+    return refusedAppend(await this.documentLength(id));
   }
 
   async deleteDocument(id: string): Promise<boolean> {
@@ -145,38 +113,17 @@ export class MariaDbStore implements DocumentStore {
   }
 
   async addToken(token: Token, contents: Uint8Array): Promise<AddTokenResult> {
-    return this.db
-      .transaction(async (tx) => {
-        const added = await tx.insertNew(
+    const now = this.now();
+    return addTokenWith<Statements>(
+      (work) => this.db.transaction(work),
+      (tx) =>
+        tx.insertNew(
           `INSERT INTO tokens (token, doc_id, user_id, permissions, expires_at, last_access)
            VALUES (?, ?, ?, ?, ?, ?)`,
-          [
-            token.token,
-            token.documentId,
-            token.userId,
-            token.permissions,
-            token.expiresAt,
-            this.now(),
-          ],
-        );
-        if (!added) return 'token-exists';
-        if (
-          contents.length > 0 &&
-          !(await insertDocument(tx, token.documentId, contents, this.now()))
-        ) {
-          // Thrown to roll the token back; answered below.
-          throw new DocumentExists();
-        }
-        return 'ok';
-      })
-      .catch((err: unknown) => {
-        if (err instanceof DocumentExists) return 'document-exists';
-        throw err;
-      });
-  }
-
-  async getToken(token: string, now: number): Promise<Token | null> {
-    return unexpired(await this.findToken(token), now);
+          [token.token, token.documentId, token.userId, token.permissions, token.expiresAt, now],
+        ),
+      contents.length > 0 ? (tx) => insertDocument(tx, token.documentId, contents, now) : undefined,
+    );
   }
 
   async findToken(token: string): Promise<Token | null> {
@@ -204,21 +151,13 @@ export class MariaDbStore implements DocumentStore {
     return { documents: gone.length, tokens };
   }
 
-  checkHealth(): Promise<void> {
-    return this.db.checkHealth();
-  }
-
-  async close(): Promise<void> {
-    // The pool belongs to the hub's backend, which closes it.
-  }
-
   /** Creates the document with its first chunk, in one commit; false if it exists. */
-  private create(id: string, contents: Uint8Array): Promise<boolean> {
+  protected create(id: string, contents: Uint8Array): Promise<boolean> {
     return this.db.transaction((tx) => insertDocument(tx, id, contents, this.now()));
   }
 
   /** The bytes from `offset` to `length`: the chunk holding `offset` and every one after it. */
-  private async readFrom(id: string, offset: number, length: number): Promise<Uint8Array> {
+  protected async readFrom(id: string, offset: number, length: number): Promise<Uint8Array> {
     // Chunks at or past `length` are appends committed since the length was
     // read; the caller's length is the one the tail must end at.
     const rows = await this.db.rows<{ start: number; data: Buffer }>(
@@ -228,12 +167,9 @@ export class MariaDbStore implements DocumentStore {
        ORDER BY start`,
       [id, length, id, offset],
     );
-    const parts = rows.map((r) => (r.start < offset ? r.data.subarray(offset - r.start) : r.data));
-    return parts.length === 1 ? bytesOf(parts[0]!) : bytesOf(Buffer.concat(parts));
+    return tailOf(rows, offset);
   }
 }
-
-class DocumentExists extends Error {}
 
 async function insertDocument(
   tx: Statements,

@@ -1,36 +1,15 @@
 // Workspaces and their attendees in MariaDB or MySQL. Each call is one
 // statement or one transaction, committed before it resolves.
-import type { StoreOptions } from '../types';
+import { callJson, workspaceRecord } from '../sql-rows';
+import { PooledStore } from '../pooled-store';
+import type { WorkspaceRow } from '../sql-rows';
 import type { WorkspaceMember, WorkspaceRecord, WorkspaceStore } from '../workspace-store';
-import { blob, bytesOf, deleteStale } from './connection';
+import { blob, deleteStale } from './connection';
 import type { MariaDb } from './connection';
-
-interface WorkspaceRow {
-  id: string;
-  name: string;
-  avatar: string;
-  owner: string;
-  created: number;
-  pinSalt: Buffer;
-  pinHash: Buffer;
-  tokenKey: Buffer;
-  callJson: string | null;
-}
 
 const WORKSPACE_COLUMNS = `id, name, avatar, owner_id AS owner, created_at AS created,
   pin_salt AS pinSalt, pin_hash AS pinHash, token_key AS tokenKey, call_json AS callJson`;
 const MEMBER_COLUMNS = 'attendee_id AS id, name, avatar, last_joined AS lastJoined';
-
-const toRecord = ({ callJson, ...r }: WorkspaceRow): WorkspaceRecord => ({
-  ...r,
-  pinSalt: new Uint8Array(bytesOf(r.pinSalt)),
-  pinHash: new Uint8Array(bytesOf(r.pinHash)),
-  tokenKey: new Uint8Array(bytesOf(r.tokenKey)),
-  call: callJson === null ? null : (JSON.parse(callJson) as unknown),
-});
-
-const callJson = (call: unknown): string | null =>
-  call === undefined || call === null ? null : JSON.stringify(call);
 
 const PUT_MEMBER = `
   INSERT INTO workspace_members (workspace_id, attendee_id, name, avatar, last_joined)
@@ -40,16 +19,8 @@ const PUT_MEMBER = `
 
 const memberParams = (id: string, m: WorkspaceMember) => [id, m.id, m.name, m.avatar, m.lastJoined];
 
-export class MariaDbWorkspaceStore implements WorkspaceStore {
+export class MariaDbWorkspaceStore extends PooledStore<MariaDb> implements WorkspaceStore {
   readonly kind = 'mariadb';
-  private readonly now: () => number;
-
-  constructor(
-    private readonly db: MariaDb,
-    options: StoreOptions = {},
-  ) {
-    this.now = options.now ?? Date.now;
-  }
 
   async create(w: WorkspaceRecord, owner: WorkspaceMember): Promise<boolean> {
     return this.db.transaction(async (tx) => {
@@ -81,7 +52,7 @@ export class MariaDbWorkspaceStore implements WorkspaceStore {
       `SELECT ${WORKSPACE_COLUMNS} FROM workspaces WHERE id = ?`,
       [id],
     );
-    return row && toRecord(row);
+    return row && workspaceRecord(row);
   }
 
   async members(id: string): Promise<WorkspaceMember[]> {
@@ -142,9 +113,5 @@ export class MariaDbWorkspaceStore implements WorkspaceStore {
 
   async purgeExpired(cutoff: number, keep: (id: string) => boolean): Promise<string[]> {
     return deleteStale(this.db, 'workspaces', 'id', cutoff, keep);
-  }
-
-  async close(): Promise<void> {
-    // The pool belongs to the hub's backend, which closes it.
   }
 }

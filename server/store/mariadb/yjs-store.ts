@@ -5,47 +5,37 @@
 // same lock and replaces only the rows up to the sequence it was given, so an
 // update another hub stored meanwhile stays. Each call commits before it
 // resolves.
-import type { StoreOptions } from '../types';
+import { roomOf } from '../sql-rows';
+import type { UpdateRow } from '../sql-rows';
+import { PooledStore } from '../pooled-store';
 import type { RoomUsage, StoredRoom, YjsStore } from '../yjs-store';
-import { blob, bytesOf, deleteStale } from './connection';
+import { blob, deleteStale } from './connection';
 import type { MariaDb } from './connection';
 
 const USAGE = 'SELECT updates, bytes, last_seq AS lastSeq FROM yjs_rooms WHERE name = ?';
 
-export class MariaDbYjsStore implements YjsStore {
+export class MariaDbYjsStore extends PooledStore<MariaDb> implements YjsStore {
   readonly kind = 'mariadb';
-  private readonly now: () => number;
-
-  constructor(
-    private readonly db: MariaDb,
-    options: StoreOptions = {},
-  ) {
-    this.now = options.now ?? Date.now;
-  }
 
   async load(room: string): Promise<StoredRoom> {
     await this.db.run('UPDATE yjs_rooms SET last_access = ? WHERE name = ?', [this.now(), room]);
     // One statement, one snapshot: the rows agree with each other even while
     // another hub compacts the room.
-    const rows = await this.db.rows<{ seq: number; data: Buffer }>(
-      'SELECT seq, data FROM yjs_updates WHERE room = ? ORDER BY seq',
-      [room],
+    return roomOf(
+      await this.db.rows<UpdateRow>(
+        'SELECT seq, data FROM yjs_updates WHERE room = ? ORDER BY seq',
+        [room],
+      ),
     );
-    let bytes = 0;
-    const updates = rows.map((r) => {
-      bytes += r.data.length;
-      return bytesOf(r.data);
-    });
-    return { updates, lastSeq: rows.at(-1)?.seq ?? 0, bytes };
   }
 
   async append(
     room: string,
     updates: readonly Uint8Array[],
   ): Promise<RoomUsage & { lastSeq: number }> {
+    const now = this.now();
     const bytes = updates.reduce((sum, u) => sum + u.length, 0);
     return this.db.transaction(async (tx) => {
-      const now = this.now();
       await tx.run(
         `INSERT INTO yjs_rooms (name, updates, bytes, last_seq, created_at, last_access)
          VALUES (?, ?, ?, ?, ?, ?)
@@ -112,9 +102,5 @@ export class MariaDbYjsStore implements YjsStore {
 
   async purgeExpired(cutoff: number, keep: (name: string) => boolean): Promise<string[]> {
     return deleteStale(this.db, 'yjs_rooms', 'name', cutoff, keep);
-  }
-
-  async close(): Promise<void> {
-    // The pool belongs to the hub's backend, which closes it.
   }
 }
