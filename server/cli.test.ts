@@ -81,16 +81,18 @@ describe('bad config exits 2 with one line naming key, value, source and what is
     assertOneLine(r, 2, ['LogLevel', '"loud"', `${file} line 3`, 'one of fatal, error']);
   });
 
-  test('Database=mariadb in a config file says it is not supported yet and what is', async () => {
-    const file = writeFile('mariadb.conf', 'Database=mariadb\nDbServer=db:3306\n');
+  test('an unsupported Database in a config file says which values work', async () => {
+    const file = writeFile('mongodb.conf', 'Database=mongodb\nDbServer=db:27017\n');
     const r = await runCli(['serve', ...quiet(), '--port', '0', '--config', file]);
     assertOneLine(r, 2, [
       'Database',
-      '"mariadb"',
+      '"mongodb"',
       `${file} line 1`,
-      'not supported yet',
       'sqlite',
       'memory',
+      'postgresql',
+      'mariadb',
+      'mysql for mariadb',
     ]);
   });
 

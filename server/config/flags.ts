@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import type { ConfigSources } from './load';
 import { defaultDataDir } from './paths';
-import { DATABASE_SPELLINGS, DATABASES, DATABASES_NOT_YET, envName } from './schema';
+import { DATABASE_SPELLINGS, DATABASES, envName } from './schema';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -15,11 +15,7 @@ export class UsageError extends Error {
 
 export type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
-const DATABASE_WORDS = new Set([
-  ...DATABASES,
-  ...DATABASES_NOT_YET,
-  ...Object.keys(DATABASE_SPELLINGS),
-]);
+const DATABASE_WORDS = new Set([...DATABASES, ...Object.keys(DATABASE_SPELLINGS)]);
 
 /** Where settings and the database come from: shared by every command that opens the store. */
 const STORE_OPTIONS = {

@@ -357,28 +357,12 @@ describe('error messages name the key, the value, where and what is allowed', ()
     }
   });
 
-  test('Database values not supported yet say so and list the supported ones', () => {
-    for (const db of ['mariadb', 'mysql']) {
-      const { sources, where } = fromFile(`Database=${db}\n`);
-      configError(sources, [
-        'Database',
-        `"${db}"`,
-        where,
-        'sqlite',
-        'memory',
-        'redis',
-        'postgresql',
-        `${db} is not supported yet`,
-      ]);
-    }
-  });
-
   test('an unknown Database value lists the supported ones and spellings, without "not supported yet"', () => {
     const message = configError({ env: { LANBOARD_DATABASE: 'oracle' } }, [
       'Database',
       '"oracle"',
       'LANBOARD_DATABASE',
-      'one of sqlite, memory, redis, postgresql; also postgres for postgresql, redis-cluster for redis',
+      'one of sqlite, memory, redis, postgresql, mariadb; also postgres for postgresql, redis-cluster for redis, mysql for mariadb',
     ]);
     assert.ok(!message.includes('not supported yet'));
   });
@@ -497,6 +481,16 @@ describe('zwibbler-service spellings of Database', () => {
     }
     const redis = loadConfig({ file: confFile('Database=redis\n') }).config;
     assert.equal(redis.DbServer, 'localhost:6379');
+  });
+
+  test('mariadb and mysql choose the MariaDB/MySQL store, with DbServer on port 3306 and DbName zwibbler', () => {
+    for (const db of ['mariadb', 'mysql', 'MySQL']) {
+      const { config, warnings } = loadConfig({ file: confFile(`Database=${db}\n`) });
+      assert.equal(config.Database, 'mariadb');
+      assert.equal(config.DbServer, 'localhost:3306');
+      assert.equal(config.DbName, 'zwibbler');
+      assert.deepEqual(warnings, []);
+    }
   });
 
   test('redis-cluster is Redis with DbCluster=1, and the log says so', () => {

@@ -20,14 +20,23 @@ import { PROTOCOL_SETTINGS } from './protocol-settings';
 import { setting } from './setting';
 import type { Setting } from './setting';
 
-export const DATABASES = ['sqlite', 'memory', 'redis', 'postgresql'] as const;
-/** Recognised zwibbler.conf values that Lanboard does not serve yet. */
-export const DATABASES_NOT_YET = ['mariadb', 'mysql'];
+export const DATABASES = ['sqlite', 'memory', 'redis', 'postgresql', 'mariadb'] as const;
 /**
- * zwibbler-service's own spellings: `redis-cluster` also sets DbCluster
- * (config/load.ts says so in a warning).
+ * zwibbler.conf's and zwibbler-service's other spellings: `redis-cluster` also
+ * sets DbCluster (config/load.ts says so in a warning); `mysql` is the same
+ * store as `mariadb` (one driver and schema serve both servers).
  */
-export const DATABASE_SPELLINGS = { postgres: 'postgresql', 'redis-cluster': 'redis' } as const;
+export const DATABASE_SPELLINGS = {
+  postgres: 'postgresql',
+  'redis-cluster': 'redis',
+  mysql: 'mariadb',
+} as const;
+
+/** Each database server's own port, for DbServer's default. */
+const DEFAULT_DB_SERVER: Partial<Record<(typeof DATABASES)[number], string>> = {
+  postgresql: 'localhost:5432',
+  mariadb: 'localhost:3306',
+};
 
 export interface HubConfig {
   ServerBindAddress: string;
@@ -165,9 +174,9 @@ export const SETTINGS: Setting[] = [
   }),
   setting({
     key: 'Database',
-    parse: oneOf(DATABASES, DATABASES_NOT_YET, DATABASE_SPELLINGS),
+    parse: oneOf(DATABASES, DATABASE_SPELLINGS),
     default: 'sqlite',
-    doc: '`sqlite` (one file, the default), `memory` (lost on exit; for tests), `redis` (shared by several hubs: see "Running several hubs"), or `postgresql` (a PostgreSQL server IT already runs: see "PostgreSQL" in docs/operating.md). zwibbler-service\'s spellings work too: `postgres`, and `redis-cluster` for `redis` with DbCluster=1.',
+    doc: '`sqlite` (one file, the default), `memory` (lost on exit; for tests), `redis` (shared by several hubs: see "Running several hubs"), `postgresql` (a PostgreSQL server IT already runs: see "PostgreSQL" in docs/operating.md), or `mariadb` (a MariaDB or MySQL server: see "MariaDB and MySQL" in docs/operating.md). zwibbler-service\'s spellings work too: `postgres`, `mysql` for `mariadb`, and `redis-cluster` for `redis` with DbCluster=1.',
   }),
   setting({
     key: 'DataDir',
@@ -216,9 +225,10 @@ export const SETTINGS: Setting[] = [
   setting({
     key: 'DbServer',
     parse: text,
-    default: (c) => (c.Database === 'postgresql' ? 'localhost:5432' : 'localhost:6379'),
-    defaultText: '`localhost:6379`, or `localhost:5432` with Database=postgresql',
-    doc: 'The Redis server as `host:port` (Database=redis); with DbCluster=1, a comma-separated list of cluster nodes. With Database=postgresql, the PostgreSQL server as `host:port` (5432 when left out), or the folder of its socket (`/var/run/postgresql`).',
+    default: (c) => (c.Database && DEFAULT_DB_SERVER[c.Database]) || 'localhost:6379',
+    defaultText:
+      '`localhost:6379`, or `localhost:5432` with Database=postgresql, `localhost:3306` with Database=mariadb',
+    doc: "The Redis server as `host:port` (Database=redis); with DbCluster=1, a comma-separated list of cluster nodes. With Database=postgresql, the PostgreSQL server as `host:port` (5432 when left out), or the folder of its socket (`/var/run/postgresql`). With Database=mariadb, the MariaDB or MySQL server as `host:port` (3306 when left out, as zwibserve's driver takes it), or the path of its socket (`/run/mysqld/mysqld.sock`).",
     aliases: ['RedisServer'],
   }),
   setting({
@@ -231,13 +241,13 @@ export const SETTINGS: Setting[] = [
     key: 'DbUser',
     parse: text,
     default: '',
-    doc: 'The Redis user (Database=redis, with Redis ACLs); empty for the default user. With Database=postgresql, the PostgreSQL user (empty: the name of the user the hub runs as).',
+    doc: 'The Redis user (Database=redis, with Redis ACLs); empty for the default user. With Database=postgresql, the PostgreSQL user (empty: the name of the user the hub runs as); with Database=mariadb, the MariaDB or MySQL user.',
   }),
   setting({
     key: 'DbPassword',
     parse: text,
     default: '',
-    doc: "The Redis password (Database=redis), or the PostgreSQL user's (Database=postgresql).",
+    doc: "The Redis password (Database=redis), or the database user's (Database=postgresql or mariadb).",
     secret: true,
     aliases: ['RedisPassword'],
   }),
@@ -245,7 +255,7 @@ export const SETTINGS: Setting[] = [
     key: 'DbName',
     parse: text,
     default: 'zwibbler',
-    doc: 'The PostgreSQL database (Database=postgresql). zwibbler-service always uses `zwibbler`.',
+    doc: 'The PostgreSQL, MariaDB or MySQL database (Database=postgresql or mariadb). zwibbler-service always uses `zwibbler`.',
   }),
   setting({
     key: 'Expiration',

@@ -86,7 +86,6 @@ export const boolean: Parser<boolean> = (raw) => {
 
 export function oneOf<const T extends string>(
   values: readonly T[],
-  notYet: readonly string[] = [],
   /** Other spellings of the same values, and which each means. */
   spellings: Readonly<Record<string, T>> = {},
 ): Parser<T> {
@@ -96,9 +95,6 @@ export function oneOf<const T extends string>(
     if (Object.hasOwn(spellings, v)) return spellings[v]!;
     const others = Object.entries(spellings).map(([s, means]) => `${s} for ${means}`);
     const list = values.join(', ') + (others.length > 0 ? `; also ${others.join(', ')}` : '');
-    if (notYet.includes(v)) {
-      throw new ValueError(`one of ${list} (${v} is not supported yet)`);
-    }
     throw new ValueError(`one of ${list}`);
   };
 }

@@ -36,6 +36,11 @@ export async function backupCommand(args: string[]): Promise<void> {
       'Database=postgresql: back the database up with pg_dump or your PostgreSQL service (docs/operating.md#postgresql); `lanboard backup` copies SQLite files',
     );
   }
+  if (config.Database === 'mariadb') {
+    throw new ConfigError(
+      'Database=mariadb: back the database up with mariadb-dump (mysqldump) or your database service (docs/operating.md#mariadb-and-mysql); `lanboard backup` copies SQLite files',
+    );
+  }
   if (!fs.existsSync(config.DbFile)) {
     throw new ConfigError(`DbFile="${config.DbFile}" does not exist: nothing to back up`);
   }

@@ -16,7 +16,7 @@ export function targetConfig(sources: Parameters<typeof loadConfig>[0]): HubConf
   }
   // The importers write through a SQLite store; a shared database would get
   // nothing (the rows would go to DbFile unseen), so say so instead.
-  if (config.Database === 'postgresql' || config.Database === 'redis') {
+  if (config.Database !== 'sqlite') {
     throw new ConfigError(
       `lanboard import fills a SQLite file, not Database=${config.Database} yet: give --db <sqlite-file>`,
     );

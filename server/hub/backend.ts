@@ -3,8 +3,8 @@
 // docs/architecture.md#scale-out-uses-redis): one process (SQLite or memory, the
 // in-process bus), Redis shared with other hubs (the Redis store and bus,
 // and presence, so that what a dead hub left behind is cleaned up by the
-// protocols' onDeadHub hooks), or PostgreSQL (its pool, opened and migrated
-// here, which every store uses).
+// protocols' onDeadHub hooks), or PostgreSQL or MariaDB/MySQL (its pool,
+// opened and migrated here, which every store uses).
 import { HUB_GONE_TOPIC } from '../cluster/bus';
 import type { Bus, HubGone } from '../cluster/bus';
 import { HubPresence } from '../cluster/hub-presence';
@@ -17,6 +17,8 @@ import type { DeadHubCleanUp } from './protocol';
 import { within } from './within';
 import { openStore } from '../store/open-store';
 import type { SharedDatabase } from '../store/open-store';
+import { openMariaDb } from '../store/mariadb/client';
+import { holdMariaDbHubLock } from '../store/mariadb/hub-lock';
 import { openPostgres } from '../store/postgres-client';
 import { holdHubLock } from '../store/postgres-hub-lock';
 import { BackupSchedule } from '../store/sqlite-backups';
@@ -30,7 +32,7 @@ export interface Backend {
   bus: Bus;
   /** The shared Redis connection, when Database=redis. */
   redis?: RedisClient;
-  /** What the stores open their data in: Redis's connection or PostgreSQL's pool. */
+  /** What the stores open their data in: Redis's connection, or PostgreSQL's or MariaDB's pool. */
   database?: SharedDatabase;
   /** What ProtocolContext.onDeadHub registers with; absent with one hub. */
   onDeadHub?(cleanUp: DeadHubCleanUp): void;
@@ -63,6 +65,26 @@ export async function openBackend(
         await store.close();
         releaseLock();
         await postgres.close();
+      },
+    };
+  }
+  if (config.Database === 'mariadb') {
+    // `mysql2` is loaded only here. No fan-out across hubs: MariaDB has no
+    // LISTEN/NOTIFY (docs/architecture.md#several-hubs-on-one-mariadb).
+    const mariadb = await openMariaDb(config, log.child({ component: 'store' }));
+    const releaseLock = await holdMariaDbHubLock(mariadb, log);
+    const store = documentStore ?? openStore(config, now, mariadb);
+    const bus = new LocalBus();
+    return {
+      store,
+      bus,
+      database: mariadb,
+      start: async () => undefined,
+      async close() {
+        await bus.close();
+        await store.close();
+        releaseLock();
+        await mariadb.close();
       },
     };
   }

@@ -2,7 +2,7 @@
 // a child hub runs with a loader hook that reports every package it resolves
 // or requires:
 // ioredis is among them only when Database=redis, pg only when
-// Database=postgresql, Socket.IO only once a client asks for a workspace,
+// Database=postgresql, mysql2 only when Database=mariadb, Socket.IO only once a client asks for a workspace,
 // bonjour-service only with mDNS on, qrcode only once a join QR code is drawn,
 // prom-client at the first scrape of /metrics, jose at the first token signed
 // or checked, and classic-level never.
@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { killAllHubs, spawnHub } from '../test/child-hub';
 import { tempDir } from '../test/hub-fixture';
+import { mariaDbUnavailable, startMariaDb } from '../test/mariadb-server';
 import { postgresUnavailable, startPostgres } from '../test/postgres-server';
 import { startRedis } from '../test/redis-server';
 import type { TestRedis } from '../test/redis-server';
@@ -92,6 +93,8 @@ test('a hub on SQLite with mDNS off loads none of the packages it does not use y
   for (const lazy of [
     'ioredis',
     'pg',
+    'mysql2',
+    'mysql2/promise',
     'socket.io',
     'engine.io',
     'bonjour-service',
@@ -178,20 +181,41 @@ test('a hub on Redis loads it', async () => {
   assert.ok(resolved.includes('ioredis'));
 });
 
+/** What a hub on a test database server resolves. */
+async function resolvedOn(
+  settings: Record<'Database' | 'DbServer' | 'DbUser' | 'DbPassword' | 'DbName', string>,
+) {
+  return resolvedBy({
+    LANBOARD_DATABASE: settings.Database,
+    LANBOARD_DB_SERVER: settings.DbServer,
+    LANBOARD_DB_USER: settings.DbUser,
+    LANBOARD_DB_PASSWORD: settings.DbPassword,
+    LANBOARD_DB_NAME: settings.DbName,
+  });
+}
+
 test('a hub on PostgreSQL loads pg, and not ioredis', { skip: postgresUnavailable() }, async () => {
   const postgres = await startPostgres();
   try {
-    const s = postgres.settings;
-    const resolved = await resolvedBy({
-      LANBOARD_DATABASE: s.Database,
-      LANBOARD_DB_SERVER: s.DbServer,
-      LANBOARD_DB_USER: s.DbUser,
-      LANBOARD_DB_PASSWORD: s.DbPassword,
-      LANBOARD_DB_NAME: s.DbName,
-    });
+    const resolved = await resolvedOn(postgres.settings);
     assert.ok(resolved.includes('pg'));
     assert.ok(!resolved.includes('ioredis'));
   } finally {
     await postgres.stop();
   }
 });
+
+test(
+  'a hub on MariaDB loads mysql2, and neither pg nor ioredis',
+  { skip: mariaDbUnavailable() },
+  async () => {
+    const mariadb = await startMariaDb();
+    try {
+      const resolved = await resolvedOn(mariadb.settings);
+      assert.ok(resolved.includes('mysql2/promise'), resolved.join(' '));
+      for (const other of ['pg', 'ioredis']) assert.ok(!resolved.includes(other), other);
+    } finally {
+      await mariadb.stop();
+    }
+  },
+);

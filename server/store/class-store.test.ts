@@ -1,5 +1,5 @@
 // The ClassroomStore contract on every backend: memory, SQLite, Redis, a
-// real three-node Redis Cluster and PostgreSQL. What sharing needs is raced through a second
+// real three-node Redis Cluster, PostgreSQL and MariaDB. What sharing needs is raced through a second
 // handle on the same data (a second SQLite connection, a second Redis client):
 // joins never pass the class limit, and every Yjs client ID gets one owner.
 import assert from 'node:assert/strict';
@@ -9,10 +9,12 @@ import { Cluster, Redis } from 'ioredis';
 import { completeConfig } from '../config/load';
 import { redisReady } from './redis-connection';
 import { tempDir } from '../test/hub-fixture';
+import { mariaDbForSuites } from '../test/mariadb-server';
 import { postgresForSuites } from '../test/postgres-server';
 import { startRedis, startRedisCluster } from '../test/redis-server';
 import type { TestRedis, TestRedisCluster } from '../test/redis-server';
 import { hashToken } from '../classroom/codes';
+import { MariaDbClassroomStore } from './mariadb/class-store';
 import { MemoryClassroomStore } from './memory-class-store';
 import { PostgresClassroomStore } from './postgres-class-store';
 import { openClassroomStore } from './open-store';
@@ -69,13 +71,20 @@ const range = (from: number, to: number) =>
 let redis: TestRedis;
 let cluster: TestRedisCluster;
 const postgres = postgresForSuites();
+const mariadb = mariaDbForSuites();
 before(async () => {
-  [redis, cluster] = await Promise.all([startRedis(), startRedisCluster(3), postgres.start()]);
+  [redis, cluster] = await Promise.all([
+    startRedis(),
+    startRedisCluster(3),
+    postgres.start(),
+    mariadb.start(),
+  ]);
 });
 after(async () => {
   await redis.stop();
   await cluster.stop();
   await postgres.stop();
+  await mariadb.stop();
 });
 
 interface Opened {
@@ -163,6 +172,18 @@ const backends: Backend[] = [
       return {
         store,
         peer: async () => new PostgresClassroomStore(await postgres.peer(), { now }),
+        cleanup: () => store.close(),
+      };
+    },
+  },
+  {
+    name: 'mariadb',
+    skip: mariadb.skip,
+    async open(now) {
+      const store = new MariaDbClassroomStore(await mariadb.fresh(), { now });
+      return {
+        store,
+        peer: async () => new MariaDbClassroomStore(await mariadb.peer(), { now }),
         cleanup: () => store.close(),
       };
     },

@@ -1,7 +1,7 @@
 // Chooses where each kind of data lives, from `Database`
 // (docs/architecture.md#storage-is-an-async-interface-chosen-from-config), in one switch: memory, the hub's SQLite file (each store on its own connection),
-// Redis shared with other hubs, or PostgreSQL (every kind, through the hub's
-// pool). Every kind has a Redis backend, so hubs that share Redis keep nothing
+// Redis shared with other hubs, or PostgreSQL or MariaDB/MySQL (every kind,
+// through the hub's pool). Every kind has a Redis backend, so hubs that share Redis keep nothing
 // in a SQLite file of their own.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,6 +10,11 @@ import { PRIVATE_DIR_MODE } from '../config/private-files';
 import type { HubConfig } from '../config/schema';
 import type { Logger } from '../log/logger';
 import type { ClassroomStore } from './class-store';
+import { MariaDbClassroomStore } from './mariadb/class-store';
+import { MariaDb } from './mariadb/connection';
+import { MariaDbStore } from './mariadb/document-store';
+import { MariaDbWorkspaceStore } from './mariadb/workspace-store';
+import { MariaDbYjsStore } from './mariadb/yjs-store';
 import { MemoryClassroomStore } from './memory-class-store';
 import { MemoryStore } from './memory-store';
 import { MemoryWorkspaceStore } from './memory-workspace-store';
@@ -35,13 +40,14 @@ import type { WorkspaceStore } from './workspace-store';
 import type { YjsStore } from './yjs-store';
 
 /** The hub's connection to the database several hubs may share, which stores open their data in. */
-export type SharedDatabase = RedisClient | PostgresDb;
+export type SharedDatabase = RedisClient | PostgresDb | MariaDb;
 
 interface Backends<T> {
   memory(options: StoreOptions): T;
   sqlite(file: string, options: SqliteStoreOptions): T;
   redis(redis: RedisClient, options: RedisStoreOptions): T;
   postgresql(db: PostgresDb, options: StoreOptions): T;
+  mariadb(db: MariaDb, options: StoreOptions): T;
 }
 
 const DOCUMENTS: Backends<DocumentStore> = {
@@ -49,24 +55,28 @@ const DOCUMENTS: Backends<DocumentStore> = {
   sqlite: (file, o) => new SqliteStore(file, o),
   redis: (redis, o) => new RedisStore(redis, o),
   postgresql: (db, o) => new PostgresStore(db, o),
+  mariadb: (db, o) => new MariaDbStore(db, o),
 };
 const YJS: Backends<YjsStore> = {
   memory: (o) => new MemoryYjsStore(o),
   sqlite: (file, o) => new SqliteYjsStore(file, o),
   redis: (redis, o) => new RedisYjsStore(redis, o),
   postgresql: (db, o) => new PostgresYjsStore(db, o),
+  mariadb: (db, o) => new MariaDbYjsStore(db, o),
 };
 const WORKSPACES: Backends<WorkspaceStore> = {
   memory: (o) => new MemoryWorkspaceStore(o),
   sqlite: (file, o) => new SqliteWorkspaceStore(file, o),
   redis: (redis, o) => new RedisWorkspaceStore(redis, o),
   postgresql: (db, o) => new PostgresWorkspaceStore(db, o),
+  mariadb: (db, o) => new MariaDbWorkspaceStore(db, o),
 };
 const CLASSES: Backends<ClassroomStore> = {
   memory: (o) => new MemoryClassroomStore(o),
   sqlite: (file, o) => new SqliteClassroomStore(file, o),
   redis: (redis, o) => new RedisClassroomStore(redis, o),
   postgresql: (db, o) => new PostgresClassroomStore(db, o),
+  mariadb: (db, o) => new MariaDbClassroomStore(db, o),
 };
 
 /** Documents and the management API's tokens; `log` hears of failures in the background. */
@@ -92,7 +102,7 @@ export const openClassroomStore = (
   shared?: SharedDatabase,
 ) => open(CLASSES, config, now, shared);
 
-/** The one switch: `shared` is the hub's connection when Database=redis or postgresql. */
+/** The one switch: `shared` is the hub's connection when Database=redis, postgresql or mariadb. */
 function open<T>(
   backends: Backends<T>,
   config: HubConfig,
@@ -107,7 +117,16 @@ function open<T>(
       throw new Error('Database=postgresql: no PostgreSQL pool is open');
     return backends.postgresql(shared, { now });
   }
-  if (config.Database === 'redis' && shared && !(shared instanceof PostgresDb)) {
+  if (config.Database === 'mariadb') {
+    // Likewise: the backend opens the pool (and migrates) first.
+    if (!(shared instanceof MariaDb)) throw new Error('Database=mariadb: no MariaDB pool is open');
+    return backends.mariadb(shared, { now });
+  }
+  if (
+    config.Database === 'redis' &&
+    shared &&
+    !(shared instanceof PostgresDb || shared instanceof MariaDb)
+  ) {
     const expirationMs = config.Expiration === 'never' ? undefined : config.Expiration * 1000;
     return backends.redis(shared, { now, expirationMs });
   }

@@ -3,6 +3,7 @@
 // before counting the members, so hubs joining students at once never pass
 // the class limit; a client ID's first binding wins by the primary key.
 import { deleteStale } from './postgres-connection';
+import { PooledStore } from './pooled-store';
 import type { PostgresDb } from './postgres-connection';
 import type {
   AddMemberResult,
@@ -12,7 +13,8 @@ import type {
   Member,
   MemberPatch,
 } from './class-store';
-import type { StoreOptions } from './types';
+import { claimed, ownersOf } from './sql-rows';
+import type { OwnerRow } from './sql-rows';
 
 const CLASS_COLUMNS = `code, title, created_at AS "createdAt", last_access AS "lastAccess",
   view_only AS "viewOnly", locked, join_open AS "joinOpen", chat_open AS "chatOpen",
@@ -20,16 +22,8 @@ const CLASS_COLUMNS = `code, title, created_at AS "createdAt", last_access AS "l
 const MEMBER_COLUMNS = `id, code, name, role, view_only AS "viewOnly", removed, waiting,
   joined_at AS "joinedAt"`;
 
-export class PostgresClassroomStore implements ClassroomStore {
+export class PostgresClassroomStore extends PooledStore<PostgresDb> implements ClassroomStore {
   readonly kind = 'postgresql';
-  private readonly now: () => number;
-
-  constructor(
-    private readonly db: PostgresDb,
-    options: StoreOptions = {},
-  ) {
-    this.now = options.now ?? Date.now;
-  }
 
   async create(c: Classroom, teacher: Member, teacherTokenHash: string): Promise<boolean> {
     return this.db.transaction(async (query) => {
@@ -141,11 +135,12 @@ export class PostgresClassroomStore implements ClassroomStore {
   }
 
   async owners(room: string): Promise<Map<number, string>> {
-    const rows = await this.db.query<{ clientId: number; memberId: string }>(
-      'SELECT client_id AS "clientId", member_id AS "memberId" FROM yjs_client_owners WHERE room = $1',
-      [room],
+    return ownersOf(
+      await this.db.query<OwnerRow>(
+        'SELECT client_id AS "clientId", member_id AS "memberId" FROM yjs_client_owners WHERE room = $1',
+        [room],
+      ),
     );
-    return new Map(rows.map((r) => [r.clientId, r.memberId]));
   }
 
   async claim(
@@ -162,13 +157,12 @@ export class PostgresClassroomStore implements ClassroomStore {
        ON CONFLICT (room, client_id) DO NOTHING`,
       [room, clientIds, memberId],
     );
-    const rows = await this.db.query<{ clientId: number; memberId: string }>(
+    const rows = await this.db.query<OwnerRow>(
       `SELECT client_id AS "clientId", member_id AS "memberId" FROM yjs_client_owners
        WHERE room = $1 AND client_id = ANY($2::bigint[])`,
       [room, clientIds],
     );
-    const owners = new Map(rows.map((r) => [r.clientId, r.memberId]));
-    return new Map(clientIds.map((id) => [id, owners.get(id)!]));
+    return claimed(clientIds, rows);
   }
 
   async touch(code: string): Promise<void> {
@@ -177,10 +171,6 @@ export class PostgresClassroomStore implements ClassroomStore {
 
   async purgeExpired(cutoff: number, keep: (code: string) => boolean): Promise<string[]> {
     return deleteStale(this.db, 'classes', 'code', cutoff, keep);
-  }
-
-  async close(): Promise<void> {
-    // The pool belongs to the hub's backend, which closes it.
   }
 }
 

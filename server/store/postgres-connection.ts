@@ -5,15 +5,13 @@
 // committed it (synchronous_commit is the server's; its default waits for the
 // WAL to be flushed), so the stores tell clients nothing that is not stored.
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { raceHealthCheck } from './health-race';
 
 /** Runs one statement: a pool's or, inside a transaction, its connection's. */
 export type Query = <R extends QueryResultRow = QueryResultRow>(
   sql: string,
   params?: readonly unknown[],
 ) => Promise<R[]>;
-
-/** How long /healthz waits for PostgreSQL to answer. */
-const HEALTH_QUERY_MS = 1000;
 
 export class PostgresDb {
   /** One health query at a time: a monitor polling a hung server adds no more. */
@@ -62,18 +60,7 @@ export class PostgresDb {
    */
   async checkHealth(): Promise<void> {
     this.health ??= this.query('SELECT 1').finally(() => (this.health = undefined));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`PostgreSQL did not answer within ${HEALTH_QUERY_MS / 1000} s`)),
-        HEALTH_QUERY_MS,
-      );
-    });
-    try {
-      await Promise.race([this.health, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await raceHealthCheck(this.health, 'PostgreSQL');
   }
 
   async close(): Promise<void> {

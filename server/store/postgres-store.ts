@@ -9,6 +9,7 @@
 // - a key write locks its document's row first, so the version check and the
 //   key budget (docs/protocols/zwibbler.md#limits) see no other write between.
 import { breaksKeyBudget, keyBytes } from './key-budget';
+import { addTokenWith, refusedAppend, ServerDocumentStore, tailOf } from './sql-documents';
 import type { KeyBudget } from './key-budget';
 import { bytea, bytesOf, deleteStale } from './postgres-connection';
 import type { PostgresDb, Query } from './postgres-connection';
@@ -17,52 +18,16 @@ import type {
   AppendResult,
   DocumentKey,
   DocumentStore,
-  LoadResult,
-  OpenMode,
   PurgeResult,
   SetKeyResult,
-  StoreOptions,
   Token,
 } from './types';
-import { unexpired } from './types';
 
 const TOKEN_COLUMNS = `token, doc_id AS "documentId", user_id AS "userId", permissions,
   expires_at AS "expiresAt"`;
 
-export class PostgresStore implements DocumentStore {
+export class PostgresStore extends ServerDocumentStore<PostgresDb> implements DocumentStore {
   readonly kind = 'postgresql';
-  private readonly now: () => number;
-
-  constructor(
-    private readonly db: PostgresDb,
-    options: StoreOptions = {},
-  ) {
-    this.now = options.now ?? Date.now;
-  }
-
-  async loadDocument(
-    id: string,
-    mode: OpenMode,
-    initialData: Uint8Array,
-    offset: number,
-  ): Promise<LoadResult> {
-    if (mode !== 'never-create' && (await this.create(id, initialData))) {
-      return { status: 'ok', created: true, length: initialData.length, tail: new Uint8Array() };
-    }
-    if (mode === 'always-create') return { status: 'exists' };
-    const [doc] = await this.db.query<{ length: number }>(
-      'UPDATE documents SET last_access = $2 WHERE id = $1 RETURNING length',
-      [id, this.now()],
-    );
-    if (!doc) return { status: 'missing' };
-    if (offset > doc.length) return { status: 'invalid-offset', length: doc.length };
-    return {
-      status: 'ok',
-      created: false,
-      length: doc.length,
-      tail: await this.readFrom(id, offset, doc.length),
-    };
-  }
 
   async documentLength(id: string): Promise<number | null> {
     const [doc] = await this.db.query<{ length: number }>(
@@ -93,12 +58,7 @@ export class PostgresStore implements DocumentStore {
     );
     if (grown!.n === 1) return { status: 'ok', length: expected + data.length };
     // Refused: only what to answer is read now, and nothing is written.
-    const length = await this.documentLength(id);
-    return length === null ? { status: 'missing' } : { status: 'conflict', length };
-  }
-
-  async createDocument(id: string, contents: Uint8Array): Promise<boolean> {
-    return this.create(id, contents);
+    return refusedAppend(await this.documentLength(id));
   }
 
   async deleteDocument(id: string): Promise<boolean> {
@@ -152,38 +112,21 @@ export class PostgresStore implements DocumentStore {
   }
 
   async addToken(token: Token, contents: Uint8Array): Promise<AddTokenResult> {
-    return this.db
-      .transaction(async (query) => {
-        const added = await query(
-          `INSERT INTO tokens (token, doc_id, user_id, permissions, expires_at, last_access)
-           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (token) DO NOTHING RETURNING token`,
-          [
-            token.token,
-            token.documentId,
-            token.userId,
-            token.permissions,
-            token.expiresAt,
-            this.now(),
-          ],
-        );
-        if (added.length === 0) return 'token-exists';
-        if (
-          contents.length > 0 &&
-          !(await insertDocument(query, token.documentId, contents, this.now()))
-        ) {
-          // Thrown to roll the token back; answered below.
-          throw new DocumentExists();
-        }
-        return 'ok';
-      })
-      .catch((err: unknown) => {
-        if (err instanceof DocumentExists) return 'document-exists';
-        throw err;
-      });
-  }
-
-  async getToken(token: string, now: number): Promise<Token | null> {
-    return unexpired(await this.findToken(token), now);
+    const now = this.now();
+    return addTokenWith<Query>(
+      (work) => this.db.transaction(work),
+      async (query) =>
+        (
+          await query(
+            `INSERT INTO tokens (token, doc_id, user_id, permissions, expires_at, last_access)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (token) DO NOTHING RETURNING token`,
+            [token.token, token.documentId, token.userId, token.permissions, token.expiresAt, now],
+          )
+        ).length > 0,
+      contents.length > 0
+        ? (query) => insertDocument(query, token.documentId, contents, now)
+        : undefined,
+    );
   }
 
   async findToken(token: string): Promise<Token | null> {
@@ -214,21 +157,13 @@ export class PostgresStore implements DocumentStore {
     return { documents: gone.length, tokens: tokens.length };
   }
 
-  checkHealth(): Promise<void> {
-    return this.db.checkHealth();
-  }
-
-  async close(): Promise<void> {
-    // The pool belongs to the hub's backend, which closes it.
-  }
-
   /** Creates the document with its first chunk, in one commit; false if it exists. */
-  private create(id: string, contents: Uint8Array): Promise<boolean> {
+  protected create(id: string, contents: Uint8Array): Promise<boolean> {
     return this.db.transaction((query) => insertDocument(query, id, contents, this.now()));
   }
 
   /** The bytes from `offset` to `length`: the chunk holding `offset` and every one after it. */
-  private async readFrom(id: string, offset: number, length: number): Promise<Uint8Array> {
+  protected async readFrom(id: string, offset: number, length: number): Promise<Uint8Array> {
     // Chunks at or past `length` are appends committed since the length was
     // read; the caller's length is the one the tail must end at.
     const rows = await this.db.query<{ start: number; data: Buffer }>(
@@ -238,12 +173,9 @@ export class PostgresStore implements DocumentStore {
        ORDER BY start`,
       [id, offset, length],
     );
-    const parts = rows.map((r) => (r.start < offset ? r.data.subarray(offset - r.start) : r.data));
-    return parts.length === 1 ? bytesOf(parts[0]!) : bytesOf(Buffer.concat(parts));
+    return tailOf(rows, offset);
   }
 }
-
-class DocumentExists extends Error {}
 
 async function insertDocument(
   query: Query,

@@ -1,47 +1,18 @@
 // Workspaces and their attendees in PostgreSQL. Each call is one statement or
 // one transaction, committed before it resolves.
-import { bytea, bytesOf, deleteStale } from './postgres-connection';
+import { bytea, deleteStale } from './postgres-connection';
+import { PooledStore } from './pooled-store';
 import type { PostgresDb } from './postgres-connection';
-import type { StoreOptions } from './types';
+import { callJson, workspaceRecord } from './sql-rows';
+import type { WorkspaceRow } from './sql-rows';
 import type { WorkspaceMember, WorkspaceRecord, WorkspaceStore } from './workspace-store';
-
-interface WorkspaceRow {
-  id: string;
-  name: string;
-  avatar: string;
-  owner: string;
-  created: number;
-  pinSalt: Buffer;
-  pinHash: Buffer;
-  tokenKey: Buffer;
-  callJson: string | null;
-}
 
 const WORKSPACE_COLUMNS = `id, name, avatar, owner_id AS owner, created_at AS created,
   pin_salt AS "pinSalt", pin_hash AS "pinHash", token_key AS "tokenKey", call_json AS "callJson"`;
 const MEMBER_COLUMNS = `attendee_id AS id, name, avatar, last_joined AS "lastJoined"`;
 
-const toRecord = ({ callJson, ...r }: WorkspaceRow): WorkspaceRecord => ({
-  ...r,
-  pinSalt: new Uint8Array(bytesOf(r.pinSalt)),
-  pinHash: new Uint8Array(bytesOf(r.pinHash)),
-  tokenKey: new Uint8Array(bytesOf(r.tokenKey)),
-  call: callJson === null ? null : (JSON.parse(callJson) as unknown),
-});
-
-const callJson = (call: unknown): string | null =>
-  call === undefined || call === null ? null : JSON.stringify(call);
-
-export class PostgresWorkspaceStore implements WorkspaceStore {
+export class PostgresWorkspaceStore extends PooledStore<PostgresDb> implements WorkspaceStore {
   readonly kind = 'postgresql';
-  private readonly now: () => number;
-
-  constructor(
-    private readonly db: PostgresDb,
-    options: StoreOptions = {},
-  ) {
-    this.now = options.now ?? Date.now;
-  }
 
   async create(w: WorkspaceRecord, owner: WorkspaceMember): Promise<boolean> {
     return this.db.transaction(async (query) => {
@@ -74,7 +45,7 @@ export class PostgresWorkspaceStore implements WorkspaceStore {
       `SELECT ${WORKSPACE_COLUMNS} FROM workspaces WHERE id = $1`,
       [id],
     );
-    return row && toRecord(row);
+    return row && workspaceRecord(row);
   }
 
   async members(id: string): Promise<WorkspaceMember[]> {
@@ -135,10 +106,6 @@ export class PostgresWorkspaceStore implements WorkspaceStore {
 
   async purgeExpired(cutoff: number, keep: (id: string) => boolean): Promise<string[]> {
     return deleteStale(this.db, 'workspaces', 'id', cutoff, keep);
-  }
-
-  async close(): Promise<void> {
-    // The pool belongs to the hub's backend, which closes it.
   }
 }
 

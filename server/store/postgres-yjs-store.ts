@@ -5,21 +5,15 @@
 // same lock and replaces only the rows up to the sequence it was given, so an
 // update another hub stored meanwhile stays. Each call commits before it
 // resolves.
-import { bytea, bytesOf, deleteStale } from './postgres-connection';
+import { bytea, deleteStale } from './postgres-connection';
+import { PooledStore } from './pooled-store';
 import type { PostgresDb } from './postgres-connection';
-import type { StoreOptions } from './types';
+import { roomOf } from './sql-rows';
+import type { UpdateRow } from './sql-rows';
 import type { RoomUsage, StoredRoom, YjsStore } from './yjs-store';
 
-export class PostgresYjsStore implements YjsStore {
+export class PostgresYjsStore extends PooledStore<PostgresDb> implements YjsStore {
   readonly kind = 'postgresql';
-  private readonly now: () => number;
-
-  constructor(
-    private readonly db: PostgresDb,
-    options: StoreOptions = {},
-  ) {
-    this.now = options.now ?? Date.now;
-  }
 
   async load(room: string): Promise<StoredRoom> {
     await this.db.query('UPDATE yjs_rooms SET last_access = $2 WHERE name = $1', [
@@ -28,16 +22,12 @@ export class PostgresYjsStore implements YjsStore {
     ]);
     // One statement, one snapshot: the rows agree with each other even while
     // another hub compacts the room.
-    const rows = await this.db.query<{ seq: number; data: Buffer }>(
-      'SELECT seq, data FROM yjs_updates WHERE room = $1 ORDER BY seq',
-      [room],
+    return roomOf(
+      await this.db.query<UpdateRow>(
+        'SELECT seq, data FROM yjs_updates WHERE room = $1 ORDER BY seq',
+        [room],
+      ),
     );
-    let bytes = 0;
-    const updates = rows.map((r) => {
-      bytes += r.data.length;
-      return bytesOf(r.data);
-    });
-    return { updates, lastSeq: rows.at(-1)?.seq ?? 0, bytes };
   }
 
   async append(
@@ -110,9 +100,5 @@ export class PostgresYjsStore implements YjsStore {
 
   async purgeExpired(cutoff: number, keep: (name: string) => boolean): Promise<string[]> {
     return deleteStale(this.db, 'yjs_rooms', 'name', cutoff, keep);
-  }
-
-  async close(): Promise<void> {
-    // The pool belongs to the hub's backend, which closes it.
   }
 }

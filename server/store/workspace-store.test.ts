@@ -7,7 +7,10 @@ import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { completeConfig } from '../config/load';
 import { tempDir } from '../test/hub-fixture';
+import { mariaDbForSuites } from '../test/mariadb-server';
 import { postgresForSuites } from '../test/postgres-server';
+import type { MariaDb } from './mariadb/connection';
+import { MariaDbWorkspaceStore } from './mariadb/workspace-store';
 import type { PostgresDb } from './postgres-connection';
 import { PostgresWorkspaceStore } from './postgres-workspace-store';
 import { RedisWorkspaceStore } from './redis-workspace-store';
@@ -21,17 +24,20 @@ import type { WorkspaceMember, WorkspaceRecord, WorkspaceStore } from './workspa
 
 const dir = tempDir('lanboard-workspace-store-');
 const postgres = postgresForSuites();
+const mariadb = mariaDbForSuites();
 let redis: TestRedis;
 const clients: Redis[] = [];
 before(async () => {
   redis = await startRedis();
   await postgres.start();
+  await mariadb.start();
 });
 after(async () => {
   for (const c of clients) c.disconnect();
   await redis.stop();
   dir.remove();
   await postgres.stop();
+  await mariadb.stop();
 });
 
 /** A connection of its own, as each hub has. */
@@ -46,6 +52,7 @@ const now = () => clock;
 let files = 0;
 
 let postgresDb: PostgresDb;
+let mariaDb: MariaDb;
 
 interface Backend {
   kind: string;
@@ -72,6 +79,12 @@ const backends: Backend[] = [
     open: () => new PostgresWorkspaceStore(postgresDb, { now }),
     skip: postgres.skip,
     prepare: async () => void (postgresDb = await postgres.fresh()),
+  },
+  {
+    kind: 'mariadb',
+    open: () => new MariaDbWorkspaceStore(mariaDb, { now }),
+    skip: mariadb.skip,
+    prepare: async () => void (mariaDb = await mariadb.fresh()),
   },
 ];
 

@@ -370,7 +370,7 @@ describe('sources that are not y-leveldb folders: exit 2, one line, nothing writ
     }
   });
 
-  for (const database of ['redis', 'postgresql']) {
+  for (const database of ['redis', 'postgresql', 'mariadb']) {
     test(`importing into Database=${database} is refused before anything is read or written`, async () => {
       const result = await runCli(['import', '--from', 'y-leveldb', tmp.dir], {
         LANBOARD_DATABASE: database,

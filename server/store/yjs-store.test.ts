@@ -1,4 +1,5 @@
-// The YjsStore contract on every backend (memory, SQLite, Redis, PostgreSQL): updates come
+// The YjsStore contract on every backend (memory, SQLite, Redis, PostgreSQL,
+// MariaDB): updates come
 // back in order, compaction replaces exactly the rows it was given and keeps
 // later ones, and expiration spares rooms in use.
 import assert from 'node:assert/strict';
@@ -6,6 +7,7 @@ import path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { tempDir } from '../test/hub-fixture';
+import { mariaDbForSuites } from '../test/mariadb-server';
 import { postgresForSuites } from '../test/postgres-server';
 import { startRedis } from '../test/redis-server';
 import type { TestRedis } from '../test/redis-server';
@@ -13,6 +15,7 @@ import { RedisYjsStore } from './redis-yjs-store';
 import { SqliteYjsStore } from './sqlite-yjs-store';
 import type { YjsStore } from './yjs-store';
 import { MemoryYjsStore } from './memory-yjs-store';
+import { MariaDbYjsStore } from './mariadb/yjs-store';
 import { PostgresYjsStore } from './postgres-yjs-store';
 
 const u = (...bytes: number[]) => Uint8Array.from(bytes);
@@ -20,10 +23,11 @@ const list = (updates: Uint8Array[]) => updates.map((x) => [...x]);
 
 let redis: TestRedis;
 const postgres = postgresForSuites();
+const mariadb = mariaDbForSuites();
 before(async () => {
-  [redis] = await Promise.all([startRedis(), postgres.start()]);
+  [redis] = await Promise.all([startRedis(), postgres.start(), mariadb.start()]);
 });
-after(() => Promise.all([redis.stop(), postgres.stop()]));
+after(() => Promise.all([redis.stop(), postgres.stop(), mariadb.stop()]));
 
 interface Backend {
   name: string;
@@ -59,6 +63,14 @@ const backends: Backend[] = [
     skip: postgres.skip,
     async open(now) {
       const store = new PostgresYjsStore(await postgres.fresh(), { now });
+      return { store, cleanup: () => store.close() };
+    },
+  },
+  {
+    name: 'mariadb',
+    skip: mariadb.skip,
+    async open(now) {
+      const store = new MariaDbYjsStore(await mariadb.fresh(), { now });
       return { store, cleanup: () => store.close() };
     },
   },
@@ -151,39 +163,50 @@ for (const backend of backends) {
   });
 }
 
-describe('PostgresYjsStore shared by several hubs', { skip: postgres.skip }, () => {
-  test('appends from separate pools to one room all stay, in one order for every reader', async () => {
-    const hubs = [
-      new PostgresYjsStore(await postgres.fresh()),
-      new PostgresYjsStore(await postgres.peer()),
-    ];
-    await Promise.all(
-      hubs.map(async (store, h) => {
-        for (let i = 0; i < 40; i++) await store.append('shared', [u(h, i), u(h, i, 0)]);
-      }),
-    );
-    const [a, b] = await Promise.all(hubs.map((s) => s.load('shared')));
-    assert.equal(a!.updates.length, 160);
-    assert.equal(a!.lastSeq, 160);
-    assert.deepEqual(list(a!.updates), list(b!.updates));
-    // Each hub's own updates in the order it sent them.
-    for (const h of [0, 1]) {
-      const own = list(a!.updates)
-        .filter((x) => x[0] === h && x.length === 2)
-        .map((x) => x[1]);
-      assert.deepEqual(own, [...Array(40).keys()]);
-    }
-  });
+/** The servers several hubs share, each with a store on a pool of its own per hub. */
+const sharedServers = [
+  {
+    name: 'PostgresYjsStore',
+    skip: postgres.skip,
+    hub: async (first: boolean) =>
+      new PostgresYjsStore(await (first ? postgres.fresh() : postgres.peer())),
+  },
+  {
+    name: 'MariaDbYjsStore',
+    skip: mariadb.skip,
+    hub: async (first: boolean) =>
+      new MariaDbYjsStore(await (first ? mariadb.fresh() : mariadb.peer())),
+  },
+];
 
-  test('a compaction on one hub keeps what another hub appended meanwhile', async () => {
-    const [one, two] = [
-      new PostgresYjsStore(await postgres.fresh()),
-      new PostgresYjsStore(await postgres.peer()),
-    ];
-    await one.append('r', [u(1), u(2)]);
-    const through = (await one.load('r')).lastSeq;
-    await two.append('r', [u(3)]);
-    await one.compact('r', u(1, 2), through);
-    assert.deepEqual(list((await two.load('r')).updates), [[1, 2], [3]]);
+for (const shared of sharedServers)
+  describe(`${shared.name} shared by several hubs`, { skip: shared.skip }, () => {
+    test('appends from separate pools to one room all stay, in one order for every reader', async () => {
+      const hubs = [await shared.hub(true), await shared.hub(false)];
+      await Promise.all(
+        hubs.map(async (store, h) => {
+          for (let i = 0; i < 40; i++) await store.append('shared', [u(h, i), u(h, i, 0)]);
+        }),
+      );
+      const [a, b] = await Promise.all(hubs.map((s) => s.load('shared')));
+      assert.equal(a!.updates.length, 160);
+      assert.equal(a!.lastSeq, 160);
+      assert.deepEqual(list(a!.updates), list(b!.updates));
+      // Each hub's own updates in the order it sent them.
+      for (const h of [0, 1]) {
+        const own = list(a!.updates)
+          .filter((x) => x[0] === h && x.length === 2)
+          .map((x) => x[1]);
+        assert.deepEqual(own, [...Array(40).keys()]);
+      }
+    });
+
+    test('a compaction on one hub keeps what another hub appended meanwhile', async () => {
+      const [one, two] = [await shared.hub(true), await shared.hub(false)];
+      await one.append('r', [u(1), u(2)]);
+      const through = (await one.load('r')).lastSeq;
+      await two.append('r', [u(3)]);
+      await one.compact('r', u(1, 2), through);
+      assert.deepEqual(list((await two.load('r')).updates), [[1, 2], [3]]);
+    });
   });
-});

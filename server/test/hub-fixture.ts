@@ -5,6 +5,8 @@ import path from 'node:path';
 import type { ConfigSources } from '../config/load';
 import { createHub } from '../index';
 import type { Hub, HubConfig, HubOptions } from '../index';
+import { startMariaDb } from './mariadb-server';
+import type { TestMariaDb } from './mariadb-server';
 import { startPostgres } from './postgres-server';
 import type { TestPostgres } from './postgres-server';
 
@@ -57,20 +59,26 @@ export async function startHub(
 }
 
 let postgres: Promise<TestPostgres> | undefined;
+let mariadb: Promise<TestMariaDb> | undefined;
 
 /**
  * Where a hub that names no Database keeps its data: memory, or with
- * LANBOARD_TEST_DATABASE=postgresql a database of its own on one PostgreSQL
- * server per test process, so that the protocols' suites run on it unchanged
- * (docs/development.md#postgresql).
+ * LANBOARD_TEST_DATABASE=postgresql (or mariadb) a database of its own on one
+ * PostgreSQL (or MariaDB) server per test process, so that the protocols'
+ * suites run on it unchanged (docs/development.md#postgresql).
  */
 async function defaultDatabase(): Promise<Partial<HubConfig>> {
   const wanted = process.env.LANBOARD_TEST_DATABASE ?? 'memory';
   if (wanted === 'memory') return {};
-  if (wanted !== 'postgresql')
-    throw new Error(`LANBOARD_TEST_DATABASE=${wanted}: memory or postgresql`);
-  postgres ??= startPostgres();
-  return (await postgres).newDatabase();
+  if (wanted === 'postgresql') {
+    postgres ??= startPostgres();
+    return (await postgres).newDatabase();
+  }
+  if (wanted === 'mariadb') {
+    mariadb ??= startMariaDb();
+    return (await mariadb).newDatabase();
+  }
+  throw new Error(`LANBOARD_TEST_DATABASE=${wanted}: memory, postgresql or mariadb`);
 }
 
 /** A fresh directory under the OS temp folder, removed by the returned function. */
