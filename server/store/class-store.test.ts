@@ -14,7 +14,7 @@ import { startRedis, startRedisCluster } from '../test/redis-server';
 import type { TestRedis, TestRedisCluster } from '../test/redis-server';
 import { hashToken } from '../classroom/codes';
 import { MemoryClassroomStore } from './memory-class-store';
-import { PostgresClassroomStore } from './postgres-class-store';
+import { PostgresClassroomStore } from './postgres/postgres-class-store';
 import { openClassroomStore } from './open-store';
 import { RedisClassroomStore } from './redis-class-store';
 import { SqliteClassroomStore } from './sqlite-class-store';

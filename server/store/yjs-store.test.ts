@@ -13,7 +13,7 @@ import { RedisYjsStore } from './redis-yjs-store';
 import { SqliteYjsStore } from './sqlite-yjs-store';
 import type { YjsStore } from './yjs-store';
 import { MemoryYjsStore } from './memory-yjs-store';
-import { PostgresYjsStore } from './postgres-yjs-store';
+import { PostgresYjsStore } from './postgres/postgres-yjs-store';
 
 const u = (...bytes: number[]) => Uint8Array.from(bytes);
 const list = (updates: Uint8Array[]) => updates.map((x) => [...x]);

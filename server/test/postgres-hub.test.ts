@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as Y from 'yjs';
-import { ANOTHER_HUB } from '../store/postgres-hub-lock';
+import { ANOTHER_HUB } from '../store/postgres/postgres-hub-lock';
 import { adminCall } from './admin-client';
 import { captureLog } from './captured-log';
 import { killAllHubs, runCli } from './child-hub';

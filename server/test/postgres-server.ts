@@ -11,8 +11,8 @@ import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { connectPostgres } from '../store/postgres-client';
-import type { PostgresDb } from '../store/postgres-connection';
+import { connectPostgres } from '../store/postgres/postgres-client';
+import type { PostgresDb } from '../store/postgres/postgres-connection';
 import { freePort } from './free-port';
 
 const DEBIAN_ROOT = '/usr/lib/postgresql';

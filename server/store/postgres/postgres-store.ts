@@ -8,8 +8,8 @@
 //   with the chunk inserted in the same statement; never a read, then a write;
 // - a key write locks its document's row first, so the version check and the
 //   key budget (docs/protocols/zwibbler.md#limits) see no other write between.
-import { breaksKeyBudget, keyBytes } from './key-budget';
-import type { KeyBudget } from './key-budget';
+import { breaksKeyBudget, keyBytes } from '../key-budget';
+import type { KeyBudget } from '../key-budget';
 import { bytea, bytesOf, deleteStale } from './postgres-connection';
 import type { PostgresDb, Query } from './postgres-connection';
 import type {
@@ -23,8 +23,8 @@ import type {
   SetKeyResult,
   StoreOptions,
   Token,
-} from './types';
-import { unexpired } from './types';
+} from '../types';
+import { unexpired } from '../types';
 
 const TOKEN_COLUMNS = `token, doc_id AS "documentId", user_id AS "userId", permissions,
   expires_at AS "expiresAt"`;

@@ -11,8 +11,8 @@ import type {
   ClassroomStore,
   Member,
   MemberPatch,
-} from './class-store';
-import type { StoreOptions } from './types';
+} from '../class-store';
+import type { StoreOptions } from '../types';
 
 const CLASS_COLUMNS = `code, title, created_at AS "createdAt", last_access AS "lastAccess",
   view_only AS "viewOnly", locked, join_open AS "joinOpen", chat_open AS "chatOpen",

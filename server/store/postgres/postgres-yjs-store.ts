@@ -7,8 +7,8 @@
 // resolves.
 import { bytea, bytesOf, deleteStale } from './postgres-connection';
 import type { PostgresDb } from './postgres-connection';
-import type { StoreOptions } from './types';
-import type { RoomUsage, StoredRoom, YjsStore } from './yjs-store';
+import type { StoreOptions } from '../types';
+import type { RoomUsage, StoredRoom, YjsStore } from '../yjs-store';
 
 export class PostgresYjsStore implements YjsStore {
   readonly kind = 'postgresql';

@@ -4,9 +4,9 @@
 // schema up to date. The hub loads `pg` only here, with a dynamic import
 // (docs/architecture.md#startup-loads-what-is-used).
 import type { PoolConfig } from 'pg';
-import { ConfigError } from '../config/load';
-import type { HubConfig } from '../config/schema';
-import type { Logger } from '../log/logger';
+import { ConfigError } from '../../config/load';
+import type { HubConfig } from '../../config/schema';
+import type { Logger } from '../../log/logger';
 import { PostgresDb } from './postgres-connection';
 import { migratePostgres } from './postgres-migrations';
 

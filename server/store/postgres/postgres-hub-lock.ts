@@ -6,7 +6,7 @@
 // computer lost power keeps its lock until the server notices the dead
 // connection, which can take hours, and its replacement must still start.
 import type { PoolClient } from 'pg';
-import type { Logger } from '../log/logger';
+import type { Logger } from '../../log/logger';
 import type { PostgresDb } from './postgres-connection';
 
 /** Any constant other than the migrations' lock. */

@@ -2,8 +2,8 @@
 // one transaction, committed before it resolves.
 import { bytea, bytesOf, deleteStale } from './postgres-connection';
 import type { PostgresDb } from './postgres-connection';
-import type { StoreOptions } from './types';
-import type { WorkspaceMember, WorkspaceRecord, WorkspaceStore } from './workspace-store';
+import type { StoreOptions } from '../types';
+import type { WorkspaceMember, WorkspaceRecord, WorkspaceStore } from '../workspace-store';
 
 interface WorkspaceRow {
   id: string;
