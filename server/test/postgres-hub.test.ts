@@ -6,9 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as Y from 'yjs';
-import { ANOTHER_HUB } from '../store/postgres/postgres-hub-lock';
 import { adminCall } from './admin-client';
-import { captureLog } from './captured-log';
 import { killAllHubs, runCli } from './child-hub';
 import { freePort, startHub, tempDir } from './hub-fixture';
 import { postgresUnavailable, startPostgres } from './postgres-server';
@@ -103,26 +101,6 @@ describe('a hub on PostgreSQL', { skip: postgresUnavailable() }, () => {
     } finally {
       await hub.stop();
     }
-  });
-
-  test('a second hub on the same database says loudly that they do not share live edits; a hub that stopped lets the next start quietly', async () => {
-    const firstLog = captureLog('info');
-    const first = await startHub({ ...server.settings }, { logger: firstLog.logger });
-    const secondLog = captureLog('info');
-    const second = await startHub({ ...server.settings }, { logger: secondLog.logger });
-    try {
-      assert.ok(!firstLog.lines().some((l) => l.msg === ANOTHER_HUB));
-      const warned = secondLog.lines().filter((l) => l.msg === ANOTHER_HUB);
-      assert.equal(warned.length, 1);
-      assert.equal(warned[0]!.level, 50, 'logged as an error');
-    } finally {
-      await second.stop();
-      await first.stop();
-    }
-    const nextLog = captureLog('info');
-    const next = await startHub({ ...server.settings }, { logger: nextLog.logger });
-    await next.stop();
-    assert.ok(!nextLog.lines().some((l) => l.msg === ANOTHER_HUB));
   });
 });
 

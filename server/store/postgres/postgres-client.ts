@@ -54,9 +54,8 @@ export function postgresOptions(
  */
 export async function connectPostgres(options: PoolConfig, log?: Logger): Promise<PostgresDb> {
   const { default: pg } = await import('pg');
-  const pool = new pg.Pool({
+  const connection = {
     application_name: 'lanboard',
-    max: POOL_SIZE,
     connectionTimeoutMillis: 5000,
     query_timeout: QUERY_TIMEOUT_MS,
     keepAlive: true,
@@ -65,11 +64,15 @@ export async function connectPostgres(options: PoolConfig, log?: Logger): Promis
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as never,
     },
-  });
+  };
+  const pool = new pg.Pool({ max: POOL_SIZE, ...connection });
   pool.on('error', (err) =>
     log?.warn({ err: err.message }, 'an idle PostgreSQL connection failed; it is replaced'),
   );
-  const db = new PostgresDb(pool);
+  const db = new PostgresDb(
+    pool,
+    (name) => new pg.Client({ ...connection, application_name: name }),
+  );
   try {
     await migratePostgres(db);
     return db;
