@@ -102,6 +102,31 @@ describe('a hub on PostgreSQL', { skip: postgresUnavailable() }, () => {
       await hub.stop();
     }
   });
+
+  test('DbSslMode=require against a server without TLS: a clear error at start, naming the server', async () => {
+    await assert.rejects(startHub({ ...server.settings, DbSslMode: 'require' }), (err: Error) => {
+      assert.match(err.message, /^Database=postgresql: cannot use database "lanboard_test"/);
+      assert.match(err.message, /does not support SSL/);
+      return true;
+    });
+  });
+
+  test('DbPoolSize bounds the connections a hub opens for its stores', async () => {
+    const hub = await startHub({ ...server.settings, DbPoolSize: 2 });
+    try {
+      const writers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => join(hub.wsUrl, `pool-${i}`)),
+      );
+      writers.forEach((w) => w.append(0, 'x'));
+      for (const w of writers) assert.equal((await w.nextOf('ack-nack')).status, 1);
+      const { rows } = await server.admin(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'lanboard'",
+      );
+      assert.ok(Number(rows[0].n) <= 2, `${rows[0].n} pool connections`);
+    } finally {
+      await hub.stop();
+    }
+  });
 });
 
 test('a PostgreSQL that cannot be reached at start: exit 2 and one line naming the server, database and user', async () => {
