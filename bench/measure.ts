@@ -74,12 +74,13 @@ function generatorArgs(scenario: Scenario, urls: string[], server: ServerName): 
 
 export async function measure(scenario: Scenario, serverName: ServerName): Promise<Measurement> {
   const server = await startServer(serverName);
-  const pid = server.children.map((c) => c.pid);
+  // Asked again at each sample: PostgreSQL starts a backend per new connection.
+  const pid = () => server.pids();
   try {
     await sleep(1000); // let start-up work and its garbage settle
-    const idleRssBytes = rssBytes(pid);
+    const idleRssBytes = rssBytes(pid());
     const peak = rssPeak(pid);
-    const cpuAtStart = cpuSeconds(pid);
+    const cpuAtStart = cpuSeconds(pid());
     const generator = start(
       generatorArgs(scenario, endpointUrls(server, scenario.kind), serverName),
     );
@@ -88,7 +89,7 @@ export async function measure(scenario: Scenario, serverName: ServerName): Promi
       if (!line.startsWith('{"tick"')) return;
       let cpuS: number;
       try {
-        cpuS = cpuSeconds(pid);
+        cpuS = cpuSeconds(pid());
       } catch {
         return; // the server is gone: the summary will show it
       }
@@ -108,7 +109,7 @@ export async function measure(scenario: Scenario, serverName: ServerName): Promi
       throw err;
     });
     await generator.exited;
-    const serverCpuS = cpuSeconds(pid) - cpuAtStart;
+    const serverCpuS = cpuSeconds(pid()) - cpuAtStart;
     const peakRssBytes = peak.stop();
 
     const target = scenario.teachers + scenario.students;
