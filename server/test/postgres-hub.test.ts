@@ -129,6 +129,16 @@ describe('a hub on PostgreSQL', { skip: postgresUnavailable() }, () => {
   });
 });
 
+test('lanboard backup with Database=postgresql: exit 2, one line naming pg_dump', async () => {
+  const r = await runCli(['backup'], {
+    LANBOARD_DATABASE: 'postgresql',
+    LANBOARD_LOG_LEVEL: 'silent',
+  });
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /Database=postgresql: back the database up with pg_dump/);
+});
+
 test('a PostgreSQL that cannot be reached at start: exit 2 and one line naming the server, database and user', async () => {
   const port = await freePort(); // nothing listens there
   const dataDir = tempDir('lanboard-pg-unreachable-');
