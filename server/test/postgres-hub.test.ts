@@ -97,7 +97,8 @@ describe('a hub on PostgreSQL', { skip: postgresUnavailable() }, () => {
       assert.equal(text(back.messages[0] as { data: Uint8Array }), 'before;');
       back.append(7, 'after;');
       assert.equal((await back.nextOf('ack-nack')).status, 1);
-      assert.equal((await health()).status, 200);
+      const healthy = await health();
+      assert.equal(healthy.status, 200, JSON.stringify(healthy.body));
     } finally {
       await hub.stop();
     }
