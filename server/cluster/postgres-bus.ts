@@ -13,8 +13,9 @@
 //   older than PAYLOAD_KEEP are deleted; a hub that finds one gone catches up.
 // - A lost LISTEN connection is opened again, LISTENs again and announces a
 //   gap (what was notified meanwhile is lost), so sessions catch up from the
-//   store. A publish that failed makes this hub announce a gap to the others
-//   once it can publish again (GAP_CHANNEL).
+//   store or the other hubs; it tells the others too (GAP_CHANNEL), since
+//   what they asked this hub meanwhile went unheard. So does a publish that
+//   failed, once this hub can publish again.
 import { createHash, randomUUID } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
 import type { Client, Notification } from 'pg';
@@ -190,7 +191,12 @@ export class PostgresBus implements Bus {
         if (this.closed) return void (await end(client));
         this.listener = client;
         for (const topic of this.topics.keys()) this.listenOn(topic);
-        if (this.everListened) this.announceGap('link to the other hubs restored');
+        if (this.everListened) {
+          this.announceGap('link to the other hubs restored');
+          // What the others asked this hub meanwhile (a Yjs catch-up) went unheard: they ask again.
+          this.peersMissed = true;
+          this.sending ??= this.send().finally(() => (this.sending = undefined));
+        }
         this.everListened = true;
         return;
       } catch (err) {
@@ -310,7 +316,7 @@ export class PostgresBus implements Bus {
   // --- publishing ---
 
   private async send(): Promise<void> {
-    while (this.outbox.length > 0 && !this.closed) {
+    while ((this.outbox.length > 0 || this.peersMissed) && !this.closed) {
       const batch = this.outbox;
       this.outbox = [];
       this.outboxBytes = 0;
@@ -328,6 +334,7 @@ export class PostgresBus implements Bus {
           { err: (err as Error).message, messages: batch.length },
           'publishing to other hubs failed: they catch up from the store once this hub can publish again',
         );
+        return; // tried again at the next publish, not in a loop against a server that is down
       }
     }
   }
