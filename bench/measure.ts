@@ -82,12 +82,13 @@ export async function measure(
   row: { cli?: string; label?: string } = {},
 ): Promise<Measurement> {
   const server = await startServer(serverName, row.cli);
-  const pid = server.children.map((c) => c.pid);
+  // Asked again at each sample: PostgreSQL starts a backend per new connection.
+  const pid = () => server.pids();
   try {
     await sleep(1000); // let start-up work and its garbage settle
-    const idleRssBytes = rssBytes(pid);
+    const idleRssBytes = rssBytes(pid());
     const peak = rssPeak(pid);
-    const cpuAtStart = cpuSeconds(pid);
+    const cpuAtStart = cpuSeconds(pid());
     const generator = start(
       generatorArgs(scenario, endpointUrls(server, scenario.kind), serverName),
     );
@@ -97,8 +98,8 @@ export async function measure(
       let cpuS: number;
       let writes: number;
       try {
-        cpuS = cpuSeconds(pid);
-        writes = writeSyscalls(pid);
+        cpuS = cpuSeconds(pid());
+        writes = writeSyscalls(pid());
       } catch {
         return; // the server is gone: the summary will show it
       }
@@ -118,7 +119,7 @@ export async function measure(
       throw err;
     });
     await generator.exited;
-    const serverCpuS = cpuSeconds(pid) - cpuAtStart;
+    const serverCpuS = cpuSeconds(pid()) - cpuAtStart;
     const peakRssBytes = peak.stop();
 
     const target = scenario.teachers + scenario.students;

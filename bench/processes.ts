@@ -142,10 +142,12 @@ function ticksPerSecond(): number {
 export function cpuSeconds(pids: number | readonly number[]): number {
   let total = 0;
   for (const pid of [pids].flat()) {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after "(comm)": state is field 3, utime 14 and stime 15.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    total += (Number(rest[11]) + Number(rest[12])) / ticksPerSecond();
+    const rest = statFields(pid);
+    // utime 14, stime 15, and cutime 16, cstime 17: children that ended
+    // (a PostgreSQL backend whose connection closed) leave their time there.
+    total +=
+      (Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14])) /
+      ticksPerSecond();
   }
   return total;
 }
@@ -157,10 +159,38 @@ export function cpuSeconds(pids: number | readonly number[]): number {
 export function writeSyscalls(pids: number | readonly number[]): number {
   let total = 0;
   for (const pid of [pids].flat()) {
-    const io = fs.readFileSync(`/proc/${pid}/io`, 'utf8');
-    total += Number(/^syscw:\s+(\d+)/m.exec(io)?.[1] ?? 0);
+    try {
+      const io = fs.readFileSync(`/proc/${pid}/io`, 'utf8');
+      total += Number(/^syscw:\s+(\d+)/m.exec(io)?.[1] ?? 0);
+    } catch {
+      // gone meanwhile (a PostgreSQL backend whose connection closed)
+    }
   }
   return total;
+}
+
+/** /proc/<pid>/stat's fields after "(comm)": the state is field 3, so rest[0]. */
+function statFields(pid: number): string[] {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** `pid` and every process below it now (PostgreSQL's backends are the postmaster's children). */
+export function withDescendants(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      parentOf.set(Number(entry), Number(statFields(Number(entry))[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found = [pid];
+  for (let i = 0; i < found.length; i++) {
+    for (const [child, parent] of parentOf) if (parent === found[i]) found.push(child);
+  }
+  return found;
 }
 
 /** Resident memory of the processes together, in bytes, from /proc/<pid>/status. */
@@ -174,11 +204,14 @@ export function rssBytes(pids: number | readonly number[]): number {
 }
 
 /** Samples the processes' RSS (summed) every `everyMs` and keeps the peak. */
-export function rssPeak(pids: number | readonly number[], everyMs = 100): { stop(): number } {
+export function rssPeak(
+  pids: number | readonly number[] | (() => readonly number[]),
+  everyMs = 100,
+): { stop(): number } {
   let peak = 0;
   const sample = () => {
     try {
-      peak = Math.max(peak, rssBytes(pids));
+      peak = Math.max(peak, rssBytes(typeof pids === 'function' ? pids() : pids));
     } catch {
       // the process is gone
     }

@@ -3,11 +3,13 @@
 // and Lanboard; Yjs scenarios on Lanboard, the stock y-websocket server and
 // Hocuspocus. Each kind of scenario has a reference server its rows are
 // compared with. The cross-hub scenario runs one hub on SQLite (the reference),
-// one hub on Redis, and three hubs sharing one Redis, the clients spread over
-// them; its server CPU and memory are those of every hub and redis-server.
+// one hub on Redis, three hubs sharing one Redis, and the same two on one
+// PostgreSQL, the clients spread over the hubs; its server CPU and memory are
+// those of every hub and redis-server, or PostgreSQL and its backends.
 import net from 'node:net';
 import path from 'node:path';
-import { start, tempDir, waitForLine } from './processes';
+import { startPostgres } from '../server/test/postgres-server';
+import { start, tempDir, waitForLine, withDescendants } from './processes';
 import type { Child } from './processes';
 import type { ScenarioKind } from './scenarios';
 
@@ -18,7 +20,9 @@ export type ServerName =
   | 'y-websocket-server'
   | 'hocuspocus'
   | 'lanboard-redis'
-  | 'lanboard-redis×3';
+  | 'lanboard-redis×3'
+  | 'lanboard-postgres'
+  | 'lanboard-postgres×3';
 
 const ZWIBBLER_SERVERS: readonly ServerName[] = ['baseline', 'lanboard-memory', 'lanboard-sqlite'];
 const YJS_SERVERS: readonly ServerName[] = [
@@ -32,6 +36,8 @@ const CROSS_HUB_SERVERS: readonly ServerName[] = [
   'lanboard-sqlite',
   'lanboard-redis',
   'lanboard-redis×3',
+  'lanboard-postgres',
+  'lanboard-postgres×3',
 ];
 
 /** The servers a kind of scenario runs on, its reference first. */
@@ -76,8 +82,12 @@ export const referenceFor = (kind: ScenarioKind): ServerName => serversFor(kind)
 
 export interface RunningServer {
   name: ServerName;
-  /** Every process that makes up the server (hubs, redis-server): CPU and memory count them all. */
+  /** The processes the bench started for the server (hubs, redis-server), stopped last to first. */
   children: Child[];
+  /** Every process that makes up the server now: CPU and memory count them all. */
+  pids(): number[];
+  /** A database the bench started otherwise (PostgreSQL, through the tests' harness). */
+  stopDatabase?(): Promise<void>;
   /** The ports clients dial, one per hub. */
   ports: number[];
 }
@@ -135,7 +145,8 @@ function freePort(): Promise<number> {
 
 async function startChild(
   name: ServerName,
-  redisServer?: string,
+  /** `--db` and the environment that reach a shared database: Redis or PostgreSQL. */
+  shared?: { db: string; env: NodeJS.ProcessEnv },
   /** Lanboard's CLI: the sources through tsx, or the compiled lib/lanboard.mjs. */
   cli = 'bin/lanboard.js',
 ): Promise<{ child: Child; port: number }> {
@@ -166,8 +177,8 @@ async function startChild(
     return { child, port };
   }
   const dir = tempDir();
-  const db = redisServer
-    ? 'redis'
+  const db = shared
+    ? shared.db
     : name === 'lanboard-memory'
       ? 'memory'
       : path.join(dir, 'bench.db');
@@ -191,7 +202,7 @@ async function startChild(
     {
       ...cleanEnv(),
       ...ONE_ADDRESS_FOR_ALL,
-      ...(redisServer ? { LANBOARD_DB_SERVER: redisServer } : {}),
+      ...shared?.env,
     },
   );
   return {
@@ -228,23 +239,53 @@ async function startRedis(): Promise<{ child: Child; server: string }> {
 }
 
 export async function startServer(name: ServerName, cli?: string): Promise<RunningServer> {
-  if (name !== 'lanboard-redis' && name !== 'lanboard-redis×3') {
-    const { child, port } = await startChild(name, undefined, cli);
-    return { name, children: [child], ports: [port] };
+  if (name.startsWith('lanboard-redis')) {
+    const redis = await startRedis();
+    const shared = { db: 'redis', env: { LANBOARD_DB_SERVER: redis.server } };
+    const hubs = await startHubs(name === 'lanboard-redis×3' ? 3 : 1, name, shared);
+    const children = [redis.child, ...hubs.map((h) => h.child)];
+    return { name, children, pids: () => children.map((c) => c.pid), ports: ports(hubs) };
   }
-  const redis = await startRedis();
-  const hubs = [];
-  for (let i = 0; i < (name === 'lanboard-redis' ? 1 : 3); i++) {
-    hubs.push(await startChild(name, redis.server));
+  if (name.startsWith('lanboard-postgres')) {
+    // fsync on, as a real server runs (the test harness turns it off for speed).
+    const postgres = await startPostgres({ durable: true });
+    const shared = {
+      db: 'postgresql',
+      env: {
+        LANBOARD_DB_SERVER: postgres.settings.DbServer,
+        LANBOARD_DB_USER: postgres.settings.DbUser,
+        LANBOARD_DB_PASSWORD: postgres.settings.DbPassword,
+        LANBOARD_DB_NAME: postgres.settings.DbName,
+      },
+    };
+    const hubs = await startHubs(name === 'lanboard-postgres×3' ? 3 : 1, name, shared);
+    const children = hubs.map((h) => h.child);
+    return {
+      name,
+      children,
+      pids: () => [...children.map((c) => c.pid), ...withDescendants(postgres.pid()!)],
+      ports: ports(hubs),
+      stopDatabase: () => postgres.stop(),
+    };
   }
-  return {
-    name,
-    children: [redis.child, ...hubs.map((h) => h.child)],
-    ports: hubs.map((h) => h.port),
-  };
+  const { child, port } = await startChild(name, undefined, cli);
+  return { name, children: [child], pids: () => [child.pid], ports: [port] };
 }
 
-/** Stops the hubs before redis-server, so that they leave cleanly. */
+async function startHubs(
+  count: number,
+  name: ServerName,
+  shared: { db: string; env: NodeJS.ProcessEnv },
+): Promise<{ child: Child; port: number }[]> {
+  const hubs = [];
+  for (let i = 0; i < count; i++) hubs.push(await startChild(name, shared));
+  return hubs;
+}
+
+const ports = (hubs: { port: number }[]) => hubs.map((h) => h.port);
+
+/** Stops the hubs before the database, so that they leave cleanly. */
 export async function stopServer(server: RunningServer): Promise<void> {
   for (const child of [...server.children].reverse()) await child.stop();
+  await server.stopDatabase?.();
 }

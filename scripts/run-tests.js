@@ -8,6 +8,11 @@
 // --cli-only keeps the files that run the CLI as a child process
 // (server/test/child-hub.ts, or through the crash tests' loop in
 // server/test/crash-cycles.ts): CI runs those once more on the compiled hub.
+// --postgres runs the files with LANBOARD_TEST_DATABASE=postgresql, so that
+// their test hubs keep their data in a real PostgreSQL server
+// (docs/development.md#postgresql), and skips, saying why, where
+// Debian's PostgreSQL binaries are not installed.
+// A root may be a folder or a single test file.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,6 +20,21 @@ import path from 'node:path';
 const args = process.argv.slice(2);
 const noBrowser = args.includes('--no-browser');
 const cliOnly = args.includes('--cli-only');
+const onPostgres = args.includes('--postgres');
+const POSTGRES_ROOT = '/usr/lib/postgresql';
+if (onPostgres) {
+  const installed = fs.existsSync(POSTGRES_ROOT)
+    ? fs
+        .readdirSync(POSTGRES_ROOT)
+        .some((v) => fs.existsSync(path.join(POSTGRES_ROOT, v, 'bin', 'initdb')))
+    : false;
+  if (!installed) {
+    console.error(
+      `run-tests: --postgres skipped: no ${POSTGRES_ROOT}/<version>/bin/initdb (apt-get install postgresql)`,
+    );
+    process.exit(0);
+  }
+}
 const roots = args.filter((a) => !a.startsWith('--'));
 const runsTheCli = (f) => {
   const text = fs.readFileSync(f, 'utf8');
@@ -25,7 +45,9 @@ const runsTheCli = (f) => {
 };
 const files = roots
   .flatMap((root) =>
-    fs.readdirSync(root, { recursive: true }).map((f) => path.join(root, String(f))),
+    fs.statSync(root).isFile()
+      ? [root]
+      : fs.readdirSync(root, { recursive: true }).map((f) => path.join(root, String(f))),
   )
   .filter((f) => f.endsWith('.test.ts') && !f.split(path.sep).includes('node_modules'))
   .filter((f) => !(noBrowser && f.endsWith('.browser.test.ts')))
@@ -37,6 +59,7 @@ if (files.length === 0) {
 }
 if (noBrowser) console.error(`run-tests: ${files.length} files, without *.browser.test.ts`);
 if (cliOnly) console.error(`run-tests: ${files.length} files that run the CLI`);
+if (onPostgres) console.error(`run-tests: ${files.length} files, their hubs on PostgreSQL`);
 const result = spawnSync(
   process.execPath,
   [
@@ -49,6 +72,9 @@ const result = spawnSync(
     '--test-reporter=spec',
     ...files,
   ],
-  { stdio: 'inherit' },
+  {
+    stdio: 'inherit',
+    env: onPostgres ? { ...process.env, LANBOARD_TEST_DATABASE: 'postgresql' } : process.env,
+  },
 );
 process.exit(result.status ?? 1);

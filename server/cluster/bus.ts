@@ -1,5 +1,5 @@
 // The bus between hubs. Every fan-out goes through it, so a hub that shares a
-// Redis server with other hubs (a later backend) reaches their clients too,
+// Redis server or a PostgreSQL database with other hubs reaches their clients too,
 // without the protocols knowing. Delivery to this hub's own subscribers is
 // synchronous and in publish order: the protocols rely on that for fan-out order.
 
@@ -9,6 +9,8 @@ export type BusHandler<T> = (message: T) => void;
 export interface Bus {
   /** Identifies this hub on a shared bus, so that it can ignore its own echoes. */
   readonly hubId: string;
+  /** True when other hubs hear it (a shared Redis or PostgreSQL), so that rooms mirror across hubs. */
+  readonly crossesHubs: boolean;
   publish<T>(topic: string, message: T): void;
   /** Returns the function that unsubscribes. */
   subscribe<T>(topic: string, handler: BusHandler<T>): () => void;

@@ -1,41 +1,40 @@
-// Which hubs sharing Redis are alive. Each hub renews `lb:hub:<ID>` (a key
-// with a short TTL) and lists itself in `lb:hubs`; each also looks for hubs
-// whose key has expired, and the first to claim one (`lb:reap:<ID>`, SET NX)
-// cleans up after it: what a hub killed without a goodbye left behind, such as
-// its clients' keys.
+// Which hubs sharing a database are alive. Each hub marks itself alive with
+// every beat, with a short time to live, and looks for hubs whose mark has
+// lapsed; the first to claim one cleans up after it: what a hub killed
+// without a goodbye left behind, such as its clients' keys. Where the marks
+// live is the records' business: Redis keys (redis-presence.ts) or a table
+// in PostgreSQL (postgres-presence.ts).
 import type { Logger } from '../log/logger';
-import type { RedisClient } from '../store/redis-connection';
 
-const HUBS = 'lb:hubs';
-const aliveKey = (hub: string) => `lb:hub:${hub}`;
-const reapKey = (hub: string) => `lb:reap:${hub}`;
-
-export interface PresenceOptions {
-  /** How often a hub renews its key and looks for dead hubs. */
-  beatMs?: number;
-  /** How long a hub's key lives without renewal: a hub silent this long is dead. */
-  ttlMs?: number;
+export interface PresenceRecords {
+  /** Marks `hub` alive for another time to live. */
+  renew(hub: string): Promise<void>;
+  /** Hubs other than `self` whose mark lapsed, each claimed by one surviving hub only. */
+  claimDead(self: string): Promise<string[]>;
+  /** Forgets a hub: once cleaned up after, or at its own goodbye. */
+  forget(hub: string): Promise<void>;
 }
+
+/**
+ * beatMs: how often a hub renews its mark and looks for dead hubs; ttlMs: how
+ * long a mark lives without renewal (a hub silent this long is dead).
+ */
+export const DEFAULT_PRESENCE = { beatMs: 2000, ttlMs: 6000 } as const;
 
 export class HubPresence {
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> = Promise.resolve();
-  private readonly beatMs: number;
-  private readonly ttlMs: number;
 
   constructor(
-    private readonly redis: RedisClient,
+    private readonly records: PresenceRecords,
     readonly hubId: string,
     private readonly log: Logger,
-    options: PresenceOptions = {},
-  ) {
-    this.beatMs = options.beatMs ?? 2000;
-    this.ttlMs = options.ttlMs ?? 6000;
-  }
+    private readonly beatMs: number = DEFAULT_PRESENCE.beatMs,
+  ) {}
 
   /** Announces this hub, then beats; `cleanUp` runs once for each hub found dead. */
   async start(cleanUp: (deadHub: string) => Promise<void>): Promise<void> {
-    await this.renew();
+    await this.records.renew(this.hubId);
     this.timer = setInterval(() => {
       this.beating = this.beating.then(() => this.beat(cleanUp));
     }, this.beatMs);
@@ -45,26 +44,16 @@ export class HubPresence {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.beating;
-    await Promise.all([this.redis.del(aliveKey(this.hubId)), this.redis.srem(HUBS, this.hubId)]);
-  }
-
-  private async renew(): Promise<void> {
-    // Separate commands: the two keys are on different slots in a cluster.
-    await Promise.all([
-      this.redis.set(aliveKey(this.hubId), String(Date.now()), 'PX', this.ttlMs),
-      this.redis.sadd(HUBS, this.hubId),
-    ]);
+    await this.records.forget(this.hubId);
   }
 
   private async beat(cleanUp: (deadHub: string) => Promise<void>): Promise<void> {
     try {
-      await this.renew();
-      for (const hub of await this.redis.smembers(HUBS)) {
-        if (hub === this.hubId || (await this.redis.exists(aliveKey(hub))) === 1) continue;
-        if ((await this.redis.set(reapKey(hub), this.hubId, 'PX', 60_000, 'NX')) !== 'OK') continue;
+      await this.records.renew(this.hubId);
+      for (const hub of await this.records.claimDead(this.hubId)) {
         this.log.warn({ hub }, 'a hub stopped without saying goodbye: cleaning up after it');
         await cleanUp(hub);
-        await this.redis.srem(HUBS, hub);
+        await this.records.forget(hub);
       }
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'hub presence check failed');

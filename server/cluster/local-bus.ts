@@ -5,6 +5,7 @@ import { TopicHandlers } from './topics';
 
 export class LocalBus implements Bus {
   readonly hubId = randomUUID();
+  readonly crossesHubs = false;
   private readonly handlers = new TopicHandlers();
 
   publish<T>(topic: string, message: T): void {

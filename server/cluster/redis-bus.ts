@@ -21,6 +21,7 @@ interface Envelope {
 
 export class RedisBus implements Bus {
   readonly hubId = randomUUID();
+  readonly crossesHubs = true;
   private readonly handlers = new TopicHandlers();
   private readonly gapListeners = new Set<() => void>();
   /** Topic → its SUBSCRIBE, done or under way. */

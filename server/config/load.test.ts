@@ -493,6 +493,32 @@ describe('zwibbler-service spellings of Database', () => {
     }
   });
 
+  test('PostgreSQL TLS, pool size and query timeout: defaults, chosen values, and a clear error for bad ones', () => {
+    const { config } = loadConfig({ file: confFile('Database=postgresql\n') });
+    assert.deepEqual(
+      [config.DbSslMode, config.DbPoolSize, config.DbQueryTimeoutSeconds],
+      ['disable', 10, 15],
+    );
+    const chosen = loadConfig({
+      file: confFile('Database=postgresql\nDbSslMode=Verify-Full\nDbPoolSize=4\n'),
+      env: { LANBOARD_DB_QUERY_TIMEOUT_SECONDS: '60' },
+    }).config;
+    assert.deepEqual(
+      [chosen.DbSslMode, chosen.DbPoolSize, chosen.DbQueryTimeoutSeconds],
+      ['verify-full', 4, 60],
+    );
+    configError({ file: confFile('DbSslMode=prefer\n') }, [
+      'DbSslMode',
+      'disable, require, verify-ca, verify-full',
+      'prefer is not supported yet',
+    ]);
+    configError({ file: confFile('DbPoolSize=0\n') }, ['DbPoolSize', 'an integer from 1 to 200']);
+    configError({ env: { LANBOARD_DB_QUERY_TIMEOUT_SECONDS: 'soon' } }, [
+      'DbQueryTimeoutSeconds',
+      'an integer from 1 to 3600',
+    ]);
+  });
+
   test('redis-cluster is Redis with DbCluster=1, and the log says so', () => {
     const file = confFile('Database=redis-cluster\nDbServer=a:7000,b:7001\n');
     const { config, warnings } = loadConfig({ file });

@@ -26,6 +26,9 @@ export const DATABASES = ['sqlite', 'memory', 'redis', 'postgresql', 'mariadb'] 
  * sets DbCluster (config/load.ts says so in a warning); `mysql` is the same
  * store as `mariadb` (one driver and schema serve both servers).
  */
+/** libpq's sslmode values that node-postgres can honour (it cannot fall back, so no prefer or allow). */
+export const DB_SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
+
 export const DATABASE_SPELLINGS = {
   postgres: 'postgresql',
   'redis-cluster': 'redis',
@@ -56,6 +59,9 @@ export interface HubConfig {
   DbUser: string;
   DbPassword: string;
   DbName: string;
+  DbSslMode: (typeof DB_SSL_MODES)[number];
+  DbPoolSize: number;
+  DbQueryTimeoutSeconds: number;
   Expiration: number | 'never';
   ExpirationSweepSeconds: number;
   SecretUser: string;
@@ -256,6 +262,24 @@ export const SETTINGS: Setting[] = [
     parse: text,
     default: 'zwibbler',
     doc: 'The PostgreSQL, MariaDB or MySQL database (Database=postgresql or mariadb). zwibbler-service always uses `zwibbler`.',
+  }),
+  setting({
+    key: 'DbSslMode',
+    parse: oneOf(DB_SSL_MODES, {}, ['prefer', 'allow']),
+    default: 'disable',
+    doc: "TLS to PostgreSQL, with libpq's names: `disable` (as zwibserve connects), `require` (encrypted, the certificate not checked), `verify-ca` (signed by a CA Node trusts; add one with NODE_EXTRA_CA_CERTS), `verify-full` (that, and its name matches DbServer's host).",
+  }),
+  setting({
+    key: 'DbPoolSize',
+    parse: integer(1, 200),
+    default: 10,
+    doc: "Connections each hub keeps to PostgreSQL for its stores; with several hubs, each also keeps two for the bus. Their sum must stay below the server's max_connections.",
+  }),
+  setting({
+    key: 'DbQueryTimeoutSeconds',
+    parse: integer(1, 3600),
+    default: 15,
+    doc: 'A PostgreSQL query that takes longer fails, as a storage fault the clients are told of, rather than leaving them waiting on a server that hangs.',
   }),
   setting({
     key: 'Expiration',

@@ -88,6 +88,8 @@ export function oneOf<const T extends string>(
   values: readonly T[],
   /** Other spellings of the same values, and which each means. */
   spellings: Readonly<Record<string, T>> = {},
+  /** Values a user may expect that are refused with "not supported yet". */
+  notYet: readonly string[] = [],
 ): Parser<T> {
   return (raw) => {
     const v = raw.trim().toLowerCase();
@@ -95,6 +97,7 @@ export function oneOf<const T extends string>(
     if (Object.hasOwn(spellings, v)) return spellings[v]!;
     const others = Object.entries(spellings).map(([s, means]) => `${s} for ${means}`);
     const list = values.join(', ') + (others.length > 0 ? `; also ${others.join(', ')}` : '');
+    if (notYet.includes(v)) throw new ValueError(`one of ${list} (${v} is not supported yet)`);
     throw new ValueError(`one of ${list}`);
   };
 }

@@ -1,38 +1,35 @@
 // `lanboard import --from y-leveldb <folder>`: y-websocket's documents
 // (YPERSISTENCE) into the Yjs rooms `lanboard serve` would use with the same
 // flags. One summary line on stdout, the skipped rooms with --verbose.
-import path from 'node:path';
 import type { HubConfig } from '../config/schema';
 import { isClassCode } from '../classroom/codes';
 import { roomNameProblem } from '../protocols/yjs/room-names';
 import { openYjsStore } from '../store/open-store';
 import { importYLeveldbFolder, inspectYLeveldbFolder } from '../store/y-leveldb-import';
-import { plural } from './import-target';
+import { openImportTarget, plural } from './import-target';
 
 export async function importYLeveldb(
   folder: string,
   config: HubConfig,
   verbose: boolean,
 ): Promise<void> {
-  const target = path.resolve(config.DbFile);
-  // Check the source before the target file (and its folder) is created.
+  // Check the source before the target (a file and its folder, or tables) is created.
   await inspectYLeveldbFolder(folder);
-  // SQLite locks each write (busy_timeout 5 s), so a hub may be running on the target.
-  const store = openYjsStore(config);
+  const target = await openImportTarget(config, openYjsStore);
   let report;
   try {
-    report = await importYLeveldbFolder(folder, store, {
+    report = await importYLeveldbFolder(folder, target.store, {
       maxRoomBytes: config.YjsMaxRoomBytes,
       nameProblem,
     });
   } finally {
-    await store.close();
+    await target.close();
   }
   for (const note of report.notes) process.stderr.write(`lanboard: note: ${note}\n`);
   const rooms = report.created + report.merged;
   let line =
     `lanboard: imported ${plural(rooms, 'document')} (${report.created} new, ${report.merged} merged into existing rooms) ` +
-    `from ${folder} into ${target}`;
+    `from ${folder} into ${target.where}`;
   if (report.unchanged > 0) line += `; ${report.unchanged} already up to date`;
   const skipped = report.skipped.length;
   if (skipped > 0) line += `; skipped ${skipped}${verbose ? ':' : ' (run with --verbose to list)'}`;

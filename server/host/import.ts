@@ -8,7 +8,7 @@ import { importArgs } from '../config/flags';
 import { ConfigError } from '../config/load';
 import { openStore } from '../store/open-store';
 import { importYLeveldb } from './import-y-leveldb';
-import { plural, targetConfig } from './import-target';
+import { openImportTarget, plural, targetConfig } from './import-target';
 import { importZwibserveDatabase, inspectZwibserveDatabase } from '../store/zwibserve-import';
 import type { SkippedItem } from '../store/zwibserve-import';
 
@@ -16,7 +16,8 @@ export const IMPORT_USAGE = `Usage: lanboard import <zwibbler.db> [options]
        lanboard import --from y-leveldb <folder> [options]
 
 Copies the documents, keys and unexpired tokens of a zwibserve SQLite database
-into the database \`lanboard serve\` would use with the same options. Nothing
+into the database \`lanboard serve\` would use with the same options: its
+SQLite file, or its PostgreSQL database (Database=postgresql). Nothing
 already there is overwritten (what is skipped is reported), so running it
 twice is harmless, and a hub may be running on that database meanwhile.
 
@@ -40,26 +41,24 @@ export async function importCommand(args: string[]): Promise<void> {
   const { from, source, verbose, sources } = importArgs(args, process.env);
   const config = targetConfig(sources);
   if (from === 'y-leveldb') return importYLeveldb(source, config, verbose);
-  const target = path.resolve(config.DbFile);
-  if (sameFile(source, target)) {
+  if (config.Database !== 'postgresql' && sameFile(source, path.resolve(config.DbFile))) {
     throw new ConfigError(
       `${source} is the zwibserve database itself: import it into another file`,
     );
   }
-  // Check the source before the target file (and its folder) is created.
+  // Check the source before the target (a file and its folder, or tables) is created.
   inspectZwibserveDatabase(source);
-  // SQLite locks each write (busy_timeout 5 s), so a hub may be running on the target.
-  const store = openStore(config);
+  const target = await openImportTarget(config, openStore);
   let report;
   try {
-    report = await importZwibserveDatabase(source, store);
+    report = await importZwibserveDatabase(source, target.store);
   } finally {
-    await store.close();
+    await target.close();
   }
   for (const note of report.notes) process.stderr.write(`lanboard: note: ${note}\n`);
   let line =
     `lanboard: imported ${plural(report.documents, 'document')}, ${plural(report.keys, 'key')}, ` +
-    `${plural(report.tokens, 'token')} from ${source} into ${target}`;
+    `${plural(report.tokens, 'token')} from ${source} into ${target.where}`;
   const skipped = report.skipped.length;
   if (skipped > 0) line += `; skipped ${skipped}${verbose ? ':' : ' (run with --verbose to list)'}`;
   process.stdout.write(`${line}\n`);

@@ -3,13 +3,17 @@
 // docs/architecture.md#scale-out-uses-redis): one process (SQLite or memory, the
 // in-process bus), Redis shared with other hubs (the Redis store and bus,
 // and presence, so that what a dead hub left behind is cleaned up by the
-// protocols' onDeadHub hooks), or PostgreSQL or MariaDB/MySQL (its pool,
-// opened and migrated here, which every store uses).
+// protocols' onDeadHub hooks), PostgreSQL shared with other hubs (its pool,
+// opened and migrated here, which every store uses; the bus on LISTEN/NOTIFY;
+// presence in a table), or MariaDB/MySQL (its pool, opened and migrated here).
 import { HUB_GONE_TOPIC } from '../cluster/bus';
 import type { Bus, HubGone } from '../cluster/bus';
 import { HubPresence } from '../cluster/hub-presence';
 import { LocalBus } from '../cluster/local-bus';
+import { PostgresBus } from '../cluster/postgres-bus';
+import { PostgresPresenceRecords } from '../cluster/postgres-presence';
 import { RedisBus } from '../cluster/redis-bus';
+import { RedisPresenceRecords } from '../cluster/redis-presence';
 import { ConfigError } from '../config/load';
 import type { HubConfig } from '../config/schema';
 import type { Logger } from '../log/logger';
@@ -19,8 +23,7 @@ import { openStore } from '../store/open-store';
 import type { SharedDatabase } from '../store/open-store';
 import { openMariaDb } from '../store/mariadb/client';
 import { holdMariaDbHubLock } from '../store/mariadb/hub-lock';
-import { openPostgres } from '../store/postgres-client';
-import { holdHubLock } from '../store/postgres-hub-lock';
+import { openPostgres } from '../store/postgres/postgres-client';
 import { BackupSchedule } from '../store/sqlite-backups';
 import { loadRedisConnector } from '../store/redis-client';
 import { redisReady } from '../store/redis-connection';
@@ -52,18 +55,28 @@ export async function openBackend(
   if (config.Database === 'postgresql') {
     // `pg` is loaded only here (docs/architecture.md#startup-loads-what-is-used).
     const postgres = await openPostgres(config, log.child({ component: 'store' }));
-    const releaseLock = await holdHubLock(postgres, log);
+    let bus: PostgresBus;
+    try {
+      bus = await PostgresBus.open(postgres, log.child({ component: 'bus' }));
+    } catch (err) {
+      await postgres.close();
+      throw err;
+    }
     const store = documentStore ?? openStore(config, now, postgres);
-    const bus = new LocalBus();
+    const presence = new HubPresence(
+      new PostgresPresenceRecords(postgres),
+      bus.hubId,
+      log.child({ component: 'presence' }),
+    );
     return {
       store,
       bus,
       database: postgres,
-      start: async () => undefined,
+      ...sharedUpkeep(bus, presence),
       async close() {
+        await within(presence.stop(), 2000);
         await bus.close();
         await store.close();
-        releaseLock();
         await postgres.close();
       },
     };
@@ -127,23 +140,37 @@ export async function openBackend(
   }
   const store = openStore(config, now, redis);
   const bus = new RedisBus(connectRedis(config, 'publish'), connectRedis(config, 'subscribe'), log);
-  const cleanUps: DeadHubCleanUp[] = [];
-  const presence = new HubPresence(redis, bus.hubId, log.child({ component: 'presence' }));
+  const presence = new HubPresence(
+    new RedisPresenceRecords(redis),
+    bus.hubId,
+    log.child({ component: 'presence' }),
+  );
   return {
     store,
     bus,
     redis,
     database: redis,
+    ...sharedUpkeep(bus, presence),
+    async close() {
+      await within(presence.stop(), 2000);
+      await bus.close();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * With other hubs on the same database: the protocols' clean-ups for a hub
+ * found dead, run by presence, after which every hub hears `cluster/hub-gone`.
+ */
+function sharedUpkeep(bus: Bus, presence: HubPresence): Pick<Backend, 'onDeadHub' | 'start'> {
+  const cleanUps: DeadHubCleanUp[] = [];
+  return {
     onDeadHub: (cleanUp) => cleanUps.push(cleanUp),
     start: () =>
       presence.start(async (hub) => {
         for (const cleanUp of cleanUps) await cleanUp(hub);
         bus.publish<HubGone>(HUB_GONE_TOPIC, { hub }); // every hub drops what it mirrored of it
       }),
-    async close() {
-      await within(presence.stop(), 2000);
-      await bus.close();
-      await store.close();
-    },
   };
 }

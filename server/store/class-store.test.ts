@@ -16,7 +16,7 @@ import type { TestRedis, TestRedisCluster } from '../test/redis-server';
 import { hashToken } from '../classroom/codes';
 import { MariaDbClassroomStore } from './mariadb/class-store';
 import { MemoryClassroomStore } from './memory-class-store';
-import { PostgresClassroomStore } from './postgres-class-store';
+import { PostgresClassroomStore } from './postgres/postgres-class-store';
 import { openClassroomStore } from './open-store';
 import { RedisClassroomStore } from './redis-class-store';
 import { SqliteClassroomStore } from './sqlite-class-store';

@@ -16,7 +16,7 @@ import { SqliteYjsStore } from './sqlite-yjs-store';
 import type { YjsStore } from './yjs-store';
 import { MemoryYjsStore } from './memory-yjs-store';
 import { MariaDbYjsStore } from './mariadb/yjs-store';
-import { PostgresYjsStore } from './postgres-yjs-store';
+import { PostgresYjsStore } from './postgres/postgres-yjs-store';
 
 const u = (...bytes: number[]) => Uint8Array.from(bytes);
 const list = (updates: Uint8Array[]) => updates.map((x) => [...x]);

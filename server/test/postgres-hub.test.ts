@@ -6,9 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as Y from 'yjs';
-import { ANOTHER_HUB } from '../store/postgres-hub-lock';
 import { adminCall } from './admin-client';
-import { captureLog } from './captured-log';
 import { killAllHubs, runCli } from './child-hub';
 import { freePort, startHub, tempDir } from './hub-fixture';
 import { postgresUnavailable, startPostgres } from './postgres-server';
@@ -99,31 +97,47 @@ describe('a hub on PostgreSQL', { skip: postgresUnavailable() }, () => {
       assert.equal(text(back.messages[0] as { data: Uint8Array }), 'before;');
       back.append(7, 'after;');
       assert.equal((await back.nextOf('ack-nack')).status, 1);
-      assert.equal((await health()).status, 200);
+      const healthy = await health();
+      assert.equal(healthy.status, 200, JSON.stringify(healthy.body));
     } finally {
       await hub.stop();
     }
   });
 
-  test('a second hub on the same database says loudly that they do not share live edits; a hub that stopped lets the next start quietly', async () => {
-    const firstLog = captureLog('info');
-    const first = await startHub({ ...server.settings }, { logger: firstLog.logger });
-    const secondLog = captureLog('info');
-    const second = await startHub({ ...server.settings }, { logger: secondLog.logger });
-    try {
-      assert.ok(!firstLog.lines().some((l) => l.msg === ANOTHER_HUB));
-      const warned = secondLog.lines().filter((l) => l.msg === ANOTHER_HUB);
-      assert.equal(warned.length, 1);
-      assert.equal(warned[0]!.level, 50, 'logged as an error');
-    } finally {
-      await second.stop();
-      await first.stop();
-    }
-    const nextLog = captureLog('info');
-    const next = await startHub({ ...server.settings }, { logger: nextLog.logger });
-    await next.stop();
-    assert.ok(!nextLog.lines().some((l) => l.msg === ANOTHER_HUB));
+  test('DbSslMode=require against a server without TLS: a clear error at start, naming the server', async () => {
+    await assert.rejects(startHub({ ...server.settings, DbSslMode: 'require' }), (err: Error) => {
+      assert.match(err.message, /^Database=postgresql: cannot use database "lanboard_test"/);
+      assert.match(err.message, /does not support SSL/);
+      return true;
+    });
   });
+
+  test('DbPoolSize bounds the connections a hub opens for its stores', async () => {
+    const hub = await startHub({ ...server.settings, DbPoolSize: 2 });
+    try {
+      const writers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => join(hub.wsUrl, `pool-${i}`)),
+      );
+      writers.forEach((w) => w.append(0, 'x'));
+      for (const w of writers) assert.equal((await w.nextOf('ack-nack')).status, 1);
+      const { rows } = await server.admin(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'lanboard'",
+      );
+      assert.ok(Number(rows[0].n) <= 2, `${rows[0].n} pool connections`);
+    } finally {
+      await hub.stop();
+    }
+  });
+});
+
+test('lanboard backup with Database=postgresql: exit 2, one line naming pg_dump', async () => {
+  const r = await runCli(['backup'], {
+    LANBOARD_DATABASE: 'postgresql',
+    LANBOARD_LOG_LEVEL: 'silent',
+  });
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /Database=postgresql: back the database up with pg_dump/);
 });
 
 test('a PostgreSQL that cannot be reached at start: exit 2 and one line naming the server, database and user', async () => {

@@ -11,8 +11,8 @@ import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { connectPostgres } from '../store/postgres-client';
-import type { PostgresDb } from '../store/postgres-connection';
+import { connectPostgres } from '../store/postgres/postgres-client';
+import type { PostgresDb } from '../store/postgres/postgres-connection';
 import { freePort } from './free-port';
 
 const DEBIAN_ROOT = '/usr/lib/postgresql';
@@ -28,6 +28,8 @@ export interface PostgresSettings {
 
 export interface TestPostgres {
   port: number;
+  /** The postmaster's process ID while it runs (its backends are its children). */
+  pid(): number | undefined;
   settings: PostgresSettings;
   /** Connection options for the hub's user, for stores opened by hand. */
   connection: pg.PoolConfig;
@@ -222,6 +224,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Test
   };
   return {
     port,
+    pid: () => child?.pid,
     connection,
     settings,
     admin: (sql) => admin(sql),

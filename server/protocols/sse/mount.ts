@@ -58,8 +58,8 @@ export function mountRtcSse(
     maxResumeBytesPerPeer: config.RtcResumeBytesPerPeer,
     maxResumeBytes: config.RtcResumeBytes,
     limitHits: context.limitHits,
-    // Other hubs to mirror rooms from: only when hubs share Redis.
-    crossHub: context.redis !== undefined,
+    // Other hubs to mirror rooms from: only when hubs share Redis or PostgreSQL.
+    crossHub: context.bus.crossesHubs,
   });
   const prefix = rtcPrefix(config.RtcBasePath);
   const routeOptions: RtcRouteOptions = {

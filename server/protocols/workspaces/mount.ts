@@ -44,7 +44,7 @@ export function mountWorkspaces(
   );
   // Made now, not with Socket.IO: a hub must know who is present elsewhere
   // before its first client asks (docs/protocols/workspaces.md#several-hubs).
-  const link = context.redis ? new WorkspacesLink(context.bus) : undefined;
+  const link = context.bus.crossesHubs ? new WorkspacesLink(context.bus) : undefined;
   const origins = originPolicy(config.AllowedOrigins);
   const creationBudget = () => {
     const budget = {

@@ -79,7 +79,7 @@ export function mountYjs(
     },
     log,
     // Rooms cross hubs only when there are other hubs to reach.
-    context.redis ? context.bus : undefined,
+    context.bus.crossesHubs ? context.bus : undefined,
     context.faults,
     changes,
   );

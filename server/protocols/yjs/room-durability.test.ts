@@ -143,6 +143,7 @@ test('a compaction in progress never holds back the commit and broadcast of new 
 function otherHub(bus: LocalBus): Bus {
   return {
     hubId: 'other-hub',
+    crossesHubs: true,
     publish: (topic, message) => bus.publish(topic, message),
     subscribe: (topic, handler) => bus.subscribe(topic, handler),
     subscribed: async () => undefined,

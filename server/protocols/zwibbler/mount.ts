@@ -1,21 +1,25 @@
 // Puts the Zwibbler protocol on the hub: the WebSocket endpoint, and on the same
 // path the status text, `?ping` and the management API; behind them the live
-// documents, the client keys (in memory, or in Redis when hubs share it), the
+// documents, the client keys (in memory, or in the Redis or PostgreSQL hubs share), the
 // idle-session webhook and the expiration sweep of documents and tokens.
 import { configuredJwtVerifier } from '../../auth/jwt';
 import { LoginThrottle } from '../../auth/login-throttle';
 import type { MountedProtocol, ProtocolContext } from '../../hub/protocol';
 import { startExpirySweeper } from '../../store/expiry-sweeper';
+import { PostgresDb } from '../../store/postgres/postgres-connection';
 import type { ExpirySweeper } from '../../store/expiry-sweeper';
 import type { HttpTransport } from '../../transport/http-server';
 import { zwibblerEndpoint, zwibblerHttpRoute } from './endpoint';
 import { identityResolver } from './identity';
 import { keyReaper } from './key-reaper';
+import type { HubKeys } from './key-reaper';
 import { deleteDocument, LiveDocuments } from './live-document';
 import { ManagementApi } from './management/api';
 import { startIdleWebhook } from './management/webhook';
+import { PostgresSessionKeys } from './postgres-session-keys';
 import { RedisSessionKeys } from './redis-session-keys';
 import { LocalSessionKeys } from './session-keys';
+import type { SessionKeys } from './session-keys';
 
 export interface MountedZwibbler extends MountedProtocol {
   /** Documents with connected clients. */
@@ -28,15 +32,11 @@ export interface MountedZwibbler extends MountedProtocol {
 const DRAIN_MS = 2000;
 
 export function mountZwibbler(transport: HttpTransport, context: ProtocolContext): MountedZwibbler {
-  const { config, store, registry, bus, redis, now } = context;
+  const { config, store, registry, bus, now } = context;
   const log = context.log.child({ protocol: 'zwibbler' });
-  let sessionKeys: LocalSessionKeys | RedisSessionKeys = new LocalSessionKeys();
-  if (redis) {
-    const shared = new RedisSessionKeys(redis, bus.hubId);
-    context.onDeadHub?.(keyReaper(redis, shared, bus));
-    sessionKeys = shared;
-  }
-  const documents = new LiveDocuments(bus, store, sessionKeys);
+  const shared = sharedSessionKeys(context);
+  if (shared) context.onDeadHub?.(keyReaper(shared, bus));
+  const documents = new LiveDocuments(bus, store, shared ?? new LocalSessionKeys());
   const management = new ManagementApi({
     store,
     documents,
@@ -109,4 +109,13 @@ export function mountZwibbler(transport: HttpTransport, context: ProtocolContext
       documents.dispose();
     },
   };
+}
+
+/** Client keys in the database other hubs share, or undefined for one hub's own (in memory). */
+function sharedSessionKeys(context: ProtocolContext): (SessionKeys & HubKeys) | undefined {
+  if (context.redis) return new RedisSessionKeys(context.redis, context.bus.hubId);
+  if (context.database instanceof PostgresDb) {
+    return new PostgresSessionKeys(context.database, context.bus.hubId);
+  }
+  return undefined;
 }

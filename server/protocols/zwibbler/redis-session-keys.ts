@@ -9,12 +9,13 @@ import { KEY_BUDGET_LUA } from '../../store/key-budget';
 import type { KeyBudget } from '../../store/key-budget';
 import type { RedisClient } from '../../store/redis-connection';
 import type { KeyEntry } from './codec';
+import type { HubKeys } from './key-reaper';
 import type { SessionKeyResult, SessionKeys } from './session-keys';
 
 const valuesKey = (id: string) => `lb:{${id}}:skv`;
 const versionsKey = (id: string) => `lb:{${id}}:skver`;
 const ownersKey = (id: string) => `lb:{${id}}:skown`;
-export const hubDocumentsKey = (hub: string) => `lb:hubdocs:${hub}`;
+const hubDocumentsKey = (hub: string) => `lb:hubdocs:${hub}`;
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 // KEYS: values, versions, owners. ARGV: field, old, new, value, owner, max keys, max bytes.
@@ -54,7 +55,7 @@ return out`;
 
 type Scripted = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
-export class RedisSessionKeys implements SessionKeys {
+export class RedisSessionKeys implements SessionKeys, HubKeys {
   constructor(
     private readonly redis: RedisClient,
     private readonly hubId: string,
@@ -106,9 +107,14 @@ export class RedisSessionKeys implements SessionKeys {
     return this.releaseWhere(documentId, `${this.hubId}/${owner}`);
   }
 
-  /** Every key a hub owns on a document: for a hub that died (ends with '/'). */
-  releaseHub(documentId: string, hubId: string): Promise<KeyEntry[]> {
-    return this.releaseWhere(documentId, `${hubId}/`);
+  async releaseHubKeys(hub: string): Promise<Map<string, KeyEntry[]>> {
+    const cleared = new Map<string, KeyEntry[]>();
+    for (const documentId of await this.redis.smembers(hubDocumentsKey(hub))) {
+      // A hub prefix (ends with '/'): every key the hub's clients own.
+      cleared.set(documentId, await this.releaseWhere(documentId, `${hub}/`));
+    }
+    await this.redis.del(hubDocumentsKey(hub));
+    return cleared;
   }
 
   private async releaseWhere(documentId: string, owner: string): Promise<KeyEntry[]> {

@@ -129,6 +129,32 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ALTER TABLE classes ADD COLUMN board_mode text NOT NULL DEFAULT 'shared';
   ALTER TABLE classes ADD COLUMN presentation text;
   `,
+  // 3: several hubs on one database (cluster/postgres-bus.ts): bus messages
+  // too big for a notification, which hubs are alive, and client keys.
+  `
+  CREATE TABLE bus_payloads (
+    id      bigserial PRIMARY KEY,
+    body    bytea       NOT NULL,
+    sent_at timestamptz NOT NULL DEFAULT now()
+  );
+  CREATE INDEX bus_payloads_by_age ON bus_payloads (sent_at);
+  CREATE TABLE hubs (
+    hub        text PRIMARY KEY,
+    seen_at    timestamptz NOT NULL,
+    claimed_at timestamptz
+  );
+  CREATE TABLE session_keys (
+    doc_id  text      NOT NULL,
+    name    bytea     NOT NULL,
+    value   bytea     NOT NULL,
+    version bigint    NOT NULL,
+    hub     text      NOT NULL,
+    owner   text      NOT NULL,
+    seq     bigserial NOT NULL,
+    PRIMARY KEY (doc_id, name)
+  );
+  CREATE INDEX session_keys_by_hub ON session_keys (hub);
+  `,
 ];
 
 /** Any constant: hubs starting together take turns to migrate. */

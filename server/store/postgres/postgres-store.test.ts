@@ -4,9 +4,9 @@
 // schema's migrations.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startPostgres, postgresUnavailable } from '../test/postgres-server';
-import type { TestPostgres } from '../test/postgres-server';
-import { describeStoreContract } from '../test/store-contract/contract';
+import { startPostgres, postgresUnavailable } from '../../test/postgres-server';
+import type { TestPostgres } from '../../test/postgres-server';
+import { describeStoreContract } from '../../test/store-contract/contract';
 import { connectPostgres } from './postgres-client';
 import type { PostgresDb } from './postgres-connection';
 import { NewerPostgresSchemaError, POSTGRES_MIGRATIONS } from './postgres-migrations';

@@ -4,17 +4,17 @@
 // schema up to date. The hub loads `pg` only here, with a dynamic import
 // (docs/architecture.md#startup-loads-what-is-used).
 import type { PoolConfig } from 'pg';
-import { ConfigError } from '../config/load';
-import type { HubConfig } from '../config/schema';
-import type { Logger } from '../log/logger';
+import { ConfigError } from '../../config/load';
+import type { HubConfig } from '../../config/schema';
+import type { Logger } from '../../log/logger';
 import { PostgresDb } from './postgres-connection';
 import { migratePostgres } from './postgres-migrations';
 
 /** PostgreSQL's port when DbServer names none. */
 const DEFAULT_PORT = 5432;
-/** Connections per hub: one statement or transaction each at a time. */
+/** Connections per hub unless DbPoolSize says: one statement or transaction each at a time. */
 const POOL_SIZE = 10;
-/** A query that takes longer fails, so a hung server is a loud fault, not a silent wait. */
+/** Unless DbQueryTimeoutSeconds says: a hung server is a loud fault, not a silent wait. */
 const QUERY_TIMEOUT_MS = 15_000;
 /** bigint's type ID: lengths, times and counts, all below 2^53, read as numbers. */
 const INT8_OID = 20;
@@ -37,14 +37,40 @@ export function parsePostgresServer(value: string): Endpoint {
 
 /** The pool options a hub's config gives. */
 export function postgresOptions(
-  config: Pick<HubConfig, 'DbServer' | 'DbUser' | 'DbPassword' | 'DbName'>,
+  config: Pick<
+    HubConfig,
+    | 'DbServer'
+    | 'DbUser'
+    | 'DbPassword'
+    | 'DbName'
+    | 'DbSslMode'
+    | 'DbPoolSize'
+    | 'DbQueryTimeoutSeconds'
+  >,
 ): PoolConfig {
   return {
     ...parsePostgresServer(config.DbServer),
     user: config.DbUser || undefined,
     password: config.DbPassword || undefined,
     database: config.DbName,
+    ssl: tlsOptions(config.DbSslMode),
+    max: config.DbPoolSize,
+    query_timeout: config.DbQueryTimeoutSeconds * 1000,
   };
+}
+
+/** libpq's sslmode as node-postgres' `ssl`: Node's own CAs, and NODE_EXTRA_CA_CERTS. */
+function tlsOptions(mode: HubConfig['DbSslMode']): PoolConfig['ssl'] {
+  switch (mode) {
+    case 'disable':
+      return false;
+    case 'require':
+      return { rejectUnauthorized: false };
+    case 'verify-ca':
+      return { rejectUnauthorized: true, checkServerIdentity: () => undefined };
+    case 'verify-full':
+      return { rejectUnauthorized: true };
+  }
 }
 
 /**
@@ -54,22 +80,26 @@ export function postgresOptions(
  */
 export async function connectPostgres(options: PoolConfig, log?: Logger): Promise<PostgresDb> {
   const { default: pg } = await import('pg');
-  const pool = new pg.Pool({
+  const { max = POOL_SIZE, ...rest } = options;
+  const connection = {
     application_name: 'lanboard',
-    max: POOL_SIZE,
     connectionTimeoutMillis: 5000,
     query_timeout: QUERY_TIMEOUT_MS,
     keepAlive: true,
-    ...options,
+    ...rest,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as never,
     },
-  });
+  };
+  const pool = new pg.Pool({ max, ...connection });
   pool.on('error', (err) =>
     log?.warn({ err: err.message }, 'an idle PostgreSQL connection failed; it is replaced'),
   );
-  const db = new PostgresDb(pool);
+  const db = new PostgresDb(
+    pool,
+    (name) => new pg.Client({ ...connection, application_name: name }),
+  );
   try {
     await migratePostgres(db);
     return db;

@@ -8,10 +8,10 @@
 //   with the chunk inserted in the same statement; never a read, then a write;
 // - a key write locks its document's row first, so the version check and the
 //   key budget (docs/protocols/zwibbler.md#limits) see no other write between.
-import { breaksKeyBudget, keyBytes } from './key-budget';
-import { addTokenWith, refusedAppend, ServerDocumentStore, tailOf } from './sql-documents';
-import type { KeyBudget } from './key-budget';
+import { addTokenWith, refusedAppend, ServerDocumentStore, tailOf } from '../sql-documents';
+import type { KeyBudget } from '../key-budget';
 import { bytea, bytesOf, deleteStale } from './postgres-connection';
+import { checkKeyWrite } from './postgres-keys';
 import type { PostgresDb, Query } from './postgres-connection';
 import type {
   AddTokenResult,
@@ -21,7 +21,7 @@ import type {
   PurgeResult,
   SetKeyResult,
   Token,
-} from './types';
+} from '../types';
 
 const TOKEN_COLUMNS = `token, doc_id AS "documentId", user_id AS "userId", permissions,
   expires_at AS "expiresAt"`;
@@ -87,21 +87,8 @@ export class PostgresStore extends ServerDocumentStore<PostgresDb> implements Do
     return this.db.transaction(async (query): Promise<SetKeyResult> => {
       const locked = await query('SELECT 1 FROM documents WHERE id = $1 FOR UPDATE', [id]);
       if (locked.length === 0) return 'missing';
-      const [row] = await query<{ version: number; bytes: number }>(
-        `SELECT version, length(name) + length(value) AS bytes FROM document_keys
-         WHERE doc_id = $1 AND name = $2`,
-        [id, bytea(key.name)],
-      );
-      if ((row?.version ?? 0) !== oldVersion) return 'conflict';
-      if (budget) {
-        // length() of a bytea reads its size from the header: no value is loaded.
-        const [totals] = await query<{ count: number; bytes: number }>(
-          `SELECT count(*)::int AS count, coalesce(sum(length(name) + length(value)), 0)::int AS bytes
-           FROM document_keys WHERE doc_id = $1`,
-          [id],
-        );
-        if (breaksKeyBudget(totals!, row?.bytes, keyBytes(key), budget)) return 'full';
-      }
+      const checked = await checkKeyWrite(query, 'document_keys', id, oldVersion, key, budget);
+      if (checked !== 'ok') return checked;
       await query(
         `INSERT INTO document_keys (doc_id, name, value, version) VALUES ($1, $2, $3, $4)
          ON CONFLICT (doc_id, name) DO UPDATE SET value = excluded.value, version = excluded.version`,

@@ -4,8 +4,8 @@
 // hub without PostgreSQL never does. A query resolves after PostgreSQL has
 // committed it (synchronous_commit is the server's; its default waits for the
 // WAL to be flushed), so the stores tell clients nothing that is not stored.
-import type { Pool, PoolClient, QueryResultRow } from 'pg';
-import { raceHealthCheck } from './health-race';
+import type { Client, Pool, PoolClient, QueryResultRow } from 'pg';
+import { raceHealthCheck } from '../health-race';
 
 /** Runs one statement: a pool's or, inside a transaction, its connection's. */
 export type Query = <R extends QueryResultRow = QueryResultRow>(
@@ -17,7 +17,28 @@ export class PostgresDb {
   /** One health query at a time: a monitor polling a hung server adds no more. */
   private health: Promise<unknown> | undefined;
 
-  constructor(readonly pool: Pool) {}
+  constructor(
+    readonly pool: Pool,
+    /** A connection of its own, outside the pool, with the pool's settings and this name. */
+    private readonly newClient: (applicationName: string) => Client,
+  ) {}
+
+  /**
+   * Opens a connection outside the pool, for a session that must last (the
+   * bus's LISTEN, a lock): the caller ends it, and hears of its failure on
+   * its 'error' event. `applicationName` is what pg_stat_activity shows.
+   */
+  async dedicated(applicationName: string): Promise<Client> {
+    const client = this.newClient(applicationName);
+    try {
+      await client.connect();
+      return client;
+    } catch (err) {
+      client.on('error', () => undefined); // already failed; nothing more to say
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+  }
 
   readonly query: Query = async <R extends QueryResultRow>(
     sql: string,

@@ -6,11 +6,11 @@
 // update another hub stored meanwhile stays. Each call commits before it
 // resolves.
 import { bytea, deleteStale } from './postgres-connection';
-import { PooledStore } from './pooled-store';
+import { PooledStore } from '../pooled-store';
 import type { PostgresDb } from './postgres-connection';
-import { roomOf } from './sql-rows';
-import type { UpdateRow } from './sql-rows';
-import type { RoomUsage, StoredRoom, YjsStore } from './yjs-store';
+import { roomOf } from '../sql-rows';
+import type { UpdateRow } from '../sql-rows';
+import type { RoomUsage, StoredRoom, YjsStore } from '../yjs-store';
 
 export class PostgresYjsStore extends PooledStore<PostgresDb> implements YjsStore {
   readonly kind = 'postgresql';

@@ -3,7 +3,7 @@
 // before counting the members, so hubs joining students at once never pass
 // the class limit; a client ID's first binding wins by the primary key.
 import { deleteStale } from './postgres-connection';
-import { PooledStore } from './pooled-store';
+import { PooledStore } from '../pooled-store';
 import type { PostgresDb } from './postgres-connection';
 import type {
   AddMemberResult,
@@ -12,9 +12,9 @@ import type {
   ClassroomStore,
   Member,
   MemberPatch,
-} from './class-store';
-import { claimed, ownersOf } from './sql-rows';
-import type { OwnerRow } from './sql-rows';
+} from '../class-store';
+import { claimed, ownersOf } from '../sql-rows';
+import type { OwnerRow } from '../sql-rows';
 
 const CLASS_COLUMNS = `code, title, created_at AS "createdAt", last_access AS "lastAccess",
   view_only AS "viewOnly", locked, join_open AS "joinOpen", chat_open AS "chatOpen",

@@ -1,11 +1,11 @@
 // Workspaces and their attendees in PostgreSQL. Each call is one statement or
 // one transaction, committed before it resolves.
 import { bytea, deleteStale } from './postgres-connection';
-import { PooledStore } from './pooled-store';
+import { PooledStore } from '../pooled-store';
 import type { PostgresDb } from './postgres-connection';
-import { callJson, workspaceRecord } from './sql-rows';
-import type { WorkspaceRow } from './sql-rows';
-import type { WorkspaceMember, WorkspaceRecord, WorkspaceStore } from './workspace-store';
+import { callJson, workspaceRecord } from '../sql-rows';
+import type { WorkspaceRow } from '../sql-rows';
+import type { WorkspaceMember, WorkspaceRecord, WorkspaceStore } from '../workspace-store';
 
 const WORKSPACE_COLUMNS = `id, name, avatar, owner_id AS owner, created_at AS created,
   pin_salt AS "pinSalt", pin_hash AS "pinHash", token_key AS "tokenKey", call_json AS "callJson"`;
