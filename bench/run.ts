@@ -18,6 +18,7 @@ import { FULL, QUICK } from './scenarios';
 import { referenceFor, serversFor } from './servers';
 import { startupReport } from './startup';
 import { firstUpdateReport } from './yjs-first-update';
+import { joinsReport } from './zwibbler-joins';
 
 const { values } = parseArgs({
   options: {
@@ -148,6 +149,11 @@ async function main(): Promise<void> {
   // What each package costs to import (bench/import-costs.ts).
   if (wanted('import costs')) {
     process.stdout.write(`\n${await importCostsReport({ quick: values.quick })}\n`);
+  }
+
+  // Joins of a hot Zwibbler document, 2,000 clients ramping (bench/zwibbler-joins.ts).
+  if (wanted('zwibbler joins')) {
+    process.stdout.write(`\n${await joinsReport({ quick: values.quick })}\n`);
   }
 
   // The first Yjs update after a quiet spell, writer to watcher (bench/yjs-first-update.ts).
