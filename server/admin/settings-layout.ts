@@ -77,6 +77,7 @@ export const SETTING_LAYOUT: Record<ConfigKey, OnPage | FileOnly> = {
   YjsMaxRoomBytes: storage('Largest board', 'bytes'),
   YjsMaxLiveBytes: storage('All open boards together, at most', 'bytes'),
   MaxDocumentBytes: storage('Largest Zwibbler document', 'bytes'),
+  MaxLiveDocumentBytes: storage('Open Zwibbler documents kept in memory, at most', 'bytes'),
   LogLevel: logging('Log detail'),
   UpdateCheck: advanced('Check for new versions (desktop app)'),
   Compression: advanced('Compress WebSocket traffic'),

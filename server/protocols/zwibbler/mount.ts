@@ -11,6 +11,7 @@ import type { HttpTransport } from '../../transport/http-server';
 import { zwibblerEndpoint, zwibblerHttpRoute } from './endpoint';
 import { identityResolver } from './identity';
 import { keyReaper } from './key-reaper';
+import { LiveCopyBudget } from './live-copy';
 import { deleteDocument, LiveDocuments } from './live-document';
 import { ManagementApi } from './management/api';
 import { startIdleWebhook } from './management/webhook';
@@ -36,7 +37,10 @@ export function mountZwibbler(transport: HttpTransport, context: ProtocolContext
     context.onDeadHub?.(keyReaper(redis, shared, bus));
     sessionKeys = shared;
   }
-  const documents = new LiveDocuments(bus, store, sessionKeys);
+  const documents = new LiveDocuments(bus, store, sessionKeys, {
+    budget: new LiveCopyBudget(config.MaxLiveDocumentBytes),
+    maxDocumentBytes: config.MaxDocumentBytes,
+  });
   const management = new ManagementApi({
     store,
     documents,
