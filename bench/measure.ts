@@ -48,7 +48,7 @@ function generatorArgs(scenario: Scenario, urls: string[], server: ServerName): 
   const { teachers, students, delayMs, durationS, rampUpMs } = scenario;
   if (scenario.kind === 'yjs-fan-out') {
     const input: YjsLoadInput = {
-      kind: server === 'hocuspocus' ? 'hocuspocus' : 'y-websocket',
+      kind: server.startsWith('hocuspocus') ? 'hocuspocus' : 'y-websocket',
       url,
       room: 'bench',
       writers: teachers,

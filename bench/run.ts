@@ -15,7 +15,7 @@ import { measure } from './measure';
 import type { Measurement } from './measure';
 import { cleanup, loadNote, machine } from './processes';
 import { FULL, QUICK } from './scenarios';
-import { referenceFor, serversFor } from './servers';
+import { referenceFor, serversFor, unavailable } from './servers';
 import { startupReport } from './startup';
 import { firstUpdateReport } from './yjs-first-update';
 import { joinsReport } from './zwibbler-joins';
@@ -109,9 +109,16 @@ async function main(): Promise<void> {
   const started = Date.now();
   process.stderr.write(`bench: machine ${loadNote()}\n`);
   const results: Measurement[] = [];
+  const skipped = new Set<string>();
   for (const scenario of scenarios) {
     for (const server of serversFor(scenario.kind)) {
       if (!wanted(`${scenario.name} ${server}`)) continue;
+      const why = unavailable(server);
+      if (why) {
+        process.stderr.write(`bench: ${scenario.name} on ${server} skipped: ${why}\n`);
+        skipped.add(`${server}: ${why}`);
+        continue;
+      }
       process.stderr.write(`bench: ${scenario.name} on ${server} (${scenario.durationS} s)… `);
       const m = await measure(scenario, server);
       results.push(m);
@@ -136,6 +143,7 @@ async function main(): Promise<void> {
     "machine's 1-minute load average at the end of the row (the bench's own processes make up to about 2-3).",
     '(sat.): the generator used ≥ 90% of a core or its event loop lagged ≥ 50 ms (p99), so it,',
     'not the server, limited that row: compare CPU per message there, not throughput or latency.',
+    ...[...skipped].map((why) => `Skipped ${why}.`),
     `Total time ${((Date.now() - started) / 1000).toFixed(0)} s.`,
   ].join('\n');
   process.stdout.write(`${out}\n`);

@@ -5,7 +5,9 @@
 // the server's CPU per join, and one join's time (dial to the initial APPEND
 // reassembled), p50 and p99. The clients run in the bench's own process; its
 // CPU share is in the table, so a saturated generator shows.
-// `npm run bench -- --only joins`.
+// `npm run bench -- --only joins`; BENCH_JOINS_COMPARE=<cli> (another
+// checkout's bin/lanboard.js, say main's) adds its SQLite and memory rows,
+// each run right after the same row of this checkout.
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { encodeMessage, MessageType } from '../server/protocols/zwibbler/codec';
@@ -59,8 +61,8 @@ interface JoinRun {
   generatorCpuPercent: number;
 }
 
-async function runJoins(name: ServerName, clients: number): Promise<JoinRun> {
-  const server = await startServer(name);
+async function runJoins(name: ServerName, clients: number, cli?: string): Promise<JoinRun> {
+  const server = await startServer(name, cli);
   const open: WebSocket[] = [];
   try {
     const url = `ws://127.0.0.1:${server.ports[0]}/socket`;
@@ -101,11 +103,18 @@ async function runJoins(name: ServerName, clients: number): Promise<JoinRun> {
 
 export async function joinsReport({ quick = false } = {}): Promise<string> {
   const clients = quick ? 200 : 2000;
-  const rows: string[][] = [];
+  const compare = process.env.BENCH_JOINS_COMPARE;
+  const runs: { label: string; name: ServerName; cli?: string }[] = [];
   for (const name of quick ? SERVERS.slice(0, 1) : SERVERS) {
-    const r = await runJoins(name, clients);
+    runs.push({ label: name, name });
+    if (compare && name !== 'lanboard-redis')
+      runs.push({ label: `${name} (${compare})`, name, cli: compare });
+  }
+  const rows: string[][] = [];
+  for (const run of runs) {
+    const r = await runJoins(run.name, clients, run.cli);
     rows.push([
-      r.server,
+      run.label,
       r.joinsPerS.toFixed(0),
       r.cpuMsPerJoin.toFixed(2),
       r.p50.toFixed(1),
