@@ -68,6 +68,7 @@ function generatorArgs(scenario: Scenario, urls: string[], server: ServerName): 
     delayMs,
     durationS,
     rampUpMs,
+    workers: scenario.workers ?? 1,
   };
   return ['--import', 'tsx', 'bench/generator.ts', JSON.stringify(input)];
 }

@@ -97,7 +97,9 @@ function table(results: Measurement[]): string {
       vsBaseline(m, base),
       String(lost(m)),
       String(m.summary.connections.disconnects),
-      String(m.summary.generator.cpuPercent) + (saturated(m) ? ' (sat.)' : ''),
+      // With workers: each one's share of a core; saturation is the busiest one's.
+      (m.summary.generator.workers?.map((w) => w.cpuPercent).join('/') ??
+        String(m.summary.generator.cpuPercent)) + (saturated(m) ? ' (sat.)' : ''),
       fmt(m.summary.generator.eventLoopDelayMs.p99, 1),
       m.loadAverage.toFixed(1),
     ];
