@@ -52,7 +52,7 @@ function generatorArgs(scenario: Scenario, urls: string[], server: ServerName): 
   const { teachers, students, delayMs, durationS, rampUpMs } = scenario;
   if (scenario.kind === 'yjs-fan-out') {
     const input: YjsLoadInput = {
-      kind: server === 'hocuspocus' ? 'hocuspocus' : 'y-websocket',
+      kind: server.startsWith('hocuspocus') ? 'hocuspocus' : 'y-websocket',
       url,
       room: 'bench',
       writers: teachers,
@@ -72,6 +72,7 @@ function generatorArgs(scenario: Scenario, urls: string[], server: ServerName): 
     delayMs,
     durationS,
     rampUpMs,
+    workers: scenario.workers ?? 1,
   };
   return ['--import', 'tsx', 'bench/generator.ts', JSON.stringify(input)];
 }

@@ -17,9 +17,10 @@ import type { Measurement } from './measure';
 import { cleanup, loadNote, machine } from './processes';
 import { FULL, QUICK } from './scenarios';
 import { buildServer } from '../scripts/build-server';
-import { referenceFor, rowsFor } from './servers';
+import { referenceFor, rowsFor, unavailable } from './servers';
 import { startupReport } from './startup';
 import { firstUpdateReport } from './yjs-first-update';
+import { joinsReport } from './zwibbler-joins';
 
 const { values } = parseArgs({
   options: {
@@ -100,7 +101,9 @@ function table(results: Measurement[]): string {
       vsBaseline(m, base),
       String(lost(m)),
       String(m.summary.connections.disconnects),
-      String(m.summary.generator.cpuPercent) + (saturated(m) ? ' (sat.)' : ''),
+      // With workers: each one's share of a core; saturation is the busiest one's.
+      (m.summary.generator.workers?.map((w) => w.cpuPercent).join('/') ??
+        String(m.summary.generator.cpuPercent)) + (saturated(m) ? ' (sat.)' : ''),
       fmt(m.summary.generator.eventLoopDelayMs.p99, 1),
       m.loadAverage.toFixed(1),
     ];
@@ -114,9 +117,16 @@ async function main(): Promise<void> {
   const results: Measurement[] = [];
   // The compared rows run this tree compiled: built once, first.
   if (process.env.BENCH_YJS_COMPARE) await buildServer();
+  const skipped = new Set<string>();
   for (const scenario of scenarios) {
     for (const row of rowsFor(scenario.kind)) {
       if (!wanted(`${scenario.name} ${row.label}`)) continue;
+      const why = unavailable(row.name);
+      if (why) {
+        process.stderr.write(`bench: ${scenario.name} on ${row.label} skipped: ${why}\n`);
+        skipped.add(`${row.label}: ${why}`);
+        continue;
+      }
       process.stderr.write(`bench: ${scenario.name} on ${row.label} (${scenario.durationS} s)… `);
       const m = await measure(scenario, row.name, row);
       results.push(m);
@@ -142,6 +152,7 @@ async function main(): Promise<void> {
     "machine's 1-minute load average at the end of the row (the bench's own processes make up to about 2-3).",
     '(sat.): the generator used ≥ 90% of a core or its event loop lagged ≥ 50 ms (p99), so it,',
     'not the server, limited that row: compare CPU per message there, not throughput or latency.',
+    ...[...skipped].map((why) => `Skipped ${why}.`),
     `Total time ${((Date.now() - started) / 1000).toFixed(0)} s.`,
   ].join('\n');
   process.stdout.write(`${out}\n`);
@@ -155,6 +166,11 @@ async function main(): Promise<void> {
   // What each package costs to import (bench/import-costs.ts).
   if (wanted('import costs')) {
     process.stdout.write(`\n${await importCostsReport({ quick: values.quick })}\n`);
+  }
+
+  // Joins of a hot Zwibbler document, 2,000 clients ramping (bench/zwibbler-joins.ts).
+  if (wanted('zwibbler joins')) {
+    process.stdout.write(`\n${await joinsReport({ quick: values.quick })}\n`);
   }
 
   // The first Yjs update after a quiet spell, writer to watcher (bench/yjs-first-update.ts).

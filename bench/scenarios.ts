@@ -17,6 +17,8 @@ export interface Scenario {
   /** The whole run, ramp-up included. */
   durationS: number;
   rampUpMs: number;
+  /** Processes the Zwibbler load generator spreads its clients over (1 unless named ×N gen). */
+  workers?: number;
 }
 
 const fanOut = (
@@ -25,14 +27,18 @@ const fanOut = (
   durationS: number,
   rampUpMs: number,
   delayMs = 100,
+  workers = 1,
 ) => ({
   kind: 'fan-out' as const,
-  name: `fan-out ${teachers}×${students}${delayMs === 100 ? '' : ` @${delayMs}ms`}`,
+  name:
+    `fan-out ${teachers}×${students}${delayMs === 100 ? '' : ` @${delayMs}ms`}` +
+    (workers > 1 ? ` (${workers} gen)` : ''),
   teachers,
   students,
   delayMs,
   durationS,
   rampUpMs,
+  workers,
 });
 
 const yjsFanOut = (...args: Parameters<typeof fanOut>) => {
@@ -64,6 +70,10 @@ export const FULL: Scenario[] = [
   fanOut(10, 2000, 20, 3000),
   // The load tester's default delay: 20,000 deliveries/s, which 2 cores can sustain.
   fanOut(10, 2000, 20, 3000, 1000),
+  // The same two with the generator in 2 processes (server/loadtest/workers.ts), so that
+  // it is not what limits them.
+  fanOut(10, 2000, 20, 3000, 100, 2),
+  fanOut(10, 2000, 20, 3000, 1000, 2),
   idle(1000, 10, 3000),
   idle(10_000, 15, 6000),
   // Each simulated Yjs client holds a Y.Doc and applies every update, so the one generator
@@ -80,6 +90,7 @@ export const FULL: Scenario[] = [
 /** `npm run bench -- --quick`: a smoke test of every path, well under 2 minutes. */
 export const QUICK: Scenario[] = [
   fanOut(2, 50, 4, 1000),
+  fanOut(2, 50, 4, 1000, 100, 2),
   idle(500, 3, 1000),
   yjsFanOut(2, 20, 4, 1000),
   crossHub(2, 30, 4, 1000),

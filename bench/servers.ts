@@ -1,11 +1,12 @@
 // The servers the benchmark compares, each started fresh as its own process on
 // 127.0.0.1 (Lanboard with mDNS off). Zwibbler scenarios run on the baseline
 // and Lanboard; Yjs scenarios on Lanboard, the stock y-websocket server and
-// Hocuspocus. Each kind of scenario has a reference server its rows are
+// Hocuspocus 3.4 and 4.x (4 on Node 22 or later: see hocuspocusNode). Each kind of scenario has a reference server its rows are
 // compared with. The cross-hub scenario runs one hub on SQLite (the reference),
 // one hub on Redis, three hubs sharing one Redis, and the same two on one
 // PostgreSQL, the clients spread over the hubs; its server CPU and memory are
 // those of every hub and redis-server, or PostgreSQL and its backends.
+import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { startPostgres } from '../server/test/postgres-server';
@@ -19,6 +20,7 @@ export type ServerName =
   | 'baseline'
   | 'y-websocket-server'
   | 'hocuspocus'
+  | 'hocuspocus-4'
   | 'lanboard-redis'
   | 'lanboard-redis×3'
   | 'lanboard-postgres'
@@ -30,6 +32,7 @@ const YJS_SERVERS: readonly ServerName[] = [
   'lanboard-memory',
   'lanboard-sqlite',
   'hocuspocus',
+  'hocuspocus-4',
 ];
 
 const CROSS_HUB_SERVERS: readonly ServerName[] = [
@@ -76,6 +79,41 @@ export function rowsFor(kind: ScenarioKind): ServerRow[] {
 
 /** The compiled hub of this tree, relative to the checkout (bench/startup.ts builds it too). */
 export const COMPILED_CLI = 'lib/lanboard.mjs';
+
+/** The oldest Node line Hocuspocus 4 supports (its package's engines). */
+const HOCUSPOCUS_4_NODE = 22;
+
+/**
+ * The Node binary Hocuspocus 4 runs on: this one when it is new enough, else
+ * the one BENCH_NODE_22 names (a Node 22 or later), else a reason to skip it.
+ */
+export function hocuspocusNode(): { node: string } | { skip: string } {
+  const major = (version: string) => Number(/^v?(\d+)/.exec(version)?.[1] ?? 0);
+  if (major(process.version) >= HOCUSPOCUS_4_NODE) return { node: process.execPath };
+  const other = process.env.BENCH_NODE_22;
+  if (!other) {
+    return {
+      skip: `Hocuspocus 4 needs Node ${HOCUSPOCUS_4_NODE} or later, this is ${process.version}; set BENCH_NODE_22 to such a node binary to run it`,
+    };
+  }
+  let version: string;
+  try {
+    version = execFileSync(other, ['--version']).toString().trim();
+  } catch (err) {
+    return { skip: `BENCH_NODE_22=${other} does not run: ${(err as Error).message}` };
+  }
+  if (major(version) < HOCUSPOCUS_4_NODE) {
+    return { skip: `BENCH_NODE_22=${other} is Node ${version}, not ${HOCUSPOCUS_4_NODE} or later` };
+  }
+  return { node: other };
+}
+
+/** Why a server cannot run on this machine, or undefined when it can. */
+export function unavailable(name: ServerName): string | undefined {
+  if (name !== 'hocuspocus-4') return undefined;
+  const node = hocuspocusNode();
+  return 'skip' in node ? node.skip : undefined;
+}
 
 /** What every row of a kind of scenario is compared with. */
 export const referenceFor = (kind: ScenarioKind): ServerName => serversFor(kind)[0]!;
@@ -157,8 +195,14 @@ async function startChild(
       port: await waitForLine(child, 'baseline listening', listeningPort('baseline listening')),
     };
   }
-  if (name === 'hocuspocus') {
-    const child = start(['--import', 'tsx', 'bench/hocuspocus-server.ts'], cleanEnv());
+  if (name === 'hocuspocus' || name === 'hocuspocus-4') {
+    const v4 = name === 'hocuspocus-4' ? hocuspocusNode() : undefined;
+    if (v4 && 'skip' in v4) throw new Error(v4.skip);
+    const child = start(
+      ['--import', 'tsx', 'bench/hocuspocus-server.ts', ...(v4 ? ['4'] : [])],
+      cleanEnv(),
+      v4?.node,
+    );
     return {
       child,
       port: await waitForLine(child, 'hocuspocus listening', listeningPort('hocuspocus listening')),

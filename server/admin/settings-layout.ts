@@ -83,6 +83,7 @@ export const SETTING_LAYOUT: Record<ConfigKey, OnPage | FileOnly> = {
   YjsMaxRoomStructs: storage('Most pieces of content on one board'),
   YjsMaxLiveStructs: storage('Most pieces of content on all open boards together'),
   MaxDocumentBytes: storage('Largest Zwibbler document', 'bytes'),
+  MaxLiveDocumentBytes: storage('Open Zwibbler documents kept in memory, at most', 'bytes'),
   LogLevel: logging('Log detail'),
   UpdateCheck: advanced('Check for new versions (desktop app)'),
   Compression: advanced('Compress WebSocket traffic'),

@@ -8,6 +8,7 @@ import { formatBytes } from './values';
 const SIZE_KEYS = new Set([
   'MaxMessageBytes',
   'MaxDocumentBytes',
+  'MaxLiveDocumentBytes',
   'MaxQueuedBytes',
   'InboundBurstBytes',
   'InboundBytesPerSecond',

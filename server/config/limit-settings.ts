@@ -19,6 +19,12 @@ export const LIMIT_SETTINGS: Setting[] = [
     doc: 'A document never grows past this; the append that would is refused with an ERROR and a 1009 close.',
   }),
   setting({
+    key: 'MaxLiveDocumentBytes',
+    parse: byteSize(0, 64 * 1024 * MiB),
+    default: 256 * MiB,
+    doc: 'Documents with clients on this hub keep a copy of their bytes in memory, so that a join does not read the database; these copies together never pass this. A document whose copy does not fit is served from the database as before. 0 keeps no copies.',
+  }),
+  setting({
     key: 'MaxQueuedBytes',
     parse: byteSize(64 * 1024, 1024 * MiB),
     default: 16 * MiB,

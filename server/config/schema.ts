@@ -131,6 +131,7 @@ export interface HubConfig {
   WorkspaceExpiration: number | 'never';
   MaxMessageBytes: number;
   MaxDocumentBytes: number;
+  MaxLiveDocumentBytes: number;
   MaxQueuedBytes: number;
   InboundBurstBytes: number;
   InboundBytesPerSecond: number;

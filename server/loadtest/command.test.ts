@@ -163,6 +163,31 @@ describe('lanboard loadtest', () => {
     assert.equal(summary.target.durationS, null);
   });
 
+  test('--workers 2 runs the clients in two processes and merges their numbers', async () => {
+    const r = await runCli([...clients('workers'), '--duration', '5', '--json', '--workers', '2']);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as {
+      connections: { peak: number; target: number; disconnects: number };
+      docLength: number;
+      changes: { acked: number; unconfirmed: number };
+      delivered: { appends: number };
+      screenToScreenMs: { samples: number };
+      errors: Record<string, number>;
+      generator: { cpuS: number; cpuPercent: number; workers?: { cpuS: number }[] };
+    };
+    assert.equal(s.generator.workers?.length, 2);
+    for (const w of s.generator.workers!) assert.ok(w.cpuS > 0, 'each worker ran clients');
+    assert.equal(s.connections.peak, 5, 'every client of both shares connected once');
+    assert.equal(s.connections.disconnects, 0);
+    assert.ok(s.changes.acked > 0);
+    // The two teachers' changes, 10 bytes each (the default), all in the merged run's document.
+    assert.equal(s.docLength, s.changes.acked * 10);
+    // Each worker's histogram is added, not averaged: one sample per delivered append.
+    assert.ok(s.delivered.appends > 0);
+    assert.equal(s.screenToScreenMs.samples, s.delivered.appends);
+    assert.deepEqual(s.errors, { server: 0, unexpected: 0, gaps: 0, behind: 0 });
+  });
+
   test('bad flags exit 2 with the usage', async () => {
     const r = await runCli(['loadtest', '--docid', 'd', '--students', '1']);
     assert.equal(r.code, 2);

@@ -4,7 +4,12 @@
 // quits at once without a summary.
 import { formatSummary, LiveDisplay } from './display';
 import { completeOptions, loadtestArgs } from './options';
+import type { Snapshot } from './report';
 import { runLoadTest } from './runner';
+import { runLoadTestInWorkers, serveLoadWorker } from './workers';
+
+/** The hidden first argument a worker process of `--workers` is started with. */
+const WORKER_ARG = '--worker';
 
 export const LOADTEST_USAGE = `Usage: lanboard loadtest --test <ws-url> --docid <id> [options]
 
@@ -20,11 +25,13 @@ Options:
   --delay <ms>         mean time between one teacher's changes (default 1000)
   --length <bytes>     bytes per change (default 10, at least 8)
   --duration <s>       stop after this many seconds (default: until Ctrl-C)
+  --workers <n>        spread the clients over n processes (default 1: this one)
   --json               the summary as one JSON object on stdout
   --verbose            plain lines, with connections, conflicts and errors
   -h, --help           this text`;
 
 export async function loadtestCommand(args: string[]): Promise<void> {
+  if (args[0] === WORKER_ARG && process.send) return serveLoadWorker();
   const { options: input, json, verbose } = loadtestArgs(args);
   const options = completeOptions(input);
   const display = new LiveDisplay(process.stderr, process.stderr.isTTY === true && !verbose);
@@ -43,11 +50,17 @@ export async function loadtestCommand(args: string[]): Promise<void> {
       (options.durationS === undefined ? ', until Ctrl-C' : `, for ${options.durationS} s`),
   );
   try {
-    const result = await runLoadTest(options, {
+    const hooks = {
       signal: controller.signal,
-      onTick: (s) => display.update(s),
-      log: verbose ? (line) => display.log(line) : undefined,
-    });
+      onTick: (s: Snapshot) => display.update(s),
+      log: verbose ? (line: string) => display.log(line) : undefined,
+    };
+    // A worker runs this same command, started as this process was (the CLI's script).
+    const entry = { script: process.argv[1]!, args: ['loadtest', WORKER_ARG] };
+    const result =
+      options.workers > 1
+        ? await runLoadTestInWorkers(options, entry, hooks)
+        : await runLoadTest(options, hooks);
     display.finish();
     process.stdout.write(json ? `${JSON.stringify(result)}\n` : formatSummary(result));
   } finally {

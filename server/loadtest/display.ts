@@ -1,7 +1,7 @@
 // The live display. On a terminal, one status line rewritten in place (\r and an
 // ANSI clear-line), with log lines scrolling above it; anywhere else (a pipe, a
 // file, --verbose) plain lines, one per tick.
-import type { Snapshot, Summary } from './report';
+import type { GeneratorLoad, Snapshot, Summary } from './report';
 import type { LatencyStats } from './stats';
 
 const CLEAR_LINE = '\r\x1b[2K';
@@ -39,6 +39,17 @@ export function formatLine(s: Snapshot): string {
   );
 }
 
+/** A generator's share of a core and event-loop delay, and whether it saturated. */
+function loadLine(g: GeneratorLoad): string {
+  const d = g.eventLoopDelayMs;
+  return (
+    `${g.cpuPercent}% of one core), event-loop delay p50 ${d.p50} ms, p99 ${d.p99} ms, max ${d.max} ms` +
+    (g.cpuPercent >= 90 || d.p99 >= 50
+      ? ' (saturated: the tester, not the server, may limit these numbers)'
+      : '')
+  );
+}
+
 /** The human-readable summary printed at the end (without --json). */
 export function formatSummary(s: Summary): string {
   const c = s.connections;
@@ -63,11 +74,10 @@ export function formatSummary(s: Summary): string {
       : 'Screen-to-screen: no samples',
     `Errors: ${e.server} from the server, ${e.unexpected} unexpected messages, ${e.gaps} gaps, ` +
       `${e.behind} clients behind at the end`,
-    `Load tester: ${g.cpuS} s CPU (${g.cpuPercent}% of one core), event-loop delay ` +
-      `p50 ${g.eventLoopDelayMs.p50} ms, p99 ${g.eventLoopDelayMs.p99} ms, max ${g.eventLoopDelayMs.max} ms` +
-      (g.cpuPercent >= 90 || g.eventLoopDelayMs.p99 >= 50
-        ? ' (saturated: the tester, not the server, may limit these numbers)'
-        : ''),
+    g.workers
+      ? `Load tester: ${g.workers.length} worker processes, ${g.cpuS} s CPU in all`
+      : `Load tester: ${g.cpuS} s CPU (${loadLine(g)}`,
+    ...(g.workers ?? []).map((w, i) => `  worker ${i + 1}: ${w.cpuS} s CPU (${loadLine(w)}`),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -36,12 +36,22 @@ export interface LoadTestOptions {
   random: () => number;
   /** Unix ms for timestamps; tests freeze it to get known screen-to-screen times. */
   clock: () => number;
+  /**
+   * The numbers of this run's first student and first teacher, when it is one
+   * worker's share of a larger run (students 1…S, then teachers S+1…).
+   */
+  numbering?: { firstStudent: number; firstTeacher: number };
+  /** Worker processes the clients are spread over (docs/loadtest.md#worker-processes); 1: this one. */
+  workers: number;
 }
 
 export const DEFAULT_DELAY_MS = 1000;
 export const DEFAULT_LENGTH = 10;
 /** The largest --length accepted: a change is one message, far below MaxMessageBytes. */
 export const MAX_LENGTH = 1024 * 1024;
+
+/** More processes than this only compete with each other and the server for the cores. */
+export const MAX_WORKERS = 64;
 
 export const DEFAULTS = {
   delayMs: DEFAULT_DELAY_MS,
@@ -52,6 +62,7 @@ export const DEFAULTS = {
   drainMs: 5000,
   tickMs: 1000,
   statsFrom: 'start',
+  workers: 1,
 } as const;
 
 /** The reference's rules: 0 or less means 10 bytes, 1–7 are raised to 8. */
@@ -78,6 +89,7 @@ export function completeOptions(input: LoadTestInput): LoadTestOptions {
   if (o.teachers + o.students === 0) throw new RangeError('teachers + students must be > 0');
   if (Buffer.byteLength(o.docId) > 255) throw new RangeError('docId is at most 255 bytes');
   if (o.length > MAX_LENGTH) throw new RangeError(`length is at most ${MAX_LENGTH}`);
+  if (!Number.isInteger(o.workers) || o.workers < 1) throw new RangeError('workers must be ≥ 1');
   return o;
 }
 
@@ -111,6 +123,7 @@ export function loadtestArgs(args: string[]): LoadTestCommand {
     duration: { type: 'string' },
     json: { type: 'boolean' },
     verbose: { type: 'boolean' },
+    workers: { type: 'string' },
   }).values;
   if (v.test === undefined) throw new UsageError('loadtest needs --test <ws-url>');
   let url: URL;
@@ -145,6 +158,11 @@ export function loadtestArgs(args: string[]): LoadTestCommand {
       throw new UsageError(`--duration must be a number of seconds > 0, got "${v.duration}"`);
     }
     options.durationS = s;
+  }
+  const workers = integerFlag('workers', v.workers, 1);
+  if (workers !== undefined) {
+    if (workers > MAX_WORKERS) throw new UsageError(`--workers is at most ${MAX_WORKERS}`);
+    options.workers = workers;
   }
   return { options, json: v.json ?? false, verbose: v.verbose ?? false };
 }

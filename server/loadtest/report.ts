@@ -58,6 +58,11 @@ export interface GeneratorLoad {
   cpuPercent: number;
   /** Event-loop delay of this process: high values mean the tester itself is the bottleneck. */
   eventLoopDelayMs: { p50: number; p99: number; max: number };
+  /**
+   * With --workers: each worker's own load. The fields above are then the
+   * busiest worker's (CPU seconds: all of them and the parent's together).
+   */
+  workers?: GeneratorLoad[];
 }
 
 export interface Summary extends Snapshot {

@@ -23,11 +23,13 @@ export interface RunHooks {
   onChange?: (e: ChangeEvent) => void;
   /** Verbose log lines (connections, conflicts, errors). */
   log?: (line: string) => void;
+  /** Where the clients count, when the caller reads it as it goes (a worker process does). */
+  metrics?: Metrics;
 }
 
 export async function runLoadTest(input: LoadTestInput, hooks: RunHooks = {}): Promise<Summary> {
   const options = completeOptions(input);
-  const metrics = new Metrics();
+  const metrics = hooks.metrics ?? new Metrics();
   const run: RunState = {
     options,
     metrics,
@@ -43,9 +45,13 @@ export async function runLoadTest(input: LoadTestInput, hooks: RunHooks = {}): P
   // Students first, then teachers, as the reference numbers them (docs/loadtest.md#connecting).
   const users: SimUser[] = [];
   const teachers: Teacher[] = [];
-  for (let i = 1; i <= options.students; i++) users.push(new Student(i, run));
-  for (let i = 1; i <= options.teachers; i++) {
-    const t = new Teacher(options.students + i, run);
+  const { firstStudent, firstTeacher } = options.numbering ?? {
+    firstStudent: 1,
+    firstTeacher: options.students + 1,
+  };
+  for (let i = 0; i < options.students; i++) users.push(new Student(firstStudent + i, run));
+  for (let i = 0; i < options.teachers; i++) {
+    const t = new Teacher(firstTeacher + i, run);
     teachers.push(t);
     users.push(t);
   }

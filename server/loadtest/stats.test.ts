@@ -276,3 +276,22 @@ describe('live display', () => {
     assert.match(formatSummary(calm), /p99 17 ms/);
   });
 });
+
+describe('LatencyHistogram.add', () => {
+  test("merged histograms give the percentiles of all samples, not an average of each part's", () => {
+    const random = prng(7);
+    const whole = new LatencyHistogram();
+    const parts = [new LatencyHistogram(), new LatencyHistogram(), new LatencyHistogram()];
+    for (let i = 0; i < 3000; i++) {
+      // Parts of very different speed: averaging their p99s would be far off.
+      const part = i % 3;
+      const ms = Math.floor(random() * (part === 0 ? 5 : part === 1 ? 50 : 70_000));
+      whole.record(ms);
+      parts[part]!.record(ms);
+    }
+    const merged = new LatencyHistogram();
+    for (const p of parts) merged.add(p.state());
+    merged.add(new LatencyHistogram().state());
+    assert.deepEqual(merged.stats(), whole.stats());
+  });
+});

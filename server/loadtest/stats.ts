@@ -18,6 +18,17 @@ export interface LatencyStats {
   p99: number;
 }
 
+/** A histogram as plain data (its non-zero buckets), to cross from a worker process. */
+export interface HistogramState {
+  /** [value in ms, count] for every bucket with samples. */
+  buckets: [number, number][];
+  overflow: number;
+  n: number;
+  sum: number;
+  lo: number | null;
+  hi: number | null;
+}
+
 export class LatencyHistogram {
   private readonly counts = new Uint32Array(BUCKETS);
   private overflow = 0;
@@ -39,6 +50,39 @@ export class LatencyHistogram {
 
   get count(): number {
     return this.n;
+  }
+
+  /** Its samples as plain data. */
+  state(): HistogramState {
+    const buckets: [number, number][] = [];
+    if (this.n > 0) {
+      for (let v = this.lo; v < BUCKETS && v <= this.hi; v++) {
+        if (this.counts[v]! > 0) buckets.push([v, this.counts[v]!]);
+      }
+    }
+    const seen = this.n > 0;
+    return {
+      buckets,
+      overflow: this.overflow,
+      n: this.n,
+      sum: this.sum,
+      lo: seen ? this.lo : null,
+      hi: seen ? this.hi : null,
+    };
+  }
+
+  /**
+   * Adds another histogram's samples, bucket by bucket: percentiles of the
+   * merged histogram are those of all the samples together (averaging each
+   * part's percentiles would not be).
+   */
+  add(other: HistogramState): void {
+    for (const [v, count] of other.buckets) this.counts[v]! += count;
+    this.overflow += other.overflow;
+    this.n += other.n;
+    this.sum += other.sum;
+    if (other.lo !== null && other.lo < this.lo) this.lo = other.lo;
+    if (other.hi !== null && other.hi > this.hi) this.hi = other.hi;
   }
 
   reset(): void {

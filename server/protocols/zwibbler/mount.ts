@@ -13,6 +13,7 @@ import { zwibblerEndpoint, zwibblerHttpRoute } from './endpoint';
 import { identityResolver } from './identity';
 import { keyReaper } from './key-reaper';
 import type { HubKeys } from './key-reaper';
+import { LiveCopyBudget } from './live-copy';
 import { deleteDocument, LiveDocuments } from './live-document';
 import { ManagementApi } from './management/api';
 import { startIdleWebhook } from './management/webhook';
@@ -36,7 +37,10 @@ export function mountZwibbler(transport: HttpTransport, context: ProtocolContext
   const log = context.log.child({ protocol: 'zwibbler' });
   const shared = sharedSessionKeys(context);
   if (shared) context.onDeadHub?.(keyReaper(shared, bus));
-  const documents = new LiveDocuments(bus, store, shared ?? new LocalSessionKeys());
+  const documents = new LiveDocuments(bus, store, shared ?? new LocalSessionKeys(), {
+    budget: new LiveCopyBudget(config.MaxLiveDocumentBytes),
+    maxDocumentBytes: config.MaxDocumentBytes,
+  });
   const management = new ManagementApi({
     store,
     documents,

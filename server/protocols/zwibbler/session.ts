@@ -17,7 +17,6 @@ import { MessageTooBigError, Reassembler, splitIntoChunks } from './chunks';
 import {
   AckStatus,
   decodeMessage,
-  encodeAppend,
   encodeError,
   encodeMessage,
   ErrorCode,
@@ -251,17 +250,13 @@ export class ZwibblerSession implements SocketHandler, DocumentMember {
     doc.members.set(this.clientId, this); // buffering until the initial load is out
     await doc.run(async () => {
       if (this.state === 'closed') return;
-      const loaded = await this.ctx.store.loadDocument(
-        identity.documentId,
-        mode,
-        init.initialData,
-        init.offset,
-      );
+      const loaded = await doc.open(mode, init.initialData, init.offset);
       if (loaded.status !== 'ok') return this.refuse(openRefusal(loaded, missingCode));
       const offset = loaded.created ? loaded.length : init.offset;
       this.lastEnd = loaded.length;
-      this.sendMessage(encodeAppend(this.layout, offset, loaded.tail), true);
-      doc.noteLength(loaded.length);
+      this.flushKeys();
+      const initial = doc.initialAppend(this.layout, offset, loaded, this.maxChunk);
+      this.socket.send(initial, { uncapped: true });
       const keys: KeyEntry[] = await this.ctx.documents.sessionKeys.list(identity.documentId);
       keys.push(...(await this.ctx.store.getDocumentKeys(identity.documentId)));
       if (keys.length > 0) this.queueKeys(keys);
