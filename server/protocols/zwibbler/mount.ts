@@ -37,8 +37,12 @@ export function mountZwibbler(transport: HttpTransport, context: ProtocolContext
   const log = context.log.child({ protocol: 'zwibbler' });
   const shared = sharedSessionKeys(context);
   if (shared) context.onDeadHub?.(keyReaper(shared, bus));
+  // A live copy follows the appends this hub hears of. Where other hubs may
+  // write the same database with no bus between them (MariaDB), every join
+  // reads the database instead (docs/operating.md#mariadb-and-mysql).
+  const unheardWriters = !bus.crossesHubs && config.Database === 'mariadb';
   const documents = new LiveDocuments(bus, store, shared ?? new LocalSessionKeys(), {
-    budget: new LiveCopyBudget(config.MaxLiveDocumentBytes),
+    budget: new LiveCopyBudget(unheardWriters ? 0 : config.MaxLiveDocumentBytes),
     maxDocumentBytes: config.MaxDocumentBytes,
   });
   const management = new ManagementApi({
