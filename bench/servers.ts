@@ -3,13 +3,14 @@
 // and Lanboard; Yjs scenarios on Lanboard, the stock y-websocket server and
 // Hocuspocus 3.4 and 4.x (4 on Node 22 or later: see hocuspocusNode). Each kind of scenario has a reference server its rows are
 // compared with. The cross-hub scenario runs one hub on SQLite (the reference),
-// one hub on Redis, three hubs sharing one Redis, and the same two on one
-// PostgreSQL, the clients spread over the hubs; its server CPU and memory are
-// those of every hub and redis-server, or PostgreSQL and its backends.
+// one hub on Redis, three hubs sharing one Redis, the same two on one
+// PostgreSQL, and one hub on MariaDB (which has no fan-out across hubs), the
+// clients spread over the hubs; its server CPU and memory are those of every
+// hub and redis-server, or of the SQL server and its backends.
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { startPostgres } from '../server/test/postgres-server';
+import { SQL_SERVERS, sqlEnv } from '../server/test/sql-servers';
 import { start, tempDir, waitForLine, withDescendants } from './processes';
 import type { Child } from './processes';
 import type { ScenarioKind } from './scenarios';
@@ -24,7 +25,8 @@ export type ServerName =
   | 'lanboard-redis'
   | 'lanboard-redis×3'
   | 'lanboard-postgres'
-  | 'lanboard-postgres×3';
+  | 'lanboard-postgres×3'
+  | 'lanboard-mariadb';
 
 const ZWIBBLER_SERVERS: readonly ServerName[] = ['baseline', 'lanboard-memory', 'lanboard-sqlite'];
 const YJS_SERVERS: readonly ServerName[] = [
@@ -41,7 +43,26 @@ const CROSS_HUB_SERVERS: readonly ServerName[] = [
   'lanboard-redis×3',
   'lanboard-postgres',
   'lanboard-postgres×3',
+  'lanboard-mariadb',
 ];
+
+/**
+ * The rows on a SQL server: which, and how many hubs share it. MariaDB runs
+ * one hub only: its hubs share what is stored but not live edits
+ * (docs/architecture.md#several-hubs-on-one-mariadb), so clients spread over
+ * several would not hear each other.
+ */
+const SQL_ROWS: Partial<Record<ServerName, { database: 'postgresql' | 'mariadb'; hubs: number }>> =
+  {
+    'lanboard-postgres': { database: 'postgresql', hubs: 1 },
+    'lanboard-postgres×3': { database: 'postgresql', hubs: 3 },
+    'lanboard-mariadb': { database: 'mariadb', hubs: 1 },
+  };
+
+const sqlServer = (name: ServerName) => {
+  const row = SQL_ROWS[name];
+  return row && { ...row, kind: SQL_SERVERS.find((k) => k.database === row.database)! };
+};
 
 /** The servers a kind of scenario runs on, its reference first. */
 export const serversFor = (kind: ScenarioKind): readonly ServerName[] =>
@@ -110,6 +131,8 @@ export function hocuspocusNode(): { node: string } | { skip: string } {
 
 /** Why a server cannot run on this machine, or undefined when it can. */
 export function unavailable(name: ServerName): string | undefined {
+  const sql = sqlServer(name);
+  if (sql) return sql.kind.unavailable();
   if (name !== 'hocuspocus-4') return undefined;
   const node = hocuspocusNode();
   return 'skip' in node ? node.skip : undefined;
@@ -124,7 +147,7 @@ export interface RunningServer {
   children: Child[];
   /** Every process that makes up the server now: CPU and memory count them all. */
   pids(): number[];
-  /** A database the bench started otherwise (PostgreSQL, through the tests' harness). */
+  /** A database the bench started otherwise (PostgreSQL or MariaDB, through the tests' harness). */
   stopDatabase?(): Promise<void>;
   /** The ports clients dial, one per hub. */
   ports: number[];
@@ -183,7 +206,7 @@ function freePort(): Promise<number> {
 
 async function startChild(
   name: ServerName,
-  /** `--db` and the environment that reach a shared database: Redis or PostgreSQL. */
+  /** `--db` and the environment that reach a shared database: Redis, PostgreSQL or MariaDB. */
   shared?: { db: string; env: NodeJS.ProcessEnv },
   /** Lanboard's CLI: the sources through tsx, or the compiled lib/lanboard.mjs. */
   cli = 'bin/lanboard.js',
@@ -290,26 +313,19 @@ export async function startServer(name: ServerName, cli?: string): Promise<Runni
     const children = [redis.child, ...hubs.map((h) => h.child)];
     return { name, children, pids: () => children.map((c) => c.pid), ports: ports(hubs) };
   }
-  if (name.startsWith('lanboard-postgres')) {
-    // fsync on, as a real server runs (the test harness turns it off for speed).
-    const postgres = await startPostgres({ durable: true });
-    const shared = {
-      db: 'postgresql',
-      env: {
-        LANBOARD_DB_SERVER: postgres.settings.DbServer,
-        LANBOARD_DB_USER: postgres.settings.DbUser,
-        LANBOARD_DB_PASSWORD: postgres.settings.DbPassword,
-        LANBOARD_DB_NAME: postgres.settings.DbName,
-      },
-    };
-    const hubs = await startHubs(name === 'lanboard-postgres×3' ? 3 : 1, name, shared);
+  const sql = sqlServer(name);
+  if (sql) {
+    // Every commit flushed, as a real server runs (the test harness does not, for speed).
+    const server = await sql.kind.start({ durable: true });
+    const shared = { db: sql.database, env: sqlEnv(sql.kind, server) };
+    const hubs = await startHubs(sql.hubs, name, shared);
     const children = hubs.map((h) => h.child);
     return {
       name,
       children,
-      pids: () => [...children.map((c) => c.pid), ...withDescendants(postgres.pid()!)],
+      pids: () => [...children.map((c) => c.pid), ...withDescendants(server.pid()!)],
       ports: ports(hubs),
-      stopDatabase: () => postgres.stop(),
+      stopDatabase: () => server.stop(),
     };
   }
   const { child, port } = await startChild(name, undefined, cli);

@@ -22,7 +22,7 @@ export const LIMIT_SETTINGS: Setting[] = [
     key: 'MaxLiveDocumentBytes',
     parse: byteSize(0, 64 * 1024 * MiB),
     default: 256 * MiB,
-    doc: 'Documents with clients on this hub keep a copy of their bytes in memory, so that a join does not read the database; these copies together never pass this. A document whose copy does not fit is served from the database as before. 0 keeps no copies.',
+    doc: 'Documents with clients on this hub keep a copy of their bytes in memory, so that a join does not read the database; these copies together never pass this. A document whose copy does not fit is served from the database as before. 0 keeps no copies; on MariaDB none are kept (hubs there do not hear one another).',
   }),
   setting({
     key: 'MaxQueuedBytes',

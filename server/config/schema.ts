@@ -274,13 +274,13 @@ export const SETTINGS: Setting[] = [
     key: 'DbPoolSize',
     parse: integer(1, 200),
     default: 10,
-    doc: "Connections each hub keeps to PostgreSQL for its stores; with several hubs, each also keeps two for the bus. Their sum must stay below the server's max_connections.",
+    doc: "Connections each hub keeps to PostgreSQL or MariaDB for its stores; with several hubs on PostgreSQL, each also keeps two for the bus, and on MariaDB one more holds the hub lock. Their sum must stay below the server's max_connections.",
   }),
   setting({
     key: 'DbQueryTimeoutSeconds',
     parse: integer(1, 3600),
     default: 15,
-    doc: 'A PostgreSQL query that takes longer fails, as a storage fault the clients are told of, rather than leaving them waiting on a server that hangs.',
+    doc: 'A PostgreSQL or MariaDB query that takes longer fails, as a storage fault the clients are told of, rather than leaving them waiting on a server that hangs.',
   }),
   setting({
     key: 'Expiration',

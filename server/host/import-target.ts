@@ -1,8 +1,9 @@
 // What every `lanboard import` shares: the target `serve` would use (its
-// SQLite file, or its PostgreSQL database), and the summary line's counts.
+// SQLite file, or its PostgreSQL or MariaDB database), and the summary line's counts.
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../config/load';
 import type { HubConfig } from '../config/schema';
+import { openMariaDb } from '../store/mariadb/client';
 import type { SharedDatabase } from '../store/open-store';
 import { openPostgres } from '../store/postgres/postgres-client';
 
@@ -17,11 +18,11 @@ export function targetConfig(sources: Parameters<typeof loadConfig>[0]): HubConf
       `cannot import into Database=memory (from ${where[loaded.origins.Database]}): it is lost at exit; give --db <sqlite-file>`,
     );
   }
-  // The importers write through a SQLite or PostgreSQL store; Redis and
-  // MariaDB would get nothing (the rows would go to DbFile unseen), so say so.
-  if (config.Database === 'redis' || config.Database === 'mariadb') {
+  // The importers write through a SQLite, PostgreSQL or MariaDB store; Redis
+  // would get nothing (the rows would go to DbFile unseen), so say so.
+  if (config.Database === 'redis') {
     throw new ConfigError(
-      `lanboard import fills a SQLite file or a PostgreSQL database, not Database=${config.Database} yet: give --db <sqlite-file>`,
+      `lanboard import fills a SQLite file or a PostgreSQL or MariaDB database, not Database=${config.Database} yet: give --db <sqlite-file>`,
     );
   }
   return config;
@@ -34,24 +35,32 @@ export interface ImportTarget<S> {
   close(): Promise<void>;
 }
 
+/** The servers an import opens a pool to, by the name the summary line gives them. */
+const SERVERS = {
+  postgresql: { name: 'PostgreSQL', open: openPostgres },
+  mariadb: { name: 'MariaDB', open: openMariaDb },
+} as const;
+
 /**
  * Opens the store an import writes into, as `serve` would: in the SQLite file
- * (locked per write, so a hub may be running on it), or in PostgreSQL, whose
- * pool is opened and the schema migrated here (hubs may be running on it too).
+ * (locked per write, so a hub may be running on it), or in PostgreSQL or
+ * MariaDB, whose pool is opened and the schema migrated here (hubs may be
+ * running on it too; the import takes no hub lock).
  */
 export async function openImportTarget<S extends { close(): Promise<void> }>(
   config: HubConfig,
   open: (config: HubConfig, now: () => number, shared?: SharedDatabase) => S,
 ): Promise<ImportTarget<S>> {
-  if (config.Database !== 'postgresql') {
+  if (config.Database !== 'postgresql' && config.Database !== 'mariadb') {
     const store = open(config, Date.now);
     return { store, where: path.resolve(config.DbFile), close: () => store.close() };
   }
-  const db = await openPostgres(config);
+  const server = SERVERS[config.Database];
+  const db = await server.open(config);
   const store = open(config, Date.now, db);
   return {
     store,
-    where: `PostgreSQL database "${config.DbName}" at ${config.DbServer}`,
+    where: `${server.name} database "${config.DbName}" at ${config.DbServer}`,
     async close() {
       await store.close();
       await db.close();

@@ -17,8 +17,8 @@ export const IMPORT_USAGE = `Usage: lanboard import <zwibbler.db> [options]
 
 Copies the documents, keys and unexpired tokens of a zwibserve SQLite database
 into the database \`lanboard serve\` would use with the same options: its
-SQLite file, or its PostgreSQL database (Database=postgresql). Nothing
-already there is overwritten (what is skipped is reported), so running it
+SQLite file, or its PostgreSQL or MariaDB database (Database=postgresql or
+mariadb). Nothing already there is overwritten (what is skipped is reported), so running it
 twice is harmless, and a hub may be running on that database meanwhile.
 
 With --from y-leveldb, reads the folder y-websocket kept its documents in

@@ -13,8 +13,8 @@ import * as Y from 'yjs';
 import { killAllHubs, runCli, spawnHub } from '../test/child-hub';
 import type { ChildHub } from '../test/child-hub';
 import { tempDir } from '../test/hub-fixture';
-import { postgresUnavailable, startPostgres } from '../test/postgres-server';
-import type { TestPostgres } from '../test/postgres-server';
+import { SQL_SERVERS, sqlEnv } from '../test/sql-servers';
+import type { SqlServer } from '../test/sql-servers';
 import { openProvider } from '../test/yjs-client';
 import type { TestProvider } from '../test/yjs-client';
 
@@ -180,55 +180,48 @@ describe('a y-leveldb folder written by y-leveldb, imported by the CLI', () => {
   });
 });
 
-describe(
-  'into PostgreSQL (Database=postgresql, a real server)',
-  { skip: postgresUnavailable() },
-  () => {
-    const folder = fresh('leveldb');
-    let server: TestPostgres;
-    let expected: Record<string, ReturnType<typeof contents>>;
-    const env = () => ({
-      LANBOARD_DATABASE: 'postgresql',
-      LANBOARD_DB_SERVER: server.settings.DbServer,
-      LANBOARD_DB_USER: server.settings.DbUser,
-      LANBOARD_DB_PASSWORD: server.settings.DbPassword,
-      LANBOARD_DB_NAME: server.settings.DbName,
-      LANBOARD_DATA_DIR: fresh('data'),
-    });
-    const where = () => `PostgreSQL database "lanboard_test" at ${server.settings.DbServer}`;
+for (const kind of SQL_SERVERS) {
+  describe(
+    `into ${kind.name} (Database=${kind.database}, a real server)`,
+    { skip: kind.unavailable() },
+    () => {
+      const folder = fresh('leveldb');
+      let server: SqlServer;
+      let expected: Record<string, ReturnType<typeof contents>>;
+      const env = () => ({ ...sqlEnv(kind, server), LANBOARD_DATA_DIR: fresh('data') });
+      const where = () => `${kind.name} database "lanboard_test" at ${server.settings.DbServer}`;
 
-    before(async () => {
-      server = await startPostgres();
-      expected = await writeYLeveldb(folder, DOCS);
-    });
-    after(() => server?.stop());
+      before(async () => {
+        server = await kind.start();
+        expected = await writeYLeveldb(folder, DOCS);
+      });
+      after(() => server?.stop());
 
-    test('every document becomes a room a hub on that database serves; again, nothing is written', async () => {
-      const result = await runCli(['import', '--from', 'y-leveldb', folder], env());
-      assert.equal(result.stderr, '');
-      assert.equal(result.code, 0);
-      assert.equal(
-        result.stdout,
-        `lanboard: imported 3 documents (3 new, 0 merged into existing rooms) from ${folder} into ${where()}\n`,
-      );
-      const rows = async () =>
-        Number((await server.admin('SELECT count(*) AS n FROM lanboard.yjs_updates')).rows[0].n);
-      assert.equal(await rows(), 3, 'one merged update per room');
-      const hub = await spawnHub([], env());
-      try {
-        for (const room of Object.keys(DOCS)) {
-          assert.deepEqual(await read(hub, room), expected[room], room);
+      test('every document becomes a room a hub on that database serves; again, nothing is written', async () => {
+        const result = await runCli(['import', '--from', 'y-leveldb', folder], env());
+        assert.equal(result.stderr, '');
+        assert.equal(result.code, 0);
+        assert.equal(
+          result.stdout,
+          `lanboard: imported 3 documents (3 new, 0 merged into existing rooms) from ${folder} into ${where()}\n`,
+        );
+        assert.equal(await server.count('yjs_updates'), 3, 'one merged update per room');
+        const hub = await spawnHub([], env());
+        try {
+          for (const room of Object.keys(DOCS)) {
+            assert.deepEqual(await read(hub, room), expected[room], room);
+          }
+        } finally {
+          await hub.stop();
         }
-      } finally {
-        await hub.stop();
-      }
-      const again = await runCli(['import', '--from', 'y-leveldb', folder], env());
-      assert.equal(again.code, 0);
-      assert.match(again.stdout, /imported 0 documents .*; 3 already up to date\n$/);
-      assert.equal(await rows(), 3);
-    });
-  },
-);
+        const again = await runCli(['import', '--from', 'y-leveldb', folder], env());
+        assert.equal(again.code, 0);
+        assert.match(again.stdout, /imported 0 documents .*; 3 already up to date\n$/);
+        assert.equal(await server.count('yjs_updates'), 3);
+      });
+    },
+  );
+}
 
 describe('into a file a hub is running on', () => {
   test('rooms merge with what the hub stored; a room in use gets the import when it next loads', async () => {
@@ -422,19 +415,17 @@ describe('sources that are not y-leveldb folders: exit 2, one line, nothing writ
     }
   });
 
-  for (const database of ['redis', 'mariadb']) {
-    test(`importing into Database=${database} is refused before anything is read or written`, async () => {
-      const result = await runCli(['import', '--from', 'y-leveldb', tmp.dir], {
-        LANBOARD_DATABASE: database,
-        LANBOARD_DATA_DIR: tmp.dir,
-      });
-      assert.equal(result.code, 2);
-      assert.equal(
-        result.stderr,
-        `lanboard: lanboard import fills a SQLite file or a PostgreSQL database, not Database=${database} yet: give --db <sqlite-file>\n`,
-      );
+  test('importing into Database=redis is refused before anything is read or written', async () => {
+    const result = await runCli(['import', '--from', 'y-leveldb', tmp.dir], {
+      LANBOARD_DATABASE: 'redis',
+      LANBOARD_DATA_DIR: tmp.dir,
     });
-  }
+    assert.equal(result.code, 2);
+    assert.equal(
+      result.stderr,
+      'lanboard: lanboard import fills a SQLite file or a PostgreSQL or MariaDB database, not Database=redis yet: give --db <sqlite-file>\n',
+    );
+  });
 
   test('--from with an unknown kind is a usage error', async () => {
     const result = await runCli(['import', '--from', 'y-redis', tmp.dir]);

@@ -8,7 +8,7 @@ import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { startHub, tempDir } from '../test/hub-fixture';
 import { killAllHubs, runCli, spawnHub } from '../test/child-hub';
-import { postgresUnavailable, startPostgres } from '../test/postgres-server';
+import { SQL_SERVERS, sqlEnv } from '../test/sql-servers';
 import { ZwibblerClient } from '../test/zwibbler-client';
 import { MemoryStore } from './memory-store';
 import { SqliteStore } from './sqlite-store';
@@ -534,54 +534,47 @@ describe('lanboard import (the CLI)', () => {
     }
   });
 
-  test(
-    'into Database=postgresql (a real server): a hub on it serves the token, document and keys; again, nothing new',
-    {
-      skip: postgresUnavailable(),
-    },
-    async () => {
-      const server = await startPostgres();
-      try {
-        const source = buildReferenceDb();
-        const env = {
-          LANBOARD_DATABASE: 'postgresql',
-          LANBOARD_DB_SERVER: server.settings.DbServer,
-          LANBOARD_DB_USER: server.settings.DbUser,
-          LANBOARD_DB_PASSWORD: server.settings.DbPassword,
-          LANBOARD_DB_NAME: server.settings.DbName,
-          LANBOARD_DATA_DIR: dataDir(),
-        };
-        const where = `PostgreSQL database "lanboard_test" at ${server.settings.DbServer}`;
-        const first = await runCli(['import', source], env);
-        assert.equal(first.stderr, '');
-        assert.equal(first.code, 0);
-        assert.equal(
-          first.stdout,
-          `lanboard: imported 5 documents, 2 keys, 3 tokens from ${source} into ${where}; skipped 1 (run with --verbose to list)\n`,
-        );
-        const hub = await spawnHub([], env);
+  for (const kind of SQL_SERVERS) {
+    test(
+      `into Database=${kind.database} (a real server): a hub on it serves the token, document and keys; again, nothing new`,
+      { skip: kind.unavailable() },
+      async () => {
+        const server = await kind.start();
         try {
-          const c = await join(`${hub.wsUrl}/socket`, TOKENS.valid.token);
-          assert.deepEqual((c.messages[0] as { data: Uint8Array }).data, BOARD);
-          assert.deepEqual(
-            keysView((await c.nextOf('key-information')).keys),
-            keysView(BOARD_KEYS),
+          const source = buildReferenceDb();
+          const env = { ...sqlEnv(kind, server), LANBOARD_DATA_DIR: dataDir() };
+          const where = `${kind.name} database "lanboard_test" at ${server.settings.DbServer}`;
+          const first = await runCli(['import', source], env);
+          assert.equal(first.stderr, '');
+          assert.equal(first.code, 0);
+          assert.equal(
+            first.stdout,
+            `lanboard: imported 5 documents, 2 keys, 3 tokens from ${source} into ${where}; skipped 1 (run with --verbose to list)\n`,
+          );
+          const hub = await spawnHub([], env);
+          try {
+            const c = await join(`${hub.wsUrl}/socket`, TOKENS.valid.token);
+            assert.deepEqual((c.messages[0] as { data: Uint8Array }).data, BOARD);
+            assert.deepEqual(
+              keysView((await c.nextOf('key-information')).keys),
+              keysView(BOARD_KEYS),
+            );
+          } finally {
+            await Promise.all(clients.splice(0).map((c) => c.close()));
+            await hub.stop();
+          }
+          const again = await runCli(['import', source], env);
+          assert.equal(again.code, 0);
+          assert.equal(
+            again.stdout,
+            `lanboard: imported 0 documents, 0 keys, 0 tokens from ${source} into ${where}; skipped 9 (run with --verbose to list)\n`,
           );
         } finally {
-          await Promise.all(clients.splice(0).map((c) => c.close()));
-          await hub.stop();
+          await server.stop();
         }
-        const again = await runCli(['import', source], env);
-        assert.equal(again.code, 0);
-        assert.equal(
-          again.stdout,
-          `lanboard: imported 0 documents, 0 keys, 0 tokens from ${source} into ${where}; skipped 9 (run with --verbose to list)\n`,
-        );
-      } finally {
-        await server.stop();
-      }
-    },
-  );
+      },
+    );
+  }
 
   test('with --data-dir only, it fills the database `lanboard serve` uses with the same flag', async () => {
     const source = buildReferenceDb();

@@ -150,6 +150,23 @@ describe('a hub on MariaDB', { skip: mariaDbUnavailable() }, () => {
       await hub.stop();
     }
   });
+
+  test('DbPoolSize bounds the connections a hub opens for its stores, plus the one holding its lock', async () => {
+    const hub = await startHub({ ...server.settings, DbPoolSize: 2 });
+    try {
+      const writers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => join(hub.wsUrl, `pool-${i}`)),
+      );
+      writers.forEach((w) => w.append(0, 'x'));
+      for (const w of writers) assert.equal((await w.nextOf('ack-nack')).status, 1);
+      const [row] = (await server.admin(
+        `SELECT count(*) AS n FROM information_schema.processlist WHERE user = '${server.settings.DbUser}'`,
+      )) as { n: number }[];
+      assert.ok(Number(row!.n) <= 3, `${row!.n} connections`);
+    } finally {
+      await hub.stop();
+    }
+  });
 });
 
 test('a MariaDB that cannot be reached at start: exit 2 and one line naming the server, database and user', async () => {

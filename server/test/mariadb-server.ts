@@ -33,6 +33,8 @@ export interface MariaDbSettings {
 
 export interface TestMariaDb {
   port: number;
+  /** The server's process while it runs. */
+  pid(): number | undefined;
   settings: MariaDbSettings;
   /** Connection options for the hub's user, for stores opened by hand. */
   connection: MariaDbOptions;
@@ -194,6 +196,7 @@ export async function startMariaDb(options: MariaDbServerOptions = {}): Promise<
   };
   return {
     port,
+    pid: () => child?.pid,
     connection,
     settings,
     admin: (...sql) =>

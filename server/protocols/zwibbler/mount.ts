@@ -37,12 +37,12 @@ export function mountZwibbler(transport: HttpTransport, context: ProtocolContext
   const log = context.log.child({ protocol: 'zwibbler' });
   const shared = sharedSessionKeys(context);
   if (shared) context.onDeadHub?.(keyReaper(shared, bus));
-  // A live copy follows the appends this hub hears of. Where other hubs may
-  // write the same database with no bus between them (MariaDB), every join
-  // reads the database instead (docs/operating.md#mariadb-and-mysql).
-  const unheardWriters = !bus.crossesHubs && config.Database === 'mariadb';
+  // Hubs on one MariaDB share the store but not the bus
+  // (docs/architecture.md#several-hubs-on-one-mariadb): a live copy would never
+  // hear another hub's appends and would serve joins stale bytes, so none is kept.
+  const copyBytes = config.Database === 'mariadb' ? 0 : config.MaxLiveDocumentBytes;
   const documents = new LiveDocuments(bus, store, shared ?? new LocalSessionKeys(), {
-    budget: new LiveCopyBudget(unheardWriters ? 0 : config.MaxLiveDocumentBytes),
+    budget: new LiveCopyBudget(copyBytes),
     maxDocumentBytes: config.MaxDocumentBytes,
   });
   const management = new ManagementApi({

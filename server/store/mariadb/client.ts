@@ -14,14 +14,19 @@ import { migrateMariaDb } from './migrations';
 
 /** MariaDB's and MySQL's port when DbServer names none. */
 const DEFAULT_PORT = 3306;
-/** Connections per hub: one statement or transaction each at a time. */
+/** Connections per hub unless DbPoolSize says: one statement or transaction each at a time. */
 const POOL_SIZE = 10;
+/** Unless DbQueryTimeoutSeconds says: a hung server is a loud fault, not a silent wait. */
+const QUERY_TIMEOUT_MS = 15_000;
 
-/** Where the server is and who the hub is there. */
+/** Where the server is, who the hub is there, and how much of it the hub may take. */
 export type MariaDbOptions = Pick<
   PoolOptions,
-  'host' | 'port' | 'socketPath' | 'user' | 'password' | 'database'
->;
+  'host' | 'port' | 'socketPath' | 'user' | 'password' | 'database' | 'connectionLimit'
+> & {
+  /** A statement that takes longer fails. */
+  queryTimeoutMs?: number;
+};
 
 /** `host`, `host:port`, `[v6]:port`, or the path of the server's socket. */
 export function parseMariaDbServer(
@@ -41,13 +46,20 @@ export function parseMariaDbServer(
 
 /** The pool options a hub's config gives. */
 export function mariaDbOptions(
-  config: Pick<HubConfig, 'DbServer' | 'DbUser' | 'DbPassword' | 'DbName'>,
+  config: Pick<
+    HubConfig,
+    'DbServer' | 'DbUser' | 'DbPassword' | 'DbName' | 'DbPoolSize' | 'DbQueryTimeoutSeconds'
+  >,
 ): MariaDbOptions {
   return {
     ...parseMariaDbServer(config.DbServer),
     user: config.DbUser || undefined,
     password: config.DbPassword || undefined,
     database: config.DbName,
+    // The hub lock holds one connection of the pool for as long as the hub
+    // runs (hub-lock.ts): DbPoolSize are left for the stores.
+    connectionLimit: config.DbPoolSize + 1,
+    queryTimeoutMs: config.DbQueryTimeoutSeconds * 1000,
   };
 }
 
@@ -74,9 +86,10 @@ export function readColumn(field: TypeCastField, next: TypeCastNext): unknown {
  */
 export async function connectMariaDb(options: MariaDbOptions, log?: Logger): Promise<MariaDb> {
   const { default: mysql } = await import('mysql2/promise');
+  const { connectionLimit = POOL_SIZE, queryTimeoutMs = QUERY_TIMEOUT_MS, ...rest } = options;
   const pool = mysql.createPool({
-    connectionLimit: POOL_SIZE,
-    maxIdle: POOL_SIZE,
+    connectionLimit,
+    maxIdle: connectionLimit,
     connectTimeout: 5000,
     enableKeepAlive: true,
     charset: 'utf8mb4_general_ci',
@@ -87,14 +100,14 @@ export async function connectMariaDb(options: MariaDbOptions, log?: Logger): Pro
     // Prepared statements (writes that carry bytes) kept per connection; the
     // server's max_prepared_stmt_count (16382 by default) is shared by all.
     maxPreparedStatements: 100,
-    ...options,
+    ...rest,
   });
   pool.on('connection', (connection) => {
     connection.on('error', (err) =>
       log?.warn({ err: err.message }, 'a MariaDB connection failed; it is replaced'),
     );
   });
-  const db = new MariaDb(pool);
+  const db = new MariaDb(pool, queryTimeoutMs);
   try {
     await migrateMariaDb(db);
     return db;

@@ -18,9 +18,6 @@ import { raceHealthCheck } from '../health-race';
 /** Parameters, escaped by the driver: strings, numbers, booleans, Buffers, null, arrays for IN (?). */
 export type Params = readonly unknown[];
 
-/** A statement timeout that is a loud fault, not a silent wait on a hung server. */
-export const QUERY_TIMEOUT_MS = 15_000;
-
 /** Statements on the pool or, inside a transaction, on its one connection. */
 export interface Statements {
   /** The rows a SELECT returns. */
@@ -38,13 +35,12 @@ type Runner = Pick<Pool, 'query' | 'execute'> | Pick<PoolConnection, 'query' | '
 /** MySQL's "Duplicate entry" error. */
 const DUPLICATE_KEY = 1062;
 
-function statementsOn(on: Runner): Statements {
+/** `timeout`: milliseconds after which a statement fails, a loud fault rather than a silent wait on a hung server. */
+function statementsOn(on: Runner, timeout: number): Statements {
   const rows = async <R>(sql: string, params: Params = []) =>
-    (
-      await on.query<RowDataPacket[]>({ sql, timeout: QUERY_TIMEOUT_MS }, params as QueryValues)
-    )[0] as R[];
+    (await on.query<RowDataPacket[]>({ sql, timeout }, params as QueryValues))[0] as R[];
   const run = async (sql: string, params: Params = []) => {
-    const options = { sql, timeout: QUERY_TIMEOUT_MS };
+    const options = { sql, timeout };
     // Bytes go as a prepared statement's binary parameters: in a text query
     // they would be hex, twice their size against max_allowed_packet.
     const [header] = params.some((p) => Buffer.isBuffer(p))
@@ -76,8 +72,12 @@ export class MariaDb implements Statements {
   private readonly statements: Statements;
   private closed = false;
 
-  constructor(readonly pool: Pool) {
-    this.statements = statementsOn(pool);
+  constructor(
+    readonly pool: Pool,
+    /** Milliseconds after which a statement fails (DbQueryTimeoutSeconds). */
+    private readonly queryTimeoutMs: number,
+  ) {
+    this.statements = statementsOn(pool, queryTimeoutMs);
   }
 
   rows<R>(sql: string, params?: Params): Promise<R[]> {
@@ -103,7 +103,7 @@ export class MariaDb implements Statements {
     let broken = false;
     try {
       await connection.beginTransaction();
-      const result = await work(statementsOn(connection));
+      const result = await work(statementsOn(connection, this.queryTimeoutMs));
       await connection.commit();
       return result;
     } catch (err) {

@@ -123,6 +123,14 @@ describe('MariaDB', { skip: mariaDbUnavailable() }, () => {
     });
   });
 
+  test("a statement longer than the pool's query timeout (DbQueryTimeoutSeconds) fails", async () => {
+    const db = await connectMariaDb({ ...server.connection, queryTimeoutMs: 1000 });
+    pools.push(db);
+    await assert.rejects(db.rows('SELECT SLEEP(5)'), /timeout/i);
+    // The pool goes on with a new connection.
+    assert.deepEqual(await db.rows('SELECT 1 AS one'), [{ one: 1 }]);
+  });
+
   describe('identifiers on MariaDB', () => {
     test('document IDs differing only in case or a trailing space are different documents', async () => {
       await server.reset();
