@@ -96,17 +96,15 @@ export class RoomCommits {
 
   /**
    * Numbers an update the doc has applied. This hub's own (`local`) are
-   * queued until a waiter needs them (whenDurable), or committed at once when
-   * `now` (the first update after a quiet spell, to be broadcast at once);
-   * another hub's are stored already. Committing per update instead cost a
-   * busy room 2.4 times the transactions (docs/benchmarks.md).
+   * queued until a waiter needs them (whenDurable); another hub's are stored
+   * already. Committing per update instead cost a busy room over twice the
+   * transactions (docs/benchmarks.md).
    */
-  add(update: Uint8Array, local: boolean, now = false): number {
+  add(update: Uint8Array, local: boolean): number {
     const n = ++this.applied;
     if (local) {
       this.pending.push(update);
       this.pendingBytes += update.length;
-      if (now) this.commit();
     }
     this.advance();
     return n;
