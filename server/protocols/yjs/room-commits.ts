@@ -1,10 +1,11 @@
 // What a Yjs room has stored, and what it may show. Every update the room's
-// doc applies is numbered. This hub's own updates are appended to the store
-// once per event-loop turn, one commit at a time; updates from other hubs
-// were committed there before they were announced. Whatever the hub sends
-// that holds document content waits (whenDurable) until every update it may
-// hold is committed, so nothing a client has seen is lost in a crash
-// (docs/protocols/yjs.md#when-updates-are-stored). Compaction runs beside the
+// doc applies is numbered. This hub's own updates are queued and committed
+// when something that may hold them is to be sent (whenDurable): a busy
+// room's broadcast at the end of its interval, a SyncStep2, an answer to
+// another hub; one commit at a time, each taking everything queued. Updates
+// from other hubs were committed there before they were announced. So nothing
+// a client has seen is lost in a crash, and a busy room pays one commit per
+// broadcast, not one per update (docs/protocols/yjs.md#when-updates-are-stored). Compaction runs beside the
 // commits, never in front of them
 // (docs/protocols/yjs.md#compaction).
 import * as Y from 'yjs';
@@ -60,7 +61,6 @@ export class RoomCommits {
   private inFlightBytes = 0;
   private writeFailed = false;
   private compacting: Promise<void> | undefined;
-  private nextTurn: NodeJS.Immediate | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private waiters: Waiter[] = [];
   private disposed = false;
@@ -95,29 +95,29 @@ export class RoomCommits {
   }
 
   /**
-   * Numbers an update the doc has applied. This hub's own (`local`) go to the
-   * store at the end of the event-loop turn, with whatever else arrives in
-   * it, or at once when `now` (the first update after a quiet spell, which
-   * nothing else would join); another hub's are stored already.
+   * Numbers an update the doc has applied. This hub's own (`local`) are
+   * queued until a waiter needs them (whenDurable); another hub's are stored
+   * already. Committing per update instead cost a busy room over twice the
+   * transactions (docs/benchmarks.md).
    */
-  add(update: Uint8Array, local: boolean, now = false): number {
+  add(update: Uint8Array, local: boolean): number {
     const n = ++this.applied;
     if (local) {
       this.pending.push(update);
       this.pendingBytes += update.length;
-      if (now && !this.nextTurn) this.commit();
-      else if (!this.writing && !this.retryTimer) {
-        this.nextTurn ??= setImmediate(() => this.commit());
-      }
     }
     this.advance();
     return n;
   }
 
-  /** Runs `run` once every update up to `through` (by default all applied so far) is stored. */
+  /**
+   * Runs `run` once every update up to `through` (by default all applied so
+   * far) is stored, committing what is queued if nothing is being written.
+   */
   whenDurable(run: () => void, through = this.applied, otherwise: Otherwise = {}): void {
     if (through <= this.durable) return run();
     this.waiters.push({ through, run, ...otherwise });
+    if (!this.retryTimer) this.commit();
   }
 
   /** Commits what is queued; true once everything applied so far is stored. */
@@ -134,7 +134,6 @@ export class RoomCommits {
   /** Stops writing; waiters are dropped (their clients are going). */
   dispose(): void {
     this.disposed = true;
-    clearImmediate(this.nextTurn);
     clearTimeout(this.retryTimer);
     const waiters = this.waiters;
     this.waiters = [];
@@ -142,9 +141,8 @@ export class RoomCommits {
   }
 
   private commit(): void {
-    clearImmediate(this.nextTurn);
     clearTimeout(this.retryTimer);
-    this.nextTurn = this.retryTimer = undefined;
+    this.retryTimer = undefined;
     if (this.writing || this.pending.length === 0 || this.disposed) return;
     const batch = this.pending;
     const bytes = this.pendingBytes;
@@ -163,8 +161,8 @@ export class RoomCommits {
         if (recovered) this.hooks.recovered();
         this.hooks.committed(batch);
         this.advance();
-        // Whatever arrived while this commit was in flight goes next.
-        if (this.pending.length > 0) this.commit();
+        // What arrived while this commit was in flight goes next, if a waiter needs it.
+        if (this.waiters.length > 0) this.commit();
         if (this.needsCompaction()) this.compactSoon();
       },
       (err: Error) => {

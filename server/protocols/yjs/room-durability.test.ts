@@ -1,8 +1,9 @@
 // Visible means durable (docs/protocols/yjs.md#when-updates-are-stored): no
 // member, new client or other hub is sent an update before the store has
-// committed it, and a compaction in progress never holds a commit back. The
-// store here is the memory store with its writes held until the test lets
-// them go, as a slow disk would hold them.
+// committed it, a busy room commits once per broadcast, and a compaction in
+// progress never holds a commit back. The store here is the memory store
+// with its writes held until the test lets them go, as a slow disk would
+// hold them.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import * as Y from 'yjs';
@@ -40,6 +41,8 @@ class HeldStore extends MemoryYjsStore {
   appendGate = new Gate();
   compactGate = new Gate();
   appended: Uint8Array[] = [];
+  /** Commits made: calls of append that reached the store. */
+  commits = 0;
   compactions = 0;
   constructor() {
     super();
@@ -48,6 +51,7 @@ class HeldStore extends MemoryYjsStore {
   }
   override async append(room: string, updates: readonly Uint8Array[]) {
     await this.appendGate.pass();
+    this.commits++;
     this.appended.push(...updates);
     return super.append(room, updates);
   }
@@ -69,8 +73,13 @@ class Member implements RoomMember {
 const silent = captureLog('silent').logger;
 const settle = (ms = 50) => new Promise((r) => setTimeout(r, ms));
 
-async function roomOn(store: HeldStore, bus?: Bus, compactUpdates = 1000): Promise<YjsRoom> {
-  const limits = { maxRoomBytes: 1e6, compactUpdates, compactBytes: 1e6, broadcastMs: 20 };
+async function roomOn(
+  store: HeldStore,
+  bus?: Bus,
+  compactUpdates = 1000,
+  broadcastMs = 20,
+): Promise<YjsRoom> {
+  const limits = { maxRoomBytes: 1e6, compactUpdates, compactBytes: 1e6, broadcastMs };
   const room = await YjsRoom.load('r', store, limits, silent, { bus });
   rooms.push(room);
   return room;
@@ -109,6 +118,37 @@ test('an update reaches the members only once the store has committed it', async
   await settle();
   assert.equal(store.appended.length, 1);
   assert.equal(textOf(member.frames), 'seen only once stored');
+});
+
+test('a busy room commits once per broadcast, however many turns its updates came in', async () => {
+  const store = new HeldStore();
+  // Long enough that a busy machine does not end the interval between two statements.
+  const broadcastMs = 500;
+  const room = await roomOn(store, undefined, 1000, broadcastMs);
+  const member = new Member();
+  room.members.add(member);
+  const writer = new Y.Doc();
+  const nextTurn = () => new Promise((r) => setImmediate(r));
+
+  // After a quiet spell: the updates read in one turn share a commit and a frame.
+  Y.applyUpdate(room.doc, edit(writer, 'a'));
+  Y.applyUpdate(room.doc, edit(writer, 'b'));
+  await settle();
+  assert.equal(store.commits, 1, 'one commit for the turn');
+  assert.equal(member.frames.length, 1, 'one frame for the turn');
+
+  // Within the interval: one update per turn, nothing committed until it ends.
+  for (const text of ['c', 'd', 'e']) {
+    Y.applyUpdate(room.doc, edit(writer, text));
+    await nextTurn();
+  }
+  assert.equal(store.commits, 1, 'no commit before the broadcast that needs it');
+  const deadline = performance.now() + broadcastMs + 5000;
+  while (member.frames.length < 2 && performance.now() < deadline) await settle(10);
+  assert.equal(store.commits, 2, 'then one commit for the three');
+  assert.equal(store.appended.length, 5);
+  assert.equal(textOf(member.frames), 'abcde');
+  writer.destroy();
 });
 
 test('a compaction in progress never holds back the commit and broadcast of new updates', async () => {
