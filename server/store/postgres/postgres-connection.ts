@@ -62,6 +62,10 @@ export class PostgresDb {
     const client = await this.pool.connect();
     const query = onClient(client);
     let broken: Error | undefined;
+    // pg-pool stops listening to a connection it lends: one the server ends
+    // between two statements would be an uncaught 'error' and end the hub.
+    const lost = (err: Error) => (broken = err);
+    client.on('error', lost);
     try {
       await client.query('BEGIN');
       const result = await work(query);
@@ -71,6 +75,7 @@ export class PostgresDb {
       await client.query('ROLLBACK').catch((e: Error) => (broken = e));
       throw err;
     } finally {
+      client.removeListener('error', lost);
       client.release(broken);
     }
   }

@@ -100,6 +100,21 @@ describe('PostgreSQL', { skip: postgresUnavailable() }, () => {
     });
   });
 
+  describe('PostgresDb transactions', () => {
+    test('a connection the server ends between two statements: the transaction rejects, and nothing throws outside it', async () => {
+      const db = await hub();
+      const work = db.transaction(async (query) => {
+        const [me] = await query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        await server.admin(`SELECT pg_terminate_backend(${me!.pid})`);
+        // The server's notice arrives while no statement runs on the connection.
+        await new Promise((r) => setTimeout(r, 300));
+        await query('SELECT 1');
+      });
+      await assert.rejects(work);
+      assert.deepEqual(await db.query('SELECT 1 AS one'), [{ one: 1 }]);
+    });
+  });
+
   describe('the PostgreSQL schema', () => {
     test('is recorded in lanboard_schema as the number of migrations; hubs starting together migrate once', async () => {
       await server.admin('DROP SCHEMA lanboard CASCADE');
