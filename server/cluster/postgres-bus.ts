@@ -191,12 +191,7 @@ export class PostgresBus implements Bus {
         if (this.closed) return void (await end(client));
         this.listener = client;
         for (const topic of this.topics.keys()) this.listenOn(topic);
-        if (this.everListened) {
-          this.announceGap('link to the other hubs restored');
-          // What the others asked this hub meanwhile (a Yjs catch-up) went unheard: they ask again.
-          this.peersMissed = true;
-          this.sending ??= this.send().finally(() => (this.sending = undefined));
-        }
+        if (this.everListened) this.restored(client);
         this.everListened = true;
         return;
       } catch (err) {
@@ -208,6 +203,24 @@ export class PostgresBus implements Bus {
         await new Promise((r) => setTimeout(r, wait));
       }
     }
+  }
+
+  /**
+   * The catch-up after a lost link starts only once the topics' LISTENs on the
+   * new connection are in force (a connection runs its queries in order): the
+   * answers it asks for must not come before this hub hears its topics again.
+   */
+  private restored(client: Client): void {
+    client.query('SELECT 1').then(
+      () => {
+        if (client !== this.listener || this.closed) return;
+        this.announceGap('link to the other hubs restored');
+        // What the others asked this hub meanwhile (a Yjs catch-up) went unheard: they ask again.
+        this.peersMissed = true;
+        this.sending ??= this.send().finally(() => (this.sending = undefined));
+      },
+      () => undefined, // the connection is lost again: the next one catches up
+    );
   }
 
   private lostListener(client: Client, err?: Error): void {
