@@ -280,7 +280,7 @@ export const SETTINGS: Setting[] = [
     key: 'DbQueryTimeoutSeconds',
     parse: integer(1, 3600),
     default: 15,
-    doc: 'A PostgreSQL or MariaDB query that takes longer fails, as a storage fault the clients are told of, rather than leaving them waiting on a server that hangs. On PostgreSQL a query also waits this long at most for a free connection of the pool (DbPoolSize).',
+    doc: 'A PostgreSQL or MariaDB query that takes longer fails, as a storage fault the clients are told of, rather than leaving them waiting on a server that hangs.',
   }),
   setting({
     key: 'Expiration',

@@ -16,8 +16,6 @@ const DEFAULT_PORT = 5432;
 const POOL_SIZE = 10;
 /** Unless DbQueryTimeoutSeconds says: a hung server is a loud fault, not a silent wait. */
 const QUERY_TIMEOUT_MS = 15_000;
-/** Opening one connection: a server that neither answers nor refuses is a fault by then. */
-const CONNECT_TIMEOUT_MS = 5000;
 /** bigint's type ID: lengths, times and counts, all below 2^53, read as numbers. */
 const INT8_OID = 20;
 
@@ -85,7 +83,7 @@ export async function connectPostgres(options: PoolConfig, log?: Logger): Promis
   const { max = POOL_SIZE, ...rest } = options;
   const connection = {
     application_name: 'lanboard',
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    connectionTimeoutMillis: 5000,
     query_timeout: QUERY_TIMEOUT_MS,
     keepAlive: true,
     ...rest,
@@ -94,14 +92,7 @@ export async function connectPostgres(options: PoolConfig, log?: Logger): Promis
         oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as never,
     },
   };
-  // pg-pool applies connectionTimeoutMillis to the wait for a free connection
-  // too: a burst of joins queued behind a pool of ten on a slow server failed
-  // its clients after 5 s. A query waits its turn as long as it may run.
-  const pool = new pg.Pool({
-    max,
-    ...connection,
-    connectionTimeoutMillis: connection.query_timeout,
-  });
+  const pool = new pg.Pool({ max, ...connection });
   pool.on('error', (err) =>
     log?.warn({ err: err.message }, 'an idle PostgreSQL connection failed; it is replaced'),
   );
